@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` (demo server) and `make test` (lint + tests).
+# Everything else is a helper they call.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint fmt messages bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/qp migrate
+
+demo: migrate
+	$(BIN)/qp demo
+
+run: demo
+	$(BIN)/qp serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check backend tests bench alembic
+	$(BIN)/ruff format --check backend tests bench alembic
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff check --fix backend tests bench alembic
+	$(BIN)/ruff format backend tests bench alembic
+
+# The suite migrates its own databases (one per worker), so `test` needs no demo.
+test: migrate lint
+	$(BIN)/python -m pytest -n $(or $(WORKERS),2) $(PYTEST_ARGS)
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o backend/locale/messages.pot .
+	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale || true
+
+clean:
+	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache data/qp.sqlite3

@@ -1,0 +1,97 @@
+"""Administration of users and role grants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from backend.accounts import service
+from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.models import Role, RoleGrant, ScopeKind
+from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
+from backend.accounts.security import flash
+from backend.errors import DomainError, NotFound
+from backend.processes import registered
+from sqlmodel import select
+
+from backend.territory.models import Commune
+from backend.territory.service import list_qpv, metropoles, secteurs
+from backend.web import redirect, render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+@router.get("")
+def admin_home(request: Request, principal: AdminPrincipal) -> Response:
+    return render(request, "admin/home.html", {"processes": registered()})
+
+
+@router.get("/utilisateurs")
+def users(request: Request, session: DbSession, principal: AdminPrincipal, q: str = "") -> Response:
+    return render(request, "admin/users.html", {"q": q, "users": service.search_users(session, q)}, block="results")
+
+
+def _scope_choices(session: DbSession) -> dict[str, list[tuple[str, str]]]:
+    return {
+        ScopeKind.qpv: [(q.code, f"{q.name} ({q.code})") for q in list_qpv(session)],
+        ScopeKind.secteur: [(s.slug, s.name) for s in secteurs(session)],
+        ScopeKind.commune: [(c.insee, c.name) for c in session.exec(select(Commune).order_by(Commune.name)).all()],
+        ScopeKind.metropole: [(m.code, m.name) for m in metropoles(session)],
+    }
+
+
+def _user_page(request: Request, session: DbSession, user_id: int, error: DomainError | None = None) -> Response:
+    user = service.get_user(session, user_id)
+    grants = service.active_grants(session, user_id)
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "target": user,
+            "grants": grants,
+            "roles": [r for r in Role if r != Role.resident],
+            "role_labels": ROLE_LABELS,
+            "scope_labels": SCOPE_LABELS,
+            "scope_choices": _scope_choices(session),
+            "error": error,
+        },
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/utilisateurs/{user_id}")
+def user_detail(request: Request, session: DbSession, principal: AdminPrincipal, user_id: int) -> Response:
+    return _user_page(request, session, user_id)
+
+
+@router.post("/utilisateurs/{user_id}/roles")
+def grant(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    user_id: int,
+    role: Annotated[str, Form()] = "",
+    scope: Annotated[str, Form()] = "",
+) -> Response:
+    user = service.get_user(session, user_id)
+    # One select lists every territory as "kind:code", grouped by kind.
+    scope_kind, _, scope_code = scope.partition(":")
+    try:
+        with session.begin_nested():
+            service.grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
+    except DomainError as exc:
+        return _user_page(request, session, user_id, exc)
+    flash(request, f"Rôle « {ROLE_LABELS.get(role, role)} » attribué à {user.display_name}.", "success")  # type: ignore[call-overload]
+    return redirect(f"/admin/utilisateurs/{user_id}", request)
+
+
+@router.post("/roles/{grant_id}/retirer")
+def revoke(request: Request, session: DbSession, principal: AdminPrincipal, grant_id: int) -> Response:
+    grant_row = session.get(RoleGrant, grant_id)
+    if grant_row is None:
+        raise NotFound("Ce rôle n'existe pas.")
+    service.revoke_grant(session, principal.actor(Role.admin), grant_row)
+    flash(request, "Rôle retiré.", "success")
+    return redirect(f"/admin/utilisateurs/{grant_row.user_id}", request)

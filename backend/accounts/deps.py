@@ -1,0 +1,62 @@
+"""Request dependencies: who is asking (from the signed session cookie) and CSRF protection."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from backend.accounts.permissions import Principal, admin_policy, enforce
+from backend.accounts.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from backend.accounts.service import load_principal
+from backend.db import get_session
+from backend.errors import Forbidden
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def current_principal(request: Request, session: DbSession) -> Principal:
+    """Loaded once per request (FastAPI caches it) and exposed to templates."""
+    data = request.session if "session" in request.scope else {}
+    principal = load_principal(session, data.get("uid"), data.get("sv"))
+    if principal.user is None and data.get("uid") is not None:
+        data.pop("uid", None)  # stale cookie: password changed, account deleted or disabled
+        data.pop("sv", None)
+    request.state.user = principal.user
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request carries the session's token (form field or header).
+
+    JSON API calls authenticated by a bearer token carry no cookie and need none."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.url.path.startswith("/api/") and request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    if not csrf_valid(request, token):
+        raise Forbidden(
+            "Cette page a expiré ou le formulaire ne vient pas de ce site. "
+            "Revenez en arrière, rechargez la page, puis recommencez."
+        )
+
+
+def require_admin(principal: CurrentPrincipal) -> Principal:
+    enforce(admin_policy(principal))
+    return principal
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,405 @@
+"""Accounts: sign-up, login with rate limiting, profile and residence, roles, personal data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import LoginAttempt, ResidenceStatus, Role, RoleGrant, ScopeKind, User
+from backend.accounts.permissions import ROLE_LABELS, Grant, Principal
+from backend.accounts.security import (
+    account_key,
+    check_password_strength,
+    hash_password,
+    parse_identifier,
+    verify_password,
+)
+from backend.config import Settings
+from backend.db import utcnow
+from backend.errors import Conflict, Invalid, NotFound, TooManyRequests
+from backend.ledger.service import ActorRef, record
+from backend.territory.models import Commune, Metropole, Qpv, Secteur
+from backend.territory.service import ResidenceCheck
+
+CURRENT_YEAR_FLOOR = 1900
+
+
+def validate_birth_year(value: int | None) -> int | None:
+    if value is None:
+        return None
+    this_year = utcnow().year
+    if not CURRENT_YEAR_FLOOR <= value <= this_year:
+        raise Invalid(f"L'année de naissance doit être comprise entre {CURRENT_YEAR_FLOOR} et {this_year}.", field="birth_year")
+    return value
+
+
+def find_by_identifier(session: Session, identifier: str) -> User | None:
+    kind, value = parse_identifier(identifier)
+    column = User.email if kind == "email" else User.phone
+    return session.exec(select(User).where(column == value, col(User.deleted_at).is_(None))).first()
+
+
+def register(
+    session: Session,
+    *,
+    identifier: str,
+    password: str | None,
+    display_name: str,
+    birth_year: int | None = None,
+    registered_by: str | None = None,
+) -> User:
+    """Create an account from an email or phone number. A password is optional only for
+    people registered in person by a moderator or agent (they may set one later)."""
+    kind, value = parse_identifier(identifier)
+    name = " ".join(display_name.split())
+    if not 2 <= len(name) <= 80:
+        raise Invalid("Indiquez un nom ou un pseudonyme (2 à 80 caractères).", field="display_name")
+    if password is not None:
+        check_password_strength(password)
+    elif registered_by is None:
+        raise Invalid("Choisissez un mot de passe.", field="password")
+    column = User.email if kind == "email" else User.phone
+    if session.exec(select(User.id).where(column == value)).first() is not None:
+        what = "adresse e-mail" if kind == "email" else "numéro de téléphone"
+        raise Conflict(f"Un compte existe déjà avec ce {what}. Connectez-vous ou choisissez « mot de passe oublié ».", field="identifier")
+    user = User(
+        display_name=name,
+        birth_year=validate_birth_year(birth_year),
+        password_hash=hash_password(password) if password else None,
+        registered_by=registered_by,
+        **{kind: value},
+    )
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same identifier
+        raise Conflict("Un compte existe déjà avec cet identifiant.", field="identifier") from exc
+    return user
+
+
+# --- login and rate limiting -------------------------------------------------------------
+
+
+def _failures_since(session: Session, column: Any, value: str, since: Any) -> int:
+    return session.exec(
+        select(func.count(col(LoginAttempt.id))).where(column == value, col(LoginAttempt.at) >= since)
+    ).one()
+
+
+def check_rate_limit(session: Session, settings: Settings, key: str, ip: str) -> None:
+    """Refuse when this account or this address failed too often within the window."""
+    since = utcnow() - timedelta(seconds=settings.login_window_s)
+    minutes = max(1, settings.login_window_s // 60)
+    if _failures_since(session, LoginAttempt.account_key, key, since) >= settings.login_max_failures_account:
+        raise TooManyRequests(
+            f"Trop d'essais pour ce compte. Pour votre sécurité, attendez {minutes} minutes avant de réessayer."
+        )
+    if _failures_since(session, LoginAttempt.ip, ip, since) >= settings.login_max_failures_ip:
+        raise TooManyRequests(
+            f"Trop d'essais depuis cet appareil. Attendez {minutes} minutes avant de réessayer."
+        )
+
+
+def authenticate(session: Session, settings: Settings, identifier: str, password: str, ip: str) -> User | None:
+    """The user if the password matches; a failure is recorded (and counts toward the limit)."""
+    key = account_key(identifier)
+    check_rate_limit(session, settings, key, ip)
+    try:
+        user = find_by_identifier(session, identifier)
+    except Invalid:
+        user = None
+    if user is not None and user.is_active and verify_password(password, user.password_hash):
+        session.exec(delete(LoginAttempt).where(col(LoginAttempt.account_key) == key))  # type: ignore[call-overload]
+        return user
+    if user is None:
+        verify_password(password, None)
+    session.add(LoginAttempt(account_key=key, ip=ip))
+    old = utcnow() - timedelta(days=1)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < old))  # type: ignore[call-overload]
+    session.flush()
+    return None
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(current, user.password_hash):
+        raise Invalid("Le mot de passe actuel n'est pas le bon.", field="current_password")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # other devices are logged out
+    session.add(user)
+    session.flush()
+
+
+# --- grants --------------------------------------------------------------------------------
+
+
+def active_grants(session: Session, user_id: int) -> list[RoleGrant]:
+    return list(
+        session.exec(
+            select(RoleGrant).where(RoleGrant.user_id == user_id, col(RoleGrant.revoked_at).is_(None)).order_by(RoleGrant.id)
+        ).all()
+    )
+
+
+def load_principal(session: Session, user_id: int | None, session_version: int | None) -> Principal:
+    if user_id is None:
+        return Principal()
+    user = session.get(User, user_id)
+    if user is None or user.is_deleted or not user.is_active or user.session_version != session_version:
+        return Principal()
+    grants = tuple(Grant(g.role, g.scope_kind, g.scope_code) for g in active_grants(session, user_id))
+    return Principal(user=user, grants=grants)
+
+
+def _check_scope(session: Session, scope_kind: str, scope_code: str) -> str:
+    """Validate a scope and return its human label."""
+    if scope_kind == ScopeKind.all:
+        return "tout le territoire"
+    model, column, label = {
+        ScopeKind.qpv: (Qpv, Qpv.code, "quartier"),
+        ScopeKind.secteur: (Secteur, Secteur.slug, "secteur"),
+        ScopeKind.commune: (Commune, Commune.insee, "commune"),
+        ScopeKind.metropole: (Metropole, Metropole.code, "métropole"),
+    }.get(ScopeKind(scope_kind), (None, None, None))
+    if model is None:
+        raise Invalid("Type de territoire inconnu.", field="scope_kind")
+    obj = session.exec(select(model).where(column == scope_code)).first()  # type: ignore[arg-type]
+    if obj is None:
+        raise Invalid(f"Ce {label} n'existe pas : {scope_code}.", field="scope_code")
+    return f"{label} {obj.name}"
+
+
+def grant_role(session: Session, actor: ActorRef, user: User, role: str, scope_kind: str, scope_code: str) -> RoleGrant:
+    """Give a role on a territory; journaled."""
+    try:
+        role = Role(role)
+        scope_kind = ScopeKind(scope_kind)
+    except ValueError as exc:
+        raise Invalid("Rôle ou territoire inconnu.") from exc
+    if role == Role.resident:
+        raise Invalid("Le rôle habitant·e est celui de tout compte : il ne s'attribue pas.")
+    scope_code = "" if scope_kind == ScopeKind.all else scope_code.strip()
+    where = _check_scope(session, scope_kind, scope_code)
+    for g in active_grants(session, user.id):  # type: ignore[arg-type]
+        if (g.role, g.scope_kind, g.scope_code) == (role, scope_kind, scope_code):
+            raise Conflict("Cette personne a déjà ce rôle sur ce territoire.")
+    grant = RoleGrant(user_id=user.id, role=role, scope_kind=scope_kind, scope_code=scope_code, granted_by=actor.id)  # type: ignore[arg-type]
+    session.add(grant)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="accounts.role_granted",
+        process="accounts",
+        object_type="user",
+        object_id=user.public_id,
+        territory=scope_code or None,
+        reason=f"Rôle « {ROLE_LABELS[role]} » attribué ({where}).",
+        payload={"grant_id": grant.id, "role": role, "scope_kind": scope_kind, "scope_code": scope_code},
+    )
+    return grant
+
+
+def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
+    if grant.revoked_at is not None:
+        raise Conflict("Ce rôle a déjà été retiré.")
+    user = session.get(User, grant.user_id)
+    assert user is not None
+    grant.revoked_at = utcnow()
+    session.add(grant)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="accounts.role_revoked",
+        process="accounts",
+        object_type="user",
+        object_id=user.public_id,
+        territory=grant.scope_code or None,
+        reason=f"Rôle « {ROLE_LABELS[Role(grant.role)]} » retiré.",
+        payload={"grant_id": grant.id, "role": grant.role, "scope_kind": grant.scope_kind, "scope_code": grant.scope_code},
+    )
+
+
+# --- profile and residence -----------------------------------------------------------------
+
+
+def update_profile(session: Session, user: User, *, display_name: str, birth_year: int | None) -> None:
+    name = " ".join(display_name.split())
+    if not 2 <= len(name) <= 80:
+        raise Invalid("Indiquez un nom ou un pseudonyme (2 à 80 caractères).", field="display_name")
+    user.display_name = name
+    user.birth_year = validate_birth_year(birth_year)
+    session.add(user)
+    session.flush()
+
+
+def set_residence(
+    session: Session, user: User, *, address: str | None, declared_qpv: Qpv | None, check: ResidenceCheck | None
+) -> str:
+    """Record the declared address and QPV. A confident geocoder match inside a QPV verifies
+    it automatically; otherwise the declared QPV waits for a verification in person.
+    Returns a plain-French explanation for the resident."""
+    user.address = (address or "").strip()[:300] or None
+    user.address_lat = check.lat if check else None
+    user.address_lon = check.lon if check else None
+    if check is not None and check.status == "in_qpv":
+        qpv = session.exec(select(Qpv).where(Qpv.code == check.qpv_code)).one()
+        user.qpv_id = qpv.id
+        user.residence_status = ResidenceStatus.verified
+        user.residence_method = f"adresse géolocalisée (Base Adresse Nationale, score {check.score:.2f})"
+        user.residence_verified_by = "system"
+        user.residence_verified_at = utcnow()
+        message = f"Votre adresse est dans le quartier {qpv.name}. Votre résidence est vérifiée."
+    elif declared_qpv is not None:
+        user.qpv_id = declared_qpv.id
+        user.residence_status = ResidenceStatus.declared
+        user.residence_method = None
+        user.residence_verified_by = None
+        user.residence_verified_at = None
+        why = check.explanation + " " if check and check.status == "unknown" else ""
+        if check is not None and check.status == "outside":
+            why = "D'après le service des adresses, cette adresse n'est pas dans ce quartier. "
+        message = (
+            f"{why}Vous avez déclaré habiter le quartier {declared_qpv.name}. "
+            "Une personne de la table de quartier ou de la mairie pourra le vérifier avec un justificatif de domicile."
+        )
+    elif check is not None and check.status == "outside":
+        user.qpv_id = None
+        user.residence_status = ResidenceStatus.none
+        user.residence_method = None
+        message = "Cette adresse n'est pas dans un quartier prioritaire. Si vous pensez que c'est une erreur, choisissez votre quartier dans la liste."
+    else:
+        raise Invalid(
+            (check.explanation + " " if check else "") + "Choisissez votre quartier dans la liste.", field="qpv_code"
+        )
+    session.add(user)
+    session.flush()
+    return message
+
+
+def verify_residence(session: Session, actor: ActorRef, user: User, qpv: Qpv, method: str) -> None:
+    """An agent or moderator saw a proof of address in person; journaled (pseudonymous)."""
+    method = " ".join(method.split())
+    if len(method) < 3:
+        raise Invalid("Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation).", field="method")
+    user.qpv_id = qpv.id
+    user.residence_status = ResidenceStatus.verified
+    user.residence_method = method[:200]
+    user.residence_verified_by = actor.id
+    user.residence_verified_at = utcnow()
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="accounts.residence_verified",
+        process="accounts",
+        object_type="user",
+        object_id=user.public_id,
+        territory=qpv.code,
+        reason=f"Résidence dans le quartier {qpv.name} vérifiée en personne.",
+        payload={"method": user.residence_method},
+    )
+
+
+def residents_to_verify(session: Session, qpv_ids: list[int], status: str | None = None) -> list[User]:
+    query = select(User).where(col(User.qpv_id).in_(qpv_ids), col(User.deleted_at).is_(None))
+    if status:
+        query = query.where(User.residence_status == status)
+    return list(session.exec(query.order_by(User.residence_status, User.display_name)).all())
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+def export_personal_data(session: Session, user: User) -> dict[str, Any]:
+    """Everything the platform holds about a person (RGPD right of access)."""
+    qpv = session.get(Qpv, user.qpv_id) if user.qpv_id else None
+    data: dict[str, Any] = {
+        "compte": {
+            "identifiant_public_journal": user.public_id,
+            "email": user.email,
+            "telephone": user.phone,
+            "nom_affiche": user.display_name,
+            "annee_naissance": user.birth_year,
+            "adresse": user.address,
+            "coordonnees_adresse": [user.address_lat, user.address_lon] if user.address_lat else None,
+            "quartier": {"code": qpv.code, "nom": qpv.name} if qpv else None,
+            "residence": {
+                "statut": user.residence_status,
+                "comment": user.residence_method,
+                "verifiee_par": user.residence_verified_by,
+                "verifiee_le": user.residence_verified_at.isoformat() if user.residence_verified_at else None,
+            },
+            "cree_le": user.created_at.isoformat(),
+            "inscrit_en_personne_par": user.registered_by,
+        },
+        "roles": [
+            {"role": g.role, "territoire": g.scope_kind, "code": g.scope_code, "depuis": g.granted_at.isoformat()}
+            for g in active_grants(session, user.id)  # type: ignore[arg-type]
+        ],
+    }
+    from backend.accounts.registry import personal_data_exporters
+
+    for name, exporter in personal_data_exporters():
+        data[name] = exporter(session, user)
+    return data
+
+
+def delete_account(session: Session, user: User) -> None:
+    """Erase personal data but keep the row's pseudonymous id, so the journal stays intact:
+    its entries name `public_id`, which no longer leads to anybody."""
+    from backend.accounts.registry import account_deleters
+
+    for deleter in account_deleters():
+        deleter(session, user)
+    for grant in active_grants(session, user.id):  # type: ignore[arg-type]
+        grant.revoked_at = utcnow()
+        session.add(grant)
+    user.email = None
+    user.phone = None
+    user.password_hash = None
+    user.display_name = "Compte supprimé"
+    user.birth_year = None
+    user.address = None
+    user.address_lat = None
+    user.address_lon = None
+    user.residence_method = None
+    user.is_active = False
+    user.deleted_at = utcnow()
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=ActorRef(role=Role.resident, id=user.public_id),
+        action="accounts.account_deleted",
+        process="accounts",
+        object_type="user",
+        object_id=user.public_id,
+        reason="Compte supprimé à la demande de la personne ; ses données personnelles ont été effacées.",
+    )
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.is_deleted:
+        raise NotFound("Cette personne n'existe pas.")
+    return user
+
+
+def search_users(session: Session, query: str = "", limit: int = 50) -> list[User]:
+    stmt = select(User).where(col(User.deleted_at).is_(None))
+    q = query.strip().lower()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(
+            func.lower(User.display_name).like(like) | func.lower(User.email).like(like) | col(User.phone).like(like)
+        )
+    return list(session.exec(stmt.order_by(User.display_name).limit(limit)).all())

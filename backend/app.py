@@ -1,0 +1,161 @@
+"""create_app(settings): the only place routers are mounted."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from backend import i18n
+from backend.accounts.deps import csrf_protect, current_principal
+from backend.config import Settings
+from backend.db import make_engine, make_sessionmaker
+from backend.errors import DomainError, NotAuthenticated
+from backend.mail import make_mailer
+from backend.processes import registered
+from backend.territory.geocoder import BanGeocoder
+from backend.web import STATIC_DIR, is_htmx, redirect, render
+
+log = logging.getLogger("qp")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+STATUS_TITLES = {
+    400: "Demande incorrecte",
+    401: "Connexion nécessaire",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Action impossible",
+    409: "Conflit",
+    413: "Fichier trop volumineux",
+    422: "Informations à corriger",
+    429: "Trop d'essais",
+    500: "Erreur du serveur",
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Quartiers Participatifs",
+        version="0.1.0",
+        description="API de la plateforme de participation des quartiers prioritaires.",
+        dependencies=[Depends(csrf_protect), Depends(current_principal)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.geocoder = (
+        BanGeocoder(settings.ban_url, timeout_s=settings.ban_timeout_s, min_score=settings.ban_min_score)
+        if settings.geocoder_enabled
+        else None
+    )
+    app.state.mailer = make_mailer(settings)
+
+    @app.middleware("http")
+    async def locale_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        i18n.set_locale(i18n.negotiate(request.headers.get("accept-language"), request.cookies.get("lang")))
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("Vary", "Cookie, HX-Request")
+        return response
+
+    # Added last so it runs first: the session is available to everything above.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="qp_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_handlers(app)
+
+    from backend.accounts import admin_views as accounts_admin
+    from backend.accounts import views as accounts_views
+    from backend.ledger import api as ledger_api
+    from backend.ledger import views as ledger_views
+    from backend.pages import router as pages_router
+    from backend.territory import api as territory_api
+    from backend.territory import views as territory_views
+
+    for router in (
+        pages_router,
+        territory_views.router,
+        territory_api.router,
+        accounts_views.router,
+        accounts_admin.router,
+        ledger_views.router,
+        ledger_api.router,
+    ):
+        app.include_router(router)
+    for kind in registered():
+        for router in kind.routers():
+            app.include_router(router)
+    return app
+
+
+def _error_response(request: Request, status: int, message: str, field: str | None = None) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message, "field": field}, status_code=status)
+    if status == 401 and request.method == "GET" and not is_htmx(request):
+        from urllib.parse import quote
+
+        from backend.accounts.security import flash
+
+        flash(request, message, "info")
+        return redirect(f"/connexion?suivant={quote(request.url.path)}")
+    context = {"status": status, "title": STATUS_TITLES.get(status, "Erreur"), "message": message}
+    return render(request, "error.html", context, status_code=status, block="content")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated):
+            return _error_response(request, 401, exc.message)
+        return _error_response(request, exc.status_code, exc.message, exc.field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {
+            404: "Cette page n'existe pas ou a été déplacée.",
+            405: "Cette action n'est pas possible sur cette page.",
+        }
+        message = messages.get(exc.status_code) or str(exc.detail)
+        return _error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        fields = sorted({str(err["loc"][-1]) for err in exc.errors() if err.get("loc")})
+        message = "Certaines informations manquent ou ne sont pas au bon format" + (
+            f" : {', '.join(fields)}." if fields else "."
+        )
+        return _error_response(request, 422, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error_response(
+            request, 500, "Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un instant."
+        )

@@ -1,0 +1,134 @@
+"""The `qp` command. Each command imports its domain lazily so `qp --help` stays instant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Quartiers Participatifs — administration en ligne de commande.", no_args_is_help=True)
+ledger_app = typer.Typer(help="Journal public (registre chaîné).", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+def _settings():
+    from backend.config import Settings
+
+    return Settings()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic, every branch head)."""
+    from backend.db import run_migrations
+
+    settings = _settings()
+    run_migrations(settings.database_url)
+    typer.echo(f"migrated {settings.safe_database_url}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the Marseille demo (idempotent) and print the demo logins."""
+    from backend.demo import load_demo
+
+    logins = load_demo(_settings())
+    typer.echo("Comptes de démonstration (identifiant / mot de passe) :")
+    for login in logins:
+        typer.echo(f"  {login.role:<38} {login.identifier:<32} {login.password}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    typer.echo(f"Quartiers Participatifs : http://{host}:{port}  (base : {settings.safe_database_url})")
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@app.command("import-qpv")
+def import_qpv(
+    file: Annotated[Path, typer.Argument(help="GeoJSON ANCT (code_qp, lib_qp…) ou format compact (q, n, com)")],
+    population: Annotated[
+        Path | None, typer.Option(help="CSV code_qp,population (facultatif)")
+    ] = None,
+) -> None:
+    """Import or update QPV perimeters; a malformed file changes nothing."""
+    from backend.db import make_engine, session_scope
+    from backend.territory.importer import QpvImportError, import_qpv_file
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            report = import_qpv_file(session, file, population_csv=population)
+    except QpvImportError as exc:
+        typer.echo(f"Fichier refusé : {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"ok {report.created} created {report.updated} updated {report.unchanged} unchanged")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    expect_head: Annotated[str | None, typer.Option(help="Head hash published earlier, to compare")] = None,
+) -> None:
+    """Recompute the hash chain; exit 1 naming the first bad entry."""
+    from backend.db import make_engine, session_scope
+    from backend.ledger.service import verify_ledger
+
+    engine = make_engine(_settings().database_url)
+    with session_scope(engine) as session:
+        result = verify_ledger(session)
+    if not result.ok:
+        typer.echo(f"bad entry {result.bad_seq}: {result.problem}")
+        raise typer.Exit(1)
+    if expect_head and expect_head != result.head_hash:
+        typer.echo(f"bad head: expected {expect_head}, found {result.head_hash}")
+        raise typer.Exit(1)
+    typer.echo(f"ok {result.count} entries {result.head_hash}")
+
+
+@app.command()
+def tally(
+    file: Annotated[Path, typer.Argument(help="pabulib .pb file")],
+    rule: Annotated[str | None, typer.Option(help="counting rule; default: META rule of the file")] = None,
+) -> None:
+    """Count a pabulib file and print JSON {rule, selected, spent, budget}."""
+    from backend.voting.cli import tally_command
+
+    raise typer.Exit(tally_command(file, rule))
+
+
+@app.command()
+def draw(
+    categories: Annotated[Path, typer.Option(help="CSV category,feature,min,max")],
+    people: Annotated[Path, typer.Option(help="CSV, one column per category")],
+    number: Annotated[int, typer.Option(help="panel size")],
+    seed: Annotated[str, typer.Option(help="public seed")],
+    algorithm: Annotated[str, typer.Option(help="leximin or legacy")] = "leximin",
+) -> None:
+    """Draw a panel by lot under quotas and print JSON (panel, reserve, probabilities)."""
+    from backend.assembly.draw_cli import draw_command
+
+    raise typer.Exit(draw_command(categories, people, number, seed, algorithm))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

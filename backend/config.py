@@ -1,0 +1,67 @@
+"""Settings, read when the app or a command is created (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev/test, see below
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'data' / 'qp.sqlite3'}",
+        validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL"),
+    )
+    secret_key: str = DEV_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    # Browsers only send Secure cookies over https; dev serves plain http on localhost.
+    secure_cookies: bool = False
+    session_max_age_s: int = 14 * 24 * 3600
+
+    # Login rate limiting: failures allowed within the window, per account and per IP.
+    login_window_s: int = 15 * 60
+    login_max_failures_account: int = 5
+    login_max_failures_ip: int = 20
+
+    # Base Adresse Nationale geocoder.
+    ban_url: str = "https://api-adresse.data.gouv.fr/search/"
+    ban_timeout_s: float = 3.0
+    ban_min_score: float = 0.6
+    geocoder_enabled: bool = True
+
+    # Outgoing mail: console (log), file (one .eml per message in mail_dir), smtp.
+    mail_backend: Literal["console", "file", "smtp"] = "console"
+    mail_dir: Path = ROOT / "var" / "mail"
+    mail_from: str = "Quartiers Participatifs <ne-pas-repondre@quartiers-participatifs.fr>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+
+    upload_dir: Path = ROOT / "var" / "uploads"
+    default_locale: str = "fr"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env == "prod" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError("APP_SECRET_KEY must be set to a random value of 32+ characters in prod")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def safe_database_url(self) -> str:
+        """The URL with any password hidden, for logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)

@@ -1,0 +1,71 @@
+"""Métropole → commune → secteur → QPV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+from backend.db import utcnow
+
+
+class Metropole(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)  # SIREN of the EPCI
+    name: str = Field(max_length=200)
+
+
+class Commune(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    insee: str = Field(max_length=5, unique=True)
+    name: str = Field(max_length=200)
+    metropole_id: int | None = Field(default=None, foreign_key="metropole.id", index=True)
+
+
+class Secteur(SQLModel, table=True):
+    """A grouping of QPV inside a commune (Marseille's COTER secteurs); configuration, editable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+
+
+class Qpv(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=200)
+    population: int | None = None
+    population_year: int | None = None
+    # Main commune (first INSEE code); `communes` keeps every code for QPV spanning several.
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+    communes: str = Field(max_length=200)
+    secteur_id: int | None = Field(default=None, foreign_key="secteur.id", index=True)
+    # GeoJSON geometry (MultiPolygon, WGS84) as text: portable across SQLite and PostgreSQL.
+    geometry: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+    @property
+    def commune_codes(self) -> list[str]:
+        return [c for c in self.communes.split(",") if c]
+
+
+class QpvPublic(BaseModel):
+    code: str
+    name: str
+    population: int | None
+    commune: str
+    secteur: str | None
+
+
+class QpvRef(BaseModel):
+    """What the rest of the app needs of a QPV for scoping, without loading geometry."""
+
+    id: int
+    code: str
+    name: str
+    secteur_slug: str | None
+    commune_insee: list[str]
+    metropole_code: str | None

@@ -1,0 +1,134 @@
+"""Public QPV pages and map; territory administration (perimeter import, secteurs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import select
+
+from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.models import Role
+from backend.accounts.security import flash
+from backend.errors import Invalid
+from backend.ledger.models import LedgerEntry
+from backend.territory.geo import parse_geometry, svg_map
+from backend.territory.importer import QpvImportError, import_qpv_bytes
+from backend.territory.models import Qpv, Secteur
+from backend.territory.service import assign_secteur, communes_by_id, get_qpv, list_qpv, secteur_by_id
+from backend.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+MARSEILLE = "13055"
+
+
+def _grouped(session: DbSession, qpvs: list[Qpv]) -> list[tuple[str, list[Qpv]]]:
+    """QPV grouped by secteur (Marseille) or commune, for lists people can scan."""
+    sects = secteur_by_id(session)
+    communes = communes_by_id(session)
+    groups: dict[str, list[Qpv]] = {}
+    for q in qpvs:
+        label = sects[q.secteur_id].name if q.secteur_id else communes[q.commune_id].name
+        groups.setdefault(label, []).append(q)
+    return sorted(groups.items())
+
+
+@router.get("/quartiers")
+def qpv_index(request: Request, session: DbSession, commune: str = MARSEILLE) -> Response:
+    qpvs = list_qpv(session, commune or None)
+    shown = qpvs or list_qpv(session)
+    drawing = svg_map([(q.code, q.name, parse_geometry(q.geometry)) for q in shown])
+    all_communes = sorted(communes_by_id(session).values(), key=lambda c: c.name)
+    return render(
+        request,
+        "territory/index.html",
+        {
+            "groups": _grouped(session, shown),
+            "map": drawing,
+            "commune": commune,
+            "communes": all_communes,
+            "population": sum(q.population or 0 for q in shown),
+            "count": len(shown),
+            "secteur_of": {q.code: (q.secteur_id or 0) % 4 for q in shown},
+        },
+    )
+
+
+@router.get("/quartiers/{code}")
+def qpv_page(request: Request, session: DbSession, code: str) -> Response:
+    qpv = get_qpv(session, code)
+    secteur = session.get(Secteur, qpv.secteur_id) if qpv.secteur_id else None
+    communes = {c.insee: c for c in communes_by_id(session).values()}
+    geom = parse_geometry(qpv.geometry)
+    drawing = svg_map([(qpv.code, qpv.name, geom)], width=600)
+    journal = session.exec(
+        select(LedgerEntry).where(LedgerEntry.territory == qpv.code).order_by(LedgerEntry.seq.desc()).limit(10)  # type: ignore[attr-defined]
+    ).all()
+    return render(
+        request,
+        "territory/qpv.html",
+        {
+            "qpv": qpv,
+            "secteur": secteur,
+            "commune_names": [communes[c].name for c in qpv.commune_codes if c in communes],
+            "map": drawing,
+            "area_km2": geom.area * 111.32 * 111.32 * 0.73,
+            "journal": journal,
+        },
+    )
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+@router.get("/admin/territoires")
+def admin_territories(request: Request, session: DbSession, principal: AdminPrincipal) -> Response:
+    return render(
+        request,
+        "admin/territories.html",
+        {
+            "groups": _grouped(session, list_qpv(session)),
+            "secteurs": sorted(secteur_by_id(session).values(), key=lambda s: s.name),
+            "error": None,
+        },
+    )
+
+
+@router.post("/admin/territoires/{code}/secteur")
+def admin_assign_secteur(
+    request: Request, session: DbSession, principal: AdminPrincipal, code: str, secteur: Annotated[str, Form()] = ""
+) -> Response:
+    qpv = get_qpv(session, code)
+    target = session.exec(select(Secteur).where(Secteur.slug == secteur)).first() if secteur else None
+    if secteur and target is None:
+        raise Invalid("Ce secteur n'existe pas.")
+    assign_secteur(session, qpv, target, principal.actor(Role.admin))
+    flash(request, f"{qpv.name} : secteur enregistré.", "success")
+    return redirect("/admin/territoires", request)
+
+
+@router.post("/admin/territoires/import")
+def admin_import(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    perimeters: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if perimeters is None or not perimeters.filename:
+        flash(request, "Choisissez un fichier GeoJSON à importer.", "error")
+        return redirect("/admin/territoires", request)
+    raw = perimeters.file.read()
+    try:
+        with session.begin_nested():
+            report = import_qpv_bytes(session, raw, actor=principal.actor(Role.admin), source=perimeters.filename)
+    except QpvImportError as exc:
+        flash(request, f"Fichier refusé, rien n'a été modifié : {exc}", "error")
+        return redirect("/admin/territoires", request)
+    flash(
+        request,
+        f"Import terminé : {report.created} quartiers ajoutés, {report.updated} mis à jour, {report.unchanged} inchangés.",
+        "success",
+    )
+    return redirect("/admin/territoires", request)

@@ -1,0 +1,157 @@
+"""HTML rendering: one Jinja environment, full pages or single blocks for htmx requests."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+
+from backend import i18n
+from backend.config import ROOT
+
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+PARIS = ZoneInfo("Europe/Paris")
+NNBSP = "\u202f"  # French thousands separator
+
+
+def fmt_int(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{round(value):,}".replace(",", NNBSP)
+
+
+def fmt_eur(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{fmt_int(value)}{NNBSP}€"
+    whole = f"{value:,.2f}".replace(",", NNBSP).replace(".", ",")
+    return f"{whole}{NNBSP}€"
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}".replace(".", ",") + f"{NNBSP}%"
+
+
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+
+
+def fmt_date(value: date | datetime | str | None, with_time: bool = False) -> str:
+    """French long date in Paris time: « 3 mars 2026 à 14 h 05 »."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, datetime):
+        local = value.astimezone(PARIS) if value.tzinfo else value
+        text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+        return f"{text} à {local.hour} h {local.minute:02d}" if with_time else text
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@lru_cache(maxsize=256)
+def _static_hash(path: str) -> str:
+    try:
+        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def static_url(path: str) -> str:
+    """Static file URL with a content hash, so browsers can cache it for long."""
+    return f"/static/{path}?v={_static_hash(path)}"
+
+
+def role_label(role: str) -> str:
+    from backend.accounts.permissions import ROLE_LABELS
+
+    extra = {"system": "Plateforme (automatique)", "anonymous": "Anonyme"}
+    return str(ROLE_LABELS.get(role, extra.get(role, role)))  # type: ignore[call-overload]
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """Main menu: QPV, each registered process, the journal."""
+    from backend.processes import registered
+
+    links = [("/quartiers", i18n.gettext("Quartiers"))]
+    links += [(kind.url, kind.label) for kind in registered()]
+    links.append(("/journal", i18n.gettext("Journal public")))
+    return links
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: i18n.gettext(s), ngettext=lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True
+    )
+    env.globals.update(static_url=static_url, nav_links=nav_links, role_label=role_label)
+    env.filters.update(int=fmt_int, eur=fmt_eur, pct=fmt_pct, date=fmt_date)
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    from backend.accounts.security import csrf_token, pop_flashes
+
+    locale = i18n.get_locale()
+    return {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": csrf_token(request),
+        "flashes": pop_flashes(request),
+        "locale": locale,
+        "text_dir": i18n.text_direction(locale),
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page; for an htmx request naming a block, render only that block."""
+    ctx = base_context(request)
+    ctx.update(context or {})
+    env = environment()
+    if block and is_htmx(request):
+        content = render_block(env, template, block, ctx)
+    else:
+        content = env.get_template(template).render(ctx)
+    return HTMLResponse(content, status_code=status_code, headers=headers)
+
+
+def redirect(url: str, request: Request | None = None, status_code: int = 303) -> Response:
+    """Post/redirect/get. htmx would follow a 303 inside its XHR, so it gets HX-Redirect instead."""
+    if request is not None and is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=status_code)

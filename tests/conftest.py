@@ -1,0 +1,158 @@
+"""Test set-up: one migrated database per xdist worker (SQLite file, or a PostgreSQL database
+created next to DATABASE_URL's), seeded once with the territories; each test runs inside a
+transaction that is rolled back, so tests never see each other's data."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from backend.accounts.security import PASSWORDS
+from backend.config import Settings
+from backend.db import make_engine, make_sessionmaker, normalize_url, run_migrations, session_scope
+
+# Hashing cost is not what these tests check; keep argon2 cheap here only.
+PASSWORDS.update(argon2__memory_cost=1024, argon2__time_cost=1)
+
+TEST_SECRET = "test-secret-key-not-for-production-0123456789"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def is_postgres_url(url: str | None) -> bool:
+    return bool(url) and url.startswith(("postgres", "postgresql"))  # type: ignore[union-attr]
+
+
+def create_pg_database(base_url: str, suffix: str) -> str:
+    """A fresh database on the same server, named after the base database and a suffix."""
+    url = make_url(normalize_url(base_url))
+    name = f"{url.database}_{suffix}".replace("-", "_")
+    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(base_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = make_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> str:
+    base = os.environ.get("DATABASE_URL")
+    if is_postgres_url(base):
+        return create_pg_database(base, f"{suffix}_{_worker()}")  # type: ignore[arg-type]
+    return f"sqlite:///{tmp_path_factory.mktemp(suffix) / 'test.sqlite3'}"
+
+
+def seed(url: str) -> None:
+    """Territories every test can rely on (the 71 QPV, Marseille's secteurs)."""
+    from backend.demo import load_territories
+
+    engine = make_engine(url, poolclass=NullPool)
+    with session_scope(engine) as session:
+        load_territories(session)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = fresh_database(tmp_path_factory, "unit")
+    run_migrations(url)
+    seed(url)
+    yield url
+    base = os.environ.get("DATABASE_URL")
+    if is_postgres_url(base):
+        drop_pg_database(base, url)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits are savepoints inside the test's transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        geocoder_enabled=False,
+        mail_backend="console",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, connection: Connection) -> Iterator[FastAPI]:
+    from backend.app import create_app
+
+    application = create_app(settings)
+    application.state.sessionmaker = make_sessionmaker(connection, join_transaction_mode="create_savepoint")
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+def session_data(client: TestClient) -> dict[str, Any]:
+    """Decode Starlette's signed session cookie (payload is base64 JSON before the signature)."""
+    cookie = client.cookies.get("qp_session")
+    if not cookie:
+        return {}
+    payload = cookie.split(".")[0]
+    return json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def csrf(client: TestClient) -> str:
+    """The client's CSRF token (a GET creates it)."""
+    token = session_data(client).get("csrf")
+    if not token:
+        client.get("/connexion")
+        token = session_data(client)["csrf"]
+    return str(token)
+
+
+@pytest.fixture
+def postgres_only(database_url: str) -> None:
+    if not is_postgres_url(database_url):
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgresql://...)")

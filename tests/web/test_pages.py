@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/quartiers", "/quartiers?commune=13001", "/quartiers/QN01342I", "/journal", "/connexion", "/inscription"]
+)
+def test_public_pages_render_in_french(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert '<html lang="fr" dir="ltr">' in response.text
+    assert 'href="#contenu"' in response.text  # skip link
+
+
+def test_unknown_page_is_a_french_404(client: TestClient) -> None:
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+
+
+def test_unknown_qpv_is_404(client: TestClient) -> None:
+    assert client.get("/quartiers/QN99999Z").status_code == 404
+
+
+def test_security_headers(client: TestClient) -> None:
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
+    response = client.get("/connexion")
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+
+
+def test_qpv_map_links_every_marseille_qpv(client: TestClient) -> None:
+    html = client.get("/quartiers").text
+    assert html.count('<a href="/quartiers/QN013') >= 41 * 2  # map shape + list entry
+    assert "<svg" in html and 'role="img"' in html
+
+
+def test_htmx_request_gets_only_the_block(client: TestClient) -> None:
+    full = client.get("/journal")
+    fragment = client.get("/journal", headers={"HX-Request": "true"})
+    assert "<html" in full.text
+    assert "<html" not in fragment.text
+    assert 'id="entries"' in fragment.text
