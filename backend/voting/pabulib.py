@@ -1,0 +1,347 @@
+"""Reader and writer of pabulib ``.pb`` files (https://pabulib.org/format).
+
+A file has three sections, in this order, each a title line (``META``, ``PROJECTS``, ``VOTES``),
+a header line and ``;``-separated rows; fields containing ``;`` or ``"`` are double-quoted with
+``""`` escapes (CSV rules). META holds ``key;value`` pairs (``budget`` and ``vote_type`` are
+required here), PROJECTS needs ``project_id`` and ``cost`` columns, VOTES needs ``voter_id`` and
+``vote`` (comma-separated project ids; ``points`` alongside for cumulative and scoring ballots).
+
+The reader is strict: anything a count could silently get wrong (an unknown or repeated project,
+a truncated VOTES section, a cost that is not a positive number...) raises
+:class:`PbFormatError` naming the line. Other columns are kept as text, so that a file read and
+written again keeps its content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import numpy as np
+
+from backend.voting.model import Ballots, Project
+from backend.voting.profile import BallotKind
+
+SECTIONS = ("meta", "projects", "votes")
+
+
+class PbFormatError(ValueError):
+    """A ``.pb`` file that cannot be counted, with the line at fault when there is one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class PbProject:
+    """One PROJECTS row: id, cost, and the other columns as text (name, votes, selected...)."""
+
+    id: str
+    cost: Decimal
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PbVote:
+    """One VOTES row: voter id, project ids in ballot order, points (if any), other columns."""
+
+    voter_id: str
+    vote: tuple[str, ...]
+    points: tuple[float, ...] | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class PbInstance:
+    """A parsed ``.pb`` file: one envelope (budget), its projects and its ballots."""
+
+    meta: Mapping[str, str]
+    projects: tuple[PbProject, ...]
+    kind: BallotKind
+    ballots: Ballots
+    voter_ids: tuple[str, ...]
+    project_columns: tuple[str, ...] = ("project_id", "cost")
+    vote_columns: tuple[str, ...] = ("voter_id", "vote")
+    vote_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def budget(self) -> Decimal:
+        """The envelope (META ``budget``)."""
+        return _number(self.meta["budget"], "META budget", None)
+
+    @property
+    def envelope(self) -> list[Project]:
+        """The projects as the counting rules see them, in file order."""
+        return [Project(p.id, p.cost) for p in self.projects]
+
+    def selected(self) -> list[str] | None:
+        """Ids the city funded (``selected`` column equal to 1), or None without that column."""
+        if "selected" not in self.project_columns:
+            return None
+        return [p.id for p in self.projects if p.fields.get("selected", "").strip() == "1"]
+
+    def votes(self) -> Iterator[PbVote]:
+        """The ballots as rows, in file order."""
+        ids = [p.id for p in self.projects]
+        for i, voter_id in enumerate(self.voter_ids):
+            lo, hi = int(self.ballots.indptr[i]), int(self.ballots.indptr[i + 1])
+            points = None if self.ballots.points is None else tuple(self.ballots.points[lo:hi].tolist())
+            yield PbVote(
+                voter_id,
+                tuple(ids[p] for p in self.ballots.indices[lo:hi]),
+                points,
+                {k: v[i] for k, v in self.vote_fields.items()},
+            )
+
+    @classmethod
+    def from_votes(
+        cls,
+        meta: Mapping[str, str],
+        projects: Sequence[PbProject],
+        votes: Iterable[PbVote],
+    ) -> PbInstance:
+        """Build an instance from rows (how the platform exports an edition's ballots)."""
+        text = write_pb_rows(meta, projects, votes)
+        return parse_pb(text)
+
+
+def _number(text: str, what: str, line: int | None) -> Decimal:
+    cleaned = text.strip()
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # decimal comma, as pabutools tolerates
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise PbFormatError(f"{what} must be a number, got {text!r}", line) from None
+    if not value.is_finite():
+        raise PbFormatError(f"{what} must be a finite number, got {text!r}", line)
+    return value
+
+
+def _split_ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _header(row: list[str], section: str, required: Sequence[str], line: int) -> list[str]:
+    names = [name.strip() for name in row]
+    for name in required:
+        if name not in names:
+            raise PbFormatError(f"{section.upper()} header lacks the {name!r} column", line)
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise PbFormatError(f"{section.upper()} header repeats {', '.join(duplicates)}", line)
+    return names
+
+
+def _sections(text: str) -> dict[str, list[tuple[int, list[str]]]]:
+    """Rows of each section (header first), with their line numbers; checks the section order."""
+    rows: dict[str, list[tuple[int, list[str]]]] = {}
+    current: str | None = None
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";")
+    line = 1
+    try:
+        for row in reader:
+            if row and not (len(row) == 1 and not row[0].strip()):
+                title = row[0].strip().lower() if len(row) == 1 else ""
+                if title in SECTIONS:
+                    expected = SECTIONS[len(rows)] if len(rows) < len(SECTIONS) else None
+                    if title != expected:
+                        raise PbFormatError(f"section {title.upper()} is repeated or out of order", line)
+                    current = title
+                    rows[title] = []
+                elif current is None:
+                    raise PbFormatError("the file must start with a META section", line)
+                else:
+                    rows[current].append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise PbFormatError(f"unreadable CSV: {exc}", line) from None
+    for name in SECTIONS:
+        if name not in rows:
+            raise PbFormatError(f"the {name.upper()} section is missing")
+        if not rows[name]:
+            raise PbFormatError(f"the {name.upper()} section has no header line")
+    return rows
+
+
+def _parse_meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
+    line, header = rows[0]
+    if [h.strip().lower() for h in header] != ["key", "value"]:
+        raise PbFormatError("the META header must be 'key;value'", line)
+    meta: dict[str, str] = {}
+    for line, row in rows[1:]:
+        if len(row) != 2:
+            raise PbFormatError(f"a META line needs 2 fields (key;value), found {len(row)}", line)
+        key = row[0].strip()
+        if key in meta:
+            raise PbFormatError(f"META key {key!r} is given twice", line)
+        meta[key] = row[1].strip()
+    for key in ("budget", "vote_type"):
+        if not meta.get(key):
+            raise PbFormatError(f"META lacks {key!r}")
+    return meta
+
+
+def _check_count(meta: Mapping[str, str], key: str, found: int, section: str) -> None:
+    if key in meta and meta[key].strip() != str(found):
+        raise PbFormatError(f"META {key} is {meta[key]} but the {section} section has {found} rows")
+
+
+def _parse_projects(rows: list[tuple[int, list[str]]]) -> tuple[list[str], list[PbProject]]:
+    columns = _header(rows[0][1], "projects", ("project_id", "cost"), rows[0][0])
+    projects: list[PbProject] = []
+    seen: set[str] = set()
+    for line, row in rows[1:]:
+        if len(row) != len(columns):
+            raise PbFormatError(f"a PROJECTS row has {len(row)} fields, the header {len(columns)}", line)
+        values = dict(zip(columns, row, strict=True))
+        pid = values.pop("project_id").strip()
+        if not pid:
+            raise PbFormatError("a project has an empty project_id", line)
+        if pid in seen:
+            raise PbFormatError(f"project {pid!r} is listed twice", line)
+        seen.add(pid)
+        cost = _number(values.pop("cost"), f"the cost of project {pid!r}", line)
+        if cost <= 0:
+            raise PbFormatError(f"the cost of project {pid!r} must be positive, got {cost}", line)
+        projects.append(PbProject(pid, cost, values))
+    if not projects:
+        raise PbFormatError("the PROJECTS section lists no project")
+    return columns, projects
+
+
+def parse_pb(text: str) -> PbInstance:
+    """Parse the content of a ``.pb`` file; raise :class:`PbFormatError` if it cannot be counted."""
+    sections = _sections(text)
+    meta = _parse_meta(sections["meta"])
+    try:
+        kind = BallotKind(meta["vote_type"].strip().lower())
+    except ValueError:
+        known = ", ".join(k.value for k in BallotKind)
+        raise PbFormatError(f"unknown vote_type {meta['vote_type']!r} (known: {known})") from None
+    budget = _number(meta["budget"], "META budget", None)
+    if budget <= 0:
+        raise PbFormatError(f"META budget must be positive, got {meta['budget']}")
+    project_columns, projects = _parse_projects(sections["projects"])
+    position = {p.id: i for i, p in enumerate(projects)}
+
+    vote_rows = sections["votes"]
+    required = ("voter_id", "vote", "points") if kind.has_points else ("voter_id", "vote")
+    vote_columns = _header(vote_rows[0][1], "votes", required, vote_rows[0][0])
+    extra = [c for c in vote_columns if c not in ("voter_id", "vote", "points")]
+    col = {name: i for i, name in enumerate(vote_columns)}
+    voter_ids: list[str] = []
+    seen: set[str] = set()
+    indptr = [0]
+    indices: list[int] = []
+    points: list[float] = []
+    vote_fields: dict[str, list[str]] = {name: [] for name in extra}
+    for line, row in vote_rows[1:]:
+        if len(row) != len(vote_columns):
+            raise PbFormatError(f"a VOTES row has {len(row)} fields, the header {len(vote_columns)}", line)
+        voter = row[col["voter_id"]].strip()
+        if voter in seen:
+            raise PbFormatError(f"voter {voter!r} appears twice", line)
+        seen.add(voter)
+        vote = _split_ids(row[col["vote"]])
+        for pid in vote:
+            if pid not in position:
+                raise PbFormatError(f"voter {voter!r} votes for project {pid!r}, absent from PROJECTS", line)
+        if len(set(vote)) != len(vote):
+            raise PbFormatError(f"voter {voter!r} names the same project twice", line)
+        if kind is BallotKind.CHOOSE_1 and len(vote) != 1:
+            raise PbFormatError(f"voter {voter!r} chooses {len(vote)} projects in a choose-1 vote", line)
+        if kind.has_points:
+            row_points = [
+                _number(x, f"a point of voter {voter!r}", line) for x in _split_ids(row[col["points"]])
+            ]
+            if len(row_points) != len(vote):
+                raise PbFormatError(
+                    f"voter {voter!r} has {len(vote)} projects but {len(row_points)} points", line
+                )
+            if kind is BallotKind.CUMULATIVE and any(x < 0 for x in row_points):
+                raise PbFormatError(f"voter {voter!r} gives negative points in a cumulative vote", line)
+            points.extend(float(x) for x in row_points)
+        voter_ids.append(voter)
+        indices.extend(position[pid] for pid in vote)
+        indptr.append(len(indices))
+        for name in extra:
+            vote_fields[name].append(row[col[name]])
+    _check_count(meta, "num_projects", len(projects), "PROJECTS")
+    _check_count(meta, "num_votes", len(voter_ids), "VOTES")
+    ballots = Ballots(
+        np.asarray(indptr, dtype=np.int64),
+        np.asarray(indices, dtype=np.int32),
+        np.asarray(points, dtype=np.float64) if kind.has_points else None,
+    )
+    return PbInstance(
+        meta=meta,
+        projects=tuple(projects),
+        kind=kind,
+        ballots=ballots,
+        voter_ids=tuple(voter_ids),
+        project_columns=tuple(project_columns),
+        vote_columns=tuple(vote_columns),
+        vote_fields={k: tuple(v) for k, v in vote_fields.items()},
+    )
+
+
+def read_pb(path: Path) -> PbInstance:
+    """Read a ``.pb`` file (UTF-8, with or without BOM)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PbFormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_pb(text)
+
+
+def _point_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def write_pb_rows(meta: Mapping[str, str], projects: Sequence[PbProject], votes: Iterable[PbVote]) -> str:
+    """Write META, PROJECTS and VOTES rows as ``.pb`` text.
+
+    ``num_projects`` and ``num_votes`` are set from the rows; the other META keys are written as
+    given, in order. Columns are ``project_id;cost`` then the projects' other fields, and
+    ``voter_id;vote[;points]`` then the votes' other fields, in order of first appearance.
+    """
+    vote_list = list(votes)
+    full_meta = dict(meta)
+    full_meta["num_projects"] = str(len(projects))
+    full_meta["num_votes"] = str(len(vote_list))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    writer.writerows(full_meta.items())
+    project_columns = list(dict.fromkeys(k for p in projects for k in p.fields))
+    writer.writerow(["PROJECTS"])
+    writer.writerow(["project_id", "cost", *project_columns])
+    for p in projects:
+        writer.writerow([p.id, str(p.cost), *(p.fields.get(k, "") for k in project_columns)])
+    has_points = any(v.points is not None for v in vote_list)
+    vote_columns = list(dict.fromkeys(k for v in vote_list for k in v.fields))
+    writer.writerow(["VOTES"])
+    writer.writerow(["voter_id", "vote", *(["points"] if has_points else []), *vote_columns])
+    for v in vote_list:
+        points = [",".join(_point_text(x) for x in v.points or ())] if has_points else []
+        writer.writerow([v.voter_id, ",".join(v.vote), *points, *(v.fields.get(k, "") for k in vote_columns)])
+    return out.getvalue()
+
+
+def write_pb(instance: PbInstance, path: Path | None = None) -> str:
+    """The ``.pb`` text of ``instance`` (written to ``path`` too, if given)."""
+    text = write_pb_rows(instance.meta, instance.projects, instance.votes())
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text
