@@ -1,0 +1,120 @@
+"""Browser tests: a real server (uvicorn in a thread) on its own database loaded with the demo,
+driven by Playwright with Debian's chromium (never a downloaded browser), checked with axe-core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from backend.config import Settings
+from backend.db import run_migrations
+from tests.conftest import TEST_SECRET, drop_pg_database, fresh_database, is_postgres_url
+
+CHROMIUM = os.environ.get("QP_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a server running the full demo on a database of its own."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.demo import load_demo
+
+    url = fresh_database(tmp_path_factory, "browser")
+    run_migrations(url)
+    settings = Settings(
+        env="test",
+        database_url=url,
+        secret_key=TEST_SECRET,
+        geocoder_enabled=False,
+        mail_backend="console",
+        upload_dir=tmp_path_factory.mktemp("uploads"),
+    )
+    load_demo(settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started:
+        if time.time() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    base = os.environ.get("DATABASE_URL")
+    if is_postgres_url(base):
+        drop_pg_database(base, url)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def browser(live_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh phone-sized page (390×844), no cookies shared with other tests."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server, locale="fr-FR")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """axe-core's violations of the given impacts on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    return [v for v in result.response["violations"] if v.get("impact") in impacts]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in violations
+    )
+
+
+def login(page: Any, identifier: str, password: str = "quartiers2026") -> None:  # noqa: S107 - demo password
+    page.goto("/connexion")
+    page.get_by_label("E-mail ou numéro de téléphone").fill(identifier)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
