@@ -1,0 +1,290 @@
+"""Pure rules of proposals: field validation, automatic pre-checks and the eligibility decision.
+Plain data in, French messages out; tested without a database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from backend.budget.models import ProposalStatus
+from backend.errors import Invalid
+from backend.i18n import gettext as _
+from backend.web import fmt_eur, fmt_pct
+
+TITLE_MIN, TITLE_MAX = 8, 120
+DESCRIPTION_MIN, DESCRIPTION_MAX = 30, 4000
+COST_MAX = 10_000_000
+
+DEFAULT_THEMES: list[dict[str, str]] = [
+    {"key": "sport", "label": "Sport et loisirs"},
+    {"key": "culture", "label": "Culture et patrimoine"},
+    {"key": "nature", "label": "Nature en ville"},
+    {"key": "solidarite", "label": "Solidarité"},
+    {"key": "cadre-de-vie", "label": "Cadre de vie et propreté"},
+    {"key": "jeunesse", "label": "Enfance et jeunesse"},
+    {"key": "deplacements", "label": "Se déplacer"},
+]
+
+# The realistic checklist (DOMAIN.md); each answer carries a public reason.
+DEFAULT_CHECKLIST: list[dict[str, str]] = [
+    {"key": "investissement", "label": "C'est une dépense d'investissement",
+     "hint": "Les frais de fonctionnement sont acceptés s'ils restent faibles."},
+    {"key": "competence", "label": "C'est une compétence de la Ville", "hint": ""},
+    {"key": "espace-public", "label": "C'est sur l'espace public ou un terrain public", "hint": ""},
+    {"key": "interet-general", "label": "Le projet sert l'intérêt général", "hint": ""},
+    {"key": "territoire", "label": "Le projet est dans le territoire de l'édition", "hint": ""},
+    {"key": "plafond", "label": "Le coût ne dépasse pas le plafond", "hint": ""},
+    {"key": "faisable", "label": "Le projet est techniquement faisable", "hint": ""},
+]  # fmt: skip
+
+
+class Problems(Invalid):
+    """Several field errors at once; `errors` lists them for the form."""
+
+    def __init__(self, errors: Sequence[Invalid]):
+        first = errors[0]
+        message = (
+            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
+        )
+        super().__init__(message, field=first.field)
+        self.errors = list(errors)
+
+    def by_field(self) -> dict[str, Invalid]:
+        found: dict[str, Invalid] = {}
+        for error in self.errors:
+            found.setdefault(error.field or "", error)
+        return found
+
+
+def slugify(text: str, max_length: int = 40) -> str:
+    """ASCII slug: « Nature en ville » → « nature-en-ville »."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-")
+
+
+def clean_text(value: str, max_length: int) -> str:
+    """Trim, drop control characters (keep newlines), cap the length."""
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return value.strip()[:max_length]
+
+
+def parse_euros(value: str, field: str, *, required: bool = False) -> int | None:
+    """« 12 500 », « 12500 € », « 12 500,00 » → 12500. Clear French message otherwise."""
+    text = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "").strip()
+    text = re.sub(r"[,.]00$", "", text)
+    if not text:
+        if required:
+            raise Invalid(_("Indiquez un montant en euros, par exemple 25000."), field=field)
+        return None
+    if not text.isdigit():
+        raise Invalid(_("Écrivez le montant en chiffres, sans centimes, par exemple 25000."), field=field)
+    amount = int(text)
+    if amount > COST_MAX:
+        raise Invalid(
+            _("Ce montant est trop élevé (%(max)s au plus).") % {"max": fmt_eur(COST_MAX)}, field=field
+        )
+    return amount
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    title: str
+    description: str
+    theme: str
+    qpv_code: str
+    location_text: str
+    estimated_cost: str
+    operating_cost: str
+
+
+def validate_for_submission(
+    data: ProposalInput, themes: Sequence[str], qpv_codes: Sequence[str]
+) -> list[Invalid]:
+    """Every problem at once, so the resident fixes the form in one go."""
+    problems: list[Invalid] = []
+    title = " ".join(data.title.split())
+    if len(title) < TITLE_MIN:
+        problems.append(
+            Invalid(_("Donnez un titre d'au moins %(n)d caractères.") % {"n": TITLE_MIN}, field="title")
+        )
+    elif len(title) > TITLE_MAX:
+        problems.append(
+            Invalid(_("Le titre est trop long (%(n)d caractères au plus).") % {"n": TITLE_MAX}, field="title")
+        )
+    description = data.description.strip()
+    if len(description) < DESCRIPTION_MIN:
+        problems.append(
+            Invalid(
+                _("Décrivez votre idée en quelques phrases (%(n)d caractères au moins).")
+                % {"n": DESCRIPTION_MIN},
+                field="description",
+            )
+        )
+    elif len(description) > DESCRIPTION_MAX:
+        problems.append(
+            Invalid(
+                _("La description est trop longue (%(n)d caractères au plus).") % {"n": DESCRIPTION_MAX},
+                field="description",
+            )
+        )
+    if data.qpv_code not in qpv_codes:
+        problems.append(Invalid(_("Choisissez le quartier du projet dans la liste."), field="qpv_code"))
+    if data.theme not in themes:
+        problems.append(Invalid(_("Choisissez un thème dans la liste."), field="theme"))
+    cost = operating = None
+    try:
+        cost = parse_euros(data.estimated_cost, "estimated_cost", required=True)
+        if cost is not None and cost < 1:
+            raise Invalid(_("Le coût doit être supérieur à zéro."), field="estimated_cost")
+    except Invalid as exc:
+        problems.append(exc)
+    try:
+        operating = parse_euros(data.operating_cost, "operating_cost")
+    except Invalid as exc:
+        problems.append(exc)
+    if cost is not None and operating is not None and operating > cost:
+        problems.append(
+            Invalid(
+                _("Les frais de fonctionnement font partie du coût total : ils ne peuvent pas le dépasser."),
+                field="operating_cost",
+            )
+        )
+    return problems
+
+
+# --- automatic pre-checks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """A warning computed automatically; the agent decides, the pre-check only points."""
+
+    code: str
+    message: str
+
+
+def prechecks(
+    *,
+    cost: int | None,
+    operating_cost: int | None,
+    cost_cap: int,
+    operating_share_max: float,
+    qpv_in_territory: bool | None,
+    location_in_territory: bool | None,
+) -> list[Precheck]:
+    """Cost above the cap, outside the edition's territory, too much running cost."""
+    found = []
+    if cost is not None and cost > cost_cap:
+        found.append(
+            Precheck(
+                "cost_above_cap",
+                _("Le coût (%(cost)s) dépasse le plafond de %(cap)s par projet.")
+                % {"cost": fmt_eur(cost), "cap": fmt_eur(cost_cap)},
+            )
+        )
+    if qpv_in_territory is False:
+        found.append(
+            Precheck("outside_territory", _("Ce quartier ne fait pas partie du territoire de cette édition."))
+        )
+    elif location_in_territory is False:
+        found.append(
+            Precheck(
+                "location_outside", _("Le lieu indiqué semble en dehors des quartiers de cette édition.")
+            )
+        )
+    if cost and operating_cost and operating_cost / cost > operating_share_max:
+        found.append(
+            Precheck(
+                "operating_share",
+                _("Les frais de fonctionnement font %(share)s du coût : le maximum accepté est %(max)s.")
+                % {"share": fmt_pct(operating_cost / cost), "max": fmt_pct(operating_share_max, 0)},
+            )
+        )
+    return found
+
+
+# --- eligibility decision -------------------------------------------------------------------
+
+DECISIONS = (ProposalStatus.eligible, ProposalStatus.eligible_after_changes, ProposalStatus.ineligible)
+
+
+@dataclass(frozen=True)
+class Answer:
+    met: bool | None  # None: not answered
+    reason: str
+
+
+def check_decision(
+    checklist: Sequence[Mapping[str, str]],
+    answers: Mapping[str, Answer],
+    decision: str,
+    services_cost: int | None,
+    changes: str,
+    cost_cap: int,
+) -> list[Invalid]:
+    """Problems with an agent's eligibility decision (empty: it can be recorded).
+
+    Every criterion is answered with a public reason; « recevable » needs every criterion met;
+    « non recevable » needs at least one unmet criterion (its reason is what residents read);
+    « recevable après modification » says what changes. A recevable project has the services'
+    cost, within the cap: it is the cost the ballot shows."""
+    problems: list[Invalid] = []
+    for criterion in checklist:
+        key = criterion["key"]
+        answer = answers.get(key, Answer(None, ""))
+        if answer.met is None:
+            problems.append(
+                Invalid(_("Répondez oui ou non : « %(c)s ».") % {"c": criterion["label"]}, field=f"c-{key}")
+            )
+        elif len(answer.reason.strip()) < 3:
+            problems.append(
+                Invalid(
+                    _("Donnez la raison (elle sera publique) : « %(c)s ».") % {"c": criterion["label"]},
+                    field=f"r-{key}",
+                )
+            )
+    if decision not in DECISIONS:
+        problems.append(Invalid(_("Choisissez une décision."), field="decision"))
+        return problems
+    unmet = [c["label"] for c in checklist if answers.get(c["key"], Answer(None, "")).met is False]
+    if decision == ProposalStatus.eligible and unmet:
+        problems.append(
+            Invalid(
+                _("Un projet recevable respecte tous les critères. Critère non respecté : %(c)s.")
+                % {"c": ", ".join(unmet)},
+                field="decision",
+            )
+        )
+    if decision == ProposalStatus.ineligible and not unmet and checklist:
+        problems.append(
+            Invalid(
+                _("Pour déclarer le projet non recevable, indiquez le critère qui n'est pas respecté."),
+                field="decision",
+            )
+        )
+    if decision == ProposalStatus.eligible_after_changes and len(changes.strip()) < 10:
+        problems.append(
+            Invalid(_("Expliquez ce qui change dans le projet pour qu'il soit recevable."), field="changes")
+        )
+    if decision in (ProposalStatus.eligible, ProposalStatus.eligible_after_changes):
+        if services_cost is None or services_cost <= 0:
+            problems.append(
+                Invalid(
+                    _("Indiquez le coût estimé par les services : c'est celui du vote."),
+                    field="services_cost",
+                )
+            )
+        elif services_cost > cost_cap:
+            problems.append(
+                Invalid(
+                    _(
+                        "Le coût estimé par les services dépasse le plafond de %(cap)s : le projet ne peut pas être recevable."
+                    )
+                    % {"cap": fmt_eur(cost_cap)},
+                    field="services_cost",
+                )
+            )
+    return problems

@@ -1,0 +1,12 @@
+"""The rules of the budget participatif; functions take a session and only flush.
+
+* :mod:`.editions`: settings, territory and envelopes, calendar, phase changes.
+* :mod:`.proposals`: drafts, submission, in-person filing, reports, lists, ballot projects.
+* :mod:`.moderation`: the tables de quartier's decisions.
+* :mod:`.instruction`: the agents' eligibility decisions.
+"""
+
+from backend.budget.service import editions, instruction, moderation, proposals
+from backend.budget.service.proposals import ballot_projects
+
+__all__ = ["ballot_projects", "editions", "instruction", "moderation", "proposals"]

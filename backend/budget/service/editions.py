@@ -1,0 +1,488 @@
+"""Editions: settings, territory and envelopes, calendar, phase changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from backend.budget import phases
+from backend.budget.hooks import ballot_count
+from backend.budget.models import (
+    ELIGIBLE_STATUSES,
+    BallotRule,
+    CountingRule,
+    Edition,
+    EditionPhase,
+    Envelope,
+    EnvelopeScope,
+    PhaseKey,
+    Proposal,
+    ProposalStatus,
+    TerritoryKind,
+    VoterResidence,
+)
+from backend.budget.phases import Act, EditionFacts
+from backend.budget.rules import slugify
+from backend.db import utcnow
+from backend.errors import Conflict, Invalid, NotFound
+from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef, record
+from backend.territory.models import Commune, QpvRef, Secteur
+from backend.territory.service import qpv_refs
+from backend.web import fmt_eur
+
+PROCESS = "bp"
+
+
+def _id(obj: Edition) -> int:
+    assert obj.id is not None
+    return obj.id
+
+
+def get_edition(session: Session, slug: str) -> Edition:
+    edition = session.exec(select(Edition).where(Edition.slug == slug)).first()
+    if edition is None:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    return edition
+
+
+def list_editions(session: Session, *, public_only: bool = True) -> list[Edition]:
+    query = select(Edition).order_by(col(Edition.created_at).desc())
+    if public_only:
+        query = query.where(Edition.phase != PhaseKey.preparation)
+    return list(session.exec(query).all())
+
+
+def qpv_in_edition(edition: Edition, ref: QpvRef) -> bool:
+    codes = edition.codes
+    if edition.territory_kind == TerritoryKind.commune:
+        return any(c in codes for c in ref.commune_insee)
+    if edition.territory_kind == TerritoryKind.secteur:
+        return ref.secteur_slug is not None and ref.secteur_slug in codes
+    return ref.code in codes
+
+
+def edition_qpvs(session: Session, edition: Edition) -> list[QpvRef]:
+    """The QPV of the edition's territory, by name."""
+    return sorted((r for r in qpv_refs(session).values() if qpv_in_edition(edition, r)), key=lambda r: r.name)
+
+
+def envelopes(session: Session, edition: Edition) -> list[Envelope]:
+    return list(
+        session.exec(select(Envelope).where(Envelope.edition_id == edition.id).order_by(Envelope.label)).all()
+    )
+
+
+def envelope_code(edition: Edition, ref: QpvRef) -> str | None:
+    return ref.code if edition.envelope_scope == EnvelopeScope.qpv else ref.secteur_slug
+
+
+def envelope_for(session: Session, edition: Edition, ref: QpvRef) -> Envelope | None:
+    code = envelope_code(edition, ref)
+    if code is None:
+        return None
+    return session.exec(
+        select(Envelope).where(Envelope.edition_id == edition.id, Envelope.scope_code == code)
+    ).first()
+
+
+def calendar(session: Session, edition: Edition) -> list[EditionPhase]:
+    rows = session.exec(select(EditionPhase).where(EditionPhase.edition_id == edition.id)).all()
+    return sorted(rows, key=lambda r: phases.ORDER.index(r.phase) if r.phase in phases.ORDER else 99)
+
+
+def status_counts(session: Session, edition: Edition) -> dict[str, int]:
+    """Proposals per status (drafts are private and not counted)."""
+    rows = session.exec(
+        select(Proposal.status, func.count(col(Proposal.id)))
+        .where(Proposal.edition_id == edition.id, Proposal.status != ProposalStatus.draft)
+        .group_by(Proposal.status)
+    ).all()
+    return dict(rows)
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@dataclass
+class EditionSettings:
+    """Everything an administrator sets; views parse the form into this."""
+
+    name: str
+    territory_kind: str
+    territory_codes: list[str]
+    envelope_scope: str
+    slug: str = ""
+    summary: str = ""
+    can_decide: str = ""
+    cannot_decide: str = ""
+    default_amount: int = 0
+    themes: list[dict[str, str]] = field(default_factory=list)
+    checklist: list[dict[str, str]] = field(default_factory=list)
+    cost_cap: int = 150_000
+    operating_share_max: float = 0.05
+    min_voting_age: int = 16
+    ballot_rule: str = BallotRule.approval
+    ballot_min: int = 1
+    ballot_max: int | None = 5
+    counting_rule: str = CountingRule.greedy
+    counting_threshold: float | None = None
+    vote_residence: str = VoterResidence.declared
+    revote_allowed: bool = False
+    report_threshold: int = 3
+    dates: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+
+
+def _territory_targets(session: Session, kind: str, codes: list[str]) -> None:
+    if not codes:
+        raise Invalid(_("Choisissez le territoire de l'édition."), field="territory")
+    if kind == TerritoryKind.commune:
+        known = set(session.exec(select(Commune.insee).where(col(Commune.insee).in_(codes))).all())
+    elif kind == TerritoryKind.secteur:
+        known = set(session.exec(select(Secteur.slug).where(col(Secteur.slug).in_(codes))).all())
+    elif kind == TerritoryKind.qpv:
+        known = {r.code for r in qpv_refs(session).values() if r.code in codes}
+    else:
+        raise Invalid(_("Type de territoire inconnu."), field="territory")
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise Invalid(_("Territoire inconnu : %(codes)s.") % {"codes": ", ".join(missing)}, field="territory")
+
+
+def validate_settings(session: Session, s: EditionSettings) -> None:
+    """Refuse inconsistent settings with a message naming the field."""
+    s.name = " ".join(s.name.split())
+    if not 3 <= len(s.name) <= 160:
+        raise Invalid(_("Donnez un nom à l'édition (3 à 160 caractères)."), field="name")
+    s.slug = slugify(s.slug or s.name, 80)
+    if not s.slug:
+        raise Invalid(_("L'adresse de la page doit contenir des lettres ou des chiffres."), field="slug")
+    _territory_targets(session, s.territory_kind, s.territory_codes)
+    if s.envelope_scope not in set(EnvelopeScope):
+        raise Invalid(_("Choisissez une enveloppe par quartier ou par secteur."), field="envelope_scope")
+    if s.cost_cap <= 0:
+        raise Invalid(_("Le plafond par projet doit être supérieur à zéro."), field="cost_cap")
+    if not 0 <= s.operating_share_max <= 1:
+        raise Invalid(
+            _("La part de fonctionnement est un pourcentage entre 0 et 100."), field="operating_share_max"
+        )
+    if not 0 <= s.min_voting_age <= 30:
+        raise Invalid(_("L'âge minimum pour voter doit être entre 0 et 30 ans."), field="min_voting_age")
+    if not 1 <= s.report_threshold <= 100:
+        raise Invalid(_("Le nombre de signalements doit être entre 1 et 100."), field="report_threshold")
+    if s.default_amount < 0:
+        raise Invalid(_("Le montant d'une enveloppe ne peut pas être négatif."), field="default_amount")
+    if s.ballot_rule not in set(BallotRule):
+        raise Invalid(_("Choisissez une règle de vote."), field="ballot_rule")
+    if s.counting_rule not in set(CountingRule):
+        raise Invalid(_("Choisissez une règle de comptage."), field="counting_rule")
+    if s.vote_residence not in set(VoterResidence):
+        raise Invalid(_("Choisissez qui peut voter."), field="vote_residence")
+    if s.ballot_min < 0 or (s.ballot_max is not None and s.ballot_max < max(1, s.ballot_min)):
+        raise Invalid(
+            _("Le nombre maximum de projets doit être au moins égal au minimum."), field="ballot_max"
+        )
+    mj_ballot = s.ballot_rule == BallotRule.majority_judgment
+    mj_count = s.counting_rule == CountingRule.majority_judgment
+    if mj_ballot != mj_count:
+        raise Invalid(
+            _("Le jugement majoritaire se choisit à la fois comme règle de vote et comme règle de comptage."),
+            field="counting_rule",
+        )
+    if s.counting_rule == CountingRule.greedy_threshold and not s.counting_threshold:
+        raise Invalid(
+            _("Indiquez le nombre de voix minimum d'un projet (règle avec seuil)."),
+            field="counting_threshold",
+        )
+    previous: date | None = None
+    for key in phases.ORDER:
+        start, end = s.dates.get(key, (None, None))
+        if start and end and end < start:
+            raise Invalid(
+                _("La fin d'une phase doit venir après son début (%(p)s).") % {"p": phases.label(key)},
+                field=f"start-{key}",
+            )
+        if start and previous and start < previous:
+            raise Invalid(
+                _("Les phases doivent se suivre dans l'ordre du calendrier (%(p)s).")
+                % {"p": phases.label(key)},
+                field=f"start-{key}",
+            )
+        previous = start or previous
+    keys = [t["key"] for t in s.themes]
+    if len(keys) != len(set(keys)):
+        raise Invalid(_("Deux thèmes ont le même nom."), field="themes")
+    keys = [c["key"] for c in s.checklist]
+    if len(keys) != len(set(keys)):
+        raise Invalid(_("Deux critères ont le même nom."), field="checklist")
+
+
+def _envelope_targets(session: Session, edition: Edition) -> list[tuple[str, str]]:
+    """(scope code, label) of the envelopes the territory needs."""
+    refs = edition_qpvs(session, edition)
+    if edition.envelope_scope == EnvelopeScope.qpv:
+        return [(r.code, r.name) for r in refs]
+    names = {s.slug: s.name for s in session.exec(select(Secteur)).all()}
+    missing = [r.name for r in refs if r.secteur_slug is None]
+    if missing:
+        raise Invalid(
+            _("Ces quartiers n'ont pas de secteur : %(names)s. Choisissez une enveloppe par quartier.")
+            % {"names": ", ".join(missing)},
+            field="envelope_scope",
+        )
+    slugs = sorted({r.secteur_slug for r in refs if r.secteur_slug})
+    return [(slug, names.get(slug, slug)) for slug in slugs]
+
+
+def _apply(edition: Edition, s: EditionSettings) -> None:
+    for name in (
+        "name", "slug", "summary", "can_decide", "cannot_decide", "territory_kind", "envelope_scope", "themes",
+        "checklist", "cost_cap", "operating_share_max", "min_voting_age", "ballot_rule", "ballot_min", "ballot_max",
+        "counting_rule", "counting_threshold", "vote_residence", "revote_allowed", "report_threshold",
+    ):  # fmt: skip
+        setattr(edition, name, getattr(s, name))
+    edition.territory_codes = ",".join(s.territory_codes)
+
+
+def _save_calendar(
+    session: Session, edition: Edition, dates: dict[str, tuple[date | None, date | None]]
+) -> None:
+    existing = {row.phase: row for row in calendar(session, edition)}
+    for key in phases.ORDER:
+        start, end = dates.get(key, (None, None))
+        row = existing.get(key)
+        if start is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        row = row or EditionPhase(edition_id=edition.id, phase=key, starts_on=start)  # type: ignore[arg-type]
+        row.starts_on, row.ends_on = start, end
+        session.add(row)
+
+
+def _settings_payload(edition: Edition) -> dict[str, Any]:
+    return {
+        "territory": {"kind": edition.territory_kind, "codes": edition.codes},
+        "envelope_scope": edition.envelope_scope,
+        "cost_cap": edition.cost_cap,
+        "operating_share_max": edition.operating_share_max,
+        "min_voting_age": edition.min_voting_age,
+        "ballot": {"rule": edition.ballot_rule, "min": edition.ballot_min, "max": edition.ballot_max},
+        "counting": {"rule": edition.counting_rule, "threshold": edition.counting_threshold},
+        "vote_residence": edition.vote_residence,
+        "revote_allowed": edition.revote_allowed,
+        "themes": [t["key"] for t in edition.themes],
+        "checklist": [c["key"] for c in edition.checklist],
+        "report_threshold": edition.report_threshold,
+    }
+
+
+def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edition:
+    """A new edition in preparation, with one envelope per QPV or secteur; journaled."""
+    validate_settings(session, s)
+    if session.exec(select(Edition.id).where(Edition.slug == s.slug)).first() is not None:
+        raise Conflict(
+            _("Une édition utilise déjà cette adresse de page : changez le nom ou l'adresse."), field="slug"
+        )
+    edition = Edition(
+        name=s.name, slug=s.slug, territory_kind=s.territory_kind, territory_codes="", envelope_scope=s.envelope_scope,
+        created_by=actor.id,
+    )  # fmt: skip
+    _apply(edition, s)
+    session.add(edition)
+    session.flush()
+    for code, label in _envelope_targets(session, edition):
+        session.add(
+            Envelope(
+                edition_id=_id(edition),
+                scope_kind=edition.envelope_scope,
+                scope_code=code,
+                label=label,
+                amount=s.default_amount,
+            )
+        )  # type: ignore[arg-type]
+    _save_calendar(session, edition, s.dates)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="bp.edition_created",
+        process=PROCESS,
+        object_type="bp_edition",
+        object_id=edition.slug,
+        reason=_("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
+        payload=_settings_payload(edition),
+    )
+    return edition
+
+
+def _require_configurable(edition: Edition) -> None:
+    if not phases.allows(edition.phase, Act.configure, phases.ADMIN):
+        raise Conflict(
+            _("Pendant la phase « %(phase)s », les règles de l'édition ne changent plus.")
+            % {"phase": phases.label(edition.phase)}
+        )
+
+
+def update_edition(session: Session, actor: ActorRef, edition: Edition, s: EditionSettings) -> None:
+    """Change the settings while the phase allows it; what proposals rely on stays locked."""
+    _require_configurable(edition)
+    validate_settings(session, s)
+    if s.slug != edition.slug:
+        s.slug = edition.slug  # addresses already shared stay valid
+    has_proposals = (
+        session.exec(select(Proposal.id).where(Proposal.edition_id == edition.id).limit(1)).first()
+        is not None
+    )
+    territory_changed = (s.territory_kind, s.territory_codes, s.envelope_scope) != (
+        edition.territory_kind, edition.codes, edition.envelope_scope
+    )  # fmt: skip
+    if territory_changed and has_proposals:
+        raise Conflict(
+            _("Des propositions existent déjà : le territoire et les enveloppes ne peuvent plus changer."),
+            field="territory",
+        )
+    removed = {t["key"] for t in edition.themes} - {t["key"] for t in s.themes}
+    if removed and has_proposals:
+        used = session.exec(
+            select(Proposal.theme)
+            .where(Proposal.edition_id == edition.id, col(Proposal.theme).in_(removed))
+            .limit(1)
+        ).first()
+        if used:
+            raise Conflict(_("Un thème retiré est utilisé par des propositions : gardez-le."), field="themes")
+    if edition.phase == PhaseKey.instruction and [c["key"] for c in s.checklist] != [
+        c["key"] for c in edition.checklist
+    ]:
+        raise Conflict(
+            _("L'étude de recevabilité a commencé : la liste des critères ne change plus."), field="checklist"
+        )
+    _apply(edition, s)
+    session.add(edition)
+    if territory_changed:
+        for envelope in envelopes(session, edition):
+            session.delete(envelope)
+        session.flush()
+        for code, label in _envelope_targets(session, edition):
+            session.add(
+                Envelope(
+                    edition_id=_id(edition),
+                    scope_kind=edition.envelope_scope,
+                    scope_code=code,
+                    label=label,
+                    amount=s.default_amount,
+                )
+            )  # type: ignore[arg-type]
+    _save_calendar(session, edition, s.dates)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="bp.edition_updated",
+        process=PROCESS,
+        object_type="bp_edition",
+        object_id=edition.slug,
+        reason=_("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
+        payload=_settings_payload(edition),
+    )
+
+
+def set_envelope_amounts(
+    session: Session, actor: ActorRef, edition: Edition, amounts: dict[int, int]
+) -> None:
+    """Change envelope amounts (euros) while the phase allows it; journaled."""
+    _require_configurable(edition)
+    changed = {}
+    for envelope in envelopes(session, edition):
+        amount = amounts.get(envelope.id)  # type: ignore[arg-type]
+        if amount is None or amount == envelope.amount:
+            continue
+        if amount < 0:
+            raise Invalid(
+                _("Le montant d'une enveloppe ne peut pas être négatif."), field=f"envelope-{envelope.id}"
+            )
+        changed[envelope.scope_code] = {"from": envelope.amount, "to": amount}
+        envelope.amount = amount
+        session.add(envelope)
+    if not changed:
+        return
+    session.flush()
+    total = sum(e.amount for e in envelopes(session, edition))
+    record(
+        session,
+        actor=actor,
+        action="bp.envelopes_updated",
+        process=PROCESS,
+        object_type="bp_edition",
+        object_id=edition.slug,
+        reason=_("Enveloppes modifiées : %(total)s au total.") % {"total": fmt_eur(total)},
+        payload={"envelopes": changed},
+    )
+
+
+# --- phases --------------------------------------------------------------------------------
+
+
+def edition_facts(session: Session, edition: Edition) -> EditionFacts:
+    envs = envelopes(session, edition)
+    with_projects = set(
+        session.exec(
+            select(Proposal.envelope_id).where(
+                Proposal.edition_id == edition.id,
+                col(Proposal.status).in_(ELIGIBLE_STATUSES),
+                col(Proposal.hidden_at).is_(None),
+            )
+        ).all()
+    )
+    awaiting = session.exec(
+        select(func.count(col(Proposal.id))).where(
+            Proposal.edition_id == edition.id, Proposal.status == ProposalStatus.published
+        )
+    ).one()
+    return EditionFacts(
+        envelopes=len(envs),
+        themes=len(edition.themes),
+        criteria=len(edition.checklist),
+        envelopes_without_projects=tuple(e.label for e in envs if e.id not in with_projects),
+        awaiting_instruction=int(awaiting),
+        ballots=ballot_count(session, edition.id),  # type: ignore[arg-type]
+    )
+
+
+def phase_problems(session: Session, edition: Edition, target: str) -> list[str]:
+    return phases.transition_problems(edition.phase, target, edition_facts(session, edition))
+
+
+def change_phase(session: Session, actor: ActorRef, edition: Edition, target: str, reason: str = "") -> None:
+    """An explicit administrator decision, guarded and journaled."""
+    problems = phase_problems(session, edition, target)
+    if problems:
+        raise Conflict(" ".join(problems), field="phase")
+    backwards = phases.ORDER.index(target) < phases.ORDER.index(edition.phase)
+    reason = " ".join(reason.split())
+    if backwards and len(reason) < 5:
+        raise Invalid(_("Expliquez pourquoi l'édition revient à une phase précédente."), field="reason")
+    before = edition.phase
+    edition.phase = target
+    edition.phase_changed_at = utcnow()
+    session.add(edition)
+    session.flush()
+    text = _("Budget participatif « %(name)s » : passage de « %(from)s » à « %(to)s ».") % {
+        "name": edition.name,
+        "from": phases.label(before),
+        "to": phases.label(target),
+    }
+    record(
+        session,
+        actor=actor,
+        action="bp.phase_changed",
+        process=PROCESS,
+        object_type="bp_edition",
+        object_id=edition.slug,
+        reason=f"{text} {reason}".strip(),
+        payload={"from": before, "to": target, "backwards": backwards},
+    )

@@ -1,0 +1,411 @@
+"""Proposals: drafts, submission (by residents or for them, in person), reports, public lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.budget.models import (
+    EDITABLE_STATUSES,
+    ELIGIBLE_STATUSES,
+    PUBLIC_STATUSES,
+    Edition,
+    Envelope,
+    Proposal,
+    ProposalCoauthor,
+    ProposalReport,
+    ProposalStatus,
+    ReportReason,
+)
+from backend.budget.rules import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Precheck,
+    Problems,
+    ProposalInput,
+    clean_text,
+    parse_euros,
+    prechecks,
+    validate_for_submission,
+)
+from backend.budget.service.editions import PROCESS, edition_qpvs, envelope_for, qpv_in_edition
+from backend.db import utcnow
+from backend.errors import Conflict, Invalid, NotFound
+from backend.i18n import gettext as _
+from backend.ledger.models import LedgerEntry
+from backend.ledger.service import SYSTEM, ActorRef, entries_for, record
+from backend.territory.models import Qpv, QpvRef
+from backend.territory.service import locator, qpv_ref
+
+OBJECT = "bp_proposal"
+
+
+def get_proposal(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(_("Cette proposition n'existe pas."))
+    return proposal
+
+
+def proposal_qpv(session: Session, proposal: Proposal) -> QpvRef | None:
+    return qpv_ref(session, proposal.qpv_id) if proposal.qpv_id else None
+
+
+# --- drafts and submission ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point chosen on the map or found from the address (lat, lon)."""
+
+    lat: float
+    lon: float
+
+
+def _lenient_euros(value: str) -> int | None:
+    try:
+        return parse_euros(value, "cost")
+    except Invalid:
+        return None
+
+
+def save_draft(
+    session: Session,
+    edition: Edition,
+    proposal: Proposal | None,
+    data: ProposalInput,
+    *,
+    author: User | None,
+    location: Location | None = None,
+    clear_location: bool = False,
+    photo: str | None = None,
+) -> Proposal:
+    """Keep whatever was typed (cut to size); nothing is checked beyond that. Not journaled:
+    a draft is private until it is sent."""
+    if proposal is None:
+        proposal = Proposal(edition_id=edition.id, author_id=author.id if author else None)  # type: ignore[arg-type]
+    refs = {r.code: r for r in edition_qpvs(session, edition)}
+    ref = refs.get(data.qpv_code)
+    proposal.title = clean_text(" ".join(data.title.split()), TITLE_MAX)
+    proposal.description = clean_text(data.description, DESCRIPTION_MAX)
+    proposal.theme = data.theme if data.theme in edition.theme_labels else ""
+    proposal.qpv_id = ref.id if ref else None
+    proposal.location_text = clean_text(" ".join(data.location_text.split()), 300)
+    proposal.estimated_cost = _lenient_euros(data.estimated_cost)
+    proposal.operating_cost = _lenient_euros(data.operating_cost)
+    if location is not None:
+        proposal.location_lat, proposal.location_lon = location.lat, location.lon
+    elif clear_location:
+        proposal.location_lat = proposal.location_lon = None
+    if photo is not None:
+        proposal.photo = photo
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _validate_and_place(
+    session: Session, edition: Edition, proposal: Proposal, data: ProposalInput
+) -> QpvRef:
+    codes = [r.code for r in edition_qpvs(session, edition)]
+    problems = validate_for_submission(data, list(edition.theme_labels), codes)
+    if problems:
+        raise Problems(problems)
+    ref = qpv_ref(session, proposal.qpv_id)  # type: ignore[arg-type]
+    envelope = envelope_for(session, edition, ref)
+    if envelope is None:
+        raise Invalid(
+            _("Aucune enveloppe ne couvre ce quartier : prévenez l'équipe du budget participatif."),
+            field="qpv_code",
+        )
+    proposal.envelope_id = envelope.id
+    return ref
+
+
+def submit(
+    session: Session, actor: ActorRef, edition: Edition, proposal: Proposal, data: ProposalInput
+) -> list[Precheck]:
+    """Send a draft to the table de quartier (or send it back after a request for changes).
+    Every field is checked; the pre-checks come back as warnings for the author."""
+    if proposal.status not in EDITABLE_STATUSES:
+        raise Conflict(_("Cette proposition a déjà été envoyée."))
+    ref = _validate_and_place(session, edition, proposal, data)
+    resubmitted = proposal.status == ProposalStatus.changes_requested
+    proposal.status = ProposalStatus.submitted
+    proposal.submitted_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    found = proposal_prechecks(session, edition, proposal)
+    if resubmitted:
+        action = "bp.proposal_resubmitted"
+        reason = _("Proposition %(ref)s modifiée par son auteur·rice et renvoyée à la table de quartier.")
+    else:
+        action = "bp.proposal_submitted"
+        reason = _("Proposition %(ref)s déposée dans le quartier %(qpv)s.")
+    record(
+        session,
+        actor=actor,
+        action=action,
+        process=PROCESS,
+        object_type=OBJECT,
+        object_id=proposal.id,  # type: ignore[arg-type]
+        territory=ref.code,
+        reason=reason % {"ref": proposal.reference, "qpv": ref.name},
+        payload={"edition": edition.slug, "theme": proposal.theme, "prechecks": [p.code for p in found]},
+    )
+    return found
+
+
+def file_for_resident(
+    session: Session,
+    actor: ActorRef,
+    edition: Edition,
+    data: ProposalInput,
+    *,
+    author: User | None,
+    author_label: str,
+    location: Location | None = None,
+    photo: str | None = None,
+) -> Proposal:
+    """A moderator or agent files the proposal of a resident met in person; recorded as such."""
+    label = " ".join(author_label.split())
+    if author is None and not 2 <= len(label) <= 80:
+        raise Invalid(
+            _("Indiquez le nom ou le pseudonyme de la personne (2 à 80 caractères)."), field="author_label"
+        )
+    codes = [r.code for r in edition_qpvs(session, edition)]
+    problems = validate_for_submission(data, list(edition.theme_labels), codes)
+    if problems:
+        raise Problems(problems)
+    proposal = save_draft(session, edition, None, data, author=author, location=location, photo=photo)
+    ref = _validate_and_place(session, edition, proposal, data)
+    proposal.author_label = None if author else label
+    proposal.filed_by = actor.id
+    proposal.filed_by_role = actor.role
+    proposal.status = ProposalStatus.submitted
+    proposal.submitted_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    found = proposal_prechecks(session, edition, proposal)
+    from backend.web import role_label
+
+    record(
+        session,
+        actor=actor,
+        action="bp.proposal_filed_in_person",
+        process=PROCESS,
+        object_type=OBJECT,
+        object_id=proposal.id,  # type: ignore[arg-type]
+        territory=ref.code,
+        reason=_("Proposition %(ref)s déposée en personne pour un·e habitant·e, avec l'aide de : %(role)s.")
+        % {"ref": proposal.reference, "role": role_label(actor.role)},
+        payload={
+            "edition": edition.slug,
+            "in_person": True,
+            "has_account": author is not None,
+            "prechecks": [p.code for p in found],
+        },
+    )
+    return proposal
+
+
+def delete_draft(session: Session, proposal: Proposal) -> str | None:
+    """Delete a private draft; returns its photo name so the caller removes the file."""
+    if proposal.status != ProposalStatus.draft:
+        raise Conflict(_("Seul un brouillon peut être supprimé."))
+    photo = proposal.photo
+    session.delete(proposal)
+    session.flush()
+    return photo
+
+
+# --- pre-checks --------------------------------------------------------------------------------
+
+
+def proposal_prechecks(
+    session: Session, edition: Edition, proposal: Proposal, *, services: bool = False
+) -> list[Precheck]:
+    """The automatic checks, on the author's figures or (at instruction) the services'."""
+    ref = proposal_qpv(session, proposal)
+    located: bool | None = None
+    if proposal.location_lat is not None and proposal.location_lon is not None:
+        code = locator(session).locate(proposal.location_lat, proposal.location_lon)
+        located = code is not None and code in {r.code for r in edition_qpvs(session, edition)}
+    use_services = services and proposal.services_cost is not None
+    return prechecks(
+        cost=proposal.services_cost if use_services else proposal.estimated_cost,
+        operating_cost=proposal.services_operating_cost if use_services else proposal.operating_cost,
+        cost_cap=edition.cost_cap,
+        operating_share_max=edition.operating_share_max,
+        qpv_in_territory=qpv_in_edition(edition, ref) if ref else None,
+        location_in_territory=located,
+    )
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def report(session: Session, user: User, edition: Edition, proposal: Proposal, reason: str) -> bool:
+    """Record a resident's report; past the edition's threshold the proposal is hidden until a
+    moderator reviews it (journaled, without naming who reported). True when it got hidden."""
+    if reason not in set(ReportReason):
+        raise Invalid(_("Choisissez pourquoi vous signalez cette proposition."), field="reason")
+    if proposal.author_id == user.id:
+        raise Conflict(_("Vous ne pouvez pas signaler votre propre proposition."))
+    if proposal.status not in PUBLIC_STATUSES or proposal.is_hidden:
+        raise Conflict(_("Cette proposition ne peut pas être signalée."))
+    already = session.exec(
+        select(ProposalReport.id).where(
+            ProposalReport.proposal_id == proposal.id, ProposalReport.user_id == user.id
+        )
+    ).first()
+    if already is not None:
+        raise Conflict(
+            _("Vous avez déjà signalé cette proposition. Merci, la table de quartier est prévenue.")
+        )
+    session.add(ProposalReport(proposal_id=proposal.id, user_id=user.id, reason=reason))  # type: ignore[arg-type]
+    proposal.report_count += 1
+    hidden = proposal.report_count >= edition.report_threshold
+    if hidden:
+        proposal.hidden_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    if hidden:
+        ref = proposal_qpv(session, proposal)
+        record(
+            session,
+            actor=SYSTEM,
+            action="bp.proposal_hidden",
+            process=PROCESS,
+            object_type=OBJECT,
+            object_id=proposal.id,  # type: ignore[arg-type]
+            territory=ref.code if ref else None,
+            reason=_(
+                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier."
+            )
+            % {"ref": proposal.reference, "n": proposal.report_count},
+            payload={"reports": proposal.report_count, "threshold": edition.report_threshold},
+        )
+    return hidden
+
+
+def open_reports(session: Session, proposal: Proposal) -> dict[str, int]:
+    rows = session.exec(
+        select(ProposalReport.reason, func.count(col(ProposalReport.id)))
+        .where(ProposalReport.proposal_id == proposal.id, col(ProposalReport.dismissed_at).is_(None))
+        .group_by(ProposalReport.reason)
+    ).all()
+    return dict(rows)
+
+
+# --- lists and pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    quartier: str = ""
+    theme: str = ""
+    statut: str = ""
+    page: int = 1
+
+
+PAGE_SIZE = 20
+
+
+def search(session: Session, edition: Edition, f: Filters) -> tuple[list[Proposal], int]:
+    """Public proposals (not hidden), newest first, with text search and filters."""
+    query = select(Proposal).where(
+        Proposal.edition_id == edition.id,
+        col(Proposal.status).in_(PUBLIC_STATUSES),
+        col(Proposal.hidden_at).is_(None),
+    )
+    if f.statut == "recevable":
+        query = query.where(col(Proposal.status).in_(ELIGIBLE_STATUSES))
+    elif f.statut in set(ProposalStatus):
+        query = query.where(Proposal.status == f.statut)
+    if f.theme:
+        query = query.where(Proposal.theme == f.theme)
+    if f.quartier:
+        query = query.join(Qpv, col(Qpv.id) == Proposal.qpv_id).where(Qpv.code == f.quartier)
+    words = f.q.strip().lower().split()[:6]
+    for word in words:
+        like = "%" + word.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            or_(func.lower(Proposal.title).like(like), func.lower(Proposal.description).like(like))
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Proposal.published_at).desc(), col(Proposal.id).desc())
+        .offset((max(1, f.page) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return list(rows), int(total)
+
+
+def my_proposals(session: Session, user: User) -> list[Proposal]:
+    coauthored = select(ProposalCoauthor.proposal_id).where(ProposalCoauthor.user_id == user.id)
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(or_(col(Proposal.author_id) == user.id, col(Proposal.id).in_(coauthored)))
+            .order_by(col(Proposal.updated_at).desc())
+        ).all()
+    )
+
+
+def author_names(session: Session, proposal: Proposal) -> list[str]:
+    """How the authors appear publicly: display names, or the name given in person."""
+    names = []
+    if proposal.author_id:
+        author = session.get(User, proposal.author_id)
+        if author is not None and not author.is_deleted:
+            names.append(author.display_name)
+    elif proposal.author_label:
+        names.append(proposal.author_label)
+    coauthors = session.exec(
+        select(User)
+        .join(ProposalCoauthor, col(ProposalCoauthor.user_id) == User.id)
+        .where(ProposalCoauthor.proposal_id == proposal.id)
+    ).all()
+    names += [u.display_name for u in coauthors if not u.is_deleted and u.display_name not in names]
+    return names or [_("Auteur·rice anonyme")]
+
+
+def history(session: Session, proposal: Proposal) -> list[LedgerEntry]:
+    return entries_for(session, OBJECT, proposal.id)  # type: ignore[arg-type]
+
+
+def merged_sources(session: Session, proposal: Proposal) -> list[Proposal]:
+    return list(
+        session.exec(
+            select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(col(Proposal.id))
+        ).all()
+    )
+
+
+def ballot_projects(session: Session, edition: Edition) -> dict[int, list[Proposal]]:
+    """The projects on the ballot, by envelope id: recevable and not hidden. Their cost for
+    the vote is `Proposal.vote_cost` (the services' estimate)."""
+    rows = session.exec(
+        select(Proposal)
+        .where(
+            Proposal.edition_id == edition.id,
+            col(Proposal.status).in_(ELIGIBLE_STATUSES),
+            col(Proposal.hidden_at).is_(None),
+        )
+        .order_by(col(Proposal.id))
+    ).all()
+    found: dict[int, list[Proposal]] = {}
+    for proposal in rows:
+        if proposal.envelope_id is not None:
+            found.setdefault(proposal.envelope_id, []).append(proposal)
+    return found
+
+
+def envelope_of(session: Session, proposal: Proposal) -> Envelope | None:
+    return session.get(Envelope, proposal.envelope_id) if proposal.envelope_id else None
