@@ -157,5 +157,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _error_response(
-            request, 500, "Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un instant."
+            request,
+            500,
+            "Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un instant.",
         )

@@ -65,10 +65,10 @@ def serve(
 
 @app.command("import-qpv")
 def import_qpv(
-    file: Annotated[Path, typer.Argument(help="GeoJSON ANCT (code_qp, lib_qp…) ou format compact (q, n, com)")],
-    population: Annotated[
-        Path | None, typer.Option(help="CSV code_qp,population (facultatif)")
-    ] = None,
+    file: Annotated[
+        Path, typer.Argument(help="GeoJSON ANCT (code_qp, lib_qp…) ou format compact (q, n, com)")
+    ],
+    population: Annotated[Path | None, typer.Option(help="CSV code_qp,population (facultatif)")] = None,
 ) -> None:
     """Import or update QPV perimeters; a malformed file changes nothing."""
     from backend.db import make_engine, session_scope

@@ -45,8 +45,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        if "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", 20)
         return create_engine(url, **kwargs)
 
     if parsed.database and parsed.database != ":memory:":

@@ -142,7 +142,10 @@ def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
                     user.residence_verified_at = utcnow()
                 session.add(user)
                 session.flush()
-            existing = {(g.role, g.scope_kind, g.scope_code) for g in accounts.active_grants(session, user.id)}  # type: ignore[arg-type]
+            assert user.id is not None
+            existing = {
+                (g.role, g.scope_kind, g.scope_code) for g in accounts.active_grants(session, user.id)
+            }
             for role, kind, code in person.grants:
                 if (role, kind, code) not in existing:
                     accounts.grant_role(session, SYSTEM, user, role, kind, code)

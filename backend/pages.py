@@ -36,7 +36,9 @@ def home(request: Request, session: DbSession) -> Response:
 
 
 @router.post("/langue")
-def set_language(request: Request, lang: Annotated[str, Form()] = "fr", suivant: Annotated[str, Form()] = "/") -> Response:
+def set_language(
+    request: Request, lang: Annotated[str, Form()] = "fr", suivant: Annotated[str, Form()] = "/"
+) -> Response:
     target = suivant if suivant.startswith("/") and not suivant.startswith("//") else "/"
     response = redirect(target, request)
     if lang in i18n.SUPPORTED:

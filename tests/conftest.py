@@ -40,7 +40,9 @@ def create_pg_database(base_url: str, suffix: str) -> str:
     """A fresh database on the same server, named after the base database and a suffix."""
     url = make_url(normalize_url(base_url))
     name = f"{url.database}_{suffix}".replace("-", "_")
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = make_engine(
+        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))

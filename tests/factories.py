@@ -25,7 +25,9 @@ def qpv(session: Session, code: str) -> Qpv:
 def make_user(session: Session, **overrides: Any) -> User:
     n = next(_counter)
     residence = overrides.pop("qpv", None)
-    status = overrides.pop("residence_status", ResidenceStatus.verified if residence else ResidenceStatus.none)
+    status = overrides.pop(
+        "residence_status", ResidenceStatus.verified if residence else ResidenceStatus.none
+    )
     user = accounts.register(
         session,
         identifier=overrides.pop("identifier", f"person{n}@example.org"),
@@ -60,3 +62,10 @@ def login(client: TestClient, user: User, password: str = PASSWORD) -> None:
 def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
     """POST a form with the session's CSRF token."""
     return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kwargs)
+
+
+def page_text(response) -> str:  # type: ignore[no-untyped-def]
+    """The response body with HTML entities decoded (apostrophes are escaped by Jinja)."""
+    import html
+
+    return html.unescape(response.text)

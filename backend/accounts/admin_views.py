@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlmodel import select
 
 from backend.accounts import service
 from backend.accounts.deps import AdminPrincipal, DbSession
@@ -14,8 +15,6 @@ from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
 from backend.accounts.security import flash
 from backend.errors import DomainError, NotFound
 from backend.processes import registered
-from sqlmodel import select
-
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
 from backend.web import redirect, render
@@ -30,19 +29,25 @@ def admin_home(request: Request, principal: AdminPrincipal) -> Response:
 
 @router.get("/utilisateurs")
 def users(request: Request, session: DbSession, principal: AdminPrincipal, q: str = "") -> Response:
-    return render(request, "admin/users.html", {"q": q, "users": service.search_users(session, q)}, block="results")
+    return render(
+        request, "admin/users.html", {"q": q, "users": service.search_users(session, q)}, block="results"
+    )
 
 
 def _scope_choices(session: DbSession) -> dict[str, list[tuple[str, str]]]:
     return {
         ScopeKind.qpv: [(q.code, f"{q.name} ({q.code})") for q in list_qpv(session)],
         ScopeKind.secteur: [(s.slug, s.name) for s in secteurs(session)],
-        ScopeKind.commune: [(c.insee, c.name) for c in session.exec(select(Commune).order_by(Commune.name)).all()],
+        ScopeKind.commune: [
+            (c.insee, c.name) for c in session.exec(select(Commune).order_by(Commune.name)).all()
+        ],
         ScopeKind.metropole: [(m.code, m.name) for m in metropoles(session)],
     }
 
 
-def _user_page(request: Request, session: DbSession, user_id: int, error: DomainError | None = None) -> Response:
+def _user_page(
+    request: Request, session: DbSession, user_id: int, error: DomainError | None = None
+) -> Response:
     user = service.get_user(session, user_id)
     grants = service.active_grants(session, user_id)
     return render(

@@ -38,7 +38,9 @@ async def csrf_protect(request: Request) -> None:
     JSON API calls authenticated by a bearer token carry no cookie and need none."""
     if request.method in SAFE_METHODS:
         return
-    if request.url.path.startswith("/api/") and request.headers.get("authorization", "").lower().startswith("bearer "):
+    if request.url.path.startswith("/api/") and request.headers.get("authorization", "").lower().startswith(
+        "bearer "
+    ):
         return
     token = request.headers.get(CSRF_HEADER)
     if token is None:

@@ -65,7 +65,9 @@ class User(SQLModel, table=True):
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
     registered_by: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
     deleted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
     @property
@@ -83,7 +85,9 @@ class RoleGrant(SQLModel, table=True):
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(default="", max_length=60)  # QPV code, secteur slug, INSEE, SIREN, "" for all
     granted_by: str = Field(max_length=32)
-    granted_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    granted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -91,7 +95,10 @@ class LoginAttempt(SQLModel, table=True):
     """Failed logins, kept in the database so the limit holds across workers."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_account_at", "account_key", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
+    __table_args__ = (
+        Index("ix_login_attempt_account_at", "account_key", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=64)  # SHA-256 of the normalised identifier

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+
 from fastapi import Request
 from passlib.context import CryptContext
 
@@ -56,7 +57,9 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def normalize_email(value: str) -> str:
     value = value.strip().lower()
     if not EMAIL_RE.match(value) or len(value) > 254:
-        raise Invalid("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).", field="email")
+        raise Invalid(
+            "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).", field="email"
+        )
     return value
 
 

@@ -33,7 +33,10 @@ def validate_birth_year(value: int | None) -> int | None:
         return None
     this_year = utcnow().year
     if not CURRENT_YEAR_FLOOR <= value <= this_year:
-        raise Invalid(f"L'année de naissance doit être comprise entre {CURRENT_YEAR_FLOOR} et {this_year}.", field="birth_year")
+        raise Invalid(
+            f"L'année de naissance doit être comprise entre {CURRENT_YEAR_FLOOR} et {this_year}.",
+            field="birth_year",
+        )
     return value
 
 
@@ -65,14 +68,17 @@ def register(
     column = User.email if kind == "email" else User.phone
     if session.exec(select(User.id).where(column == value)).first() is not None:
         what = "adresse e-mail" if kind == "email" else "numéro de téléphone"
-        raise Conflict(f"Un compte existe déjà avec ce {what}. Connectez-vous ou choisissez « mot de passe oublié ».", field="identifier")
+        raise Conflict(
+            f"Un compte existe déjà avec ce {what}. Connectez-vous ou choisissez « mot de passe oublié ».",
+            field="identifier",
+        )
     user = User(
         display_name=name,
         birth_year=validate_birth_year(birth_year),
         password_hash=hash_password(password) if password else None,
         registered_by=registered_by,
-        **{kind: value},
     )
+    setattr(user, kind, value)
     session.add(user)
     try:
         with session.begin_nested():
@@ -105,7 +111,9 @@ def check_rate_limit(session: Session, settings: Settings, key: str, ip: str) ->
         )
 
 
-def authenticate(session: Session, settings: Settings, identifier: str, password: str, ip: str) -> User | None:
+def authenticate(
+    session: Session, settings: Settings, identifier: str, password: str, ip: str
+) -> User | None:
     """The user if the password matches; a failure is recorded (and counts toward the limit)."""
     key = account_key(identifier)
     check_rate_limit(session, settings, key, ip)
@@ -141,7 +149,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 def active_grants(session: Session, user_id: int) -> list[RoleGrant]:
     return list(
         session.exec(
-            select(RoleGrant).where(RoleGrant.user_id == user_id, col(RoleGrant.revoked_at).is_(None)).order_by(RoleGrant.id)
+            select(RoleGrant)
+            .where(RoleGrant.user_id == user_id, col(RoleGrant.revoked_at).is_(None))
+            .order_by(col(RoleGrant.id))
         ).all()
     )
 
@@ -174,7 +184,9 @@ def _check_scope(session: Session, scope_kind: str, scope_code: str) -> str:
     return f"{label} {obj.name}"
 
 
-def grant_role(session: Session, actor: ActorRef, user: User, role: str, scope_kind: str, scope_code: str) -> RoleGrant:
+def grant_role(
+    session: Session, actor: ActorRef, user: User, role: str, scope_kind: str, scope_code: str
+) -> RoleGrant:
     """Give a role on a territory; journaled."""
     try:
         role = Role(role)
@@ -185,10 +197,13 @@ def grant_role(session: Session, actor: ActorRef, user: User, role: str, scope_k
         raise Invalid("Le rôle habitant·e est celui de tout compte : il ne s'attribue pas.")
     scope_code = "" if scope_kind == ScopeKind.all else scope_code.strip()
     where = _check_scope(session, scope_kind, scope_code)
-    for g in active_grants(session, user.id):  # type: ignore[arg-type]
+    assert user.id is not None
+    for g in active_grants(session, user.id):
         if (g.role, g.scope_kind, g.scope_code) == (role, scope_kind, scope_code):
             raise Conflict("Cette personne a déjà ce rôle sur ce territoire.")
-    grant = RoleGrant(user_id=user.id, role=role, scope_kind=scope_kind, scope_code=scope_code, granted_by=actor.id)  # type: ignore[arg-type]
+    grant = RoleGrant(
+        user_id=user.id, role=role, scope_kind=scope_kind, scope_code=scope_code, granted_by=actor.id
+    )
     session.add(grant)
     session.flush()
     record(
@@ -222,7 +237,12 @@ def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
         object_id=user.public_id,
         territory=grant.scope_code or None,
         reason=f"Rôle « {ROLE_LABELS[Role(grant.role)]} » retiré.",
-        payload={"grant_id": grant.id, "role": grant.role, "scope_kind": grant.scope_kind, "scope_code": grant.scope_code},
+        payload={
+            "grant_id": grant.id,
+            "role": grant.role,
+            "scope_kind": grant.scope_kind,
+            "scope_code": grant.scope_code,
+        },
     )
 
 
@@ -240,7 +260,12 @@ def update_profile(session: Session, user: User, *, display_name: str, birth_yea
 
 
 def set_residence(
-    session: Session, user: User, *, address: str | None, declared_qpv: Qpv | None, check: ResidenceCheck | None
+    session: Session,
+    user: User,
+    *,
+    address: str | None,
+    declared_qpv: Qpv | None,
+    check: ResidenceCheck | None,
 ) -> str:
     """Record the declared address and QPV. A confident geocoder match inside a QPV verifies
     it automatically; otherwise the declared QPV waits for a verification in person.
@@ -276,7 +301,8 @@ def set_residence(
         message = "Cette adresse n'est pas dans un quartier prioritaire. Si vous pensez que c'est une erreur, choisissez votre quartier dans la liste."
     else:
         raise Invalid(
-            (check.explanation + " " if check else "") + "Choisissez votre quartier dans la liste.", field="qpv_code"
+            (check.explanation + " " if check else "") + "Choisissez votre quartier dans la liste.",
+            field="qpv_code",
         )
     session.add(user)
     session.flush()
@@ -287,7 +313,10 @@ def verify_residence(session: Session, actor: ActorRef, user: User, qpv: Qpv, me
     """An agent or moderator saw a proof of address in person; journaled (pseudonymous)."""
     method = " ".join(method.split())
     if len(method) < 3:
-        raise Invalid("Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation).", field="method")
+        raise Invalid(
+            "Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation).",
+            field="method",
+        )
     user.qpv_id = qpv.id
     user.residence_status = ResidenceStatus.verified
     user.residence_method = method[:200]
@@ -341,7 +370,12 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
             "inscrit_en_personne_par": user.registered_by,
         },
         "roles": [
-            {"role": g.role, "territoire": g.scope_kind, "code": g.scope_code, "depuis": g.granted_at.isoformat()}
+            {
+                "role": g.role,
+                "territoire": g.scope_kind,
+                "code": g.scope_code,
+                "depuis": g.granted_at.isoformat(),
+            }
             for g in active_grants(session, user.id)  # type: ignore[arg-type]
         ],
     }
@@ -400,6 +434,8 @@ def search_users(session: Session, query: str = "", limit: int = 50) -> list[Use
     if q:
         like = f"%{q}%"
         stmt = stmt.where(
-            func.lower(User.display_name).like(like) | func.lower(User.email).like(like) | col(User.phone).like(like)
+            func.lower(User.display_name).like(like)
+            | func.lower(User.email).like(like)
+            | col(User.phone).like(like)
         )
     return list(session.exec(stmt.order_by(User.display_name).limit(limit)).all())

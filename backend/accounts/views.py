@@ -85,15 +85,23 @@ def signup(
                 birth_year=_parse_year(birth_year),
             )
     except DomainError as exc:
-        return render(request, "accounts/signup.html", {"form": form, "error": exc}, status_code=exc.status_code)
+        return render(
+            request, "accounts/signup.html", {"form": form, "error": exc}, status_code=exc.status_code
+        )
     _login(request, user)
-    flash(request, "Votre compte est créé. Indiquez maintenant votre adresse pour participer dans votre quartier.", "success")
+    flash(
+        request,
+        "Votre compte est créé. Indiquez maintenant votre adresse pour participer dans votre quartier.",
+        "success",
+    )
     return redirect("/compte#residence", request)
 
 
 @router.get("/connexion")
 def login_form(request: Request, suivant: str = "") -> Response:
-    return render(request, "accounts/login.html", {"identifier": "", "error": None, "suivant": _safe_next(suivant)})
+    return render(
+        request, "accounts/login.html", {"identifier": "", "error": None, "suivant": _safe_next(suivant)}
+    )
 
 
 @router.post("/connexion")
@@ -160,7 +168,9 @@ def update_profile(
     user = require_authenticated(principal)
     try:
         with session.begin_nested():
-            service.update_profile(session, user, display_name=display_name, birth_year=_parse_year(birth_year))
+            service.update_profile(
+                session, user, display_name=display_name, birth_year=_parse_year(birth_year)
+            )
     except DomainError as exc:
         form = {"display_name": display_name, "birth_year": birth_year}
         ctx = _profile_context(session, principal, error=exc, form=form)
@@ -182,7 +192,9 @@ def update_residence(
     check = check_address(session, request.app.state.geocoder, address) if address.strip() else None
     try:
         with session.begin_nested():
-            message = service.set_residence(session, user, address=address, declared_qpv=declared, check=check)
+            message = service.set_residence(
+                session, user, address=address, declared_qpv=declared, check=check
+            )
     except DomainError as exc:
         form = {"address": address, "qpv_code": qpv_code}
         ctx = _profile_context(session, principal, error=exc, form=form, residence_error=True)

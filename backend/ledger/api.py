@@ -7,14 +7,13 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.accounts.deps import DbSession
 from backend.ledger import service
 from backend.ledger.chain import HASHED_FIELDS
-from backend.ledger.views import filtered
 from backend.ledger.models import LedgerEntry
-from sqlmodel import col
+from backend.ledger.views import filtered
 
 router = APIRouter(tags=["journal"])
 
@@ -28,19 +27,25 @@ def head(session: DbSession) -> dict[str, object]:
 
 def _stream(session: Session, process: str, territory: str, action: str) -> Iterator[str]:
     count, head_hash = service.head(session)
-    yield json.dumps(
-        {
-            "format": "quartiers-participatifs/journal-1",
-            "hash": "sha256 over canonical JSON (sorted keys, compact, UTF-8) of the fields " + ", ".join(HASHED_FIELDS),
-            "head": {"entries": count, "hash": head_hash},
-        },
-        ensure_ascii=False,
-    )[:-1] + ', "entries": ['
+    yield (
+        json.dumps(
+            {
+                "format": "quartiers-participatifs/journal-1",
+                "hash": "sha256 over canonical JSON (sorted keys, compact, UTF-8) of the fields "
+                + ", ".join(HASHED_FIELDS),
+                "head": {"entries": count, "hash": head_hash},
+            },
+            ensure_ascii=False,
+        )[:-1]
+        + ', "entries": ['
+    )
     last = 0
     first = True
     base = filtered(process, territory, action)
     while True:
-        rows = session.exec(base.where(col(LedgerEntry.seq) > last).order_by(col(LedgerEntry.seq)).limit(1000)).all()
+        rows = session.exec(
+            base.where(col(LedgerEntry.seq) > last).order_by(col(LedgerEntry.seq)).limit(1000)
+        ).all()
         if not rows:
             break
         for row in rows:
@@ -52,7 +57,9 @@ def _stream(session: Session, process: str, territory: str, action: str) -> Iter
 
 @router.get("/journal.json")
 @router.get("/api/journal")
-def export(request: Request, session: DbSession, processus: str = "", quartier: str = "", action: str = "") -> StreamingResponse:
+def export(
+    request: Request, session: DbSession, processus: str = "", quartier: str = "", action: str = ""
+) -> StreamingResponse:
     """Every journal entry (optionally filtered) with its hash fields, oldest first."""
     # The body is produced after the request's session closes: read with a session of its own.
     own = request.app.state.sessionmaker()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.db import utcnow
 from backend.ledger.chain import GENESIS_HASH, VerifyResult, canonical_json, entry_hash, verify_chain
@@ -50,7 +50,7 @@ def record(
         # Serialise writers so that each reads the true head; released at commit/rollback.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     head = session.execute(
-        select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)  # type: ignore[attr-defined]
+        select(col(LedgerEntry.seq), col(LedgerEntry.hash)).order_by(col(LedgerEntry.seq).desc()).limit(1)
     ).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     fields: dict[str, Any] = {
@@ -80,7 +80,7 @@ def iter_entries(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]
     last = 0
     while True:
         rows = session.scalars(
-            select(LedgerEntry).where(LedgerEntry.seq > last).order_by(LedgerEntry.seq).limit(batch)  # type: ignore[arg-type]
+            select(LedgerEntry).where(col(LedgerEntry.seq) > last).order_by(col(LedgerEntry.seq)).limit(batch)
         ).all()
         if not rows:
             return
@@ -97,7 +97,7 @@ def verify_ledger(session: Session) -> VerifyResult:
 def head(session: Session) -> tuple[int, str]:
     """(number of entries, head hash)."""
     row = session.execute(
-        select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)  # type: ignore[attr-defined]
+        select(col(LedgerEntry.seq), col(LedgerEntry.hash)).order_by(col(LedgerEntry.seq).desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
@@ -107,8 +107,8 @@ def entries_for(session: Session, object_type: str, object_id: str | int) -> lis
     return list(
         session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.object_type == object_type, LedgerEntry.object_id == str(object_id))
-            .order_by(LedgerEntry.seq)  # type: ignore[arg-type]
+            .where(col(LedgerEntry.object_type) == object_type, col(LedgerEntry.object_id) == str(object_id))
+            .order_by(col(LedgerEntry.seq))
         )
     )
 

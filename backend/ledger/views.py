@@ -32,7 +32,12 @@ def filtered(process: str = "", territory: str = "", action: str = ""):  # type:
 
 @router.get("/journal")
 def journal(
-    request: Request, session: DbSession, processus: str = "", quartier: str = "", action: str = "", page: int = 1
+    request: Request,
+    session: DbSession,
+    processus: str = "",
+    quartier: str = "",
+    action: str = "",
+    page: int = 1,
 ) -> Response:
     page = max(1, page)
     query = filtered(processus, quartier, action)

@@ -49,6 +49,11 @@ def qpv_geojson(session: DbSession, code: str) -> dict[str, Any]:
     qpv = get_qpv(session, code)
     return {
         "type": "Feature",
-        "properties": {"code_qp": qpv.code, "lib_qp": qpv.name, "insee_com": qpv.commune_codes, "population": qpv.population},
+        "properties": {
+            "code_qp": qpv.code,
+            "lib_qp": qpv.name,
+            "insee_com": qpv.commune_codes,
+            "population": qpv.population,
+        },
         "geometry": json.loads(qpv.geometry),
     }

@@ -92,5 +92,7 @@ class BanGeocoder:
         # A street or town match is too coarse to place someone inside or outside a QPV.
         precise = props.get("type") in (None, "housenumber", "locality")
         if score < self.min_score or not precise:
-            return GeocodeResult(GeocodeStatus.unsure, result.lat, result.lon, result.label, score, result.citycode)
+            return GeocodeResult(
+                GeocodeStatus.unsure, result.lat, result.lon, result.label, score, result.citycode
+            )
         return result

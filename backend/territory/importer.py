@@ -173,7 +173,7 @@ def import_qpv(
             values["population_year"] = population_year
         qpv = existing.get(item.code)
         if qpv is None:
-            qpv = Qpv(code=item.code, **values)
+            qpv = Qpv.model_validate({"code": item.code, **values})
             session.add(qpv)
             report.created += 1
         elif any(getattr(qpv, key) != value for key, value in values.items()):

@@ -45,7 +45,9 @@ class Qpv(SQLModel, table=True):
     secteur_id: int | None = Field(default=None, foreign_key="secteur.id", index=True)
     # GeoJSON geometry (MultiPolygon, WGS84) as text: portable across SQLite and PostgreSQL.
     geometry: str = Field(sa_column=Column(Text, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
     @property
     def commune_codes(self) -> list[str]:

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from backend.errors import Invalid, NotFound
@@ -39,8 +40,9 @@ def qpv_ref(session: Session, qpv_id: int) -> QpvRef:
 
 def qpv_refs(session: Session, qpv_ids: list[int] | None = None) -> dict[int, QpvRef]:
     """QpvRef by id, for the given QPV (or all), in one query."""
+    # More columns than sqlmodel's typed select() overloads: use SQLAlchemy's.
     query = (
-        select(Qpv.id, Qpv.code, Qpv.name, Secteur.slug, Qpv.communes, Metropole.code)
+        sa_select(Qpv.id, Qpv.code, Qpv.name, Secteur.slug, Qpv.communes, Metropole.code)  # type: ignore[call-overload]
         .join(Commune, col(Commune.id) == Qpv.commune_id)
         .join(Secteur, col(Secteur.id) == Qpv.secteur_id, isouter=True)
         .join(Metropole, col(Metropole.id) == Commune.metropole_id, isouter=True)
@@ -56,14 +58,16 @@ def qpv_refs(session: Session, qpv_ids: list[int] | None = None) -> dict[int, Qp
             commune_insee=[c for c in row[4].split(",") if c],
             metropole_code=row[5],
         )
-        for row in session.exec(query).all()
+        for row in session.execute(query).all()
     }
 
 
 def secteurs(session: Session, commune_insee: str | None = None) -> list[Secteur]:
     query = select(Secteur).order_by(Secteur.name)
     if commune_insee:
-        query = query.join(Commune, col(Commune.id) == Secteur.commune_id).where(Commune.insee == commune_insee)
+        query = query.join(Commune, col(Commune.id) == Secteur.commune_id).where(
+            Commune.insee == commune_insee
+        )
     return list(session.exec(query).all())
 
 
@@ -110,7 +114,8 @@ def locator(session: Session) -> QpvLocator:
     """The point-in-QPV index, rebuilt only when the perimeters change (any worker's import)."""
     stamp_row = session.exec(select(func.count(col(Qpv.id)), func.max(Qpv.updated_at))).one()
     stamp = (int(stamp_row[0]), str(stamp_row[1]))
-    key = str(session.get_bind().url)
+    bind = session.get_bind()
+    key = str(bind.engine.url)
     with _locator_lock:
         cached = _locator_cache.get(key)
         if cached and cached[0] == stamp:
@@ -139,7 +144,13 @@ def check_address(session: Session, geocoder: BanGeocoder | None, address: str) 
     """Geocode an address with the BAN and find its QPV; unsure or offline → unknown."""
     if geocoder is None:
         return ResidenceCheck(
-            "unknown", None, None, None, None, None, "La vérification automatique des adresses est désactivée."
+            "unknown",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "La vérification automatique des adresses est désactivée.",
         )
     result = geocoder.geocode(address)
     if result.status == GeocodeStatus.unreachable:
@@ -158,6 +169,8 @@ def check_address(session: Session, geocoder: BanGeocoder | None, address: str) 
             result.lat,
             result.lon,
             result.score,
-            "Adresse trouvée dans un quartier prioritaire." if code else "Cette adresse n'est pas dans un quartier prioritaire.",
+            "Adresse trouvée dans un quartier prioritaire."
+            if code
+            else "Cette adresse n'est pas dans un quartier prioritaire.",
         )
     return ResidenceCheck("unknown", None, result.label, result.lat, result.lon, result.score, explanation)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.accounts.deps import AdminPrincipal, DbSession
 from backend.accounts.models import Role
@@ -64,7 +64,10 @@ def qpv_page(request: Request, session: DbSession, code: str) -> Response:
     geom = parse_geometry(qpv.geometry)
     drawing = svg_map([(qpv.code, qpv.name, geom)], width=600)
     journal = session.exec(
-        select(LedgerEntry).where(LedgerEntry.territory == qpv.code).order_by(LedgerEntry.seq.desc()).limit(10)  # type: ignore[attr-defined]
+        select(LedgerEntry)
+        .where(LedgerEntry.territory == qpv.code)
+        .order_by(col(LedgerEntry.seq).desc())
+        .limit(10)  # type: ignore[attr-defined]
     ).all()
     return render(
         request,
@@ -98,7 +101,11 @@ def admin_territories(request: Request, session: DbSession, principal: AdminPrin
 
 @router.post("/admin/territoires/{code}/secteur")
 def admin_assign_secteur(
-    request: Request, session: DbSession, principal: AdminPrincipal, code: str, secteur: Annotated[str, Form()] = ""
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    code: str,
+    secteur: Annotated[str, Form()] = "",
 ) -> Response:
     qpv = get_qpv(session, code)
     target = session.exec(select(Secteur).where(Secteur.slug == secteur)).first() if secteur else None
@@ -122,7 +129,9 @@ def admin_import(
     raw = perimeters.file.read()
     try:
         with session.begin_nested():
-            report = import_qpv_bytes(session, raw, actor=principal.actor(Role.admin), source=perimeters.filename)
+            report = import_qpv_bytes(
+                session, raw, actor=principal.actor(Role.admin), source=perimeters.filename
+            )
     except QpvImportError as exc:
         flash(request, f"Fichier refusé, rien n'a été modifié : {exc}", "error")
         return redirect("/admin/territoires", request)

@@ -5,7 +5,16 @@ from fastapi.testclient import TestClient
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/quartiers", "/quartiers?commune=13001", "/quartiers/QN01342I", "/journal", "/connexion", "/inscription"]
+    "url",
+    [
+        "/",
+        "/quartiers",
+        "/quartiers?commune=13001",
+        "/quartiers/QN01342I",
+        "/journal",
+        "/connexion",
+        "/inscription",
+    ],
 )
 def test_public_pages_render_in_french(client: TestClient, url: str) -> None:
     response = client.get(url)
@@ -41,7 +50,7 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
 def test_qpv_map_links_every_marseille_qpv(client: TestClient) -> None:
     html = client.get("/quartiers").text
     assert html.count('<a href="/quartiers/QN013') >= 41 * 2  # map shape + list entry
-    assert "<svg" in html and 'role="img"' in html
+    assert "<svg" in html and 'role="group"' in html
 
 
 def test_htmx_request_gets_only_the_block(client: TestClient) -> None:

@@ -1,0 +1,100 @@
+"""The `qp` command on a scratch SQLite database: migrate, demo (idempotent), import-qpv, ledger verify."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backend.cli import app
+
+DATA = Path(__file__).resolve().parents[1] / "backend" / "territory" / "data"
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli") / "qp.sqlite3"
+
+
+def run(db: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"DATABASE_URL": f"sqlite:///{db}", "APP_ENV": "test"})
+    return result.exit_code, result.output
+
+
+def test_migrate_demo_and_verify(scratch: Path) -> None:
+    code, out = run(scratch, "migrate")
+    assert code == 0, out
+    code, out = run(scratch, "demo")
+    assert code == 0, out
+    assert "admin@demo.quartiers.fr" in out and "quartiers2026" in out
+    code, first = run(scratch, "ledger", "verify")
+    assert code == 0 and first.startswith("ok ")
+    # The demo is idempotent: running it again adds nothing.
+    code, _ = run(scratch, "demo")
+    assert code == 0
+    code, second = run(scratch, "ledger", "verify")
+    assert second == first
+    with sqlite3.connect(scratch) as db:
+        assert db.execute("select count(*) from qpv").fetchone()[0] == 71
+        assert (
+            db.execute("select count(*) from user_account where email like '%@demo.quartiers.fr'").fetchone()[
+                0
+            ]
+            == 8
+        )
+
+
+def test_import_qpv_both_formats_and_bad_file(scratch: Path, tmp_path: Path) -> None:
+    code, out = run(scratch, "import-qpv", str(DATA / "qpv-paca.geojson"))
+    assert code == 0, out
+    assert out.startswith("ok 64 created 0 updated 71 unchanged")
+    anct = tmp_path / "anct.geojson"
+    anct.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {
+                            "code_qp": "QN01342I",
+                            "lib_qp": "Malpassé-Corot",
+                            "insee_com": "13055",
+                            "lib_com": "Marseille",
+                        },
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[5.40, 43.32], [5.41, 43.32], [5.41, 43.33], [5.40, 43.32]]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    code, out = run(scratch, "import-qpv", str(anct))
+    assert code == 0 and out.startswith("ok 0 created 1 updated"), out
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"code_qp": "QN1"}}]}')
+    code, out = run(scratch, "import-qpv", str(bad))
+    assert code == 2
+    assert "Fichier refusé" in out and "code de quartier invalide" in out
+    code, out = run(scratch, "import-qpv", str(tmp_path / "missing.geojson"))
+    assert code == 2 and "impossible de lire" in out
+
+
+def test_ledger_verify_names_the_first_bad_entry(scratch: Path) -> None:
+    code, out = run(scratch, "ledger", "verify")
+    assert code == 0
+    head = out.split()[-1]
+    code, out = run(scratch, "ledger", "verify", "--expect-head", head)
+    assert code == 0
+    code, out = run(scratch, "ledger", "verify", "--expect-head", "0" * 64)
+    assert code == 1 and "bad head" in out
+    with sqlite3.connect(scratch) as db:
+        db.execute("update ledger_entry set reason = 'falsifié' where seq = 3")
+    code, out = run(scratch, "ledger", "verify")
+    assert code == 1
+    assert out.startswith("bad entry 3:")
