@@ -1,0 +1,1 @@
+"""Fonds de participation des habitants: funds, applications, committee decisions, payments, bilans."""

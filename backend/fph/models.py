@@ -1,0 +1,349 @@
+"""FPH tables. Money is integer cents; statuses are plain strings so that a later COPIL dashboard
+or an open-data export can aggregate grants with plain SQL (fund year, QPV, status, amounts, dates).
+
+The fund keeps two maintained totals, `granted_cents` and `pending_cents` (asked amounts of
+applications waiting for a decision). A CHECK constraint keeps envelope − granted − pending ≥ 0,
+so the balance cannot go negative whatever the application code does; services also lock the
+fund row (SELECT … FOR UPDATE on PostgreSQL) to give a clear message instead of a constraint error.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.db import utcnow
+
+
+class ApplicationStatus(StrEnum):
+    draft = "draft"  # kept for the holder, not seen by the committee, reserves nothing
+    submitted = "submitted"  # waiting for a committee; reserves the amount asked
+    postponed = "postponed"  # the committee asked for something; still reserves
+    granted = "granted"
+    refused = "refused"
+    withdrawn = "withdrawn"
+    closed = "closed"  # bilan accepted, balance settled
+
+
+WAITING = (ApplicationStatus.submitted, ApplicationStatus.postponed)
+GRANTED = (ApplicationStatus.granted, ApplicationStatus.closed)
+
+
+class HolderKind(StrEnum):
+    group = "group"  # at least two residents of the fund's QPV
+    association = "association"
+
+
+class MemberKind(StrEnum):
+    resident = "resident"  # the only kind that votes
+    institution = "institution"  # city, State, landlord…: non-voting
+    gestionnaire = "gestionnaire"  # the managing association: runs meetings and payments, non-voting
+
+
+class VoteChoice(StrEnum):
+    pour = "pour"
+    contre = "contre"
+    abstention = "abstention"
+
+
+class Outcome(StrEnum):
+    granted = "granted"
+    refused = "refused"
+    postponed = "postponed"
+
+
+class PaymentKind(StrEnum):
+    advance = "advance"
+    balance = "balance"
+
+
+class BilanStatus(StrEnum):
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+
+
+class AttachmentKind(StrEnum):
+    receipt = "receipt"
+    photo = "photo"
+
+
+class LineKind(StrEnum):
+    expense = "expense"
+    resource = "resource"
+
+
+def as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _tz(nullable: bool = True) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Fund(SQLModel, table=True):
+    """A yearly fund for one QPV (or a group of QPV, see FundQpv)."""
+
+    __tablename__ = "fph_fund"
+    __table_args__ = (
+        CheckConstraint("envelope_cents >= 0", name="envelope_positive"),
+        CheckConstraint("granted_cents >= 0 AND pending_cents >= 0", name="totals_positive"),
+        CheckConstraint("granted_cents + pending_cents <= envelope_cents", name="balance_not_negative"),
+        CheckConstraint("cap_cents > 0", name="cap_positive"),
+        CheckConstraint("max_share_pct BETWEEN 1 AND 100", name="share_range"),
+        CheckConstraint("advance_pct BETWEEN 0 AND 100", name="advance_range"),
+        CheckConstraint("quorum >= 1", name="quorum_positive"),
+        CheckConstraint("bilan_deadline_days >= 0", name="deadline_positive"),
+        CheckConstraint("max_grants_per_holder >= 1", name="grants_per_holder_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    year: int = Field(index=True)
+    qpv_id: int = Field(foreign_key="qpv.id", index=True)  # main QPV: journal territory, scoping
+    envelope_cents: int
+    granted_cents: int = 0
+    pending_cents: int = 0
+    cap_cents: int = 150_000
+    max_share_pct: int = 90
+    advance_pct: int = 80
+    bilan_deadline_days: int = 60
+    max_grants_per_holder: int = 2
+    quorum: int = 3
+    association_name: str = Field(max_length=200)
+    association_contact: str = Field(default="", max_length=200)  # public contact of the association
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+
+    @property
+    def balance_cents(self) -> int:
+        return self.envelope_cents - self.granted_cents - self.pending_cents
+
+
+class FundQpv(SQLModel, table=True):
+    """Every QPV a fund serves (its main QPV included). A QPV has at most one fund a year."""
+
+    __tablename__ = "fph_fund_qpv"
+    __table_args__ = (UniqueConstraint("qpv_id", "year"), UniqueConstraint("fund_id", "qpv_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fph_fund.id", index=True)
+    qpv_id: int = Field(foreign_key="qpv.id")
+    year: int
+
+
+class Member(SQLModel, table=True):
+    """Committee composition. Voting members are residents (and must also hold the
+    fph_committee role on the QPV); institutions and the managing association never vote."""
+
+    __tablename__ = "fph_member"
+    __table_args__ = (CheckConstraint("NOT voting OR kind = 'resident'", name="only_residents_vote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fph_fund.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    kind: str = Field(max_length=20)
+    voting: bool = False
+    label: str = Field(default="", max_length=200)  # institution's public name ("Ville de Marseille")
+    added_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    ended_at: datetime | None = Field(default=None, sa_column=_tz())
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "fph_meeting"
+    __table_args__ = (Index("ix_fph_meeting_fund_starts", "fund_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fph_fund.id")
+    starts_at: datetime = Field(sa_column=_tz(False))
+    place: str = Field(max_length=200)
+    minutes_published_at: datetime | None = Field(default=None, sa_column=_tz())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+
+    @property
+    def is_closed(self) -> bool:
+        return self.minutes_published_at is not None
+
+    @property
+    def starts(self) -> datetime:
+        """Aware UTC start (SQLite hands back naive values, stored as UTC)."""
+        return as_utc(self.starts_at)
+
+
+class Application(SQLModel, table=True):
+    __tablename__ = "fph_application"
+    __table_args__ = (
+        CheckConstraint("amount_asked_cents >= 0", name="asked_positive"),
+        CheckConstraint("granted_cents IS NULL OR granted_cents >= 0", name="granted_positive"),
+        CheckConstraint("reserved_cents >= 0", name="reserved_positive"),
+        Index("ix_fph_application_fund_status", "fund_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="fph_fund.id")
+    qpv_id: int = Field(foreign_key="qpv.id", index=True)
+    status: str = Field(default=ApplicationStatus.draft, max_length=20)
+    holder_kind: str = Field(default=HolderKind.group, max_length=20)
+    association_name: str = Field(default="", max_length=200)
+    association_rna: str = Field(default="", max_length=12)  # W + 9 digits, optional
+    title: str = Field(default="", max_length=120)  # public
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))  # what
+    audience: str = Field(default="", max_length=300)  # for whom
+    place: str = Field(default="", max_length=200)  # where
+    action_date: date | None = Field(default=None, sa_column=Column(Date))  # when
+    action_end_date: date | None = Field(default=None, sa_column=Column(Date))
+    amount_asked_cents: int = 0
+    # What this application holds in the fund's pending total; the sum over a fund's
+    # applications always equals Fund.pending_cents.
+    reserved_cents: int = 0
+    granted_cents: int | None = None  # decided amount; lowered to the final amount at bilan
+    channel: str = Field(default="online", max_length=20)  # online, in_person
+    filed_by: str | None = Field(default=None, max_length=32)  # public_id of a moderator/association
+    created_by_user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    submitted_at: datetime | None = Field(default=None, sa_column=_tz())
+    decided_at: datetime | None = Field(default=None, sa_column=_tz())
+    bilan_due_on: date | None = Field(default=None, sa_column=Column(Date))
+    bilan_status: str | None = Field(default=None, max_length=20)
+
+    @property
+    def reference(self) -> str:
+        return f"FPH-{self.id:05d}"
+
+
+class Applicant(SQLModel, table=True):
+    """The residents holding an application (the lead first); for an association, its contact."""
+
+    __tablename__ = "fph_applicant"
+    __table_args__ = (UniqueConstraint("application_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    is_lead: bool = False
+
+
+class BudgetLine(SQLModel, table=True):
+    __tablename__ = "fph_budget_line"
+    __table_args__ = (CheckConstraint("amount_cents >= 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    kind: str = Field(max_length=20)
+    label: str = Field(max_length=200)
+    amount_cents: int
+    position: int = 0
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "fph_agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "application_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    position: int = 0
+    invited: bool = False  # the holders are invited to present their project
+
+
+class MemberConflict(SQLModel, table=True):
+    """A member linked to an application (declared, or automatic for its holders) does not vote on it."""
+
+    __tablename__ = "fph_conflict"
+    __table_args__ = (UniqueConstraint("application_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    member_id: int = Field(foreign_key="fph_member.id")
+    declared_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+
+
+class Vote(SQLModel, table=True):
+    __tablename__ = "fph_vote"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
+    member_id: int = Field(foreign_key="fph_member.id")
+    choice: str = Field(max_length=20)
+    recorded_by: str = Field(max_length=32)  # public_id: the member, or the secretary for a show of hands
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+
+
+class Decision(SQLModel, table=True):
+    """The committee's outcome for one application at one meeting (public, without names)."""
+
+    __tablename__ = "fph_decision"
+    __table_args__ = (
+        UniqueConstraint("application_id", "meeting_id"),
+        CheckConstraint("amount_cents IS NULL OR amount_cents > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
+    outcome: str = Field(max_length=20)
+    amount_cents: int | None = None
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    votes_for: int = 0
+    votes_against: int = 0
+    votes_abstain: int = 0
+    quorum: int
+    decided_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    decided_by: str = Field(max_length=32)
+    ledger_seq: int | None = None
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "fph_payment"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    fund_id: int = Field(foreign_key="fph_fund.id", index=True)
+    kind: str = Field(max_length=20)
+    amount_cents: int
+    paid_on: date = Field(sa_column=Column(Date, nullable=False))
+    reference: str = Field(max_length=100)  # bank transfer or cheque reference
+    recorded_by: str = Field(max_length=32)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+
+
+class Bilan(SQLModel, table=True):
+    """One submission of the report after the action; a returned bilan is followed by a new one."""
+
+    __tablename__ = "fph_bilan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    status: str = Field(default=BilanStatus.submitted, max_length=20)
+    narrative: str = Field(sa_column=Column(Text, nullable=False))
+    participants_count: int
+    actual_expenses_cents: int
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    submitted_by: str = Field(max_length=32)
+    reviewed_at: datetime | None = Field(default=None, sa_column=_tz())
+    reviewed_by: str | None = Field(default=None, max_length=32)
+    review_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """A receipt or photo; the file lives under settings.upload_dir with a random name and is
+    only served after a permission check."""
+
+    __tablename__ = "fph_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="fph_application.id", index=True)
+    bilan_id: int | None = Field(default=None, foreign_key="fph_bilan.id", index=True)
+    kind: str = Field(max_length=20)
+    token: str = Field(max_length=64, unique=True)
+    original_name: str = Field(max_length=200)
+    content_type: str = Field(max_length=50)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: str = Field(max_length=32)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))

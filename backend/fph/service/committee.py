@@ -1,0 +1,494 @@
+"""Committee meetings: agenda, conflicts of interest, votes, decisions and the public minutes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from backend.db import utcnow
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.fph.models import (
+    WAITING,
+    AgendaItem,
+    Applicant,
+    Application,
+    ApplicationStatus,
+    Decision,
+    Fund,
+    HolderKind,
+    Meeting,
+    Member,
+    MemberConflict,
+    Outcome,
+    Vote,
+    VoteChoice,
+)
+from backend.fph.money import eur
+from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
+from backend.fph.service.funds import active_members, meeting_day, qpv_names
+from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
+from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef
+from backend.web import fmt_date
+
+
+def get_item(session: Session, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None:
+        raise NotFound(_("Ce point de l'ordre du jour n'existe pas."))
+    return item
+
+
+def agenda(session: Session, meeting_id: int) -> list[tuple[AgendaItem, Application]]:
+    rows = session.exec(
+        select(AgendaItem, Application)
+        .join(Application, col(Application.id) == AgendaItem.application_id)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(col(AgendaItem.position), col(AgendaItem.id))
+    ).all()
+    return [(i, a) for i, a in rows]
+
+
+def _open(meeting: Meeting) -> None:
+    if meeting.is_closed:
+        raise Conflict(_("Le relevé de décisions de ce comité est publié : il ne peut plus changer."))
+
+
+def decision_for(session: Session, application_id: int, meeting_id: int) -> Decision | None:
+    return session.exec(
+        select(Decision).where(Decision.application_id == application_id, Decision.meeting_id == meeting_id)
+    ).first()
+
+
+def add_to_agenda(
+    session: Session, actor: ActorRef, meeting: Meeting, application: Application, *, invited: bool
+) -> AgendaItem:
+    """Put a waiting application on a meeting's agenda, possibly inviting its holders to present it."""
+    _open(meeting)
+    if application.fund_id != meeting.fund_id:
+        raise NotFound(_("Cette demande n'existe pas."))
+    if application.status not in WAITING:
+        raise Conflict(_("Seules les demandes envoyées ou reportées vont à l'ordre du jour."))
+    existing = session.exec(
+        select(AgendaItem, Meeting)
+        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
+        .where(AgendaItem.application_id == application.id, col(Meeting.minutes_published_at).is_(None))
+    ).all()
+    for _item, other in existing:
+        if decision_for(session, application.id, other.id) is None:  # type: ignore[arg-type]
+            raise Conflict(
+                _("Cette demande est déjà à l'ordre du jour du comité du {date}.").format(
+                    date=fmt_date(other.starts)
+                )
+            )
+    if application.action_date is not None and application.action_date <= meeting_day(meeting):
+        raise Invalid(
+            _("L'action a lieu avant ce comité : choisissez un comité plus tôt, ou une autre date d'action.")
+        )
+    position = len(agenda(session, meeting.id)) + 1  # type: ignore[arg-type]
+    item = AgendaItem(
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        application_id=application.id,  # type: ignore[arg-type]
+        position=position,
+        invited=invited,
+    )
+    session.add(item)
+    session.flush()
+    fund = get_fund(session, meeting.fund_id)
+    journal(
+        session,
+        actor=actor,
+        action="agenda_added",
+        object_type="fph_application",
+        object_id=application.id,  # type: ignore[arg-type]
+        territory=territory(session, fund),
+        reason=_("Demande « {title} » inscrite au comité du {date}.").format(
+            title=application.title, date=fmt_date(meeting.starts)
+        ),
+        payload={"meeting_id": meeting.id, "invited": invited},
+    )
+    return item
+
+
+# --- conflicts and votes ---------------------------------------------------------------------
+
+
+def conflicted_member_ids(session: Session, application: Application) -> set[int]:
+    """Declared conflicts, plus members who hold the application themselves."""
+    declared = set(
+        session.exec(
+            select(MemberConflict.member_id).where(MemberConflict.application_id == application.id)
+        ).all()
+    )
+    holders = session.exec(
+        select(Member.id)
+        .join(Applicant, col(Applicant.user_id) == Member.user_id)
+        .where(Applicant.application_id == application.id, Member.fund_id == application.fund_id)
+    ).all()
+    return declared | {m for m in holders if m is not None}
+
+
+def declare_conflict(session: Session, actor: ActorRef, member: Member, item: AgendaItem) -> None:
+    """A member says they are linked to an application: they will not vote on it, and any vote
+    they already gave stops counting. Journaled without their name."""
+    meeting = session.get(Meeting, item.meeting_id)
+    application = session.get(Application, item.application_id)
+    assert meeting is not None and application is not None
+    _open(meeting)
+    if member.fund_id != application.fund_id or member.ended_at is not None:
+        raise Forbidden(_("Vous ne faites pas partie de ce comité."))
+    if member.id in conflicted_member_ids(session, application):
+        raise Conflict(_("Ce lien avec le dossier est déjà noté."))
+    session.add(MemberConflict(application_id=application.id, member_id=member.id))  # type: ignore[arg-type]
+    for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)).all():
+        session.delete(vote)
+    session.flush()
+    fund = get_fund(session, application.fund_id)
+    journal(
+        session,
+        actor=actor,
+        action="conflict_declared",
+        object_type="fph_application",
+        object_id=application.id,  # type: ignore[arg-type]
+        territory=territory(session, fund),
+        reason=_(
+            "Un membre du comité est lié à la demande « {title} » : il ne vote pas sur cette demande."
+        ).format(title=application.title),
+        payload={"member_id": member.id, "meeting_id": meeting.id},
+    )
+
+
+def record_vote(
+    session: Session,
+    *,
+    recorded_by: ActorRef,
+    item: AgendaItem,
+    member: Member,
+    choice: str,
+    has_committee_role: bool,
+) -> Vote:
+    """A voting member's pour / contre / abstention (or the secretary's record of a show of hands)."""
+    try:
+        choice = VoteChoice(choice)
+    except ValueError as exc:
+        raise Invalid(_("Choisissez pour, contre ou abstention."), field="choice") from exc
+    meeting = session.get(Meeting, item.meeting_id)
+    application = session.get(Application, item.application_id)
+    assert meeting is not None and application is not None
+    _open(meeting)
+    if decision_for(session, application.id, meeting.id) is not None:  # type: ignore[arg-type]
+        raise Conflict(_("La décision est déjà prise pour cette demande : le vote est terminé."))
+    if member.fund_id != meeting.fund_id or member.ended_at is not None:
+        raise Forbidden(_("Vous ne faites pas partie de ce comité."))
+    refusal = may_vote(
+        is_voting_member=member.voting,
+        has_committee_role=has_committee_role,
+        conflicted=member.id in conflicted_member_ids(session, application),
+    )
+    if refusal:
+        raise Forbidden(refusal)
+    vote = session.exec(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)).first()
+    if vote is None:
+        vote = Vote(item_id=item.id, member_id=member.id, choice=choice, recorded_by=recorded_by.id)  # type: ignore[arg-type]
+    vote.choice = choice
+    vote.recorded_by = recorded_by.id
+    vote.recorded_at = utcnow()
+    session.add(vote)
+    session.flush()
+    return vote
+
+
+def votes_of(session: Session, item_id: int) -> dict[int, str]:
+    """member id → choice."""
+    return {v.member_id: v.choice for v in session.exec(select(Vote).where(Vote.item_id == item_id)).all()}
+
+
+def item_tally(session: Session, item: AgendaItem, fund: Fund) -> Tally:
+    """Votes of active voting members not linked to the application."""
+    application = session.get(Application, item.application_id)
+    assert application is not None
+    conflicted = conflicted_member_ids(session, application)
+    allowed = {m.id for m in active_members(session, fund.id) if m.voting and m.id not in conflicted}  # type: ignore[arg-type]
+    choices = [choice for member_id, choice in votes_of(session, item.id).items() if member_id in allowed]  # type: ignore[arg-type]
+    return tally(choices, fund.quorum)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def decide(
+    session: Session,
+    actor: ActorRef,
+    item: AgendaItem,
+    *,
+    outcome: str,
+    amount_cents: int | None,
+    reason: str,
+) -> Decision:
+    """Record the committee's outcome. Granting moves the reservation to the granted total under
+    the fund's lock (never beyond the envelope); refusing releases it; postponing keeps it.
+    Journaled with the public reason, in the same transaction."""
+    try:
+        outcome = Outcome(outcome)
+    except ValueError as exc:
+        raise Invalid(_("Choisissez la décision : accordée, refusée ou reportée."), field="outcome") from exc
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        what = (
+            _("ce qui manque au dossier") if outcome == Outcome.postponed else _("la raison de la décision")
+        )
+        raise Invalid(
+            _("Écrivez {what}, en une phrase : elle sera publique.").format(what=what), field="reason"
+        )
+    meeting = session.get(Meeting, item.meeting_id)
+    assert meeting is not None
+    _open(meeting)
+    # Lock the fund first: concurrent decisions on this fund are handled one after the other,
+    # each one seeing the application and the totals as the previous one left them.
+    fund = lock_fund(session, meeting.fund_id)
+    application = session.exec(
+        select(Application)
+        .where(Application.id == item.application_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    if application.status not in WAITING or decision_for(session, application.id, meeting.id) is not None:  # type: ignore[arg-type]
+        raise Conflict(_("Une décision a déjà été prise pour cette demande."))
+    t = item_tally(session, item, fund)
+    refusal = outcome_refusal(outcome, t)
+    if refusal:
+        raise Invalid(refusal, field="outcome")
+    asked = application.amount_asked_cents
+    if outcome == Outcome.granted:
+        if amount_cents is None or amount_cents <= 0:
+            raise Invalid(_("Indiquez le montant accordé."), field="amount")
+        if amount_cents > asked:
+            raise Invalid(
+                _("Le comité ne peut pas accorder plus que le montant demandé ({asked}).").format(
+                    asked=eur(asked)
+                ),
+                field="amount",
+            )
+        if amount_cents > fund.cap_cents:
+            raise Invalid(
+                _("Le plafond du fonds est de {cap} par projet.").format(cap=eur(fund.cap_cents)),
+                field="amount",
+            )
+        if application.action_date is not None and application.action_date <= meeting_day(meeting):
+            raise Invalid(
+                _("L'action a déjà eu lieu : le comité ne peut plus l'aider. Reportez ou refusez."),
+                field="outcome",
+            )
+        fund = move_money(session, fund.id, pending=-application.reserved_cents, granted=amount_cents)  # type: ignore[arg-type]
+        application.reserved_cents = 0
+        application.status = ApplicationStatus.granted
+        application.granted_cents = amount_cents
+        end = application.action_end_date or application.action_date
+        if end is not None:
+            application.bilan_due_on = end + timedelta(days=fund.bilan_deadline_days)
+        text = _("Aide de {amount} accordée à « {title} » ({asked} demandés). {votes}. Motif : {reason}")
+    elif outcome == Outcome.refused:
+        amount_cents = None
+        fund = move_money(session, fund.id, pending=-application.reserved_cents)  # type: ignore[arg-type]
+        application.reserved_cents = 0
+        application.status = ApplicationStatus.refused
+        text = _("Demande « {title} » refusée ({asked} demandés). {votes}. Motif : {reason}")
+    else:
+        amount_cents = None
+        application.status = ApplicationStatus.postponed
+        text = _("Demande « {title} » reportée à un prochain comité. {votes}. Il manque : {reason}")
+    application.decided_at = utcnow()
+    application.updated_at = application.decided_at
+    session.add(application)
+    decision = Decision(
+        application_id=application.id,  # type: ignore[arg-type]
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        outcome=outcome,
+        amount_cents=amount_cents,
+        reason=reason[:2000],
+        votes_for=t.pour,
+        votes_against=t.contre,
+        votes_abstain=t.abstention,
+        quorum=t.quorum,
+        decided_by=actor.id,
+    )
+    session.add(decision)
+    session.flush()
+    votes = _("Votes : {pour} pour, {contre} contre, {abst} abstention(s)").format(
+        pour=t.pour, contre=t.contre, abst=t.abstention
+    )
+    entry = journal(
+        session,
+        actor=actor,
+        action=f"application_{outcome}",
+        object_type="fph_application",
+        object_id=application.id,  # type: ignore[arg-type]
+        territory=territory(session, fund),
+        reason=text.format(
+            amount=eur(amount_cents), title=application.title, asked=eur(asked), votes=votes, reason=reason
+        ),
+        payload={
+            "decision_id": decision.id,
+            "meeting_id": meeting.id,
+            "fund_id": fund.id,
+            "outcome": outcome,
+            "amount_cents": amount_cents,
+            "amount_asked_cents": asked,
+            "votes": {"pour": t.pour, "contre": t.contre, "abstention": t.abstention},
+            "quorum": t.quorum,
+            "fund_balance_cents": fund.balance_cents,
+        },
+    )
+    decision.ledger_seq = entry.seq
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def decisions_of(session: Session, application_id: int) -> list[tuple[Decision, Meeting]]:
+    rows = session.exec(
+        select(Decision, Meeting)
+        .join(Meeting, col(Meeting.id) == Decision.meeting_id)
+        .where(Decision.application_id == application_id)
+        .order_by(col(Decision.decided_at))
+    ).all()
+    return [(d, m) for d, m in rows]
+
+
+# --- minutes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    application_id: int
+    title: str
+    holder: str  # an association's name, or "a group of N residents": never a person's name
+    asked_cents: int
+    outcome: str | None
+    amount_cents: int | None
+    reason: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    ledger_seq: int | None
+
+
+@dataclass(frozen=True)
+class Minutes:
+    fund: Fund
+    meeting: Meeting
+    qpv_names: str
+    voters: int  # voting members who voted on at least one application
+    items: list[MinutesItem]
+
+    @property
+    def granted_cents(self) -> int:
+        return sum(i.amount_cents or 0 for i in self.items if i.outcome == Outcome.granted)
+
+    @property
+    def undecided(self) -> list[MinutesItem]:
+        return [i for i in self.items if i.outcome is None]
+
+
+def holder_label(session: Session, application: Application) -> str:
+    if application.holder_kind == HolderKind.association:
+        return application.association_name or _("Association")
+    count = len(session.exec(select(Applicant.id).where(Applicant.application_id == application.id)).all())
+    return _("Groupe de {n} habitant·es").format(n=count)
+
+
+def minutes(session: Session, meeting: Meeting) -> Minutes:
+    """The relevé de décisions, built from the meeting's decisions, without personal data."""
+    fund = get_fund(session, meeting.fund_id)
+    items = []
+    voter_ids: set[int] = set()
+    for item, application in agenda(session, meeting.id):  # type: ignore[arg-type]
+        voter_ids.update(votes_of(session, item.id).keys())  # type: ignore[arg-type]
+        decision = decision_for(session, application.id, meeting.id)  # type: ignore[arg-type]
+        items.append(
+            MinutesItem(
+                application_id=application.id,  # type: ignore[arg-type]
+                title=application.title,
+                holder=holder_label(session, application),
+                asked_cents=application.amount_asked_cents,
+                outcome=decision.outcome if decision else None,
+                amount_cents=decision.amount_cents if decision else None,
+                reason=decision.reason if decision else "",
+                votes_for=decision.votes_for if decision else 0,
+                votes_against=decision.votes_against if decision else 0,
+                votes_abstain=decision.votes_abstain if decision else 0,
+                ledger_seq=decision.ledger_seq if decision else None,
+            )
+        )
+    return Minutes(
+        fund=fund, meeting=meeting, qpv_names=qpv_names(session, fund), voters=len(voter_ids), items=items
+    )
+
+
+def publish_minutes(session: Session, actor: ActorRef, meeting: Meeting) -> Minutes:
+    """Close the meeting and publish its relevé de décisions; every agenda item needs a decision."""
+    _open(meeting)
+    current = minutes(session, meeting)
+    if not current.items:
+        raise Conflict(_("L'ordre du jour est vide : il n'y a rien à publier."))
+    if current.undecided:
+        raise Conflict(
+            _("Il reste des demandes sans décision : {titles}. Décidez-les ou reportez-les d'abord.").format(
+                titles=", ".join(f"« {i.title} »" for i in current.undecided)
+            )
+        )
+    meeting.minutes_published_at = utcnow()
+    session.add(meeting)
+    session.flush()
+    counts = {o: sum(1 for i in current.items if i.outcome == o) for o in Outcome}
+    journal(
+        session,
+        actor=actor,
+        action="minutes_published",
+        object_type="fph_meeting",
+        object_id=meeting.id,  # type: ignore[arg-type]
+        territory=territory(session, current.fund),
+        reason=_(
+            "Relevé de décisions du comité du {date} publié : {granted} aide(s) accordée(s) pour {total}, "
+            "{refused} refus, {postponed} report(s)."
+        ).format(
+            date=fmt_date(meeting.starts),
+            granted=counts[Outcome.granted],
+            total=eur(current.granted_cents),
+            refused=counts[Outcome.refused],
+            postponed=counts[Outcome.postponed],
+        ),
+        payload={"fund_id": current.fund.id, "decisions": [i.application_id for i in current.items]},
+    )
+    return current
+
+
+def published_meetings(session: Session, fund_id: int) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_not(None))
+            .order_by(col(Meeting.starts_at).desc())
+        ).all()
+    )
+
+
+def upcoming_meetings(session: Session, fund_id: int, today: date) -> list[Meeting]:
+    return [
+        m
+        for m in session.exec(
+            select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at))
+        ).all()
+        if not m.is_closed and meeting_day(m) >= today
+    ]
+
+
+def open_meetings(session: Session, fund_id: int) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_(None))
+            .order_by(col(Meeting.starts_at))
+        ).all()
+    )

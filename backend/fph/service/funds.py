@@ -1,0 +1,325 @@
+"""Funds, their committee members and their meeting calendar."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, col, select
+
+from backend.accounts import service as accounts
+from backend.accounts.models import Role, ScopeKind, User
+from backend.accounts.permissions import Grant
+from backend.errors import Conflict, Invalid, NotFound
+from backend.fph.models import Fund, FundQpv, Meeting, Member, MemberKind
+from backend.fph.money import eur
+from backend.fph.service.common import fund_qpvs, journal, lock_fund, territory
+from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef
+from backend.territory.models import Qpv
+from backend.territory.service import get_qpv, qpv_ref
+from backend.web import PARIS, fmt_date
+
+
+@dataclass
+class FundSettings:
+    """What an administrator sets per fund and year (defaults: a realistic Marseille règlement)."""
+
+    name: str
+    year: int
+    envelope_cents: int
+    association_name: str
+    association_contact: str = ""
+    cap_cents: int = 150_000
+    max_share_pct: int = 90
+    advance_pct: int = 80
+    bilan_deadline_days: int = 60
+    max_grants_per_holder: int = 2
+    quorum: int = 3
+
+    def validate(self) -> None:
+        if len(self.name.strip()) < 3:
+            raise Invalid(_("Donnez un nom au fonds."), field="name")
+        if not 2000 <= self.year <= 2100:
+            raise Invalid(_("L'année n'est pas valide."), field="year")
+        if len(self.association_name.strip()) < 2:
+            raise Invalid(_("Indiquez l'association gestionnaire."), field="association_name")
+        if self.cap_cents <= 0:
+            raise Invalid(_("Le plafond par projet doit être plus grand que 0 €."), field="cap")
+        if not 1 <= self.max_share_pct <= 100:
+            raise Invalid(
+                _("La part maximale du coût est un pourcentage entre 1 et 100."), field="max_share_pct"
+            )
+        if not 0 <= self.advance_pct <= 100:
+            raise Invalid(_("L'avance est un pourcentage entre 0 et 100."), field="advance_pct")
+        if not 0 <= self.bilan_deadline_days <= 365:
+            raise Invalid(
+                _("Le délai du bilan est un nombre de jours entre 0 et 365."), field="bilan_deadline_days"
+            )
+        if not 1 <= self.max_grants_per_holder <= 20:
+            raise Invalid(_("Le nombre d'aides par an est entre 1 et 20."), field="max_grants_per_holder")
+        if not 1 <= self.quorum <= 50:
+            raise Invalid(_("Le quorum est un nombre de membres entre 1 et 50."), field="quorum")
+
+
+def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_codes: list[str]) -> Fund:
+    """A fund for one QPV or a group of QPV (the first one is the main QPV); journaled."""
+    settings.validate()
+    codes = list(dict.fromkeys(c.strip() for c in qpv_codes if c.strip()))
+    if not codes:
+        raise Invalid(_("Choisissez au moins un quartier."), field="qpv_codes")
+    qpvs = [get_qpv(session, c) for c in codes]
+    taken = session.exec(
+        select(FundQpv.qpv_id).where(
+            col(FundQpv.qpv_id).in_([q.id for q in qpvs]), FundQpv.year == settings.year
+        )
+    ).all()
+    if taken:
+        names = ", ".join(q.name for q in qpvs if q.id in taken)
+        raise Conflict(
+            _("Ces quartiers ont déjà un fonds en {year} : {names}.").format(year=settings.year, names=names)
+        )
+    fund = Fund(qpv_id=qpvs[0].id, **asdict(settings))  # type: ignore[arg-type]
+    session.add(fund)
+    session.flush()
+    for q in qpvs:
+        session.add(FundQpv(fund_id=fund.id, qpv_id=q.id, year=fund.year))  # type: ignore[arg-type]
+    session.flush()
+    journal(
+        session,
+        actor=actor,
+        action="fund_created",
+        object_type="fph_fund",
+        object_id=fund.id,  # type: ignore[arg-type]
+        territory=qpvs[0].code,
+        reason=_(
+            "Fonds de participation {year} ouvert pour {qpvs} : enveloppe de {envelope}, {cap} au plus par projet."
+        ).format(
+            year=fund.year,
+            qpvs=", ".join(q.name for q in qpvs),
+            envelope=eur(fund.envelope_cents),
+            cap=eur(fund.cap_cents),
+        ),
+        payload={**asdict(settings), "qpv_codes": codes},
+    )
+    return fund
+
+
+def update_fund(session: Session, actor: ActorRef, fund: Fund, settings: FundSettings) -> Fund:
+    """Change the rules or the envelope; the envelope can never drop below what is committed."""
+    settings.validate()
+    fund = lock_fund(session, fund.id)  # type: ignore[arg-type]
+    committed = fund.granted_cents + fund.pending_cents
+    if settings.envelope_cents < committed:
+        raise Conflict(
+            _(
+                "L'enveloppe ne peut pas être plus petite que l'argent déjà accordé ou réservé ({committed})."
+            ).format(committed=eur(committed)),
+            field="envelope",
+        )
+    if settings.year != fund.year:
+        raise Invalid(_("L'année d'un fonds ne change pas. Créez un nouveau fonds."), field="year")
+    before = {k: getattr(fund, k) for k in asdict(settings)}
+    for key, value in asdict(settings).items():
+        setattr(fund, key, value)
+    session.add(fund)
+    session.flush()
+    changed = {k: [before[k], v] for k, v in asdict(settings).items() if before[k] != v}
+    if changed:
+        journal(
+            session,
+            actor=actor,
+            action="fund_updated",
+            object_type="fph_fund",
+            object_id=fund.id,  # type: ignore[arg-type]
+            territory=territory(session, fund),
+            reason=_("Règles du fonds modifiées : {fields}.").format(fields=", ".join(sorted(changed))),
+            payload={"changed": changed},
+        )
+    return fund
+
+
+def list_funds(session: Session, year: int | None = None) -> list[Fund]:
+    query = select(Fund).order_by(col(Fund.year).desc(), Fund.name)
+    if year is not None:
+        query = query.where(Fund.year == year)
+    return list(session.exec(query).all())
+
+
+def funds_of_qpv(session: Session, qpv_id: int) -> list[Fund]:
+    return list(
+        session.exec(
+            select(Fund)
+            .join(FundQpv, col(FundQpv.fund_id) == Fund.id)
+            .where(FundQpv.qpv_id == qpv_id)
+            .order_by(col(Fund.year).desc())
+        ).all()
+    )
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def active_members(session: Session, fund_id: int) -> list[Member]:
+    return list(
+        session.exec(
+            select(Member)
+            .where(Member.fund_id == fund_id, col(Member.ended_at).is_(None))
+            .order_by(col(Member.kind), col(Member.id))
+        ).all()
+    )
+
+
+def membership(session: Session, fund_id: int, user_id: int) -> Member | None:
+    return session.exec(
+        select(Member).where(
+            Member.fund_id == fund_id, Member.user_id == user_id, col(Member.ended_at).is_(None)
+        )
+    ).first()
+
+
+def add_member(
+    session: Session, actor: ActorRef, fund: Fund, *, kind: str, user: User | None = None, label: str = ""
+) -> Member:
+    """Add someone to the committee. Residents vote and need the fph_committee role on the QPV
+    (granted here when missing); institutions never vote; the managing association's staff run
+    meetings and payments. Journaled without names."""
+    try:
+        kind = MemberKind(kind)
+    except ValueError as exc:
+        raise Invalid(_("Type de membre inconnu."), field="kind") from exc
+    label = " ".join(label.split())[:200]
+    if user is None and kind != MemberKind.institution:
+        raise Invalid(
+            _("Un membre habitant ou de l'association doit avoir un compte sur la plateforme."),
+            field="identifier",
+        )
+    if user is None and len(label) < 2:
+        raise Invalid(
+            _("Indiquez le nom de l'institution (par exemple : Ville de Marseille)."), field="label"
+        )
+    if user is not None and membership(session, fund.id, user.id) is not None:  # type: ignore[arg-type]
+        raise Conflict(_("Cette personne fait déjà partie du comité."), field="identifier")
+    qpv = session.get(Qpv, fund.qpv_id)
+    assert qpv is not None
+    if user is not None and kind in (MemberKind.resident, MemberKind.gestionnaire):
+        ref = qpv_ref(session, qpv.id)  # type: ignore[arg-type]
+        grants = accounts.active_grants(session, user.id)  # type: ignore[arg-type]
+        if not any(
+            g.role == Role.fph_committee and Grant(g.role, g.scope_kind, g.scope_code).covers(ref)
+            for g in grants
+        ):
+            accounts.grant_role(session, actor, user, Role.fph_committee, ScopeKind.qpv, qpv.code)
+    member = Member(
+        fund_id=fund.id,  # type: ignore[arg-type]
+        user_id=user.id if user else None,
+        kind=kind,
+        voting=kind == MemberKind.resident,
+        label=label,
+    )  # type: ignore[arg-type]
+    session.add(member)
+    session.flush()
+    what = {
+        MemberKind.resident: _("un·e habitant·e (avec droit de vote)"),
+        MemberKind.institution: _("une institution sans droit de vote ({label})").format(label=label),
+        MemberKind.gestionnaire: _("une personne de l'association gestionnaire (sans droit de vote)"),
+    }[kind]
+    journal(
+        session,
+        actor=actor,
+        action="member_added",
+        object_type="fph_fund",
+        object_id=fund.id,  # type: ignore[arg-type]
+        territory=qpv.code,
+        reason=_("Comité d'attribution : ajout d'{what}.").format(what=what),
+        payload={
+            "member_id": member.id,
+            "kind": kind,
+            "voting": member.voting,
+            "user": user.public_id if user else None,
+        },
+    )
+    return member
+
+
+def end_member(session: Session, actor: ActorRef, fund: Fund, member: Member) -> None:
+    if member.fund_id != fund.id:
+        raise NotFound(_("Ce membre n'existe pas."))
+    if member.ended_at is not None:
+        raise Conflict(_("Ce membre a déjà quitté le comité."))
+    from backend.db import utcnow
+
+    member.ended_at = utcnow()
+    session.add(member)
+    session.flush()
+    journal(
+        session,
+        actor=actor,
+        action="member_removed",
+        object_type="fph_fund",
+        object_id=fund.id,  # type: ignore[arg-type]
+        territory=territory(session, fund),
+        reason=_("Comité d'attribution : un membre a quitté le comité."),
+        payload={"member_id": member.id, "kind": member.kind},
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def schedule_meeting(
+    session: Session, actor: ActorRef, fund: Fund, starts_at: datetime, place: str
+) -> Meeting:
+    place = " ".join(place.split())
+    if len(place) < 3:
+        raise Invalid(_("Indiquez le lieu du comité."), field="place")
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=PARIS)
+    if starts_at.astimezone(PARIS).year not in (fund.year, fund.year + 1):
+        raise Invalid(_("La date du comité doit être dans l'année du fonds."), field="starts_at")
+    starts_at = starts_at.astimezone(UTC)
+    meeting = Meeting(fund_id=fund.id, starts_at=starts_at, place=place[:200])  # type: ignore[arg-type]
+    session.add(meeting)
+    session.flush()
+    journal(
+        session,
+        actor=actor,
+        action="meeting_scheduled",
+        object_type="fph_meeting",
+        object_id=meeting.id,  # type: ignore[arg-type]
+        territory=territory(session, fund),
+        reason=_("Comité d'attribution prévu le {date} ({place}).").format(
+            date=fmt_date(starts_at, True), place=meeting.place
+        ),
+        payload={"fund_id": fund.id, "starts_at": starts_at.isoformat()},
+    )
+    return meeting
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return meeting.starts.astimezone(PARIS).date()
+
+
+def meetings_of(session: Session, fund_id: int) -> list[Meeting]:
+    return list(
+        session.exec(select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at))).all()
+    )
+
+
+def next_meeting(session: Session, fund_id: int, today: date) -> Meeting | None:
+    """The next committee still open (today's included)."""
+    for meeting in meetings_of(session, fund_id):
+        if not meeting.is_closed and meeting_day(meeting) >= today:
+            return meeting
+    return None
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(_("Ce comité n'existe pas."))
+    return meeting
+
+
+def qpv_names(session: Session, fund: Fund) -> str:
+    return ", ".join(q.name for q in fund_qpvs(session, fund))
