@@ -79,7 +79,7 @@ def role_label(role: str) -> str:
     from backend.accounts.permissions import ROLE_LABELS
 
     extra = {"system": "Plateforme (automatique)", "anonymous": "Anonyme"}
-    return str(ROLE_LABELS.get(role, extra.get(role, role)))  # type: ignore[call-overload]
+    return i18n.gettext(str(ROLE_LABELS.get(role, extra.get(role, role))))  # type: ignore[call-overload]
 
 
 def nav_links() -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
 from backend.accounts.security import flash
 from backend.errors import DomainError, NotFound
+from backend.i18n import gettext as _
 from backend.processes import registered
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
@@ -82,13 +83,18 @@ def grant(
 ) -> Response:
     user = service.get_user(session, user_id)
     # One select lists every territory as "kind:code", grouped by kind.
-    scope_kind, _, scope_code = scope.partition(":")
+    scope_kind, _sep, scope_code = scope.partition(":")
     try:
         with session.begin_nested():
             service.grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
     except DomainError as exc:
         return _user_page(request, session, user_id, exc)
-    flash(request, f"Rôle « {ROLE_LABELS.get(role, role)} » attribué à {user.display_name}.", "success")  # type: ignore[call-overload]
+    flash(
+        request,
+        _("Rôle « %(role)s » attribué à %(name)s.")
+        % {"role": _(ROLE_LABELS[Role(role)]), "name": user.display_name},
+        "success",
+    )
     return redirect(f"/admin/utilisateurs/{user_id}", request)
 
 
@@ -96,7 +102,7 @@ def grant(
 def revoke(request: Request, session: DbSession, principal: AdminPrincipal, grant_id: int) -> Response:
     grant_row = session.get(RoleGrant, grant_id)
     if grant_row is None:
-        raise NotFound("Ce rôle n'existe pas.")
+        raise NotFound(_("Ce rôle n'existe pas."))
     service.revoke_grant(session, principal.actor(Role.admin), grant_row)
-    flash(request, "Rôle retiré.", "success")
+    flash(request, _("Rôle retiré."), "success")
     return redirect(f"/admin/utilisateurs/{grant_row.user_id}", request)

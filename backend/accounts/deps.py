@@ -12,6 +12,7 @@ from backend.accounts.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from backend.accounts.service import load_principal
 from backend.db import get_session
 from backend.errors import Forbidden
+from backend.i18n import gettext as _
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -51,8 +52,10 @@ async def csrf_protect(request: Request) -> None:
             token = value if isinstance(value, str) else None
     if not csrf_valid(request, token):
         raise Forbidden(
-            "Cette page a expiré ou le formulaire ne vient pas de ce site. "
-            "Revenez en arrière, rechargez la page, puis recommencez."
+            _(
+                "Cette page a expiré ou le formulaire ne vient pas de ce site. "
+                "Revenez en arrière, rechargez la page, puis recommencez."
+            )
         )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from backend.accounts.models import Role, ScopeKind, User
 from backend.errors import Forbidden, NotAuthenticated
+from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
 
@@ -40,7 +41,7 @@ class Refusal:
     status: int = 403
 
 
-NEED_LOGIN = Refusal("Connectez-vous pour continuer.", 401)
+NEED_LOGIN = Refusal(_("Connectez-vous pour continuer."), 401)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Principal:
 
 def require_authenticated(principal: Principal) -> User:
     if principal.user is None:
-        raise NotAuthenticated("Connectez-vous pour continuer.")
+        raise NotAuthenticated(_("Connectez-vous pour continuer."))
     return principal.user
 
 
@@ -126,9 +127,11 @@ def verify_residence_policy(principal: Principal, qpv: QpvRef | None) -> Refusal
     if principal.user is None:
         return NEED_LOGIN
     if qpv is None:
-        return Refusal("Cette personne n'a pas déclaré de quartier.")
+        return Refusal(_("Cette personne n'a pas déclaré de quartier."))
     if principal.covers_any(VERIFIER_ROLES, qpv) is None:
-        return Refusal("Vous ne pouvez vérifier que les habitant·es des quartiers dont vous avez la charge.")
+        return Refusal(
+            _("Vous ne pouvez vérifier que les habitant·es des quartiers dont vous avez la charge.")
+        )
     return None
 
 
@@ -136,7 +139,7 @@ def admin_policy(principal: Principal) -> Refusal | None:
     if principal.user is None:
         return NEED_LOGIN
     if not principal.is_admin:
-        return Refusal("Cette page est réservée aux administrateur·rices.")
+        return Refusal(_("Cette page est réservée aux administrateur·rices."))
     return None
 
 
@@ -145,7 +148,7 @@ def staff_policy(principal: Principal, *roles: str) -> Refusal | None:
     if principal.user is None:
         return NEED_LOGIN
     if not principal.has_role(*roles):
-        return Refusal("Cette page est réservée aux personnes qui ont ce rôle.")
+        return Refusal(_("Cette page est réservée aux personnes qui ont ce rôle."))
     return None
 
 
@@ -153,6 +156,7 @@ def enforce(refusal: Refusal | None) -> None:
     """Turn a policy's refusal into the matching domain error."""
     if refusal is None:
         return
+    # Translated when raised, in the request's language (module-level refusals are built at import).
     if refusal.status == 401:
-        raise NotAuthenticated(refusal.message)
-    raise Forbidden(refusal.message)
+        raise NotAuthenticated(_(refusal.message))
+    raise Forbidden(_(refusal.message))

@@ -11,6 +11,7 @@ from fastapi import Request
 from passlib.context import CryptContext
 
 from backend.errors import Invalid
+from backend.i18n import gettext as _
 
 # OWASP's recommended argon2id floor (19 MiB, 2 passes, 1 lane): ~30 ms here, so a login does
 # not hog a worker, while an offline guess stays expensive.
@@ -45,10 +46,12 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.", field="password"
+            _("Le mot de passe doit contenir au moins %(min_password_length)s caractères.")
+            % {"min_password_length": MIN_PASSWORD_LENGTH},
+            field="password",
         )
     if len(password) > 200:
-        raise Invalid("Le mot de passe est trop long (200 caractères au plus).", field="password")
+        raise Invalid(_("Le mot de passe est trop long (200 caractères au plus)."), field="password")
 
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -58,7 +61,7 @@ def normalize_email(value: str) -> str:
     value = value.strip().lower()
     if not EMAIL_RE.match(value) or len(value) > 254:
         raise Invalid(
-            "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).", field="email"
+            _("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."), field="email"
         )
     return value
 
@@ -72,14 +75,14 @@ def normalize_phone(value: str) -> str:
         return "+33" + digits[1:]
     if re.fullmatch(r"\+\d{8,15}", digits):
         return digits
-    raise Invalid("Ce numéro de téléphone n'est pas valide (exemple : 06 12 34 56 78).", field="phone")
+    raise Invalid(_("Ce numéro de téléphone n'est pas valide (exemple : 06 12 34 56 78)."), field="phone")
 
 
 def parse_identifier(value: str) -> tuple[str, str]:
     """An email or a phone number typed in the same field → ("email"|"phone", normalised)."""
     value = value.strip()
     if not value:
-        raise Invalid("Indiquez votre adresse e-mail ou votre numéro de téléphone.", field="identifier")
+        raise Invalid(_("Indiquez votre adresse e-mail ou votre numéro de téléphone."), field="identifier")
     if "@" in value:
         return "email", normalize_email(value)
     return "phone", normalize_phone(value)

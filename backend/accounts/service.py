@@ -21,6 +21,7 @@ from backend.accounts.security import (
 from backend.config import Settings
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound, TooManyRequests
+from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Commune, Metropole, Qpv, Secteur
 from backend.territory.service import ResidenceCheck
@@ -34,7 +35,8 @@ def validate_birth_year(value: int | None) -> int | None:
     this_year = utcnow().year
     if not CURRENT_YEAR_FLOOR <= value <= this_year:
         raise Invalid(
-            f"L'année de naissance doit être comprise entre {CURRENT_YEAR_FLOOR} et {this_year}.",
+            _("L'année de naissance doit être comprise entre %(current_year_floor)s et %(this_year)s.")
+            % {"current_year_floor": CURRENT_YEAR_FLOOR, "this_year": this_year},
             field="birth_year",
         )
     return value
@@ -60,16 +62,17 @@ def register(
     kind, value = parse_identifier(identifier)
     name = " ".join(display_name.split())
     if not 2 <= len(name) <= 80:
-        raise Invalid("Indiquez un nom ou un pseudonyme (2 à 80 caractères).", field="display_name")
+        raise Invalid(_("Indiquez un nom ou un pseudonyme (2 à 80 caractères)."), field="display_name")
     if password is not None:
         check_password_strength(password)
     elif registered_by is None:
-        raise Invalid("Choisissez un mot de passe.", field="password")
+        raise Invalid(_("Choisissez un mot de passe."), field="password")
     column = User.email if kind == "email" else User.phone
     if session.exec(select(User.id).where(column == value)).first() is not None:
         what = "adresse e-mail" if kind == "email" else "numéro de téléphone"
         raise Conflict(
-            f"Un compte existe déjà avec ce {what}. Connectez-vous ou choisissez « mot de passe oublié ».",
+            _("Un compte existe déjà avec ce %(what)s. Connectez-vous ou choisissez « mot de passe oublié ».")
+            % {"what": what},
             field="identifier",
         )
     user = User(
@@ -84,7 +87,7 @@ def register(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:  # a concurrent sign-up with the same identifier
-        raise Conflict("Un compte existe déjà avec cet identifiant.", field="identifier") from exc
+        raise Conflict(_("Un compte existe déjà avec cet identifiant."), field="identifier") from exc
     return user
 
 
@@ -103,11 +106,15 @@ def check_rate_limit(session: Session, settings: Settings, key: str, ip: str) ->
     minutes = max(1, settings.login_window_s // 60)
     if _failures_since(session, LoginAttempt.account_key, key, since) >= settings.login_max_failures_account:
         raise TooManyRequests(
-            f"Trop d'essais pour ce compte. Pour votre sécurité, attendez {minutes} minutes avant de réessayer."
+            _(
+                "Trop d'essais pour ce compte. Pour votre sécurité, attendez %(minutes)s minutes avant de réessayer."
+            )
+            % {"minutes": minutes}
         )
     if _failures_since(session, LoginAttempt.ip, ip, since) >= settings.login_max_failures_ip:
         raise TooManyRequests(
-            f"Trop d'essais depuis cet appareil. Attendez {minutes} minutes avant de réessayer."
+            _("Trop d'essais depuis cet appareil. Attendez %(minutes)s minutes avant de réessayer.")
+            % {"minutes": minutes}
         )
 
 
@@ -135,7 +142,7 @@ def authenticate(
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(current, user.password_hash):
-        raise Invalid("Le mot de passe actuel n'est pas le bon.", field="current_password")
+        raise Invalid(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
     check_password_strength(new)
     user.password_hash = hash_password(new)
     user.session_version += 1  # other devices are logged out
@@ -177,10 +184,13 @@ def _check_scope(session: Session, scope_kind: str, scope_code: str) -> str:
         ScopeKind.metropole: (Metropole, Metropole.code, "métropole"),
     }.get(ScopeKind(scope_kind), (None, None, None))
     if model is None:
-        raise Invalid("Type de territoire inconnu.", field="scope_kind")
+        raise Invalid(_("Type de territoire inconnu."), field="scope_kind")
     obj = session.exec(select(model).where(column == scope_code)).first()  # type: ignore[arg-type]
     if obj is None:
-        raise Invalid(f"Ce {label} n'existe pas : {scope_code}.", field="scope_code")
+        raise Invalid(
+            _("Ce %(label)s n'existe pas : %(scope_code)s.") % {"label": label, "scope_code": scope_code},
+            field="scope_code",
+        )
     return f"{label} {obj.name}"
 
 
@@ -192,15 +202,15 @@ def grant_role(
         role = Role(role)
         scope_kind = ScopeKind(scope_kind)
     except ValueError as exc:
-        raise Invalid("Rôle ou territoire inconnu.") from exc
+        raise Invalid(_("Rôle ou territoire inconnu.")) from exc
     if role == Role.resident:
-        raise Invalid("Le rôle habitant·e est celui de tout compte : il ne s'attribue pas.")
+        raise Invalid(_("Le rôle habitant·e est celui de tout compte : il ne s'attribue pas."))
     scope_code = "" if scope_kind == ScopeKind.all else scope_code.strip()
     where = _check_scope(session, scope_kind, scope_code)
     assert user.id is not None
     for g in active_grants(session, user.id):
         if (g.role, g.scope_kind, g.scope_code) == (role, scope_kind, scope_code):
-            raise Conflict("Cette personne a déjà ce rôle sur ce territoire.")
+            raise Conflict(_("Cette personne a déjà ce rôle sur ce territoire."))
     grant = RoleGrant(
         user_id=user.id, role=role, scope_kind=scope_kind, scope_code=scope_code, granted_by=actor.id
     )
@@ -222,7 +232,7 @@ def grant_role(
 
 def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
     if grant.revoked_at is not None:
-        raise Conflict("Ce rôle a déjà été retiré.")
+        raise Conflict(_("Ce rôle a déjà été retiré."))
     user = session.get(User, grant.user_id)
     assert user is not None
     grant.revoked_at = utcnow()
@@ -252,7 +262,7 @@ def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
 def update_profile(session: Session, user: User, *, display_name: str, birth_year: int | None) -> None:
     name = " ".join(display_name.split())
     if not 2 <= len(name) <= 80:
-        raise Invalid("Indiquez un nom ou un pseudonyme (2 à 80 caractères).", field="display_name")
+        raise Invalid(_("Indiquez un nom ou un pseudonyme (2 à 80 caractères)."), field="display_name")
     user.display_name = name
     user.birth_year = validate_birth_year(birth_year)
     session.add(user)
@@ -314,7 +324,7 @@ def verify_residence(session: Session, actor: ActorRef, user: User, qpv: Qpv, me
     method = " ".join(method.split())
     if len(method) < 3:
         raise Invalid(
-            "Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation).",
+            _("Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation)."),
             field="method",
         )
     user.qpv_id = qpv.id
@@ -424,7 +434,7 @@ def delete_account(session: Session, user: User) -> None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.is_deleted:
-        raise NotFound("Cette personne n'existe pas.")
+        raise NotFound(_("Cette personne n'existe pas."))
     return user
 
 

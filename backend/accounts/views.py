@@ -25,6 +25,7 @@ from backend.accounts.permissions import (
 )
 from backend.accounts.security import flash
 from backend.errors import DomainError, Invalid, NotFound, TooManyRequests
+from backend.i18n import gettext as _
 from backend.territory.models import Qpv
 from backend.territory.service import check_address, list_qpv, qpv_ref, qpv_refs
 from backend.web import redirect, render
@@ -47,7 +48,9 @@ def _parse_year(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise Invalid("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985.", field="birth_year")
+        raise Invalid(
+            _("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985."), field="birth_year"
+        )
     return int(value)
 
 
@@ -73,9 +76,9 @@ def signup(
     form = {"identifier": identifier, "display_name": display_name, "birth_year": birth_year}
     try:
         if password != password_confirm:
-            raise Invalid("Les deux mots de passe ne sont pas identiques.", field="password_confirm")
+            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
         if not consent:
-            raise Invalid("Cochez la case pour accepter l'utilisation de vos données.", field="consent")
+            raise Invalid(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
         with session.begin_nested():
             user = service.register(
                 session,
@@ -91,7 +94,7 @@ def signup(
     _login(request, user)
     flash(
         request,
-        "Votre compte est créé. Indiquez maintenant votre adresse pour participer dans votre quartier.",
+        _("Votre compte est créé. Indiquez maintenant votre adresse pour participer dans votre quartier."),
         "success",
     )
     return redirect("/compte#residence", request)
@@ -120,7 +123,7 @@ def login(
     except TooManyRequests as exc:
         return render(request, "accounts/login.html", {**context, "error": exc}, status_code=429)
     if user is None:
-        error = Invalid("Identifiant ou mot de passe incorrect.", field="password")
+        error = Invalid(_("Identifiant ou mot de passe incorrect."), field="password")
         return render(request, "accounts/login.html", {**context, "error": error}, status_code=401)
     _login(request, user)
     return redirect(_safe_next(suivant), request)
@@ -129,7 +132,7 @@ def login(
 @router.post("/deconnexion")
 def logout(request: Request) -> Response:
     request.session.clear()
-    flash(request, "Vous êtes déconnecté·e.", "info")
+    flash(request, _("Vous êtes déconnecté·e."), "info")
     return redirect("/", request)
 
 
@@ -175,7 +178,7 @@ def update_profile(
         form = {"display_name": display_name, "birth_year": birth_year}
         ctx = _profile_context(session, principal, error=exc, form=form)
         return render(request, "accounts/profile.html", ctx, status_code=exc.status_code)
-    flash(request, "Vos informations sont enregistrées.", "success")
+    flash(request, _("Vos informations sont enregistrées."), "success")
     return redirect("/compte", request)
 
 
@@ -221,13 +224,15 @@ def change_password(
     user = require_authenticated(principal)
     try:
         if password != password_confirm:
-            raise Invalid("Les deux nouveaux mots de passe ne sont pas identiques.", field="password_confirm")
+            raise Invalid(
+                _("Les deux nouveaux mots de passe ne sont pas identiques."), field="password_confirm"
+            )
         with session.begin_nested():
             service.change_password(session, user, current_password, password)
     except DomainError as exc:
         return render(request, "accounts/password.html", {"error": exc}, status_code=exc.status_code)
     _login(request, user)  # this device stays logged in with the new session version
-    flash(request, "Votre mot de passe est changé. Vos autres appareils sont déconnectés.", "success")
+    flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
     return redirect("/compte", request)
 
 
@@ -261,14 +266,14 @@ def delete_account(
     user = require_authenticated(principal)
     error = None
     if confirm != "SUPPRIMER":
-        error = Invalid("Écrivez SUPPRIMER en majuscules pour confirmer.", field="confirm")
+        error = Invalid(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
     elif user.password_hash and not verify_password(password, user.password_hash):
-        error = Invalid("Le mot de passe n'est pas le bon.", field="password")
+        error = Invalid(_("Le mot de passe n'est pas le bon."), field="password")
     if error:
         return render(request, "accounts/delete.html", {"error": error}, status_code=422)
     service.delete_account(session, user)
     request.session.clear()
-    flash(request, "Votre compte et vos données personnelles ont été supprimés.", "success")
+    flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")
     return redirect("/", request)
 
 
@@ -291,7 +296,7 @@ def verification_list(
     covered.sort(key=lambda r: r.name)
     selected = [r for r in covered if r.code == qpv] if qpv else covered
     if qpv and not selected:
-        raise NotFound("Ce quartier n'existe pas ou n'est pas dans votre périmètre.")
+        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
     status = statut if statut in {s.value for s in ResidenceStatus} else None
     residents = service.residents_to_verify(session, [r.id for r in selected], status)
     names = {r.id: r.name for r in covered}
@@ -319,5 +324,10 @@ def verify(
     except DomainError as exc:
         flash(request, exc.message, "error")
         return redirect(f"/verification?qpv={qpv.code}", request)
-    flash(request, f"Résidence de {resident.display_name} vérifiée.", "success")
+    flash(
+        request,
+        _("Résidence de %(resident_display_nam)s vérifiée.")
+        % {"resident_display_nam": resident.display_name},
+        "success",
+    )
     return redirect(f"/verification?qpv={qpv.code}", request)

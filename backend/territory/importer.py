@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from backend.db import utcnow
+from backend.i18n import gettext as _
 from backend.ledger.service import SYSTEM, ActorRef, record
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Commune, Qpv
@@ -63,47 +64,61 @@ def parse_qpv_geojson(raw: bytes) -> list[ParsedQpv]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise QpvImportError(f"le fichier n'est pas du JSON valide ({exc})") from exc
+        raise QpvImportError(_("le fichier n'est pas du JSON valide (%(exc)s)") % {"exc": exc}) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise QpvImportError("le fichier doit être une FeatureCollection GeoJSON")
+        raise QpvImportError(_("le fichier doit être une FeatureCollection GeoJSON"))
     features = data.get("features")
     if not isinstance(features, list) or not features:
-        raise QpvImportError("la FeatureCollection ne contient aucun quartier")
+        raise QpvImportError(_("la FeatureCollection ne contient aucun quartier"))
 
     parsed: list[ParsedQpv] = []
     seen: set[str] = set()
     for number, feature in enumerate(features, start=1):
-        where = f"élément n° {number}"
+        where = _("élément n° %(number)s") % {"number": number}
         if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-            raise QpvImportError(f"{where} : propriétés absentes")
+            raise QpvImportError(_("%(where)s : propriétés absentes") % {"where": where})
         props = feature["properties"]
         code = str(props.get("code_qp") or props.get("q") or "").strip()
         name = str(props.get("lib_qp") or props.get("n") or "").strip()
         if not code:
-            raise QpvImportError(f"{where} : code du quartier absent (propriété code_qp ou q)")
-        where = f"élément n° {number} ({code})"
+            raise QpvImportError(
+                _("%(where)s : code du quartier absent (propriété code_qp ou q)") % {"where": where}
+            )
+        where = _("élément n° %(number)s (%(code)s)") % {"number": number, "code": code}
         if not QPV_CODE_RE.match(code):
-            raise QpvImportError(f"{where} : code de quartier invalide (attendu comme QN01342I)")
+            raise QpvImportError(
+                _("%(where)s : code de quartier invalide (attendu comme QN01342I)") % {"where": where}
+            )
         if code in seen:
-            raise QpvImportError(f"{where} : ce code apparaît deux fois dans le fichier")
+            raise QpvImportError(
+                _("%(where)s : ce code apparaît deux fois dans le fichier") % {"where": where}
+            )
         seen.add(code)
         if not name:
-            raise QpvImportError(f"{where} : nom du quartier absent (propriété lib_qp ou n)")
+            raise QpvImportError(
+                _("%(where)s : nom du quartier absent (propriété lib_qp ou n)") % {"where": where}
+            )
         communes = _as_list(props.get("insee_com") if "insee_com" in props else props.get("com"))
         if not communes or not all(re.fullmatch(r"\d[\dAB]\d{3}", c) for c in communes):
-            raise QpvImportError(f"{where} : code(s) INSEE de commune absent(s) ou invalide(s)")
+            raise QpvImportError(
+                _("%(where)s : code(s) INSEE de commune absent(s) ou invalide(s)") % {"where": where}
+            )
         names = _as_list(props.get("lib_com"))
         commune_names = dict(zip(communes, names, strict=False)) if len(names) == len(communes) else {}
         geometry = feature.get("geometry")
         try:
             geom = parse_geometry(geometry)  # type: ignore[arg-type]
         except Exception as exc:  # shapely raises many types for broken geometries
-            raise QpvImportError(f"{where} : périmètre invalide ({exc})") from exc
+            raise QpvImportError(
+                _("%(where)s : périmètre invalide (%(exc)s)") % {"where": where, "exc": exc}
+            ) from exc
         if geom.is_empty:
-            raise QpvImportError(f"{where} : périmètre vide")
+            raise QpvImportError(_("%(where)s : périmètre vide") % {"where": where})
         minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise QpvImportError(f"{where} : coordonnées hors limites (WGS84 lon/lat attendu)")
+            raise QpvImportError(
+                _("%(where)s : coordonnées hors limites (WGS84 lon/lat attendu)") % {"where": where}
+            )
         population = props.get("population") or props.get("pop")
         parsed.append(
             ParsedQpv(
@@ -124,15 +139,17 @@ def parse_population_csv(raw: bytes) -> dict[str, int]:
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
         rows = list(reader)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise QpvImportError(f"fichier de population illisible ({exc})") from exc
+        raise QpvImportError(_("fichier de population illisible (%(exc)s)") % {"exc": exc}) from exc
     if not reader.fieldnames or "code_qp" not in reader.fieldnames or "population" not in reader.fieldnames:
-        raise QpvImportError("le fichier de population doit avoir les colonnes code_qp et population")
+        raise QpvImportError(_("le fichier de population doit avoir les colonnes code_qp et population"))
     result = {}
     for line, row in enumerate(rows, start=2):
         try:
             result[row["code_qp"].strip()] = int(row["population"])
         except (ValueError, AttributeError) as exc:
-            raise QpvImportError(f"fichier de population, ligne {line} : population invalide") from exc
+            raise QpvImportError(
+                _("fichier de population, ligne %(line)s : population invalide") % {"line": line}
+            ) from exc
     return result
 
 
@@ -219,7 +236,7 @@ def import_qpv_bytes(
     source: str = "",
 ) -> ImportReport:
     if len(raw) > MAX_FILE_BYTES:
-        raise QpvImportError("fichier trop volumineux (200 Mo au plus)")
+        raise QpvImportError(_("fichier trop volumineux (200 Mo au plus)"))
     parsed = parse_qpv_geojson(raw)
     populations = parse_population_csv(population_raw) if population_raw else None
     return import_qpv(
@@ -241,5 +258,7 @@ def import_qpv_file(
         raw = path.read_bytes()
         population_raw = population_csv.read_bytes() if population_csv else None
     except OSError as exc:
-        raise QpvImportError(f"impossible de lire le fichier ({exc.strerror})") from exc
+        raise QpvImportError(
+            _("impossible de lire le fichier (%(exc_strerror)s)") % {"exc_strerror": exc.strerror}
+        ) from exc
     return import_qpv_bytes(session, raw, population_raw=population_raw, actor=actor, source=path.name)

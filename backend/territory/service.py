@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from backend.errors import Invalid, NotFound
+from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.territory.geo import QpvLocator, parse_geometry
 from backend.territory.geocoder import BanGeocoder, GeocodeStatus
@@ -19,7 +20,7 @@ from backend.territory.models import Commune, Metropole, Qpv, QpvRef, Secteur
 def get_qpv(session: Session, code: str) -> Qpv:
     qpv = session.exec(select(Qpv).where(Qpv.code == code)).first()
     if qpv is None:
-        raise NotFound("Ce quartier n'existe pas.")
+        raise NotFound(_("Ce quartier n'existe pas."))
     return qpv
 
 
@@ -34,7 +35,7 @@ def qpv_ref(session: Session, qpv_id: int) -> QpvRef:
     """What scoping needs to know about a QPV (its secteur, communes, métropole)."""
     refs = qpv_refs(session, [qpv_id])
     if not refs:
-        raise NotFound("Ce quartier n'existe pas.")
+        raise NotFound(_("Ce quartier n'existe pas."))
     return refs[qpv_id]
 
 
@@ -86,7 +87,7 @@ def metropoles(session: Session) -> list[Metropole]:
 def assign_secteur(session: Session, qpv: Qpv, secteur: Secteur | None, actor: ActorRef) -> None:
     """Move a QPV to another secteur (configuration), journaled."""
     if secteur is not None and secteur.commune_id != qpv.commune_id:
-        raise Invalid("Ce secteur n'appartient pas à la commune du quartier.")
+        raise Invalid(_("Ce secteur n'appartient pas à la commune du quartier."))
     before = qpv.secteur_id
     qpv.secteur_id = secteur.id if secteur else None
     session.add(qpv)

@@ -12,6 +12,7 @@ from backend.accounts.deps import AdminPrincipal, DbSession
 from backend.accounts.models import Role
 from backend.accounts.security import flash
 from backend.errors import Invalid
+from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.territory.geo import parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
@@ -110,9 +111,9 @@ def admin_assign_secteur(
     qpv = get_qpv(session, code)
     target = session.exec(select(Secteur).where(Secteur.slug == secteur)).first() if secteur else None
     if secteur and target is None:
-        raise Invalid("Ce secteur n'existe pas.")
+        raise Invalid(_("Ce secteur n'existe pas."))
     assign_secteur(session, qpv, target, principal.actor(Role.admin))
-    flash(request, f"{qpv.name} : secteur enregistré.", "success")
+    flash(request, _("%(qpv_name)s : secteur enregistré.") % {"qpv_name": qpv.name}, "success")
     return redirect("/admin/territoires", request)
 
 
@@ -124,7 +125,7 @@ def admin_import(
     perimeters: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     if perimeters is None or not perimeters.filename:
-        flash(request, "Choisissez un fichier GeoJSON à importer.", "error")
+        flash(request, _("Choisissez un fichier GeoJSON à importer."), "error")
         return redirect("/admin/territoires", request)
     raw = perimeters.file.read()
     try:
@@ -133,11 +134,18 @@ def admin_import(
                 session, raw, actor=principal.actor(Role.admin), source=perimeters.filename
             )
     except QpvImportError as exc:
-        flash(request, f"Fichier refusé, rien n'a été modifié : {exc}", "error")
+        flash(request, _("Fichier refusé, rien n'a été modifié : %(exc)s") % {"exc": exc}, "error")
         return redirect("/admin/territoires", request)
     flash(
         request,
-        f"Import terminé : {report.created} quartiers ajoutés, {report.updated} mis à jour, {report.unchanged} inchangés.",
+        _(
+            "Import terminé : %(report_created)s quartiers ajoutés, %(report_updated)s mis à jour, %(report_unchanged)s inchangés."
+        )
+        % {
+            "report_created": report.created,
+            "report_updated": report.updated,
+            "report_unchanged": report.unchanged,
+        },
         "success",
     )
     return redirect("/admin/territoires", request)
