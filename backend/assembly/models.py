@@ -1,0 +1,342 @@
+"""Assemblée Citoyenne des Quartiers: saisine, quotas, recruitment, draw, panel, work, avis, answers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Date, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.db import utcnow
+
+
+def _when(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _text(default: str = "") -> Any:
+    return Field(default=default, sa_column=Column(Text, nullable=False))
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class SaisineStatus(StrEnum):
+    recruiting = "recruiting"  # volunteers register
+    seed_fixed = "seed_fixed"  # pool frozen and seed published: the draw can run
+    drawn = "drawn"  # the panel is known; the assembly works
+    avis_published = "avis_published"  # the avis is handed to the COPIL
+
+
+class RegistrationMode(StrEnum):
+    code = "code"  # only people holding an invitation letter's code
+    open = "open"  # anyone living in the territory (a code, if any, is used too)
+
+
+class CategoryKind(StrEnum):
+    choice = "choice"  # the volunteer picks one feature (gender, age band, diploma, housing…)
+    secteur = "secteur"  # derived from the volunteer's QPV
+    qpv = "qpv"  # derived from the volunteer's QPV
+
+
+class VolunteerStatus(StrEnum):
+    registered = "registered"
+    withdrawn = "withdrawn"
+
+
+class MemberStatus(StrEnum):
+    active = "active"
+    withdrawn = "withdrawn"
+
+
+class RecommendationStatus(StrEnum):
+    draft = "draft"
+    voting = "voting"
+    adopted = "adopted"
+    rejected = "rejected"
+
+
+class VoteChoice(StrEnum):
+    pour = "pour"
+    contre = "contre"
+    abstention = "abstention"
+
+
+class AnswerDecision(StrEnum):
+    adopted = "adopted"  # retenue telle quelle
+    adapted = "adapted"  # retenue avec des changements
+    rejected = "rejected"  # non retenue
+
+
+class FollowUpStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    abandoned = "abandoned"
+
+
+class Saisine(SQLModel, table=True):
+    """A question the COPIL refers to a panel of residents drawn by lot."""
+
+    __tablename__ = "assembly_saisine"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    question: str = _text()
+    context: str = _text()
+    commune_insee: str = Field(max_length=5, index=True)  # the territory: every QPV of this commune
+    panel_size: int
+    avis_deadline: date = Field(sa_column=Column(Date, nullable=False))
+    registration_mode: str = Field(default=RegistrationMode.open, max_length=10)
+    registration_deadline: date | None = Field(default=None, sa_column=Column(Date))
+    # Personal data of volunteers is erased after this date (announced when they register).
+    retention_until: date = Field(sa_column=Column(Date, nullable=False))
+    adoption_threshold_pct: int = 50  # adopted when "pour" > this % of the votes pour + contre
+    quorum_pct: int = 50  # at least this % of the active members must vote
+    # Secret key for pseudonymising households in the public pool file; never published.
+    household_salt: str = Field(default_factory=new_salt, max_length=64)
+    status: str = Field(default=SaisineStatus.recruiting, max_length=20)
+    avis_intro: str = _text()
+    avis_published_at: datetime | None = _when(nullable=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _when()
+
+
+class QuotaCategory(SQLModel, table=True):
+    __tablename__ = "assembly_category"
+    __table_args__ = (UniqueConstraint("saisine_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    key: str = Field(max_length=40)  # column name in the public pool file
+    label: str = Field(max_length=120)
+    question: str = Field(default="", max_length=200)  # how the registration form asks it
+    kind: str = Field(default=CategoryKind.choice, max_length=10)
+    position: int = 0
+
+
+class QuotaFeature(SQLModel, table=True):
+    __tablename__ = "assembly_feature"
+    __table_args__ = (UniqueConstraint("category_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="assembly_category.id", index=True)
+    key: str = Field(max_length=60)  # value in the public pool file
+    label: str = Field(max_length=160)
+    population_share: float | None = None  # share of the reference population (0..1)
+    min: int = 0
+    max: int = 0
+    position: int = 0
+
+
+class Invitation(SQLModel, table=True):
+    """A letter sent to an address drawn from the uploaded list, with a personal code."""
+
+    __tablename__ = "assembly_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    code: str = Field(max_length=12, unique=True)
+    recipient: str | None = Field(default=None, max_length=200)  # erased when recruitment closes
+    address: str | None = Field(default=None, max_length=300)  # erased when recruitment closes
+    batch: int = 1
+    used_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+
+
+class Volunteer(SQLModel, table=True):
+    """A resident who volunteered for the draw. Personal data, kept until `retention_until`."""
+
+    __tablename__ = "assembly_volunteer"
+    __table_args__ = (UniqueConstraint("saisine_id", "user_id"), UniqueConstraint("saisine_id", "pool_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    invitation_id: int | None = Field(default=None, foreign_key="assembly_invitation.id", unique=True)
+    name: str = Field(max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    address: str = Field(max_length=300)
+    household_key: str = Field(max_length=64)  # keyed hash of the normalised address
+    household_size: int | None = None
+    qpv_id: int = Field(foreign_key="qpv.id", index=True)
+    characteristics: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    needs: str = _text()  # childcare, interpreter, accessibility… so that anyone drawn can come
+    consent_at: datetime = _when()
+    retention_until: date = Field(sa_column=Column(Date, nullable=False))
+    status: str = Field(default=VolunteerStatus.registered, max_length=12)
+    pool_id: str | None = Field(default=None, max_length=12)  # pseudonymous row id in the pool file
+    registered_by: str | None = Field(default=None, max_length=32)  # agent's public_id if assisted
+    created_at: datetime = _when()
+    erased_at: datetime | None = _when(nullable=True)
+
+
+class Draw(SQLModel, table=True):
+    """The public draw: seed and frozen pool first (journaled), then the outcome."""
+
+    __tablename__ = "assembly_draw"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", unique=True)
+    public_inputs: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seed: str = Field(max_length=64)
+    algorithm: str = Field(default="leximin", max_length=10)
+    pool_csv: str = _text()
+    categories_csv: str = _text()
+    pool_file_sha256: str = Field(max_length=64)
+    categories_file_sha256: str = Field(max_length=64)
+    pool_sha256: str = Field(max_length=64)  # canonical hash (row order does not matter)
+    quotas_sha256: str = Field(max_length=64)
+    volunteer_count: int = 0
+    seed_fixed_by: str = Field(max_length=32)
+    seed_fixed_at: datetime = _when()
+    drawn_at: datetime | None = _when(nullable=True)
+    drawn_by: str | None = Field(default=None, max_length=32)
+    panel: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reserve: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    probabilities: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    minimum_probability: float | None = None
+    probability_method: str = Field(default="", max_length=300)
+
+
+class Member(SQLModel, table=True):
+    """A seat on the panel, held by a drawn volunteer (linked to their account when they have one)."""
+
+    __tablename__ = "assembly_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    volunteer_id: int = Field(foreign_key="assembly_volunteer.id", unique=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    pool_id: str = Field(max_length=12)
+    status: str = Field(default=MemberStatus.active, max_length=12)
+    source: str = Field(default="draw", max_length=12)  # "draw" or "replacement"
+    replaces_id: int | None = Field(default=None, foreign_key="assembly_member.id")
+    joined_at: datetime = _when()
+    withdrawn_at: datetime | None = _when(nullable=True)
+
+
+class Meeting(SQLModel, table=True):
+    """A working session of the assembly."""
+
+    __tablename__ = "assembly_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    title: str = Field(max_length=200)
+    starts_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    place: str = Field(max_length=300)
+    agenda: str = _text()
+    summary: str = _text()  # public minutes, written after the session
+    created_at: datetime = _when()
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "assembly_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="assembly_meeting.id", index=True)
+    member_id: int = Field(foreign_key="assembly_member.id", index=True)
+    present: bool = True
+
+
+class WorkingGroup(SQLModel, table=True):
+    __tablename__ = "assembly_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    name: str = Field(max_length=120)
+    topic: str = _text()
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "assembly_group_member"
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="assembly_group.id", index=True)
+    member_id: int = Field(foreign_key="assembly_member.id", index=True)
+
+
+class Document(SQLModel, table=True):
+    """A context document of the saisine or a document of a session (a link or an uploaded file)."""
+
+    __tablename__ = "assembly_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="assembly_meeting.id", index=True)
+    title: str = Field(max_length=200)
+    url: str | None = Field(default=None, max_length=500)
+    filename: str | None = Field(default=None, max_length=200)
+    stored_name: str | None = Field(default=None, max_length=100)
+    content_type: str | None = Field(default=None, max_length=100)
+    size: int | None = None
+    created_at: datetime = _when()
+
+
+class Recommendation(SQLModel, table=True):
+    __tablename__ = "assembly_recommendation"
+    __table_args__ = (UniqueConstraint("saisine_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="assembly_group.id", index=True)
+    number: int
+    title: str = Field(max_length=200)
+    text: str = _text()
+    status: str = Field(default=RecommendationStatus.draft, max_length=10)
+    votes_pour: int = 0
+    votes_contre: int = 0
+    votes_abstention: int = 0
+    created_at: datetime = _when()
+    vote_opened_at: datetime | None = _when(nullable=True)
+    vote_closed_at: datetime | None = _when(nullable=True)
+
+
+class RecommendationVote(SQLModel, table=True):
+    """One member's vote on one recommendation: the unique constraint makes it once per member."""
+
+    __tablename__ = "assembly_vote"
+    __table_args__ = (UniqueConstraint("recommendation_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
+    member_id: int = Field(foreign_key="assembly_member.id", index=True)
+    choice: str = Field(max_length=12)
+    recorded_by: str = Field(max_length=32)  # the member's public_id, or the agent's if assisted
+    at: datetime = _when()
+
+
+class Answer(SQLModel, table=True):
+    """The COPIL's answer to one recommendation of the avis."""
+
+    __tablename__ = "assembly_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
+    decision: str = Field(max_length=10)
+    reasons: str = _text()
+    answered_by: str = Field(max_length=32)
+    answered_at: datetime = _when()
+
+
+class FollowUp(SQLModel, table=True):
+    """A later update on what became of a recommendation (the "droit de suite")."""
+
+    __tablename__ = "assembly_followup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
+    status: str = Field(max_length=12)
+    text: str = _text()
+    author: str = Field(max_length=32)
+    at: datetime = _when()

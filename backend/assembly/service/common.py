@@ -1,0 +1,99 @@
+"""Shared helpers: loading a saisine, its territory, its quotas, and journaling under "assembly"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
+from backend.errors import NotFound
+from backend.i18n import gettext as _
+from backend.ledger.models import LedgerEntry
+from backend.ledger.service import ActorRef, entries_for, record
+from backend.territory.models import Commune, Qpv, QpvRef
+from backend.territory.service import qpv_refs
+
+PROCESS_KEY = "assembly"
+
+
+def get_saisine(session: Session, saisine_id: int) -> Saisine:
+    saisine = session.get(Saisine, saisine_id)
+    if saisine is None:
+        raise NotFound(_("Cette saisine n'existe pas."))
+    return saisine
+
+
+def list_saisines(session: Session) -> list[Saisine]:
+    return list(session.exec(select(Saisine).order_by(col(Saisine.created_at).desc())).all())
+
+
+def commune_of(session: Session, insee: str) -> Commune:
+    commune = session.exec(select(Commune).where(Commune.insee == insee)).first()
+    if commune is None:
+        raise NotFound(_("Cette commune n'existe pas."))
+    return commune
+
+
+def territory_qpvs(session: Session, commune_insee: str) -> list[Qpv]:
+    """Every QPV of the saisine's commune (a QPV may span several communes)."""
+    rows = session.exec(select(Qpv).where(col(Qpv.communes).contains(commune_insee)).order_by(Qpv.name)).all()
+    return [q for q in rows if commune_insee in q.commune_codes]
+
+
+def territory_refs(session: Session, commune_insee: str) -> list[QpvRef]:
+    return [ref for ref in qpv_refs(session).values() if commune_insee in ref.commune_insee]
+
+
+@dataclass(frozen=True)
+class CategoryQuotas:
+    category: QuotaCategory
+    features: list[QuotaFeature]
+
+
+def quota_categories(session: Session, saisine_id: int) -> list[CategoryQuotas]:
+    """The saisine's categories in order, each with its features (and their bounds) in order."""
+    categories = session.exec(
+        select(QuotaCategory)
+        .where(QuotaCategory.saisine_id == saisine_id)
+        .order_by(col(QuotaCategory.position))
+    ).all()
+    ids = [c.id for c in categories]
+    features = session.exec(
+        select(QuotaFeature)
+        .where(col(QuotaFeature.category_id).in_(ids))
+        .order_by(col(QuotaFeature.position))
+    ).all()
+    by_category: dict[int, list[QuotaFeature]] = {}
+    for feature in features:
+        by_category.setdefault(feature.category_id, []).append(feature)
+    return [CategoryQuotas(c, by_category.get(c.id or 0, [])) for c in categories]
+
+
+def journal(
+    session: Session,
+    actor: ActorRef,
+    action: str,
+    saisine: Saisine,
+    reason: str,
+    payload: Mapping[str, Any] | None = None,
+) -> LedgerEntry:
+    """Journal an assembly decision as "assembly.<action>" on the saisine (the part concerned,
+    e.g. a recommendation's number, goes in the payload), so that its page lists its whole history."""
+    return record(
+        session,
+        actor=actor,
+        action=f"{PROCESS_KEY}.{action}",
+        process=PROCESS_KEY,
+        object_type="saisine",
+        object_id=saisine.id or 0,
+        reason=reason,
+        payload=payload,
+    )
+
+
+def saisine_journal(session: Session, saisine_id: int) -> list[LedgerEntry]:
+    """Every journal entry about this saisine, oldest first."""
+    return entries_for(session, "saisine", saisine_id)

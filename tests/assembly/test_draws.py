@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+import pytest
+from sqlmodel import Session, select
+
+from backend.assembly import sortition
+from backend.assembly.models import Draw, Invitation, MemberStatus, SaisineStatus, Volunteer
+from backend.assembly.service import draws, recruitment
+from backend.assembly.service.common import saisine_journal
+from backend.errors import Conflict, Invalid
+from backend.ledger.service import verify_ledger
+from tests.assembly.helpers import AGENT, drawn_saisine, make_pool, make_saisine, make_volunteer, set_bounds
+
+
+def _features(draw: Draw) -> dict[str, dict[str, str]]:
+    _quotas, pool = draws.parsed_pool(draw)
+    return {v.id: dict(v.features) for v in pool}
+
+
+def test_seed_is_fixed_from_public_values_and_journaled_with_the_pool_hash_before_the_draw(
+    session: Session,
+) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    assert draw.seed == sortition.derive_seed(["17", "42"])
+    assert draw.pool_file_sha256 == draws.sha256(draw.pool_csv)
+    entries = saisine_journal(session, saisine.id or 0)
+    actions = [e.action for e in entries]
+    assert actions.index("assembly.seed_fixed") < actions.index("assembly.draw_done")
+    seed_entry = entries[actions.index("assembly.seed_fixed")]
+    assert draw.pool_file_sha256 in seed_entry.payload and draw.seed in seed_entry.payload
+    assert '"Témoin 1"' in seed_entry.payload
+    assert verify_ledger(session).ok
+
+
+def test_public_pool_file_is_pseudonymised(session: Session) -> None:
+    saisine = make_saisine(session)
+    set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
+    people = make_pool(session, saisine, {"femme": 4, "homme": 4})
+    people[0].email = "secret@example.org"
+    draw = draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    rows = list(csv.DictReader(io.StringIO(draw.pool_csv)))
+    assert list(rows[0]) == ["id", "household", "genre"]
+    assert sorted(int(r["id"]) for r in rows) == list(range(1, 9))
+    text = draw.pool_csv
+    for volunteer in people:
+        assert (
+            volunteer.name not in text and volunteer.address not in text and str(volunteer.phone) not in text
+        )
+        assert volunteer.pool_id is not None
+    assert "secret@" not in text
+    assert draw.categories_csv.startswith("category,feature,min,max\ngenre,femme,3,3\n")
+
+
+def test_recruitment_closes_and_letter_addresses_are_erased(session: Session) -> None:
+    saisine = make_saisine(session)
+    set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
+    recruitment.draw_invitations(session, AGENT, saisine, b"adresse\n1 rue A\n2 rue B\n", 2)
+    make_pool(session, saisine, {"femme": 3, "homme": 3})
+    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    assert all(i.address is None for i in session.exec(select(Invitation)).all())
+    with pytest.raises(Conflict):
+        make_volunteer(session, saisine)
+    with pytest.raises(Conflict, match="déjà fixée"):
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+
+
+def test_seed_needs_several_witnesses(session: Session) -> None:
+    saisine = make_saisine(session)
+    with pytest.raises(Invalid, match="au moins 2") as err:
+        draws.fix_seed(session, AGENT, saisine, [("Témoin", "12"), ("", "")])
+    assert err.value.field == "values"
+    with pytest.raises(Invalid, match="n° 2"):
+        draws.fix_seed(session, AGENT, saisine, [("A", "12"), ("B", " ")])
+
+
+def test_infeasible_quotas_are_refused_naming_the_failing_quota(session: Session) -> None:
+    saisine = make_saisine(session, categories=["genre", "age"])
+    set_bounds(
+        session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3), ("age", "16-18"): (2, 6)}
+    )
+    for gender in ("femme", "homme"):
+        for _ in range(4):
+            make_volunteer(session, saisine, answers={"genre": gender, "age": "30-44"})
+    make_volunteer(session, saisine, answers={"genre": "femme", "age": "16-18"})
+    with pytest.raises(Invalid) as err:
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    assert "Âge : 16 à 18 ans" in err.value.message
+    assert "au moins 2" in err.value.message
+    assert saisine.status == SaisineStatus.recruiting
+    assert draws.get_draw(session, saisine) is None
+
+
+def test_quotas_conflicting_between_categories_are_named(session: Session) -> None:
+    saisine = make_saisine(session, categories=["genre", "age"])
+    set_bounds(
+        session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3), ("age", "16-18"): (4, 4)}
+    )
+    for _ in range(4):
+        make_volunteer(session, saisine, answers={"genre": "femme", "age": "30-44"})
+        make_volunteer(session, saisine, answers={"genre": "homme", "age": "30-44"})
+    for _ in range(5):
+        make_volunteer(session, saisine, answers={"genre": "femme", "age": "16-18"})
+    with pytest.raises(Invalid, match="Quota «") as err:
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    assert err.value.extra["problems"], err.value.message
+
+
+def test_too_few_volunteers_is_explained(session: Session) -> None:
+    saisine = make_saisine(session)
+    set_bounds(session, saisine, {})
+    with pytest.raises(Invalid, match="Pas assez de volontaires : 0"):
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    make_pool(session, saisine, {"femme": 3, "homme": 2})
+    with pytest.raises(Invalid, match="Pas assez de volontaires : 5 volontaires dans 5 foyers"):
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+
+
+def test_the_panel_meets_the_quotas_and_reports_probabilities(session: Session) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None and saisine.status == SaisineStatus.drawn
+    features = _features(draw)
+    panel = [m.pool_id for m in draws.members(session, saisine)]
+    assert sorted(panel) == sorted(draw.panel) and len(panel) == 6
+    assert Counter(features[p]["genre"] for p in panel) == {"femme": 3, "homme": 3}
+    assert set(draw.probabilities) == set(features)
+    assert draw.minimum_probability == pytest.approx(min(draw.probabilities.values()))
+    assert draw.probabilities[next(p for p, f in features.items() if f["genre"] == "homme")] == pytest.approx(
+        0.6
+    )
+    assert draw.probabilities[next(p for p, f in features.items() if f["genre"] == "autre")] == pytest.approx(
+        0
+    )
+    assert "LEXIMIN" in draw.probability_method
+    entry = saisine_journal(session, saisine.id or 0)[-1]
+    assert entry.action == "assembly.draw_done"
+    assert all(f'"{pid}"' in entry.payload for pid in panel)
+    names = [v.name for v in session.exec(select(Volunteer)).all()]
+    assert not any(name in entry.payload for name in names)
+
+
+def test_same_seed_and_pool_give_the_same_panel_from_the_public_files(session: Session) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    quotas = sortition.parse_categories(draw.categories_csv)
+    people = sortition.parse_people(draw.pool_csv, quotas)
+    again = sortition.draw(quotas, people, saisine.panel_size, draw.seed)
+    assert list(again.panel) == draw.panel
+    assert again.pool_sha256 == draw.pool_sha256
+    assert "--seed " + draw.seed in draws.rerun_command(saisine, draw)
+    with pytest.raises(Conflict):
+        draws.run_draw(session, AGENT, saisine)
+
+
+def test_rerun_with_the_qp_draw_command(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    draw_cli = pytest.importorskip("backend.assembly.draw_cli")
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    (tmp_path / "q.csv").write_text(draw.categories_csv)
+    (tmp_path / "p.csv").write_text(draw.pool_csv)
+    import contextlib
+    import json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = draw_cli.draw_command(
+            tmp_path / "q.csv", tmp_path / "p.csv", saisine.panel_size, draw.seed, "leximin"
+        )
+    assert code == 0
+    assert sorted(json.loads(out.getvalue())["panel"]) == sorted(draw.panel)
+
+
+def test_one_member_per_household(session: Session) -> None:
+    saisine = make_saisine(session)
+    set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
+    # Three couples and singles: at most one person of each couple may sit.
+    for n in range(3):
+        make_volunteer(session, saisine, answers={"genre": "femme"}, address=f"{n} place Couple")
+        make_volunteer(session, saisine, answers={"genre": "homme"}, address=f"{n}, Place couple")
+    make_pool(session, saisine, {"femme": 2, "homme": 2})
+    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    draws.run_draw(session, AGENT, saisine)
+    homes = [session.get(Volunteer, m.volunteer_id).household_key for m in draws.members(session, saisine)]  # type: ignore[union-attr]
+    assert len(homes) == len(set(homes)) == 6
+
+
+def test_replacement_keeps_the_quotas_and_is_journaled(session: Session) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    features = _features(draw)
+    leaving = next(m for m in draws.members(session, saisine) if features[m.pool_id]["genre"] == "homme")
+    outcome = draws.replace_member(session, AGENT, saisine, leaving)
+    assert outcome.quotas_met and outcome.replacement is not None
+    assert features[outcome.replacement.pool_id]["genre"] == "homme"
+    assert leaving.status == MemberStatus.withdrawn and outcome.replacement.replaces_id == leaving.id
+    panel = [m.pool_id for m in draws.members(session, saisine)]
+    assert Counter(features[p]["genre"] for p in panel) == {"femme": 3, "homme": 3}
+    assert outcome.replacement.pool_id not in draw.reserve
+    entry = saisine_journal(session, saisine.id or 0)[-1]
+    assert entry.action == "assembly.member_replaced"
+    assert f'"replacement":"{outcome.replacement.pool_id}"' in entry.payload
+    with pytest.raises(Conflict):
+        draws.replace_member(session, AGENT, saisine, leaving)
+
+
+def test_replacement_without_a_fitting_reserve_says_so(session: Session) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    features = _features(draw)
+    men = [m for m in draws.members(session, saisine) if features[m.pool_id]["genre"] == "homme"]
+    draws.replace_member(session, AGENT, saisine, men[0])
+    draws.replace_member(session, AGENT, saisine, men[1])  # the 5 men are used up: 3 seated, 2 gone
+    third = next(m for m in draws.members(session, saisine) if features[m.pool_id]["genre"] == "homme")
+    outcome = draws.replace_member(session, AGENT, saisine, third)
+    assert not outcome.quotas_met
+    assert any("Genre : un homme" in line for line in outcome.problems)
+
+
+def test_composition_compares_panel_pool_and_population(session: Session) -> None:
+    saisine = drawn_saisine(session)
+    comp = draws.composition(session, saisine)
+    (genre,) = comp.categories
+    femme = next(f for f in genre.features if f.key == "femme")
+    assert (femme.pool, femme.panel, femme.min, femme.max) == (6, 3, 3, 3)
+    assert femme.population_share == pytest.approx(0.52)
+    assert comp.pool_size == 12 and comp.panel_size == 6
