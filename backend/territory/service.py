@@ -105,6 +105,35 @@ def assign_secteur(session: Session, qpv: Qpv, secteur: Secteur | None, actor: A
     )
 
 
+def create_secteur(session: Session, commune: Commune, name: str, actor: ActorRef) -> Secteur:
+    """A new secteur in a commune (configuration), journaled."""
+    import re
+    import unicodedata
+
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 200:
+        raise Invalid(_("Indiquez le nom du secteur (2 à 200 caractères)."), field="name")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "secteur"
+    if session.exec(select(Secteur).where(Secteur.slug == slug)).first() is not None:
+        raise Invalid(_("Un secteur porte déjà ce nom."), field="name")
+    secteur = Secteur(slug=slug, name=name, commune_id=commune.id)  # type: ignore[arg-type]
+    session.add(secteur)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="territory.secteur_created",
+        process="territory",
+        object_type="secteur",
+        object_id=slug,
+        territory=commune.insee,
+        reason=f"Secteur {name} créé dans la commune de {commune.name}.",
+        payload={"slug": slug, "name": name, "commune": commune.insee},
+    )
+    return secteur
+
+
 # --- residence check -------------------------------------------------------------------------
 
 _locator_lock = threading.Lock()

@@ -11,13 +11,20 @@ from sqlmodel import col, select
 from backend.accounts.deps import AdminPrincipal, DbSession
 from backend.accounts.models import Role
 from backend.accounts.security import flash
-from backend.errors import Invalid
+from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.territory.geo import parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
-from backend.territory.models import Qpv, Secteur
-from backend.territory.service import assign_secteur, communes_by_id, get_qpv, list_qpv, secteur_by_id
+from backend.territory.models import Commune, Qpv, Secteur
+from backend.territory.service import (
+    assign_secteur,
+    communes_by_id,
+    create_secteur,
+    get_qpv,
+    list_qpv,
+    secteur_by_id,
+)
 from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -95,6 +102,7 @@ def admin_territories(request: Request, session: DbSession, principal: AdminPrin
         {
             "groups": _grouped(session, list_qpv(session)),
             "secteurs": sorted(secteur_by_id(session).values(), key=lambda s: s.name),
+            "communes": sorted(communes_by_id(session).values(), key=lambda c: c.name),
             "error": None,
         },
     )
@@ -114,6 +122,27 @@ def admin_assign_secteur(
         raise Invalid(_("Ce secteur n'existe pas."))
     assign_secteur(session, qpv, target, principal.actor(Role.admin))
     flash(request, _("%(qpv_name)s : secteur enregistré.") % {"qpv_name": qpv.name}, "success")
+    return redirect("/admin/territoires", request)
+
+
+@router.post("/admin/territoires/secteurs")
+def admin_create_secteur(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    name: Annotated[str, Form()] = "",
+    commune: Annotated[str, Form()] = "",
+) -> Response:
+    target = session.exec(select(Commune).where(Commune.insee == commune)).first()
+    if target is None:
+        raise Invalid(_("Cette commune n'existe pas."))
+    try:
+        with session.begin_nested():
+            secteur = create_secteur(session, target, name, principal.actor(Role.admin))
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect("/admin/territoires", request)
+    flash(request, _("Secteur « %(name)s » créé.") % {"name": secteur.name}, "success")
     return redirect("/admin/territoires", request)
 
 

@@ -251,3 +251,21 @@ def test_delete_account_erases_personal_data_and_keeps_the_journal(
     assert client.get("/compte").status_code == 303
     # The identifier can be used again for a new account.
     assert session.exec(select(User).where(User.email == "person")).first() is None
+
+
+def test_admin_creates_a_secteur(client: TestClient, session: Session) -> None:
+    from backend.territory.models import Secteur
+
+    login(client, make_staff(session, Role.admin, ScopeKind.all))
+    assert (
+        post(
+            client, "/admin/territoires/secteurs", {"name": "Étang de Berre", "commune": "13014"}
+        ).status_code
+        == 303
+    )
+    secteur = session.exec(select(Secteur).where(Secteur.slug == "etang-de-berre")).one()
+    assert secteur.name == "Étang de Berre"
+    assert last_entry(session).action == "territory.secteur_created"
+    post(client, "/admin/territoires/secteurs", {"name": "Étang de Berre", "commune": "13014"})
+    assert "Un secteur porte déjà ce nom" in page_text(client.get("/admin/territoires"))
+    assert post(client, "/admin/territoires/secteurs", {"name": "X", "commune": "99999"}).status_code == 422
