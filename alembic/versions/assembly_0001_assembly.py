@@ -44,36 +44,6 @@ def upgrade() -> None:
     with op.batch_alter_table('assembly_saisine', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assembly_saisine_commune_insee'), ['commune_insee'], unique=False)
 
-    op.create_table('bp_edition',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('can_decide', sa.Text(), nullable=False),
-    sa.Column('cannot_decide', sa.Text(), nullable=False),
-    sa.Column('territory_kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('territory_codes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('envelope_scope', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('themes', sa.JSON(), nullable=False),
-    sa.Column('checklist', sa.JSON(), nullable=False),
-    sa.Column('cost_cap', sa.Integer(), nullable=False),
-    sa.Column('operating_share_max', sa.Float(), nullable=False),
-    sa.Column('min_voting_age', sa.Integer(), nullable=False),
-    sa.Column('ballot_rule', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('ballot_min', sa.Integer(), nullable=False),
-    sa.Column('ballot_max', sa.Integer(), nullable=True),
-    sa.Column('counting_rule', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('counting_threshold', sa.Float(), nullable=True),
-    sa.Column('vote_residence', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('revote_allowed', sa.Boolean(), nullable=False),
-    sa.Column('report_threshold', sa.Integer(), nullable=False),
-    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('phase_changed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_edition')),
-    sa.UniqueConstraint('slug', name=op.f('uq_bp_edition_slug'))
-    )
     op.create_table('assembly_category',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('saisine_id', sa.Integer(), nullable=False),
@@ -157,32 +127,7 @@ def upgrade() -> None:
     with op.batch_alter_table('assembly_meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assembly_meeting_saisine_id'), ['saisine_id'], unique=False)
 
-    op.create_table('bp_edition_phase',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('edition_id', sa.Integer(), nullable=False),
-    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('starts_on', sa.Date(), nullable=False),
-    sa.Column('ends_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['edition_id'], ['bp_edition.id'], name=op.f('fk_bp_edition_phase_edition_id_bp_edition')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_edition_phase')),
-    sa.UniqueConstraint('edition_id', 'phase', name=op.f('uq_bp_edition_phase_edition_id_phase'))
-    )
-    with op.batch_alter_table('bp_edition_phase', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_edition_phase_edition_id'), ['edition_id'], unique=False)
 
-    op.create_table('bp_envelope',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('edition_id', sa.Integer(), nullable=False),
-    sa.Column('scope_kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('scope_code', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('amount', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['edition_id'], ['bp_edition.id'], name=op.f('fk_bp_envelope_edition_id_bp_edition')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_envelope')),
-    sa.UniqueConstraint('edition_id', 'scope_code', name=op.f('uq_bp_envelope_edition_id_scope_code'))
-    )
-    with op.batch_alter_table('bp_envelope', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_envelope_edition_id'), ['edition_id'], unique=False)
 
     op.create_table('assembly_document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -301,52 +246,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assembly_volunteer_saisine_id'), ['saisine_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assembly_volunteer_user_id'), ['user_id'], unique=False)
 
-    op.create_table('bp_proposal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('edition_id', sa.Integer(), nullable=False),
-    sa.Column('qpv_id', sa.Integer(), nullable=True),
-    sa.Column('envelope_id', sa.Integer(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('theme', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('location_text', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('location_lat', sa.Float(), nullable=True),
-    sa.Column('location_lon', sa.Float(), nullable=True),
-    sa.Column('photo', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
-    sa.Column('estimated_cost', sa.Integer(), nullable=True),
-    sa.Column('operating_cost', sa.Integer(), nullable=True),
-    sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('author_label', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
-    sa.Column('filed_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('filed_by_role', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
-    sa.Column('moderation_message', sa.Text(), nullable=True),
-    sa.Column('reject_category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('public_reason', sa.Text(), nullable=True),
-    sa.Column('merged_into_id', sa.Integer(), nullable=True),
-    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('report_count', sa.Integer(), nullable=False),
-    sa.Column('services_cost', sa.Integer(), nullable=True),
-    sa.Column('services_operating_cost', sa.Integer(), nullable=True),
-    sa.Column('eligibility_changes', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_bp_proposal_author_id_user_account')),
-    sa.ForeignKeyConstraint(['edition_id'], ['bp_edition.id'], name=op.f('fk_bp_proposal_edition_id_bp_edition')),
-    sa.ForeignKeyConstraint(['envelope_id'], ['bp_envelope.id'], name=op.f('fk_bp_proposal_envelope_id_bp_envelope')),
-    sa.ForeignKeyConstraint(['merged_into_id'], ['bp_proposal.id'], name=op.f('fk_bp_proposal_merged_into_id_bp_proposal')),
-    sa.ForeignKeyConstraint(['qpv_id'], ['qpv.id'], name=op.f('fk_bp_proposal_qpv_id_qpv')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_proposal'))
-    )
-    with op.batch_alter_table('bp_proposal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_proposal_author_id'), ['author_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bp_proposal_edition_id'), ['edition_id'], unique=False)
-        batch_op.create_index('ix_bp_proposal_edition_status', ['edition_id', 'status'], unique=False)
-        batch_op.create_index('ix_bp_proposal_envelope_status', ['envelope_id', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bp_proposal_qpv_id'), ['qpv_id'], unique=False)
 
     op.create_table('assembly_member',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -370,51 +269,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assembly_member_saisine_id'), ['saisine_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assembly_member_user_id'), ['user_id'], unique=False)
 
-    op.create_table('bp_coauthor',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('proposal_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('from_proposal_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['from_proposal_id'], ['bp_proposal.id'], name=op.f('fk_bp_coauthor_from_proposal_id_bp_proposal')),
-    sa.ForeignKeyConstraint(['proposal_id'], ['bp_proposal.id'], name=op.f('fk_bp_coauthor_proposal_id_bp_proposal')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_bp_coauthor_user_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_coauthor')),
-    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_bp_coauthor_proposal_id_user_id'))
-    )
-    with op.batch_alter_table('bp_coauthor', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_coauthor_proposal_id'), ['proposal_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bp_coauthor_user_id'), ['user_id'], unique=False)
 
-    op.create_table('bp_eligibility_answer',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('proposal_id', sa.Integer(), nullable=False),
-    sa.Column('criterion', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('met', sa.Boolean(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['proposal_id'], ['bp_proposal.id'], name=op.f('fk_bp_eligibility_answer_proposal_id_bp_proposal')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_eligibility_answer')),
-    sa.UniqueConstraint('proposal_id', 'criterion', name=op.f('uq_bp_eligibility_answer_proposal_id_criterion'))
-    )
-    with op.batch_alter_table('bp_eligibility_answer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_eligibility_answer_proposal_id'), ['proposal_id'], unique=False)
 
-    op.create_table('bp_report',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('proposal_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('dismissed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['proposal_id'], ['bp_proposal.id'], name=op.f('fk_bp_report_proposal_id_bp_proposal')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_bp_report_user_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_report')),
-    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_bp_report_proposal_id_user_id'))
-    )
-    with op.batch_alter_table('bp_report', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bp_report_proposal_id'), ['proposal_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bp_report_user_id'), ['user_id'], unique=False)
 
     op.create_table('assembly_attendance',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -479,33 +335,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assembly_attendance_meeting_id'))
 
     op.drop_table('assembly_attendance')
-    with op.batch_alter_table('bp_report', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_report_user_id'))
-        batch_op.drop_index(batch_op.f('ix_bp_report_proposal_id'))
 
-    op.drop_table('bp_report')
-    with op.batch_alter_table('bp_eligibility_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_eligibility_answer_proposal_id'))
 
-    op.drop_table('bp_eligibility_answer')
-    with op.batch_alter_table('bp_coauthor', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_coauthor_user_id'))
-        batch_op.drop_index(batch_op.f('ix_bp_coauthor_proposal_id'))
 
-    op.drop_table('bp_coauthor')
     with op.batch_alter_table('assembly_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assembly_member_user_id'))
         batch_op.drop_index(batch_op.f('ix_assembly_member_saisine_id'))
 
     op.drop_table('assembly_member')
-    with op.batch_alter_table('bp_proposal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_proposal_qpv_id'))
-        batch_op.drop_index('ix_bp_proposal_envelope_status')
-        batch_op.drop_index('ix_bp_proposal_edition_status')
-        batch_op.drop_index(batch_op.f('ix_bp_proposal_edition_id'))
-        batch_op.drop_index(batch_op.f('ix_bp_proposal_author_id'))
 
-    op.drop_table('bp_proposal')
     with op.batch_alter_table('assembly_volunteer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assembly_volunteer_user_id'))
         batch_op.drop_index(batch_op.f('ix_assembly_volunteer_saisine_id'))
@@ -531,14 +369,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assembly_document_meeting_id'))
 
     op.drop_table('assembly_document')
-    with op.batch_alter_table('bp_envelope', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_envelope_edition_id'))
 
-    op.drop_table('bp_envelope')
-    with op.batch_alter_table('bp_edition_phase', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bp_edition_phase_edition_id'))
 
-    op.drop_table('bp_edition_phase')
     with op.batch_alter_table('assembly_meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assembly_meeting_saisine_id'))
 
@@ -556,7 +388,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assembly_category_saisine_id'))
 
     op.drop_table('assembly_category')
-    op.drop_table('bp_edition')
     with op.batch_alter_table('assembly_saisine', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assembly_saisine_commune_insee'))
 

@@ -17,16 +17,6 @@ TITLE_MIN, TITLE_MAX = 8, 120
 DESCRIPTION_MIN, DESCRIPTION_MAX = 30, 4000
 COST_MAX = 10_000_000
 
-DEFAULT_THEMES: list[dict[str, str]] = [
-    {"key": "sport", "label": "Sport et loisirs"},
-    {"key": "culture", "label": "Culture et patrimoine"},
-    {"key": "nature", "label": "Nature en ville"},
-    {"key": "solidarite", "label": "Solidarité"},
-    {"key": "cadre-de-vie", "label": "Cadre de vie et propreté"},
-    {"key": "jeunesse", "label": "Enfance et jeunesse"},
-    {"key": "deplacements", "label": "Se déplacer"},
-]
-
 # The realistic checklist (DOMAIN.md); each answer carries a public reason.
 DEFAULT_CHECKLIST: list[dict[str, str]] = [
     {"key": "investissement", "label": "C'est une dépense d'investissement",
@@ -63,6 +53,28 @@ def slugify(text: str, max_length: int = 40) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].strip("-")
+
+
+THEME_LABELS = [
+    "Sport et loisirs",
+    "Culture et patrimoine",
+    "Nature en ville",
+    "Solidarité",
+    "Cadre de vie et propreté",
+    "Enfance et jeunesse",
+    "Se déplacer",
+]
+DEFAULT_THEMES: list[dict[str, str]] = [{"key": slugify(label), "label": label} for label in THEME_LABELS]
+
+
+def themes_from_lines(text: str) -> list[dict[str, str]]:
+    """One theme per line; its key is the slug of its label."""
+    found = []
+    for line in text.splitlines():
+        label = " ".join(line.split())[:60]
+        if label and slugify(label):
+            found.append({"key": slugify(label), "label": label})
+    return found
 
 
 def clean_text(value: str, max_length: int) -> str:

@@ -1,0 +1,79 @@
+"""An edition's rules in plain French (FALC: short sentences, plain words), from its settings."""
+
+from __future__ import annotations
+
+from backend.budget.models import BallotRule, CountingRule, Edition, EnvelopeScope, VoterResidence
+from backend.i18n import gettext as _
+from backend.web import fmt_eur, fmt_int, fmt_pct
+
+
+def proposal_rules(edition: Edition) -> list[str]:
+    return [
+        _("Vous habitez un quartier de ce budget participatif. Vous pouvez proposer une idée."),
+        _("Une idée coûte %(cap)s au plus.") % {"cap": fmt_eur(edition.cost_cap)},
+        _("L'argent sert à acheter ou à construire : du matériel, des travaux, des aménagements."),
+        _(
+            "Les frais pour faire vivre le projet (entretien, salaires) doivent rester petits : moins de %(share)s du coût."
+        )
+        % {"share": fmt_pct(edition.operating_share_max, 0)},
+        _("La table de quartier relit chaque idée avant de la publier."),
+        _("Ensuite, la mairie vérifie si l'idée est possible. Elle explique toujours sa réponse."),
+        _(
+            "Si %(n)s personnes signalent une idée, elle est cachée jusqu'à ce que la table de quartier la relise."
+        )
+        % {"n": fmt_int(edition.report_threshold)},
+    ]
+
+
+def vote_rules(edition: Edition) -> list[str]:
+    where = (
+        _("de votre secteur") if edition.envelope_scope == EnvelopeScope.secteur else _("de votre quartier")
+    )
+    rules = [
+        _("Vous pouvez voter à partir de %(age)d ans. La nationalité ne compte pas.")
+        % {"age": edition.min_voting_age},
+        _("Vous votez pour les projets %(where)s.") % {"where": where},
+    ]
+    if edition.vote_residence == VoterResidence.verified:
+        rules.append(
+            _(
+                "Pour voter, votre adresse doit être vérifiée : en ligne, ou avec un justificatif montré à la table de quartier ou à la mairie."
+            )
+        )
+    else:
+        rules.append(_("Pour voter, vous indiquez votre quartier. Il peut être vérifié."))
+    if edition.ballot_rule == BallotRule.approval:
+        if edition.ballot_max and edition.ballot_max != edition.ballot_min:
+            rules.append(
+                _("Vous choisissez entre %(min)d et %(max)d projets.")
+                % {"min": edition.ballot_min, "max": edition.ballot_max}
+            )
+        elif edition.ballot_max:
+            rules.append(_("Vous choisissez %(n)d projets.") % {"n": edition.ballot_max})
+        else:
+            rules.append(_("Vous choisissez autant de projets que vous voulez."))
+    elif edition.ballot_rule == BallotRule.knapsack:
+        rules.append(
+            _("Vous choisissez des projets. Ensemble, ils ne doivent pas coûter plus que l'enveloppe.")
+        )
+    else:
+        rules.append(_("Vous donnez une mention à chaque projet : Insuffisant, Passable, Bien ou Très bien."))
+    counting = {
+        CountingRule.greedy: _("On compte les voix. Les projets qui ont le plus de voix sont réalisés, tant qu'il reste de l'argent dans l'enveloppe."),
+        CountingRule.greedy_no_skip: _("On compte les voix. Les projets sont réalisés dans l'ordre des voix, jusqu'au premier projet trop cher pour l'argent qui reste."),
+        CountingRule.greedy_threshold: _("On compte les voix. Un projet doit avoir au moins %(n)s voix. Puis les projets qui ont le plus de voix sont réalisés, tant qu'il reste de l'argent.")
+        % {"n": fmt_int(edition.counting_threshold or 0)},
+        CountingRule.equal_shares: _("L'argent est partagé à parts égales entre les votants. Ainsi, chaque groupe d'habitants obtient des projets, selon sa taille."),
+        CountingRule.majority_judgment: _("Pour chaque projet, on regarde la mention donnée par la moitié des votants. Les projets avec les meilleures mentions sont réalisés, tant qu'il reste de l'argent."),
+    }  # fmt: skip
+    rules.append(counting.get(CountingRule(edition.counting_rule), ""))
+    rules.append(_("Une personne vote une seule fois, en ligne ou en personne. Un seul vote compte."))
+    if edition.revote_allowed:
+        rules.append(_("Vous pouvez changer votre vote jusqu'à la fin du vote."))
+    rules.append(_("Les résultats et le détail du comptage sont publics."))
+    return [r for r in rules if r]
+
+
+def lines(text: str) -> list[str]:
+    """A textarea of the administration as a list of sentences."""
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]

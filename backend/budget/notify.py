@@ -1,0 +1,130 @@
+"""Telling authors what happened to their proposal, by e-mail, in plain words.
+
+`status_mails` builds the messages (pure given the data); `send_after_response` hands them to
+the app's mailer (console, file or SMTP) in a background task, which runs after the request's
+transaction has committed: nobody is told about a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from fastapi import BackgroundTasks, Request
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.budget.models import Edition, Proposal, ProposalCoauthor, ProposalStatus
+from backend.i18n import gettext as _
+from backend.mail import Mail, Mailer
+from backend.web import fmt_eur
+
+SUBJECTS = {
+    ProposalStatus.submitted: "Votre proposition est bien reçue",
+    ProposalStatus.changes_requested: "Votre proposition : des modifications sont demandées",
+    ProposalStatus.published: "Votre proposition est publiée",
+    ProposalStatus.rejected: "Votre proposition n'a pas été acceptée",
+    ProposalStatus.merged: "Votre proposition a été regroupée avec une autre",
+    ProposalStatus.eligible: "Votre proposition est recevable",
+    ProposalStatus.eligible_after_changes: "Votre proposition est recevable, avec des modifications",
+    ProposalStatus.ineligible: "Votre proposition n'est pas recevable",
+}
+
+
+def recipients(session: Session, proposal: Proposal) -> list[User]:
+    """The author and co-authors who have an e-mail address and an active account."""
+    ids = {proposal.author_id} if proposal.author_id else set()
+    ids |= set(
+        session.exec(
+            select(ProposalCoauthor.user_id).where(ProposalCoauthor.proposal_id == proposal.id)
+        ).all()
+    )
+    if not ids:
+        return []
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    return [u for u in users if u.email and u.is_active and not u.is_deleted]
+
+
+def _body(edition: Edition, proposal: Proposal, event: str) -> list[str]:
+    status = proposal.status
+    lines: list[str] = []
+    if event == "hidden":
+        lines.append(_("Plusieurs personnes ont signalé votre proposition. Elle est masquée pour le moment."))
+        lines.append(_("La table de quartier va la relire, puis l'afficher de nouveau ou la refuser."))
+    elif event == "restored":
+        lines.append(_("La table de quartier a relu votre proposition. Elle est de nouveau visible."))
+    elif status == ProposalStatus.submitted:
+        lines.append(_("Merci ! La table de quartier va relire votre proposition, puis la publier."))
+    elif status == ProposalStatus.changes_requested:
+        lines.append(_("La table de quartier vous demande de changer votre proposition :"))
+        lines.append(f"« {proposal.moderation_message} »")
+        lines.append(_("Modifiez-la, puis envoyez-la de nouveau."))
+    elif status == ProposalStatus.published:
+        lines.append(_("Tout le monde peut maintenant lire votre proposition."))
+        lines.append(_("Ensuite, la mairie vérifie si elle est possible et combien elle coûte."))
+    elif status == ProposalStatus.rejected:
+        lines.append(_("La table de quartier a refusé votre proposition. Voici pourquoi :"))
+        lines.append(f"« {proposal.public_reason} »")
+    elif status == ProposalStatus.merged:
+        lines.append(_("Une autre proposition disait la même chose. Les deux sont regroupées."))
+        lines.append(_("Votre nom apparaît sur la proposition gardée."))
+    elif status in (ProposalStatus.eligible, ProposalStatus.eligible_after_changes):
+        lines.append(_("La mairie a étudié votre proposition : elle est recevable."))
+        if proposal.services_cost:
+            lines.append(
+                _("Coût estimé par les services : %(cost)s.") % {"cost": fmt_eur(proposal.services_cost)}
+            )
+        if proposal.eligibility_changes:
+            lines.append(_("Ce qui change : %(changes)s") % {"changes": proposal.eligibility_changes})
+        lines.append(_("Elle pourra être choisie pendant le vote."))
+    elif status == ProposalStatus.ineligible:
+        lines.append(_("La mairie a étudié votre proposition : elle n'est pas recevable. Voici pourquoi :"))
+        lines.append(f"« {proposal.public_reason} »")
+    return lines
+
+
+def status_mails(
+    session: Session, edition: Edition, proposal: Proposal, base_url: str, event: str = "status"
+) -> list[Mail]:
+    """One message per recipient about the proposal's new status (or `event`: hidden, restored)."""
+    if event == "hidden":
+        subject = _("Votre proposition est masquée après des signalements")
+    elif event == "restored":
+        subject = _("Votre proposition est de nouveau visible")
+    elif proposal.status in SUBJECTS:
+        subject = _(SUBJECTS[ProposalStatus(proposal.status)])
+    else:
+        return []
+    link = f"{base_url.rstrip('/')}/budget-participatif/{edition.slug}/propositions/{proposal.id}"
+    mails = []
+    for user in recipients(session, proposal):
+        body = [
+            _("Bonjour %(name)s,") % {"name": user.display_name},
+            "",
+            _("Votre proposition « %(title)s » (%(edition)s) :")
+            % {"title": proposal.title, "edition": edition.name},
+            *_body(edition, proposal, event),
+            "",
+            _("Voir votre proposition et son historique : %(link)s") % {"link": link},
+            "",
+            _("Quartiers Participatifs"),
+        ]
+        mails.append(Mail(to=user.email or "", subject=subject, body="\n".join(body)))
+    return mails
+
+
+def _send_all(mailer: Mailer, mails: list[Mail]) -> None:
+    for mail in mails:
+        mailer.send(mail)
+
+
+def send_after_response(
+    request: Request,
+    background: BackgroundTasks,
+    session: Session,
+    edition: Edition,
+    proposal: Proposal,
+    event: str = "status",
+) -> None:
+    """Queue the messages; they leave once the response (and so the commit) is done."""
+    settings = request.app.state.settings
+    mails = status_mails(session, edition, proposal, settings.base_url, event)
+    if mails:
+        background.add_task(_send_all, request.app.state.mailer, mails)

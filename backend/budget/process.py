@@ -1,0 +1,44 @@
+"""The budget participatif as a registered process (Decidim's component manifest)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from backend.accounts.registry import register_personal_data
+from backend.budget import personal_data
+from backend.budget.phases import registry_phases
+from backend.processes import ProcessKind
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+    from sqlmodel import Session
+
+
+def routers() -> Sequence[APIRouter]:
+    from backend.budget import api
+    from backend.budget.views import admin, public, resident, staff
+
+    # The resident router first: « /budget-participatif/mes-propositions » before « /{slug} ».
+    return (resident.router, public.router, staff.router, admin.router, api.router)
+
+
+def load_demo(session: Session, ctx: dict[str, Any]) -> None:
+    from backend.budget.demo import load_demo as load
+
+    load(session, ctx)
+
+
+register_personal_data("budget_participatif", personal_data.export, personal_data.erase)
+
+PROCESS = ProcessKind(
+    key="bp",
+    label="Budget participatif",
+    summary="Proposez des idées pour votre quartier, puis votez pour les projets que la mairie réalisera.",
+    url="/budget-participatif",
+    routers=routers,
+    phases=registry_phases(),
+    demo=load_demo,
+    order=10,
+    extra={"admin_url": "/admin/budget-participatif"},
+)

@@ -1,0 +1,1 @@
+"""HTML screens of the budget participatif, one module per audience."""

@@ -1,0 +1,368 @@
+"""Administration of editions: settings, envelopes, calendar and phase changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+from starlette.datastructures import FormData
+
+from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.models import Role
+from backend.accounts.security import flash
+from backend.budget import phases
+from backend.budget.models import (
+    BallotRule,
+    CountingRule,
+    Edition,
+    EditionPhase,
+    EnvelopeScope,
+    TerritoryKind,
+    VoterResidence,
+)
+from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, parse_euros, slugify, themes_from_lines
+from backend.budget.service import editions
+from backend.budget.service.editions import EditionSettings
+from backend.budget.views.common import labels
+from backend.budget.views.staff import form_data
+from backend.errors import DomainError, Invalid
+from backend.i18n import gettext as _
+from backend.territory.models import Commune, Qpv
+from backend.territory.service import list_qpv, secteurs
+from backend.web import redirect, render
+
+router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
+MARSEILLE = "13055"
+RESERVED_SLUGS = {"mes-propositions", "nouvelle"}
+
+BALLOT_LABELS = {
+    BallotRule.approval: "Choisir des projets (entre un minimum et un maximum)",
+    BallotRule.knapsack: "Choisir des projets dans la limite de l'enveloppe",
+    BallotRule.majority_judgment: "Jugement majoritaire (une mention par projet)",
+}
+COUNTING_LABELS = {
+    CountingRule.greedy: "Par nombre de voix, dans la limite de l'enveloppe",
+    CountingRule.greedy_no_skip: "Par nombre de voix, arrêt au premier projet trop cher",
+    CountingRule.greedy_threshold: "Par nombre de voix, avec un minimum de voix",
+    CountingRule.equal_shares: "Parts égales (méthode des parts égales, Add1)",
+    CountingRule.majority_judgment: "Jugement majoritaire",
+}
+
+
+def _choices(session: DbSession) -> dict[str, Any]:
+    qpvs = list_qpv(session)
+    commune_ids = {q.commune_id for q in qpvs}
+    communes = session.exec(
+        select(Commune).where(col(Commune.id).in_(commune_ids)).order_by(Commune.name)
+    ).all()
+    return {
+        "communes": communes,
+        "secteurs": secteurs(session),
+        "all_qpvs": qpvs,
+        "standard_criteria": DEFAULT_CHECKLIST,
+        "ballot_labels": {k.value: _(v) for k, v in BALLOT_LABELS.items()},
+        "counting_labels": {k.value: _(v) for k, v in COUNTING_LABELS.items()},
+        "phase_keys": phases.ORDER,
+        **labels(),
+    }
+
+
+def _iso_pair(row: EditionPhase | None) -> tuple[str, str]:
+    if row is None:
+        return "", ""
+    return row.starts_on.isoformat(), row.ends_on.isoformat() if row.ends_on else ""
+
+
+def _form_of(session: DbSession, edition: Edition) -> dict[str, Any]:
+    cal = {row.phase: row for row in editions.calendar(session, edition)}
+    standard = {c["key"] for c in DEFAULT_CHECKLIST}
+    return {
+        "name": edition.name,
+        "slug": edition.slug,
+        "summary": edition.summary,
+        "can_decide": edition.can_decide,
+        "cannot_decide": edition.cannot_decide,
+        "territory_kind": edition.territory_kind,
+        "codes": edition.codes,
+        "envelope_scope": edition.envelope_scope,
+        "default_amount": "",
+        "themes": "\n".join(t["label"] for t in edition.themes),
+        "criteria": [c["key"] for c in edition.checklist if c["key"] in standard],
+        "extra_criteria": "\n".join(c["label"] for c in edition.checklist if c["key"] not in standard),
+        "cost_cap": str(edition.cost_cap),
+        "operating_share_pct": f"{edition.operating_share_max * 100:g}",
+        "min_voting_age": str(edition.min_voting_age),
+        "report_threshold": str(edition.report_threshold),
+        "ballot_rule": edition.ballot_rule,
+        "ballot_min": str(edition.ballot_min),
+        "ballot_max": "" if edition.ballot_max is None else str(edition.ballot_max),
+        "counting_rule": edition.counting_rule,
+        "counting_threshold": "" if edition.counting_threshold is None else f"{edition.counting_threshold:g}",
+        "vote_residence": edition.vote_residence,
+        "revote_allowed": edition.revote_allowed,
+        "dates": {k: _iso_pair(cal.get(k)) for k in phases.ORDER},
+    }
+
+
+def _blank_form(session: DbSession) -> dict[str, Any]:
+    return {
+        "name": "", "slug": "", "summary": "", "can_decide": "", "cannot_decide": "",
+        "territory_kind": TerritoryKind.commune, "codes": [MARSEILLE], "envelope_scope": EnvelopeScope.secteur,
+        "default_amount": "500000", "themes": "\n".join(t["label"] for t in DEFAULT_THEMES),
+        "criteria": [c["key"] for c in DEFAULT_CHECKLIST], "extra_criteria": "", "cost_cap": "150000",
+        "operating_share_pct": "5", "min_voting_age": "16", "report_threshold": "3",
+        "ballot_rule": BallotRule.approval, "ballot_min": "1", "ballot_max": "5", "counting_rule": CountingRule.greedy,
+        "counting_threshold": "", "vote_residence": VoterResidence.declared, "revote_allowed": False,
+        "dates": dict.fromkeys(phases.ORDER, ("", "")),
+    }  # fmt: skip
+
+
+def _int(value: str, field: str, label: str, *, required: bool = True) -> int | None:
+    text = value.strip()
+    if not text:
+        if required:
+            raise Invalid(_("Indiquez %(what)s.") % {"what": label}, field=field)
+        return None
+    if not text.isdigit():
+        raise Invalid(_("Écrivez %(what)s en chiffres.") % {"what": label}, field=field)
+    return int(text)
+
+
+def _date(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Invalid(_("Cette date n'est pas valide (jour/mois/année)."), field=field) from exc
+
+
+def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, DomainError | None]:
+    """The form as typed, and the settings (or the first problem)."""
+
+    def value(name: str) -> str:
+        item = raw.get(name)
+        return item if isinstance(item, str) else ""
+
+    def values(name: str) -> list[str]:
+        return [v for v in raw.getlist(name) if isinstance(v, str)]
+
+    kind = value("territory_kind")
+    codes = {
+        TerritoryKind.commune: [value("commune")],
+        TerritoryKind.secteur: values("secteurs"),
+        TerritoryKind.qpv: values("qpvs"),
+    }
+    form: dict[str, Any] = {
+        name: value(name)
+        for name in (
+            "name", "slug", "summary", "can_decide", "cannot_decide", "territory_kind", "envelope_scope", "default_amount",
+            "themes", "extra_criteria", "cost_cap", "operating_share_pct", "min_voting_age", "report_threshold",
+            "ballot_rule", "ballot_min", "ballot_max", "counting_rule", "counting_threshold", "vote_residence",
+        )
+    }  # fmt: skip
+    form["codes"] = [c for c in codes.get(kind, []) if c]  # type: ignore[call-overload]
+    form["criteria"] = values("criteria")
+    form["revote_allowed"] = bool(value("revote_allowed"))
+    form["dates"] = {k: (value(f"start-{k}"), value(f"end-{k}")) for k in phases.ORDER}
+    try:
+        if slugify(form["slug"] or form["name"], 80) in RESERVED_SLUGS:
+            raise Invalid(_("Cette adresse de page est réservée : choisissez-en une autre."), field="slug")
+        checklist = [dict(c) for c in DEFAULT_CHECKLIST if c["key"] in form["criteria"]]
+        checklist += [
+            {"key": slugify(line), "label": " ".join(line.split())[:200], "hint": ""}
+            for line in form["extra_criteria"].splitlines()
+            if slugify(line)
+        ]
+        share_text = form["operating_share_pct"].replace(",", ".").replace("%", "").strip() or "0"
+        try:
+            share = float(share_text) / 100
+        except ValueError as exc:
+            raise Invalid(
+                _("Écrivez la part de fonctionnement en chiffres, par exemple 5."),
+                field="operating_share_pct",
+            ) from exc
+        threshold_text = form["counting_threshold"].replace(",", ".").strip()
+        try:
+            threshold = float(threshold_text) if threshold_text else None
+        except ValueError as exc:
+            raise Invalid(
+                _("Écrivez le nombre de voix minimum en chiffres."), field="counting_threshold"
+            ) from exc
+        settings = EditionSettings(
+            name=form["name"],
+            slug=form["slug"],
+            summary=form["summary"].strip()[:4000],
+            can_decide=form["can_decide"].strip()[:4000],
+            cannot_decide=form["cannot_decide"].strip()[:4000],
+            territory_kind=kind,
+            territory_codes=form["codes"],
+            envelope_scope=form["envelope_scope"],
+            default_amount=parse_euros(form["default_amount"], "default_amount") or 0,
+            themes=themes_from_lines(form["themes"]),
+            checklist=checklist,
+            cost_cap=parse_euros(form["cost_cap"], "cost_cap", required=True) or 0,
+            operating_share_max=share,
+            min_voting_age=_int(form["min_voting_age"], "min_voting_age", _("l'âge minimum pour voter")) or 0,
+            report_threshold=_int(
+                form["report_threshold"], "report_threshold", _("le nombre de signalements")
+            )
+            or 0,
+            ballot_rule=form["ballot_rule"],
+            ballot_min=_int(form["ballot_min"], "ballot_min", _("le nombre minimum de projets")) or 0,
+            ballot_max=_int(
+                form["ballot_max"], "ballot_max", _("le nombre maximum de projets"), required=False
+            ),
+            counting_rule=form["counting_rule"],
+            counting_threshold=threshold,
+            vote_residence=form["vote_residence"],
+            revote_allowed=form["revote_allowed"],
+            dates={k: (_date(s, f"start-{k}"), _date(e, f"end-{k}")) for k, (s, e) in form["dates"].items()},
+        )
+    except DomainError as exc:
+        return form, None, exc
+    return form, settings, None
+
+
+def _edit_page(
+    request: Request,
+    session: DbSession,
+    edition: Edition | None,
+    form: dict[str, Any],
+    error: DomainError | None = None,
+) -> Response:
+    ctx: dict[str, Any] = {"edition": edition, "form": form, "error": error, **_choices(session)}
+    if edition is not None:
+        ctx["envelopes"] = editions.envelopes(session, edition)
+        ctx["configurable"] = phases.allows(edition.phase, phases.Act.configure, Role.admin)
+        moves = []
+        for target in (phases.next_phase(edition.phase), phases.previous_phase(edition.phase)):
+            if target:
+                moves.append(
+                    (
+                        target,
+                        editions.phase_problems(session, edition, target),
+                        phases.ORDER.index(target) < phases.ORDER.index(edition.phase),
+                    )
+                )
+        ctx["moves"] = moves
+    return render(request, "budget/admin_edition.html", ctx, status_code=error.status_code if error else 200)
+
+
+@router.get("")
+def admin_index(request: Request, session: DbSession, principal: AdminPrincipal) -> Response:
+    shown = editions.list_editions(session, public_only=False)
+    return render(request, "budget/admin_index.html", {"editions": shown, **labels()})
+
+
+@router.get("/nouvelle")
+def new_edition_form(request: Request, session: DbSession, principal: AdminPrincipal) -> Response:
+    return _edit_page(request, session, None, _blank_form(session))
+
+
+@router.post("/nouvelle")
+def create_edition(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    form, settings, error = _parse(raw)
+    if settings is not None:
+        try:
+            with session.begin_nested():
+                edition = editions.create_edition(session, principal.actor(Role.admin), settings)
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        return _edit_page(request, session, None, form, error)
+    flash(
+        request,
+        _("Édition créée, en préparation. Vérifiez les enveloppes puis ouvrez le dépôt des idées."),
+        "success",
+    )
+    return redirect(f"/admin/budget-participatif/{edition.slug}", request)
+
+
+@router.get("/{slug}")
+def edit_edition_form(request: Request, session: DbSession, principal: AdminPrincipal, slug: str) -> Response:
+    edition = editions.get_edition(session, slug)
+    return _edit_page(request, session, edition, _form_of(session, edition))
+
+
+@router.post("/{slug}")
+def update_edition(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    slug: str,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    edition = editions.get_edition(session, slug)
+    form, settings, error = _parse(raw)
+    if settings is not None:
+        try:
+            with session.begin_nested():
+                editions.update_edition(session, principal.actor(Role.admin), edition, settings)
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        session.refresh(edition)
+        return _edit_page(request, session, edition, form, error)
+    flash(request, _("Règles enregistrées."), "success")
+    return redirect(f"/admin/budget-participatif/{edition.slug}", request)
+
+
+@router.post("/{slug}/enveloppes")
+def update_envelopes(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    slug: str,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    edition = editions.get_edition(session, slug)
+    amounts: dict[int, int] = {}
+    try:
+        for envelope in editions.envelopes(session, edition):
+            item = raw.get(f"envelope-{envelope.id}")
+            if isinstance(item, str) and item.strip():
+                amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0  # type: ignore[index]
+        with session.begin_nested():
+            editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/admin/budget-participatif/{edition.slug}#enveloppes", request)
+    flash(request, _("Enveloppes enregistrées."), "success")
+    return redirect(f"/admin/budget-participatif/{edition.slug}#enveloppes", request)
+
+
+@router.post("/{slug}/phase")
+def change_phase(
+    request: Request,
+    session: DbSession,
+    principal: AdminPrincipal,
+    slug: str,
+    target: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    edition = editions.get_edition(session, slug)
+    try:
+        with session.begin_nested():
+            editions.change_phase(session, principal.actor(Role.admin), edition, target, reason)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/admin/budget-participatif/{edition.slug}#phase", request)
+    flash(
+        request,
+        _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(target)},
+        "success",
+    )
+    return redirect(f"/admin/budget-participatif/{edition.slug}#phase", request)
+
+
+def qpv_label(qpv: Qpv) -> str:
+    return f"{qpv.name} ({qpv.code})"

@@ -1,0 +1,418 @@
+"""Tables de quartier and agents: moderation queue, filing for a resident met in person,
+eligibility instruction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import col, select
+from starlette.datastructures import FormData
+
+from backend.accounts import service as accounts
+from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.permissions import Principal
+from backend.accounts.security import flash
+from backend.budget import notify, phases
+from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
+from backend.budget.permissions import (
+    EditionDep,
+    Instructed,
+    Moderated,
+    acting_role,
+    enforce,
+    staff_policy,
+    staff_qpvs,
+)
+from backend.budget.phases import Act
+from backend.budget.rules import Answer, ProposalInput, parse_euros
+from backend.budget.service import editions, instruction, moderation, proposals
+from backend.budget.service.moderation import MODERATED
+from backend.budget.views.common import (
+    ProposalForm,
+    errors_of,
+    form_context,
+    labels,
+    location_of,
+    proposal_url,
+    read_photo,
+)
+from backend.errors import DomainError, Invalid, NotFound
+from backend.i18n import gettext as _
+from backend.territory.models import QpvRef
+from backend.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _covered(session: DbSession, principal: Principal, edition: Edition, act: Act) -> list[QpvRef]:
+    refs = editions.edition_qpvs(session, edition)
+    enforce(staff_policy(principal, edition, act, refs))
+    roles = tuple(phases.spec(edition.phase).roles_for(act))
+    return staff_qpvs(principal, edition, roles, refs)
+
+
+def _selected(covered: list[QpvRef], quartier: str) -> list[QpvRef]:
+    if not quartier:
+        return covered
+    chosen = [r for r in covered if r.code == quartier]
+    if not chosen:
+        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
+    return chosen
+
+
+def _queue(
+    session: DbSession, edition: Edition, qpv_ids: list[int], statuses: tuple[str, ...], hidden: bool = False
+) -> list[Proposal]:
+    query = select(Proposal).where(Proposal.edition_id == edition.id, col(Proposal.qpv_id).in_(qpv_ids))
+    if hidden:
+        query = query.where(col(Proposal.hidden_at).is_not(None))
+    else:
+        query = query.where(col(Proposal.status).in_(statuses), col(Proposal.hidden_at).is_(None))
+    return list(session.exec(query.order_by(col(Proposal.submitted_at), col(Proposal.id))).all())
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+
+@router.get("/budget-participatif/{slug}/moderation")
+def moderation_queue(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
+) -> Response:
+    covered = _covered(session, principal, edition, Act.moderate)
+    ids = [r.id for r in _selected(covered, quartier)]
+    return render(
+        request,
+        "budget/moderation.html",
+        {
+            "edition": edition,
+            "covered": covered,
+            "quartier": quartier,
+            "qpv_names": {r.id: r.name for r in covered},
+            "waiting": _queue(session, edition, ids, (ProposalStatus.submitted,)),
+            "hidden": _queue(session, edition, ids, (), hidden=True),
+            "changes": _queue(session, edition, ids, (ProposalStatus.changes_requested,)),
+            "published": _queue(session, edition, ids, (ProposalStatus.published, *ELIGIBLE_STATUSES)),
+            **labels(),
+        },
+    )
+
+
+def _moderation_page(
+    request: Request,
+    session: DbSession,
+    access: Any,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    proposal, edition = access.proposal, access.edition
+    others = [
+        p
+        for p in _queue(
+            session, edition, [proposal.qpv_id] if proposal.qpv_id else [], (*MODERATED, *ELIGIBLE_STATUSES)
+        )
+        if p.id != proposal.id
+    ]
+    return render(
+        request,
+        "budget/moderate.html",
+        {
+            "edition": edition,
+            "proposal": proposal,
+            "qpv": access.qpv,
+            "theme_label": edition.theme_labels.get(proposal.theme, proposal.theme),
+            "authors": proposals.author_names(session, proposal),
+            "reports": proposals.open_reports(session, proposal),
+            "prechecks": proposals.proposal_prechecks(session, edition, proposal),
+            "others": others,
+            "error": error,
+            "form": form or {},
+            **labels(),
+        },
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
+def moderation_form(request: Request, session: DbSession, access: Moderated) -> Response:
+    return _moderation_page(request, session, access)
+
+
+@router.post("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
+def moderate(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    access: Moderated,
+    decision: Annotated[str, Form()] = "",
+    message: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+) -> Response:
+    proposal, edition, actor = access.proposal, access.edition, access.actor
+    form = {
+        "decision": decision,
+        "message": message,
+        "category": category,
+        "reason": reason,
+        "target": target,
+    }
+    event = "status"
+    notified = proposal
+    try:
+        with session.begin_nested():
+            if decision == "publier":
+                moderation.publish(session, actor, proposal)
+                done = _("Proposition publiée.")
+            elif decision == "modifier":
+                moderation.request_changes(session, actor, proposal, message)
+                done = _("Demande de modification envoyée à l'auteur·rice.")
+            elif decision == "refuser":
+                moderation.reject(session, actor, proposal, category, reason)
+                done = _("Proposition refusée. La raison est publique.")
+            elif decision == "fusionner":
+                other = session.get(Proposal, int(target)) if target.isdigit() else None
+                if other is None or other.edition_id != edition.id:
+                    raise Invalid(_("Choisissez la proposition à garder."), field="target")
+                moderation.merge(session, actor, proposal, other, reason)
+                done = _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es.")
+            elif decision == "reafficher":
+                moderation.restore(session, actor, proposal, reason)
+                done = _("Proposition affichée de nouveau.")
+                event = "restored"
+            else:
+                raise Invalid(_("Choisissez une décision."), field="decision")
+    except DomainError as exc:
+        return _moderation_page(request, session, access, exc, form)
+    notify.send_after_response(request, background, session, edition, notified, event=event)
+    flash(request, done, "success")
+    code = access.qpv.code if access.qpv else ""
+    return redirect(f"/budget-participatif/{edition.slug}/moderation?quartier={code}", request)
+
+
+# --- filing for a resident met in person ----------------------------------------------------
+
+
+def _in_person_context(
+    session: DbSession, edition: Edition, covered: list[QpvRef], form: ProposalForm, person: dict[str, str]
+) -> dict[str, Any]:
+    ctx = form_context(session, edition, covered, form, None)
+    ctx.update(in_person=True, person=person)
+    return ctx
+
+
+@router.get("/budget-participatif/{slug}/deposer-pour")
+def in_person_form(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    covered = _covered(session, principal, edition, Act.file_for)
+    code = covered[0].code if len(covered) == 1 else ""
+    form = ProposalForm(ProposalInput("", "", "", code, "", "", ""))
+    return render(request, "budget/form.html", _in_person_context(session, edition, covered, form, {}))
+
+
+@router.post("/budget-participatif/{slug}/deposer-pour")
+def in_person_submit(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+    qpv_code: Annotated[str, Form()] = "",
+    location_text: Annotated[str, Form()] = "",
+    estimated_cost: Annotated[str, Form()] = "",
+    operating_cost: Annotated[str, Form()] = "",
+    point: Annotated[str, Form()] = "",
+    map_qpv: Annotated[str, Form()] = "",
+    author_identifier: Annotated[str, Form()] = "",
+    author_label: Annotated[str, Form()] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    covered = _covered(session, principal, edition, Act.file_for)
+    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
+    form = ProposalForm(data, point=point, map_qpv=map_qpv)
+    person = {"author_identifier": author_identifier, "author_label": author_label}
+    read_photo(request, form, photo)
+    ref = next((r for r in covered if r.code == qpv_code), None)
+    try:
+        if ref is None:
+            raise Invalid(_("Choisissez un quartier dont vous avez la charge."), field="qpv_code")
+        role = acting_role(principal, edition, Act.file_for, ref)
+        author = None
+        if author_identifier.strip():
+            try:
+                author = accounts.find_by_identifier(session, author_identifier)
+            except Invalid:
+                author = None
+            if author is None:
+                raise Invalid(
+                    _("Aucun compte avec cet identifiant. Laissez la case vide pour déposer sans compte."),
+                    field="author_identifier",
+                )
+        if form.errors:
+            raise form.errors[0]
+        location, _clear = location_of(request, session, form, None)
+        with session.begin_nested():
+            proposal = proposals.file_for_resident(
+                session,
+                principal.actor(role),
+                edition,
+                data,
+                author=author,
+                author_label=author_label,
+                location=location,
+                photo=form.photo_name,
+            )
+    except DomainError as exc:
+        errors = errors_of(exc)
+        form.errors = errors + [e for e in form.errors if e not in errors]
+        return render(
+            request,
+            "budget/form.html",
+            _in_person_context(session, edition, covered, form, person),
+            status_code=422,
+        )
+    notify.send_after_response(request, background, session, edition, proposal)
+    flash(request, _("Proposition déposée pour la personne. Elle attend maintenant la relecture."), "success")
+    return redirect(proposal_url(edition, proposal), request)
+
+
+# --- eligibility instruction --------------------------------------------------------------------
+
+
+@router.get("/budget-participatif/{slug}/instruction")
+def instruction_queue(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
+) -> Response:
+    covered = _covered(session, principal, edition, Act.instruct)
+    ids = [r.id for r in _selected(covered, quartier)]
+    todo = _queue(session, edition, ids, (ProposalStatus.published,))
+    return render(
+        request,
+        "budget/instruction.html",
+        {
+            "edition": edition,
+            "covered": covered,
+            "quartier": quartier,
+            "qpv_names": {r.id: r.name for r in covered},
+            "todo": todo,
+            "checks": {p.id: proposals.proposal_prechecks(session, edition, p) for p in todo},
+            "decided": _queue(session, edition, ids, (*ELIGIBLE_STATUSES, ProposalStatus.ineligible)),
+            **labels(),
+        },
+    )
+
+
+def _instruct_page(
+    request: Request,
+    session: DbSession,
+    access: Any,
+    errors: list[Invalid] | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    proposal, edition = access.proposal, access.edition
+    stored = instruction.answers_of(session, proposal)
+    if form is None:
+        form = {
+            "answers": {k: ("oui" if a.met else "non", a.reason) for k, a in stored.items()},
+            "decision": proposal.status if proposal.status != ProposalStatus.published else "",
+            "services_cost": str(proposal.services_cost or ""),
+            "services_operating_cost": str(proposal.services_operating_cost or ""),
+            "changes": proposal.eligibility_changes or "",
+            "summary": "",
+        }
+    errors = errors or []
+    return render(
+        request,
+        "budget/instruct.html",
+        {
+            "edition": edition,
+            "proposal": proposal,
+            "qpv": access.qpv,
+            "theme_label": edition.theme_labels.get(proposal.theme, proposal.theme),
+            "prechecks": proposals.proposal_prechecks(session, edition, proposal, services=True),
+            "form": form,
+            "errors": {e.field or "": e for e in errors},
+            "error_list": errors,
+            **labels(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
+def instruct_form(request: Request, session: DbSession, access: Instructed) -> Response:
+    return _instruct_page(request, session, access)
+
+
+async def form_data(request: Request) -> FormData:
+    """The whole form, for a form whose fields depend on the edition (one per criterion)."""
+    return await request.form()
+
+
+@router.post("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
+def instruct(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    access: Instructed,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    def value(name: str) -> str:
+        item = raw.get(name)
+        return item if isinstance(item, str) else ""
+
+    edition, proposal = access.edition, access.proposal
+    answers: dict[str, Answer] = {}
+    typed: dict[str, tuple[str, str]] = {}
+    for criterion in edition.checklist:
+        key = criterion["key"]
+        met_text, reason = value(f"c-{key}"), value(f"r-{key}")
+        typed[key] = (met_text, reason)
+        answers[key] = Answer({"oui": True, "non": False}.get(met_text), reason)
+    form: dict[str, Any] = {
+        "answers": typed,
+        "decision": value("decision"),
+        "services_cost": value("services_cost"),
+        "services_operating_cost": value("services_operating_cost"),
+        "changes": value("changes"),
+        "summary": value("summary"),
+    }
+    errors: list[Invalid] = []
+    cost = operating = None
+    try:
+        cost = parse_euros(form["services_cost"], "services_cost")
+    except Invalid as exc:
+        errors.append(exc)
+    try:
+        operating = parse_euros(form["services_operating_cost"], "services_operating_cost")
+    except Invalid as exc:
+        errors.append(exc)
+    if not errors:
+        try:
+            with session.begin_nested():
+                instruction.instruct(
+                    session,
+                    access.actor,
+                    edition,
+                    proposal,
+                    answers=answers,
+                    decision=form["decision"],
+                    services_cost=cost,
+                    services_operating_cost=operating,
+                    changes=form["changes"],
+                    summary=form["summary"],
+                )
+        except DomainError as exc:
+            errors = errors_of(exc)
+    if errors:
+        return _instruct_page(request, session, access, errors, form)
+    notify.send_after_response(request, background, session, edition, proposal)
+    flash(request, _("Décision enregistrée. L'auteur·rice est prévenu·e."), "success")
+    code = access.qpv.code if access.qpv else ""
+    return redirect(f"/budget-participatif/{edition.slug}/instruction?quartier={code}", request)
