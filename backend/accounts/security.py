@@ -112,7 +112,8 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
     """A message shown once on the next page (after a redirect)."""
-    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+    # Reassign (not append in place): the session cookie is rewritten only when an item is set.
+    request.session["flash"] = [*request.session.get("flash", []), {"kind": kind, "message": message}]
 
 
 def pop_flashes(request: Request) -> list[dict[str, str]]:
