@@ -150,6 +150,8 @@ def _sections(text: str) -> dict[str, list[tuple[int, list[str]]]]:
     line = 1
     try:
         for row in reader:
+            if any("\n" in f or "\r" in f for f in row):
+                raise PbFormatError("a quoted field runs over several lines (unbalanced double quote?)", line)
             if row and not (len(row) == 1 and not row[0].strip()):
                 title = row[0].strip().lower() if len(row) == 1 else ""
                 if title in SECTIONS:

@@ -9,17 +9,7 @@ majority judgment), the one with **more votes** (the higher score) goes first, t
 one, then the one **listed first** in the envelope's project list (for a pabulib file, the order of
 its PROJECTS section; the platform lists an envelope's projects by increasing proposal number).
 It is deterministic: the same ballots always give the same outcome.
+
+The rules live in :mod:`.greedy`, :mod:`.equal_shares` and :mod:`.majority_judgment`; they are not
+re-exported here, so that each submodule stays reachable under its own name.
 """
-
-from backend.voting.rules.equal_shares import equal_shares, equal_shares_add1
-from backend.voting.rules.greedy import greedy, greedy_completion
-from backend.voting.rules.majority_judgment import grade_counts, majority_judgment
-
-__all__ = [
-    "equal_shares",
-    "equal_shares_add1",
-    "grade_counts",
-    "greedy",
-    "greedy_completion",
-    "majority_judgment",
-]
