@@ -145,7 +145,7 @@ def validate_majority_judgment(
             f"L'appréciation donnée au projet « {titles[pid]} » n'existe pas : choisissez parmi {labels}.",
         )
         for pid, grade in grades.items()
-        if pid in titles and not (isinstance(grade, int) and 0 <= grade <= top)
+        if pid in titles and not (type(grade) is int and 0 <= grade <= top)
     ]
     if rule.require_all:
         missing = [p for p in projects if p.id not in grades]
