@@ -127,7 +127,7 @@ def merge(session: Session, actor: ActorRef, source: Proposal, target: Proposal,
             _("On ne fusionne que des propositions du même quartier et de la même édition."), field="target"
         )
     text = _reason(
-        reason, "reason", _("Expliquez en quelques mots pourquoi ces propositions sont en double.")
+        reason, "merge_reason", _("Expliquez en quelques mots pourquoi ces propositions sont en double.")
     )
     credited = {p for p in (source.author_id,) if p}
     credited |= set(
@@ -173,7 +173,9 @@ def restore(session: Session, actor: ActorRef, proposal: Proposal, reason: str) 
     """A moderator reviewed a proposal hidden by reports and shows it again."""
     if not proposal.is_hidden:
         raise Conflict(_("Cette proposition n'est pas masquée."))
-    text = _reason(reason, "reason", _("Expliquez pourquoi la proposition peut être affichée de nouveau."))
+    text = _reason(
+        reason, "restore_reason", _("Expliquez pourquoi la proposition peut être affichée de nouveau.")
+    )
     proposal.hidden_at = None
     proposal.report_count = 0
     session.add(proposal)

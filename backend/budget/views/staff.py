@@ -150,8 +150,11 @@ def moderate(
     category: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
+    merge_reason: Annotated[str, Form()] = "",
+    restore_reason: Annotated[str, Form()] = "",
 ) -> Response:
     proposal, edition, actor = access.proposal, access.edition, access.actor
+    reason = {"fusionner": merge_reason, "reafficher": restore_reason}.get(decision, reason)
     form = {
         "decision": decision,
         "message": message,
