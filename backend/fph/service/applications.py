@@ -209,7 +209,9 @@ def save_application(
             )
         lead, others = people[0], people[1:]
     else:
-        lead, others = author, [u for u in people if u.id != author.id]
+        # Whoever edits, the lead stays the lead (a co-applicant may complete the draft).
+        lead = (lead_of(session, application.id) if application is not None else None) or author  # type: ignore[arg-type]
+        others = [u for u in people if u.id != lead.id]
     now = utcnow()
     if application is None:
         application = Application(

@@ -1,0 +1,163 @@
+"""Reading the FPH forms: typed text in, parsed values out, or an Invalid naming the field.
+The raw values are always kept so that a form shown again loses nothing typed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+
+from backend.errors import Invalid
+from backend.fph.models import HolderKind, LineKind
+from backend.fph.money import euros_input, parse_eur
+from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
+from backend.i18n import gettext as _
+from backend.web import PARIS
+
+EXPENSE_ROWS_MIN = 3
+RESOURCE_ROWS_MIN = 1
+
+
+def raw(form: FormData) -> dict[str, str]:
+    """Every text field as typed (files left out)."""
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+def parse_date(value: str, field: str, *, required: bool = False) -> date | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise Invalid(_("Indiquez une date."), field=field)
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    raise Invalid(_("Cette date n'est pas valide. Écrivez-la comme ceci : 14/06/2026."), field=field)
+
+
+def parse_time(value: str, field: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})\s*[:hH]\s*(\d{2})?", value.strip())
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        raise Invalid(_("Cette heure n'est pas valide. Écrivez-la comme ceci : 18:30."), field=field)
+    return time(int(match[1]), int(match[2] or 0))
+
+
+def parse_when(day: str, hour: str) -> datetime:
+    d = parse_date(day, "starts_on", required=True)
+    assert d is not None
+    return datetime.combine(d, parse_time(hour or "18:00", "starts_time"), tzinfo=PARIS)
+
+
+def parse_int(value: str, field: str, message: str, *, low: int = 0, high: int = 1_000_000) -> int:
+    text = re.sub(r"\s", "", value or "")
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise Invalid(message, field=field)
+    return int(text)
+
+
+def _line_rows(kind: str, form: dict[str, str]) -> list[int]:
+    prefix = f"{kind}_label_"
+    return sorted(int(k[len(prefix) :]) for k in form if k.startswith(prefix) and k[len(prefix) :].isdigit())
+
+
+def parse_application(form: dict[str, str], *, on_behalf: bool) -> ApplicationInput:
+    """The application form → ApplicationInput. A draft may leave most things empty."""
+    holder = form.get("holder_kind", HolderKind.group)
+    lines: list[tuple[str, str, int]] = []
+    for kind in (LineKind.expense, LineKind.resource):
+        for i in _line_rows(kind, form)[:MAX_LINES]:
+            label = form.get(f"{kind}_label_{i}", "").strip()
+            amount = form.get(f"{kind}_amount_{i}", "").strip()
+            if not label and not amount:
+                continue
+            if not label:
+                raise Invalid(_("Écrivez à quoi correspond ce montant."), field=f"{kind}_label_{i}")
+            if not amount:
+                raise Invalid(_("Indiquez le montant de cette ligne."), field=f"{kind}_amount_{i}")
+            lines.append((kind, label, parse_eur(amount, field=f"{kind}_amount_{i}")))
+    amount_text = form.get("amount", "").strip()
+    people = [
+        PersonInput(
+            identifier=form.get(f"person_{i}_identifier", ""),
+            name=form.get(f"person_{i}_name", "") if on_behalf else "",
+        )
+        for i in range(MAX_PEOPLE)
+    ]
+    return ApplicationInput(
+        holder_kind=holder,
+        association_name=form.get("association_name", ""),
+        association_rna=form.get("association_rna", ""),
+        title=form.get("title", ""),
+        description=form.get("description", ""),
+        audience=form.get("audience", ""),
+        place=form.get("place", ""),
+        action_date=parse_date(form.get("action_date", ""), "action_date"),
+        action_end_date=parse_date(form.get("action_end_date", ""), "action_end_date"),
+        amount_cents=parse_eur(amount_text, field="amount") if amount_text else 0,
+        lines=lines,
+        people=people,
+    )
+
+
+def application_values(application: Any, lines: list[Any], people: list[tuple[str, str]]) -> dict[str, str]:
+    """A saved application as form values (the inverse of parse_application)."""
+    values = {
+        "holder_kind": application.holder_kind,
+        "association_name": application.association_name,
+        "association_rna": application.association_rna,
+        "title": application.title,
+        "description": application.description,
+        "audience": application.audience,
+        "place": application.place,
+        "action_date": application.action_date.isoformat() if application.action_date else "",
+        "action_end_date": application.action_end_date.isoformat() if application.action_end_date else "",
+        "amount": euros_input(application.amount_asked_cents) if application.amount_asked_cents else "",
+    }
+    counters = {LineKind.expense: 0, LineKind.resource: 0}
+    for line in lines:
+        i = counters[line.kind]
+        counters[line.kind] += 1
+        values[f"{line.kind}_label_{i}"] = line.label
+        values[f"{line.kind}_amount_{i}"] = euros_input(line.amount_cents)
+    for i, (identifier, name) in enumerate(people[:MAX_PEOPLE]):
+        values[f"person_{i}_identifier"] = identifier
+        values[f"person_{i}_name"] = name
+    return values
+
+
+def line_rows(values: dict[str, str]) -> dict[str, list[int]]:
+    """How many budget rows to show: the filled ones plus empty ones to add more (no JavaScript)."""
+    rows: dict[str, list[int]] = {}
+    for kind, minimum, spare in (
+        (LineKind.expense, EXPENSE_ROWS_MIN, 2),
+        (LineKind.resource, RESOURCE_ROWS_MIN, 1),
+    ):
+        filled = [
+            i
+            for i in _line_rows(kind, values)
+            if values.get(f"{kind}_label_{i}") or values.get(f"{kind}_amount_{i}")
+        ]
+        count = min(MAX_LINES, max(minimum, (max(filled) + 1 if filled else 0) + spare))
+        rows[kind] = list(range(count))
+    return rows
+
+
+async def read_files(form: FormData, name: str) -> list[tuple[str, bytes]]:
+    """(filename, bytes) of the files sent in a field; empty file inputs are skipped. Reads at
+    most one byte over the limit so an oversized file is refused without loading it all."""
+    from backend.fph.uploads import MAX_BYTES
+
+    files = []
+    for item in form.getlist(name):
+        if isinstance(item, UploadFile) and (item.filename or item.size):
+            data = await item.read(MAX_BYTES + 1)
+            if item.filename or data:
+                files.append((item.filename or "fichier", data))
+    return files

@@ -1,0 +1,79 @@
+"""Messages to the people who hold an application. They are queued as background tasks, which
+run after the response — so after the request's transaction has committed: a refused change
+never sends a message."""
+
+from __future__ import annotations
+
+from fastapi import BackgroundTasks, Request
+from sqlmodel import Session
+
+from backend.fph.models import Application, Decision, Meeting, Outcome
+from backend.fph.money import eur
+from backend.fph.service.applications import applicants_of
+from backend.i18n import gettext as _
+from backend.mail import Mail
+from backend.web import fmt_date
+
+
+def _holders_with_email(session: Session, application: Application) -> list[str]:
+    return [u.email for _a, u in applicants_of(session, application.id) if u.email and u.deleted_at is None]  # type: ignore[arg-type]
+
+
+def send_to_holders(
+    request: Request,
+    background: BackgroundTasks,
+    session: Session,
+    application: Application,
+    subject: str,
+    body: str,
+) -> int:
+    """Queue one message per holder with an e-mail address; returns how many were queued.
+    People without e-mail are told by the association (the application page says so)."""
+    link = f"{request.app.state.settings.base_url.rstrip('/')}/fph/demandes/{application.id}"
+    text = f"{body}\n\n{_('Voir votre demande :')} {link}\n\n{_('— Fonds de participation des habitants')}"
+    mailer = request.app.state.mailer
+    addresses = _holders_with_email(session, application)
+    for to in addresses:
+        background.add_task(mailer.send, Mail(to=to, subject=subject, body=text))
+    return len(addresses)
+
+
+def decision_message(application: Application, decision: Decision, meeting: Meeting) -> tuple[str, str]:
+    when = fmt_date(meeting.starts)
+    if decision.outcome == Outcome.granted:
+        return (
+            _("Votre projet est aidé : {amount}").format(amount=eur(decision.amount_cents)),
+            _(
+                "Bonne nouvelle. Le comité du {date} a accordé {amount} à votre projet « {title} ».\n"
+                "Raison : {reason}\n"
+                "L'association gestionnaire va vous verser une avance. Après l'action, envoyez le bilan "
+                "avec les factures."
+            ).format(
+                date=when, amount=eur(decision.amount_cents), title=application.title, reason=decision.reason
+            ),
+        )
+    if decision.outcome == Outcome.refused:
+        return (
+            _("Votre demande n'est pas aidée"),
+            _("Le comité du {date} n'a pas accordé d'aide à « {title} ».\nRaison : {reason}").format(
+                date=when, title=application.title, reason=decision.reason
+            ),
+        )
+    return (
+        _("Votre demande est reportée"),
+        _(
+            "Le comité du {date} a reporté « {title} ».\nIl manque : {reason}\n"
+            "Complétez votre demande : elle repassera au prochain comité."
+        ).format(date=when, title=application.title, reason=decision.reason),
+    )
+
+
+def invitation_message(application: Application, meeting: Meeting) -> tuple[str, str]:
+    return (
+        _("Vous êtes invité·es au comité du {date}").format(date=fmt_date(meeting.starts)),
+        _(
+            "Votre demande « {title} » passe au comité du {when}, {place}.\n"
+            "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "
+            "l'association gestionnaire."
+        ).format(title=application.title, when=fmt_date(meeting.starts, True), place=meeting.place),
+    )

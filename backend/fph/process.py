@@ -1,0 +1,47 @@
+"""The FPH declares itself to the process registry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from backend.accounts.registry import register_personal_data
+from backend.fph import personal_data
+from backend.processes import Phase, ProcessKind
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+    from sqlmodel import Session
+
+
+def _routers() -> Sequence[APIRouter]:
+    from backend.fph.views import applications, manage, public
+
+    return [public.router, manage.router, applications.router]
+
+
+def _demo(session: Session, ctx: dict[str, Any]) -> None:
+    from backend.fph.demo import load_demo
+
+    load_demo(session, ctx)
+
+
+register_personal_data("fonds_participation_habitants", personal_data.export, personal_data.delete_for)
+
+PROCESS = ProcessKind(
+    key="fph",
+    label="Fonds de participation des habitants",
+    summary="Une petite aide (jusqu'à 1 500 €) pour une fête, une sortie, un atelier dans votre quartier. "
+    "Un comité d'habitant·es décide.",
+    url="/fph",
+    routers=_routers,
+    phases=(
+        Phase("demande", "Demande"),
+        Phase("comite", "Comité d'attribution"),
+        Phase("versement", "Versement"),
+        Phase("bilan", "Bilan"),
+    ),
+    demo=_demo,
+    order=20,
+    extra={"admin_url": "/fph/gestion"},
+)

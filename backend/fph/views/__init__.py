@@ -1,0 +1,19 @@
+"""HTML routes of the FPH: public pages, applications, back office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from backend.fph.labels import labels
+from backend.fph.money import eur, euros_input
+from backend.web import render
+
+
+def page(request: Request, template: str, context: dict[str, Any], **kwargs: Any) -> HTMLResponse:
+    """render() with what every FPH template uses: labels and money in cents."""
+    return render(
+        request, template, {"labels": labels(), "cents": eur, "euros_input": euros_input, **context}, **kwargs
+    )

@@ -1,0 +1,416 @@
+"""Applying (online, or on behalf of residents met in person), following an application,
+its payments and its bilan."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import FileResponse, Response
+
+from backend.accounts.deps import DbSession
+from backend.accounts.models import Role
+from backend.accounts.security import flash
+from backend.errors import DomainError, Invalid, NotFound
+from backend.fph import forms
+from backend.fph.eligibility import Check
+from backend.fph.models import WAITING, Application, ApplicationStatus, BilanStatus, Fund
+from backend.fph.money import eur, parse_eur
+from backend.fph.notify import send_to_holders
+from backend.fph.permissions import (
+    AppEdit,
+    ApplicationAccess,
+    AppManage,
+    AppView,
+    AttachmentView,
+    FundAccess,
+    FundApply,
+    FundOnBehalf,
+)
+from backend.fph.service import applications as apps
+from backend.fph.service import committee, funds, payments
+from backend.fph.service.common import paris_today
+from backend.fph.uploads import CleanFile, clean_upload, path_of
+from backend.fph.views import page
+from backend.i18n import gettext as _
+from backend.ledger.service import entries_for
+from backend.web import redirect
+
+router = APIRouter(prefix="/fph", include_in_schema=False)
+
+
+def _form_context(
+    session: DbSession,
+    fund: Fund,
+    access: FundAccess,
+    *,
+    values: dict[str, str],
+    on_behalf: bool,
+    form_action: str,
+    application: Application | None = None,
+    error: DomainError | None = None,
+    checks: list[Check] | None = None,
+) -> dict[str, Any]:
+    meeting = funds.next_meeting(session, fund.id, paris_today())  # type: ignore[arg-type]
+    return {
+        "fund": fund,
+        "qpv_names": funds.qpv_names(session, fund),
+        "next_meeting": meeting,
+        "values": values,
+        "rows": forms.line_rows(values),
+        "people_rows": list(range(apps.MAX_PEOPLE)),
+        "on_behalf": on_behalf,
+        "can_verify": on_behalf and access.is_moderator,
+        "form_action": form_action,
+        "application": application,
+        "error": error,
+        "checks": checks or [],
+        "draft_saved": False,
+    }
+
+
+def _people_values(session: DbSession, application: Application, on_behalf: bool) -> list[tuple[str, str]]:
+    people = apps.applicants_of(session, application.id)  # type: ignore[arg-type]
+    if not on_behalf:
+        people = [(a, u) for a, u in people if not a.is_lead]
+    return [(u.email or u.phone or "", u.display_name if on_behalf else "") for _a, u in people]
+
+
+async def _save_and_maybe_submit(
+    request: Request,
+    session: DbSession,
+    access: FundAccess,
+    *,
+    application: Application | None,
+    on_behalf: bool,
+    actor_access: ApplicationAccess | None = None,
+) -> Response:
+    """Save the draft (always, so nothing typed is lost), then submit it if asked."""
+    fund = access.fund
+    form = await request.form()
+    values = forms.raw(form)
+    action = values.get("action", "draft")
+    principal = access.principal
+    user = principal.user
+    assert user is not None
+    behalf = None
+    if on_behalf:
+        behalf = apps.OnBehalf(
+            filer=access.actor("on_behalf"),
+            verifier=principal.actor(Role.moderator) if access.is_moderator else None,
+            proof_seen=bool(values.get("proof_seen")),
+        )
+    default_action = f"/fph/demandes/{application.id}/modifier" if application else request.url.path
+    try:
+        data = forms.parse_application(values, on_behalf=on_behalf)
+        with session.begin_nested():
+            application = apps.save_application(
+                session, fund=fund, author=user, data=data, application=application, on_behalf=behalf
+            )
+    except DomainError as exc:
+        ctx = _form_context(
+            session, fund, access, values=values, on_behalf=on_behalf, form_action=default_action,
+            application=application, error=exc,
+        )  # fmt: skip
+        return page(request, "fph/apply.html", ctx, status_code=exc.status_code)
+    if action != "submit":
+        flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
+        return redirect(f"/fph/demandes/{application.id}", request)
+    is_holder = apps.is_holder(session, application, user.id)  # type: ignore[arg-type]
+    actor = principal.actor(Role.resident) if is_holder and not on_behalf else access.actor("on_behalf")
+    try:
+        with session.begin_nested():
+            apps.submit(session, actor, application, paris_today())
+    except DomainError as exc:
+        checks = exc.extra.get("checks") or []
+        ctx = _form_context(
+            session, fund, access, values=values, on_behalf=on_behalf,
+            form_action=f"/fph/demandes/{application.id}/modifier", application=application, error=exc, checks=checks,
+        )  # fmt: skip
+        ctx["draft_saved"] = True
+        return page(request, "fph/apply.html", ctx, status_code=exc.status_code)
+    flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
+    return redirect(f"/fph/demandes/{application.id}", request)
+
+
+@router.get("/fonds/{fund_id}/demander")
+def apply_form(request: Request, session: DbSession, access: FundApply) -> Response:
+    ctx = _form_context(
+        session,
+        access.fund,
+        access,
+        values={"holder_kind": "group"},
+        on_behalf=False,
+        form_action=request.url.path,
+    )
+    return page(request, "fph/apply.html", ctx)
+
+
+@router.post("/fonds/{fund_id}/demander")
+async def apply(request: Request, session: DbSession, access: FundApply) -> Response:
+    return await _save_and_maybe_submit(request, session, access, application=None, on_behalf=False)
+
+
+@router.get("/gestion/fonds/{fund_id}/deposer")
+def on_behalf_form(request: Request, session: DbSession, access: FundOnBehalf) -> Response:
+    ctx = _form_context(
+        session,
+        access.fund,
+        access,
+        values={"holder_kind": "group"},
+        on_behalf=True,
+        form_action=request.url.path,
+    )
+    return page(request, "fph/apply.html", ctx)
+
+
+@router.post("/gestion/fonds/{fund_id}/deposer")
+async def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf) -> Response:
+    return await _save_and_maybe_submit(request, session, access, application=None, on_behalf=True)
+
+
+def _on_behalf_mode(a: ApplicationAccess) -> bool:
+    return bool(a.application.filed_by) and not a.is_holder
+
+
+@router.get("/demandes/{application_id}/modifier")
+def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response:
+    application = access.application
+    if application.status not in (ApplicationStatus.draft, ApplicationStatus.postponed):
+        flash(request, _("Cette demande a déjà été envoyée : elle ne peut plus être modifiée."), "info")
+        return redirect(f"/fph/demandes/{application.id}", request)
+    on_behalf = _on_behalf_mode(access)
+    values = forms.application_values(
+        application,
+        apps.lines_of(session, application.id),  # type: ignore[arg-type]
+        _people_values(session, application, on_behalf),
+    )
+    ctx = _form_context(
+        session, access.fund.fund, access.fund, values=values, on_behalf=on_behalf, form_action=request.url.path,
+        application=application, checks=[c for c in apps.eligibility(session, application, paris_today()) if not c.ok],
+    )  # fmt: skip
+    return page(request, "fph/apply.html", ctx)
+
+
+@router.post("/demandes/{application_id}/modifier")
+async def edit(request: Request, session: DbSession, access: AppEdit) -> Response:
+    return await _save_and_maybe_submit(
+        request, session, access.fund, application=access.application, on_behalf=_on_behalf_mode(access)
+    )
+
+
+@router.get("/demandes/{application_id}")
+def detail(request: Request, session: DbSession, access: AppView) -> Response:
+    application = access.application
+    fund = access.fund.fund
+    today = paris_today()
+    lines = apps.lines_of(session, application.id)  # type: ignore[arg-type]
+    expenses, resources = apps.totals(lines)
+    bilans = payments.bilans_of(session, application.id)  # type: ignore[arg-type]
+    editable = application.status in (ApplicationStatus.draft, ApplicationStatus.postponed)
+    return page(
+        request,
+        "fph/application.html",
+        {
+            "a": application,
+            "access": access,
+            "fund": fund,
+            "qpv_names": funds.qpv_names(session, fund),
+            "applicants": apps.applicants_of(session, application.id),  # type: ignore[arg-type]
+            "lines": lines,
+            "expenses": expenses,
+            "resources": resources,
+            "checks": apps.eligibility(session, application, today) if editable else [],
+            "editable": editable and access.can_edit,
+            "waiting": application.status in WAITING,
+            "decisions": committee.decisions_of(session, application.id),  # type: ignore[arg-type]
+            "payments": payments.payments_of(session, application.id),  # type: ignore[arg-type]
+            "due": payments.payment_due(session, application, fund),
+            "bilans": [(b, payments.attachments_of(session, b.id)) for b in bilans],  # type: ignore[arg-type]
+            "overdue": apps.is_overdue(application, today),
+            "can_bilan": application.status == ApplicationStatus.granted
+            and application.bilan_status in (None, BilanStatus.returned),
+            "open_meetings": committee.open_meetings(session, fund.id) if access.fund.can_manage else [],  # type: ignore[arg-type]
+            "history": entries_for(session, "fph_application", application.id),  # type: ignore[arg-type]
+            "today": today.isoformat(),
+        },
+    )
+
+
+@router.post("/demandes/{application_id}/envoyer")
+def submit(request: Request, session: DbSession, access: AppEdit) -> Response:
+    """Send a saved draft as it is; if something is missing, the form says what."""
+    application = access.application
+    try:
+        with session.begin_nested():
+            apps.submit(session, access.actor, application, paris_today())
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/fph/demandes/{application.id}/modifier", request)
+    flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
+    return redirect(f"/fph/demandes/{application.id}", request)
+
+
+@router.post("/demandes/{application_id}/retirer")
+def withdraw(request: Request, session: DbSession, access: AppEdit) -> Response:
+    actor = access.actor
+    apps.withdraw(session, actor, access.application)
+    flash(request, _("La demande est retirée."), "info")
+    return redirect(f"/fph/demandes/{access.application.id}", request)
+
+
+# --- payments and bilan ----------------------------------------------------------------------
+
+
+@router.post("/demandes/{application_id}/versements")
+def record_payment(
+    request: Request,
+    session: DbSession,
+    access: AppManage,
+    background: BackgroundTasks,
+    amount: Annotated[str, Form()] = "",
+    paid_on: Annotated[str, Form()] = "",
+    reference: Annotated[str, Form()] = "",
+) -> Response:
+    application = access.application
+    try:
+        day = forms.parse_date(paid_on, "paid_on", required=True)
+        assert day is not None
+        with session.begin_nested():
+            payment = payments.record_payment(
+                session,
+                access.fund.actor("manage"),
+                application,
+                amount_cents=parse_eur(amount, field="amount"),
+                paid_on=day,
+                reference=reference,
+                today=paris_today(),
+            )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/fph/demandes/{application.id}#versements", request)
+    send_to_holders(
+        request, background, session, application,
+        _("Versement de {amount} pour votre projet").format(amount=eur(payment.amount_cents)),
+        _("L'association gestionnaire a versé {amount} pour « {title} » (référence : {ref}).").format(
+            amount=eur(payment.amount_cents), title=application.title, ref=payment.reference
+        ),
+    )  # fmt: skip
+    flash(request, _("Le versement est enregistré."), "success")
+    return redirect(f"/fph/demandes/{application.id}#versements", request)
+
+
+def _bilan_context(
+    access: ApplicationAccess, values: dict[str, str], error: DomainError | None
+) -> dict[str, Any]:
+    return {
+        "a": access.application,
+        "fund": access.fund.fund,
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/demandes/{application_id}/bilan")
+def bilan_form(request: Request, access: AppEdit) -> Response:
+    return page(request, "fph/bilan.html", _bilan_context(access, {}, None))
+
+
+async def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
+    cleaned = []
+    for filename, data in await forms.read_files(form, name):
+        try:
+            cleaned.append(clean_upload(data, filename, allow_pdf=allow_pdf))
+        except Invalid as exc:
+            raise Invalid(exc.message, field=name) from exc
+    return cleaned
+
+
+@router.post("/demandes/{application_id}/bilan")
+async def bilan(request: Request, session: DbSession, access: AppEdit) -> Response:
+    form = await request.form()
+    values = forms.raw(form)
+    application = access.application
+    try:
+        participants = forms.parse_int(
+            values.get("participants", ""),
+            "participants",
+            _("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
+        )
+        spent = parse_eur(values.get("actual_expenses", ""), field="actual_expenses")
+        receipts = await _clean_files(form, "receipts", allow_pdf=True)
+        photos = await _clean_files(form, "photos", allow_pdf=False)
+        with session.begin_nested():
+            payments.submit_bilan(
+                session,
+                access.actor,
+                application,
+                narrative=values.get("narrative", ""),
+                participants=participants,
+                actual_expenses_cents=spent,
+                receipts=receipts,
+                photos=photos,
+                upload_dir=request.app.state.settings.upload_dir,
+            )
+    except DomainError as exc:
+        return page(
+            request, "fph/bilan.html", _bilan_context(access, values, exc), status_code=exc.status_code
+        )
+    flash(request, _("Merci ! Votre bilan est envoyé. L'association gestionnaire va le lire."), "success")
+    return redirect(f"/fph/demandes/{application.id}", request)
+
+
+@router.post("/demandes/{application_id}/bilan/examen")
+def review_bilan(
+    request: Request,
+    session: DbSession,
+    access: AppManage,
+    background: BackgroundTasks,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    application = access.application
+    try:
+        with session.begin_nested():
+            payments.review_bilan(
+                session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
+            )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/fph/demandes/{application.id}#bilan", request)
+    if decision == "accept":
+        subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
+    else:
+        subject, body = (
+            _("Votre bilan est à compléter"),
+            _("Le bilan de « {title} » est à compléter : {reason}"),
+        )
+    send_to_holders(
+        request,
+        background,
+        session,
+        application,
+        subject,
+        body.format(title=application.title, reason=reason),
+    )
+    flash(
+        request,
+        _("Le bilan est accepté.") if decision == "accept" else _("Le bilan est renvoyé avec votre message."),
+        "success",
+    )
+    return redirect(f"/fph/demandes/{application.id}#bilan", request)
+
+
+@router.get("/fichiers/{attachment_id}")
+def attachment(request: Request, attachment: AttachmentView) -> Response:
+    path = path_of(request.app.state.settings.upload_dir, attachment.token)
+    if not path.exists():
+        raise NotFound(_("Ce fichier n'est plus disponible."))
+    disposition = "attachment" if attachment.content_type == "application/pdf" else "inline"
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.original_name,
+        content_disposition_type=disposition,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
