@@ -65,7 +65,7 @@ def publish(session: Session, actor: ActorRef, proposal: Proposal) -> None:
         actor,
         proposal,
         "bp.proposal_published",
-        _("Proposition %(ref)s publiée par la table de quartier.") % {"ref": proposal.reference},
+        _("Proposition %(ref)s relue et publiée.") % {"ref": proposal.reference},
     )
 
 
