@@ -138,9 +138,9 @@ def cast_vote(
         choice=choice,
         recorded_by=recorded_by.id,
     )
-    session.add(vote)
     try:
         with session.begin_nested():
+            session.add(vote)
             session.flush()
     except IntegrityError as exc:
         raise Conflict(_("Ce membre a déjà voté sur cette recommandation.")) from exc
@@ -296,9 +296,9 @@ def answer(
             _("Expliquez la réponse du COPIL en quelques phrases (20 caractères au moins)."), field="reasons"
         )
     row = Answer(recommendation_id=rec.id, decision=decision, reasons=reasons.strip(), answered_by=actor.id)  # type: ignore[arg-type]
-    session.add(row)
     try:
         with session.begin_nested():
+            session.add(row)
             session.flush()
     except IntegrityError as exc:
         raise Conflict(_("Le COPIL a déjà répondu à cette recommandation.")) from exc

@@ -348,15 +348,16 @@ def register_volunteer(
         retention_until=saisine.retention_until,
         registered_by=registered_by.id if registered_by else None,
     )
-    if invitation is not None:
-        invitation.used_at = utcnow()
-        session.add(invitation)
-    session.add(volunteer)
     try:
         with session.begin_nested():
+            session.add(volunteer)
             session.flush()
     except IntegrityError as exc:  # the same account or code, at the same moment
         raise Conflict(_("Cette inscription existe déjà.")) from exc
+    if invitation is not None:
+        invitation.used_at = utcnow()
+        session.add(invitation)
+        session.flush()
     return volunteer
 
 

@@ -272,7 +272,7 @@ def add_document(
     url: str = "",
     upload: Upload | None = None,
     meeting: Meeting | None = None,
-    upload_dir: Path,
+    upload_dir: Path | None = None,
 ) -> Document:
     """A link or an uploaded file (PDF, office document, image), for the saisine or one session."""
     title = " ".join(title.split())[:200]
@@ -295,6 +295,8 @@ def add_document(
             raise Invalid(_("Le fichier est vide."), field="file")
         if len(upload.content) > MAX_DOCUMENT_BYTES:
             raise Invalid(_("Le fichier dépasse 10 Mo."), field="file")
+        if upload_dir is None:  # pragma: no cover - a caller bug, not a user error
+            raise ValueError("an upload needs the upload directory")
         stored = f"{secrets.token_hex(16)}{suffix}"
         target = upload_dir / "assembly"
         target.mkdir(parents=True, exist_ok=True)

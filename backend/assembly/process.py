@@ -1,0 +1,47 @@
+"""The Assemblée citoyenne des quartiers as a registered process (Decidim's component manifest)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from backend.accounts.registry import register_personal_data
+from backend.assembly.service.recruitment import erase_for_user, export_for_user
+from backend.processes import Phase, ProcessKind
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+    from sqlmodel import Session
+
+
+def routers() -> Sequence[APIRouter]:
+    from backend.assembly.views import copil, member, public, staff
+
+    # Fixed paths (« /assemblee/nouvelle-saisine ») before « /assemblee/{saisine_id} ».
+    return (copil.router, staff.router, member.router, public.router)
+
+
+def load_demo(session: Session, ctx: dict[str, Any]) -> None:
+    from backend.assembly.demo import load_demo as load
+
+    load(session, ctx)
+
+
+register_personal_data("assemblee_citoyenne", export_for_user, erase_for_user)
+
+PROCESS = ProcessKind(
+    key="assembly",
+    label="Assemblée citoyenne des quartiers",
+    summary="Des habitant·es tirés au sort répondent à une question du comité de pilotage, qui leur rend des comptes.",
+    url="/assemblee",
+    routers=routers,
+    phases=(
+        Phase("recruiting", "Appel à volontaires"),
+        Phase("seed_fixed", "Tirage au sort public"),
+        Phase("drawn", "Travaux de l'assemblée"),
+        Phase("avis_published", "Avis et réponses du COPIL"),
+    ),
+    demo=load_demo,
+    order=30,
+    extra={"admin_url": "/assemblee"},
+)

@@ -1,0 +1,79 @@
+"""Form parsing and page helpers shared by the assembly's views."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from backend.accounts.security import flash
+from backend.assembly.models import Saisine, SaisineStatus
+from backend.errors import DomainError, Invalid
+from backend.i18n import gettext as _
+from backend.web import PARIS, redirect
+
+STATUS_LABELS = {
+    SaisineStatus.recruiting: "Appel à volontaires",
+    SaisineStatus.seed_fixed: "Tirage au sort en préparation",
+    SaisineStatus.drawn: "Travaux de l'assemblée",
+    SaisineStatus.avis_published: "Avis remis au COPIL",
+}
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    """Every field of the posted form (for forms whose fields depend on the saisine)."""
+    form = await request.form()
+    return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
+
+
+def parse_date(value: str, field: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_("Écrivez la date comme ceci : 2026-03-14 (année-mois-jour)."), field=field) from None
+
+
+def parse_datetime(value: str, field: str) -> datetime | None:
+    """A `datetime-local` value, read as Paris time."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            _("Indiquez la date et l'heure, par exemple 2026-03-14 à 09:30."), field=field
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)
+
+
+def parse_int(value: str, field: str, message: str) -> int:
+    value = value.strip()
+    if not value.lstrip("-").isdigit():
+        raise Invalid(message, field=field)
+    return int(value)
+
+
+def upload_dir(request: Request) -> Path:
+    return Path(request.app.state.settings.upload_dir)
+
+
+def saisine_url(saisine: Saisine, suffix: str = "") -> str:
+    return f"/assemblee/{saisine.id}{suffix}"
+
+
+def done(request: Request, url: str, message: str) -> Response:
+    flash(request, message, "success")
+    return redirect(url, request)
+
+
+def refused(request: Request, url: str, exc: DomainError) -> Response:
+    """A one-button action was refused: say why on the page it came from (nothing was typed)."""
+    flash(request, exc.message, "error")
+    return redirect(url, request)

@@ -1,0 +1,261 @@
+"""COPIL pages: refer a question (saisine), set the quotas, answer the avis and follow it up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.permissions import enforce, require_authenticated
+from backend.assembly.models import RecommendationStatus, RegistrationMode
+from backend.assembly.permissions import (
+    CopilSaisine,
+    FollowUpSaisine,
+    SaisineContext,
+    copil_communes,
+    create_policy,
+)
+from backend.assembly.service import recommendations, saisines
+from backend.assembly.service.common import commune_of, quota_categories, territory_refs
+from backend.assembly.views.common import done, form_data, parse_date, parse_int, saisine_url
+from backend.errors import DomainError, NotFound
+from backend.i18n import gettext as _
+from backend.web import render
+
+router = APIRouter(include_in_schema=False)
+DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
+
+
+def _new_context(
+    session: DbSession, principal: CurrentPrincipal, form: dict[str, Any], error: DomainError | None
+) -> dict[str, Any]:
+    communes = [commune_of(session, insee) for insee in copil_communes(principal, session)]
+    return {
+        "form": form,
+        "error": error,
+        "commune_options": [(c.insee, c.name) for c in communes],
+        "presets": saisines.PRESET_LABELS,
+        "modes": {RegistrationMode.open: _("Ouverte à tous les habitant·es (le code des lettres est accepté)"),
+                  RegistrationMode.code: _("Seulement avec le code reçu par courrier")},
+    }  # fmt: skip
+
+
+@router.get("/assemblee/nouvelle-saisine")
+def new_form(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+    require_authenticated(principal)
+    communes = copil_communes(principal, session)
+    enforce(create_policy(principal, territory_refs(session, communes[0]) if communes else []))
+    form = {
+        "commune_insee": communes[0],
+        "panel_size": "40",
+        "avis_deadline": (date.today() + timedelta(days=180)).isoformat(),
+        "registration_deadline": (date.today() + timedelta(days=45)).isoformat(),
+        "registration_mode": RegistrationMode.open,
+        "categories": list(DEFAULT_CATEGORIES),
+        "adoption_threshold_pct": "50",
+        "quorum_pct": "50",
+    }
+    return render(request, "assembly/new.html", _new_context(session, principal, form, None))
+
+
+@router.post("/assemblee/nouvelle-saisine")
+def create(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    title: Annotated[str, Form()] = "",
+    question: Annotated[str, Form()] = "",
+    context: Annotated[str, Form()] = "",
+    commune_insee: Annotated[str, Form()] = "",
+    panel_size: Annotated[str, Form()] = "",
+    avis_deadline: Annotated[str, Form()] = "",
+    registration_deadline: Annotated[str, Form()] = "",
+    registration_mode: Annotated[str, Form()] = "",
+    categories: Annotated[list[str] | None, Form()] = None,
+    adoption_threshold_pct: Annotated[str, Form()] = "50",
+    quorum_pct: Annotated[str, Form()] = "50",
+) -> Response:
+    require_authenticated(principal)
+    enforce(create_policy(principal, territory_refs(session, commune_insee)))
+    form = {
+        "title": title, "question": question, "context": context, "commune_insee": commune_insee,
+        "panel_size": panel_size, "avis_deadline": avis_deadline, "registration_deadline": registration_deadline,
+        "registration_mode": registration_mode, "categories": categories or [],
+        "adoption_threshold_pct": adoption_threshold_pct, "quorum_pct": quorum_pct,
+    }  # fmt: skip
+    try:
+        with session.begin_nested():
+            saisine = saisines.create_saisine(
+                session,
+                principal.actor("copil"),
+                title=title,
+                question=question,
+                context=context,
+                commune_insee=commune_insee,
+                panel_size=parse_int(
+                    panel_size, "panel_size", _("La taille du panel est un nombre, par exemple 40.")
+                ),
+                avis_deadline=parse_date(avis_deadline, "avis_deadline"),
+                registration_deadline=parse_date(registration_deadline, "registration_deadline"),
+                registration_mode=registration_mode,
+                categories=categories or [],
+                adoption_threshold_pct=parse_int(
+                    adoption_threshold_pct, "adoption_threshold_pct", _("Le seuil d'adoption est un nombre.")
+                ),
+                quorum_pct=parse_int(quorum_pct, "quorum_pct", _("Le quorum est un nombre.")),
+            )
+    except DomainError as exc:
+        ctx = _new_context(session, principal, form, exc)
+        return render(request, "assembly/new.html", ctx, status_code=exc.status_code)
+    return done(
+        request,
+        saisine_url(saisine, "/quotas"),
+        _("La saisine est créée. Vérifiez les quotas calculés, puis lancez l'appel à volontaires."),
+    )
+
+
+# --- quotas --------------------------------------------------------------------------------------
+
+
+def _quotas_context(
+    session: DbSession, ctx: CopilSaisine, values: dict[str, Any], error: DomainError | None
+) -> dict[str, Any]:
+    return {
+        "saisine": ctx.saisine,
+        "groups": quota_categories(session, ctx.saisine.id or 0),
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/assemblee/{saisine_id}/quotas")
+def quotas_form(request: Request, session: DbSession, ctx: CopilSaisine) -> Response:
+    return render(request, "assembly/quotas.html", _quotas_context(session, ctx, {}, None))
+
+
+@router.post("/assemblee/{saisine_id}/quotas")
+def quotas_save(
+    request: Request,
+    session: DbSession,
+    ctx: CopilSaisine,
+    data: Annotated[dict[str, Any], Depends(form_data)],
+) -> Response:
+    bounds: dict[int, tuple[str, str]] = {}
+    for group in quota_categories(session, ctx.saisine.id or 0):
+        for feature in group.features:
+            low, high = data.get(f"min_{feature.id}"), data.get(f"max_{feature.id}")
+            if isinstance(low, str) and isinstance(high, str):
+                bounds[feature.id or 0] = (low, high)
+    try:
+        with session.begin_nested():
+            saisines.set_quotas(session, ctx.actor, ctx.saisine, bounds)
+    except DomainError as exc:
+        values = {key: value for key, value in data.items() if key.startswith(("min_", "max_"))}
+        return render(
+            request,
+            "assembly/quotas.html",
+            _quotas_context(session, ctx, values, exc),
+            status_code=exc.status_code,
+        )
+    return done(request, saisine_url(ctx.saisine), _("Les quotas sont enregistrés."))
+
+
+# --- answers and follow-up --------------------------------------------------------------------------
+
+
+def _answers_context(session: DbSession, ctx: SaisineContext) -> dict[str, Any]:
+    saisine = ctx.saisine
+    return {
+        "saisine": saisine,
+        "recommendations": recommendations.recommendations(session, saisine, RecommendationStatus.adopted),
+        "answers": recommendations.answers(session, saisine),
+        "follow_ups": recommendations.follow_ups(session, saisine),
+        "decision_labels": recommendations.DECISION_LABELS,
+        "follow_up_labels": recommendations.FOLLOW_UP_LABELS,
+        "is_copil": ctx.role == "copil",
+    }
+
+
+@router.get("/assemblee/{saisine_id}/reponses")
+def answers_page(request: Request, session: DbSession, ctx: FollowUpSaisine) -> Response:
+    return render(request, "assembly/answers.html", _answers_context(session, ctx))
+
+
+def _answer_page(
+    request: Request,
+    session: DbSession,
+    ctx: SaisineContext,
+    recommendation_id: int,
+    form: dict[str, Any] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
+    if rec.status != RecommendationStatus.adopted:
+        raise NotFound(_("Le COPIL répond aux recommandations adoptées par l'assemblée."))
+    context = {
+        **_answers_context(session, ctx),
+        "rec": rec,
+        "answer": recommendations.answers(session, ctx.saisine).get(rec.id or 0),
+        "follow_ups": recommendations.follow_ups(session, ctx.saisine).get(rec.id or 0, []),
+        "form": form or {},
+        "error": error,
+    }
+    return render(
+        request, "assembly/answer_form.html", context, status_code=error.status_code if error else 200
+    )
+
+
+@router.get("/assemblee/{saisine_id}/reponses/{recommendation_id}")
+def answer_form(
+    request: Request, session: DbSession, ctx: FollowUpSaisine, recommendation_id: int
+) -> Response:
+    return _answer_page(request, session, ctx, recommendation_id)
+
+
+@router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}")
+def answer(
+    request: Request,
+    session: DbSession,
+    ctx: CopilSaisine,
+    recommendation_id: int,
+    decision: Annotated[str, Form()] = "",
+    reasons: Annotated[str, Form()] = "",
+) -> Response:
+    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
+    try:
+        with session.begin_nested():
+            recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons)
+    except DomainError as exc:
+        form = {"decision": decision, "reasons": reasons}
+        return _answer_page(request, session, ctx, recommendation_id, form, exc)
+    return done(
+        request,
+        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
+        _("La réponse à la recommandation n° {n} est publiée.").format(n=rec.number),
+    )
+
+
+@router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}/suivi")
+def follow_up(
+    request: Request,
+    session: DbSession,
+    ctx: FollowUpSaisine,
+    recommendation_id: int,
+    status: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
+    try:
+        with session.begin_nested():
+            recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text)
+    except DomainError as exc:
+        form = {"status": status, "text": text}
+        return _answer_page(request, session, ctx, recommendation_id, form, exc)
+    return done(
+        request,
+        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
+        _("Le suivi de la recommandation n° {n} est publié.").format(n=rec.number),
+    )
