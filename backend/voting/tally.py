@@ -21,6 +21,7 @@ see :func:`backend.voting.profile.ordinal_points`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
@@ -50,7 +51,9 @@ def _threshold(instance: PbInstance, required: bool) -> float | None:
         raise TallyError(f"META {THRESHOLD_KEY} must be a number, got {raw!r}") from None
 
 
-def _greedy(skip: bool, threshold: str) -> Callable[[PbInstance], Outcome]:
+def _greedy(
+    skip: bool, threshold: Literal["ignore", "optional", "required"]
+) -> Callable[[PbInstance], Outcome]:
     def count(instance: PbInstance) -> Outcome:
         scores = project_scores(instance.kind, instance.ballots, len(instance.projects))
         limit = None if threshold == "ignore" else _threshold(instance, required=threshold == "required")
