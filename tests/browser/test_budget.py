@@ -1,0 +1,71 @@
+"""Budget participatif at phone size: a resident files a proposal end to end; axe finds no
+serious or critical violation on the edition, list, proposal and moderation pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import axe_violations, describe, login
+
+pytestmark = pytest.mark.browser
+
+
+def check(page: Any) -> None:
+    assert page.locator("main h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/budget-participatif",
+        "/budget-participatif/marseille-2026",
+        "/budget-participatif/marseille-2026/propositions",
+        "/budget-participatif/marseille-2026/propositions/1",
+        "/budget-participatif/marseille-2026/propositions/3",
+    ],
+)
+def test_public_budget_pages_are_accessible(page: Any, url: str) -> None:
+    page.goto(url)
+    check(page)
+
+
+def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
+    login(page, "amina@demo.quartiers.fr")
+    page.goto("/budget-participatif/appel-idees-2027")
+    page.get_by_role("link", name="Proposer une idée").click()
+    page.wait_for_load_state()
+    check(page)
+    page.get_by_label("Le titre de l'idée").fill("Des fontaines à eau au square")
+    page.get_by_role("button", name="Envoyer ma proposition").click()
+    page.wait_for_load_state()
+    assert "points à corriger" in page.content()
+    assert page.get_by_label("Le titre de l'idée").input_value() == "Des fontaines à eau au square"
+    page.get_by_label("Votre idée").fill("Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été.")
+    page.get_by_label("Le thème").select_option(label="Nature en ville")
+    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill("8000")
+    page.locator(".bp-cell").nth(20).click()
+    page.get_by_role("button", name="Envoyer ma proposition").click()
+    page.wait_for_load_state()
+    assert "Votre proposition est envoyée" in page.content()
+    assert "En attente de relecture" in page.content()
+    check(page)
+
+
+def test_moderation_pages_are_accessible(page: Any) -> None:
+    login(page, "table.corot@demo.quartiers.fr")
+    page.goto("/budget-participatif/appel-idees-2027/moderation")
+    check(page)
+    page.get_by_role("link", name="Des nichoirs et un hôtel à insectes au parc de Corot").first.click()
+    page.wait_for_load_state()
+    check(page)
+
+
+def test_admin_edition_page_is_accessible(page: Any) -> None:
+    login(page, "admin@demo.quartiers.fr")
+    page.goto("/admin/budget-participatif/marseille-2026")
+    check(page)
