@@ -119,6 +119,16 @@ def test_ties_go_to_the_cheaper_project_then_the_first_listed() -> None:
     assert equal_shares(swapped, Decimal(40), ballots_of(lists)).selected == ("p01", "p00")
 
 
+def test_ties_go_first_to_the_project_with_more_votes() -> None:
+    # Share 10. z (50, 10 supporters) goes first: each pays 5. Then p01 (40) has 5 supporters,
+    # two with 5 left, so they pay 5 and the three others 10: effective vote count 40 / 10 = 4,
+    # the same as p00 (40, four supporters paying 10). p01 has more votes: it is funded first.
+    lists = [[2, 1]] * 2 + [[2]] * 8 + [[1]] * 3 + [[0]] * 4
+    projects = make_projects([40, 40, 50])
+    outcome = equal_shares(projects, Decimal(170), ballots_of(lists))
+    assert outcome.selected == ("p02", "p01", "p00")
+
+
 def test_money_exactly_equal_to_the_cost_is_enough() -> None:
     # After the first project, each voter holds exactly 5: 4 x 5 pays the 20 of the second.
     lists = [[0, 1]] * 4
