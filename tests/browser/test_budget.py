@@ -45,7 +45,9 @@ def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
     page.wait_for_load_state()
     assert "points à corriger" in page.content()
     assert page.get_by_label("Le titre de l'idée").input_value() == "Des fontaines à eau au square"
-    page.get_by_label("Votre idée").fill("Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été.")
+    page.get_by_label("Votre idée").fill(
+        "Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été."
+    )
     page.get_by_label("Le thème").select_option(label="Nature en ville")
     page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill("8000")
     page.locator(".bp-cell").nth(20).click()
