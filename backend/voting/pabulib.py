@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.voting.ballots import ApprovalRule
 from backend.voting.model import Ballots, Project
 from backend.voting.profile import BallotKind
 
@@ -82,6 +83,16 @@ class PbInstance:
     def envelope(self) -> list[Project]:
         """The projects as the counting rules see them, in file order."""
         return [Project(p.id, p.cost) for p in self.projects]
+
+    def approval_rule(self) -> ApprovalRule:
+        """How many projects a ballot may name (META ``min_length``, default 1, and ``max_length``),
+        as the rule our own editions validate ballots with."""
+        try:
+            low = int(self.meta.get("min_length") or 1)
+            high = self.meta.get("max_length")
+            return ApprovalRule(min_projects=low, max_projects=int(high) if high else None)
+        except ValueError:
+            raise PbFormatError("META min_length and max_length must be whole numbers") from None
 
     def selected(self) -> list[str] | None:
         """Ids the city funded (``selected`` column equal to 1), or None without that column."""

@@ -76,6 +76,28 @@ def test_assen_equals_pabutools_add1() -> None:
     assert set(outcome.selected) == {p.name for p in reference}
 
 
+@pytest.mark.parametrize("name", MES_FILES)
+def test_last_share_that_fits_and_the_next_one_agree_with_pabutools(name: str) -> None:
+    # The whole pabutools loop takes minutes on Świecie and Wieliczka; its two decisive runs do
+    # not: the last share that fits (our outcome) and the next one (over budget for both).
+    ours = read_pb(DATA / name)
+    outcome = equal_shares_add1(ours.envelope, ours.budget, ours.ballots)
+    k = int(outcome.details["increments"])
+    instance, profile = parse_pabulib(str(DATA / name))
+    profile = profile.as_multiprofile()
+    n = profile.num_ballots()
+    budget = instance.budget_limit
+    for step, fits in ((k, True), (k + 1, False)):
+        instance.budget_limit = budget + step * n
+        reference = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+        assert (sum(p.cost for p in reference) <= budget) is fits
+        share = equal_shares(ours.envelope, ours.budget, ours.ballots, voter_budget=float(budget) / n + step)
+        assert set(share.selected) == {p.name for p in reference}
+    assert set(outcome.selected) == set(
+        equal_shares(ours.envelope, ours.budget, ours.ballots, voter_budget=float(budget) / n + k).selected
+    )
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_add1_equals_pabutools_on_random_elections(seed: int) -> None:
     projects, budget, lists = random_approval(seed)

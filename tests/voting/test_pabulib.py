@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backend.voting.ballots import ApprovalRule, BallotProject, validate_approval
 from backend.voting.pabulib import PbFormatError, PbInstance, PbProject, PbVote, parse_pb, read_pb, write_pb
 from backend.voting.profile import BallotKind, project_scores
 from tests.voting.helpers import DATA, FILES
@@ -54,6 +55,22 @@ def test_computed_votes_and_scores_match_the_projects_columns(name: str) -> None
             assert counts[i] == int(project.fields["votes"]), (name, project.id)
         if "score" in project.fields:
             assert scores[i] == float(project.fields["score"]), (name, project.id)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_ballots_respect_the_files_length_limits(name: str) -> None:
+    # pabulib's min_length/max_length read as our ApprovalRule: every real ballot passes it.
+    instance = read_pb(DATA / name)
+    rule = instance.approval_rule()
+    projects = [BallotProject(p.id, p.fields.get("name", p.id), p.cost) for p in instance.projects]
+    assert all(validate_approval(vote.vote, projects, rule) == [] for vote in instance.votes())
+
+
+def test_length_limits_from_meta() -> None:
+    assert parse_pb(GOOD).approval_rule() == ApprovalRule(1, None)
+    limited = parse_pb(GOOD.replace("rule;greedy", "rule;greedy\nmin_length;2\nmax_length;3"))
+    assert limited.approval_rule() == ApprovalRule(2, 3)
+    assert validate_approval(["c"], [BallotProject("c", "Fresque")], limited.approval_rule())
 
 
 def test_quoted_fields_bom_and_crlf() -> None:
