@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import utcnow
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware on both databases: SQLite hands back naive values, which are UTC here."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        # SQLite would drop the offset and keep the wall-clock time: store UTC.
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def _when(nullable: bool = False) -> Any:
     if nullable:
-        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+        return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
 def _text(default: str = "") -> Any:
@@ -231,7 +247,7 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     title: str = Field(max_length=200)
-    starts_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    starts_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     place: str = Field(max_length=300)
     agenda: str = _text()
     summary: str = _text()  # public minutes, written after the session

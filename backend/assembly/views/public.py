@@ -78,7 +78,7 @@ def saisine_page(request: Request, session: DbSession, ctx: PublicSaisine) -> Re
             "follow_ups": recommendations.follow_ups(session, saisine),
             "decision_labels": recommendations.DECISION_LABELS,
             "follow_up_labels": recommendations.FOLLOW_UP_LABELS,
-            "journal": saisine_journal(session, saisine.id or 0)[-8:][::-1],
+            "journal": saisine_journal(session, saisine.id or 0)[-5:][::-1],
         },
     )
 

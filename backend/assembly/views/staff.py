@@ -431,16 +431,33 @@ def group_edit(request: Request, session: DbSession, ctx: StaffSaisine, group_id
 
 
 @router.post("/assemblee/{saisine_id}/gestion/groupes/nouveau")
-@router.post("/assemblee/{saisine_id}/gestion/groupes/{group_id}")
-def group_save(
+def group_create(
     request: Request,
     session: DbSession,
     ctx: StaffSaisine,
-    group_id: int | None = None,
     name: Annotated[str, Form()] = "",
     topic: Annotated[str, Form()] = "",
     members: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
+    return _group_save(request, session, ctx, None, name, topic, members or [])
+
+
+@router.post("/assemblee/{saisine_id}/gestion/groupes/{group_id}")
+def group_update(
+    request: Request,
+    session: DbSession,
+    ctx: StaffSaisine,
+    group_id: int,
+    members: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    group = work.get_group(session, ctx.saisine, group_id)
+    return _group_save(request, session, ctx, group_id, group.name, group.topic, members or [])
+
+
+def _group_save(
+    request: Request, session: DbSession, ctx: SaisineContext, group_id: int | None, name: str, topic: str,
+    members: list[int],
+) -> Response:  # fmt: skip
     try:
         with session.begin_nested():
             group = (
@@ -448,9 +465,9 @@ def group_save(
                 if group_id
                 else work.create_group(session, ctx.actor, ctx.saisine, name=name, topic=topic)
             )
-            work.set_group_members(session, ctx.saisine, group, members or [])
+            work.set_group_members(session, ctx.saisine, group, members)
     except DomainError as exc:
-        form = {"name": name, "topic": topic, "members": set(members or [])}
+        form = {"name": name, "topic": topic, "members": set(members)}
         context = _group_context(session, ctx, group_id, form, exc)
         return render(request, "assembly/group.html", context, status_code=exc.status_code)
     return done(request, _manage(ctx, "#groupes"), _("Groupe « {name} » enregistré.").format(name=group.name))
