@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from backend.voting.model import Ballots, FloatArray, IndexArray, IntArray
 
@@ -88,6 +89,15 @@ class GroupedApprovals:
         return self.supporters[self.csc_ptr[project] : self.csc_ptr[project + 1]]
 
 
+def _popcount_rows(keys: npt.NDArray[np.uint64]) -> IntArray:
+    """Number of bits set in each row (``np.bitwise_count`` from numpy 2, a byte table before)."""
+    bitwise_count = getattr(np, "bitwise_count", None)
+    if bitwise_count is not None:
+        return np.asarray(bitwise_count(keys), dtype=np.int64).sum(axis=1)
+    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+    return table[keys.view(np.uint8)].reshape(len(keys), -1).sum(axis=1)
+
+
 def group_approvals(ballots: Ballots, n_projects: int) -> GroupedApprovals:
     """Group identical approval ballots (vectorised: one bit mask per ballot, then one sort).
 
@@ -106,7 +116,7 @@ def group_approvals(ballots: Ballots, n_projects: int) -> GroupedApprovals:
         if len(starts):
             word_bits = np.where(word_of == w, bits, np.uint64(0))
             keys[nonempty, w] = np.bitwise_or.reduceat(word_bits, starts)
-    if np.any(np.bitwise_count(keys).sum(axis=1, dtype=np.int64) != lengths):
+    if np.any(_popcount_rows(keys) != lengths):
         raise ValueError("a ballot names the same project more than once")
     if words == 1:
         _, first, counts = np.unique(keys[:, 0], return_index=True, return_counts=True)
