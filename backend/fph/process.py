@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend.accounts.registry import register_personal_data
-from backend.fph import personal_data
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:
@@ -25,8 +23,6 @@ def _demo(session: Session, ctx: dict[str, Any]) -> None:
 
     load_demo(session, ctx)
 
-
-register_personal_data("fonds_participation_habitants", personal_data.export, personal_data.delete_for)
 
 PROCESS = ProcessKind(
     key="fph",

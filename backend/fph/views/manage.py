@@ -25,6 +25,7 @@ from backend.fph.models import (
     ApplicationStatus,
     BilanStatus,
     Fund,
+    Meeting,
     Member,
     Payment,
 )
@@ -232,9 +233,9 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
     on_agenda = set(
         session.exec(
             select(AgendaItem.application_id)
-            .join(committee.Meeting, col(committee.Meeting.id) == AgendaItem.meeting_id)
+            .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
             .where(
-                col(committee.Meeting.minutes_published_at).is_(None), committee.Meeting.fund_id == fund.id
+                col(Meeting.minutes_published_at).is_(None), Meeting.fund_id == fund.id
             )
         ).all()
     )
