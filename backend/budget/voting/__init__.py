@@ -1,0 +1,13 @@
+"""Voting in the budget participatif: online and in person, secret ballots, counting and results.
+
+* :mod:`.models`: who voted (``bp_voter``) apart from what was chosen (``bp_ballot``), results
+  and published files.
+* :mod:`.secrecy`: the ballot slot key (HMAC), receipt codes and their public fingerprints.
+* :mod:`.eligibility`: who may vote (age, residence, territory, envelope), as pure functions.
+* :mod:`.context`: what a ballot needs to know about an edition, cached per app for a few seconds.
+* :mod:`.service`: casting a ballot (online or on paper), one per person by construction.
+* :mod:`.paper`: batch entry of paper ballot sheets (CSV) with a reconciliation report.
+* :mod:`.results`: counting at close with :mod:`backend.voting`, publication, journal.
+
+The counting rules themselves are pure functions in :mod:`backend.voting`.
+"""

@@ -1,0 +1,123 @@
+"""Voting tables. Who voted and what was chosen are stored apart:
+
+* ``bp_voter``: one row per person per edition (UNIQUE edition, user) — the database itself
+  refuses a second ballot, whatever the channel (online or paper) and whatever the order.
+* ``bp_ballot``: the choices, keyed by a *slot*, HMAC(server secret, edition, person), with no
+  user id, no timestamp and no sequential id, so that the two tables cannot be joined without
+  the server secret (see :mod:`backend.budget.voting.secrecy` for the trade-off).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.db import utcnow
+
+
+class VoteChannel(StrEnum):
+    online = "online"
+    paper = "paper"
+
+
+class Voter(SQLModel, table=True):
+    """Who voted, where and how they were checked — never what they chose."""
+
+    __tablename__ = "bp_voter"
+    __table_args__ = (
+        UniqueConstraint("edition_id", "user_id"),
+        Index("ix_bp_voter_edition_envelope", "edition_id", "envelope_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id")
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    envelope_id: int = Field(foreign_key="bp_envelope.id")
+    channel: str = Field(max_length=10)
+    voting_point: str | None = Field(default=None, max_length=120)  # « bureau de vote », paper only
+    identity_check: str | None = Field(default=None, max_length=200)  # e.g. « carte d'identité »
+    residence_check: str | None = Field(default=None, max_length=200)
+    recorded_by: str | None = Field(default=None, max_length=32)  # agent's public_id, paper only
+    batch_id: int | None = Field(default=None, foreign_key="bp_paper_batch.id")
+    voted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Ballot(SQLModel, table=True):
+    """What one voter chose — never who. The current ballot of a voter is found by its slot."""
+
+    __tablename__ = "bp_ballot"
+    __table_args__ = (Index("ix_bp_ballot_edition_envelope", "edition_id", "envelope_id"),)
+
+    slot: str = Field(primary_key=True, max_length=64)  # HMAC(secret, edition, user), hex
+    edition_id: int = Field(foreign_key="bp_edition.id")
+    envelope_id: int = Field(foreign_key="bp_envelope.id")
+    # Approval and knapsack: project ids « 12 15 18 »; majority judgment: « 12:3 15:0 » (grade 0-3).
+    choices: str = Field(default="", sa_column=Column(Text, nullable=False))
+    receipt_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the receipt code
+
+
+class PaperBatch(SQLModel, table=True):
+    """One imported file of paper ballot sheets (the same file cannot be imported twice)."""
+
+    __tablename__ = "bp_paper_batch"
+    __table_args__ = (UniqueConstraint("edition_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    ballots: int
+    per_point: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_by: str = Field(max_length=32)
+    imported_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class EnvelopeResult(SQLModel, table=True):
+    """The count of one envelope at close, as published (and journaled)."""
+
+    __tablename__ = "bp_result"
+    __table_args__ = (UniqueConstraint("edition_id", "envelope_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
+    envelope_id: int = Field(foreign_key="bp_envelope.id")
+    ballot_rule: str = Field(max_length=30)
+    counting_rule: str = Field(max_length=30)
+    voters: int
+    population: int | None = None
+    amount: int
+    spent: int
+    selected: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Per project id: {"votes": n} (approval) or {"grades": [n0, n1, n2, n3], "majority": g}.
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file_name: str = Field(max_length=200)
+    file_sha256: str = Field(max_length=64)
+    counted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Publication(SQLModel, table=True):
+    """A published file (anonymised ballots, CSV or pabulib .pb), kept byte for byte."""
+
+    __tablename__ = "bp_publication"
+    __table_args__ = (UniqueConstraint("edition_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
+    name: str = Field(max_length=200)
+    media_type: str = Field(max_length=60)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    published_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
