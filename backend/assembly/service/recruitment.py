@@ -300,15 +300,16 @@ def register_volunteer(
     account and per code. Consent to the use of the data, until `retention_until`, is required."""
     if not registration_open(saisine, today):
         raise Conflict(_("Les inscriptions sont closes pour cette assemblée."))
-    name = " ".join(form.name.split())
-    if not 2 <= len(name) <= 120:
-        raise Invalid(_("Indiquez votre prénom et votre nom."), field="name")
+    # Checked in the order of the form, so the first message matches the first wrong field.
     invitation = find_invitation(session, saisine, form.code) if form.code.strip() else None
     if invitation is None and saisine.registration_mode == RegistrationMode.code:
         raise Invalid(
             _("Pour cette assemblée, il faut le code reçu par courrier (8 lettres et chiffres)."),
             field="code",
         )
+    name = " ".join(form.name.split())
+    if not 2 <= len(name) <= 120:
+        raise Invalid(_("Indiquez votre prénom et votre nom."), field="name")
     phone, email = _contact(form, assisted=registered_by is not None)
     address = invitation.address if invitation is not None else " ".join(form.address.split())
     if not address or len(normalize_address(address)) < 5:
