@@ -234,9 +234,7 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
         session.exec(
             select(AgendaItem.application_id)
             .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
-            .where(
-                col(Meeting.minutes_published_at).is_(None), Meeting.fund_id == fund.id
-            )
+            .where(col(Meeting.minutes_published_at).is_(None), Meeting.fund_id == fund.id)
         ).all()
     )
     granted = [a for a in all_apps if a.status == ApplicationStatus.granted]
