@@ -19,6 +19,7 @@ from backend.db import utcnow
 from backend.fph.models import Application, Fund, FundQpv, Meeting, MemberKind, VoteChoice
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds, payments
+from backend.fph.service import minutes as minutes_service
 from backend.fph.service.applications import ApplicationInput, PersonInput
 from backend.fph.service.common import paris_today
 from backend.fph.uploads import CleanFile
@@ -195,7 +196,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     apps.submit(session, _resident(people["yacine"]), tournoi, d0 - timedelta(days=10))
     hear(m0, tournoi, [VoteChoice.pour, VoteChoice.pour, VoteChoice.abstention], "granted", 80_000,
          "Action ouverte à tous les jeunes du quartier, budget clair.")  # fmt: skip
-    committee.publish_minutes(session, gestion, m0)
+    minutes_service.publish_minutes(session, gestion, m0)
     pay(tournoi, 64_000, d0 + timedelta(days=3), "VIR-2026-014")
 
     # --- second meeting, forty days ago: granted, refused, postponed -------------------------
@@ -238,7 +239,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     hear(m1, sortie, [], "postponed", None, "le devis du car et la liste des familles intéressées.")
     hear(m1, sono, [VoteChoice.contre, VoteChoice.contre, VoteChoice.abstention], "refused", None,
          "Le fonds ne paie pas le matériel d'une association pour elle-même : ce sont des frais de fonctionnement.")  # fmt: skip
-    committee.publish_minutes(session, gestion, m1)
+    minutes_service.publish_minutes(session, gestion, m1)
     pay(fete, 80_000, d1 + timedelta(days=2), "VIR-2026-031")
     pay(jardin, 52_000, d1 + timedelta(days=2), "VIR-2026-032")
 

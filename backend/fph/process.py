@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 
 def _routers() -> Sequence[APIRouter]:
-    from backend.fph.views import applications, manage, public
+    from backend.fph.views import applications, follow_up, manage, meetings, public
 
-    return [public.router, manage.router, applications.router]
+    return [public.router, manage.router, meetings.router, applications.router, follow_up.router]
 
 
 def _demo(session: Session, ctx: dict[str, Any]) -> None:

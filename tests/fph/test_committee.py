@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.fph.models import ApplicationStatus, MemberKind, Vote
 from backend.fph.service import committee, funds
+from backend.fph.service import minutes as minutes_service
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import SYSTEM, verify_ledger
 from tests.fph.conftest import (
@@ -247,12 +248,12 @@ def test_minutes_are_published_once_every_item_is_decided_and_hold_no_names(sess
         session, SYSTEM, first, outcome="granted", amount_cents=50_000, reason="Action ouverte à tous."
     )
     with pytest.raises(Conflict) as exc:
-        committee.publish_minutes(session, SYSTEM, meeting)
+        minutes_service.publish_minutes(session, SYSTEM, meeting)
     assert "« Concert »" in exc.value.message
     committee.decide(
         session, SYSTEM, second, outcome="postponed", amount_cents=None, reason="le budget détaillé"
     )
-    minutes = committee.publish_minutes(session, SYSTEM, meeting)
+    minutes = minutes_service.publish_minutes(session, SYSTEM, meeting)
     assert [(i.title, i.holder, i.outcome) for i in minutes.items] == [
         ("Fête des voisins", "Groupe de 2 habitant·es", "granted"),
         ("Concert", "Corot Musique", "postponed"),

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from backend.accounts.models import Role, ScopeKind
 from backend.fph.models import Application, ApplicationStatus, Fund, MemberKind
 from backend.fph.service import committee, funds
+from backend.fph.service import minutes as minutes_service
 from backend.ledger.service import SYSTEM
 from tests.factories import login, make_staff, make_user, page_text, post
 from tests.fph.conftest import (
@@ -278,7 +279,7 @@ def test_minutes_are_public_only_once_published(client: TestClient, session: Ses
     item = on_agenda(session, meeting, make_application(session, fund, lead))
     committee.decide(session, SYSTEM, item, outcome="postponed", amount_cents=None, reason="le devis")
     assert client.get(f"/fph/comites/{meeting.id}/releve").status_code == 404
-    committee.publish_minutes(session, SYSTEM, meeting)
+    minutes_service.publish_minutes(session, SYSTEM, meeting)
     html = page_text(client.get(f"/fph/comites/{meeting.id}/releve"))
     assert "Fête des voisins" in html and "Reportée" in html and "Zoé" not in html
 

@@ -2,45 +2,66 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
-from backend.fph.eligibility import (
-    ApplicantFacts,
-    ApplicationFacts,
-    Check,
-    FundFacts,
-    HolderHistory,
-    blocking_failures,
-    check_application,
-)
+from backend.errors import Conflict, Invalid
+from backend.fph.eligibility import blocking_failures
 from backend.fph.models import (
-    GRANTED,
     WAITING,
     Applicant,
     Application,
     ApplicationStatus,
-    BilanStatus,
     BudgetLine,
     Fund,
-    FundQpv,
     HolderKind,
-    LineKind,
 )
 from backend.fph.money import eur
-from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
-from backend.fph.service.funds import meeting_day, next_meeting, qpv_names
+from backend.fph.service.checks import eligibility, facts, holder_history
+from backend.fph.service.common import journal, lock_fund, move_money, territory
+from backend.fph.service.queries import (
+    applicants_of,
+    applications_of_fund,
+    applications_of_user,
+    get_application,
+    is_holder,
+    is_overdue,
+    lead_of,
+    lines_of,
+    totals,
+)
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
+
+# Callers use `applications` as the one entry point for application questions too.
+__all__ = [
+    "ApplicationInput",
+    "NotEligible",
+    "OnBehalf",
+    "PersonInput",
+    "applicants_of",
+    "applications_of_fund",
+    "applications_of_user",
+    "eligibility",
+    "facts",
+    "get_application",
+    "holder_history",
+    "is_holder",
+    "is_overdue",
+    "lead_of",
+    "lines_of",
+    "save_application",
+    "submit",
+    "totals",
+    "withdraw",
+]
 
 MAX_PEOPLE = 3  # other people typed on the form (co-applicants, or everyone when filed on behalf)
 MAX_LINES = 8
@@ -78,47 +99,6 @@ class OnBehalf:
     filer: ActorRef
     verifier: ActorRef | None = None
     proof_seen: bool = False
-
-
-def get_application(session: Session, application_id: int) -> Application:
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_("Cette demande n'existe pas."))
-    return application
-
-
-def applicants_of(session: Session, application_id: int) -> list[tuple[Applicant, User]]:
-    rows = session.exec(
-        select(Applicant, User)
-        .join(User, col(User.id) == Applicant.user_id)
-        .where(Applicant.application_id == application_id)
-        .order_by(col(Applicant.is_lead).desc(), col(Applicant.id))
-    ).all()
-    return [(a, u) for a, u in rows]
-
-
-def lead_of(session: Session, application_id: int) -> User | None:
-    for applicant, user in applicants_of(session, application_id):
-        if applicant.is_lead:
-            return user
-    return None
-
-
-def lines_of(session: Session, application_id: int) -> list[BudgetLine]:
-    return list(
-        session.exec(
-            select(BudgetLine)
-            .where(BudgetLine.application_id == application_id)
-            .order_by(col(BudgetLine.kind), col(BudgetLine.position))
-        ).all()
-    )
-
-
-def totals(lines: list[BudgetLine]) -> tuple[int, int]:
-    """(expenses, other resources) in cents."""
-    expenses = sum(line.amount_cents for line in lines if line.kind == LineKind.expense)
-    resources = sum(line.amount_cents for line in lines if line.kind == LineKind.resource)
-    return expenses, resources
 
 
 def _clean(text: str, limit: int) -> str:
@@ -258,103 +238,6 @@ def save_application(
     return application
 
 
-# --- eligibility -----------------------------------------------------------------------------
-
-
-def _association_key(app: Application) -> str:
-    if app.association_rna:
-        return app.association_rna.upper()
-    return re.sub(r"[^a-z0-9]", "", app.association_name.lower())
-
-
-def holder_history(session: Session, application: Application, fund: Fund, today: date) -> HolderHistory:
-    """The same holder's other grants: a group shares a person, an association its RNA or name."""
-    if application.holder_kind == HolderKind.association:
-        key = _association_key(application)
-        candidates = session.exec(
-            select(Application, Fund.year)
-            .join(Fund, col(Fund.id) == Application.fund_id)
-            .where(
-                Application.holder_kind == HolderKind.association,
-                col(Application.status).in_(GRANTED),
-                Application.id != application.id,
-            )
-        ).all()
-        matches = [(a, y) for a, y in candidates if key and _association_key(a) == key]
-    else:
-        user_ids = [u.id for _a, u in applicants_of(session, application.id)]  # type: ignore[arg-type]
-        rows = session.exec(
-            select(Application, Fund.year)
-            .join(Fund, col(Fund.id) == Application.fund_id)
-            .join(Applicant, col(Applicant.application_id) == Application.id)
-            .where(
-                Application.holder_kind == HolderKind.group,
-                col(Application.status).in_(GRANTED),
-                Application.id != application.id,
-                col(Applicant.user_id).in_(user_ids),
-            )
-        ).all()
-        matches = list({a.id: (a, y) for a, y in rows}.values())
-    overdue = sum(1 for a, _y in matches if is_overdue(a, today))
-    this_year = sum(1 for _a, y in matches if y == fund.year)
-    return HolderHistory(overdue_bilans=overdue, grants_this_year=this_year)
-
-
-def is_overdue(application: Application, today: date) -> bool:
-    """Granted, bilan neither accepted nor waiting for review, and the deadline has passed."""
-    return (
-        application.status == ApplicationStatus.granted
-        and application.bilan_status in (None, BilanStatus.returned)
-        and application.bilan_due_on is not None
-        and application.bilan_due_on < today
-    )
-
-
-def facts(
-    session: Session, application: Application, fund: Fund, today: date
-) -> tuple[ApplicationFacts, FundFacts]:
-    lines = lines_of(session, application.id)  # type: ignore[arg-type]
-    expenses, resources = totals(lines)
-    applicants = tuple(
-        ApplicantFacts(name=u.display_name, qpv_id=u.qpv_id, residence_status=u.residence_status)
-        for _a, u in applicants_of(session, application.id)  # type: ignore[arg-type]
-    )
-    qpv_ids = frozenset(session.exec(select(FundQpv.qpv_id).where(FundQpv.fund_id == fund.id)).all())
-    meeting = next_meeting(session, fund.id, today)  # type: ignore[arg-type]
-    app_facts = ApplicationFacts(
-        holder_kind=application.holder_kind,
-        association_name=application.association_name,
-        association_rna=application.association_rna,
-        title=application.title,
-        description=application.description,
-        audience=application.audience,
-        place=application.place,
-        action_date=application.action_date,
-        amount_cents=application.amount_asked_cents,
-        expenses_cents=expenses,
-        resources_cents=resources,
-        applicants=applicants,
-    )
-    fund_facts = FundFacts(
-        cap_cents=fund.cap_cents,
-        max_share_pct=fund.max_share_pct,
-        # What this application already holds is available to itself.
-        balance_cents=fund.balance_cents + application.reserved_cents,
-        max_grants_per_holder=fund.max_grants_per_holder,
-        qpv_ids=qpv_ids,
-        qpv_names=qpv_names(session, fund),
-        next_meeting=meeting_day(meeting) if meeting else None,
-    )
-    return app_facts, fund_facts
-
-
-def eligibility(session: Session, application: Application, today: date) -> list[Check]:
-    """Every check with its French message, for the holder's screen and for submission."""
-    fund = get_fund(session, application.fund_id)
-    app_facts, fund_facts = facts(session, application, fund, today)
-    return check_application(app_facts, fund_facts, holder_history(session, application, fund, today))
-
-
 class NotEligible(Invalid):
     """Submission refused; `extra["checks"]` lists every failed check for the form."""
 
@@ -429,35 +312,3 @@ def withdraw(session: Session, actor: ActorRef, application: Application) -> App
             payload={"fund_id": fund.id},
         )
     return application
-
-
-def applications_of_user(session: Session, user_id: int) -> list[Application]:
-    """Applications a person holds or filed for others."""
-    held = select(Applicant.application_id).where(Applicant.user_id == user_id)
-    return list(
-        session.exec(
-            select(Application)
-            .where(or_(col(Application.id).in_(held), col(Application.created_by_user_id) == user_id))
-            .order_by(col(Application.updated_at).desc())
-        ).all()
-    )
-
-
-def applications_of_fund(
-    session: Session, fund_id: int, statuses: tuple[str, ...] | None = None
-) -> list[Application]:
-    query = select(Application).where(Application.fund_id == fund_id)
-    if statuses:
-        query = query.where(col(Application.status).in_(statuses))
-    return list(session.exec(query.order_by(col(Application.submitted_at), col(Application.id))).all())
-
-
-def is_holder(session: Session, application: Application, user_id: int) -> bool:
-    return (
-        session.exec(
-            select(Applicant.id).where(
-                Applicant.application_id == application.id, Applicant.user_id == user_id
-            )
-        ).first()
-        is not None
-    )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -17,7 +16,6 @@ from backend.fph.models import (
     ApplicationStatus,
     Decision,
     Fund,
-    HolderKind,
     Meeting,
     Member,
     MemberConflict,
@@ -27,7 +25,7 @@ from backend.fph.models import (
 )
 from backend.fph.money import eur
 from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
-from backend.fph.service.funds import active_members, meeting_day, qpv_names
+from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -51,7 +49,7 @@ def agenda(session: Session, meeting_id: int) -> list[tuple[AgendaItem, Applicat
     return [(i, a) for i, a in rows]
 
 
-def _open(meeting: Meeting) -> None:
+def ensure_open(meeting: Meeting) -> None:
     if meeting.is_closed:
         raise Conflict(_("Le relevé de décisions de ce comité est publié : il ne peut plus changer."))
 
@@ -66,7 +64,7 @@ def add_to_agenda(
     session: Session, actor: ActorRef, meeting: Meeting, application: Application, *, invited: bool
 ) -> AgendaItem:
     """Put a waiting application on a meeting's agenda, possibly inviting its holders to present it."""
-    _open(meeting)
+    ensure_open(meeting)
     if application.fund_id != meeting.fund_id:
         raise NotFound(_("Cette demande n'existe pas."))
     if application.status not in WAITING:
@@ -136,7 +134,7 @@ def declare_conflict(session: Session, actor: ActorRef, member: Member, item: Ag
     meeting = session.get(Meeting, item.meeting_id)
     application = session.get(Application, item.application_id)
     assert meeting is not None and application is not None
-    _open(meeting)
+    ensure_open(meeting)
     if member.fund_id != application.fund_id or member.ended_at is not None:
         raise Forbidden(_("Vous ne faites pas partie de ce comité."))
     if member.id in conflicted_member_ids(session, application):
@@ -177,7 +175,7 @@ def record_vote(
     meeting = session.get(Meeting, item.meeting_id)
     application = session.get(Application, item.application_id)
     assert meeting is not None and application is not None
-    _open(meeting)
+    ensure_open(meeting)
     if decision_for(session, application.id, meeting.id) is not None:  # type: ignore[arg-type]
         raise Conflict(_("La décision est déjà prise pour cette demande : le vote est terminé."))
     if member.fund_id != meeting.fund_id or member.ended_at is not None:
@@ -244,7 +242,7 @@ def decide(
         )
     meeting = session.get(Meeting, item.meeting_id)
     assert meeting is not None
-    _open(meeting)
+    ensure_open(meeting)
     # Lock the fund first: concurrent decisions on this fund are handled one after the other,
     # each one seeing the application and the totals as the previous one left them.
     fund = lock_fund(session, meeting.fund_id)
@@ -354,141 +352,3 @@ def decisions_of(session: Session, application_id: int) -> list[tuple[Decision, 
         .order_by(col(Decision.decided_at))
     ).all()
     return [(d, m) for d, m in rows]
-
-
-# --- minutes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MinutesItem:
-    application_id: int
-    title: str
-    holder: str  # an association's name, or "a group of N residents": never a person's name
-    asked_cents: int
-    outcome: str | None
-    amount_cents: int | None
-    reason: str
-    votes_for: int
-    votes_against: int
-    votes_abstain: int
-    ledger_seq: int | None
-
-
-@dataclass(frozen=True)
-class Minutes:
-    fund: Fund
-    meeting: Meeting
-    qpv_names: str
-    voters: int  # voting members who voted on at least one application
-    items: list[MinutesItem]
-
-    @property
-    def granted_cents(self) -> int:
-        return sum(i.amount_cents or 0 for i in self.items if i.outcome == Outcome.granted)
-
-    @property
-    def undecided(self) -> list[MinutesItem]:
-        return [i for i in self.items if i.outcome is None]
-
-
-def holder_label(session: Session, application: Application) -> str:
-    if application.holder_kind == HolderKind.association:
-        return application.association_name or _("Association")
-    count = len(session.exec(select(Applicant.id).where(Applicant.application_id == application.id)).all())
-    return _("Groupe de {n} habitant·es").format(n=count)
-
-
-def minutes(session: Session, meeting: Meeting) -> Minutes:
-    """The relevé de décisions, built from the meeting's decisions, without personal data."""
-    fund = get_fund(session, meeting.fund_id)
-    items = []
-    voter_ids: set[int] = set()
-    for item, application in agenda(session, meeting.id):  # type: ignore[arg-type]
-        voter_ids.update(votes_of(session, item.id).keys())  # type: ignore[arg-type]
-        decision = decision_for(session, application.id, meeting.id)  # type: ignore[arg-type]
-        items.append(
-            MinutesItem(
-                application_id=application.id,  # type: ignore[arg-type]
-                title=application.title,
-                holder=holder_label(session, application),
-                asked_cents=application.amount_asked_cents,
-                outcome=decision.outcome if decision else None,
-                amount_cents=decision.amount_cents if decision else None,
-                reason=decision.reason if decision else "",
-                votes_for=decision.votes_for if decision else 0,
-                votes_against=decision.votes_against if decision else 0,
-                votes_abstain=decision.votes_abstain if decision else 0,
-                ledger_seq=decision.ledger_seq if decision else None,
-            )
-        )
-    return Minutes(
-        fund=fund, meeting=meeting, qpv_names=qpv_names(session, fund), voters=len(voter_ids), items=items
-    )
-
-
-def publish_minutes(session: Session, actor: ActorRef, meeting: Meeting) -> Minutes:
-    """Close the meeting and publish its relevé de décisions; every agenda item needs a decision."""
-    _open(meeting)
-    current = minutes(session, meeting)
-    if not current.items:
-        raise Conflict(_("L'ordre du jour est vide : il n'y a rien à publier."))
-    if current.undecided:
-        raise Conflict(
-            _("Il reste des demandes sans décision : {titles}. Décidez-les ou reportez-les d'abord.").format(
-                titles=", ".join(f"« {i.title} »" for i in current.undecided)
-            )
-        )
-    meeting.minutes_published_at = utcnow()
-    session.add(meeting)
-    session.flush()
-    counts = {o: sum(1 for i in current.items if i.outcome == o) for o in Outcome}
-    journal(
-        session,
-        actor=actor,
-        action="minutes_published",
-        object_type="fph_meeting",
-        object_id=meeting.id,  # type: ignore[arg-type]
-        territory=territory(session, current.fund),
-        reason=_(
-            "Relevé de décisions du comité du {date} publié : {granted} aide(s) accordée(s) pour {total}, "
-            "{refused} refus, {postponed} report(s)."
-        ).format(
-            date=fmt_date(meeting.starts),
-            granted=counts[Outcome.granted],
-            total=eur(current.granted_cents),
-            refused=counts[Outcome.refused],
-            postponed=counts[Outcome.postponed],
-        ),
-        payload={"fund_id": current.fund.id, "decisions": [i.application_id for i in current.items]},
-    )
-    return current
-
-
-def published_meetings(session: Session, fund_id: int) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting)
-            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_not(None))
-            .order_by(col(Meeting.starts_at).desc())
-        ).all()
-    )
-
-
-def upcoming_meetings(session: Session, fund_id: int, today: date) -> list[Meeting]:
-    return [
-        m
-        for m in session.exec(
-            select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at))
-        ).all()
-        if not m.is_closed and meeting_day(m) >= today
-    ]
-
-
-def open_meetings(session: Session, fund_id: int) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting)
-            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_(None))
-            .order_by(col(Meeting.starts_at))
-        ).all()
-    )

@@ -323,3 +323,33 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
 
 def qpv_names(session: Session, fund: Fund) -> str:
     return ", ".join(q.name for q in fund_qpvs(session, fund))
+
+
+def published_meetings(session: Session, fund_id: int) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_not(None))
+            .order_by(col(Meeting.starts_at).desc())
+        ).all()
+    )
+
+
+def upcoming_meetings(session: Session, fund_id: int, today: date) -> list[Meeting]:
+    return [
+        m
+        for m in session.exec(
+            select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at))
+        ).all()
+        if not m.is_closed and meeting_day(m) >= today
+    ]
+
+
+def open_meetings(session: Session, fund_id: int) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_(None))
+            .order_by(col(Meeting.starts_at))
+        ).all()
+    )

@@ -3,10 +3,9 @@ votes and decisions (committee and managing association), things to do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -14,14 +13,13 @@ from sqlmodel import col, select
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import Role, User
-from backend.accounts.permissions import Grant, Principal, enforce, staff_policy
+from backend.accounts.permissions import Principal, enforce, staff_policy
 from backend.accounts.security import flash
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.fph import forms
 from backend.fph.models import (
     WAITING,
     AgendaItem,
-    Application,
     ApplicationStatus,
     BilanStatus,
     Fund,
@@ -30,24 +28,18 @@ from backend.fph.models import (
     Payment,
 )
 from backend.fph.money import euros_input, parse_eur
-from backend.fph.notify import decision_message, invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
     FundBackoffice,
     FundConfigure,
     FundManage,
-    ItemBackoffice,
-    ItemDecide,
-    MeetingBackoffice,
-    MeetingManage,
     fund_access,
 )
 from backend.fph.service import applications as apps
-from backend.fph.service import committee, funds, payments
+from backend.fph.service import funds, payments
 from backend.fph.service.common import paris_today
 from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
-from backend.fph.votes import Tally
 from backend.i18n import gettext as _
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
 from backend.web import redirect
@@ -257,8 +249,8 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
             "qpv_names": funds.qpv_names(session, fund),
             "paid": int(paid),
             "to_schedule": [a for a in all_apps if a.status in WAITING and a.id not in on_agenda],
-            "meetings": committee.open_meetings(session, fund.id),  # type: ignore[arg-type]
-            "published": committee.published_meetings(session, fund.id),  # type: ignore[arg-type]
+            "meetings": funds.open_meetings(session, fund.id),  # type: ignore[arg-type]
+            "published": funds.published_meetings(session, fund.id),  # type: ignore[arg-type]
             "applications": [a for a in all_apps if a.status != ApplicationStatus.draft],
             "drafts": sum(1 for a in all_apps if a.status == ApplicationStatus.draft),
             "overdue": payments.overdue(session, [fund.id], today),  # type: ignore[list-item]
@@ -290,206 +282,3 @@ def schedule(
         return redirect(f"/fph/gestion/fonds/{access.fund.id}#comites", request)
     flash(request, _("Le comité est ajouté au calendrier."), "success")
     return redirect(f"/fph/gestion/comites/{meeting.id}", request)
-
-
-# --- meetings ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemView:
-    item: AgendaItem
-    application: Application
-    holder: str
-    tally: Tally
-    votes: dict[int, str]
-    conflicted: set[int]
-    decision: Any
-    my_vote: str | None
-    i_am_conflicted: bool
-
-
-def _member_has_role(session: DbSession, member: Member, access: FundAccess) -> bool:
-    if member.user_id is None:
-        return False
-    grants = accounts.active_grants(session, member.user_id)
-    return any(
-        Grant(g.role, g.scope_kind, g.scope_code).covers(q)
-        for g in grants
-        if g.role == Role.fph_committee
-        for q in access.qpvs
-    )
-
-
-@router.get("/comites/{meeting_id}")
-def meeting_page(request: Request, session: DbSession, access: MeetingBackoffice) -> Response:
-    meeting, fa = access.meeting, access.fund
-    items = []
-    me = fa.member
-    for item, application in committee.agenda(session, meeting.id):  # type: ignore[arg-type]
-        conflicted = committee.conflicted_member_ids(session, application)
-        votes = committee.votes_of(session, item.id)  # type: ignore[arg-type]
-        items.append(
-            ItemView(
-                item=item,
-                application=application,
-                holder=committee.holder_label(session, application),
-                tally=committee.item_tally(session, item, fa.fund),
-                votes=votes,
-                conflicted=conflicted,
-                decision=committee.decision_for(session, application.id, meeting.id),  # type: ignore[arg-type]
-                my_vote=votes.get(me.id) if me else None,  # type: ignore[arg-type]
-                i_am_conflicted=me is not None and me.id in conflicted,
-            )
-        )
-    members = funds.active_members(session, fa.fund.id)  # type: ignore[arg-type]
-    voting = [m for m in members if m.voting]
-    users = {
-        u.id: u
-        for u in session.exec(
-            select(User).where(col(User.id).in_([m.user_id for m in voting if m.user_id]))
-        ).all()
-    }
-    on_agenda = {i.application.id for i in items}
-    waiting = [
-        a
-        for a in apps.applications_of_fund(session, fa.fund.id, WAITING)  # type: ignore[arg-type]
-        if a.id not in on_agenda
-    ]
-    return page(
-        request,
-        "fph/meeting.html",
-        {
-            "meeting": meeting,
-            "fund": fa.fund,
-            "access": fa,
-            "items": items,
-            "voting": voting,
-            "users": users,
-            "waiting": waiting,
-        },
-    )
-
-
-@router.post("/comites/{meeting_id}/ordre-du-jour")
-def add_to_agenda(
-    request: Request,
-    session: DbSession,
-    access: MeetingManage,
-    background: BackgroundTasks,
-    application_id: Annotated[int, Form()] = 0,
-    invited: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        application = apps.get_application(session, application_id)
-        with session.begin_nested():
-            committee.add_to_agenda(
-                session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
-    if invited:
-        subject, body = invitation_message(application, access.meeting)
-        send_to_holders(request, background, session, application, subject, body)
-    flash(request, _("La demande est à l'ordre du jour."), "success")
-    return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
-
-
-def _item_url(access: Any) -> str:
-    return f"/fph/gestion/comites/{access.meeting.id}#point-{access.item.id}"
-
-
-@router.post("/comites/{meeting_id}/points/{item_id}/vote")
-def vote(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    choice: Annotated[str, Form()] = "",
-    member_id: Annotated[int | None, Form()] = None,
-) -> Response:
-    fa = access.fund
-    try:
-        if member_id is not None and (fa.member is None or member_id != fa.member.id):
-            # Recording someone else's vote (show of hands): the association's secretary only.
-            if not fa.can_manage:
-                raise Forbidden(_("Vous ne pouvez enregistrer que votre propre vote."))
-            member = session.get(Member, member_id)
-            if member is None or member.fund_id != fa.fund.id:
-                raise NotFound(_("Ce membre n'existe pas."))
-            has_role = _member_has_role(session, member, fa)
-        else:
-            if fa.member is None:
-                raise Forbidden(_("Seuls les membres habitant·es du comité votent."))
-            member, has_role = fa.member, fa.is_committee
-        with session.begin_nested():
-            committee.record_vote(
-                session,
-                recorded_by=fa.actor("decide"),
-                item=access.item,
-                member=member,
-                choice=choice,
-                has_committee_role=has_role,
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(_item_url(access), request)
-    flash(request, _("Le vote est enregistré."), "success")
-    return redirect(_item_url(access), request)
-
-
-@router.post("/comites/{meeting_id}/points/{item_id}/lien")
-def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -> Response:
-    fa = access.fund
-    if fa.member is None:
-        raise Forbidden(_("Seuls les membres du comité déclarent un lien avec un dossier."))
-    try:
-        with session.begin_nested():
-            committee.declare_conflict(session, fa.actor("decide"), fa.member, access.item)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(_item_url(access), request)
-    flash(request, _("C'est noté : vous ne votez pas sur cette demande."), "info")
-    return redirect(_item_url(access), request)
-
-
-@router.post("/comites/{meeting_id}/points/{item_id}/decision")
-def decide(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    background: BackgroundTasks,
-    outcome: Annotated[str, Form()] = "",
-    amount: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    fa = access.fund
-    application = apps.get_application(session, access.item.application_id)
-    try:
-        if fa.member is not None and fa.member.id in committee.conflicted_member_ids(session, application):
-            raise Forbidden(
-                _("Vous êtes lié·e à ce dossier : une autre personne du comité enregistre la décision.")
-            )
-        cents = parse_eur(amount, field="amount") if outcome == "granted" else None
-        with session.begin_nested():
-            decision = committee.decide(
-                session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(_item_url(access), request)
-    subject, body = decision_message(application, decision, access.meeting)
-    send_to_holders(request, background, session, application, subject, body)
-    flash(request, _("La décision est enregistrée et écrite au journal public."), "success")
-    return redirect(_item_url(access), request)
-
-
-@router.post("/comites/{meeting_id}/publier")
-def publish(request: Request, session: DbSession, access: MeetingManage) -> Response:
-    try:
-        with session.begin_nested():
-            committee.publish_minutes(session, access.fund.actor("manage"), access.meeting)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
-    flash(request, _("Le relevé de décisions est publié."), "success")
-    return redirect(f"/fph/comites/{access.meeting.id}/releve", request)

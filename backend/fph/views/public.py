@@ -15,7 +15,8 @@ from backend.accounts.permissions import require_authenticated
 from backend.errors import NotFound
 from backend.fph.models import GRANTED, Application, Decision, Fund, Meeting, Member, MemberKind, Outcome
 from backend.fph.permissions import fund_access
-from backend.fph.service import committee, funds
+from backend.fph.service import funds
+from backend.fph.service import minutes as minutes_service
 from backend.fph.service.applications import applications_of_user
 from backend.fph.service.common import get_fund, paris_today
 from backend.fph.service.payments import paid_total
@@ -87,7 +88,12 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
         ).all()
     }
     projects = [
-        GrantedProject(a, committee.holder_label(session, a), paid_total(session, a.id), meeting_of.get(a.id))  # type: ignore[arg-type]
+        GrantedProject(
+            a,
+            minutes_service.holder_label(session, a),
+            paid_total(session, a.id),  # type: ignore[arg-type]
+            meeting_of.get(a.id),  # type: ignore[arg-type]
+        )
         for a in granted
     ]
     members = funds.active_members(session, fund.id)  # type: ignore[arg-type]
@@ -99,8 +105,8 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
             "fund": fund,
             "qpvs": funds.fund_qpvs(session, fund),
             "projects": projects,
-            "upcoming": committee.upcoming_meetings(session, fund.id, today),  # type: ignore[arg-type]
-            "published": committee.published_meetings(session, fund.id),  # type: ignore[arg-type]
+            "upcoming": funds.upcoming_meetings(session, fund.id, today),  # type: ignore[arg-type]
+            "published": funds.published_meetings(session, fund.id),  # type: ignore[arg-type]
             "voting_count": sum(1 for m in members if m.voting),
             "institutions": [m.label for m in members if m.kind == MemberKind.institution],
             "staff": access is not None and access.can_view_backoffice,
@@ -123,7 +129,7 @@ def minutes_page(
     return page(
         request,
         "fph/minutes.html",
-        {"m": committee.minutes(session, meeting), "preview": preview},
+        {"m": minutes_service.minutes(session, meeting), "preview": preview},
     )
 
 

@@ -1,0 +1,184 @@
+"""After the grant: payments by the managing association, the bilan with its receipts and
+photos, its review, and the private files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import FileResponse, Response
+
+from backend.accounts.deps import DbSession
+from backend.accounts.security import flash
+from backend.errors import DomainError, Invalid, NotFound
+from backend.fph import forms
+from backend.fph.money import eur, parse_eur
+from backend.fph.notify import send_to_holders
+from backend.fph.permissions import (
+    AppEdit,
+    ApplicationAccess,
+    AppManage,
+    AttachmentView,
+)
+from backend.fph.service import payments
+from backend.fph.service.common import paris_today
+from backend.fph.uploads import CleanFile, clean_upload, path_of
+from backend.fph.views import page
+from backend.i18n import gettext as _
+from backend.web import redirect
+
+router = APIRouter(prefix="/fph", include_in_schema=False)
+
+
+@router.post("/demandes/{application_id}/versements")
+def record_payment(
+    request: Request,
+    session: DbSession,
+    access: AppManage,
+    background: BackgroundTasks,
+    amount: Annotated[str, Form()] = "",
+    paid_on: Annotated[str, Form()] = "",
+    reference: Annotated[str, Form()] = "",
+) -> Response:
+    application = access.application
+    try:
+        day = forms.parse_date(paid_on, "paid_on", required=True)
+        assert day is not None
+        with session.begin_nested():
+            payment = payments.record_payment(
+                session,
+                access.fund.actor("manage"),
+                application,
+                amount_cents=parse_eur(amount, field="amount"),
+                paid_on=day,
+                reference=reference,
+                today=paris_today(),
+            )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/fph/demandes/{application.id}#versements", request)
+    send_to_holders(
+        request, background, session, application,
+        _("Versement de {amount} pour votre projet").format(amount=eur(payment.amount_cents)),
+        _("L'association gestionnaire a versé {amount} pour « {title} » (référence : {ref}).").format(
+            amount=eur(payment.amount_cents), title=application.title, ref=payment.reference
+        ),
+    )  # fmt: skip
+    flash(request, _("Le versement est enregistré."), "success")
+    return redirect(f"/fph/demandes/{application.id}#versements", request)
+
+
+def _bilan_context(
+    access: ApplicationAccess, values: dict[str, str], error: DomainError | None
+) -> dict[str, Any]:
+    return {
+        "a": access.application,
+        "fund": access.fund.fund,
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/demandes/{application_id}/bilan")
+def bilan_form(request: Request, access: AppEdit) -> Response:
+    return page(request, "fph/bilan.html", _bilan_context(access, {}, None))
+
+
+async def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
+    cleaned = []
+    for filename, data in await forms.read_files(form, name):
+        try:
+            cleaned.append(clean_upload(data, filename, allow_pdf=allow_pdf))
+        except Invalid as exc:
+            raise Invalid(exc.message, field=name) from exc
+    return cleaned
+
+
+@router.post("/demandes/{application_id}/bilan")
+async def bilan(request: Request, session: DbSession, access: AppEdit) -> Response:
+    form = await request.form()
+    values = forms.raw(form)
+    application = access.application
+    try:
+        participants = forms.parse_int(
+            values.get("participants", ""),
+            "participants",
+            _("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
+        )
+        spent = parse_eur(values.get("actual_expenses", ""), field="actual_expenses")
+        receipts = await _clean_files(form, "receipts", allow_pdf=True)
+        photos = await _clean_files(form, "photos", allow_pdf=False)
+        with session.begin_nested():
+            payments.submit_bilan(
+                session,
+                access.actor,
+                application,
+                narrative=values.get("narrative", ""),
+                participants=participants,
+                actual_expenses_cents=spent,
+                receipts=receipts,
+                photos=photos,
+                upload_dir=request.app.state.settings.upload_dir,
+            )
+    except DomainError as exc:
+        return page(
+            request, "fph/bilan.html", _bilan_context(access, values, exc), status_code=exc.status_code
+        )
+    flash(request, _("Merci ! Votre bilan est envoyé. L'association gestionnaire va le lire."), "success")
+    return redirect(f"/fph/demandes/{application.id}", request)
+
+
+@router.post("/demandes/{application_id}/bilan/examen")
+def review_bilan(
+    request: Request,
+    session: DbSession,
+    access: AppManage,
+    background: BackgroundTasks,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    application = access.application
+    try:
+        with session.begin_nested():
+            payments.review_bilan(
+                session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
+            )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(f"/fph/demandes/{application.id}#bilan", request)
+    if decision == "accept":
+        subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
+    else:
+        subject, body = (
+            _("Votre bilan est à compléter"),
+            _("Le bilan de « {title} » est à compléter : {reason}"),
+        )
+    send_to_holders(
+        request,
+        background,
+        session,
+        application,
+        subject,
+        body.format(title=application.title, reason=reason),
+    )
+    flash(
+        request,
+        _("Le bilan est accepté.") if decision == "accept" else _("Le bilan est renvoyé avec votre message."),
+        "success",
+    )
+    return redirect(f"/fph/demandes/{application.id}#bilan", request)
+
+
+@router.get("/fichiers/{attachment_id}")
+def attachment(request: Request, attachment: AttachmentView) -> Response:
+    path = path_of(request.app.state.settings.upload_dir, attachment.token)
+    if not path.exists():
+        raise NotFound(_("Ce fichier n'est plus disponible."))
+    disposition = "attachment" if attachment.content_type == "application/pdf" else "inline"
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.original_name,
+        content_disposition_type=disposition,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
