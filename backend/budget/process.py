@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from backend.accounts.registry import register_personal_data
 from backend.budget import personal_data
 from backend.budget.phases import registry_phases
+from backend.budget.voting.wiring import install as install_voting
 from backend.processes import ProcessKind
 
 if TYPE_CHECKING:
@@ -16,11 +17,25 @@ if TYPE_CHECKING:
 
 
 def routers() -> Sequence[APIRouter]:
+    import backend.budget.voting.api as vote_api
+    import backend.budget.voting.bureau_views as bureau_views
+    import backend.budget.voting.results_views as results_views
+    import backend.budget.voting.vote_views as vote_views
     from backend.budget import api
     from backend.budget.views import admin, public, resident, staff
 
     # The resident router first: « /budget-participatif/mes-propositions » before « /{slug} ».
-    return (resident.router, public.router, staff.router, admin.router, api.router)
+    return (
+        resident.router,
+        public.router,
+        staff.router,
+        admin.router,
+        api.router,
+        vote_views.router,
+        bureau_views.router,
+        results_views.router,
+        vote_api.router,
+    )
 
 
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:
@@ -30,6 +45,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 
 
 register_personal_data("budget_participatif", personal_data.export, personal_data.erase)
+install_voting()
 
 PROCESS = ProcessKind(
     key="bp",

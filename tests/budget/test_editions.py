@@ -20,9 +20,12 @@ from tests.factories import login, make_staff, post
 
 @pytest.fixture
 def ballots() -> Iterator[None]:
+    from backend.budget import hooks
+
+    previous = hooks._counter  # the voting module's counter, restored afterwards
     set_ballot_counter(lambda session, edition_id: 7)
     yield
-    set_ballot_counter(None)
+    set_ballot_counter(previous)
 
 
 def test_vote_opens_only_with_eligible_projects_in_every_envelope(session: Session) -> None:

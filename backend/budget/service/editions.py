@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend.budget import phases
-from backend.budget.hooks import ballot_count
+from backend.budget.hooks import ballot_count, phase_changed
 from backend.budget.models import (
     ELIGIBLE_STATUSES,
     BallotRule,
@@ -486,3 +486,4 @@ def change_phase(session: Session, actor: ActorRef, edition: Edition, target: st
         reason=f"{text} {reason}".strip(),
         payload={"from": before, "to": target, "backwards": backwards},
     )
+    phase_changed(session, actor, edition, before, target)

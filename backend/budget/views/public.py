@@ -47,6 +47,8 @@ def _staff_links(principal: CurrentPrincipal, edition: EditionDep, refs: list) -
         "file_for": principal.is_authenticated
         and staff_policy(principal, edition, Act.file_for, refs) is None,
         "admin": principal.is_admin,
+        "bureau": principal.is_authenticated
+        and staff_policy(principal, edition, Act.record_paper_ballot, refs) is None,
     }
 
 

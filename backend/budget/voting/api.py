@@ -1,0 +1,351 @@
+"""JSON API of the vote: the same actions as the ballot page, for apps and for load tests.
+
+Authentication: the session cookie (with the ``X-CSRF-Token`` header on POST), or a bearer token
+from ``POST /api/budget/jeton`` (itself called with the session cookie). The ballot endpoint is
+the hot path of the vote: a signed token, one locked read, two inserts, no journal write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.budget import phases
+from backend.budget.models import Edition, PhaseKey
+from backend.budget.service import editions
+from backend.budget.voting import results, service
+from backend.budget.voting.context import Choice
+from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
+from backend.budget.voting.service import BallotRefused, NotEligible
+from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
+from backend.budget.voting.web import context_of, counter, vote_cache
+from backend.errors import DomainError, Invalid, NotAuthenticated, NotFound
+from backend.i18n import gettext as _
+
+router = APIRouter(prefix="/api/budget", tags=["budget participatif : vote"])
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="jeton",
+    description="Jeton obtenu par POST /api/budget/jeton (valable 7 jours). Sans jeton : cookie de session et en-tête X-CSRF-Token.",
+)
+
+
+@dataclass(frozen=True)
+class ApiVoter:
+    user_id: int
+    session_version: int | None  # set for a bearer token: checked against the account, fresh
+
+
+def api_voter(
+    request: Request,
+    principal: CurrentPrincipal,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ApiVoter:
+    """The person voting: from a bearer token (checked when the ballot is cast) or the session."""
+    if credentials is not None:
+        claims = read_token(request.app.state.settings.secret_key, credentials.credentials)
+        if claims is None:
+            raise NotAuthenticated(_("Jeton invalide ou expiré. Demandez-en un nouveau."))
+        return ApiVoter(claims.user_id, claims.session_version)
+    if principal.user is None or principal.user.id is None:
+        raise NotAuthenticated(_("Connectez-vous pour continuer."))
+    return ApiVoter(principal.user.id, None)
+
+
+Voter = Annotated[ApiVoter, Depends(api_voter)]
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int
+
+
+class BallotIn(BaseModel):
+    """Approval and knapsack: ``projets``, the numbers of the chosen projects. Majority
+    judgment: ``mentions``, a grade per project number (0 Insuffisant, 1 Passable, 2 Bien, 3 Très bien)."""
+
+    projets: list[str | int] = Field(default_factory=list, max_length=500)
+    mentions: dict[str, int] | None = None
+
+    def choice(self) -> Choice:
+        if self.mentions is not None:
+            return Choice(grades={str(k): v for k, v in self.mentions.items()})
+        return Choice(projects=tuple(str(p) for p in self.projets))
+
+
+class ProblemOut(BaseModel):
+    code: str
+    message: str
+
+
+class CastOut(BaseModel):
+    recu: str = Field(
+        description="Code du reçu, affiché une seule fois : à garder pour vérifier le bulletin publié."
+    )
+    enveloppe: str
+    nouveau_vote: bool = Field(description="Vrai si ce vote remplace un vote précédent.")
+
+
+class CheckOut(BaseModel):
+    valide: bool
+    compteur: list[str]
+    problemes: list[ProblemOut]
+
+
+class ProjectOut(BaseModel):
+    id: str
+    titre: str
+    cout: int
+
+
+class VotedOut(BaseModel):
+    canal: str
+    le: str
+    bureau: str | None
+
+
+class BallotInfoOut(BaseModel):
+    edition: str
+    phase: str
+    regle: str
+    minimum: int
+    maximum: int | None
+    peut_voter: bool
+    raison: str | None
+    peut_changer: bool
+    deja_vote: VotedOut | None
+    enveloppe: str | None
+    montant: int | None
+    projets: list[ProjectOut]
+
+
+class EnvelopeResultOut(BaseModel):
+    enveloppe: str
+    libelle: str
+    regle: str
+    votants: int
+    population: int | None
+    montant: int
+    depense: int
+    retenus: list[str]
+    scores: dict[str, Any]
+    fichier: str
+    sha256: str
+
+
+class ResultsOut(BaseModel):
+    edition: str
+    enveloppes: list[EnvelopeResultOut]
+    fichiers: dict[str, str]
+
+
+class ReceiptOut(BaseModel):
+    trouve: bool
+    publie: bool
+    enveloppe: str | None = None
+    empreinte: str | None = None
+    choix: str | None = None
+
+
+def _edition_id(request: Request, session: DbSession, slug: str, *, refresh: bool = False) -> int:
+    cache = vote_cache(request)
+    found = None if refresh else cache.edition_id(slug)
+    if found is None:
+        found = session.exec(
+            select(Edition.id).where(Edition.slug == slug, Edition.phase != PhaseKey.preparation)
+        ).first()
+        if found is None:
+            raise NotFound(_("Ce budget participatif n'existe pas."))
+    return found
+
+
+def _public_edition(session: DbSession, slug: str) -> Edition:
+    edition = editions.get_edition(session, slug)
+    if edition.phase == PhaseKey.preparation:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    return edition
+
+
+def _refused(exc: BallotRefused) -> JSONResponse:
+    return JSONResponse(
+        {
+            "detail": exc.message,
+            "field": "choix",
+            "problems": [{"code": p.code, "message": p.message} for p in exc.problems],
+        },
+        status_code=422,
+    )
+
+
+@router.post("/jeton", status_code=201)
+def create_token(request: Request, principal: CurrentPrincipal) -> TokenOut:
+    """A bearer token for the logged-in person (session cookie and X-CSRF-Token needed)."""
+    user = principal.user
+    if user is None or user.id is None:
+        raise NotAuthenticated(_("Connectez-vous pour continuer."))
+    token = issue_token(request.app.state.settings.secret_key, user.id, user.session_version)
+    return TokenOut(token=token, expires_in=TOKEN_MAX_AGE_S)
+
+
+@router.get("/editions/{slug}/bulletin")
+def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoOut:
+    """The voter's ballot: their envelope and its projects, whether they may vote, and why not."""
+    edition = _public_edition(session, slug)
+    state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
+    if voter.session_version is not None and state.session_version != voter.session_version:
+        raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
+    ctx = context_of(request, session, edition)
+    voted = service.voter_row(session, ctx.edition_id, voter.user_id)
+    reason = None
+    envelope = None
+    try:
+        service.require_vote_phase(edition.phase, phases.Act.vote)
+        envelope = service.eligible_envelope(ctx, state.facts)
+    except NotEligible as exc:
+        reason = exc.message
+    except DomainError as exc:
+        reason = exc.message
+    can_change = bool(voted and ctx.revote_allowed and voted.channel == "online")
+    if voted is not None and not can_change and envelope is not None:
+        reason = service._already_voted("online", voted, staff=False)
+    return BallotInfoOut(
+        edition=edition.slug,
+        phase=edition.phase,
+        regle=ctx.ballot_rule,
+        minimum=ctx.ballot_min,
+        maximum=ctx.ballot_max,
+        peut_voter=reason is None,
+        raison=reason,
+        peut_changer=can_change,
+        deja_vote=VotedOut(canal=voted.channel, le=voted.voted_at.isoformat(), bureau=voted.voting_point)
+        if voted
+        else None,
+        enveloppe=envelope.code if envelope else None,
+        montant=envelope.amount if envelope else None,
+        projets=[ProjectOut(id=p.id, titre=p.title, cout=int(p.cost)) for p in envelope.projects]
+        if envelope
+        else [],
+    )
+
+
+@router.post("/editions/{slug}/bulletin/verifier", responses={422: {"description": "Bulletin non valable"}})
+def check_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> CheckOut:
+    """Check a ballot without storing it (the running count of the page)."""
+    edition = _public_edition(session, slug)
+    state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
+    ctx = context_of(request, session, edition)
+    envelope = service.eligible_envelope(ctx, state.facts)
+    shown = counter(ctx, envelope, body.choice(), check=True)
+    return CheckOut(
+        valide=shown.ok,
+        compteur=shown.lines,
+        problemes=[ProblemOut(code=p.code, message=p.message) for p in shown.problems],
+    )
+
+
+@router.post(
+    "/editions/{slug}/bulletin",
+    status_code=201,
+    responses={
+        401: {"description": "Pas connecté·e, ou jeton invalide"},
+        403: {
+            "description": "Cette personne ne peut pas voter dans cette édition (âge, résidence, territoire)"
+        },
+        409: {"description": "Déjà voté (en ligne ou au bureau de vote), ou vote fermé"},
+        422: {"description": "Bulletin non valable : « problems » dit pourquoi"},
+    },
+)
+def cast_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> Any:
+    """Cast (or, when the edition allows it, change) one's ballot. Returns the receipt, once."""
+    settings = request.app.state.settings
+    cache = vote_cache(request)
+    edition_id = _edition_id(request, session, slug)
+    for attempt in (1, 2):
+        try:
+            result = service.cast_online(
+                session,
+                secret=settings.secret_key,
+                edition_id=edition_id,
+                slug=slug,
+                user_id=voter.user_id,
+                choice=body.choice(),
+                cache=cache,
+                session_version=voter.session_version,
+            )
+            break
+        except BallotRefused as exc:
+            return _refused(exc)
+        except NotFound:
+            if attempt == 2:
+                raise
+            cache.forget(slug)
+            edition_id = _edition_id(request, session, slug, refresh=True)
+    return JSONResponse(
+        CastOut(recu=result.receipt, enveloppe=result.envelope.code, nouveau_vote=result.revote).model_dump(),
+        status_code=201,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/editions/{slug}/resultats")
+def edition_results(session: DbSession, slug: str) -> ResultsOut:
+    """Published results per envelope, with each published file's SHA-256."""
+    edition = _public_edition(session, slug)
+    found = results.results_of(session, edition)
+    if not found:
+        raise NotFound(_("Les résultats seront publiés à la fin du vote."))
+    envs = results.envelope_labels(session, edition)
+    return ResultsOut(
+        edition=edition.slug,
+        enveloppes=[
+            EnvelopeResultOut(
+                enveloppe=envs[r.envelope_id].scope_code,
+                libelle=envs[r.envelope_id].label,
+                regle=r.counting_rule,
+                votants=r.voters,
+                population=r.population,
+                montant=r.amount,
+                depense=r.spent,
+                retenus=r.selected,
+                scores=r.scores,
+                fichier=r.file_name,
+                sha256=r.file_sha256,
+            )
+            for r in found
+        ],
+        fichiers={p.name: p.sha256 for p in results.publications(session, edition)},
+    )
+
+
+@router.get("/editions/{slug}/recus/{code}")
+def check_receipt(session: DbSession, slug: str, code: str) -> ReceiptOut:
+    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?"""
+    edition = _public_edition(session, slug)
+    canonical = normalize_receipt(code)
+    if canonical is None:
+        raise Invalid(
+            _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA."),
+            field="code",
+        )
+    if results.results_of(session, edition):
+        check = results.check_published_receipt(session, edition, receipt_hash(canonical))
+        return ReceiptOut(
+            trouve=check.found,
+            publie=True,
+            enveloppe=check.envelope,
+            empreinte=check.fingerprint,
+            choix=check.choices,
+        )
+    recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None  # type: ignore[arg-type]
+    return ReceiptOut(trouve=recorded, publie=False)
+
+
+__all__ = ["router"]

@@ -1,0 +1,373 @@
+"""Casting ballots, online or on paper: one ballot per person per edition, by construction.
+
+The order of operations, the same for both channels (a handful of statements, no journal
+write — ballots are secret; the journal gets the counts and the file hashes at close):
+
+1. :func:`open_box`: on PostgreSQL, a *shared* advisory lock on the edition (closing the vote
+   takes it exclusively, so no ballot commits after the count started), then one fresh read of
+   the phase and of the voter's age and residence.
+2. eligibility (:mod:`.eligibility`) and ballot rules (:mod:`backend.voting.ballots`).
+3. ``INSERT INTO bp_voter … ON CONFLICT (edition_id, user_id) DO NOTHING RETURNING id``: the
+   unique constraint decides who was first. Concurrent submissions by one person wait on the
+   index entry; exactly one inserts, the others find the row and are refused (or, when the
+   edition allows it and the first vote was online, replace the ballot: the last one counts).
+4. ``INSERT INTO bp_ballot`` keyed by the slot (:mod:`.secrecy`), with the receipt's hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, text, update
+from sqlmodel import Session
+from sqlmodel import select as sm_select
+
+from backend.accounts.models import User
+from backend.budget import phases
+from backend.budget.models import Edition, PhaseKey
+from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
+from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter
+from backend.budget.voting.models import Ballot, VoteChannel, Voter
+from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
+from backend.db import utcnow
+from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from backend.i18n import gettext as _
+from backend.voting.ballots import BallotProblem
+from backend.web import fmt_date
+
+LOCK_CLASS = 7_270_002  # advisory lock namespace (two-key form) of the ballot box of an edition
+VOTERS = Voter.__table__  # type: ignore[attr-defined]
+BALLOTS = Ballot.__table__  # type: ignore[attr-defined]
+
+
+class BallotRefused(Invalid):
+    """The ballot breaks the edition's rules; ``problems`` says each reason."""
+
+    def __init__(self, problems: list[BallotProblem]):
+        super().__init__(" ".join(p.message for p in problems), field="choix")
+        self.problems = problems
+
+
+class NotEligible(Forbidden):
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message, field="eligibilite", extra={"code": refusal.code})
+        self.refusal = refusal
+
+
+@dataclass(frozen=True, slots=True)
+class PaperInfo:
+    """How a paper ballot was recorded at a voting point."""
+
+    voting_point: str
+    identity_check: str
+    residence_check: str | None
+    recorded_by: str
+    batch_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CastResult:
+    receipt: str
+    revote: bool
+    envelope: EnvelopeBallot
+
+
+@dataclass(frozen=True, slots=True)
+class BoxState:
+    """Read fresh when a ballot is cast: the edition's phase and the voter's facts."""
+
+    phase: str
+    phase_changed_at: datetime | None
+    facts: VoterFacts
+    session_version: int
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_box(session: Session, edition_id: int, *, exclusive: bool = False) -> None:
+    """PostgreSQL: ballots share the edition's lock; closing the vote takes it alone."""
+    if _is_pg(session):
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {fn}(:k, :e)"), {"k": LOCK_CLASS, "e": edition_id})
+
+
+def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxState:
+    """Lock (shared) and read the phase and the voter's facts in one statement."""
+    lock_box(session, edition_id)
+    row = session.execute(
+        select(  # type: ignore[call-overload]
+            Edition.phase,
+            Edition.phase_changed_at,
+            User.birth_year,
+            User.qpv_id,
+            User.residence_status,
+            User.session_version,
+            User.is_active,
+            User.deleted_at,
+        ).where(Edition.id == edition_id, Edition.slug == slug, User.id == user_id)  # type: ignore[arg-type]
+    ).first()
+    if row is None:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    if not row.is_active or row.deleted_at is not None:
+        raise NotAuthenticated(_("Connectez-vous pour continuer."))
+    return BoxState(
+        row.phase,
+        row.phase_changed_at,
+        VoterFacts(row.birth_year, row.qpv_id, row.residence_status),
+        row.session_version,
+    )
+
+
+def context_for(
+    session: Session, edition_id: int, slug: str, state: BoxState, cache: ContextCache | None
+) -> VoteContext:
+    """The edition's vote context, from the cache when it matches the phase just read."""
+    stamp = (state.phase, state.phase_changed_at)
+    if cache is not None:
+        ctx = cache.get(edition_id, slug, stamp)
+        if ctx is not None:
+            return ctx
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    ctx = build_context(session, edition)
+    if cache is not None and ctx.stamp == stamp:
+        cache.put(ctx)
+    return ctx
+
+
+def require_vote_phase(phase: str, act: phases.Act) -> None:
+    if phases.spec(phase).roles_for(act):
+        return
+    if phases.ORDER.index(phase) > phases.ORDER.index(PhaseKey.vote):
+        raise Conflict(_("Le vote est terminé : les bulletins ne sont plus acceptés."))
+    raise Conflict(_("Le vote n'est pas encore ouvert."))
+
+
+def eligible_envelope(ctx: VoteContext, facts: VoterFacts, *, staff: bool = False) -> EnvelopeBallot:
+    """The envelope this person votes in, or :class:`NotEligible` saying why not."""
+    envelope_id, refusal = check_voter(
+        facts,
+        min_age=ctx.min_voting_age,
+        residence=ctx.vote_residence,
+        envelope_by_qpv=ctx.envelope_by_qpv,
+        year=utcnow().year,
+        staff=staff,
+    )
+    if refusal is not None or envelope_id is None:
+        raise NotEligible(refusal or Refusal("other_territory", _("Vous ne pouvez pas voter ici.")))
+    return ctx.envelopes[envelope_id]
+
+
+def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
+    stmt = (
+        dialect_insert(VOTERS)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
+        .returning(VOTERS.c.id)
+    )
+    return session.execute(stmt).scalar()
+
+
+def _already_voted(channel: str, row: Voter | object, *, staff: bool) -> str:
+    point = getattr(row, "voting_point", None) or ""
+    when = fmt_date(getattr(row, "voted_at", None))
+    if getattr(row, "channel", "") == VoteChannel.paper:
+        if staff:
+            return _("Cette personne a déjà voté au bureau de vote « %(point)s » le %(date)s.") % {
+                "point": point,
+                "date": when,
+            }
+        return _(
+            "Vous avez déjà voté au bureau de vote « %(point)s » le %(date)s : vous ne pouvez pas voter en ligne."
+        ) % {"point": point, "date": when}
+    if staff:
+        return _(
+            "Cette personne a déjà voté en ligne le %(date)s : son bulletin papier ne peut pas être enregistré."
+        ) % {"date": when}
+    return _(
+        "Vous avez déjà voté en ligne le %(date)s. Dans ce budget participatif, on ne peut pas changer son vote."
+    ) % {"date": when}
+
+
+def cast(
+    session: Session,
+    ctx: VoteContext,
+    *,
+    secret: str,
+    user_id: int,
+    facts: VoterFacts,
+    choice: Choice,
+    paper: PaperInfo | None = None,
+) -> CastResult:
+    """Check and store one ballot (the box must be open: see :func:`open_box`). Raises
+    :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted)."""
+    staff = paper is not None
+    envelope = eligible_envelope(ctx, facts, staff=staff)
+    problems = ctx.problems(envelope, choice)
+    if problems:
+        raise BallotRefused(problems)
+    receipt = new_receipt()
+    slot = slot_key(secret, ctx.edition_id, user_id)
+    now = utcnow()
+    channel = VoteChannel.paper if paper else VoteChannel.online
+    values: dict[str, object] = {
+        "edition_id": ctx.edition_id,
+        "user_id": user_id,
+        "envelope_id": envelope.id,
+        "channel": channel,
+        "voted_at": now,
+    }
+    if paper is not None:
+        values.update(
+            voting_point=paper.voting_point,
+            identity_check=paper.identity_check,
+            residence_check=paper.residence_check,
+            recorded_by=paper.recorded_by,
+            batch_id=paper.batch_id,
+        )
+    ballot = {"choices": choice.encode(), "receipt_hash": receipt_hash(receipt), "envelope_id": envelope.id}
+    if _insert_voter(session, values) is not None:
+        session.execute(insert(BALLOTS).values(slot=slot, edition_id=ctx.edition_id, **ballot))
+        return CastResult(receipt, False, envelope)
+
+    existing = session.execute(
+        select(VOTERS.c.id, VOTERS.c.channel, VOTERS.c.voting_point, VOTERS.c.voted_at).where(
+            VOTERS.c.edition_id == ctx.edition_id, VOTERS.c.user_id == user_id
+        )
+    ).first()
+    if existing is None:  # the row that stopped us was rolled back meanwhile: let the person retry
+        raise Conflict(_("Un autre vote est en cours d'enregistrement pour cette personne. Réessayez."))
+    if paper is not None or existing.channel != VoteChannel.online or not ctx.revote_allowed:
+        raise Conflict(_already_voted(channel, existing, staff=staff), field="deja_vote")
+    # A new online vote replaces the previous one. Updating the voter row first serialises
+    # concurrent changes of one person; the ballot row is found by its slot, never inserted
+    # again, so a person never has two ballots.
+    session.execute(
+        update(VOTERS)
+        .where(VOTERS.c.id == existing.id, VOTERS.c.channel == VoteChannel.online)
+        .values(voted_at=now, envelope_id=envelope.id)
+    )
+    changed = session.execute(
+        update(BALLOTS).where(BALLOTS.c.slot == slot, BALLOTS.c.edition_id == ctx.edition_id).values(**ballot)
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        raise Conflict(_("Votre vote précédent n'a pas été retrouvé : il ne peut pas être changé."))
+    return CastResult(receipt, True, envelope)
+
+
+def cast_online(
+    session: Session,
+    *,
+    secret: str,
+    edition_id: int,
+    slug: str,
+    user_id: int,
+    choice: Choice,
+    cache: ContextCache | None = None,
+    session_version: int | None = None,
+) -> CastResult:
+    """A resident's own online ballot (the web form and the JSON API both call this)."""
+    state = open_box(session, edition_id, slug, user_id)
+    if session_version is not None and state.session_version != session_version:
+        raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
+    require_vote_phase(state.phase, phases.Act.vote)
+    ctx = context_for(session, edition_id, slug, state, cache)
+    return cast(session, ctx, secret=secret, user_id=user_id, facts=state.facts, choice=choice)
+
+
+def record_paper(
+    session: Session,
+    *,
+    secret: str,
+    edition: Edition,
+    user: User,
+    choice: Choice,
+    paper: PaperInfo,
+    cache: ContextCache | None = None,
+) -> CastResult:
+    """A paper ballot recorded by an agent for a person whose identity and residence they checked."""
+    assert edition.id is not None and user.id is not None
+    point = " ".join(paper.voting_point.split())
+    if not 2 <= len(point) <= 120:
+        raise Invalid(
+            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
+        )
+    identity = " ".join(paper.identity_check.split())
+    if len(identity) < 3:
+        raise Invalid(
+            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
+            field="identity_check",
+        )
+    paper = PaperInfo(
+        point, identity[:200], (paper.residence_check or "")[:200] or None, paper.recorded_by, paper.batch_id
+    )
+    state = open_box(session, edition.id, edition.slug, user.id)
+    require_vote_phase(state.phase, phases.Act.record_paper_ballot)
+    ctx = context_for(session, edition.id, edition.slug, state, cache)
+    return cast(session, ctx, secret=secret, user_id=user.id, facts=state.facts, choice=choice, paper=paper)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def voter_row(session: Session, edition_id: int, user_id: int) -> Voter | None:
+    """Whether (and how) this person voted in this edition — never what they chose."""
+    return session.exec(
+        sm_select(Voter).where(Voter.edition_id == edition_id, Voter.user_id == user_id)
+    ).first()
+
+
+def voter_count(session: Session, edition_id: int) -> int:
+    """Ballots of the edition, online and on paper (registered as the phase guards' counter)."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(VOTERS).where(VOTERS.c.edition_id == edition_id)
+        ).scalar()
+        or 0
+    )
+
+
+def counts_by_point(session: Session, edition_id: int) -> list[tuple[str, int]]:
+    """Paper ballots per voting point, then online ballots (label « En ligne »)."""
+    rows = session.execute(
+        select(VOTERS.c.channel, VOTERS.c.voting_point, func.count())
+        .where(VOTERS.c.edition_id == edition_id)
+        .group_by(VOTERS.c.channel, VOTERS.c.voting_point)
+    ).all()
+    paper = sorted((r[1] or "", int(r[2])) for r in rows if r[0] == VoteChannel.paper)
+    online = sum(int(r[2]) for r in rows if r[0] == VoteChannel.online)
+    return [*paper, (_("En ligne"), online)]
+
+
+def ballot_by_receipt(session: Session, edition_id: int, code: str) -> Ballot | None:
+    """The ballot a receipt belongs to (None for an unknown or replaced receipt)."""
+    try:
+        digest = receipt_hash(code)
+    except ValueError:
+        return None
+    return session.get(Ballot, _slot_of(session, edition_id, digest)) if digest else None
+
+
+def _slot_of(session: Session, edition_id: int, digest: str) -> str | None:
+    return session.execute(
+        select(BALLOTS.c.slot).where(BALLOTS.c.edition_id == edition_id, BALLOTS.c.receipt_hash == digest)
+    ).scalar()
+
+
+__all__ = [
+    "BallotRefused",
+    "CastResult",
+    "DomainError",
+    "NotEligible",
+    "PaperInfo",
+    "cast",
+    "cast_online",
+    "record_paper",
+]

@@ -1,0 +1,236 @@
+"""The online ballot (phone first, works without JavaScript): choose, check, confirm, receipt.
+Also the receipt check, open to anyone holding a receipt."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.permissions import require_authenticated
+from backend.budget import falc, phases
+from backend.budget.models import Edition, PhaseKey
+from backend.budget.permissions import EditionDep
+from backend.budget.voting import service
+from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext
+from backend.budget.voting.eligibility import VoterFacts
+from backend.budget.voting.results import check_published_receipt, results_of
+from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
+from backend.budget.voting.service import BallotRefused, NotEligible
+from backend.budget.voting.web import (
+    ballot_context,
+    context_of,
+    form_data,
+    form_value,
+    read_choice,
+    vote_cache,
+)
+from backend.errors import Conflict, DomainError
+from backend.i18n import gettext as _
+from backend.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+RECEIPT_KEY = "bp_receipt"
+
+
+def _base(edition: Edition) -> str:
+    return f"/budget-participatif/{edition.slug}"
+
+
+def _after_vote(edition: Edition) -> bool:
+    return phases.ORDER.index(edition.phase) > phases.ORDER.index(PhaseKey.vote)
+
+
+def _page(
+    request: Request,
+    session: DbSession,
+    edition: Edition,
+    ctx: VoteContext,
+    envelope: EnvelopeBallot | None,
+    choice: Choice,
+    *,
+    template: str = "budget/vote.html",
+    error: DomainError | None = None,
+    check: bool = False,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context: dict[str, Any] = {
+        "edition": edition,
+        "ctx": ctx,
+        "envelope": envelope,
+        "error": error,
+        "problems": error.problems if isinstance(error, BallotRefused) else [],
+        "vote_rules": falc.vote_rules(edition),
+        "base": _base(edition),
+        "voted": None,
+        "refusal": None,
+        **(extra or {}),
+    }
+    if envelope is not None:
+        context.update(ballot_context(ctx, envelope, choice, check=check))
+    return render(request, template, context, status_code=status_code)
+
+
+def _voter_state(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: Edition
+) -> tuple[VoteContext, EnvelopeBallot | None, dict[str, Any], int]:
+    """The vote context, this person's envelope (None if refused) and what to tell them."""
+    user = require_authenticated(principal)
+    service.require_vote_phase(edition.phase, phases.Act.vote)
+    ctx = context_of(request, session, edition)
+    extra: dict[str, Any] = {}
+    voted = service.voter_row(session, ctx.edition_id, user.id)  # type: ignore[arg-type]
+    extra["voted"] = voted
+    try:
+        envelope = service.eligible_envelope(
+            ctx, VoterFacts(user.birth_year, user.qpv_id, user.residence_status)
+        )
+    except NotEligible as exc:
+        extra["refusal"] = exc.refusal
+        return ctx, None, extra, 403
+    if voted is not None and not (ctx.revote_allowed and voted.channel == "online"):
+        extra["closed_for_me"] = True
+        return ctx, None, extra, 200
+    return ctx, envelope, extra, 200
+
+
+@router.get("/budget-participatif/{slug}/voter")
+def ballot_page(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    if _after_vote(edition):
+        return redirect(f"{_base(edition)}/resultats")
+    ctx, envelope, extra, status = _voter_state(request, session, principal, edition)
+    return _page(request, session, edition, ctx, envelope, Choice(), extra=extra, status_code=status)
+
+
+@router.post("/budget-participatif/{slug}/voter/compteur")
+def running_count(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """htmx: the count (or budget) as projects are ticked; nothing is stored."""
+    ctx, envelope, _extra, _status = _voter_state(request, session, principal, edition)
+    if envelope is None:
+        return Response(status_code=204)
+    return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
+
+
+@router.post("/budget-participatif/{slug}/voter")
+def submit_ballot(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    ctx, envelope, extra, status = _voter_state(request, session, principal, edition)
+    if envelope is None:
+        return _page(request, session, edition, ctx, None, Choice(), extra=extra, status_code=status or 409)
+    user = require_authenticated(principal)
+    choice = read_choice(ctx, raw)
+    action = form_value(raw, "action")
+    problems = ctx.problems(envelope, choice)
+    if action == "modifier":
+        return _page(request, session, edition, ctx, envelope, choice, extra=extra)
+    if problems:
+        error = BallotRefused(problems)
+        return _page(
+            request,
+            session,
+            edition,
+            ctx,
+            envelope,
+            choice,
+            error=error,
+            check=True,
+            extra=extra,
+            status_code=422,
+        )
+    if action != "confirmer":
+        return _page(
+            request, session, edition, ctx, envelope, choice, template="budget/vote_confirm.html", extra=extra
+        )
+    try:
+        with session.begin_nested():
+            result = service.cast_online(
+                session,
+                secret=request.app.state.settings.secret_key,
+                edition_id=ctx.edition_id,
+                slug=edition.slug,
+                user_id=user.id,  # type: ignore[arg-type]
+                choice=choice,
+                cache=vote_cache(request),
+            )
+    except DomainError as exc:
+        code = exc.status_code if exc.status_code in (403, 409, 422) else 422
+        return _page(
+            request,
+            session,
+            edition,
+            ctx,
+            envelope,
+            choice,
+            error=exc,
+            check=True,
+            extra=extra,
+            status_code=code,
+        )
+    request.session[RECEIPT_KEY] = {
+        "slug": edition.slug,
+        "code": result.receipt,
+        "revote": result.revote,
+        "envelope": result.envelope.label,
+    }
+    return redirect(f"{_base(edition)}/voter/recu", request)
+
+
+@router.get("/budget-participatif/{slug}/voter/recu")
+def receipt_page(request: Request, principal: CurrentPrincipal, edition: EditionDep) -> Response:
+    """The receipt, shown once: it is removed from the session as it is displayed."""
+    require_authenticated(principal)
+    data = request.session.get(RECEIPT_KEY)
+    if not data or data.get("slug") != edition.slug:
+        return redirect(f"{_base(edition)}/voter")
+    request.session.pop(RECEIPT_KEY, None)
+    return render(
+        request,
+        "budget/vote_receipt.html",
+        {
+            "edition": edition,
+            "receipt": data,
+            "base": _base(edition),
+            "check_url": f"{_base(edition)}/verifier-recu",
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/budget-participatif/{slug}/verifier-recu")
+def check_receipt(request: Request, session: DbSession, edition: EditionDep, code: str = "") -> Response:
+    """Anyone holding a receipt checks that the ballot is counted (after close: in the file)."""
+    found: Any = None
+    error = None
+    if code:
+        canonical = normalize_receipt(code)
+        if canonical is None:
+            error = Conflict(
+                _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA.")
+            )
+        elif results_of(session, edition):
+            found = check_published_receipt(session, edition, receipt_hash(canonical))
+        else:
+            found = {"recorded": service.ballot_by_receipt(session, edition.id, canonical) is not None}  # type: ignore[arg-type]
+    return render(
+        request,
+        "budget/vote_check.html",
+        {"edition": edition, "code": code[:40], "found": found, "error": error, "base": _base(edition)},
+        status_code=422 if error else 200,
+    )
