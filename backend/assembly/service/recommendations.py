@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.assembly import labels
 from backend.assembly.models import (
     Answer,
     AnswerDecision,
@@ -29,19 +30,6 @@ from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-
-DECISION_LABELS = {
-    AnswerDecision.adopted: "retenue",
-    AnswerDecision.adapted: "retenue avec des changements",
-    AnswerDecision.rejected: "non retenue",
-}
-FOLLOW_UP_LABELS = {
-    FollowUpStatus.planned: "prévu",
-    FollowUpStatus.in_progress: "en cours",
-    FollowUpStatus.done: "réalisé",
-    FollowUpStatus.abandoned: "abandonné",
-}
-CHOICE_LABELS = {VoteChoice.pour: "pour", VoteChoice.contre: "contre", VoteChoice.abstention: "abstention"}
 
 
 def recommendations(session: Session, saisine: Saisine, status: str | None = None) -> list[Recommendation]:
@@ -308,7 +296,7 @@ def answer(
         "answer_given",
         saisine,
         _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
-            n=rec.number, decision=DECISION_LABELS[AnswerDecision(decision)], reasons=row.reasons
+            n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
         )[:2000],
         payload={"recommendation": rec.number, "decision": decision},
     )
@@ -347,7 +335,7 @@ def add_follow_up(
         "follow_up",
         saisine,
         _("Suivi de la recommandation n° {n} ({status}) : {text}").format(
-            n=rec.number, status=FOLLOW_UP_LABELS[FollowUpStatus(status)], text=row.text
+            n=rec.number, status=labels.follow_up()[status], text=row.text
         )[:2000],
         payload={"recommendation": rec.number, "status": status},
     )

@@ -58,14 +58,6 @@ PRESETS: dict[str, Preset] = {
                 ("proprietaire", "propriétaire", 0.14), ("heberge", "hébergé·e ou autre situation", 0.06))),
     )
 }  # fmt: skip
-PRESET_LABELS = {
-    "genre": "Genre (parité)",
-    "age": "Âge, par tranches (dont 16-18 ans)",
-    "secteur": "Secteur, en proportion de la population des quartiers",
-    "quartier": "Quartier (QPV), en proportion de sa population",
-    "diplome": "Niveau de diplôme",
-    "logement": "Type de logement",
-}
 
 
 def suggested_bounds(share: float, panel_size: int, slack: int) -> tuple[int, int]:

@@ -10,17 +10,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from backend.accounts.security import flash
-from backend.assembly.models import Saisine, SaisineStatus
+from backend.assembly.models import Saisine
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.web import PARIS, redirect
-
-STATUS_LABELS = {
-    SaisineStatus.recruiting: "Appel à volontaires",
-    SaisineStatus.seed_fixed: "Tirage au sort en préparation",
-    SaisineStatus.drawn: "Travaux de l'assemblée",
-    SaisineStatus.avis_published: "Avis remis au COPIL",
-}
 
 
 async def form_data(request: Request) -> dict[str, Any]:

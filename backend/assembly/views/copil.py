@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.permissions import enforce, require_authenticated
+from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus, RegistrationMode
 from backend.assembly.permissions import (
     CopilSaisine,
@@ -37,10 +38,8 @@ def _new_context(
         "form": form,
         "error": error,
         "commune_options": [(c.insee, c.name) for c in communes],
-        "presets": saisines.PRESET_LABELS,
-        "modes": {RegistrationMode.open: _("Ouverte à tous les habitant·es (le code des lettres est accepté)"),
-                  RegistrationMode.code: _("Seulement avec le code reçu par courrier")},
-    }  # fmt: skip
+        "labels": labels,
+    }
 
 
 @router.get("/assemblee/nouvelle-saisine")
@@ -173,8 +172,7 @@ def _answers_context(session: DbSession, ctx: SaisineContext) -> dict[str, Any]:
         "recommendations": recommendations.recommendations(session, saisine, RecommendationStatus.adopted),
         "answers": recommendations.answers(session, saisine),
         "follow_ups": recommendations.follow_ups(session, saisine),
-        "decision_labels": recommendations.DECISION_LABELS,
-        "follow_up_labels": recommendations.FOLLOW_UP_LABELS,
+        "labels": labels,
         "is_copil": ctx.role == "copil",
     }
 

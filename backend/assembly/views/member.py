@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from backend.accounts.deps import DbSession
+from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus
 from backend.assembly.permissions import MemberSaisine
 from backend.assembly.service import recommendations, work
@@ -34,7 +35,7 @@ def member_space(request: Request, session: DbSession, ctx: MemberSaisine) -> Re
             "member": ctx.member,
             "voting": voting,
             "voted": voted,
-            "choice_labels": recommendations.CHOICE_LABELS,
+            "labels": labels,
             "meetings": work.meetings(session, saisine),
             "my_groups": [groups[gid] for gid in work.member_groups(session, ctx.member) if gid in groups],
             "groups": groups,

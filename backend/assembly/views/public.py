@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.assembly import labels
 from backend.assembly.models import CategoryKind, RecommendationStatus, Saisine, SaisineStatus
 from backend.assembly.permissions import Level, PublicSaisine, SaisineContext, copil_communes
 from backend.assembly.service import draws, recommendations, recruitment, work
@@ -18,7 +19,7 @@ from backend.assembly.service.common import (
     saisine_journal,
     territory_qpvs,
 )
-from backend.assembly.views.common import STATUS_LABELS, saisine_url, upload_dir
+from backend.assembly.views.common import saisine_url, upload_dir
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
 from backend.web import redirect, render
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 def _base(ctx: SaisineContext) -> dict[str, object]:
     return {
         "saisine": ctx.saisine,
-        "status_labels": STATUS_LABELS,
+        "labels": labels,
         "is_staff": ctx.can(Level.staff),
         "is_copil": ctx.can(Level.copil),
         "member": ctx.member,
@@ -44,7 +45,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
         "assembly/index.html",
         {
             "saisines": saisines,
-            "status_labels": STATUS_LABELS,
+            "labels": labels,
             "can_create": bool(copil_communes(principal, session)),
             "open": {s.id: recruitment.registration_open(s) for s in saisines},
         },
@@ -76,8 +77,7 @@ def saisine_page(request: Request, session: DbSession, ctx: PublicSaisine) -> Re
             ),
             "answers": recommendations.answers(session, saisine),
             "follow_ups": recommendations.follow_ups(session, saisine),
-            "decision_labels": recommendations.DECISION_LABELS,
-            "follow_up_labels": recommendations.FOLLOW_UP_LABELS,
+            "labels": labels,
             "journal": saisine_journal(session, saisine.id or 0)[-5:][::-1],
         },
     )
@@ -290,8 +290,7 @@ def avis_page(request: Request, session: DbSession, ctx: PublicSaisine) -> Respo
             "groups": {g.id: g for g in work.groups(session, saisine)},
             "answers": recommendations.answers(session, saisine),
             "follow_ups": recommendations.follow_ups(session, saisine),
-            "decision_labels": recommendations.DECISION_LABELS,
-            "follow_up_labels": recommendations.FOLLOW_UP_LABELS,
+            "labels": labels,
             "members": len(draws.members(session, saisine)),
         },
     )

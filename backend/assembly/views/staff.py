@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.deps import DbSession
+from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
@@ -610,7 +611,7 @@ def _votes_context(
         "waiting": [m for m in draws.members(session, ctx.saisine) if m.id not in voted],
         "people": {v.id: v for v in recruitment.volunteers(session, ctx.saisine, only_registered=False)},
         "tally": recommendations.tally(session, ctx.saisine, rec),
-        "choice_labels": recommendations.CHOICE_LABELS,
+        "labels": labels,
         "error": error,
     }
 
