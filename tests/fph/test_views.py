@@ -208,7 +208,9 @@ def test_gestionnaire_records_a_payment_and_residents_cannot(
     login(client, secretary)
     response = post(client, f"/fph/demandes/{application.id}/versements", data)
     assert response.status_code == 303
-    assert "Avance : <strong>400\u202f€</strong>" in page_text(client.get(f"/fph/demandes/{application.id}"))
+    assert "Avance\u00a0: <strong>400\u202f€</strong>" in page_text(
+        client.get(f"/fph/demandes/{application.id}")
+    )
 
 
 def test_bilan_upload_and_private_files(client: TestClient, session: Session, fund: Fund, settings) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from backend.accounts.deps import DbSession
 from backend.accounts.security import flash
 from backend.errors import DomainError, Invalid, NotFound
 from backend.fph import forms
+from backend.fph.models import ApplicationStatus, BilanStatus
 from backend.fph.money import eur, parse_eur
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
@@ -81,6 +82,13 @@ def _bilan_context(
 
 @router.get("/demandes/{application_id}/bilan")
 def bilan_form(request: Request, access: AppEdit) -> Response:
+    application = access.application
+    if application.status != ApplicationStatus.granted or application.bilan_status not in (
+        None,
+        BilanStatus.returned,
+    ):
+        flash(request, _("Il n'y a pas de bilan à envoyer pour cette demande."), "info")
+        return redirect(f"/fph/demandes/{application.id}", request)
     return page(request, "fph/bilan.html", _bilan_context(access, {}, None))
 
 
