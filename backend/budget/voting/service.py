@@ -107,7 +107,9 @@ def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxS
             User.session_version,
             User.is_active,
             User.deleted_at,
-        ).where(Edition.id == edition_id, Edition.slug == slug, User.id == user_id)  # type: ignore[arg-type]
+        )
+        .join_from(Edition, User, User.id == user_id)  # type: ignore[arg-type]
+        .where(Edition.id == edition_id, Edition.slug == slug)
     ).first()
     if row is None:
         raise NotFound(_("Ce budget participatif n'existe pas."))
@@ -352,7 +354,8 @@ def ballot_by_receipt(session: Session, edition_id: int, code: str) -> Ballot | 
         digest = receipt_hash(code)
     except ValueError:
         return None
-    return session.get(Ballot, _slot_of(session, edition_id, digest)) if digest else None
+    slot = _slot_of(session, edition_id, digest)
+    return session.get(Ballot, slot) if slot else None
 
 
 def _slot_of(session: Session, edition_id: int, digest: str) -> str | None:

@@ -1,0 +1,80 @@
+"""Builders for the voting tests: an edition in its vote phase with projects in both envelopes,
+voters, ballots cast through the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+import backend.budget.process  # noqa: F401  (installs the voting hooks: counter, close listener)
+from backend.accounts.models import User
+from backend.budget.models import Edition, Proposal, ProposalStatus
+from backend.budget.service import editions
+from backend.budget.voting import service
+from backend.budget.voting.context import Choice
+from backend.budget.voting.service import CastResult, PaperInfo
+from tests.budget.helpers import ADMIN, CENTRE, CORO, make_edition, make_proposal, resident
+from tests.conftest import TEST_SECRET
+
+COSTS = {CORO: (40_000, 30_000, 20_000, 10_000), CENTRE: (50_000, 25_000)}
+
+
+def vote_edition(
+    session: Session, costs: dict[str, tuple[int, ...]] | None = None, **overrides: Any
+) -> tuple[Edition, dict[str, list[Proposal]]]:
+    """An edition in vote (one envelope of 100 000 € per QPV) and its projects, by QPV code."""
+    overrides.setdefault("ballot_min", 1)
+    overrides.setdefault("ballot_max", 3)
+    edition = make_edition(session, phase="instruction", **overrides)
+    projects: dict[str, list[Proposal]] = {}
+    for code, amounts in (costs or COSTS).items():
+        for n, amount in enumerate(amounts):
+            p = make_proposal(
+                session,
+                edition,
+                status=ProposalStatus.eligible,
+                qpv_code=code,
+                title=f"Projet {code} {n + 1}",
+            )
+            p.services_cost = amount
+            session.add(p)
+            projects.setdefault(code, []).append(p)
+    session.flush()
+    editions.change_phase(session, ADMIN, edition, "vote")
+    return edition, projects
+
+
+def ids(projects: list[Proposal], *positions: int) -> tuple[str, ...]:
+    return tuple(str(projects[i].id) for i in positions)
+
+
+def vote(
+    session: Session, edition: Edition, user: User, *projects: str, grades: dict[str, int] | None = None
+) -> CastResult:
+    choice = Choice(grades=grades) if grades is not None else Choice(projects=projects)
+    return service.cast_online(
+        session,
+        secret=TEST_SECRET,
+        edition_id=edition.id,
+        slug=edition.slug,
+        user_id=user.id,
+        choice=choice,  # type: ignore[arg-type]
+    )
+
+
+def paper(
+    session: Session, edition: Edition, user: User, *projects: str, point: str = "Mairie des 13e-14e"
+) -> CastResult:
+    return service.record_paper(
+        session,
+        secret=TEST_SECRET,
+        edition=edition,
+        user=user,
+        choice=Choice(projects=projects),
+        paper=PaperInfo(point, "Carte d'identité", "résidence déjà vérifiée", "agent-test"),
+    )
+
+
+def voter(session: Session, qpv: str = CORO, **overrides: Any) -> User:
+    return resident(session, qpv, **overrides)
