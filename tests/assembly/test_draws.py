@@ -13,7 +13,15 @@ from backend.assembly.service import draws, recruitment
 from backend.assembly.service.common import saisine_journal
 from backend.errors import Conflict, Invalid
 from backend.ledger.service import verify_ledger
-from tests.assembly.helpers import AGENT, drawn_saisine, make_pool, make_saisine, make_volunteer, set_bounds
+from tests.assembly.helpers import (
+    AGENT,
+    QPV_BY_SECTEUR,
+    drawn_saisine,
+    make_pool,
+    make_saisine,
+    make_volunteer,
+    set_bounds,
+)
 
 
 def _features(draw: Draw) -> dict[str, dict[str, str]]:
@@ -234,3 +242,26 @@ def test_composition_compares_panel_pool_and_population(session: Session) -> Non
     assert (femme.pool, femme.panel, femme.min, femme.max) == (6, 3, 3, 3)
     assert femme.population_share == pytest.approx(0.52)
     assert comp.pool_size == 12 and comp.panel_size == 6
+
+
+@pytest.mark.parametrize("witness", ["1", "2", "3", "4", "5"])
+def test_quotas_are_always_met_whatever_the_seed(session: Session, witness: str) -> None:
+    saisine = make_saisine(session, categories=["genre", "secteur"])
+    set_bounds(
+        session,
+        saisine,
+        {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3), ("genre", "autre"): (0, 0),
+         ("secteur", "nord-est"): (2, 2), ("secteur", "centre"): (1, 2), ("secteur", "sud-huveaune"): (1, 2)},
+    )  # fmt: skip
+    for n, (gender, secteur) in enumerate(
+        [(g, s) for g in ("femme", "homme") for s in ("nord-est", "centre", "sud-huveaune", "nord-littoral")]
+        * 2
+    ):
+        make_volunteer(session, saisine, answers={"genre": gender}, qpv_code=QPV_BY_SECTEUR[secteur],
+                       address=f"{n % 13} impasse du Test")  # fmt: skip
+    draws.fix_seed(session, AGENT, saisine, [("a", witness), ("b", "x")])
+    draw = draws.run_draw(session, AGENT, saisine)
+    quotas, pool = draws.parsed_pool(draw)
+    assert sortition.quota_violations(draw.panel, quotas, pool) == []
+    homes = {v.id: v.household for v in pool}
+    assert len({homes[p] for p in draw.panel}) == len(draw.panel) == 6

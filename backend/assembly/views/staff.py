@@ -601,7 +601,11 @@ def vote_close(request: Request, session: DbSession, ctx: StaffSaisine, recommen
 
 
 def _votes_context(
-    session: DbSession, ctx: SaisineContext, recommendation_id: int, error: DomainError | None
+    session: DbSession,
+    ctx: SaisineContext,
+    recommendation_id: int,
+    error: DomainError | None,
+    form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
     voted = recommendations.voted_member_ids(session, rec)
@@ -613,6 +617,7 @@ def _votes_context(
         "tally": recommendations.tally(session, ctx.saisine, rec),
         "labels": labels,
         "error": error,
+        "form": form or {},
     }
 
 
@@ -642,7 +647,9 @@ def votes_record(
         with session.begin_nested():
             recommendations.cast_vote(session, ctx.saisine, rec, member, choice, ctx.actor)
     except DomainError as exc:
-        context = _votes_context(session, ctx, recommendation_id, exc)
+        context = _votes_context(
+            session, ctx, recommendation_id, exc, {"member_id": member_id, "choice": choice}
+        )
         return render(request, "assembly/votes.html", context, status_code=exc.status_code)
     return done(request, url, _("Vote du membre n° {n} enregistré.").format(n=member.pool_id))
 
