@@ -1,0 +1,1 @@
+"""COPIL dashboards, realisation tracking, redevabilité, exports and open data."""

@@ -1,0 +1,409 @@
+"""Following the realisation of winning projects: open a follow-up, change its status and progress,
+add dated milestones, let residents subscribe. Services only flush; every change is journaled.
+
+Journal: entries go to the *originating* process (« bp » or « fph ») on the originating object
+(bp_proposal n, fph_application n), with actions « results.* ». So the journal filtered on the
+budget participatif tells a project's whole story, from the idea to its delivery, and the
+proposal's own history (which lists the entries of its object) shows the follow-up too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col, delete
+
+from backend.accounts.models import User
+from backend.budget.models import Edition, Proposal
+from backend.db import utcnow
+from backend.errors import Conflict, Invalid, NotFound
+from backend.fph.models import GRANTED, Application, Fund
+from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef, record
+from backend.mail import Mail
+from backend.results import queries
+from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
+from backend.territory.models import Qpv
+from backend.web import fmt_date, fmt_eur
+
+STATUS_LABELS = {
+    RealisationStatus.etudes: "Études",
+    RealisationStatus.travaux: "Travaux",
+    RealisationStatus.livre: "Livré",
+    RealisationStatus.abandonne: "Abandonné",
+}
+STATUS_FALC = {
+    RealisationStatus.etudes: "Les services préparent le projet : plans, devis, autorisations.",
+    RealisationStatus.travaux: "Le projet est en cours de réalisation.",
+    RealisationStatus.livre: "Le projet est terminé.",
+    RealisationStatus.abandonne: "Le projet ne sera pas réalisé. La raison est expliquée.",
+}
+SOURCE_LABELS = {Source.bp: "Budget participatif", Source.fph: "Fonds de participation des habitants"}
+OBJECT_TYPES = {Source.bp: "bp_proposal", Source.fph: "fph_application"}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[RealisationStatus(status)]) if status in set(RealisationStatus) else status
+
+
+@dataclass
+class Followable:
+    """A decision to follow: a winning BP project or a granted FPH project, and its follow-up."""
+
+    source: str
+    source_id: int
+    title: str
+    qpv_id: int | None
+    qpv_code: str | None
+    qpv_name: str | None
+    amount: float | None  # euros
+    origin: str  # edition or fund name
+    origin_url: str
+    edition_id: int | None
+    realisation: Realisation | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}-{self.source_id}"
+
+
+def followables(session: Session, qpv_ids: list[int] | None = None) -> list[Followable]:
+    """Every winning BP project and granted FPH project (in these QPV), with its follow-up if any."""
+    qpvs = {q.id: q for q in queries.qpv_rows(session)}
+    items: list[Followable] = []
+    editions = {e.id: e for e in session.scalars(select(Edition))}
+    for proposal, _result in queries.winners(session):
+        if qpv_ids is not None and proposal.qpv_id not in qpv_ids:
+            continue
+        edition = editions[proposal.edition_id]
+        q = qpvs.get(proposal.qpv_id or 0)
+        items.append(
+            Followable(
+                Source.bp,
+                proposal.id or 0,
+                proposal.title,
+                proposal.qpv_id,
+                q.code if q else None,
+                q.name if q else None,
+                proposal.vote_cost,
+                edition.name,
+                f"/budget-participatif/{edition.slug}/propositions/{proposal.id}",
+                edition.id,
+            )
+        )
+    for application, fund in queries.granted_applications(session, qpv_ids):
+        q = qpvs.get(application.qpv_id)
+        items.append(
+            Followable(
+                Source.fph,
+                application.id or 0,
+                application.title,
+                application.qpv_id,
+                q.code if q else None,
+                q.name if q else None,
+                (application.granted_cents or 0) / 100,
+                fund.name,
+                f"/fph/fonds/{fund.id}",
+                None,
+            )
+        )
+    existing = {(r.source, r.source_id): r for r in session.scalars(select(Realisation))}
+    for item in items:
+        item.realisation = existing.get((item.source, item.source_id))
+    return items
+
+
+def followable(session: Session, source: str, source_id: int) -> Followable:
+    """The decision behind (source, id); NotFound unless it is a winner or a grant."""
+    if source == Source.bp:
+        proposal = session.get(Proposal, source_id)
+        if proposal is not None and any(
+            p.id == source_id for p, _r in queries.winners(session, proposal.edition_id)
+        ):
+            return _one(session, proposal.qpv_id, source, source_id)
+    elif source == Source.fph:
+        application = session.get(Application, source_id)
+        if application is not None and application.status in GRANTED:
+            return _one(session, application.qpv_id, source, source_id)
+    raise NotFound(_("Ce projet n'a pas été choisi par un vote ni financé : il n'a pas de suivi."))
+
+
+def _one(session: Session, qpv_id: int | None, source: str, source_id: int) -> Followable:
+    for item in followables(session, [qpv_id] if qpv_id else None):
+        if item.source == source and item.source_id == source_id:
+            return item
+    raise NotFound(_("Ce projet n'a pas de suivi."))
+
+
+def describe(session: Session, realisation: Realisation) -> Followable:
+    return _one(session, realisation.qpv_id, realisation.source, realisation.source_id)
+
+
+def _qpv_code(session: Session, qpv_id: int | None) -> str | None:
+    return session.scalar(select(col(Qpv.code)).where(col(Qpv.id) == qpv_id)) if qpv_id else None
+
+
+def _journal(
+    session: Session, actor: ActorRef, r: Realisation, action: str, reason: str, payload: dict[str, Any]
+) -> None:
+    record(
+        session,
+        actor=actor,
+        action=f"results.{action}",
+        process=r.source,
+        object_type=OBJECT_TYPES[Source(r.source)],
+        object_id=r.source_id,
+        territory=_qpv_code(session, r.qpv_id),
+        reason=reason,
+        payload={"realisation_id": r.id, **payload},
+    )
+
+
+def open_realisation(
+    session: Session, actor: ActorRef, source: str, source_id: int, service: str = ""
+) -> Realisation:
+    """Start following a winning project; journaled."""
+    item = followable(session, source, source_id)
+    if item.realisation is not None:
+        raise Conflict(_("Le suivi de ce projet est déjà ouvert."))
+    realisation = Realisation(
+        source=source,
+        source_id=source_id,
+        edition_id=item.edition_id,
+        qpv_id=item.qpv_id,
+        service=_clean(service, 200),
+        opened_by=actor.id,
+    )
+    session.add(realisation)
+    session.flush()
+    _journal(
+        session,
+        actor,
+        realisation,
+        "realisation_opened",
+        _(
+            "Suivi de la réalisation ouvert pour « %(title)s » : les habitant·es peuvent suivre son avancement."
+        )
+        % {"title": item.title},
+        {"status": realisation.status, "progress": 0, "service": realisation.service},
+    )
+    return realisation
+
+
+def _clean(text: str, limit: int) -> str:
+    return " ".join((text or "").split())[:limit]
+
+
+@dataclass(frozen=True)
+class Update:
+    status: str
+    progress: int
+    service: str
+    reason: str = ""
+
+
+def validate_update(u: Update) -> Update:
+    """The rules of a follow-up, as a pure function: known status, progress 0-100, a reason to
+    abandon, 100 % when delivered."""
+    if u.status not in set(RealisationStatus):
+        raise Invalid(_("Choisissez l'étape du projet."), field="status")
+    if not 0 <= u.progress <= 100:
+        raise Invalid(_("L'avancement est un pourcentage entre 0 et 100."), field="progress")
+    reason = " ".join(u.reason.split())
+    if u.status == RealisationStatus.abandonne and len(reason) < 10:
+        raise Invalid(
+            _("Expliquez aux habitant·es pourquoi le projet est abandonné (10 caractères au moins)."),
+            field="reason",
+        )
+    progress = 100 if u.status == RealisationStatus.livre else u.progress
+    return Update(u.status, progress, _clean(u.service, 200), reason[:2000])
+
+
+def update_realisation(session: Session, actor: ActorRef, realisation: Realisation, u: Update) -> list[str]:
+    """Change status, progress or service; journaled. Returns what changed, in plain French."""
+    u = validate_update(u)
+    changes = []
+    if u.status != realisation.status:
+        changes.append(
+            _("Étape : %(before)s → %(after)s.")
+            % {"before": status_label(realisation.status), "after": status_label(u.status)}
+        )
+    if u.progress != realisation.progress:
+        changes.append(_("Avancement : %(n)s %%.") % {"n": u.progress})
+    if u.service != realisation.service:
+        changes.append(_("Service responsable : %(service)s.") % {"service": u.service or "—"})
+    if u.status == RealisationStatus.abandonne and u.reason != realisation.reason:
+        changes.append(_("Raison de l'abandon : %(reason)s") % {"reason": u.reason})
+    if not changes:
+        raise Invalid(_("Rien n'a changé : modifiez l'étape, l'avancement ou le service."))
+    before = {"status": realisation.status, "progress": realisation.progress}
+    realisation.status, realisation.progress, realisation.service = u.status, u.progress, u.service
+    realisation.reason = u.reason if u.status == RealisationStatus.abandonne else ""
+    realisation.updated_at = utcnow()
+    session.add(realisation)
+    session.flush()
+    item = describe(session, realisation)
+    _journal(
+        session,
+        actor,
+        realisation,
+        "status_changed" if before["status"] != u.status else "realisation_updated",
+        f"« {item.title} » — " + " ".join(changes),
+        {
+            "from": before,
+            "status": u.status,
+            "progress": u.progress,
+            "service": u.service,
+            "reason": realisation.reason,
+        },
+    )
+    return changes
+
+
+def add_milestone(
+    session: Session,
+    actor: ActorRef,
+    realisation: Realisation,
+    *,
+    happened_on: date | None,
+    title: str,
+    text: str = "",
+    photo: str | None = None,
+) -> Milestone:
+    """A dated step with an optional photo (already cleaned and stored); journaled."""
+    title = _clean(title, 160)
+    if len(title) < 3:
+        raise Invalid(
+            _("Donnez un titre à cette étape (par exemple : « Début des travaux »)."), field="title"
+        )
+    if happened_on is None:
+        raise Invalid(_("Indiquez la date de cette étape."), field="happened_on")
+    if happened_on > date.today().replace(year=date.today().year + 5):
+        raise Invalid(_("Cette date est trop lointaine."), field="happened_on")
+    milestone = Milestone(
+        realisation_id=realisation.id or 0,
+        happened_on=happened_on,
+        title=title,
+        text=(text or "").strip()[:4000],
+        photo=photo,
+        status=realisation.status,
+        progress=realisation.progress,
+        recorded_by=actor.id,
+    )
+    session.add(milestone)
+    realisation.updated_at = utcnow()
+    session.add(realisation)
+    session.flush()
+    item = describe(session, realisation)
+    _journal(
+        session,
+        actor,
+        realisation,
+        "milestone_added",
+        _("« %(project)s » — étape du %(day)s : %(title)s.")
+        % {"project": item.title, "day": fmt_date(happened_on), "title": title},
+        {
+            "milestone_id": milestone.id,
+            "happened_on": happened_on.isoformat(),
+            "title": title,
+            "photo": bool(photo),
+        },
+    )
+    return milestone
+
+
+def milestones(session: Session, realisation_ids: list[int]) -> dict[int, list[Milestone]]:
+    out: dict[int, list[Milestone]] = {i: [] for i in realisation_ids}
+    for m in session.scalars(
+        select(Milestone)
+        .where(col(Milestone.realisation_id).in_(realisation_ids))
+        .order_by(col(Milestone.happened_on).desc(), col(Milestone.id).desc())
+    ):
+        out[m.realisation_id].append(m)
+    return out
+
+
+# --- subscriptions -------------------------------------------------------------------------------
+
+
+def is_subscribed(session: Session, realisation: Realisation, user: User | None) -> bool:
+    if user is None:
+        return False
+    return (
+        session.scalar(
+            select(col(Subscription.id)).where(
+                col(Subscription.realisation_id) == realisation.id, col(Subscription.user_id) == user.id
+            )
+        )
+        is not None
+    )
+
+
+def subscribe(session: Session, realisation: Realisation, user: User) -> None:
+    if not user.email:
+        raise Invalid(
+            _("Pour recevoir les nouvelles par e-mail, ajoutez une adresse e-mail à votre compte."),
+            field="email",
+        )
+    if not is_subscribed(session, realisation, user):
+        session.add(Subscription(realisation_id=realisation.id or 0, user_id=user.id or 0))
+        session.flush()
+
+
+def unsubscribe(session: Session, realisation: Realisation, user: User) -> None:
+    session.execute(
+        delete(Subscription).where(
+            col(Subscription.realisation_id) == realisation.id, col(Subscription.user_id) == user.id
+        )
+    )
+    session.flush()
+
+
+def subscriber_count(session: Session, realisation: Realisation) -> int:
+    return int(
+        session.scalar(select(func.count()).where(col(Subscription.realisation_id) == realisation.id)) or 0
+    )
+
+
+def update_mails(session: Session, realisation: Realisation, lines: list[str], base_url: str) -> list[Mail]:
+    """One message per subscriber with an active account and an e-mail address."""
+    item = describe(session, realisation)
+    users = session.scalars(
+        select(User)
+        .join(Subscription, col(Subscription.user_id) == col(User.id))
+        .where(col(Subscription.realisation_id) == realisation.id)
+    ).all()
+    link = f"{base_url.rstrip('/')}/resultats/realisations/{realisation.id}"
+    subject = _("Du nouveau pour le projet « %(title)s »") % {"title": item.title}
+    mails = []
+    for user in users:
+        if not user.email or not user.is_active or user.is_deleted:
+            continue
+        body = [
+            _("Bonjour %(name)s,") % {"name": user.display_name},
+            "",
+            _("Le projet « %(title)s » avance :") % {"title": item.title},
+            *lines,
+            "",
+            _("Où en est le projet : %(status)s, %(progress)s %%.")
+            % {"status": status_label(realisation.status), "progress": realisation.progress},
+            _("Voir le projet : %(link)s") % {"link": link},
+            "",
+            _(
+                "Vous recevez ce message parce que vous suivez ce projet. Pour ne plus le suivre, ouvrez le lien ci-dessus."
+            ),
+            _("Quartiers Participatifs"),
+        ]
+        mails.append(Mail(to=user.email, subject=subject, body="\n".join(body)))
+    return mails
+
+
+def amount_text(item: Followable) -> str:
+    return fmt_eur(item.amount) if item.amount is not None else "—"
+
+
+def fund_of(session: Session, application: Application) -> Fund | None:
+    return session.get(Fund, application.fund_id)

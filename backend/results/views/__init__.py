@@ -1,0 +1,1 @@
+"""HTML and file routes of the results domain."""

@@ -1,0 +1,185 @@
+"""Agents follow the realisation of winning projects in the QPV they cover."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from backend.accounts.deps import DbSession
+from backend.accounts.models import Role
+from backend.accounts.permissions import enforce
+from backend.accounts.security import flash
+from backend.budget.photos import PhotoRefused
+from backend.errors import DomainError, Invalid
+from backend.i18n import gettext as _
+from backend.results import photos, service
+from backend.results.permissions import (
+    FOLLOW_ROLES,
+    Followed,
+    FollowerPrincipal,
+    actor_role,
+    covered_qpv_ids,
+    follow_policy,
+)
+from backend.results.views.public import labels, send_updates
+from backend.territory.service import qpv_ref, qpv_refs
+from backend.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/resultats/suivi")
+def follow_list(request: Request, session: DbSession, principal: FollowerPrincipal) -> Response:
+    refs = qpv_refs(session)
+    covered = covered_qpv_ids(principal, refs, FOLLOW_ROLES)
+    items = service.followables(session, sorted(covered))
+    return render(
+        request,
+        "results/follow_list.html",
+        {
+            "to_open": [i for i in items if i.realisation is None],
+            "followed": [i for i in items if i.realisation is not None],
+            **labels(),
+        },
+    )
+
+
+@router.post("/resultats/suivi/ouvrir")
+def open_follow_up(
+    request: Request,
+    session: DbSession,
+    principal: FollowerPrincipal,
+    source: Annotated[str, Form()],
+    source_id: Annotated[int, Form()],
+    service_name: Annotated[str, Form()] = "",
+) -> Response:
+    item = service.followable(session, source, source_id)
+    qpv = qpv_ref(session, item.qpv_id) if item.qpv_id else None
+    enforce(follow_policy(principal, qpv))
+    realisation = service.open_realisation(
+        session,
+        principal.actor(actor_role(principal, qpv) if qpv else Role.admin),
+        source,
+        source_id,
+        service_name,
+    )
+    flash(request, _("Le suivi est ouvert. Les habitant·es peuvent maintenant suivre ce projet."), "success")
+    return redirect(f"/resultats/suivi/{realisation.id}", request)
+
+
+def _form_page(
+    request: Request, session: DbSession, access: Followed, errors: dict[str, Invalid] | None = None,
+    values: dict[str, str] | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
+    r = access.realisation
+    return render(
+        request,
+        "results/follow_edit.html",
+        {
+            "r": r,
+            "item": service.describe(session, r),
+            "steps": service.milestones(session, [r.id or 0])[r.id or 0],
+            "errors": errors or {},
+            "error_list": list((errors or {}).values()),
+            "form": {
+                "status": r.status,
+                "progress": str(r.progress),
+                "service": r.service,
+                "reason": r.reason,
+            }
+            | (values or {}),
+            "today": date.today().isoformat(),
+            **labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/resultats/suivi/{realisation_id}")
+def edit_page(request: Request, session: DbSession, access: Followed) -> Response:
+    return _form_page(request, session, access)
+
+
+@router.post("/resultats/suivi/{realisation_id}")
+def update(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    access: Followed,
+    status: Annotated[str, Form()],
+    progress: Annotated[str, Form()] = "0",
+    service_name: Annotated[str, Form(alias="service")] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"status": status, "progress": progress, "service": service_name, "reason": reason}
+    try:
+        number = int(progress.strip().rstrip("%").strip() or "0")
+    except ValueError:
+        err = Invalid(_("L'avancement est un nombre entre 0 et 100."), field="progress")
+        return _form_page(request, session, access, {"progress": err}, values, 422)
+    try:
+        with session.begin_nested():
+            changes = service.update_realisation(
+                session,
+                access.actor,
+                access.realisation,
+                service.Update(status, number, service_name, reason),
+            )
+    except DomainError as exc:
+        err = exc if isinstance(exc, Invalid) else Invalid(exc.message, field=exc.field)
+        return _form_page(request, session, access, {err.field or "": err}, values, 422)
+    send_updates(request, background, session, access.realisation, changes)
+    flash(request, _("Le suivi est à jour. Les personnes abonnées sont prévenues."), "success")
+    return redirect(f"/resultats/suivi/{access.realisation.id}", request)
+
+
+@router.post("/resultats/suivi/{realisation_id}/etapes")
+def add_step(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    access: Followed,
+    title: Annotated[str, Form(alias="m_title")] = "",
+    happened_on: Annotated[str, Form(alias="m_date")] = "",
+    text: Annotated[str, Form(alias="m_text")] = "",
+    photo: Annotated[UploadFile | None, File(alias="m_photo")] = None,
+) -> Response:
+    values = {"m_title": title, "m_text": text, "m_date": happened_on}
+    upload_dir = request.app.state.settings.upload_dir
+    stored = None
+    try:
+        day = date.fromisoformat(happened_on) if happened_on else None
+    except ValueError:
+        day = None
+    try:
+        if photo is not None and photo.filename:
+            try:
+                stored = photos.store(upload_dir, photo.file)
+            except PhotoRefused as exc:
+                raise Invalid(exc.message, field="m_photo") from exc
+        with session.begin_nested():
+            milestone = service.add_milestone(
+                session,
+                access.actor,
+                access.realisation,
+                happened_on=day,
+                title=title,
+                text=text,
+                photo=stored,
+            )
+    except DomainError as exc:
+        photos.remove(upload_dir, stored)
+        field = {"title": "m_title", "happened_on": "m_date"}.get(exc.field or "", exc.field or "")
+        return _form_page(request, session, access, {field: Invalid(exc.message, field=field)}, values, 422)
+    send_updates(
+        request,
+        background,
+        session,
+        access.realisation,
+        [f"{milestone.happened_on.isoformat()} — {milestone.title}"],
+    )
+    flash(request, _("L'étape est ajoutée au suivi public."), "success")
+    return redirect(f"/resultats/suivi/{access.realisation.id}", request)
