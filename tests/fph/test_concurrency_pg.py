@@ -5,8 +5,10 @@ not be cleaned from the shared one."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -39,7 +41,10 @@ pytestmark = pytest.mark.postgres
 def race_engine(database_url: str) -> Iterator[Engine]:
     if not database_url.startswith("postgres"):
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgresql://...)")
-    url = create_pg_database(database_url, "fph_race")
+    # Created from the server's base database, not the per-worker test database, so that another
+    # run recreating its test database cannot cut this connection.
+    base = os.environ.get("DATABASE_URL", database_url)
+    url = create_pg_database(base, f"fph_race_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
     try:
         run_migrations(url)
         seed(url)
@@ -47,7 +52,7 @@ def race_engine(database_url: str) -> Iterator[Engine]:
         yield engine
         engine.dispose()
     finally:
-        drop_pg_database(database_url, url)
+        drop_pg_database(base, url)
 
 
 def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:
@@ -147,9 +152,8 @@ def test_concurrent_grants_and_an_envelope_cut_keep_the_balance_positive(
     def cut(s: Session) -> None:
         current = s.get(Fund, fund.id)
         assert current is not None
-        settings = FundSettings(
-            name=current.name, year=current.year, envelope_cents=270_000, association_name="Centre social"
-        )
+        settings = FundSettings(**{f.name: getattr(current, f.name) for f in fields(FundSettings)})
+        settings.envelope_cents = 270_000
         update_fund(s, SYSTEM, current, settings)
 
     # Each grant frees 100 €: the cut to 2 700 € fits only after at least three grants.
