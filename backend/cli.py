@@ -116,6 +116,17 @@ def tally(
     raise typer.Exit(tally_command(file, rule))
 
 
+@app.command("export-pb")
+def export_pb(
+    edition: Annotated[str, typer.Argument(help="edition slug, e.g. marseille-2025")],
+    out: Annotated[Path, typer.Option(help="folder for the .pb files")] = Path("."),
+) -> None:
+    """Write a closed edition's published ballots as pabulib .pb files (one per envelope)."""
+    from backend.budget.voting.cli import export_pb_command
+
+    raise typer.Exit(export_pb_command(edition, out))
+
+
 @app.command()
 def draw(
     categories: Annotated[Path, typer.Option(help="CSV category,feature,min,max")],
