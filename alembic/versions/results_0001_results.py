@@ -35,12 +35,12 @@ def upgrade() -> None:
     sa.Column('edition_id', sa.Integer(), nullable=False),
     sa.Column('envelope_id', sa.Integer(), nullable=False),
     sa.Column('qpv_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('birth_year', sa.Integer(), nullable=False),
+    sa.Column('band', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('voters', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['bp_edition.id'], name=op.f('fk_results_voter_stat_edition_id_bp_edition')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_results_voter_stat')),
-    sa.UniqueConstraint('edition_id', 'envelope_id', 'qpv_code', 'birth_year', 'channel', name=op.f('uq_results_voter_stat_key'))
+    sa.UniqueConstraint('edition_id', 'envelope_id', 'qpv_code', 'band', 'channel', name=op.f('uq_results_voter_stat_key'))
     )
     with op.batch_alter_table('results_voter_stat', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_results_voter_stat_edition_id'), ['edition_id'], unique=False)

@@ -119,3 +119,11 @@ def rate(part: int | None, whole: int | None) -> float | None:
     if part is None or not whole:
         return None
     return part / whole
+
+
+def gap_text(gap: float | None) -> str:
+    """A gap in percentage points, signed: « +4 », « −12 », « 0 »."""
+    if gap is None:
+        return "—"
+    points = round(gap * 100)
+    return f"+{points}" if points > 0 else (f"−{-points}" if points < 0 else "0")

@@ -2,36 +2,38 @@
 
 The counters are kept up to date by reading bp_voter forward from a watermark (the highest voter
 id already counted): a refresh only aggregates the voters who came since, with their account's
-QPV and birth year, so it costs next to nothing however many ballots exist. The budget module
-is not touched: nothing has to remember to bump a counter when a ballot is cast.
+QPV and age band, so it costs next to nothing however many ballots exist. The budget module is
+not touched: nothing has to remember to bump a counter when a ballot is cast, online or on paper.
 
-A row committed late with an id below the watermark (two ballots racing) would be missed: the
-counters remember how many voters they hold, and `needs_rebuild` compares that with the live
-count per envelope (an index-only count). Outside the vote the counters are rebuilt at once; during
-the vote, where the two move all the time, a rebuild runs in the background at most every
-REBUILD_EVERY, after the response is sent.
+A row committed late with an id below the watermark (two ballots racing) would be missed, and a
+voter row could be deleted: the counters remember how many voters they hold, and
+`needs_rebuild` compares that with the live count per envelope (an index-only count). Outside the
+vote the counters are rebuilt at once; during the vote, where the two numbers move all the time,
+a rebuild runs at most every REBUILD_EVERY, in the background after the response is sent.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete
 
 from backend.accounts.models import User
+from backend.budget.models import EditionPhase, PhaseKey
 from backend.budget.voting.models import Voter
 from backend.db import utcnow
+from backend.results import bands
 from backend.results.models import VoterMark, VoterStat
 from backend.territory.models import Qpv
 
 log = logging.getLogger("qp.results")
 REBUILD_EVERY = timedelta(minutes=15)
-Key = tuple[int, str, int, str]  # envelope_id, qpv_code, birth_year, channel
+Key = tuple[int, str, str, str]  # envelope_id, qpv_code, band, channel
 
 
 class _Lost(Exception):
@@ -48,48 +50,72 @@ def live_counts(session: Session, edition_id: int) -> dict[int, int]:
     return {int(envelope_id): int(n) for envelope_id, n in rows}
 
 
-def _aggregate(session: Session, edition_id: int, after: int, upto: int) -> list[tuple[Key, int]]:
-    query = (
-        select(
-            col(Voter.envelope_id),
-            func.coalesce(col(Qpv.code), ""),
-            func.coalesce(col(User.birth_year), 0),
-            col(Voter.channel),
-            func.count(),
+def reference_year(session: Session, edition_id: int) -> int:
+    """Ages are counted in the year the vote opened (else this year)."""
+    starts = session.scalar(
+        select(col(EditionPhase.starts_on)).where(
+            col(EditionPhase.edition_id) == edition_id, col(EditionPhase.phase) == PhaseKey.vote
         )
+    )
+    return starts.year if starts else date.today().year
+
+
+def band_expression(year: int) -> Any:
+    """The SQL twin of `bands.band_of`: a CASE over the age reached in `year`."""
+    age = literal(year) - col(User.birth_year)
+    whens = []
+    for key, low, high in bands.BANDS:
+        cond = age >= low if high is None else age.between(low, high)
+        whens.append((col(User.birth_year).is_not(None) & cond, literal(key)))
+    return case(*whens, else_=literal(bands.UNKNOWN))
+
+
+def _aggregate(session: Session, edition_id: int, after: int, upto: int) -> list[tuple[Key, int]]:
+    band = band_expression(reference_year(session, edition_id)).label("band")
+    query = (
+        select(col(Voter.envelope_id), col(Qpv.code), band, col(Voter.channel), func.count())
         .join(User, col(User.id) == col(Voter.user_id))
         .join(Qpv, col(Qpv.id) == col(User.qpv_id), isouter=True)
         .where(col(Voter.edition_id) == edition_id, col(Voter.id) > after, col(Voter.id) <= upto)
-        .group_by(col(Voter.envelope_id), col(Qpv.code), col(User.birth_year), col(Voter.channel))
+        .group_by(col(Voter.envelope_id), col(Qpv.code), band, col(Voter.channel))
     )
-    return [((int(e), str(q), int(b), str(c)), int(n)) for e, q, b, c, n in session.execute(query).all()]
+    return [
+        ((int(e), str(q or ""), str(b), str(c)), int(n)) for e, q, b, c, n in session.execute(query).all()
+    ]
 
 
-def _add(
-    session: Session, edition_id: int, rows: Iterable[tuple[Key, int]], existing: dict[Key, VoterStat]
-) -> int:
-    total = 0
-    for key, n in rows:
-        total += n
-        stat = existing.get(key)
-        if stat is None:
-            envelope_id, qpv_code, birth_year, channel = key
-            stat = VoterStat(
-                edition_id=edition_id,
-                envelope_id=envelope_id,
-                qpv_code=qpv_code,
-                birth_year=birth_year,
-                channel=channel,
-                voters=0,
-            )
-            existing[key] = stat
-        stat.voters += n
-        session.add(stat)
-    return total
+def rows(session: Session, edition_id: int) -> list[tuple[int, str, str, str, int]]:
+    """(envelope_id, qpv_code, band, channel, voters) of an edition: a few hundred rows at most."""
+    return [
+        (int(e), str(q), str(b), str(c), int(n))
+        for e, q, b, c, n in session.execute(
+            select(
+                col(VoterStat.envelope_id),
+                col(VoterStat.qpv_code),
+                col(VoterStat.band),
+                col(VoterStat.channel),
+                col(VoterStat.voters),
+            ).where(col(VoterStat.edition_id) == edition_id)
+        ).all()
+    ]
 
 
-def stats(session: Session, edition_id: int) -> list[VoterStat]:
-    return list(session.scalars(select(VoterStat).where(col(VoterStat.edition_id) == edition_id)))
+def _insert(session: Session, edition_id: int, new: Sequence[tuple[Key, int]]) -> None:
+    if new:
+        session.execute(
+            insert(VoterStat),
+            [
+                {
+                    "edition_id": edition_id,
+                    "envelope_id": e,
+                    "qpv_code": q,
+                    "band": b,
+                    "channel": c,
+                    "voters": n,
+                }
+                for (e, q, b, c), n in new
+            ],
+        )
 
 
 def _top_id(session: Session) -> int:
@@ -99,16 +125,17 @@ def _top_id(session: Session) -> int:
 def rebuild(session: Session, edition_id: int) -> VoterMark:
     """Count an edition's voters again from scratch (first use, or a reconciliation)."""
     top = _top_id(session)
-    rows = _aggregate(session, edition_id, 0, top)
+    counted = _aggregate(session, edition_id, 0, top)
     now = utcnow()
     try:
         with session.begin_nested():
             session.execute(delete(VoterStat).where(col(VoterStat.edition_id) == edition_id))
-            total = _add(session, edition_id, rows, {})
+            _insert(session, edition_id, counted)
             mark = session.get(VoterMark, edition_id)
             if mark is None:
                 mark = VoterMark(edition_id=edition_id)
-            mark.last_voter_id, mark.voters, mark.rebuilt_at, mark.refreshed_at = top, total, now, now
+            mark.last_voter_id, mark.voters = top, sum(n for _k, n in counted)
+            mark.rebuilt_at, mark.refreshed_at = now, now
             session.add(mark)
             session.flush()
     except IntegrityError:  # a concurrent first build won; use it
@@ -127,25 +154,39 @@ def refresh(session: Session, edition_id: int) -> VoterMark:
     if top <= mark.last_voter_id:
         return mark
     before = mark.last_voter_id
-    rows = _aggregate(session, edition_id, before, top)
+    counted = _aggregate(session, edition_id, before, top)
     try:
         with session.begin_nested():
-            total = 0
-            if rows:
-                existing = {
-                    (s.envelope_id, s.qpv_code, s.birth_year, s.channel): s
-                    for s in stats(session, edition_id)
-                }
-                total = _add(session, edition_id, rows, existing)
-                session.flush()
-            # Optimistic lock: only one refresh moves the watermark from `before`.
+            # Optimistic lock first: only one refresh moves the watermark from `before`.
             moved = session.execute(
                 update(VoterMark)
                 .where(col(VoterMark.edition_id) == edition_id, col(VoterMark.last_voter_id) == before)
-                .values(last_voter_id=top, voters=col(VoterMark.voters) + total, refreshed_at=utcnow())
+                .values(
+                    last_voter_id=top,
+                    voters=col(VoterMark.voters) + sum(n for _k, n in counted),
+                    refreshed_at=utcnow(),
+                )
             )
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 raise _Lost
+            if counted:
+                existing = {(e, q, b, c) for e, q, b, c, _n in rows(session, edition_id)}
+                bumps = [(k, n) for k, n in counted if k in existing]
+                if bumps:
+                    table = VoterStat.__table__  # type: ignore[attr-defined]  # Core: one UPDATE run for many rows
+                    session.execute(
+                        update(table)  # type: ignore[arg-type]
+                        .where(
+                            table.c.edition_id == edition_id,  # type: ignore[attr-defined]
+                            table.c.envelope_id == bindparam("e"),  # type: ignore[attr-defined]
+                            table.c.qpv_code == bindparam("q"),  # type: ignore[attr-defined]
+                            table.c.band == bindparam("b"),  # type: ignore[attr-defined]
+                            table.c.channel == bindparam("c"),  # type: ignore[attr-defined]
+                        )
+                        .values(voters=table.c.voters + bindparam("n")),  # type: ignore[attr-defined]
+                        [{"e": e, "q": q, "b": b, "c": c, "n": n} for (e, q, b, c), n in bumps],
+                    )
+                _insert(session, edition_id, [(k, n) for k, n in counted if k not in existing])
     except _Lost:
         pass
     session.refresh(mark)
@@ -158,8 +199,7 @@ def needs_rebuild(mark: VoterMark, live_total: int, vote_open: bool) -> str | No
         return None
     if not vote_open:
         return "now"
-    rebuilt = mark.rebuilt_at
-    return "background" if utcnow() - rebuilt >= REBUILD_EVERY else None
+    return "background" if utcnow() - mark.rebuilt_at >= REBUILD_EVERY else None
 
 
 def rebuild_in_background(sessionmaker: Any, edition_id: int) -> None:

@@ -145,7 +145,7 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
     # --- budget participatif
     voters = unknown = 0
     channels: dict[str, int] = defaultdict(int)
-    voter_years: dict[int, int] = defaultdict(int)
+    voter_bands: dict[str, int] = dict.fromkeys((*bands.BAND_KEYS, bands.UNKNOWN), 0)
     envelope_lines: list[EnvelopeLine] = []
     proposals = eligible = winners = 0
     note = ""
@@ -165,14 +165,14 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                 population_by_envelope[r.code] += r.population
                 if r.secteur_slug:
                     population_by_envelope[r.secteur_slug] += r.population
-        for stat in counters.stats(session, edition.id):
-            if stat.qpv_code in by_code:
-                voters += stat.voters
-                lines[by_code[stat.qpv_code].id].voters += stat.voters
-                channels[stat.channel] += stat.voters
-                voter_years[stat.birth_year] += stat.voters
-            elif not stat.qpv_code and not f.secteur and not f.quartier:
-                unknown += stat.voters
+        for _envelope_id, qpv_code, band, channel, n in counters.rows(session, edition.id):
+            if qpv_code in by_code:
+                voters += n
+                lines[by_code[qpv_code].id].voters += n
+                channels[channel] += n
+                voter_bands[band] += n
+            elif not qpv_code and not f.secteur and not f.quartier:
+                unknown += n
         results = {r.envelope_id: r for r in queries.results(session, edition.id)}
         for envelope in queries.envelopes(session, edition.id):
             if _envelope_in_scope(envelope, codes, secteur_slugs):
@@ -212,17 +212,11 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
     gender_rows = queries.genders(session, saisine_ids, ids)
 
     # --- who participates
-    year = queries.vote_year(session, edition) if edition else None
+    year = counters.reference_year(session, edition.id) if edition and edition.id else None
     this_year = date.today().year
     ages = []
     if edition is not None:
-        ages.append(
-            _age_group(
-                "votants",
-                _("Votants du budget participatif"),
-                bands.count_bands(voter_years, year or this_year),
-            )
-        )
+        ages.append(_age_group("votants", _("Votants du budget participatif"), voter_bands))
         author_years = queries.author_birth_years(session, edition.id, ids)
         ages.append(
             _age_group(
@@ -373,4 +367,4 @@ def summary_lines(d: Dashboard) -> Sequence[tuple[str, str]]:
 
 
 def as_context(d: Dashboard) -> dict[str, Any]:
-    return {"d": d, "summary": summary_lines(d), "band_label": bands.band_label}
+    return {"d": d, "summary": summary_lines(d), "band_label": bands.band_label, "gap_text": bands.gap_text}

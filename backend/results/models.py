@@ -108,15 +108,16 @@ class Subscription(SQLModel, table=True):
 
 
 class VoterStat(SQLModel, table=True):
-    """Maintained counters: voters of an edition by envelope, QPV, birth year and channel.
+    """Maintained counters: voters of an edition by envelope, QPV, age band and channel.
 
     Built from bp_voter and user_account by `backend.results.counters`, so the dashboard
-    never joins a million voters with their accounts while a COPIL member waits."""
+    never joins a million voters with their accounts while a COPIL member waits. Ages are
+    counted in the year the vote opened, so a voter's band never changes afterwards."""
 
     __tablename__ = "results_voter_stat"
     __table_args__ = (
         UniqueConstraint(
-            "edition_id", "envelope_id", "qpv_code", "birth_year", "channel", name="uq_results_voter_stat_key"
+            "edition_id", "envelope_id", "qpv_code", "band", "channel", name="uq_results_voter_stat_key"
         ),
     )
 
@@ -124,7 +125,7 @@ class VoterStat(SQLModel, table=True):
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int
     qpv_code: str = Field(default="", max_length=12)  # "" when the voter's QPV is unknown
-    birth_year: int = 0  # 0 when unknown
+    band: str = Field(max_length=10)  # backend.results.bands keys, "inconnu" when unknown
     channel: str = Field(max_length=10)
     voters: int = 0
 

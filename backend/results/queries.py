@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -27,7 +27,7 @@ from backend.assembly.models import (
     SaisineStatus,
     Volunteer,
 )
-from backend.budget.models import Edition, EditionPhase, Envelope, PhaseKey, Proposal, ProposalStatus
+from backend.budget.models import Edition, Envelope, PhaseKey, Proposal, ProposalStatus
 from backend.budget.voting.models import EnvelopeResult, Publication
 from backend.fph.models import GRANTED, Applicant, Application, ApplicationStatus, Fund
 from backend.territory.models import Commune, Qpv, Secteur
@@ -84,16 +84,6 @@ def public_editions(session: Session) -> list[Edition]:
     )
 
 
-def vote_year(session: Session, edition: Edition) -> int:
-    """The year the vote opened (ages are counted in that year), else the current year."""
-    starts = session.scalar(
-        select(col(EditionPhase.starts_on)).where(
-            col(EditionPhase.edition_id) == edition.id, col(EditionPhase.phase) == PhaseKey.vote
-        )
-    )
-    return starts.year if starts else date.today().year
-
-
 def envelopes(session: Session, edition_id: int) -> list[Envelope]:
     return list(
         session.scalars(
@@ -115,18 +105,26 @@ def proposals_by_qpv(session: Session, edition_id: int) -> dict[int | None, dict
     return dict(out)
 
 
+def _years(rows: Iterable[Any]) -> dict[int, int]:
+    """(birth year or NULL, count) rows as {year: count}, 0 standing for unknown."""
+    out: dict[int, int] = defaultdict(int)
+    for year, n in rows:
+        out[int(year or 0)] += int(n)
+    return dict(out)
+
+
 def author_birth_years(session: Session, edition_id: int | None, qpv_ids: list[int]) -> dict[int, int]:
     """Authors of non-draft proposals (one per proposal with an account): birth year → count."""
     query = (
-        select(func.coalesce(col(User.birth_year), 0), func.count())
+        select(col(User.birth_year), func.count())
         .select_from(Proposal)
         .join(User, col(User.id) == col(Proposal.author_id))
         .where(col(Proposal.status) != ProposalStatus.draft, col(Proposal.qpv_id).in_(qpv_ids))
-        .group_by(func.coalesce(col(User.birth_year), 0))
+        .group_by(col(User.birth_year))
     )
     if edition_id is not None:
         query = query.where(col(Proposal.edition_id) == edition_id)
-    return {int(y): int(n) for y, n in session.execute(query).all()}
+    return _years(session.execute(query).all())
 
 
 def results(session: Session, edition_id: int) -> list[EnvelopeResult]:
@@ -208,17 +206,17 @@ def fph_by_qpv(session: Session, year: int | None) -> dict[int, FphFigures]:
 
 def applicant_birth_years(session: Session, year: int | None, qpv_ids: list[int]) -> dict[int, int]:
     query = (
-        select(func.coalesce(col(User.birth_year), 0), func.count())
+        select(col(User.birth_year), func.count())
         .select_from(Applicant)
         .join(Application, col(Application.id) == col(Applicant.application_id))
         .join(Fund, col(Fund.id) == col(Application.fund_id))
         .join(User, col(User.id) == col(Applicant.user_id))
         .where(col(Application.status) != ApplicationStatus.draft, col(Application.qpv_id).in_(qpv_ids))
-        .group_by(func.coalesce(col(User.birth_year), 0))
+        .group_by(col(User.birth_year))
     )
     if year is not None:
         query = query.where(col(Fund.year) == year)
-    return {int(y): int(n) for y, n in session.execute(query).all()}
+    return _years(session.execute(query).all())
 
 
 def granted_applications(

@@ -1,0 +1,237 @@
+"""COPIL dashboard with 1,000,000 ballots: how long a page takes once the counters exist.
+
+Creates its own database next to the one named by DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/test → « test_bench_dashboard »), migrates it, loads the
+territories, one edition of the budget participatif in its vote phase with one envelope per
+Marseille secteur, then bulk-loads (COPY) N residents, N voters (bp_voter) and N ballots
+(bp_ballot). It prints:
+
+* the live count of voters per envelope (index-only, done on every view);
+* the first build of the maintained counters (once per edition, or a reconciliation);
+* the dashboard page itself (HTML, every query and the chart rendering), warm, over 30 requests;
+* an incremental refresh after 1,000 more voters arrived, and the page right after.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/dashboard.py [N]
+
+Figures are printed, never asserted: the tests check the figures are right, this checks speed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from backend.db import make_engine, normalize_url, run_migrations, session_scope  # noqa: E402
+
+BASE = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "bench password 2026"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+def fresh_database(base: str) -> str:
+    url = make_url(normalize_url(base))
+    name = f"{url.database}_bench_dashboard"
+    admin = make_engine(
+        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
+    """Territories, one edition in its vote phase with an envelope per secteur, a COPIL member."""
+    from backend.accounts import service as accounts
+    from backend.accounts.models import Role, ScopeKind
+    from backend.budget.models import Edition, EditionPhase, Envelope, PhaseKey
+    from backend.demo import load_territories
+    from backend.ledger.service import SYSTEM
+    from backend.territory.models import Qpv, Secteur
+
+    engine = make_engine(url, poolclass=NullPool)
+    with session_scope(engine) as session:
+        load_territories(session)
+        edition = Edition(
+            slug="bench",
+            name="Budget participatif (bench)",
+            territory_kind="commune",
+            territory_codes="13055",
+            envelope_scope="secteur",
+            phase=PhaseKey.vote,
+            created_by="bench",
+        )
+        session.add(edition)
+        session.flush()
+        session.add(EditionPhase(edition_id=edition.id, phase=PhaseKey.vote, starts_on=date(2026, 11, 9)))  # type: ignore[arg-type]
+        envelopes = {}
+        for secteur in session.exec(select(Secteur)).all():
+            envelope = Envelope(
+                edition_id=edition.id,  # type: ignore[arg-type]
+                scope_kind="secteur",
+                scope_code=secteur.slug,
+                label=secteur.name,
+                amount=500_000,
+            )
+            session.add(envelope)
+            session.flush()
+            envelopes[secteur.slug] = envelope.id
+        rows = session.exec(select(Qpv.id, Secteur.slug).join(Secteur, Secteur.id == Qpv.secteur_id)).all()  # type: ignore[arg-type]
+        qpvs = [(int(qid), slug) for qid, slug in rows]
+        copil = accounts.register(
+            session, identifier="copil@bench.example", password=PASSWORD, display_name="COPIL bench"
+        )
+        accounts.grant_role(session, SYSTEM, copil, Role.copil, ScopeKind.commune, "13055")
+        edition_id = int(edition.id)  # type: ignore[arg-type]
+    engine.dispose()
+    return edition_id, envelopes, qpvs
+
+
+def bulk_load(
+    url: str, edition_id: int, envelopes: dict[str, int], qpvs: list[tuple[int, str]], n: int, start: int = 0
+) -> None:
+    """n residents, their voter rows and n anonymous ballots, with COPY."""
+    import psycopg
+
+    rng = random.Random(2026 + start)
+    now = datetime.now(UTC)
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM user_account")
+        first_user = cur.fetchone()[0] + 1  # type: ignore[index]
+        with cur.copy(
+            "COPY user_account (id, public_id, display_name, birth_year, qpv_id, residence_status, "
+            "session_version, is_active, created_at) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                qpv_id, _slug = qpvs[i % len(qpvs)]
+                birth = rng.randint(1935, 2016) if i % 50 else None
+                copy.write_row(
+                    (first_user + i, f"b{start + i:015x}", "Votant", birth, qpv_id, "declared", 0, True, now)
+                )
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('user_account', 'id'), (SELECT max(id) FROM user_account))"
+        )
+        with cur.copy(
+            "COPY bp_voter (edition_id, user_id, envelope_id, channel, voted_at) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                _qpv_id, slug = qpvs[i % len(qpvs)]
+                channel = "paper" if i % 7 == 0 else "online"
+                copy.write_row((edition_id, first_user + i, envelopes[slug], channel, now))
+        with cur.copy(
+            "COPY bp_ballot (slot, edition_id, envelope_id, choices, receipt_hash) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                _qpv_id, slug = qpvs[i % len(qpvs)]
+                choices = " ".join(str(p) for p in sorted(rng.sample(range(1, 40), 3)))
+                copy.write_row(
+                    (secrets.token_hex(32), edition_id, envelopes[slug], choices, secrets.token_hex(32))
+                )
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE user_account")
+        conn.execute("VACUUM ANALYZE bp_voter")
+        conn.execute("VACUUM ANALYZE bp_ballot")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    url = fresh_database(BASE)
+    print(f"database: {make_url(url).render_as_string(hide_password=True)}")
+    t = time.perf_counter()
+    run_migrations(url)
+    edition_id, envelopes, qpvs = setup(url)
+    print(f"migrated and set up in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    bulk_load(url, edition_id, envelopes, qpvs, n)
+    print(f"loaded {n:,} residents, voters and ballots in {time.perf_counter() - t:.1f} s")
+
+    from fastapi.testclient import TestClient
+
+    from backend.app import create_app
+    from backend.config import Settings
+    from backend.results import counters
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        timings = []
+        for _ in range(5):
+            t = time.perf_counter()
+            live = counters.live_counts(session, edition_id)
+            timings.append(time.perf_counter() - t)
+        print(
+            f"live count per envelope ({sum(live.values()):,} voters):  median {ms(statistics.median(timings))}"
+        )
+        t = time.perf_counter()
+        counters.rebuild(session, edition_id)
+        session.commit()
+        print(f"first build of the maintained counters:       {ms(time.perf_counter() - t)}")
+
+    settings = Settings(
+        env="test",
+        database_url=url,
+        secret_key="bench-secret-key-0123456789-abcdefghijkl",  # noqa: S106 - throwaway database
+        geocoder_enabled=False,
+    )
+    app = create_app(settings)
+    with TestClient(app, follow_redirects=False) as client:
+        client.get("/connexion")
+        import base64
+        import json
+
+        payload = client.cookies["qp_session"].split(".")[0]
+        token = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))["csrf"]
+        r = client.post(
+            "/connexion",
+            data={"identifier": "copil@bench.example", "password": PASSWORD, "csrf_token": token},
+        )
+        assert r.status_code == 303, r.text
+        pages = {
+            "dashboard (all secteurs)": "/resultats/tableau-de-bord?edition=bench",
+            "dashboard (one secteur)": "/resultats/tableau-de-bord?edition=bench&secteur=nord-est",
+            "dashboard (one QPV)": "/resultats/tableau-de-bord?edition=bench&quartier=QN01342I",
+        }
+        for label, path in pages.items():
+            client.get(path)  # warm-up: templates compiled, connections open
+            timings = []
+            for _ in range(30):
+                t = time.perf_counter()
+                r = client.get(path)
+                timings.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.text[:500]
+            timings.sort()
+            print(
+                f"{label:<28} median {ms(statistics.median(timings))}  p95 {ms(timings[int(len(timings) * 0.95) - 1])}"
+                f"  max {ms(timings[-1])}"
+            )
+        bulk_load(url, edition_id, envelopes, qpvs, 1000, start=n)
+        t = time.perf_counter()
+        r = client.get("/resultats/tableau-de-bord?edition=bench")
+        print(
+            f"dashboard right after 1,000 new voters:       {ms(time.perf_counter() - t)} (incremental refresh included)"
+        )
+        assert "1 001 000" in r.text.replace("\u202f", " ") or n != 1_000_000
+    engine.dispose()
+    app.state.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
