@@ -314,3 +314,30 @@ def test_settings_errors_keep_the_form(client: TestClient, session: Session, fun
         "quorum": "3"})  # fmt: skip
     assert response.status_code == 422
     assert "pourcentage entre 1 et 100" in page_text(response) and 'value="150"' in response.text
+
+
+def test_refused_staff_forms_come_back_with_what_was_typed(
+    client: TestClient, session: Session, fund: Fund
+) -> None:
+    meeting = funds.meetings_of(session, fund.id)[0]
+    voters = make_voters(session, fund, 1)  # quorum is 3: granting is refused
+    application = make_application(session, fund)
+    item = on_agenda(session, meeting, application)
+    secretary = make_user(session)
+    funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
+    vote_all(session, item, voters, ["pour"])
+    login(client, secretary)
+    response = post(client, f"/fph/gestion/comites/{meeting.id}/points/{item.id}/decision",
+                    {"outcome": "granted", "amount": "450", "reason": "Un projet qui rassemble les voisins."})  # fmt: skip
+    assert response.status_code == 422
+    html = page_text(response)
+    assert "Décision non enregistrée" in html and "quorum n'est pas atteint" in html
+    assert "Un projet qui rassemble les voisins." in html and 'value="450"' in html
+    response = post(
+        client,
+        f"/fph/gestion/fonds/{fund.id}/comites",
+        {"starts_on": "31/02/2026", "place": "Salle polyvalente"},
+    )
+    assert response.status_code == 422
+    html = page_text(response)
+    assert "Cette date n'est pas valide" in html and 'value="Salle polyvalente"' in html

@@ -306,7 +306,7 @@ def withdraw(session: Session, actor: ActorRef, application: Application) -> App
             object_type="fph_application",
             object_id=application.id,  # type: ignore[arg-type]
             territory=territory(session, fund),
-            reason=_("Demande « {title} » retirée par les personnes qui la portent.").format(
+            reason=_("Demande « {title} » retirée avant la décision du comité.").format(
                 title=application.title
             ),
             payload={"fund_id": fund.id},

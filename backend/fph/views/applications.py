@@ -194,8 +194,17 @@ async def edit(request: Request, session: DbSession, access: AppEdit) -> Respons
     )
 
 
-@router.get("/demandes/{application_id}")
-def detail(request: Request, session: DbSession, access: AppView) -> Response:
+def application_page(
+    request: Request,
+    session: DbSession,
+    access: ApplicationAccess,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+    form_name: str = "",
+) -> Response:
+    """The application's page; a refused staff form (payment, bilan review) is shown again with
+    its error and what was typed."""
     application = access.application
     fund = access.fund.fund
     today = paris_today()
@@ -228,8 +237,17 @@ def detail(request: Request, session: DbSession, access: AppView) -> Response:
             "open_meetings": funds.open_meetings(session, fund.id) if access.fund.can_manage else [],  # type: ignore[arg-type]
             "history": entries_for(session, "fph_application", application.id),  # type: ignore[arg-type]
             "today": today.isoformat(),
+            "error": error,
+            "form": form or {},
+            "form_name": form_name,
         },
+        status_code=error.status_code if error else 200,
     )
+
+
+@router.get("/demandes/{application_id}")
+def detail(request: Request, session: DbSession, access: AppView) -> Response:
+    return application_page(request, session, access)
 
 
 @router.post("/demandes/{application_id}/envoyer")

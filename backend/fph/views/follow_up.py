@@ -25,6 +25,7 @@ from backend.fph.service import payments
 from backend.fph.service.common import paris_today
 from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
+from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
 from backend.web import redirect
 
@@ -56,8 +57,9 @@ def record_payment(
                 today=paris_today(),
             )
     except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/demandes/{application.id}#versements", request)
+        session.refresh(application)
+        typed = {"amount": amount, "paid_on": paid_on, "reference": reference}
+        return application_page(request, session, access, error=exc, form=typed, form_name="payment")
     send_to_holders(
         request, background, session, application,
         _("Versement de {amount} pour votre projet").format(amount=eur(payment.amount_cents)),
@@ -152,8 +154,9 @@ def review_bilan(
                 session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
             )
     except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/demandes/{application.id}#bilan", request)
+        session.refresh(application)
+        typed = {"decision": decision, "reason": reason}
+        return application_page(request, session, access, error=exc, form=typed, form_name="review")
     if decision == "accept":
         subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
     else:

@@ -198,8 +198,8 @@ def add_member(
                 session, access.actor("configure"), access.fund, kind=kind, user=user, label=label
             )
     except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/gestion/fonds/{access.fund.id}#membres", request)
+        typed = {"kind": kind, "identifier": identifier, "label": label}
+        return backoffice_response(request, session, access, error=exc, form=typed, form_name="member")
     flash(request, _("Le membre est ajouté au comité."), "success")
     return redirect(f"/fph/gestion/fonds/{access.fund.id}#membres", request)
 
@@ -219,6 +219,20 @@ def remove_member(request: Request, session: DbSession, access: FundConfigure, m
 
 @router.get("/fonds/{fund_id}")
 def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice) -> Response:
+    return backoffice_response(request, session, access)
+
+
+def backoffice_response(
+    request: Request,
+    session: DbSession,
+    access: FundAccess,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+    form_name: str = "",
+) -> Response:
+    """The fund's back office; a refused form (new member, new meeting) comes back with its error
+    and what was typed."""
     fund = access.fund
     today = paris_today()
     all_apps = apps.applications_of_fund(session, fund.id)  # type: ignore[arg-type]
@@ -259,7 +273,11 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
             "members": members,
             "users": users,
             "today": today,
+            "error": error,
+            "form": form or {},
+            "form_name": form_name,
         },
+        status_code=error.status_code if error else 200,
     )
 
 
@@ -278,7 +296,7 @@ def schedule(
                 session, access.actor("manage"), access.fund, forms.parse_when(starts_on, starts_time), place
             )
     except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/gestion/fonds/{access.fund.id}#comites", request)
+        typed = {"starts_on": starts_on, "starts_time": starts_time, "place": place}
+        return backoffice_response(request, session, access, error=exc, form=typed, form_name="meeting")
     flash(request, _("Le comité est ajouté au calendrier."), "success")
     return redirect(f"/fph/gestion/comites/{meeting.id}", request)

@@ -16,12 +16,7 @@ from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
 from backend.errors import DomainError, Forbidden, NotFound
-from backend.fph.models import (
-    WAITING,
-    AgendaItem,
-    Application,
-    Member,
-)
+from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member
 from backend.fph.money import parse_eur
 from backend.fph.notify import decision_message, invitation_message, send_to_holders
 from backend.fph.permissions import (
@@ -69,7 +64,20 @@ def _member_has_role(session: DbSession, member: Member, access: FundAccess) -> 
 
 @router.get("/comites/{meeting_id}")
 def meeting_page(request: Request, session: DbSession, access: MeetingBackoffice) -> Response:
-    meeting, fa = access.meeting, access.fund
+    return meeting_response(request, session, access.fund, access.meeting)
+
+
+def meeting_response(
+    request: Request,
+    session: DbSession,
+    fa: FundAccess,
+    meeting: Meeting,
+    *,
+    error: DomainError | None = None,
+    item_id: int | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The meeting screen; a refused decision is shown again in its item with what was typed."""
     items = []
     me = fa.member
     for item, application in committee.agenda(session, meeting.id):  # type: ignore[arg-type]
@@ -113,7 +121,11 @@ def meeting_page(request: Request, session: DbSession, access: MeetingBackoffice
             "voting": voting,
             "users": users,
             "waiting": waiting,
+            "error": error,
+            "error_item": item_id,
+            "form": form or {},
         },
+        status_code=error.status_code if error else 200,
     )
 
 
@@ -222,8 +234,10 @@ def decide(
                 session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
             )
     except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(_item_url(access), request)
+        typed = {"outcome": outcome, "amount": amount, "reason": reason}
+        return meeting_response(
+            request, session, fa, access.meeting, error=exc, item_id=access.item.id, form=typed
+        )
     subject, body = decision_message(application, decision, access.meeting)
     send_to_holders(request, background, session, application, subject, body)
     flash(request, _("La décision est enregistrée et écrite au journal public."), "success")
