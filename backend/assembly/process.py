@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
 
 def routers() -> Sequence[APIRouter]:
+    from backend.assembly import api
     from backend.assembly.views import copil, member, public, staff
 
     # Fixed paths (« /assemblee/nouvelle-saisine ») before « /assemblee/{saisine_id} ».
-    return (copil.router, staff.router, member.router, public.router)
+    return (copil.router, staff.router, member.router, public.router, api.router)
 
 
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:

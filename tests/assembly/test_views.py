@@ -332,3 +332,18 @@ def test_registration_form_for_a_code_only_saisine(client: TestClient, session: 
         register_volunteer(session, saisine, form)
     page = client.get(f"/assemblee/{saisine.id}/participer?code=ABCD-EFGH").text
     assert 'value="ABCD-EFGH"' in page
+
+
+def test_open_data_api(client: TestClient, session: Session) -> None:
+    saisine = drawn_saisine(session)
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None
+    listed = client.get("/api/assemblee").json()
+    assert any(row["id"] == saisine.id for row in listed)
+    data = client.get(f"/api/assemblee/{saisine.id}").json()
+    assert data["draw"]["seed"] == draw.seed and data["draw"]["panel"] == draw.panel
+    assert data["draw"]["public_inputs"][0] == {"label": "Témoin 1", "value": "17"}
+    assert data["composition"][0]["features"][0]["panel"] == 3
+    assert "name" not in str(data) and "Volontaire" not in str(data)
+    missing = client.get("/api/assemblee/999999")
+    assert missing.status_code == 404 and "detail" in missing.json()
