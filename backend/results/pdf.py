@@ -73,13 +73,14 @@ class Document(FPDF):
         self.ln(2)
 
     def grid(self, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
+        from fpdf.fonts import FontFace
+
         self.set_font("DejaVu", "", 9)
-        with self.table(col_widths=tuple(widths), headings_style=None, line_height=5) as table:
+        bold = FontFace(emphasis="BOLD", fill_color=(231, 240, 251))
+        with self.table(col_widths=tuple(widths), headings_style=bold, line_height=5) as table:
             head = table.row()
-            self.set_font("DejaVu", "B", 9)
             for h in headings:
                 head.cell(h)
-            self.set_font("DejaVu", "", 9)
             for values in rows:
                 row = table.row()
                 for value in values:
