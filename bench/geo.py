@@ -50,7 +50,9 @@ def main() -> None:
         timings.sort()
         mean_us = statistics.fmean(timings) / 1000
         p99_us = timings[int(len(timings) * 0.99)] / 1000
-        print(f"{label:<30} {len(points):>7} lookups  mean {mean_us:6.1f} µs  p99 {p99_us:6.1f} µs  in a QPV: {hits}")
+        print(
+            f"{label:<30} {len(points):>7} lookups  mean {mean_us:6.1f} µs  p99 {p99_us:6.1f} µs  in a QPV: {hits}"
+        )
 
 
 if __name__ == "__main__":
