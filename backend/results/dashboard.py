@@ -151,21 +151,25 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
     note = ""
     rebuild_edition = None
     if edition is not None and edition.id is not None:
-        live = counters.live_counts(session, edition.id)
-        mark = counters.refresh(session, edition.id)
-        when = counters.needs_rebuild(mark, sum(live.values()), edition.phase == PhaseKey.vote)
+        results = {r.envelope_id: r for r in queries.results(session, edition.id)}
+        mark, when = counters.ensure(session, edition.id, edition.phase == PhaseKey.vote, results.values())
         if when == "now" or (when and count_now):
-            mark = counters.rebuild(session, edition.id)
+            counters.rebuild(session, edition.id)
         elif when == "background":
             rebuild_edition = edition.id
-            note = _("La répartition des votants par quartier et par âge est recalculée en ce moment.")
+            if mark is None:
+                note = _(
+                    "Les votants sont en cours de comptage : les chiffres par quartier et par âge arrivent dans un instant."
+                )
+        envelope_voters: dict[int, int] = defaultdict(int)
         population_by_envelope: dict[str, int] = defaultdict(int)
         for r in all_rows:
             if edition_ids is not None and r.id in edition_ids:
                 population_by_envelope[r.code] += r.population
                 if r.secteur_slug:
                     population_by_envelope[r.secteur_slug] += r.population
-        for _envelope_id, qpv_code, band, channel, n in counters.rows(session, edition.id):
+        for envelope_id, qpv_code, band, channel, n in counters.rows(session, edition.id):
+            envelope_voters[envelope_id] += n
             if qpv_code in by_code:
                 voters += n
                 lines[by_code[qpv_code].id].voters += n
@@ -173,13 +177,12 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                 voter_bands[band] += n
             elif not qpv_code and not f.secteur and not f.quartier:
                 unknown += n
-        results = {r.envelope_id: r for r in queries.results(session, edition.id)}
         for envelope in queries.envelopes(session, edition.id):
             if _envelope_in_scope(envelope, codes, secteur_slugs):
                 envelope_lines.append(
                     EnvelopeLine(
                         envelope,
-                        live.get(envelope.id or 0, 0),
+                        envelope_voters.get(envelope.id or 0, 0),
                         results.get(envelope.id or 0),
                         population_by_envelope.get(envelope.scope_code, 0),
                     )

@@ -52,7 +52,9 @@ class Dataset:
     voters: list[User]
 
 
-def counted_edition(session: Session, **overrides: Any) -> tuple[Edition, dict[str, list[Proposal]], list[User]]:
+def counted_edition(
+    session: Session, **overrides: Any
+) -> tuple[Edition, dict[str, list[Proposal]], list[User]]:
     """Votes: 3 in Corot (online), 2 in Centre 3e (one on paper, one voter without birth year)."""
     edition, projects = vote_edition(session, **overrides)
     corot, centre = projects[CORO], projects[CENTRE]
@@ -90,8 +92,12 @@ def fph(session: Session) -> tuple[Fund, Application, Application]:
     refused = make_application(session, fund, amount_cents=40_000, title="Une sortie à la mer")
     for application, outcome, cents in ((granted, "granted", 50_000), (refused, "refused", None)):
         item = on_agenda(session, meeting, application)
-        vote_all(session, item, voters_, ["pour", "pour", "pour"] if cents else ["contre", "contre", "contre"])
-        committee.decide(session, SYSTEM, item, outcome=outcome, amount_cents=cents, reason="Décision du comité.")
+        vote_all(
+            session, item, voters_, ["pour", "pour", "pour"] if cents else ["contre", "contre", "contre"]
+        )
+        committee.decide(
+            session, SYSTEM, item, outcome=outcome, amount_cents=cents, reason="Décision du comité."
+        )
     session.refresh(granted)
     session.refresh(refused)
     return fund, granted, refused
@@ -119,7 +125,12 @@ def assembly(session: Session) -> Saisine:
     for key, label, share in (("femme", "une femme", 0.52), ("homme", "un homme", 0.46)):
         session.add(QuotaFeature(category_id=category.id or 0, key=key, label=label, population_share=share))
     corot, outside = qpv_id(session, CORO), qpv_id(session, OUTSIDE)
-    rows = [("femme", corot, True, YEAR - 25), ("femme", corot, False, None), ("homme", corot, True, None), ("femme", outside, False, None)]
+    rows = [
+        ("femme", corot, True, YEAR - 25),
+        ("femme", corot, False, None),
+        ("homme", corot, True, None),
+        ("femme", outside, False, None),
+    ]
     for n, (genre, qpv, member, birth) in enumerate(rows):
         user = make_user(session, birth_year=birth) if birth else None
         volunteer = Volunteer(
@@ -136,15 +147,28 @@ def assembly(session: Session) -> Saisine:
         session.add(volunteer)
         session.flush()
         if member:
-            session.add(Member(saisine_id=saisine.id or 0, volunteer_id=volunteer.id or 0, user_id=volunteer.user_id, pool_id=f"P{n}"))
+            session.add(
+                Member(
+                    saisine_id=saisine.id or 0,
+                    volunteer_id=volunteer.id or 0,
+                    user_id=volunteer.user_id,
+                    pool_id=f"P{n}",
+                )
+            )
     recs = []
     for number, status in ((1, "adopted"), (2, "adopted"), (3, "rejected")):
-        rec = Recommendation(saisine_id=saisine.id or 0, number=number, title=f"Reco {number}", text="…", status=status)
+        rec = Recommendation(
+            saisine_id=saisine.id or 0, number=number, title=f"Reco {number}", text="…", status=status
+        )
         session.add(rec)
         recs.append(rec)
     session.flush()
-    session.add(Answer(recommendation_id=recs[0].id or 0, decision="adopted", reasons="Oui.", answered_by="copil"))
-    session.add(FollowUp(recommendation_id=recs[0].id or 0, status="in_progress", text="En cours.", author="agent"))
+    session.add(
+        Answer(recommendation_id=recs[0].id or 0, decision="adopted", reasons="Oui.", answered_by="copil")
+    )
+    session.add(
+        FollowUp(recommendation_id=recs[0].id or 0, status="in_progress", text="En cours.", author="agent")
+    )
     session.flush()
     return saisine
 

@@ -64,7 +64,13 @@ def test_every_file_follows_its_schema(client: TestClient, session: Session) -> 
                 value = row[f.name]
                 if value is None:
                     continue
-                expected = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "date": str}[f.type]
+                expected = {
+                    "string": str,
+                    "integer": int,
+                    "number": (int, float),
+                    "boolean": bool,
+                    "date": str,
+                }[f.type]
                 assert isinstance(value, expected), (ds.name, f.name, value)
                 if f.type == "date":
                     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value), (ds.name, f.name, value)
@@ -127,7 +133,9 @@ def test_spreadsheets_are_for_agents_and_the_copil(client: TestClient, session: 
     rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][0] == "realisation_id" and rows[1][5] == 500.0
     ods = client.get("/resultats/exports/fph_subventions.ods")
-    assert ods.status_code == 200 and b"opendocument.spreadsheet" in zipfile.ZipFile(io.BytesIO(ods.content)).read("mimetype")
+    assert ods.status_code == 200 and b"opendocument.spreadsheet" in zipfile.ZipFile(
+        io.BytesIO(ods.content)
+    ).read("mimetype")
     assert client.get("/resultats/exports/fph_subventions.csv").status_code == 404
     index = client.get("/open-data").text
     assert "/resultats/exports/propositions.xlsx" in index
@@ -137,7 +145,11 @@ def test_pdf_reports(client: TestClient, session: Session) -> None:
     full_dataset(session)
     slug = session.exec(select(opendata.Edition.slug)).first()
     pdf = client.get(f"/open-data/budget/{slug}/rapport.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
+    assert (
+        pdf.status_code == 200
+        and pdf.content.startswith(b"%PDF")
+        and pdf.headers["content-type"] == "application/pdf"
+    )
     assert client.get("/open-data/budget/nope/rapport.pdf").status_code == 404
     digest = client.get("/resultats/lettre/2026-05.pdf")
     assert digest.status_code == 200 and digest.content.startswith(b"%PDF")

@@ -39,20 +39,28 @@ def test_gap_text_and_rate() -> None:
 def test_bar_chart_scales_to_the_largest_value() -> None:
     chart = bar_chart("c", "Titre", [("A", 2.0, "2"), ("B", 1.0, "1"), ("C", 0.0, "0")])
     widths = [row.bars[0].width for row in chart.rows]
-    assert widths[0] == pytest.approx(WIDTH - 72) and widths[1] == pytest.approx(widths[0] / 2) and widths[2] == 0
-    assert chart.rows[1].label_y > chart.rows[0].bars[0].y  # each label sits on its own line, below the bar above
+    assert (
+        widths[0] == pytest.approx(WIDTH - 72)
+        and widths[1] == pytest.approx(widths[0] / 2)
+        and widths[2] == 0
+    )
+    assert (
+        chart.rows[1].label_y > chart.rows[0].bars[0].y
+    )  # each label sits on its own line, below the bar above
     assert chart.height > 0 and bar_chart("e", "Vide", []).height == 1.0
 
 
 def test_compare_chart_keeps_rows_for_missing_values() -> None:
-    chart = compare_chart("c", "T", [("A", 0.5, 0.25, "50 %", "25 %"), ("B", None, 0.5, "—", "50 %")], ("x", "y"))
+    chart = compare_chart(
+        "c", "T", [("A", 0.5, 0.25, "50 %", "25 %"), ("B", None, 0.5, "—", "50 %")], ("x", "y")
+    )
     assert [len(r.bars) for r in chart.rows] == [2, 2]
     assert chart.rows[1].bars[0].width == 0 and chart.rows[0].bars[0].width == chart.rows[1].bars[1].width
     assert [b.series for b in chart.rows[0].bars] == [0, 1] and chart.legend == ("x", "y")
 
 
 def test_long_labels_are_cut_in_charts_only() -> None:
-    assert short("Saint-Barthélémy - Le Clos - Flamants - Iris - Font Vert") .endswith("…")
+    assert short("Saint-Barthélémy - Le Clos - Flamants - Iris - Font Vert").endswith("…")
     assert len(short("x" * 100)) == 40 and short("Court") == "Court"
 
 

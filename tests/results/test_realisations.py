@@ -60,17 +60,25 @@ def test_every_change_is_journaled_in_the_originating_process(session: Session) 
     r = service.open_realisation(session, AGENT, "bp", proposal_id)
     assert r.edition_id == edition_id
     changes = service.update_realisation(session, AGENT, r, Update("travaux", 30, "Direction des sports"))
-    assert changes == ["Étape : Études → Travaux.", "Avancement : 30 %.", "Service responsable : Direction des sports."]
+    assert changes == [
+        "Étape : Études → Travaux.",
+        "Avancement : 30 %.",
+        "Service responsable : Direction des sports.",
+    ]
     with pytest.raises(Invalid):  # nothing changed
         service.update_realisation(session, AGENT, r, Update("travaux", 30, "Direction des sports"))
     service.update_realisation(session, AGENT, r, Update("travaux", 60, "Direction des sports"))
-    service.update_realisation(session, AGENT, r, Update("abandonne", 60, "Direction des sports", "Le terrain est privé."))
+    service.update_realisation(
+        session, AGENT, r, Update("abandonne", 60, "Direction des sports", "Le terrain est privé.")
+    )
     assert r.reason == "Le terrain est privé."
     service.update_realisation(session, AGENT, r, Update("livre", 60, "Direction des sports"))
     assert (r.progress, r.reason) == (100, "")
     service.add_milestone(session, AGENT, r, happened_on=date(2027, 3, 1), title="Inauguration")
     entries = session.exec(
-        select(LedgerEntry).where(LedgerEntry.object_type == "bp_proposal", LedgerEntry.object_id == str(proposal_id))
+        select(LedgerEntry).where(
+            LedgerEntry.object_type == "bp_proposal", LedgerEntry.object_id == str(proposal_id)
+        )
     ).all()
     ours = [e for e in entries if e.action.startswith("results.")]
     assert [e.action for e in ours] == [
@@ -105,7 +113,10 @@ def test_subscribers_get_an_email_and_erasure_removes_them(session: Session) -> 
     lines = service.update_realisation(session, AGENT, r, Update("travaux", 50, ""))
     (mail,) = service.update_mails(session, r, lines, "https://qp.example")
     assert mail.to == "fan@example.org" and "Fête des voisins" in mail.subject
-    assert "Étape : Études → Travaux." in mail.body and f"https://qp.example/resultats/realisations/{r.id}" in mail.body
+    assert (
+        "Étape : Études → Travaux." in mail.body
+        and f"https://qp.example/resultats/realisations/{r.id}" in mail.body
+    )
     assert export(session, fan)["projets_suivis"][0]["realisation_id"] == r.id
     erase(session, fan)
     assert session.exec(select(Subscription)).all() == []
@@ -128,20 +139,34 @@ def test_agents_follow_from_the_screens_and_residents_subscribe(client: TestClie
     agent = make_staff(session, Role.agent, "qpv", CORO)
     login(client, agent)
     assert "Fête des voisins" in page_text(client.get("/resultats/suivi"))
-    r = post(client, "/resultats/suivi/ouvrir", {"source": "fph", "source_id": granted.id, "service_name": "Centre social"})
+    r = post(
+        client,
+        "/resultats/suivi/ouvrir",
+        {"source": "fph", "source_id": granted.id, "service_name": "Centre social"},
+    )
     assert r.status_code == 303
     realisation = session.exec(select(Realisation)).one()
     url = f"/resultats/suivi/{realisation.id}"
     bad = post(client, url, {"status": "abandonne", "progress": "10", "service": "", "reason": ""})
     assert bad.status_code == 422 and "pourquoi le projet est abandonné" in page_text(bad)
-    assert post(client, url, {"status": "travaux", "progress": "45 %", "service": "Centre social"}).status_code == 303
+    assert (
+        post(client, url, {"status": "travaux", "progress": "45 %", "service": "Centre social"}).status_code
+        == 303
+    )
     files = {"m_photo": ("photo.png", _image(), "image/png")}
-    ok = post(client, f"{url}/etapes", {"m_title": "Achat du matériel", "m_date": "2026-10-01", "m_text": "Fait."}, files=files)
+    ok = post(
+        client,
+        f"{url}/etapes",
+        {"m_title": "Achat du matériel", "m_date": "2026-10-01", "m_text": "Fait."},
+        files=files,
+    )
     assert ok.status_code == 303, ok.text
     milestone = session.exec(select(Milestone)).one()
     assert milestone.photo and (milestone.status, milestone.progress) == ("travaux", 45)
     not_image = {"m_photo": ("x.png", b"not an image", "image/png")}
-    refused_photo = post(client, f"{url}/etapes", {"m_title": "Autre", "m_date": "2026-10-02"}, files=not_image)
+    refused_photo = post(
+        client, f"{url}/etapes", {"m_title": "Autre", "m_date": "2026-10-02"}, files=not_image
+    )
     assert refused_photo.status_code == 422
     client.cookies.clear()
     public = page_text(client.get(f"/resultats/realisations/{realisation.id}"))
@@ -154,12 +179,17 @@ def test_agents_follow_from_the_screens_and_residents_subscribe(client: TestClie
     login(client, resident)
     assert post(client, f"/resultats/realisations/{realisation.id}/abonnement").status_code == 303
     assert "Vous suivez ce projet" in page_text(client.get(f"/resultats/realisations/{realisation.id}"))
-    assert post(client, f"{url}", {"status": "livre", "progress": "100"}).status_code == 403  # residents cannot update
+    assert (
+        post(client, f"{url}", {"status": "livre", "progress": "100"}).status_code == 403
+    )  # residents cannot update
     client.cookies.clear()
     login(client, agent)
     mailer = client.app.state.mailer  # type: ignore[attr-defined]
     mailer.sent.clear()
-    assert post(client, url, {"status": "livre", "progress": "90", "service": "Centre social"}).status_code == 303
+    assert (
+        post(client, url, {"status": "livre", "progress": "90", "service": "Centre social"}).status_code
+        == 303
+    )
     assert [m.to for m in mailer.sent] == ["voisine@example.org"]
     session.refresh(realisation)
     assert (realisation.status, realisation.progress) == ("livre", 100)
@@ -169,11 +199,16 @@ def test_qpv_page_shows_what_became_of_each_decision(client: TestClient, session
     proposal_id, _edition_id = winner(session)
     _fund, granted, _refused = fph(session)
     r = service.open_realisation(session, AGENT, "bp", proposal_id)
-    service.update_realisation(session, AGENT, r, Update("abandonne", 0, "", "Le bailleur a refusé les travaux."))
+    service.update_realisation(
+        session, AGENT, r, Update("abandonne", 0, "", "Le bailleur a refusé les travaux.")
+    )
     text = page_text(client.get(f"/resultats/quartiers/{CORO}"))
     assert "Projet QN01342I 1" in text and "Abandonné" in text and "Le bailleur a refusé les travaux." in text
     assert "Fête des voisins" in text and "Suivi pas encore commencé" in text
     assert client.get("/resultats/quartiers/XX000").status_code == 404
-    assert client.get(f"/resultats/quartier?quartier={CORO}").headers["location"] == f"/resultats/quartiers/{CORO}"
+    assert (
+        client.get(f"/resultats/quartier?quartier={CORO}").headers["location"]
+        == f"/resultats/quartiers/{CORO}"
+    )
     assert "Malpassé Corot" in page_text(client.get("/resultats"))
     assert client.get("/resultats/realisations/999999").status_code == 404
