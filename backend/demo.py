@@ -160,7 +160,7 @@ def load_demo(settings: Settings) -> list[DemoLogin]:
         with session_scope(engine) as session:
             first_time = session.exec(select(Qpv.id).limit(1)).first() is None
             load_territories(session)
-            ctx: dict[str, Any] = {}
+            ctx: dict[str, Any] = {"settings": settings}
             logins = load_people(session, ctx)
             for kind in registered():
                 if kind.demo is not None:

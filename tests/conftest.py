@@ -29,7 +29,8 @@ TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # Outside xdist, the pid keeps two developers' runs on one server from dropping each other's database.
+    return os.environ.get("PYTEST_XDIST_WORKER") or f"main{os.getpid()}"
 
 
 def is_postgres_url(url: str | None) -> bool:

@@ -157,7 +157,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
         people["rose"],
         people["sabrina"],
     )
-    settings = Settings()
+    settings = ctx.get("settings") or Settings()
 
     def hear(
         meeting: Meeting,

@@ -59,3 +59,8 @@ def test_htmx_request_gets_only_the_block(client: TestClient) -> None:
     assert "<html" in full.text
     assert "<html" not in fragment.text
     assert 'id="entries"' in fragment.text
+
+
+def test_field_attributes_are_rendered_as_attributes(client: TestClient) -> None:
+    html = client.get("/inscription").text
+    assert 'inputmode="numeric" maxlength="4"' in html
