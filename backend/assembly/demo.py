@@ -145,6 +145,7 @@ def load_completed(session: Session, users: dict[str, User]) -> None:
         session, agent, saisine, title="Contrat de ville 2024-2030 de la Métropole Aix-Marseille-Provence",
         url="https://www.ampmetropole.fr/",
     )  # fmt: skip
+    draws.freeze_pool(session, agent, saisine)
     draws.fix_seed(
         session, agent, saisine,
         [("Fatou D., habitante de Frais Vallon", "7214"), ("Délégué du préfet", "3390"),

@@ -8,6 +8,7 @@ from backend.i18n import gettext as _
 def status() -> dict[str, str]:
     return {
         "recruiting": _("Appel à volontaires"),
+        "pool_frozen": _("Liste des volontaires figée"),
         "seed_fixed": _("Tirage au sort en préparation"),
         "drawn": _("Travaux de l'assemblée"),
         "avis_published": _("Avis remis au COPIL"),

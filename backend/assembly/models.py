@@ -45,7 +45,8 @@ def new_salt() -> str:
 
 class SaisineStatus(StrEnum):
     recruiting = "recruiting"  # volunteers register
-    seed_fixed = "seed_fixed"  # pool frozen and seed published: the draw can run
+    pool_frozen = "pool_frozen"  # recruitment closed, pseudonymised pool published with its hash
+    seed_fixed = "seed_fixed"  # seed fixed in public from witnesses' values: the draw can run
     drawn = "drawn"  # the panel is known; the assembly works
     avis_published = "avis_published"  # the avis is handed to the COPIL
 
@@ -195,14 +196,13 @@ class Volunteer(SQLModel, table=True):
 
 
 class Draw(SQLModel, table=True):
-    """The public draw: seed and frozen pool first (journaled), then the outcome."""
+    """The public draw, in three journaled steps: the pool is frozen and published with its hash,
+    then the seed is fixed in public from witnesses' values, then the panel is drawn."""
 
     __tablename__ = "assembly_draw"
 
     id: int | None = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", unique=True)
-    public_inputs: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    seed: str = Field(max_length=64)
     algorithm: str = Field(default="leximin", max_length=10)
     pool_csv: str = _text()
     categories_csv: str = _text()
@@ -211,8 +211,12 @@ class Draw(SQLModel, table=True):
     pool_sha256: str = Field(max_length=64)  # canonical hash (row order does not matter)
     quotas_sha256: str = Field(max_length=64)
     volunteer_count: int = 0
-    seed_fixed_by: str = Field(max_length=32)
-    seed_fixed_at: datetime = _when()
+    pool_frozen_by: str = Field(max_length=32)
+    pool_frozen_at: datetime = _when()
+    public_inputs: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seed: str | None = Field(default=None, max_length=64)
+    seed_fixed_by: str | None = Field(default=None, max_length=32)
+    seed_fixed_at: datetime | None = _when(nullable=True)
     drawn_at: datetime | None = _when(nullable=True)
     drawn_by: str | None = Field(default=None, max_length=32)
     panel: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

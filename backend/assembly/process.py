@@ -38,6 +38,7 @@ PROCESS = ProcessKind(
     routers=routers,
     phases=(
         Phase("recruiting", "Appel à volontaires"),
+        Phase("pool_frozen", "Liste des volontaires figée"),
         Phase("seed_fixed", "Tirage au sort public"),
         Phase("drawn", "Travaux de l'assemblée"),
         Phase("avis_published", "Avis et réponses du COPIL"),

@@ -90,9 +90,16 @@ def drawn_saisine(session: Session, **overrides: Any) -> Saisine:
         session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3), ("genre", "autre"): (0, 1)}
     )
     make_pool(session, saisine, {"femme": 6, "homme": 5, "autre": 1})
+    draws.freeze_pool(session, AGENT, saisine)
     draws.fix_seed(session, AGENT, saisine, [("Témoin 1", "17"), ("Témoin 2", "42")])
     draws.run_draw(session, AGENT, saisine)
     return saisine
+
+
+def seeded(session: Session, saisine: Saisine, values: tuple[str, str] = ("1", "2")):  # type: ignore[no-untyped-def]
+    """Freeze the pool, then fix the seed from two witnesses' values."""
+    draws.freeze_pool(session, AGENT, saisine)
+    return draws.fix_seed(session, AGENT, saisine, [("a", values[0]), ("b", values[1])])
 
 
 def voting_recommendation(session: Session, saisine: Saisine, **overrides: Any) -> Recommendation:

@@ -20,6 +20,7 @@ from tests.assembly.helpers import (
     make_pool,
     make_saisine,
     make_volunteer,
+    seeded,
     set_bounds,
 )
 
@@ -39,7 +40,13 @@ def test_seed_is_fixed_from_public_values_and_journaled_with_the_pool_hash_befor
     assert draw.pool_file_sha256 == draws.sha256(draw.pool_csv)
     entries = saisine_journal(session, saisine.id or 0)
     actions = [e.action for e in entries]
-    assert actions.index("assembly.seed_fixed") < actions.index("assembly.draw_done")
+    assert (
+        actions.index("assembly.pool_frozen")
+        < actions.index("assembly.seed_fixed")
+        < actions.index("assembly.draw_done")
+    )
+    frozen = entries[actions.index("assembly.pool_frozen")]
+    assert draw.pool_file_sha256 in frozen.payload and "seed" not in frozen.payload
     seed_entry = entries[actions.index("assembly.seed_fixed")]
     assert draw.pool_file_sha256 in seed_entry.payload and draw.seed in seed_entry.payload
     assert '"Témoin 1"' in seed_entry.payload
@@ -51,7 +58,8 @@ def test_public_pool_file_is_pseudonymised(session: Session) -> None:
     set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
     people = make_pool(session, saisine, {"femme": 4, "homme": 4})
     people[0].email = "secret@example.org"
-    draw = draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    draw = draws.freeze_pool(session, AGENT, saisine)
+    assert draw.seed is None and draws.rerun_command(saisine, draw) == ""
     rows = list(csv.DictReader(io.StringIO(draw.pool_csv)))
     assert list(rows[0]) == ["id", "household", "genre"]
     assert sorted(int(r["id"]) for r in rows) == list(range(1, 9))
@@ -70,16 +78,27 @@ def test_recruitment_closes_and_letter_addresses_are_erased(session: Session) ->
     set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
     recruitment.draw_invitations(session, AGENT, saisine, b"adresse\n1 rue A\n2 rue B\n", 2)
     make_pool(session, saisine, {"femme": 3, "homme": 3})
-    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    with pytest.raises(Conflict, match="Figez d'abord"):
+        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    draws.freeze_pool(session, AGENT, saisine)
+    assert saisine.status == SaisineStatus.pool_frozen
     assert all(i.address is None for i in session.exec(select(Invitation)).all())
     with pytest.raises(Conflict):
         make_volunteer(session, saisine)
+    with pytest.raises(Conflict, match="déjà figée"):
+        draws.freeze_pool(session, AGENT, saisine)
+    with pytest.raises(Conflict, match="graine en public"):
+        draws.run_draw(session, AGENT, saisine)
+    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
     with pytest.raises(Conflict, match="déjà fixée"):
-        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+        draws.fix_seed(session, AGENT, saisine, [("a", "3"), ("b", "4")])
 
 
 def test_seed_needs_several_witnesses(session: Session) -> None:
     saisine = make_saisine(session)
+    set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
+    make_pool(session, saisine, {"femme": 3, "homme": 3})
+    draws.freeze_pool(session, AGENT, saisine)
     with pytest.raises(Invalid, match="au moins 2") as err:
         draws.fix_seed(session, AGENT, saisine, [("Témoin", "12"), ("", "")])
     assert err.value.field == "values"
@@ -97,7 +116,7 @@ def test_infeasible_quotas_are_refused_naming_the_failing_quota(session: Session
             make_volunteer(session, saisine, answers={"genre": gender, "age": "30-44"})
     make_volunteer(session, saisine, answers={"genre": "femme", "age": "16-18"})
     with pytest.raises(Invalid) as err:
-        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+        draws.freeze_pool(session, AGENT, saisine)
     assert "Âge : 16 à 18 ans" in err.value.message
     assert "au moins 2" in err.value.message
     assert saisine.status == SaisineStatus.recruiting
@@ -115,7 +134,7 @@ def test_quotas_conflicting_between_categories_are_named(session: Session) -> No
     for _ in range(5):
         make_volunteer(session, saisine, answers={"genre": "femme", "age": "16-18"})
     with pytest.raises(Invalid, match="Quota «") as err:
-        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+        draws.freeze_pool(session, AGENT, saisine)
     assert err.value.extra["problems"], err.value.message
 
 
@@ -123,10 +142,10 @@ def test_too_few_volunteers_is_explained(session: Session) -> None:
     saisine = make_saisine(session)
     set_bounds(session, saisine, {})
     with pytest.raises(Invalid, match="Pas assez de volontaires : 0"):
-        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+        draws.freeze_pool(session, AGENT, saisine)
     make_pool(session, saisine, {"femme": 3, "homme": 2})
     with pytest.raises(Invalid, match="Pas assez de volontaires : 5 volontaires dans 5 foyers"):
-        draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+        draws.freeze_pool(session, AGENT, saisine)
 
 
 def test_the_panel_meets_the_quotas_and_reports_probabilities(session: Session) -> None:
@@ -194,7 +213,7 @@ def test_one_member_per_household(session: Session) -> None:
         make_volunteer(session, saisine, answers={"genre": "femme"}, address=f"{n} place Couple")
         make_volunteer(session, saisine, answers={"genre": "homme"}, address=f"{n}, Place couple")
     make_pool(session, saisine, {"femme": 2, "homme": 2})
-    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    seeded(session, saisine)
     draws.run_draw(session, AGENT, saisine)
     homes = [session.get(Volunteer, m.volunteer_id).household_key for m in draws.members(session, saisine)]  # type: ignore[union-attr]
     assert len(homes) == len(set(homes)) == 6
@@ -259,7 +278,7 @@ def test_quotas_are_always_met_whatever_the_seed(session: Session, witness: str)
     ):
         make_volunteer(session, saisine, answers={"genre": gender}, qpv_code=QPV_BY_SECTEUR[secteur],
                        address=f"{n % 13} impasse du Test")  # fmt: skip
-    draws.fix_seed(session, AGENT, saisine, [("a", witness), ("b", "x")])
+    seeded(session, saisine, (witness, "x"))
     draw = draws.run_draw(session, AGENT, saisine)
     quotas, pool = draws.parsed_pool(draw)
     assert sortition.quota_violations(draw.panel, quotas, pool) == []

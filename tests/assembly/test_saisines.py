@@ -6,11 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.assembly.models import QuotaFeature, SaisineStatus
-from backend.assembly.service import draws, saisines
+from backend.assembly.service import saisines
 from backend.assembly.service.common import quota_categories, saisine_journal
 from backend.errors import Conflict, Invalid
 from backend.territory.models import Qpv
-from tests.assembly.helpers import AGENT, make_pool, make_saisine, set_bounds
+from tests.assembly.helpers import AGENT, make_pool, make_saisine, seeded, set_bounds
 
 
 def test_secteur_quotas_follow_the_population_of_the_qpv(session: Session) -> None:
@@ -86,12 +86,14 @@ def test_quotas_are_frozen_with_the_seed(session: Session) -> None:
     saisine = make_saisine(session)
     set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
     make_pool(session, saisine, {"femme": 4, "homme": 4})
-    draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
+    seeded(session, saisine)
     assert saisine.status == SaisineStatus.seed_fixed
     with pytest.raises(Conflict):
         set_bounds(session, saisine, {})
     actions = [e.action for e in saisine_journal(session, saisine.id or 0)]
-    assert actions == ["assembly.saisine_created", "assembly.quotas_set", "assembly.seed_fixed"]
+    assert actions == [
+        "assembly.saisine_created", "assembly.quotas_set", "assembly.pool_frozen", "assembly.seed_fixed",
+    ]  # fmt: skip
 
 
 def test_suggested_bounds() -> None:

@@ -40,7 +40,7 @@ def test_public_pages_render(client: TestClient, saisine: Saisine) -> None:
     page = client.get(f"/assemblee/{saisine.id}")
     assert page.status_code == 200 and "Devenir volontaire" in page.text and "<svg" in page.text
     assert client.get(f"/assemblee/{saisine.id}/participer").status_code == 200
-    assert "pas encore fixée" in client.get(f"/assemblee/{saisine.id}/tirage").text
+    assert "sera figée et publiée ici" in client.get(f"/assemblee/{saisine.id}/tirage").text
     assert client.get(f"/assemblee/{saisine.id}/tirage/volontaires.csv").status_code == 404
     assert client.get(f"/assemblee/{saisine.id}/avis").status_code == 404
     assert client.get("/assemblee/999999").status_code == 404
@@ -146,17 +146,20 @@ def test_staff_runs_recruitment_and_the_public_draw(client: TestClient, session:
     assert letters.count('class="code"') == 2
     assert "Volontaire" in client.get(f"/assemblee/{saisine.id}/gestion/volontaires").text
 
+    witnesses = {"label": ["Mme A", "M. B"], "value": ["12", "7"]}
+    response = post(client, f"/assemblee/{saisine.id}/gestion/graine", witnesses)
+    assert response.status_code == 409 and "Figez d" in response.text
+    assert post(client, f"/assemblee/{saisine.id}/gestion/liste").status_code == 303
+    draw = draws.get_draw(session, saisine)
+    assert draw is not None and draw.pool_file_sha256 in client.get(f"/assemblee/{saisine.id}/tirage").text
     response = post(
         client, f"/assemblee/{saisine.id}/gestion/graine", {"label": ["Mme A", ""], "value": ["12", ""]}
     )
     assert response.status_code == 422 and 'value="Mme A"' in response.text
-    response = post(
-        client, f"/assemblee/{saisine.id}/gestion/graine", {"label": ["Mme A", "M. B"], "value": ["12", "7"]}
-    )
-    assert response.status_code == 303
+    assert post(client, f"/assemblee/{saisine.id}/gestion/graine", witnesses).status_code == 303
     page = client.get(f"/assemblee/{saisine.id}/tirage").text
-    draw = draws.get_draw(session, saisine)
-    assert draw is not None and draw.seed in page and draw.pool_file_sha256 in page
+    session.refresh(draw)
+    assert draw.seed is not None and draw.seed in page and draw.pool_file_sha256 in page
     pool = client.get(f"/assemblee/{saisine.id}/tirage/volontaires.csv")
     assert pool.headers["content-disposition"].endswith(f'assemblee-{saisine.id}-volontaires.csv"')
     assert draws.sha256(pool.text) == draw.pool_file_sha256

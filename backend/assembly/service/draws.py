@@ -70,6 +70,8 @@ def parsed_pool(draw: Draw) -> tuple[list[sortition.Quota], list[sortition.Volun
 
 
 def rerun_command(saisine: Saisine, draw: Draw) -> str:
+    if draw.seed is None:
+        return ""
     return (
         f"qp draw --categories assemblee-{saisine.id}-quotas.csv --people assemblee-{saisine.id}-volontaires.csv "
         f"--number {saisine.panel_size} --seed {draw.seed} --algorithm {draw.algorithm}"
@@ -180,21 +182,21 @@ def clean_public_values(values: Sequence[tuple[str, str]]) -> list[dict[str, str
     return rows
 
 
-def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequence[tuple[str, str]]) -> Draw:
-    """Close recruitment, freeze and publish the pseudonymised pool, and fix the seed from the public
-    values. Journaled with the pool's hash before any draw, so the panel cannot be chosen afterwards."""
+def freeze_pool(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
+    """Close recruitment and publish the pseudonymised pool and the quotas, with their hashes
+    (journaled). Impossible quotas are refused here, naming the failing quota. The seed is fixed
+    afterwards, in public: nobody can then change the pool to steer the outcome."""
     if saisine.status != SaisineStatus.recruiting or get_draw(session, saisine) is not None:
-        raise Conflict(_("La graine de ce tirage est déjà fixée."))
-    public = clean_public_values(values)
+        raise Conflict(_("La liste des volontaires est déjà figée."))
     groups = quota_categories(session, saisine.id or 0)
     people = registered_volunteers(session, saisine)
+    if not people:
+        raise infeasible(explain_problems([sortition.QuotaProblem("", "")], groups, [], saisine.panel_size))
     # Row ids in a random order, so that they reveal nothing (not even the order of registration).
     shuffled = sorted(people, key=lambda _v: secrets.token_bytes(8))
     rows = [(str(number), volunteer) for number, volunteer in enumerate(shuffled, start=1)]
     categories_text = categories_csv(groups)
     pool_text = pool_csv(groups, rows)
-    if not people:
-        raise infeasible(explain_problems([sortition.QuotaProblem("", "")], groups, [], saisine.panel_size))
     pool: list[sortition.Volunteer] = []
     try:
         quotas = sortition.parse_categories(categories_text, "quotas.csv")
@@ -207,11 +209,8 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
     for pool_id, volunteer in rows:
         volunteer.pool_id = pool_id
         session.add(volunteer)
-    seed = sortition.derive_seed([row["value"] for row in public])
     draw = Draw(
         saisine_id=saisine.id,  # type: ignore[arg-type]
-        public_inputs=public,
-        seed=seed,
         algorithm=ALGORITHM,
         pool_csv=pool_text,
         categories_csv=categories_text,
@@ -220,9 +219,9 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
         pool_sha256=sortition.pool_hash(pool),
         quotas_sha256=sortition.quotas_hash(quotas, saisine.panel_size),
         volunteer_count=len(pool),
-        seed_fixed_by=actor.id,
+        pool_frozen_by=actor.id,
     )
-    saisine.status = SaisineStatus.seed_fixed
+    saisine.status = SaisineStatus.pool_frozen
     session.add_all([draw, saisine])
     # Recruitment is over: the addresses of the letters are no longer needed.
     for invitation in session.exec(select(Invitation).where(Invitation.saisine_id == saisine.id)).all():
@@ -233,16 +232,13 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
     journal(
         session,
         actor,
-        "seed_fixed",
+        "pool_frozen",
         saisine,
         _(
-            "Graine du tirage au sort fixée en public à partir de {n} valeurs de témoins, avant le tirage. "
-            "Liste figée : {v} volontaires (empreinte du fichier {h})."
-        ).format(n=len(public), v=len(pool), h=draw.pool_file_sha256[:12]),
+            "Inscriptions closes. Liste des volontaires figée et publiée sans les noms : {v} volontaires "
+            "(empreinte du fichier {h}). La graine du tirage sera fixée en public."
+        ).format(v=len(pool), h=draw.pool_file_sha256[:12]),
         payload={
-            "public_inputs": public,
-            "seed": seed,
-            "seed_derivation": 'sha256(json(["qp-sortition-seed-v1", value1, value2, ...]))',
             "algorithm": ALGORITHM,
             "panel_size": saisine.panel_size,
             "volunteers": len(pool),
@@ -256,10 +252,49 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
     return draw
 
 
+def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequence[tuple[str, str]]) -> Draw:
+    """Fix the seed from values read out by witnesses at a public session, after the pool was frozen.
+    Journaled with the pool's hash before the draw, so that anyone can re-run it."""
+    draw = get_draw(session, saisine)
+    if saisine.status != SaisineStatus.pool_frozen or draw is None or draw.seed is not None:
+        if saisine.status == SaisineStatus.recruiting:
+            raise Conflict(_("Figez d'abord la liste des volontaires : la graine se fixe après."))
+        raise Conflict(_("La graine de ce tirage est déjà fixée."))
+    public = clean_public_values(values)
+    draw.public_inputs = public
+    draw.seed = sortition.derive_seed([row["value"] for row in public])
+    draw.seed_fixed_by = actor.id
+    draw.seed_fixed_at = utcnow()
+    saisine.status = SaisineStatus.seed_fixed
+    session.add_all([draw, saisine])
+    session.flush()
+    journal(
+        session,
+        actor,
+        "seed_fixed",
+        saisine,
+        _(
+            "Graine du tirage au sort fixée en public à partir de {n} valeurs de témoins, avant le tirage, "
+            "pour la liste figée de {v} volontaires (empreinte du fichier {h})."
+        ).format(n=len(public), v=draw.volunteer_count, h=draw.pool_file_sha256[:12]),
+        payload={
+            "public_inputs": public,
+            "seed": draw.seed,
+            "seed_derivation": 'sha256(json(["qp-sortition-seed-v1", value1, value2, ...]))',
+            "algorithm": draw.algorithm,
+            "panel_size": saisine.panel_size,
+            "pool_file_sha256": draw.pool_file_sha256,
+            "pool_sha256": draw.pool_sha256,
+            "quotas_sha256": draw.quotas_sha256,
+        },
+    )
+    return draw
+
+
 def run_draw(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
     """Draw the panel from the frozen public files and the published seed; creates the members."""
     draw = get_draw(session, saisine)
-    if saisine.status != SaisineStatus.seed_fixed or draw is None:
+    if saisine.status != SaisineStatus.seed_fixed or draw is None or draw.seed is None:
         raise Conflict(_("Le tirage n'est possible qu'une fois, après avoir fixé la graine en public."))
     groups = quota_categories(session, saisine.id or 0)
     quotas, pool = parsed_pool(draw)

@@ -214,6 +214,7 @@ def draw_page(request: Request, session: DbSession, ctx: PublicSaisine) -> Respo
 
 
 DRAW_ACTIONS = {
+    "assembly.pool_frozen",
     "assembly.seed_fixed",
     "assembly.draw_done",
     "assembly.member_replaced",

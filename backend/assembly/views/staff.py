@@ -267,7 +267,21 @@ def seed_fix(
     return done(
         request,
         saisine_url(ctx.saisine, "/tirage"),
-        _("La graine est fixée et publiée avec la liste des volontaires. Le tirage peut avoir lieu."),
+        _("La graine est fixée et publiée. Le tirage peut avoir lieu."),
+    )
+
+
+@router.post("/assemblee/{saisine_id}/gestion/liste")
+def pool_freeze(request: Request, session: DbSession, ctx: StaffSaisine) -> Response:
+    try:
+        with session.begin_nested():
+            draws.freeze_pool(session, ctx.actor, ctx.saisine)
+    except DomainError as exc:
+        return refused(request, _manage(ctx, "#tirage"), exc)
+    return done(
+        request,
+        saisine_url(ctx.saisine, "/tirage"),
+        _("Les inscriptions sont closes. La liste des volontaires est figée et publiée, sans les noms."),
     )
 
 
