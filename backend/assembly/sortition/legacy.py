@@ -1,0 +1,88 @@
+"""LEGACY: the Sortition Foundation's greedy algorithm (``sortition-algorithms``), seeded and repeated.
+
+LEGACY draws one panel directly and has no closed-form selection probabilities. We run it once per
+derived seed: run 0 is the panel; runs ``0 .. runs-1`` estimate each person's probability as the share
+of runs that selected them (so the estimates add up to the panel size exactly). Each run is seeded
+with ``SeededStream(seed, f"legacy-{i}").seed_int()``; the library draws from Python's global
+``random`` module, whose state we save and restore around the runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+
+from sortition_algorithms import errors as sa_errors
+from sortition_algorithms import utils as sa_utils
+from sortition_algorithms.committee_generation.legacy import find_random_sample_legacy
+from sortition_algorithms.features import FeatureCollection, FeatureValueMinMax
+from sortition_algorithms.people import People
+
+from backend.assembly.sortition.model import InfeasibleQuotasError, QuotaProblem
+from backend.assembly.sortition.pool import ReducedPool
+from backend.assembly.sortition.seeding import SeededStream, natural_key
+
+_HOUSEHOLD = "qp_household"
+MAX_ATTEMPTS = 100
+
+
+def _library_inputs(pool: ReducedPool) -> tuple[FeatureCollection, People]:
+    features: FeatureCollection = {}
+    for quota in pool.quotas:
+        features.setdefault(quota.category, {})
+        features[quota.category][quota.feature] = FeatureValueMinMax(min=quota.min, max=quota.max)
+    people = People(columns_to_keep=[_HOUSEHOLD])
+    ordered = sorted(pool.volunteers.values(), key=lambda v: natural_key(v.id))
+    for row, volunteer in enumerate(ordered, start=1):
+        data = dict(volunteer.features)
+        # A lone volunteer gets a key of their own, so the address check only joins real households.
+        data[_HOUSEHOLD] = f"h:{volunteer.household}" if volunteer.household else f"p:{volunteer.id}"
+        people.add(volunteer.id, data, features, row)
+    return features, people
+
+
+def legacy_runs(pool: ReducedPool, panel_size: int, seed: str, runs: int) -> list[tuple[str, ...]]:
+    """``runs`` panels drawn by LEGACY with seeds derived from ``seed`` (the first one is the draw)."""
+    if runs < 1:
+        raise ValueError("legacy needs at least one run")
+    features, people = _library_inputs(pool)
+    saved_state = random.getstate()
+    saved_provider = sa_utils._random_provider
+    saved_level = sa_utils.logger.level
+    sa_utils.logger.setLevel(logging.ERROR)  # the library logs every retry as a warning
+    panels: list[tuple[str, ...]] = []
+    try:
+        for run in range(runs):
+            sa_utils.set_random_provider(SeededStream(seed, f"legacy-{run}").seed_int())
+            try:
+                committees, _ = find_random_sample_legacy(
+                    people, features, panel_size, [_HOUSEHOLD], max_attempts=MAX_ATTEMPTS
+                )
+            except sa_errors.SelectionError as exc:
+                raise InfeasibleQuotasError(
+                    [QuotaProblem("", f"LEGACY found no panel in {MAX_ATTEMPTS} attempts (run {run}): {exc}")]
+                ) from exc
+            panels.append(tuple(sorted(committees[0], key=natural_key)))
+    finally:
+        sa_utils.logger.setLevel(saved_level)
+        sa_utils._random_provider = saved_provider
+        random.setstate(saved_state)
+    return panels
+
+
+def estimated_probabilities(pool: ReducedPool, panels: Sequence[tuple[str, ...]]) -> dict[str, float]:
+    """Share of the runs that selected each volunteer."""
+    counts = Counter(pid for panel in panels for pid in panel)
+    ordered = sorted(pool.volunteers, key=natural_key)
+    return {pid: counts[pid] / len(panels) for pid in ordered}
+
+
+def describe_estimate(runs: int) -> str:
+    """Plain words on how LEGACY probabilities were obtained, with their worst-case standard error."""
+    return (
+        f"estimated: share of {runs} seeded LEGACY runs that selected each person "
+        f"(standard error at most {0.5 / math.sqrt(runs):.4f})"
+    )
