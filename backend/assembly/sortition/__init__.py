@@ -4,8 +4,8 @@ Plain dataclasses in (:class:`Quota`, :class:`Volunteer`), plain dataclasses out
 :class:`Replacement`). See ``README.md`` in this package for the method and the file formats.
 """
 
+from backend.assembly.sortition.core import ALGORITHMS, default_legacy_runs, draw, leximin_distribution
 from backend.assembly.sortition.csv_io import parse_categories, parse_people
-from backend.assembly.sortition.draw import ALGORITHMS, default_legacy_runs, draw, leximin_distribution
 from backend.assembly.sortition.lottery import person_probabilities, sample_panel
 from backend.assembly.sortition.model import (
     Composition,

@@ -18,11 +18,11 @@ ALGORITHMS = ("leximin", "legacy")
 
 
 def default_legacy_runs(pool_size: int) -> int:
-    """LEGACY runs used to estimate probabilities: 1,000 for small pools, fewer (at least 100) for big ones.
+    """LEGACY runs used to estimate probabilities: 500 for pools up to 200, fewer (at least 100) beyond.
 
     Each run costs time proportional to the pool, so the total work stays bounded.
     """
-    return max(100, min(1000, 400_000 // max(1, pool_size)))
+    return max(100, min(500, 100_000 // max(1, pool_size)))
 
 
 def leximin_distribution(
