@@ -131,7 +131,10 @@ def _age_group(key: str, title: str, counts: dict[str, int], note: str = "") -> 
 def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now: bool = False) -> Dashboard:
     """Everything the dashboard shows for the QPV this person covers, filtered."""
     editions = queries.public_editions(session)
-    edition = next((e for e in editions if e.slug == f.edition), editions[0] if editions else None)
+    # Default: the newest edition that has reached its vote (the one with figures to show).
+    voted = [e for e in editions if e.phase in (PhaseKey.vote, *queries.CLOSED_VOTE_PHASES)]
+    default = voted[0] if voted else (editions[0] if editions else None)
+    edition = next((e for e in editions if e.slug == f.edition), default)
     edition_ids = {r.id for r in edition_qpvs(session, edition)} if edition else None
     all_rows = queries.qpv_rows(session)
     covered_rows = [r for r in all_rows if r.id in covered_qpv_ids]

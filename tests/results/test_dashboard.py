@@ -126,7 +126,9 @@ def test_the_dashboard_rebuilds_counters_that_disagree_with_the_published_count(
     covered = scope(session, CORO, CENTRE)
     assert build(session, covered, Filters(edition=data.edition.slug)).voters == 5
     # A voter missed by the counters (a ballot committed late, below the watermark).
-    stat = session.exec(select(VoterStat).where(VoterStat.edition_id == edition_id, VoterStat.channel == "paper")).one()
+    stat = session.exec(
+        select(VoterStat).where(VoterStat.edition_id == edition_id, VoterStat.channel == "paper")
+    ).one()
     session.delete(stat)
     mark = session.get(VoterMark, edition_id)
     assert mark is not None
