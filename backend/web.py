@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +56,8 @@ def fmt_date(value: date | datetime | str | None, with_time: bool = False) -> st
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if isinstance(value, datetime):
-        local = value.astimezone(PARIS) if value.tzinfo else value
+        # Stored times are UTC; SQLite hands them back without a zone.
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(PARIS)
         text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
         return f"{text} à {local.hour} h {local.minute:02d}" if with_time else text
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
