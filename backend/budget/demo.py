@@ -3,6 +3,8 @@
 * « Budget participatif des quartiers 2026 » (all Marseille QPV, one envelope per secteur)
   is in its vote phase, with recevable projects in every secteur, and keeps the history of its
   dépôt and instruction: merged, rejected, non-recevable and recevable-after-changes proposals.
+* « Budget participatif des quartiers 2025 » is closed, with its results (see
+  :mod:`backend.budget.voting.demo`, which also adds demo voters to the 2026 vote).
 * « Appel à idées 2027 » (four QPV, one envelope per QPV) is in its dépôt phase, so that the
   demo shows the rest of the path: a draft, proposals waiting for the table de quartier, one
   sent back for changes, one published, one filed in person and one hidden after reports.
@@ -317,3 +319,6 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
         _edition_2026(session, users)
     if "appel-idees-2027" not in existing:
         _edition_2027(session, users)
+    from backend.budget.voting.demo import load_votes
+
+    load_votes(session, ctx, users)

@@ -1,0 +1,232 @@
+"""Demo of the vote (called by :mod:`backend.budget.demo`). Idempotent.
+
+* « Budget participatif des quartiers 2026 » (in its vote phase) gets demo voters: online
+  ballots and paper ballots from three voting points. The demo logins (Amina, Karim, Fatou…)
+  have not voted yet, so that anyone can try the ballot.
+* « Budget participatif des quartiers 2025 » is a past edition, closed: proposals, instruction,
+  a vote online and on paper, then the count, the published files and the results pages.
+
+Everything goes through the services (ballot rules, one ballot per person, the count at close).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from backend.accounts import service as accounts
+from backend.accounts.models import ResidenceStatus, Role, User
+from backend.budget.models import BallotRule, CountingRule, Edition, PhaseKey, ProposalStatus, TerritoryKind
+from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES
+from backend.budget.service import editions, instruction, moderation
+from backend.budget.service.editions import EditionSettings
+from backend.budget.voting import service
+from backend.budget.voting.context import Choice, ContextCache, VoteContext, build_context
+from backend.budget.voting.models import Voter
+from backend.budget.voting.service import PaperInfo
+from backend.ledger.service import ActorRef
+from backend.territory.models import Qpv
+
+# A few QPV per secteur, where the demo voters live.
+VOTER_QPV = {
+    "nord-littoral": ("QN01354M", "QN01355M", "QN01362I", "QN01360M"),
+    "nord-est": ("QN01342I", "QN01344M", "QN01352M", "QN01348M"),
+    "centre": ("QN01330M", "QN01332M"),
+    "sud-huveaune": ("QN01338I", "QN01334I", "QN01340I"),
+}
+POINTS = {
+    "nord-littoral": "Mairie des 15e et 16e arrondissements",
+    "nord-est": "Centre social Malpassé",
+    "centre": "Marché de la Plaine",
+    "sud-huveaune": "Mairie des 11e et 12e arrondissements",
+}
+FIRST_NAMES = (
+    "Awa", "Bilal", "Camille", "Dounia", "Élise", "Farid", "Gaëlle", "Hamza", "Inès", "Jonathan", "Kenza", "Louis",
+    "Malika", "Nassim", "Océane", "Pierre", "Rania", "Samir", "Thi Mai", "Yanis", "Zohra", "Mehdi", "Sofia", "Moussa",
+)  # fmt: skip
+
+
+def _pool(session: Session, agent: User, size: int) -> list[User]:
+    """Demo residents met in person (no password), spread over the secteurs."""
+    rng = random.Random(2025)
+    codes: dict[str, int] = dict(session.exec(select(Qpv.code, Qpv.id)).all())  # type: ignore[arg-type]
+    secteurs = list(VOTER_QPV)
+    people = []
+    for n in range(size):
+        identifier = f"votant{n:03d}@demo.quartiers.fr"
+        user = accounts.find_by_identifier(session, identifier)
+        if user is None:
+            secteur = secteurs[n % len(secteurs)]
+            user = accounts.register(
+                session,
+                identifier=identifier,
+                password=None,
+                display_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {chr(65 + n % 26)}.",
+                birth_year=rng.randint(1945, 2012),
+                registered_by=agent.public_id,
+            )
+            user.qpv_id = codes[rng.choice(VOTER_QPV[secteur])]
+            user.residence_status = ResidenceStatus.verified if n % 3 == 0 else ResidenceStatus.declared
+            session.add(user)
+        people.append(user)
+    session.flush()
+    return people
+
+
+def _cast_many(
+    session: Session,
+    secret: str,
+    edition: Edition,
+    ctx: VoteContext,
+    people: list[User],
+    agent: User,
+    seed: int,
+) -> None:
+    """Ballots for these people: popular projects get more votes; one in five votes on paper."""
+    rng = random.Random(seed)
+    cache = ContextCache(ttl_s=3600)
+    low, high = max(1, ctx.ballot_min), ctx.ballot_max or 4
+    for n, person in enumerate(people):
+        envelope_id = ctx.envelope_by_qpv.get(person.qpv_id or 0)
+        envelope = ctx.envelopes.get(envelope_id) if envelope_id else None
+        if envelope is None or len(envelope.projects) < low:
+            continue
+        weights = [1.0 / (i + 1.5) for i in range(len(envelope.projects))]
+        rng.shuffle(weights)
+        k = rng.randint(low, min(high, len(envelope.projects)))
+        chosen: set[str] = set()
+        while len(chosen) < k:
+            chosen.add(rng.choices([p.id for p in envelope.projects], weights=weights)[0])
+        choice = Choice(projects=tuple(chosen))
+        if n % 5 == 0:
+            point = POINTS.get(envelope.code, "Mairie centrale")
+            identity = ("Carte d'identité", "Titre de séjour", "Passeport")[n % 3]
+            residence = (
+                "résidence déjà vérifiée"
+                if person.residence_status == ResidenceStatus.verified
+                else "quartier déclaré"
+            )
+            paper = PaperInfo(point, identity, residence, agent.public_id)
+            service.record_paper(
+                session, secret=secret, edition=edition, user=person, choice=choice, paper=paper, cache=cache
+            )
+        else:
+            service.cast_online(
+                session,
+                secret=secret,
+                edition_id=ctx.edition_id,
+                slug=ctx.slug,
+                user_id=person.id,  # type: ignore[arg-type]
+                choice=choice,
+                cache=cache,
+            )
+
+
+def _voters(session: Session, edition: Edition) -> int:
+    return int(
+        session.exec(select(func.count()).select_from(Voter).where(Voter.edition_id == edition.id)).one()
+    )
+
+
+def votes_2026(session: Session, users: dict[str, User], secret: str) -> None:
+    edition = session.exec(select(Edition).where(Edition.slug == "marseille-2026")).first()
+    if edition is None or edition.phase != PhaseKey.vote or _voters(session, edition):
+        return
+    people = _pool(session, users["agent"], 160)
+    ctx = build_context(session, edition)
+    _cast_many(session, secret, edition, ctx, people[:120], users["agent"], seed=2026)
+
+
+PROJECTS_2025 = (
+    # (QPV, title, description, theme label, cost)
+    ("QN01354M", "Des jeux d'eau à la Bricarde", "Des jets d'eau au sol pour que les enfants se rafraîchissent l'été, près des bancs.", "Enfance et jeunesse", 95_000),
+    ("QN01362I", "Un jardin partagé aux Crottes", "Des bacs de culture, un cabanon et un récupérateur d'eau pour jardiner entre voisins.", "Nature en ville", 45_000),
+    ("QN01355M", "Rénover l'escalier de Plan d'Aou", "Reprendre les marches cassées, ajouter une rampe et un éclairage solaire.", "Cadre de vie et propreté", 140_000),
+    ("QN01360M", "Un city-stade à La Savine", "Un terrain multisport clôturé avec un sol souple, ouvert à tous.", "Sport et loisirs", 150_000),
+    ("QN01354M", "Des bancs et de l'ombre devant l'école", "Des bancs et trois arbres pour attendre les enfants à l'ombre.", "Cadre de vie et propreté", 30_000),
+    ("QN01342I", "Une aire de fitness au parc de Corot", "Des agrès de sport en plein air avec des panneaux qui expliquent les exercices.", "Sport et loisirs", 70_000),
+    ("QN01344M", "Des boîtes à livres à Frais Vallon", "Quatre boîtes à livres en bois et des bancs pour lire dehors.", "Culture et patrimoine", 12_000),
+    ("QN01352M", "Éclairer l'allée du collège", "Des lampadaires solaires le long de l'allée qui mène au collège.", "Cadre de vie et propreté", 85_000),
+    ("QN01348M", "Un jardin pédagogique aux Olives", "Un potager pour les écoles et les familles, avec un composteur.", "Nature en ville", 40_000),
+    ("QN01342I", "Rénover le terrain de foot de Corot", "Un sol neuf, des buts et des filets pour le terrain du quartier.", "Sport et loisirs", 140_000),
+    ("QN01330M", "Des fontaines à eau sur le cours", "Trois fontaines à eau potable pour les habitants et les enfants l'été.", "Cadre de vie et propreté", 36_000),
+    ("QN01332M", "Une fresque avec les jeunes du 3e", "Une grande fresque peinte avec les jeunes sur le mur du gymnase.", "Culture et patrimoine", 22_000),
+    ("QN01332M", "Des arbres place Marceau", "Planter douze arbres et des bancs pour avoir de l'ombre sur la place.", "Nature en ville", 110_000),
+    ("QN01330M", "Un local vélo sécurisé", "Un abri fermé pour les vélos des habitants, près du métro.", "Se déplacer", 60_000),
+    ("QN01338I", "Un parcours santé le long de l'Huveaune", "Des agrès et un chemin balisé sur les berges de la rivière.", "Sport et loisirs", 80_000),
+    ("QN01334I", "Une aire de jeux à La Cayolle", "Des jeux pour les petits, clôturés, avec des bancs pour les parents.", "Enfance et jeunesse", 90_000),
+    ("QN01340I", "Des tables de pique-nique aux Néréides", "Des tables, des bancs et des poubelles de tri dans le square.", "Cadre de vie et propreté", 25_000),
+    ("QN01338I", "Un terrain de pétanque éclairé", "Un terrain de pétanque avec un éclairage pour les soirs d'été.", "Sport et loisirs", 35_000),
+)  # fmt: skip
+
+
+def edition_2025(session: Session, users: dict[str, User], secret: str) -> None:
+    """A closed edition: counted, published, with a results page."""
+    if session.exec(select(Edition.id).where(Edition.slug == "marseille-2025")).first() is not None:
+        return
+    from backend.budget.demo import CAN_DECIDE, CANNOT_DECIDE, THEME, _answers, _submit
+
+    admin = ActorRef(role=Role.admin, id=users["admin"].public_id)
+    agent = ActorRef(role=Role.agent, id=users["agent"].public_id)
+    settings = EditionSettings(
+        name="Budget participatif des quartiers 2025",
+        slug="marseille-2025",
+        summary="1,6 million d'euros pour des projets choisis par les habitants des quartiers prioritaires de Marseille. Le vote est terminé : voici les résultats.",
+        can_decide=CAN_DECIDE,
+        cannot_decide=CANNOT_DECIDE,
+        territory_kind=TerritoryKind.commune,
+        territory_codes=["13055"],
+        envelope_scope="secteur",
+        default_amount=400_000,
+        themes=DEFAULT_THEMES,
+        checklist=[dict(c) for c in DEFAULT_CHECKLIST],
+        cost_cap=150_000,
+        min_voting_age=9,
+        ballot_rule=BallotRule.approval,
+        ballot_min=1,
+        ballot_max=4,
+        counting_rule=CountingRule.greedy,
+        vote_residence="declared",
+        dates={
+            PhaseKey.depot: (date(2025, 1, 13), date(2025, 3, 16)),
+            PhaseKey.instruction: (date(2025, 3, 17), date(2025, 10, 31)),
+            PhaseKey.vote: (date(2025, 11, 10), date(2025, 12, 7)),
+            PhaseKey.resultats: (date(2025, 12, 15), None),
+            PhaseKey.realisation: (date(2026, 1, 5), date(2027, 12, 31)),
+        },
+    )
+    edition = editions.create_edition(session, admin, settings)
+    editions.change_phase(session, admin, edition, PhaseKey.depot)
+    people = _pool(session, users["agent"], 240)
+    authors = [
+        users.get(k) or people[0]
+        for k in ("resident_castellane", "resident_corot", "resident_centre1", "resident_airbel")
+    ]
+    proposals = []
+    for n, (qpv, title, description, theme, cost) in enumerate(PROJECTS_2025):
+        author = authors[n * len(authors) // len(PROJECTS_2025)]
+        proposal = _submit(session, edition, author, title, description, theme, qpv, cost)
+        moderation.publish(session, admin, proposal)
+        proposals.append((proposal, cost))
+    editions.change_phase(session, admin, edition, PhaseKey.instruction)
+    for proposal, cost in proposals:
+        instruction.instruct(
+            session, agent, edition, proposal, answers=_answers(), decision=ProposalStatus.eligible,
+            services_cost=cost, services_operating_cost=None,
+        )  # fmt: skip
+    editions.change_phase(session, admin, edition, PhaseKey.vote)
+    ctx = build_context(session, edition)
+    _cast_many(session, secret, edition, ctx, people, users["agent"], seed=2025)
+    editions.change_phase(session, admin, edition, PhaseKey.resultats)
+    assert THEME  # the theme keys come from the same table as 2026's
+
+
+def load_votes(session: Session, ctx: dict[str, Any], users: dict[str, User]) -> None:
+    settings = ctx.get("settings")
+    secret = settings.secret_key if settings is not None else "dev-only-secret-change-me"
+    edition_2025(session, users, secret)
+    votes_2026(session, users, secret)
