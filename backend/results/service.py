@@ -20,14 +20,14 @@ from backend.accounts.models import User
 from backend.budget.models import Edition, Proposal
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
-from backend.fph.models import GRANTED, Application, Fund
+from backend.fph.models import GRANTED, Application
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.mail import Mail
 from backend.results import queries
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
 from backend.territory.models import Qpv
-from backend.web import fmt_date, fmt_eur
+from backend.web import fmt_date
 
 STATUS_LABELS = {
     RealisationStatus.etudes: "Études",
@@ -399,11 +399,3 @@ def update_mails(session: Session, realisation: Realisation, lines: list[str], b
         ]
         mails.append(Mail(to=user.email, subject=subject, body="\n".join(body)))
     return mails
-
-
-def amount_text(item: Followable) -> str:
-    return fmt_eur(item.amount) if item.amount is not None else "—"
-
-
-def fund_of(session: Session, application: Application) -> Fund | None:
-    return session.get(Fund, application.fund_id)
