@@ -106,6 +106,30 @@ def ledger_verify(
 
 
 @app.command()
+def purge() -> None:
+    """Erase personal data whose retention date has passed (run it daily, e.g. from cron)."""
+    from backend.assembly.service.recruitment import erase_expired
+    from backend.db import make_engine, session_scope
+    from backend.ledger.service import SYSTEM, record
+
+    engine = make_engine(_settings().database_url)
+    with session_scope(engine) as session:
+        erased = erase_expired(session)
+        if erased:
+            record(
+                session,
+                actor=SYSTEM,
+                action="assembly.volunteers_erased",
+                process="assembly",
+                object_type="retention",
+                object_id="volunteers",
+                reason=f"Données personnelles de {erased} volontaire(s) effacées : durée de conservation dépassée.",
+                payload={"erased": erased},
+            )
+    typer.echo(f"erased {erased} volunteer(s) past their retention date")
+
+
+@app.command()
 def tally(
     file: Annotated[Path, typer.Argument(help="pabulib .pb file")],
     rule: Annotated[str | None, typer.Option(help="counting rule; default: META rule of the file")] = None,

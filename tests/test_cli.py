@@ -98,3 +98,9 @@ def test_ledger_verify_names_the_first_bad_entry(scratch: Path) -> None:
     code, out = run(scratch, "ledger", "verify")
     assert code == 1
     assert out.startswith("bad entry 3:")
+
+
+def test_purge_runs(scratch: Path) -> None:
+    code, out = run(scratch, "purge")
+    assert code == 0, out
+    assert out.startswith("erased 0 volunteer(s)")
