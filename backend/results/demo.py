@@ -66,7 +66,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     items = [i for i in service.followables(session) if i.realisation is None]
     # FPH first (the demo always has grants), then budget winners when a count exists.
     items.sort(key=lambda i: (i.source != Source.fph, i.source_id))
-    upload_dir = Settings().upload_dir
+    upload_dir = (ctx.get("settings") or Settings()).upload_dir
     for n, item in enumerate(items):
         status, progress, service_name, steps = PLANS[n % len(PLANS)]
         if status == RealisationStatus.abandonne and item.source == Source.fph:
