@@ -30,7 +30,9 @@ def test_apply_from_a_phone(page: Any) -> None:
 
     page.get_by_label("Autre personne 1 : téléphone ou e-mail").fill("yacine@demo.quartiers.fr")
     page.get_by_label("Titre du projet").fill("Goûter des voisins du bâtiment C")
-    page.get_by_label("Que voulez-vous faire ?").fill("Un goûter au pied du bâtiment, avec des jeux pour les enfants.")
+    page.get_by_label("Que voulez-vous faire ?").fill(
+        "Un goûter au pied du bâtiment, avec des jeux pour les enfants."
+    )
     page.get_by_label("Pour qui ?").fill("Les voisins du bâtiment C")
     page.get_by_label("Où ?").fill("Pied du bâtiment C")
     page.get_by_label("Quand ?").fill((paris_today() + timedelta(days=45)).isoformat())
@@ -82,7 +84,10 @@ def test_committee_member_votes_on_a_phone(page: Any) -> None:
     page.get_by_role("button", name="Pour — Atelier vélo pour les enfants").click()
     page.wait_for_load_state()
     assert "Le vote est enregistré" in page.content()
-    assert page.get_by_role("button", name="Pour — Atelier vélo pour les enfants").get_attribute("aria-pressed") == "true"
+    assert (
+        page.get_by_role("button", name="Pour — Atelier vélo pour les enfants").get_attribute("aria-pressed")
+        == "true"
+    )
     assert_accessible(page)
 
 
