@@ -24,8 +24,10 @@ def routers() -> Sequence[APIRouter]:
     from backend.budget import api
     from backend.budget.views import admin, public, resident, staff
 
-    # The resident router first: « /budget-participatif/mes-propositions » before « /{slug} ».
+    # The vote API first: it is the hot path of the vote, and routes are matched in order.
+    # Then the resident router: « /budget-participatif/mes-propositions » before « /{slug} ».
     return (
+        vote_api.router,
         resident.router,
         public.router,
         staff.router,
@@ -34,7 +36,6 @@ def routers() -> Sequence[APIRouter]:
         vote_views.router,
         bureau_views.router,
         results_views.router,
-        vote_api.router,
     )
 
 

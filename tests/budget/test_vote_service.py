@@ -190,6 +190,14 @@ def test_the_ballot_table_holds_no_identity(session: Session) -> None:
 def test_vote_closed_and_not_yet_open(session: Session) -> None:
     edition, projects = vote_edition(session)
     person = voter(session)
+    edition.phase = "instruction"
+    session.add(edition)
+    session.flush()
+    with pytest.raises(Conflict, match="Le vote n'est pas encore ouvert"):
+        vote(session, edition, person, *ids(projects[CORO], 0))
+    edition.phase = "vote"
+    session.add(edition)
+    session.flush()
     editions.change_phase(session, ADMIN, edition, "resultats")
     with pytest.raises(Conflict, match="Le vote est terminé"):
         vote(session, edition, person, *ids(projects[CORO], 0))

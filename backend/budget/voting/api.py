@@ -43,12 +43,13 @@ class ApiVoter:
     session_version: int | None  # set for a bearer token: checked against the account, fresh
 
 
-def api_voter(
+async def api_voter(
     request: Request,
     principal: CurrentPrincipal,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ApiVoter:
-    """The person voting: from a bearer token (checked when the ballot is cast) or the session."""
+    """The person voting: from a bearer token (checked when the ballot is cast) or the session.
+    Async on purpose: no I/O here, and no trip through the thread pool on the hot path."""
     if credentials is not None:
         claims = read_token(request.app.state.settings.secret_key, credentials.credentials)
         if claims is None:

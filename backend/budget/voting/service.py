@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, literal, select, text, update
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
@@ -177,6 +177,33 @@ def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
     return session.execute(stmt).scalar()
 
 
+def _insert_first(session: Session, voter: dict[str, object], ballot: dict[str, object]) -> bool:
+    """Insert the voter row and, only if it was new, the ballot; False if the person had voted.
+
+    PostgreSQL does both in one statement (one round trip on the hot path): the ballot is
+    inserted from the voter row that ``ON CONFLICT DO NOTHING`` returned, or not at all."""
+    if not _is_pg(session):
+        if _insert_voter(session, voter) is None:
+            return False
+        session.execute(insert(BALLOTS).values(**ballot))
+        return True
+    from sqlalchemy.dialects import postgresql
+
+    new_voter = (
+        postgresql.insert(VOTERS)
+        .values(**voter)
+        .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
+        .returning(VOTERS.c.id)
+        .cte("new_voter")
+    )
+    columns = list(ballot)
+    stmt = insert(BALLOTS).from_select(
+        columns,
+        select(*[literal(ballot[c], BALLOTS.c[c].type) for c in columns]).select_from(new_voter),
+    )
+    return bool(session.execute(stmt.returning(BALLOTS.c.slot)).first())
+
+
 def _already_voted(channel: str, row: Voter | object, *, staff: bool) -> str:
     point = getattr(row, "voting_point", None) or ""
     when = fmt_date(getattr(row, "voted_at", None))
@@ -235,8 +262,7 @@ def cast(
             batch_id=paper.batch_id,
         )
     ballot = {"choices": choice.encode(), "receipt_hash": receipt_hash(receipt), "envelope_id": envelope.id}
-    if _insert_voter(session, values) is not None:
-        session.execute(insert(BALLOTS).values(slot=slot, edition_id=ctx.edition_id, **ballot))
+    if _insert_first(session, values, {"slot": slot, "edition_id": ctx.edition_id, **ballot}):
         return CastResult(receipt, False, envelope)
 
     existing = session.execute(

@@ -1,0 +1,439 @@
+"""Load test of the vote: many concurrent clients submitting ballots to a running server on
+PostgreSQL, through the JSON API (bearer tokens), as phones would.
+
+    .venv/bin/python bench/vote_load.py                      # 200 clients, 20 s, 2 workers
+    .venv/bin/python bench/vote_load.py --clients 200 --duration 30 --workers 2 --client-procs 2
+
+What it does: creates its own database next to ``--database-url`` (default
+postgresql://postgres@127.0.0.1:5432/test → ``test_vote_bench``), migrates it, loads the
+territories, creates an edition in its vote phase (one envelope per QPV, 6 projects each,
+approval 1 to 3), inserts the voters (residents of the edition's QPV), mints their API tokens,
+starts ``uvicorn backend.app:create_app --factory --workers N``, warms it up, then runs
+``--clients`` concurrent clients (asyncio, one keep-alive connection each, split over
+``--client-procs`` processes) for
+``--duration`` seconds: each client casts ballots for fresh voters, one request per ballot.
+It prints the sustained ballots per second and the latency percentiles, checks that the
+database holds exactly one voter row and one ballot per accepted request, then stops the
+server and drops the database (``--keep`` keeps it).
+
+Everything runs on this machine: the load generator, the two workers and PostgreSQL share the
+same cores, so the figures are a lower bound of what the server alone would do. Nothing is
+asserted: the figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from backend.db import make_engine, normalize_url, run_migrations, session_scope  # noqa: E402
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - a throwaway bench database
+QPV = ("QN01342I", "QN01344M", "QN01352M", "QN01332M", "QN01330M", "QN01354M", "QN01338I", "QN01334I")
+
+
+def create_database(base_url: str, name: str) -> str:
+    url = make_url(normalize_url(base_url))
+    admin = make_engine(
+        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, name: str) -> None:
+    admin = make_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]]:
+    """The edition (in vote), its projects per QPV and the voters' tokens."""
+    from backend.accounts.models import Role
+    from backend.budget.models import ProposalStatus
+    from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, ProposalInput
+    from backend.budget.service import editions, instruction, moderation, proposals
+    from backend.budget.service.editions import EditionSettings
+    from backend.budget.voting.context import build_context
+    from backend.budget.voting.tokens import issue_token
+    from backend.demo import load_territories
+    from backend.ledger.service import ActorRef
+    from backend.territory.models import Qpv
+
+    admin = ActorRef(role=Role.admin, id="bench")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        load_territories(session)
+        edition = editions.create_edition(
+            session,
+            admin,
+            EditionSettings(
+                name="Banc d'essai du vote",
+                slug="banc-essai",
+                territory_kind="qpv",
+                territory_codes=list(QPV),
+                envelope_scope="qpv",
+                default_amount=300_000,
+                themes=DEFAULT_THEMES,
+                checklist=[dict(c) for c in DEFAULT_CHECKLIST],
+                min_voting_age=16,
+                ballot_min=1,
+                ballot_max=3,
+                dates={"vote": (date(2026, 11, 9), date(2026, 12, 6))},
+            ),
+        )
+        editions.change_phase(session, admin, edition, "depot")
+        author_id = None
+        from backend.accounts import service as accounts
+
+        author = accounts.register(
+            session,
+            identifier="auteur@bench.test",
+            password=None,
+            display_name="Auteur",
+            registered_by="bench",
+        )
+        author_id = author.id
+        made = []
+        for code in QPV:
+            for n in range(6):
+                data = ProposalInput(
+                    f"Projet {n + 1} du quartier {code}",
+                    "Un projet pour le banc d'essai du vote, avec une description assez longue pour être valable.",
+                    DEFAULT_THEMES[0]["key"], code, "", str(20_000 + 10_000 * n), "",
+                )  # fmt: skip
+                p = proposals.save_draft(session, edition, None, data, author=author)
+                proposals.submit(session, admin, edition, p, data)
+                moderation.publish(session, admin, p)
+                made.append((p, 20_000 + 10_000 * n))
+        editions.change_phase(session, admin, edition, "instruction")
+        answers = {c["key"]: Answer(True, "Oui.") for c in DEFAULT_CHECKLIST}
+        for p, cost in made:
+            instruction.instruct(
+                session, admin, edition, p, answers=answers, decision=ProposalStatus.eligible,
+                services_cost=cost, services_operating_cost=None,
+            )  # fmt: skip
+        editions.change_phase(session, admin, edition, "vote")
+        ctx = build_context(session, edition)
+        qpv_ids = [
+            q for (q,) in session.execute(text("SELECT id FROM qpv WHERE code = ANY(:c)"), {"c": list(QPV)})
+        ]
+        projects = {q: [p.id for p in ctx.envelopes[ctx.envelope_by_qpv[q]].projects] for q in qpv_ids}
+        assert author_id is not None
+        assert session.get(Qpv, qpv_ids[0]) is not None
+    # Voters: inserted in bulk (registering them one by one is not what is measured).
+    rows = [
+        {
+            "public_id": f"b{n:015d}",
+            "email": f"votant{n}@bench.test",
+            "display_name": f"Votant {n}",
+            "birth_year": 1950 + n % 50,
+            "qpv_id": qpv_ids[n % len(qpv_ids)],
+        }
+        for n in range(voters)
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (public_id, email, display_name, birth_year, qpv_id, residence_status, "
+                "session_version, is_active, created_at) VALUES (:public_id, :email, :display_name, :birth_year, "
+                ":qpv_id, 'declared', 0, true, now())"
+            ),
+            rows,
+        )
+        ids = conn.execute(
+            text(
+                "SELECT id, qpv_id FROM user_account WHERE email LIKE '%@bench.test' AND id <> :a ORDER BY id"
+            ),
+            {"a": author_id},
+        ).all()
+    engine.dispose()
+    tokens = [f"{issue_token(SECRET, uid, 0)}|{qpv}" for uid, qpv in ids]
+    return "banc-essai", tokens, projects
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "APP_SECRET_KEY": SECRET,
+        "APP_ENV": "prod",
+        "APP_GEOCODER_ENABLED": "false",
+        "APP_MAIL_BACKEND": "console",
+    }
+    cmd = [
+        sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+
+
+async def _client_proc(
+    base: str,
+    slug: str,
+    tokens: list[str],
+    projects: dict[int, list[str]],
+    clients: int,
+    duration: float,
+    seed: int,
+) -> dict[str, Any]:
+    """``clients`` concurrent clients, each on its own keep-alive HTTP/1.1 connection.
+
+    The requests are written by hand on asyncio streams: httpx's AsyncClient spent 12 to 37 ms
+    of CPU per request here (more than the server), which measured the load generator, not the
+    server. httpx is still used for the readiness checks."""
+    rng = random.Random(seed)
+    queue = list(reversed(tokens))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/api/budget/editions/{slug}/bulletin"
+    started = time.perf_counter()
+    deadline = started + duration
+
+    async def one_client() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while queue and time.perf_counter() < deadline:
+                token, qpv = queue.pop().split("|")
+                body = json.dumps({"projets": rng.sample(projects[int(qpv)], rng.randint(1, 3))}).encode()
+                head = (
+                    f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                t0 = time.perf_counter()
+                writer.write(head + body)
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - t0)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    return {"elapsed": time.perf_counter() - started, "latencies": latencies, "statuses": statuses}
+
+
+def client_proc(args: tuple[Any, ...]) -> dict[str, Any]:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    return asyncio.run(_client_proc(*args))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _postgres_backends(database: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if cmdline.startswith("postgres:") and f" {database} " in cmdline.replace("\x00", " "):
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each process of the server (master and workers) and by each
+    backend of the bench database."""
+    return {
+        "server": {p: _cpu_seconds(p) for p in [server_pid, *_children(server_pid)]},
+        "postgres": {p: _cpu_seconds(p) for p in _postgres_backends(database)},
+    }
+
+
+def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], key: str) -> float:
+    """CPU seconds between the snapshots (a process started in between counts from zero)."""
+    return sum(max(0.0, cpu - before[key].get(pid, 0.0)) for pid, cpu in after[key].items())
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--clients", type=int, default=200, help="concurrent clients (in total)")
+    parser.add_argument("--client-procs", type=int, default=1, help="processes running the clients")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument(
+        "--voters", type=int, default=0, help="voters to create (default: enough for 2,500 ballots/s)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    name = f"{make_url(normalize_url(args.database_url)).database}_vote_bench"
+    voters = args.voters or int(2_500 * args.duration) + 2_000
+    t0 = time.perf_counter()
+    url = create_database(args.database_url, name)
+    server = None
+    try:
+        run_migrations(url)
+        slug, tokens, projects = prepare(url, voters)
+        print(
+            f"setup: {voters} voters, {sum(len(p) for p in projects.values())} projects in {len(projects)} envelopes ({time.perf_counter() - t0:.1f} s)"
+        )
+        port = free_port()
+        server = start_server(url, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        import httpx
+
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/api/budget/editions/{slug}", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        # Warm-up: every worker builds its vote context and fills its connection pool.
+        warm, tokens = tokens[:400], tokens[400:]
+        client_proc((base, slug, warm, projects, 50, 30.0, 0))
+
+        before = cpu_snapshot(server.pid, name)
+        client_before = os.times()
+        per = max(1, args.client_procs)
+        shares = [tokens[i::per] for i in range(per)]
+        jobs = [
+            (base, slug, shares[i], projects, args.clients // per, args.duration, i + 1) for i in range(per)
+        ]
+        if per == 1:
+            outs = [client_proc(jobs[0])]
+        else:
+            with mp.get_context("spawn").Pool(per) as pool:
+                outs = pool.map(client_proc, jobs)
+        after = cpu_snapshot(server.pid, name)
+        client_after = os.times()
+        client_cpu = sum(
+            getattr(client_after, f) - getattr(client_before, f)
+            for f in ("user", "system", "children_user", "children_system")
+        )
+        latencies = [x for o in outs for x in o["latencies"]]
+        statuses: dict[int, int] = {}
+        for o in outs:
+            for k, v in o["statuses"].items():
+                statuses[k] = statuses.get(k, 0) + v
+        elapsed = max(o["elapsed"] for o in outs)
+        accepted = statuses.get(201, 0)
+        engine = make_engine(url, poolclass=NullPool)
+        with engine.connect() as conn:
+            n_voters = conn.execute(text("SELECT count(*) FROM bp_voter")).scalar()
+            n_ballots = conn.execute(text("SELECT count(*) FROM bp_ballot")).scalar()
+        engine.dispose()
+        warm_ok = 400
+        ballots = max(1, accepted)
+        cpu_ms = {
+            "server_ms_per_ballot": round(cpu_used(before, after, "server") * 1000 / ballots, 2),
+            "postgres_ms_per_ballot": round(cpu_used(before, after, "postgres") * 1000 / ballots, 2),
+            "client_ms_per_ballot": round(client_cpu * 1000 / ballots, 2),
+        }
+        busy = sum(cpu_ms.values())
+        cores = os.cpu_count() or 1
+        report = {
+            "clients": args.clients,
+            "client_procs": per,
+            "workers": args.workers,
+            "duration_s": round(elapsed, 2),
+            "requests": len(latencies),
+            "statuses": statuses,
+            "ballots_per_s": round(accepted / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+            "p90_ms": round(percentile(latencies, 0.90) * 1000, 1),
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+            "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+            "db_voters": n_voters,
+            "db_ballots": n_ballots,
+            "db_matches_accepted": n_voters == n_ballots and n_ballots is not None and n_ballots >= accepted,
+            "warmup_ballots": warm_ok,
+            "cpu": cpu_ms,
+            "machine_load_avg_1min": round(os.getloadavg()[0], 2),
+            # What the cores could do if this test had them to itself (server + database + client).
+            "cpu_bound_ceiling_ballots_per_s": round(cores * 1000 / busy, 0) if busy else None,
+            "cpu_bound_ceiling_without_client": round(
+                cores * 1000 / (busy - cpu_ms["client_ms_per_ballot"]), 0
+            )
+            if busy > cpu_ms["client_ms_per_ballot"]
+            else None,
+        }
+        print(json.dumps(report, indent=2))
+        print(
+            f"\n{report['ballots_per_s']} ballots/s sustained over {report['duration_s']} s with {args.clients} clients; "
+            f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms (target: >= 1000 ballots/s, p99 < 100 ms)"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if not args.keep:
+            drop_database(args.database_url, name)
+
+
+if __name__ == "__main__":
+    main()
