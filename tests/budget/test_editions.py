@@ -136,4 +136,11 @@ def test_demo_is_complete_and_idempotent(session: Session) -> None:
     statuses = set(session.exec(select(Proposal.status)).all())
     assert statuses == set(ProposalStatus)
     assert session.exec(select(Proposal).where(Proposal.hidden_at.is_not(None))).first() is not None  # type: ignore[union-attr]
-    assert len(session.exec(select(Edition)).all()) == 2
+    assert len(session.exec(select(Edition)).all()) == 3
+    # The vote's demo: voters in the 2026 vote, a closed 2025 edition with its results.
+    from backend.budget.voting.results import results_of
+    from backend.budget.voting.service import voter_count
+
+    assert voter_count(session, main.id) == 120  # type: ignore[arg-type]
+    closed = editions.get_edition(session, "marseille-2025")
+    assert closed.phase == "resultats" and len(results_of(session, closed)) == 4
