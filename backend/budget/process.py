@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from backend.accounts.registry import register_personal_data
 from backend.budget import personal_data
 from backend.budget.phases import registry_phases
-from backend.budget.voting.wiring import install as install_voting
 from backend.processes import ProcessKind
 
 if TYPE_CHECKING:
@@ -46,7 +45,6 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 
 
 register_personal_data("budget_participatif", personal_data.export, personal_data.erase)
-install_voting()
 
 PROCESS = ProcessKind(
     key="bp",

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-import backend.budget.process  # noqa: F401  (installs the voting hooks: counter, close listener)
 from backend.accounts.models import User
 from backend.budget.models import Edition, Proposal, ProposalStatus
 from backend.budget.service import editions
