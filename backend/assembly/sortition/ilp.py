@@ -106,9 +106,59 @@ def best_on(highs: highspy.Highs, weights: np.ndarray) -> tuple[int, ...] | None
     n = len(weights)
     highs.changeColsCost(n, _idx(range(n)), np.asarray(weights, dtype=float))
     highs.run()
-    if highs.getModelStatus() != _OPTIMAL:
+    status = highs.getModelStatus()
+    if status not in (_OPTIMAL, highspy.HighsModelStatus.kObjectiveTarget):
         return None
     return tuple(round(v) for v in highs.getSolution().col_value)
+
+
+class FacePricer:
+    """Pricing on a face, cheapest first: LP relaxation (exact when integral), then RENS, then the ILP.
+
+    RENS fixes the variables the LP left integral and solves the small ILP over the fractional ones;
+    its answer is a feasible composition, good but not proven best, so callers needing a proof of
+    optimality (nothing improves) get it from the full ILP.
+    """
+
+    def __init__(self, pool: ReducedPool, panel_size: int, face: Face) -> None:
+        self._n = len(pool.classes)
+        self._low = face.class_low.astype(float)
+        self._high = face.class_high.astype(float)
+        self.mip = face_model(pool, panel_size, face)
+        self.mip.setOptionValue("presolve", "off")  # small models: presolve costs more than it saves
+        self.lp = face_model(pool, panel_size, face)
+        self.lp.changeColsIntegrality(
+            self._n, _idx(range(self._n)), np.array([highspy.HighsVarType.kContinuous] * self._n)
+        )
+
+    def cheap(self, weights: np.ndarray) -> tuple[int, ...] | None:
+        """A good composition from the LP relaxation (rounded by RENS), or ``None``."""
+        solution = best_lp(self.lp, weights)
+        if solution is None:
+            return None
+        floor, ceil = np.floor(solution + 1e-9), np.ceil(solution - 1e-9)
+        if np.array_equal(floor, ceil):
+            return tuple(int(v) for v in floor)
+        self.mip.changeColsBounds(self._n, _idx(range(self._n)), floor, ceil)
+        try:
+            return best_on(self.mip, weights)
+        finally:
+            self.mip.changeColsBounds(self._n, _idx(range(self._n)), self._low, self._high)
+
+    def exact(self, weights: np.ndarray, target: float = -INF) -> tuple[int, ...] | None:
+        """The best composition on the face (full ILP), or the first one found worth more than ``target``."""
+        self.mip.setOptionValue("objective_target", target)
+        return best_on(self.mip, weights)
+
+
+def best_lp(highs: highspy.Highs, weights: np.ndarray) -> np.ndarray | None:
+    """Solve an LP relaxation for these weights; ``None`` if infeasible."""
+    n = len(weights)
+    highs.changeColsCost(n, _idx(range(n)), np.asarray(weights, dtype=float))
+    highs.run()
+    if highs.getModelStatus() != _OPTIMAL:
+        return None
+    return np.array(highs.getSolution().col_value)
 
 
 class PanelSolver:

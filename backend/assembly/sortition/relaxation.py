@@ -17,7 +17,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from backend.assembly.sortition.ilp import INF, best_on, face_model, new_highs
+from backend.assembly.sortition.ilp import INF, FacePricer, new_highs
 from backend.assembly.sortition.pool import ReducedPool
 from backend.assembly.sortition.pricing import Face, SwapSearch
 
@@ -25,7 +25,7 @@ TIGHT = 1e-9
 """Distance under which a point is taken to lie on a bound or quota."""
 SLACK_DONE = 1e-9
 PRICE_TOL = 1e-9
-SWAP_STARTS = 4
+SWAP_STARTS = 16
 SWAP_STEPS = 100
 
 
@@ -157,6 +157,10 @@ def relaxed_leximin(pool: ReducedPool, panel_size: int) -> np.ndarray:
     return np.clip(np.array(highs.getSolution().col_value[:n]), 0.0, upper)
 
 
+def _value(weights: np.ndarray, counts: tuple[int, ...]) -> float:
+    return float(weights @ np.array(counts, dtype=float))
+
+
 def face_of(pool: ReducedPool, panel_size: int, point: np.ndarray) -> Face:
     """The smallest face of the relaxation containing ``point``: its tight bounds become equalities."""
     whole = Face.whole(pool)
@@ -185,10 +189,10 @@ def decompose(
     """
     face = face_of(pool, panel_size, target)
     free = np.flatnonzero(face.class_low != face.class_high)
-    mip = face_model(pool, panel_size, face)
+    pricer = FacePricer(pool, panel_size, face)
     master = _Decomposition(target, free)
     search = SwapSearch(pool, face)
-    first = best_on(mip, np.zeros(len(pool.classes)))
+    first = pricer.exact(np.zeros(len(pool.classes)))
     if first is None:
         return None
     master.add(first)
@@ -197,10 +201,21 @@ def decompose(
         if slack <= SLACK_DONE:
             return master.result()
         found = master.swap_columns(search, weights, offset)
-        if not found:
-            counts = best_on(mip, weights)
-            if counts is not None and float(weights @ np.array(counts)) + offset > PRICE_TOL:
-                found = [counts] if counts not in master.known else []
+        for attempt in range(3):
+            if found:
+                break
+            # a composition worth more than -offset lowers the slack; the last attempt proves there is none
+            counts = (
+                pricer.cheap(weights)
+                if attempt == 0
+                else pricer.exact(weights, -offset + 1e-6 if attempt == 1 else INF)
+            )
+            if (
+                counts is not None
+                and counts not in master.known
+                and _value(weights, counts) + offset > PRICE_TOL
+            ):
+                found = [counts]
         if not found:
             return None  # no composition lowers the slack: target is not in conv(F)
         for counts in found:
