@@ -58,6 +58,16 @@ def vote_rules(edition: Edition) -> list[str]:
         )
     else:
         rules.append(_("Vous donnez une mention à chaque projet : Insuffisant, Passable, Bien ou Très bien."))
+    rules.append(counting_rule(edition))
+    rules.append(_("Une personne vote une seule fois, en ligne ou en personne. Un seul vote compte."))
+    if edition.revote_allowed:
+        rules.append(_("Vous pouvez changer votre vote jusqu'à la fin du vote."))
+    rules.append(_("Les résultats et le détail du comptage sont publics."))
+    return [r for r in rules if r]
+
+
+def counting_rule(edition: Edition) -> str:
+    """How the votes are counted, in one plain sentence (also on the results page)."""
     counting = {
         CountingRule.greedy: _("On compte les voix. Les projets qui ont le plus de voix sont réalisés, tant qu'il reste de l'argent dans l'enveloppe."),
         CountingRule.greedy_no_skip: _("On compte les voix. Les projets sont réalisés dans l'ordre des voix, jusqu'au premier projet trop cher pour l'argent qui reste."),
@@ -66,12 +76,7 @@ def vote_rules(edition: Edition) -> list[str]:
         CountingRule.equal_shares: _("L'argent est partagé à parts égales entre les votants. Ainsi, chaque groupe d'habitants obtient des projets, selon sa taille."),
         CountingRule.majority_judgment: _("Pour chaque projet, on regarde la mention donnée par la moitié des votants. Les projets avec les meilleures mentions sont réalisés, tant qu'il reste de l'argent."),
     }  # fmt: skip
-    rules.append(counting.get(CountingRule(edition.counting_rule), ""))
-    rules.append(_("Une personne vote une seule fois, en ligne ou en personne. Un seul vote compte."))
-    if edition.revote_allowed:
-        rules.append(_("Vous pouvez changer votre vote jusqu'à la fin du vote."))
-    rules.append(_("Les résultats et le détail du comptage sont publics."))
-    return [r for r in rules if r]
+    return counting.get(CountingRule(edition.counting_rule), "")
 
 
 def lines(text: str) -> list[str]:

@@ -337,3 +337,41 @@ def test_api_is_documented_in_openapi(client: TestClient) -> None:
     assert "/api/budget/editions/{slug}/bulletin" in paths and "/api/budget/jeton" in paths
     assert "/api/budget/editions/{slug}/resultats" in paths
     assert "jeton" in schema["components"]["securitySchemes"]
+
+
+def test_voting_point_running_count_with_htmx(client: TestClient, session: Session) -> None:
+    edition, projects = vote_edition(session, ballot_max=2)
+    person = voter(session)
+    login(client, moderator(session, CORO))
+    url = f"/budget-participatif/{edition.slug}/bureau/personne/{person.public_id}/compteur"
+    headers = {"HX-Request": "true", "X-CSRF-Token": csrf(client)}
+    text = page_text(
+        client.post(
+            url, data={"qpv_code": CORO, "projet": list(ids(projects[CORO], 0, 1, 2))}, headers=headers
+        )
+    )
+    assert "3 projets choisis." in text and "le maximum est 2" in text
+
+
+def test_majority_judgment_ballot_and_results_pages(client: TestClient, session: Session) -> None:
+    edition, projects = vote_edition(
+        session, ballot_rule="majority_judgment", counting_rule="majority-judgment", ballot_max=None
+    )
+    coro = [str(p.id) for p in projects[CORO]]
+    person = voter(session)
+    login(client, person)
+    base = f"/budget-participatif/{edition.slug}/voter"
+    page = page_text(client.get(base))
+    assert "Très bien" in page and "Insuffisant" in page
+    partial = {f"note-{coro[0]}": "3", f"note-{coro[1]}": "2"}
+    response = post(client, base, {**partial, "action": "verifier"})
+    assert response.status_code == 422 and "il en manque 2" in page_text(response)
+    assert f'id="note-{coro[0]}-3" name="note-{coro[0]}" value="3" checked' in response.text  # kept
+    full = {**partial, f"note-{coro[2]}": "1", f"note-{coro[3]}": "0"}
+    assert "Relisez votre vote" in page_text(post(client, base, {**full, "action": "verifier"}))
+    assert post(client, base, {**full, "action": "confirmer"}).status_code == 303
+    centre = [str(p.id) for p in projects[CENTRE]]
+    vote(session, edition, voter(session, CENTRE), grades={centre[0]: 1, centre[1]: 2})
+    editions.change_phase(session, ADMIN, edition, "resultats")
+    text = page_text(client.get(f"/budget-participatif/{edition.slug}/resultats/{CORO}"))
+    assert "Mention majoritaire" in text and "on retire une mention du milieu" in text

@@ -263,6 +263,27 @@ def person_page(
     return _person_page(request, session, edition, covered, person, form, Choice())
 
 
+@router.post("/budget-participatif/{slug}/bureau/personne/{public_id}/compteur")
+def paper_running_count(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    public_id: str,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """htmx: the count (or budget) of the paper ballot being typed; nothing is stored."""
+    covered = covered_qpvs(session, principal, edition)
+    _load_person(session, covered, public_id)
+    ctx = context_of(request, session, edition)
+    ref = next((r for r in covered if r.code == form_value(raw, "qpv_code")), None)
+    envelope_id = ctx.envelope_by_qpv.get(ref.id) if ref else None
+    envelope = ctx.envelopes.get(envelope_id) if envelope_id else None
+    if envelope is None:
+        return Response(status_code=204)
+    return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
+
+
 @router.post("/budget-participatif/{slug}/bureau/personne/{public_id}")
 def record_paper_ballot(
     request: Request,

@@ -27,12 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 def rule_explanation(edition: Edition) -> list[str]:
     """How the count works, in plain words (FALC), and how ties are broken."""
-    counting = falc.vote_rules(edition)
-    lines = [
-        line
-        for line in counting
-        if line.startswith(("On compte", "L'argent est partagé", "Pour chaque projet"))
-    ]
+    lines = [falc.counting_rule(edition)]
     if edition.counting_rule == CountingRule.equal_shares:
         lines.append(
             _(
@@ -40,11 +35,19 @@ def rule_explanation(edition: Edition) -> list[str]:
                 "ensemble avec leurs parts. On augmente les parts un euro à la fois tant que le résultat tient dans l'enveloppe."
             )
         )
-    lines.append(
-        _(
-            "En cas d'égalité : le projet qui a le plus de voix passe d'abord, puis le moins cher, puis celui qui a le plus petit numéro."
+    if edition.counting_rule == CountingRule.majority_judgment:
+        lines.append(
+            _(
+                "En cas d'égalité de mention, on retire une mention du milieu à chaque projet et on compare de nouveau. "
+                "Si tout est égal, le projet le moins cher passe d'abord, puis celui qui a le plus petit numéro."
+            )
         )
-    )
+    else:
+        lines.append(
+            _(
+                "En cas d'égalité : le projet qui a le plus de voix passe d'abord, puis le moins cher, puis celui qui a le plus petit numéro."
+            )
+        )
     lines.append(
         _(
             "Tout le monde peut refaire le calcul avec le fichier publié : la commande « qp tally » donne le même résultat."
