@@ -216,3 +216,25 @@ def test_choice_encoding_round_trips() -> None:
     graded = Choice(grades={"12": 3, "3": 0})
     assert graded.encode() == "3:0 12:3"
     assert Choice.decode("3:0 12:3", graded=True).grades == {"3": 0, "12": 3}
+
+
+def test_personal_data_says_how_one_voted_never_what(session: Session) -> None:
+    from backend.accounts import service as accounts
+
+    edition, projects = vote_edition(session)
+    person = voter(session)
+    paper(session, edition, person, *ids(projects[CORO], 0), point="Centre social Malpassé")
+    exported = accounts.export_personal_data(session, person)["budget_participatif_vote"]["votes"]
+    assert exported[0]["canal"] == "paper" and exported[0]["bureau_de_vote"] == "Centre social Malpassé"
+    assert set(exported[0]) == {
+        "edition",
+        "canal",
+        "bureau_de_vote",
+        "verification_identite",
+        "verification_residence",
+        "le",
+        "choix",
+    }
+    assert exported[0]["choix"].startswith("secret")
+    accounts.delete_account(session, person)  # the voter row stays: one ballot per person holds
+    assert session.exec(select(Voter).where(Voter.user_id == person.id)).first() is not None  # type: ignore[call-overload]
