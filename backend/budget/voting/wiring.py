@@ -11,6 +11,7 @@ from backend.accounts.models import User
 from backend.accounts.registry import register_personal_data
 from backend.budget import hooks
 from backend.budget.models import Edition
+from backend.ledger.service import ActorRef
 
 
 def _export(session: Session, user: User) -> dict[str, Any]:
@@ -34,13 +35,22 @@ def _export(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def install() -> None:
-    """Idempotent: called when the budget process is registered."""
-    from backend.budget.voting.results import on_phase_changed
+def _count(session: Session, edition_id: int) -> int:
     from backend.budget.voting.service import voter_count
 
-    hooks.set_ballot_counter(voter_count)
-    hooks.add_phase_listener(on_phase_changed)
+    return voter_count(session, edition_id)
+
+
+def _on_phase_changed(session: Session, actor: ActorRef, edition: Edition, before: str, after: str) -> None:
+    from backend.budget.voting.results import on_phase_changed
+
+    on_phase_changed(session, actor, edition, before, after)
+
+
+def install() -> None:
+    """Idempotent; imports nothing heavy (the budget's services call it while they load)."""
+    hooks.set_ballot_counter(_count)
+    hooks.add_phase_listener(_on_phase_changed)
     # Voter rows stay after an account is deleted: they name only the pseudonymous account row
     # and keep the « one ballot per person » guarantee of the edition.
     register_personal_data("budget_participatif_vote", _export)
