@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     pool_size = args.pool or (500 if args.quick else 2000)
     panel_size = args.panel or (40 if args.quick else 111)
-    runs = args.legacy_runs or (50 if args.quick else 200)
+    runs = args.legacy_runs or (50 if args.quick else 100)
     people = make_pool(pool_size)
     quotas = make_quotas(panel_size)
     households = sum(1 for v in people if v.household)

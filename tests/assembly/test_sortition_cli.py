@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,17 @@ def test_id_and_household_columns_and_semicolons() -> None:
     assert [(v.id, v.features["Gender"]) for v in people] == [("A7", "F"), ("B8", "M"), ("C9", "M")]
     assert people[0].household == people[1].household is not None
     assert people[2].household is None  # a postcode alone is no household
+
+
+def test_legacy_prints_nothing_but_json_on_stdout() -> None:
+    # sortition-algorithms logs each attempt to the real stdout (capsys cannot see it): use a process.
+    script = (
+        "import sys; from pathlib import Path; import backend.assembly.sortition.core as core; "
+        "core.default_legacy_runs = lambda size: 5; from backend.assembly.draw_cli import draw_command; "
+        f"sys.exit(draw_command(Path({str(CATEGORIES)!r}), Path({str(PEOPLE)!r}), 20, 's', 'legacy'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["algorithm"] == "legacy"

@@ -224,3 +224,18 @@ def test_unknown_algorithm_and_empty_seed_are_refused() -> None:
         sortition.draw(make_quotas(), make_pool(), 10, "s", algorithm="maximin")
     with pytest.raises(ValueError, match="seed"):
         sortition.draw(make_quotas(), make_pool(), 10, "  ")
+
+
+def test_fallback_when_the_relaxation_is_out_of_reach() -> None:
+    # x, y, z can share a panel only fractionally (an odd cycle of quotas): the LP relaxation gives
+    # them a chance, real panels never do, so the exact column generation must take over.
+    types = {"x": "112", "y": "121", "z": "211", "w": "222", "v": "111"}
+    people = [Volunteer(pid, {"a": t[0], "b": t[1], "c": t[2]}) for pid, t in types.items()]
+    quotas = [
+        Quota(cat, value, 1 if value == "1" else 0, 1 if value == "1" else 2)
+        for cat in "abc"
+        for value in "12"
+    ]
+    result = sortition.draw(quotas, people, 2, "odd")
+    assert result.panel == ("v", "w")
+    assert result.probabilities == {"v": 1.0, "w": 1.0, "x": 0.0, "y": 0.0, "z": 0.0}

@@ -51,8 +51,11 @@ def legacy_runs(pool: ReducedPool, panel_size: int, seed: str, runs: int) -> lis
     features, people = _library_inputs(pool)
     saved_state = random.getstate()
     saved_provider = sa_utils._random_provider
-    saved_level = sa_utils.logger.level
-    sa_utils.logger.setLevel(logging.ERROR)  # the library logs every retry as a warning
+    # The library logs every attempt to stdout, which would corrupt `qp draw`'s JSON.
+    loggers = [sa_utils.logger, sa_utils.user_logger]
+    saved_levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.ERROR)
     panels: list[tuple[str, ...]] = []
     try:
         for run in range(runs):
@@ -67,7 +70,8 @@ def legacy_runs(pool: ReducedPool, panel_size: int, seed: str, runs: int) -> lis
                 ) from exc
             panels.append(tuple(sorted(committees[0], key=natural_key)))
     finally:
-        sa_utils.logger.setLevel(saved_level)
+        for log, level in zip(loggers, saved_levels, strict=True):
+            log.setLevel(level)
         sa_utils._random_provider = saved_provider
         random.setstate(saved_state)
     return panels

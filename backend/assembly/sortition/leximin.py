@@ -1,6 +1,7 @@
-"""LEXIMIN on HiGHS by column generation over panel compositions (Flanigan et al., Nature 2021).
+"""LEXIMIN on HiGHS (Flanigan et al., Nature 2021): the fast exact path of ``relaxation`` first, else
+column generation over panel compositions, as in the paper.
 
-Stage ``s`` solves the master LP over the known compositions ``P`` (columns ``x_P``)::
+Column generation, stage ``s`` solves the master LP over the known compositions ``P`` (columns ``x_P``)::
 
     maximise z   s.t.  sum_P x_P * P_j / n_j >= z        for every class j not yet fixed
                        sum_P x_P * P_j / n_j >= p_j      for every fixed class j

@@ -218,5 +218,7 @@ def decompose(
                 found = [counts]
         if not found:
             return None  # no composition lowers the slack: target is not in conv(F)
+        if len(master.columns) > 40 * (len(free) + 10):
+            return None  # not converging (numerical trouble): let column generation decide
         for counts in found:
             master.add(counts)
