@@ -11,22 +11,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from backend import i18n
 from backend.accounts.deps import csrf_protect, current_principal
 from backend.config import Settings
 from backend.db import make_engine, make_sessionmaker
 from backend.errors import DomainError, NotAuthenticated
 from backend.mail import make_mailer
+from backend.middleware import LocaleAndSecurityHeaders
 from backend.processes import registered
 from backend.territory.geocoder import BanGeocoder
 from backend.web import STATIC_DIR, is_htmx, redirect, render
 
 log = logging.getLogger("qp")
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-)
 STATUS_TITLES = {
     400: "Demande incorrecte",
     401: "Connexion nécessaire",
@@ -63,19 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.mailer = make_mailer(settings)
 
-    @app.middleware("http")
-    async def locale_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        i18n.set_locale(i18n.negotiate(request.headers.get("accept-language"), request.cookies.get("lang")))
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("Vary", "Cookie, HX-Request")
-        return response
-
+    app.add_middleware(LocaleAndSecurityHeaders)
     # Added last so it runs first: the session is available to everything above.
     app.add_middleware(
         SessionMiddleware,

@@ -74,3 +74,11 @@ def test_dates_show_in_paris_time_whether_or_not_the_database_kept_the_zone() ->
     assert fmt_date(datetime(2026, 7, 14, 10, 5, tzinfo=UTC), True) == "14 juillet 2026 à 12 h 05"
     assert fmt_date(datetime(2026, 1, 3, 10, 5), True) == "3 janvier 2026 à 11 h 05"  # naive = UTC (SQLite)
     assert fmt_date("2026-11-22T23:30:00.000000Z") == "23 novembre 2026"
+
+
+def test_language_cookie_sets_lang_and_direction(client: TestClient) -> None:
+    client.cookies.set("lang", "ar")
+    html = client.get("/").text
+    assert '<html lang="ar" dir="rtl">' in html
+    client.cookies.set("lang", "xx")
+    assert '<html lang="fr" dir="ltr">' in client.get("/").text
