@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +42,7 @@ STATUS_TITLES = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Quartiers Participatifs",
         version="0.1.0",
         description="API de la plateforme de participation des quartiers prioritaires.",
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     app.state.mailer = make_mailer(settings)
+    app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
 
     app.add_middleware(LocaleAndSecurityHeaders)
     # Added last so it runs first: the session is available to everything above.
@@ -94,7 +98,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for kind in registered():
         for router in kind.routers():
             app.include_router(router)
+        if kind.middleware is not None:
+            kind.middleware(app, settings)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    for close in app.state.closers:
+        await close()
 
 
 def _error_response(request: Request, status: int, message: str, field: str | None = None) -> Response:

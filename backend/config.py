@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
     upload_dir: Path = ROOT / "var" / "uploads"
+    # PostgreSQL only: first online ballots through the JSON API skip the web stack (see
+    # backend/budget/voting/fastpath.py); everything else takes the regular routes.
+    vote_fast_path: bool = True
     default_locale: str = "fr"
 
     @model_validator(mode="after")

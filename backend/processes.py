@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter
+    from fastapi import APIRouter, FastAPI
     from sqlmodel import Session
+
+    from backend.config import Settings
 
 PROCESS_MODULES = (
     "backend.budget.process",
@@ -40,6 +42,8 @@ class ProcessKind:
     routers: Callable[[], Sequence[APIRouter]]
     phases: tuple[Phase, ...] = ()
     demo: Callable[[Session, dict[str, Any]], None] | None = None
+    # Installs the process's own ASGI middleware on the app (outermost), given the settings.
+    middleware: Callable[[FastAPI, Settings], None] | None = None
     order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -118,6 +118,7 @@ def settings(database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         geocoder_enabled=False,
         mail_backend="console",
+        vote_fast_path=False,  # its own tests enable it on a committed database
     )
 
 

@@ -11,8 +11,10 @@ from backend.budget.phases import registry_phases
 from backend.processes import ProcessKind
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter
+    from fastapi import APIRouter, FastAPI
     from sqlmodel import Session
+
+    from backend.config import Settings
 
 
 def routers() -> Sequence[APIRouter]:
@@ -46,6 +48,15 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 
 register_personal_data("budget_participatif", personal_data.export, personal_data.erase)
 
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """On PostgreSQL, first online ballots through the JSON API take the fast path."""
+    if settings.vote_fast_path and settings.database_url.startswith(("postgresql", "postgres")):
+        from backend.budget.voting.fastpath import FastBallotPath
+
+        app.add_middleware(FastBallotPath, settings=settings, state=app.state)
+
+
 PROCESS = ProcessKind(
     key="bp",
     label="Budget participatif",
@@ -56,4 +67,5 @@ PROCESS = ProcessKind(
     demo=load_demo,
     order=10,
     extra={"admin_url": "/admin/budget-participatif"},
+    middleware=install_middleware,
 )

@@ -164,6 +164,32 @@ def eligible_envelope(ctx: VoteContext, facts: VoterFacts, *, staff: bool = Fals
     return ctx.envelopes[envelope_id]
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBallot:
+    """A valid ballot ready to store: where it goes, its receipt, its secret slot."""
+
+    envelope: EnvelopeBallot
+    receipt: str
+    slot: str
+    choices: str
+    receipt_hash: str
+
+
+def prepare(
+    ctx: VoteContext, facts: VoterFacts, choice: Choice, *, secret: str, user_id: int, staff: bool = False
+) -> PreparedBallot:
+    """Check who votes and what (raises NotEligible or BallotRefused), then draw the receipt.
+    Shared by every way a ballot is stored (see also :mod:`.fastpath`)."""
+    envelope = eligible_envelope(ctx, facts, staff=staff)
+    problems = ctx.problems(envelope, choice)
+    if problems:
+        raise BallotRefused(problems)
+    receipt = new_receipt()
+    return PreparedBallot(
+        envelope, receipt, slot_key(secret, ctx.edition_id, user_id), choice.encode(), receipt_hash(receipt)
+    )
+
+
 def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
     from sqlalchemy.dialects import postgresql, sqlite
 
@@ -238,12 +264,8 @@ def cast(
     """Check and store one ballot (the box must be open: see :func:`open_box`). Raises
     :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted)."""
     staff = paper is not None
-    envelope = eligible_envelope(ctx, facts, staff=staff)
-    problems = ctx.problems(envelope, choice)
-    if problems:
-        raise BallotRefused(problems)
-    receipt = new_receipt()
-    slot = slot_key(secret, ctx.edition_id, user_id)
+    prepared = prepare(ctx, facts, choice, secret=secret, user_id=user_id, staff=staff)
+    envelope, receipt, slot = prepared.envelope, prepared.receipt, prepared.slot
     now = utcnow()
     channel = VoteChannel.paper if paper else VoteChannel.online
     values: dict[str, object] = {
@@ -261,7 +283,7 @@ def cast(
             recorded_by=paper.recorded_by,
             batch_id=paper.batch_id,
         )
-    ballot = {"choices": choice.encode(), "receipt_hash": receipt_hash(receipt), "envelope_id": envelope.id}
+    ballot = {"choices": prepared.choices, "receipt_hash": prepared.receipt_hash, "envelope_id": envelope.id}
     if _insert_first(session, values, {"slot": slot, "edition_id": ctx.edition_id, **ballot}):
         return CastResult(receipt, False, envelope)
 

@@ -1,0 +1,181 @@
+"""The fast path of the JSON ballot API (PostgreSQL): it answers exactly like the regular route
+for a first valid ballot, hands every other case over, and never lets a person vote twice.
+
+Runs on a committed database of its own (the fast path uses its own connections)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, func, select, text
+from sqlmodel import Session
+
+from backend.app import create_app
+from backend.budget.service import editions
+from backend.budget.voting.models import Ballot, Voter
+from backend.budget.voting.tokens import issue_token
+from backend.config import Settings
+from backend.db import make_engine, run_migrations
+from tests.budget.helpers import ADMIN, CENTRE, CORO
+from tests.budget.vote_helpers import ids, vote_edition, voter
+from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
+
+pytestmark = pytest.mark.usefixtures("postgres_only")
+
+
+@pytest.fixture(scope="module")
+def fast_db() -> Iterator[tuple[str, Engine]]:
+    base = os.environ.get("DATABASE_URL")
+    if not is_postgres_url(base):
+        pytest.skip("needs PostgreSQL")
+    url = create_pg_database(base, "bp_fastpath")  # type: ignore[arg-type]
+    try:
+        run_migrations(url)
+        seed(url)
+        engine = make_engine(url)
+        yield url, engine
+        engine.dispose()
+    finally:
+        drop_pg_database(base, url)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def world(fast_db: tuple[str, Engine]) -> dict[str, Any]:
+    url, engine = fast_db
+    with Session(engine, expire_on_commit=False) as session:
+        edition, projects = vote_edition(session)
+        people = {
+            name: voter(session, qpv)
+            for name, qpv in (("a", CORO), ("b", CORO), ("c", CORO), ("far", CENTRE))
+        }
+        people["young"] = voter(session, CORO, birth_year=2024)
+        session.commit()
+    settings = Settings(
+        env="test", database_url=url, secret_key=TEST_SECRET, geocoder_enabled=False, vote_fast_path=True
+    )
+    app = create_app(settings)
+    return {"app": app, "engine": engine, "edition": edition, "projects": projects, "people": people}
+
+
+def token(user: Any) -> str:
+    return issue_token(TEST_SECRET, user.id, user.session_version)
+
+
+def fast_served(app: FastAPI) -> int:
+    return int(getattr(app.state, "bp_fast_ballots", 0))
+
+
+async def post_all(
+    app: FastAPI, requests: list[tuple[str, dict[str, Any]]], slug: str
+) -> list[httpx.Response]:
+    """Send the requests concurrently through the whole ASGI stack (fast path included)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        try:
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"/api/budget/editions/{slug}/bulletin",
+                        json=body,
+                        headers={"Authorization": f"Bearer {tok}"},
+                    )
+                    for tok, body in requests
+                )
+            )
+        finally:
+            for close in app.state.closers:
+                await close()
+
+
+def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
+    with engine.connect() as conn:
+        voters = conn.execute(
+            select(func.count()).select_from(Voter).where(Voter.edition_id == edition_id)
+        ).scalar()
+        ballots = conn.execute(
+            select(func.count()).select_from(Ballot).where(Ballot.edition_id == edition_id)
+        ).scalar()
+    return int(voters or 0), int(ballots or 0)
+
+
+def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[str, Any]) -> None:
+    app, edition, people = world["app"], world["edition"], world["people"]
+    corot = world["projects"][CORO]
+    # The first request fills the vote context (regular route); the next ones take the fast path.
+    first, second = (
+        asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug)),
+        asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1, 2))})], edition.slug)),
+    )
+    assert first[0].status_code == second[0].status_code == 201
+    assert set(first[0].json()) == set(second[0].json()) == {"recu", "enveloppe", "nouveau_vote"}
+    assert second[0].json()["enveloppe"] == CORO and second[0].json()["nouveau_vote"] is False
+    assert second[0].headers["cache-control"] == "no-store"
+    assert fast_served(app) == 1
+    assert totals(world["engine"], edition.id) == (2, 2)
+    with world["engine"].connect() as conn:
+        columns = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT column_name FROM information_schema.columns WHERE table_name = 'bp_ballot'")
+            )
+        ]
+    assert "user_id" not in columns
+
+
+def test_everything_else_is_answered_by_the_regular_route(world: dict[str, Any]) -> None:
+    app, edition, people = world["app"], world["edition"], world["people"]
+    corot = world["projects"][CORO]
+    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    assert warm[0].status_code == 201
+    responses = asyncio.run(
+        post_all(
+            app,
+            [
+                (token(people["a"]), {"projets": list(ids(corot, 1))}),  # already voted
+                (token(people["far"]), {"projets": list(ids(corot, 1))}),  # not a project of their envelope
+                (token(people["young"]), {"projets": list(ids(corot, 1))}),  # too young
+                (token(people["b"]), {"projets": list(ids(corot, 0, 1, 2, 3))}),  # too many projects
+                ("not-a-token", {"projets": list(ids(corot, 1))}),
+            ],
+            edition.slug,
+        )
+    )
+    assert [r.status_code for r in responses] == [409, 422, 403, 422, 401]
+    assert "déjà voté" in responses[0].json()["detail"]
+    assert fast_served(app) == 0
+    assert totals(world["engine"], edition.id) == (1, 1)
+
+
+def test_concurrent_submissions_by_one_voter_on_the_fast_path_give_one_ballot(world: dict[str, Any]) -> None:
+    app, edition, people = world["app"], world["edition"], world["people"]
+    corot = world["projects"][CORO]
+    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    tok = token(people["c"])
+    responses = asyncio.run(
+        post_all(app, [(tok, {"projets": list(ids(corot, i % 4))}) for i in range(60)], edition.slug)
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses[201] == 1, statuses
+    assert statuses[409] == 59, statuses
+    assert totals(world["engine"], edition.id) == (2, 2)
+
+
+def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
+    app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
+    corot = world["projects"][CORO]
+    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    with Session(engine, expire_on_commit=False) as session:
+        fresh = session.get(type(edition), edition.id)
+        editions.change_phase(session, ADMIN, fresh, "resultats")  # type: ignore[arg-type]
+        session.commit()
+    late = asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1))})], edition.slug))
+    assert late[0].status_code == 409
+    assert "terminé" in late[0].json()["detail"]
+    assert totals(engine, edition.id) == (1, 1)
