@@ -44,7 +44,7 @@ def _read(path: Path, what: str) -> str:
 
 
 def draw_command(categories: Path, people: Path, number: int, seed: str, algorithm: str) -> int:
-    """Run a draw from files and print its JSON; 0 on success, 2 with a message on stderr otherwise."""
+    """Run a draw from files and print its JSON; 0 on success, 2 on bad input (message on stderr), 1 on solver trouble."""
     if algorithm not in ALGORITHMS:
         print(f"unknown algorithm {algorithm!r}: choose leximin or legacy", file=sys.stderr)
         return 2
@@ -60,5 +60,8 @@ def draw_command(categories: Path, people: Path, number: int, seed: str, algorit
     except (PoolFormatError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except RuntimeError as exc:  # solver trouble, not the user's input
+        print(f"the draw failed: {exc}", file=sys.stderr)
+        return 1
     print(result_json(result))
     return 0

@@ -83,7 +83,7 @@ class _Master:
 
     def fix(self, j: int, value: float) -> None:
         self.highs.changeCoeff(j, 0, 0.0)
-        self.highs.changeRowBounds(j, value, INF)
+        self.highs.changeRowBounds(j, max(0.0, value - 1e-11), INF)  # float noise must not cut it off
 
     def solve(self) -> tuple[float, list[float], float]:
         """Optimal ``z``, the class duals ``y_j`` and the convexity dual ``yhat``."""

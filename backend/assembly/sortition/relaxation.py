@@ -24,6 +24,8 @@ from backend.assembly.sortition.pricing import Face, SwapSearch
 TIGHT = 1e-9
 """Distance under which a point is taken to lie on a bound or quota."""
 SLACK_DONE = 1e-9
+FIX_SLACK = 1e-11
+"""A fixed level is kept as ``>= value - FIX_SLACK`` so float noise can never make later LPs infeasible."""
 PRICE_TOL = 1e-9
 SWAP_STARTS = 16
 SWAP_STEPS = 100
@@ -151,7 +153,7 @@ def relaxed_leximin(pool: ReducedPool, panel_size: int) -> np.ndarray:
             newly = sorted(unfixed)  # everyone left can be selected for sure
         for j in newly:
             highs.changeCoeff(first + j, z, 0.0)
-            highs.changeRowBounds(first + j, value, INF)
+            highs.changeRowBounds(first + j, value - FIX_SLACK, INF)
             unfixed.discard(j)
     highs.run()
     return np.clip(np.array(highs.getSolution().col_value[:n]), 0.0, upper)
