@@ -88,8 +88,8 @@ def nav_links() -> list[tuple[str, str]]:
     from backend.processes import registered
 
     links = [("/quartiers", i18n.gettext("Quartiers"))]
-    links += [(kind.url, kind.label) for kind in registered()]
-    links.append(("/journal", i18n.gettext("Journal public")))
+    links += [(kind.url, i18n.gettext(kind.extra.get("nav_label", kind.label))) for kind in registered()]
+    links.append(("/journal", i18n.gettext("Journal")))
     return links
 
 

@@ -45,5 +45,5 @@ PROCESS = ProcessKind(
     ),
     demo=load_demo,
     order=30,
-    extra={"admin_url": "/assemblee"},
+    extra={"admin_url": "/assemblee", "nav_label": "Assemblée citoyenne"},
 )

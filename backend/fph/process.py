@@ -39,5 +39,5 @@ PROCESS = ProcessKind(
     ),
     demo=_demo,
     order=20,
-    extra={"admin_url": "/fph/gestion"},
+    extra={"admin_url": "/fph/gestion", "nav_label": "Fonds habitants"},
 )

@@ -37,5 +37,5 @@ PROCESS = ProcessKind(
     routers=routers,
     demo=load_demo,
     order=90,
-    extra={"admin_url": "/resultats/suivi"},
+    extra={"admin_url": "/resultats/suivi", "nav_label": "Résultats"},
 )
