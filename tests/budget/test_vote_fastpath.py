@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -179,3 +180,25 @@ def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
     assert late[0].status_code == 409
     assert "terminé" in late[0].json()["detail"]
     assert totals(engine, edition.id) == (1, 1)
+
+
+def test_an_old_context_is_used_while_it_is_rebuilt_beside(world: dict[str, Any]) -> None:
+    app, edition, people = world["app"], world["edition"], world["people"]
+    corot = world["projects"][CORO]
+    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    cache = app.state.bp_vote_cache
+    cache.ttl_s = 0.0  # every entry is now older than the TTL
+    assert not cache.is_fresh(edition.id)
+    responses = asyncio.run(
+        post_all(
+            app, [(token(people[n]), {"projets": list(ids(corot, 1))}) for n in ("b", "c")], edition.slug
+        )
+    )
+    assert [r.status_code for r in responses] == [201, 201]
+    assert fast_served(app) == 2  # served from the old context, not handed over
+    cache.ttl_s = 60.0
+    for _ in range(100):  # the rebuild runs in a thread beside the requests
+        if cache.is_fresh(edition.id):
+            break
+        time.sleep(0.05)
+    assert cache.is_fresh(edition.id)

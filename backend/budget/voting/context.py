@@ -179,16 +179,26 @@ class ContextCache:
         with self._lock:
             return self._ids.get(slug)
 
-    def get(self, edition_id: int, slug: str, stamp: tuple[str, datetime | None]) -> VoteContext | None:
-        """The cached context if still fresh and built for this very phase change."""
+    def get(
+        self, edition_id: int, slug: str, stamp: tuple[str, datetime | None], *, stale_ok: bool = False
+    ) -> VoteContext | None:
+        """The cached context if built for this very phase change and still fresh (or, with
+        ``stale_ok``, older than the TTL: the caller then refreshes it in the background)."""
         with self._lock:
             entry = self._entries.get(edition_id)
         if entry is None:
             return None
         built, ctx = entry
-        if time.monotonic() - built > self.ttl_s or ctx.slug != slug or ctx.stamp != stamp:
+        if ctx.slug != slug or ctx.stamp != stamp:
+            return None
+        if not stale_ok and time.monotonic() - built > self.ttl_s:
             return None
         return ctx
+
+    def is_fresh(self, edition_id: int) -> bool:
+        with self._lock:
+            entry = self._entries.get(edition_id)
+        return entry is not None and time.monotonic() - entry[0] <= self.ttl_s
 
     def put(self, ctx: VoteContext) -> None:
         with self._lock:

@@ -32,7 +32,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.budget import phases
-from backend.budget.voting.context import Choice, ContextCache
+from backend.budget.models import Edition
+from backend.budget.voting.context import Choice, ContextCache, build_context
 from backend.budget.voting.eligibility import VoterFacts
 from backend.budget.voting.service import LOCK_CLASS, prepare
 from backend.budget.voting.tokens import read_token
@@ -104,6 +105,7 @@ class FastBallotPath:
         self.pool_size = pool_size
         self._pool: Any = None
         self._pool_lock = asyncio.Lock()
+        self._refreshing: set[int] = set()
         closers = getattr(state, "closers", None)
         if closers is not None:
             closers.append(self.close)
@@ -150,6 +152,23 @@ class FastBallotPath:
         self.state.bp_fast_ballots = getattr(self.state, "bp_fast_ballots", 0) + 1
         await _send_json(send, 201, answer)
 
+    def _refresh_soon(self, cache: ContextCache, edition_id: int) -> None:
+        if edition_id in self._refreshing:
+            return
+        self._refreshing.add(edition_id)
+        factory = self.state.sessionmaker
+
+        def rebuild() -> None:
+            try:
+                with factory() as session:
+                    edition = session.get(Edition, edition_id)
+                    if edition is not None:
+                        cache.put(build_context(session, edition))
+            finally:
+                self._refreshing.discard(edition_id)
+
+        asyncio.get_running_loop().run_in_executor(None, rebuild)
+
     async def _cast(self, slug: str, token: str, body: bytes) -> dict[str, Any]:
         claims = read_token(self.secret, token)
         cache: ContextCache | None = getattr(self.state, "bp_vote_cache", None)
@@ -173,9 +192,14 @@ class FastBallotPath:
                 raise _Fallback
             if not phases.spec(phase).roles_for(phases.Act.vote):
                 raise _Fallback
-            ctx = cache.get(edition_id, slug, (phase, changed_at))
+            # Same phase change as the cached context: its rules hold. When it is older than the
+            # cache's TTL, use it now and rebuild it beside (one rebuild at a time) rather than
+            # sending a burst of requests down the slow path while it is rebuilt.
+            ctx = cache.get(edition_id, slug, (phase, changed_at), stale_ok=True)
             if ctx is None:
                 raise _Fallback
+            if not cache.is_fresh(edition_id):
+                self._refresh_soon(cache, edition_id)
             try:
                 prepared = prepare(
                     ctx,
