@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Column, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 from backend.config import ROOT
 
@@ -30,6 +30,29 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC on both databases."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware on both databases: SQLite hands back naive values, which are UTC here."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        # SQLite would drop the offset and keep the wall-clock time: store UTC.
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utc_field(nullable: bool = False) -> Any:
+    """A UTC timestamp column: now by default, or optional (None) when ``nullable``."""
+    if nullable:
+        return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
 def normalize_url(url: str) -> str:

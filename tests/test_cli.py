@@ -14,22 +14,32 @@ from backend.cli import app
 DATA = Path(__file__).resolve().parents[1] / "backend" / "territory" / "data"
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cli") / "qp.sqlite3"
-
-
 def run(db: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env={"DATABASE_URL": f"sqlite:///{db}", "APP_ENV": "test"})
     return result.exit_code, result.output
 
 
-def test_migrate_demo_and_verify(scratch: Path) -> None:
-    code, out = run(scratch, "migrate")
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch database after `qp migrate` and `qp demo` (each test works on its own copy)."""
+    db = tmp_path_factory.mktemp("cli") / "qp.sqlite3"
+    code, out = run(db, "migrate")
     assert code == 0, out
-    code, out = run(scratch, "demo")
+    code, out = run(db, "demo")
     assert code == 0, out
     assert "admin@demo.quartiers.fr" in out and "quartiers2026" in out
+    return db
+
+
+@pytest.fixture
+def scratch(demo_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "qp.sqlite3"
+    with sqlite3.connect(demo_db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy
+
+
+def test_migrate_demo_and_verify(scratch: Path) -> None:
     code, first = run(scratch, "ledger", "verify")
     assert code == 0 and first.startswith("ok ")
     # The demo is idempotent: running it again adds nothing.

@@ -6,10 +6,10 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from backend.db import utcnow
+from backend.db import utc_field
 
 
 class Role(StrEnum):
@@ -59,16 +59,14 @@ class User(SQLModel, table=True):
     residence_status: str = Field(default=ResidenceStatus.none, max_length=20)
     residence_method: str | None = Field(default=None, max_length=200)
     residence_verified_by: str | None = Field(default=None, max_length=32)  # verifier's public_id
-    residence_verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    residence_verified_at: datetime | None = utc_field(nullable=True)
     # Bumped on password change and logout-everywhere: older session cookies stop working.
     session_version: int = 0
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
     registered_by: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    deleted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = utc_field()
+    deleted_at: datetime | None = utc_field(nullable=True)
 
     @property
     def is_deleted(self) -> bool:
@@ -85,10 +83,8 @@ class RoleGrant(SQLModel, table=True):
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(default="", max_length=60)  # QPV code, secteur slug, INSEE, SIREN, "" for all
     granted_by: str = Field(max_length=32)
-    granted_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    granted_at: datetime = utc_field()
+    revoked_at: datetime | None = utc_field(nullable=True)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -103,4 +99,4 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=64)  # SHA-256 of the normalised identifier
     ip: str = Field(max_length=64)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    at: datetime = utc_field()

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import utcnow
+from backend.db import UtcDateTime, utc_field
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware on both databases: SQLite hands back naive values, which are UTC here."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        # SQLite would drop the offset and keep the wall-clock time: store UTC.
-        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-
-def _when(nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+_when = utc_field
 
 
 def _text(default: str = "") -> Any:

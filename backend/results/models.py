@@ -8,36 +8,16 @@ The titles and amounts stay in the originating tables and are read from there.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import utcnow
+from backend.db import utc_field
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware on both databases: SQLite hands back naive values, which are UTC here."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-
-def _when(nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+_when = utc_field
 
 
 class Source(StrEnum):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from backend.db import utcnow
+from backend.db import utc_field
 
 
 class Metropole(SQLModel, table=True):
@@ -45,9 +45,7 @@ class Qpv(SQLModel, table=True):
     secteur_id: int | None = Field(default=None, foreign_key="secteur.id", index=True)
     # GeoJSON geometry (MultiPolygon, WGS84) as text: portable across SQLite and PostgreSQL.
     geometry: str = Field(sa_column=Column(Text, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    updated_at: datetime = utc_field()
 
     @property
     def commune_codes(self) -> list[str]:

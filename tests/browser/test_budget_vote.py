@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, describe, login
 
@@ -30,7 +31,8 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     assert boxes.count() >= 2
     boxes.nth(0).check()
     # htmx updates the running count as projects are ticked.
-    page.wait_for_function("document.querySelector('#bp-compteur').textContent.includes('1 projet choisi')")
+    # (a locator wait: a string predicate would need eval, which the page's CSP forbids)
+    expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
     page.get_by_role("button", name="Vérifier mon choix").click()
     page.wait_for_load_state()
     assert "le minimum est 2" in page.content()
