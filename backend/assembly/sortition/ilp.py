@@ -39,20 +39,25 @@ def new_highs() -> highspy.Highs:
     return highs
 
 
-def _idx(indices: Sequence[int]) -> np.ndarray:
+def index_array(indices: Sequence[int]) -> np.ndarray:
+    """Column or row indices as HiGHS expects them."""
     return np.asarray(indices, dtype=np.int32)
 
 
 def _add_panel_rows(highs: highspy.Highs, pool: ReducedPool, panel_size: int) -> None:
     n = len(pool.classes)
-    highs.addRow(panel_size, panel_size, n, _idx(range(n)), np.ones(n))
+    highs.addRow(panel_size, panel_size, n, index_array(range(n)), np.ones(n))
     for quota in pool.quotas:
         members = pool.quota_classes(quota)
-        highs.addRow(quota.min, quota.max, len(members), _idx(members), np.ones(len(members)))
+        highs.addRow(quota.min, quota.max, len(members), index_array(members), np.ones(len(members)))
     for kind, kind_members in enumerate(pool.kind_classes):
         if len(kind_members) > 1:
             highs.addRow(
-                -INF, pool.kind_size(kind), len(kind_members), _idx(kind_members), np.ones(len(kind_members))
+                -INF,
+                pool.kind_size(kind),
+                len(kind_members),
+                index_array(kind_members),
+                np.ones(len(kind_members)),
             )
 
 
@@ -60,7 +65,7 @@ def _add_class_columns(highs: highspy.Highs, pool: ReducedPool) -> None:
     n = len(pool.classes)
     upper = np.array([pool.kind_size(cls.household_kind) for cls in pool.classes], dtype=float)
     highs.addVars(n, np.zeros(n), upper)
-    highs.changeColsIntegrality(n, _idx(range(n)), np.array([highspy.HighsVarType.kInteger] * n))
+    highs.changeColsIntegrality(n, index_array(range(n)), np.array([highspy.HighsVarType.kInteger] * n))
 
 
 def composition_ok(pool: ReducedPool, counts: Sequence[int], panel_size: int) -> bool:
@@ -89,7 +94,9 @@ def face_model(pool: ReducedPool, panel_size: int, face: Face) -> highspy.Highs:
     """The panel ILP restricted to a face (tight bounds and quotas as equalities)."""
     highs = panel_model(pool, panel_size)
     n = len(pool.classes)
-    highs.changeColsBounds(n, _idx(range(n)), face.class_low.astype(float), face.class_high.astype(float))
+    highs.changeColsBounds(
+        n, index_array(range(n)), face.class_low.astype(float), face.class_high.astype(float)
+    )
     rows = [(float(lo), float(hi)) for lo, hi in zip(face.quota_low, face.quota_high, strict=True)]
     rows += [
         (float(face.kind_low[kind]), float(face.kind_high[kind]))
@@ -104,7 +111,7 @@ def face_model(pool: ReducedPool, panel_size: int, face: Face) -> highspy.Highs:
 def best_on(highs: highspy.Highs, weights: np.ndarray) -> tuple[int, ...] | None:
     """Solve a panel ILP for these weights; ``None`` if infeasible."""
     n = len(weights)
-    highs.changeColsCost(n, _idx(range(n)), np.asarray(weights, dtype=float))
+    highs.changeColsCost(n, index_array(range(n)), np.asarray(weights, dtype=float))
     highs.run()
     status = highs.getModelStatus()
     if status not in (_OPTIMAL, highspy.HighsModelStatus.kObjectiveTarget):
@@ -128,7 +135,7 @@ class FacePricer:
         self.mip.setOptionValue("presolve", "off")  # small models: presolve costs more than it saves
         self.lp = face_model(pool, panel_size, face)
         self.lp.changeColsIntegrality(
-            self._n, _idx(range(self._n)), np.array([highspy.HighsVarType.kContinuous] * self._n)
+            self._n, index_array(range(self._n)), np.array([highspy.HighsVarType.kContinuous] * self._n)
         )
 
     def cheap(self, weights: np.ndarray) -> tuple[int, ...] | None:
@@ -139,11 +146,11 @@ class FacePricer:
         floor, ceil = np.floor(solution + 1e-9), np.ceil(solution - 1e-9)
         if np.array_equal(floor, ceil):
             return tuple(int(v) for v in floor)
-        self.mip.changeColsBounds(self._n, _idx(range(self._n)), floor, ceil)
+        self.mip.changeColsBounds(self._n, index_array(range(self._n)), floor, ceil)
         try:
             return best_on(self.mip, weights)
         finally:
-            self.mip.changeColsBounds(self._n, _idx(range(self._n)), self._low, self._high)
+            self.mip.changeColsBounds(self._n, index_array(range(self._n)), self._low, self._high)
 
     def exact(self, weights: np.ndarray, target: float = -INF) -> tuple[int, ...] | None:
         """The best composition on the face (full ILP), or the first one found worth more than ``target``."""
@@ -154,7 +161,7 @@ class FacePricer:
 def best_lp(highs: highspy.Highs, weights: np.ndarray) -> np.ndarray | None:
     """Solve an LP relaxation for these weights; ``None`` if infeasible."""
     n = len(weights)
-    highs.changeColsCost(n, _idx(range(n)), np.asarray(weights, dtype=float))
+    highs.changeColsCost(n, index_array(range(n)), np.asarray(weights, dtype=float))
     highs.run()
     if highs.getModelStatus() != _OPTIMAL:
         return None
@@ -173,7 +180,7 @@ class PanelSolver:
 
     def best(self, weights: Sequence[float]) -> tuple[int, ...] | None:
         """The best composition for these weights, or ``None`` if no panel meets the quotas."""
-        self._highs.changeColsCost(self._n, _idx(range(self._n)), np.asarray(weights, dtype=float))
+        self._highs.changeColsCost(self._n, index_array(range(self._n)), np.asarray(weights, dtype=float))
         self._highs.run()
         self.solves += 1
         status = self._highs.getModelStatus()
@@ -202,11 +209,11 @@ def minimal_relaxation(pool: ReducedPool, panel_size: int) -> list[QuotaProblem]
     quota_rows = range(1, 1 + len(pool.quotas))
     for row in quota_rows:
         # slack column +1 (minimum lowered) and -1 (maximum raised) in the quota row
-        highs.addCol(1.0, 0.0, INF, 1, _idx([row]), np.array([1.0]))
-        highs.addCol(1.0, 0.0, INF, 1, _idx([row]), np.array([-1.0]))
+        highs.addCol(1.0, 0.0, INF, 1, index_array([row]), np.array([1.0]))
+        highs.addCol(1.0, 0.0, INF, 1, index_array([row]), np.array([-1.0]))
     slacks = 2 * len(pool.quotas)
     highs.changeColsIntegrality(
-        slacks, _idx(range(n, n + slacks)), np.array([highspy.HighsVarType.kInteger] * slacks)
+        slacks, index_array(range(n, n + slacks)), np.array([highspy.HighsVarType.kInteger] * slacks)
     )
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
     highs.run()

@@ -8,8 +8,11 @@ generation). If that vector is a convex combination of feasible compositions, it
 *is* the fair lottery. ``decompose`` searches such a combination the Carathéodory way: pick an integer
 composition ``c`` on the smallest face of ``P`` containing the current point ``m`` (an ILP with the
 tight constraints as equalities), walk from ``c`` through ``m`` to the boundary, and repeat on the new
-point, which lies on a strictly smaller face. If no such ``c`` exists, ``None`` tells the caller to fall
-back to column generation, which is exact in every case.
+point, which lies on a strictly smaller face (``_walk_columns``). The compositions met go to the
+decomposition LP (``min sum |s|``), which certifies the combination, or completes it by column generation
+when float error or a step out of ``conv(F)`` stopped the walk early. If no composition can lower the
+slack, ``None`` tells the caller to fall back to the paper's column generation, exact in every case.
+Measured on ``bench/draw.py`` (2,000 volunteers, 111 seats): about 120 compositions, 17 s in all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from backend.assembly.sortition.ilp import INF, FacePricer, new_highs
+from backend.assembly.sortition.ilp import INF, FacePricer, best_on, face_model, index_array, new_highs
 from backend.assembly.sortition.pool import ReducedPool
 from backend.assembly.sortition.pricing import Face, SwapSearch
 
@@ -27,6 +30,8 @@ SLACK_DONE = 1e-9
 FIX_SLACK = 1e-11
 """A fixed level is kept as ``>= value - FIX_SLACK`` so float noise can never make later LPs infeasible."""
 PRICE_TOL = 1e-9
+WALK_TIGHT = 1e-8
+"""Looser tightness for the Carathéodory walk, whose compositions are only candidates for the LP."""
 SWAP_STARTS = 16
 SWAP_STEPS = 100
 
@@ -122,7 +127,20 @@ def _rows(pool: ReducedPool, panel_size: int) -> tuple[np.ndarray, np.ndarray, n
 
 
 def relaxed_leximin(pool: ReducedPool, panel_size: int) -> np.ndarray:
-    """Expected member counts per class that are LEXIMIN over the relaxation ``P`` (per-person fairness)."""
+    """Expected member counts per class that are LEXIMIN over the relaxation ``P`` (per-person fairness).
+
+    Levels are fixed exactly first; only if float noise then makes a later LP infeasible are they fixed
+    with the ``FIX_SLACK`` margin. Exact levels matter: with the margin, each later level and the final
+    point carry up to about 1e-9 of noise spread over the classes, which the decomposition must then
+    reproduce exactly (measured: several times slower on a pool of 2,000).
+    """
+    try:
+        return _relaxed_leximin(pool, panel_size, 0.0)
+    except RuntimeError:
+        return _relaxed_leximin(pool, panel_size, FIX_SLACK)
+
+
+def _relaxed_leximin(pool: ReducedPool, panel_size: int, margin: float) -> np.ndarray:
     n = len(pool.classes)
     sizes = np.array([len(cls.members) for cls in pool.classes], dtype=float)
     upper = np.array([pool.kind_size(cls.household_kind) for cls in pool.classes], dtype=float)
@@ -153,7 +171,7 @@ def relaxed_leximin(pool: ReducedPool, panel_size: int) -> np.ndarray:
             newly = sorted(unfixed)  # everyone left can be selected for sure
         for j in newly:
             highs.changeCoeff(first + j, z, 0.0)
-            highs.changeRowBounds(first + j, value - FIX_SLACK, INF)
+            highs.changeRowBounds(first + j, value - margin, INF)
             unfixed.discard(j)
     highs.run()
     return np.clip(np.array(highs.getSolution().col_value[:n]), 0.0, upper)
@@ -163,21 +181,98 @@ def _value(weights: np.ndarray, counts: tuple[int, ...]) -> float:
     return float(weights @ np.array(counts, dtype=float))
 
 
-def face_of(pool: ReducedPool, panel_size: int, point: np.ndarray) -> Face:
+def face_of(pool: ReducedPool, panel_size: int, point: np.ndarray, tight: float = TIGHT) -> Face:
     """The smallest face of the relaxation containing ``point``: its tight bounds become equalities."""
     whole = Face.whole(pool)
-    at_zero, at_top = point < TIGHT, point > whole.class_high - TIGHT
+    at_zero, at_top = point < tight, point > whole.class_high - tight
     quota_count = np.array([point[pool.quota_classes(q)].sum() for q in pool.quotas])
     kind_of = np.array([c.household_kind for c in pool.classes], dtype=np.int64)
     load = np.bincount(kind_of, weights=point, minlength=len(whole.kind_high))
     return Face(
         class_low=np.where(at_top, whole.class_high, 0),
         class_high=np.where(at_zero, 0, whole.class_high),
-        quota_low=np.where(quota_count > whole.quota_high - TIGHT, whole.quota_high, whole.quota_low),
-        quota_high=np.where(quota_count < whole.quota_low + TIGHT, whole.quota_low, whole.quota_high),
-        kind_low=np.where(load > whole.kind_high - TIGHT, whole.kind_high, 0),
+        quota_low=np.where(quota_count > whole.quota_high - tight, whole.quota_high, whole.quota_low),
+        quota_high=np.where(quota_count < whole.quota_low + tight, whole.quota_low, whole.quota_high),
+        kind_low=np.where(load > whole.kind_high - tight, whole.kind_high, 0),
         kind_high=whole.kind_high,
     )
+
+
+def _walk_columns(
+    pool: ReducedPool, panel_size: int, target: np.ndarray, face: Face
+) -> list[tuple[int, ...]]:
+    """Candidate compositions from a Carathéodory walk, so the master starts next to the answer.
+
+    From the current point ``p`` (``target`` first) take an integer composition ``c`` on the face of
+    ``p`` and in its unit box (a rounding of ``p``, by a small ILP), walk from ``c`` through ``p`` to the
+    boundary of the relaxation and repeat from there: each step puts one more bound or row tight, so
+    the walk has at most about one step per class, and ``target`` is a convex combination of the
+    compositions met. After each step the point is put back exactly on its tight rows (float drift
+    would otherwise grow with the walk). The walk may leave ``conv(F)`` (no composition on the face):
+    it then stops; either way ``decompose`` certifies or completes the combination with its LP.
+    """
+    n = len(pool.classes)
+    matrix, row_low, row_high = _rows(pool, panel_size)
+    row_low = np.maximum(row_low, 0.0)  # household rows have no minimum; loads are never negative
+    top = Face.whole(pool).class_high.astype(float)
+    model = face_model(pool, panel_size, face)
+    model.setOptionValue("presolve", "off")
+    everything = index_array(range(n))
+    point, columns, left = target.astype(float).copy(), [], 1.0
+    for _ in range(2 * n + 10):
+        at_zero, at_top = point <= WALK_TIGHT, point >= top - WALK_TIGHT
+        value = matrix @ point
+        on_low, on_high = value <= row_low + WALK_TIGHT, value >= row_high - WALK_TIGHT
+        for row in range(1, len(value)):
+            low = row_high[row] if on_high[row] else row_low[row]
+            high = row_low[row] if on_low[row] else row_high[row]
+            model.changeRowBounds(row, low if row < 1 + len(pool.quotas) or on_high[row] else -INF, high)
+        floor = np.where(at_top, top, np.where(at_zero, 0.0, np.floor(point + WALK_TIGHT)))
+        ceil = np.where(at_zero, 0.0, np.where(at_top, top, np.ceil(point - WALK_TIGHT)))
+        model.changeColsBounds(n, everything, floor, ceil)
+        counts = best_on(model, point - floor)
+        if counts is None:
+            break
+        columns.append(counts)
+        direction = point - np.array(counts, dtype=float)
+        direction[at_zero | at_top] = 0.0
+        if np.abs(direction).max() <= WALK_TIGHT:
+            break
+        step = np.inf
+        up, down = direction > WALK_TIGHT, direction < -WALK_TIGHT
+        step = min(step, float(np.min((top[up] - point[up]) / direction[up], initial=np.inf)))
+        step = min(step, float(np.min(point[down] / -direction[down], initial=np.inf)))
+        change = matrix @ direction
+        change[on_low | on_high] = 0.0
+        up, down = change > WALK_TIGHT, change < -WALK_TIGHT
+        step = min(step, float(np.min((row_high[up] - value[up]) / change[up], initial=np.inf)))
+        step = min(step, float(np.min((value[down] - row_low[down]) / -change[down], initial=np.inf)))
+        if not 0.0 < step < np.inf:
+            break
+        point = point + step * direction
+        left /= 1.0 + step
+        if left < 1e-13:
+            break
+        point = _settle(point, top, matrix, row_low, row_high)
+    return columns
+
+
+def _settle(
+    point: np.ndarray, top: np.ndarray, matrix: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """Snap coordinates within ``WALK_TIGHT`` of a bound onto it, then put tight rows exactly on theirs."""
+    point = np.where(point <= WALK_TIGHT, 0.0, np.where(point >= top - WALK_TIGHT, top, point))
+    value = matrix @ point
+    tight_low, tight_high = value <= low + 1e-7, value >= high - 1e-7
+    rows = np.flatnonzero(tight_low | tight_high)
+    free = np.flatnonzero((point > 0.0) & (point < top))
+    if len(rows) == 0 or len(free) == 0:
+        return point
+    goal = np.where(tight_high[rows], high[rows], low[rows])
+    sub = matrix[np.ix_(rows, free)]
+    correction, *_ = np.linalg.lstsq(sub, goal - value[rows], rcond=None)
+    point[free] = np.clip(point[free] + correction, 0.0, top[free])
+    return point
 
 
 def decompose(
@@ -198,6 +293,9 @@ def decompose(
     if first is None:
         return None
     master.add(first)
+    for walked in _walk_columns(pool, panel_size, target, face):
+        if walked not in master.known:
+            master.add(walked)
     while True:
         slack, weights, offset = master.solve()
         if slack <= SLACK_DONE:
