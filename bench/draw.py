@@ -1,6 +1,7 @@
 """Benchmark of the panel draw: a synthetic QPV pool, LEXIMIN and LEGACY timed side by side.
 
-Run: ``.venv/bin/python bench/draw.py`` (2,000 volunteers, panel of 111), ``--quick`` for a smaller run.
+Run: ``.venv/bin/python bench/draw.py`` (2,000 volunteers, panel of 111), ``--quick`` for a smaller run;
+``--pool N --panel K --seed S --algorithm leximin`` for other instances.
 Pool: 5 categories with the skew of real volunteer pools (older, more graduates, more owners than the
 QPV population), quotas proportional to the population (+/- 10 %, at least 1 seat), about 10 % of the
 volunteers living in two-person households. Times are measured, never asserted.
@@ -88,18 +89,22 @@ def main() -> None:
     parser.add_argument(
         "--legacy-runs", type=int, default=None, help="LEGACY runs for the probability estimate"
     )
+    parser.add_argument("--seed", type=int, default=2024, help="seed of the synthetic pool")
+    parser.add_argument(
+        "--algorithm", choices=("leximin", "legacy", "both"), default="both", help="which draws to time"
+    )
     args = parser.parse_args()
     pool_size = args.pool or (500 if args.quick else 2000)
     panel_size = args.panel or (40 if args.quick else 111)
     runs = args.legacy_runs or (50 if args.quick else 100)
-    people = make_pool(pool_size)
+    people = make_pool(pool_size, seed=args.seed)
     quotas = make_quotas(panel_size)
     households = sum(1 for v in people if v.household)
     print(
         f"pool {pool_size} volunteers ({households} in two-person households), panel {panel_size}, "
         f"{len(quotas)} quotas over {len(CATEGORIES)} categories, mean probability {panel_size / pool_size:.4f}"
     )
-    for algorithm in ("leximin", "legacy"):
+    for algorithm in ("leximin", "legacy") if args.algorithm == "both" else (args.algorithm,):
         started = time.perf_counter()
         result = draw(quotas, people, panel_size, seed="bench", algorithm=algorithm, legacy_runs=runs)
         elapsed = time.perf_counter() - started
