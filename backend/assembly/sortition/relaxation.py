@@ -181,19 +181,19 @@ def _value(weights: np.ndarray, counts: tuple[int, ...]) -> float:
     return float(weights @ np.array(counts, dtype=float))
 
 
-def face_of(pool: ReducedPool, panel_size: int, point: np.ndarray, tight: float = TIGHT) -> Face:
+def face_of(pool: ReducedPool, panel_size: int, point: np.ndarray) -> Face:
     """The smallest face of the relaxation containing ``point``: its tight bounds become equalities."""
     whole = Face.whole(pool)
-    at_zero, at_top = point < tight, point > whole.class_high - tight
+    at_zero, at_top = point < TIGHT, point > whole.class_high - TIGHT
     quota_count = np.array([point[pool.quota_classes(q)].sum() for q in pool.quotas])
     kind_of = np.array([c.household_kind for c in pool.classes], dtype=np.int64)
     load = np.bincount(kind_of, weights=point, minlength=len(whole.kind_high))
     return Face(
         class_low=np.where(at_top, whole.class_high, 0),
         class_high=np.where(at_zero, 0, whole.class_high),
-        quota_low=np.where(quota_count > whole.quota_high - tight, whole.quota_high, whole.quota_low),
-        quota_high=np.where(quota_count < whole.quota_low + tight, whole.quota_low, whole.quota_high),
-        kind_low=np.where(load > whole.kind_high - tight, whole.kind_high, 0),
+        quota_low=np.where(quota_count > whole.quota_high - TIGHT, whole.quota_high, whole.quota_low),
+        quota_high=np.where(quota_count < whole.quota_low + TIGHT, whole.quota_low, whole.quota_high),
+        kind_low=np.where(load > whole.kind_high - TIGHT, whole.kind_high, 0),
         kind_high=whole.kind_high,
     )
 
@@ -226,7 +226,7 @@ def _walk_columns(
         for row in range(1, len(value)):
             low = row_high[row] if on_high[row] else row_low[row]
             high = row_low[row] if on_low[row] else row_high[row]
-            model.changeRowBounds(row, low if row < 1 + len(pool.quotas) or on_high[row] else -INF, high)
+            model.changeRowBounds(row, low, high)
         floor = np.where(at_top, top, np.where(at_zero, 0.0, np.floor(point + WALK_TIGHT)))
         ceil = np.where(at_zero, 0.0, np.where(at_top, top, np.ceil(point - WALK_TIGHT)))
         model.changeColsBounds(n, everything, floor, ceil)
