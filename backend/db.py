@@ -142,3 +142,30 @@ def run_migrations(url: str, target: str = "heads") -> None:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), target)
+
+
+def create_sibling_database(base_url: str, name: str) -> str:
+    """(Re)create database ``name`` on the PostgreSQL server of ``base_url``; its URL (tests, benches)."""
+    url = make_url(normalize_url(base_url))
+    _admin_execute(
+        url.render_as_string(hide_password=False), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    )
+    _admin_execute(url.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_sibling_database(base_url: str, name: str) -> None:
+    """Drop database ``name`` on the PostgreSQL server of ``base_url``, closing its connections."""
+    _admin_execute(normalize_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_execute(url: str, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    admin = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()

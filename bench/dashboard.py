@@ -29,28 +29,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
-from backend.db import make_engine, normalize_url, run_migrations, session_scope  # noqa: E402
+from backend.db import create_sibling_database, make_engine, normalize_url, run_migrations, session_scope  # noqa: E402
 
 BASE = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench password 2026"  # noqa: S105 - a throwaway account in a throwaway database
 
 
 def fresh_database(base: str) -> str:
-    url = make_url(normalize_url(base))
-    name = f"{url.database}_bench_dashboard"
-    admin = make_engine(
-        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return create_sibling_database(base, f"{make_url(normalize_url(base)).database}_bench_dashboard")
 
 
 def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:

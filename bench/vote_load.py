@@ -45,29 +45,17 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from backend.db import make_engine, normalize_url, run_migrations, session_scope  # noqa: E402
+from backend.db import (  # noqa: E402
+    create_sibling_database,
+    drop_sibling_database,
+    make_engine,
+    normalize_url,
+    run_migrations,
+    session_scope,
+)
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - a throwaway bench database
 QPV = ("QN01342I", "QN01344M", "QN01352M", "QN01332M", "QN01330M", "QN01354M", "QN01338I", "QN01334I")
-
-
-def create_database(base_url: str, name: str) -> str:
-    url = make_url(normalize_url(base_url))
-    admin = make_engine(
-        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(base_url: str, name: str) -> None:
-    admin = make_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]]:
@@ -442,7 +430,7 @@ def main() -> None:
     name = f"{make_url(normalize_url(args.database_url)).database}_vote_bench"
     voters = args.voters or int((2_500 + args.rate) * args.duration * 1.2) + 3_000
     t0 = time.perf_counter()
-    url = create_database(args.database_url, name)
+    url = create_sibling_database(args.database_url, name)
     server = None
     try:
         run_migrations(url)
@@ -480,7 +468,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
         if not args.keep:
-            drop_database(args.database_url, name)
+            drop_sibling_database(args.database_url, name)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,22 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from backend.accounts.security import PASSWORDS
 from backend.config import Settings
-from backend.db import make_engine, make_sessionmaker, normalize_url, run_migrations, session_scope
+from backend.db import (
+    create_sibling_database,
+    drop_sibling_database,
+    make_engine,
+    make_sessionmaker,
+    normalize_url,
+    run_migrations,
+    session_scope,
+)
 
 # Hashing cost is not what these tests check; keep argon2 cheap here only.
 PASSWORDS.update(argon2__memory_cost=1024, argon2__time_cost=1)
@@ -38,31 +46,22 @@ def is_postgres_url(url: str | None) -> bool:
 
 
 def create_pg_database(base_url: str, suffix: str) -> str:
-    """A fresh database on the same server, named after the base database and a suffix."""
-    url = make_url(normalize_url(base_url))
-    name = f"{url.database}_{suffix}".replace("-", "_")
-    admin = make_engine(
-        url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    """A fresh database on the same server, named after the base database, a suffix and the worker.
+
+    The worker part keeps xdist workers (and two runs on one server) from dropping each other's database.
+    """
+    name = f"{make_url(normalize_url(base_url)).database}_{suffix}_{_worker()}".replace("-", "_")
+    return create_sibling_database(base_url, name)
 
 
 def drop_pg_database(base_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = make_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_sibling_database(base_url, make_url(url).database or "")
 
 
 def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> str:
     base = os.environ.get("DATABASE_URL")
     if is_postgres_url(base):
-        return create_pg_database(base, f"{suffix}_{_worker()}")  # type: ignore[arg-type]
+        return create_pg_database(base, suffix)  # type: ignore[arg-type]
     return f"sqlite:///{tmp_path_factory.mktemp(suffix) / 'test.sqlite3'}"
 
 

@@ -44,7 +44,7 @@ def race_engine(database_url: str) -> Iterator[Engine]:
     # Created from the server's base database, not the per-worker test database, so that another
     # run recreating its test database cannot cut this connection.
     base = os.environ.get("DATABASE_URL", database_url)
-    url = create_pg_database(base, f"fph_race_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    url = create_pg_database(base, "fph_race")
     try:
         run_migrations(url)
         seed(url)
