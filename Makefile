@@ -7,14 +7,28 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint fmt messages bench clean
+# uv installs exactly what uv.lock pins; `--locked` refuses to run when uv.lock no longer matches
+# pyproject.toml (refresh it with `make lock`). uv itself is pinned here and installed into the venv by pip.
+UV_VERSION := 0.13.9
+UV := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 
-$(STAMP): pyproject.toml
+.PHONY: run test install migrate demo lint fmt messages bench clean lock lock-check
+
+$(BIN)/uv:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(UV) sync --locked --inexact --extra dev --python $(BIN)/python --quiet
 	touch $(STAMP)
+
+# Refresh the lock after changing pyproject.toml (or to take upstream releases): `make lock`.
+lock: $(BIN)/uv
+	$(UV) lock --python $(BIN)/python
+
+lock-check: $(BIN)/uv
+	$(UV) lock --check --python $(BIN)/python
 
 install: $(STAMP)
 
@@ -27,7 +41,7 @@ demo: migrate
 run: demo
 	$(BIN)/qp serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install lock-check
 	$(BIN)/ruff check backend tests bench alembic
 	$(BIN)/ruff format --check backend tests bench alembic
 	$(BIN)/mypy

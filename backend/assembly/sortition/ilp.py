@@ -7,7 +7,10 @@ the classes with the feature; for each household kind with several classes ``sum
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import highspy
 import numpy as np
@@ -21,9 +24,29 @@ _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 
+@contextmanager
+def stdout_silenced() -> Iterator[None]:
+    """Send whatever native code writes on file descriptor 1 to /dev/null for the duration.
+
+    HiGHS (since 1.16) prints its banner from the C++ constructor, before any option can turn output
+    off; `qp draw` must print nothing but JSON on stdout, whatever the solver's version.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def new_highs() -> highspy.Highs:
     """A silent, single-threaded, deterministic HiGHS instance with tight tolerances."""
-    highs = highspy.Highs()
+    with stdout_silenced():
+        highs = highspy.Highs()
     for name, value in (
         ("output_flag", False),
         ("threads", 1),
