@@ -34,7 +34,20 @@ class ScopeKind(StrEnum):
 class ResidenceStatus(StrEnum):
     none = "none"
     declared = "declared"  # declared by the resident, to be verified
-    verified = "verified"
+    # Declared, and the geocoder places the address inside the QPV: a hint, never a verification.
+    declared_in_area = "declared_in_area"
+    verified = "verified"  # seen in person (agent, table de quartier) or by a postal code
+
+
+class CodePurpose(StrEnum):
+    """What a one-time code (or single-use link) is for."""
+
+    confirm_email = "confirm_email"
+    confirm_phone = "confirm_phone"
+    reset_password = "reset_password"  # noqa: S105 - a purpose, not a password
+    login = "login"  # passwordless login by SMS
+    activation = "activation"  # printed by staff after an in-person identity check
+    postal = "postal"  # mailed to the address: verifies the residence
 
 
 def new_public_id() -> str:
@@ -65,6 +78,14 @@ class User(SQLModel, table=True):
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
     registered_by: str | None = Field(default=None, max_length=32)
+    # Contact confirmed by a link (e-mail) or a code (SMS): see backend/accounts/levels.py.
+    email_confirmed_at: datetime | None = utc_field(nullable=True)
+    phone_confirmed_at: datetime | None = utc_field(nullable=True)
+    # Identity document seen in person: only a keyed hash (HMAC) of its number, so that one document
+    # takes part once per edition whatever the channel; kind is e.g. "carte_identite". Purged after retention.
+    id_document_hash: str | None = Field(default=None, max_length=64, index=True)
+    id_document_kind: str | None = Field(default=None, max_length=30)
+    id_document_seen_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field()
     deleted_at: datetime | None = utc_field(nullable=True)
 
@@ -100,3 +121,28 @@ class LoginAttempt(SQLModel, table=True):
     account_key: str = Field(max_length=64)  # SHA-256 of the normalised identifier
     ip: str = Field(max_length=64)
     at: datetime = utc_field()
+
+
+class OneTimeCode(SQLModel, table=True):
+    """A single-use, short-lived secret: a link token or a code sent by e-mail, SMS, post or on paper.
+
+    Only a keyed hash of the code is stored. ``target`` is the e-mail or phone number it was sent to
+    (confirmation must prove that exact contact), empty for printed and postal codes.
+    """
+
+    __tablename__ = "one_time_code"
+    __table_args__ = (
+        Index("ix_one_time_code_user_purpose", "user_id", "purpose"),
+        Index("ix_one_time_code_target_at", "target", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    purpose: str = Field(max_length=20)
+    code_hash: str = Field(max_length=64, unique=True)
+    target: str = Field(default="", max_length=254)
+    issued_by: str | None = Field(default=None, max_length=32)  # staff public_id for printed codes
+    attempts: int = 0
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)

@@ -277,20 +277,28 @@ def set_residence(
     declared_qpv: Qpv | None,
     check: ResidenceCheck | None,
 ) -> str:
-    """Record the declared address and QPV. A confident geocoder match inside a QPV verifies
-    it automatically; otherwise the declared QPV waits for a verification in person.
-    Returns a plain-French explanation for the resident."""
+    """Record the declared address and QPV. The geocoder only suggests the quartier: an address it
+    places inside a QPV is "declared (address in the quartier)", never verified; a verification needs a
+    person who saw a proof of address, or the code sent by post. Returns a plain-French explanation."""
     user.address = (address or "").strip()[:300] or None
     user.address_lat = check.lat if check else None
     user.address_lon = check.lon if check else None
+    if user.residence_status == ResidenceStatus.verified:
+        # A new address undoes a verification made for the old one.
+        user.residence_method = None
+        user.residence_verified_by = None
+        user.residence_verified_at = None
     if check is not None and check.status == "in_qpv":
         qpv = session.exec(select(Qpv).where(Qpv.code == check.qpv_code)).one()
         user.qpv_id = qpv.id
-        user.residence_status = ResidenceStatus.verified
-        user.residence_method = f"adresse géolocalisée (Base Adresse Nationale, score {check.score:.2f})"
-        user.residence_verified_by = "system"
-        user.residence_verified_at = utcnow()
-        message = f"Votre adresse est dans le quartier {qpv.name}. Votre résidence est vérifiée."
+        user.residence_status = ResidenceStatus.declared_in_area
+        user.residence_method = None
+        user.residence_verified_by = None
+        user.residence_verified_at = None
+        message = _(
+            "Votre adresse est dans le quartier %(name)s. Pour voter, il faudra peut-être la faire vérifier : "
+            "à un point de vote, par votre table de quartier, ou avec un code reçu par courrier."
+        ) % {"name": qpv.name}
     elif declared_qpv is not None:
         user.qpv_id = declared_qpv.id
         user.residence_status = ResidenceStatus.declared

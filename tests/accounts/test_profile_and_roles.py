@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from backend.accounts.levels import Level, level_of
 from backend.accounts.models import ResidenceStatus, Role, RoleGrant, ScopeKind, User
 from backend.accounts.permissions import Grant
 from backend.ledger.models import LedgerEntry
@@ -41,7 +42,9 @@ def last_entry(session: Session) -> LedgerEntry:
     return session.exec(select(LedgerEntry).order_by(LedgerEntry.seq.desc())).first()  # type: ignore[attr-defined,return-value]
 
 
-def test_address_in_a_qpv_verifies_residence(client: TestClient, app: FastAPI, session: Session) -> None:
+def test_a_geocoded_address_suggests_the_quartier_but_never_verifies(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
     app.state.geocoder = ban(43.3255, 5.4083)
     user = make_user(session)
     login(client, user)
@@ -49,8 +52,21 @@ def test_address_in_a_qpv_verifies_residence(client: TestClient, app: FastAPI, s
     assert response.status_code == 303
     session.refresh(user)
     assert user.qpv_id == qpv(session, "QN01342I").id
+    assert user.residence_status == ResidenceStatus.declared_in_area
+    assert user.residence_verified_at is None and user.residence_verified_by is None
+    assert level_of(user) == Level.account
+
+
+def test_a_new_address_undoes_an_earlier_verification(
+    client: TestClient, app: FastAPI, session: Session
+) -> None:
+    app.state.geocoder = ban(43.3255, 5.4083)
+    user = make_user(session, qpv="QN01342I", residence_verified_by="abc")
     assert user.residence_status == ResidenceStatus.verified
-    assert "Base Adresse Nationale" in (user.residence_method or "")
+    login(client, user)
+    post(client, "/compte/residence", {"address": "12 avenue Corot 13013 Marseille"})
+    session.refresh(user)
+    assert user.residence_status == ResidenceStatus.declared_in_area and user.residence_verified_by is None
 
 
 def test_geocoder_offline_falls_back_to_declared(client: TestClient, app: FastAPI, session: Session) -> None:
