@@ -130,7 +130,7 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
             )  # fmt: skip
         editions.change_phase(session, admin, edition, "vote")
         ctx = build_context(session, edition)
-        qpv_ids = list(session.execute(select(Qpv.id).where(col(Qpv.code).in_(QPV))).scalars())
+        qpv_ids = list(session.execute(select(col(Qpv.id)).where(col(Qpv.code).in_(QPV))).scalars())
         projects = {q: [p.id for p in ctx.envelopes[ctx.envelope_by_qpv[q]].projects] for q in qpv_ids}
         assert author_id is not None
         assert session.get(Qpv, qpv_ids[0]) is not None
