@@ -20,10 +20,13 @@ def _settings():
 
 @app.command()
 def migrate() -> None:
-    """Create or upgrade the database schema (Alembic, every branch head)."""
-    from backend.db import run_migrations
+    """Create or upgrade the database schema (Alembic, every branch head); on PostgreSQL, create
+    the database itself when it is missing."""
+    from backend.db import ensure_database, run_migrations
 
     settings = _settings()
+    if ensure_database(settings.database_url):
+        typer.echo(f"Base de données créée : {settings.safe_database_url}")
     run_migrations(settings.database_url)
     typer.echo(f"migrated {settings.safe_database_url}")
 
@@ -50,6 +53,14 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    if workers > 1 and settings.is_sqlite and _sqlite_in_memory(settings.database_url):
+        typer.echo(
+            "Impossible de lancer plusieurs processus (--workers) sur une base SQLite en mémoire : "
+            "chacun aurait sa propre base, vide. Indiquez un fichier (DATABASE_URL=sqlite:///chemin/qp.sqlite3) "
+            "ou lancez un seul processus.",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     typer.echo(f"Quartiers Participatifs : http://{host}:{port}  (base : {settings.safe_database_url})")
     uvicorn.run(
         "backend.app:create_app",
@@ -61,6 +72,13 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+def _sqlite_in_memory(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
 
 
 @app.command("import-qpv")

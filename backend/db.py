@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Column, DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import Column, Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Field, Session, SQLModel
@@ -62,8 +62,22 @@ def normalize_url(url: str) -> str:
     return url
 
 
+# SQLite allows one writer at a time. A transaction that began with a plain (deferred) BEGIN and
+# reads before it writes must upgrade its read lock; when another connection holds the write
+# lock, SQLite answers « database is locked » at once, without waiting for busy_timeout (waiting
+# could deadlock). So a transaction that is going to write asks for the write lock when it begins
+# (BEGIN IMMEDIATE), where the busy timeout applies: writers queue instead of failing. Reads keep
+# a deferred BEGIN and, in WAL mode, never wait for a writer.
+SQLITE_BUSY_TIMEOUT_S = 30
+WRITE = {"sqlite_begin": "IMMEDIATE"}
+"""Execution options of a session or connection that will write: on SQLite, its transactions begin
+with BEGIN IMMEDIATE (``Session(engine, execution_options=WRITE)``); PostgreSQL ignores them."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and real transactions."""
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and real transactions
+    (BEGIN IMMEDIATE for those opened with the ``WRITE`` execution options)."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -75,7 +89,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
+    kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -85,13 +99,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL: readers and the writer do not block each other; NORMAL is durable in WAL mode
+        # except for the last transactions on a power loss (never corrupts the file).
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
     return engine
 
@@ -102,8 +120,8 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for commands and scripts: commit on success, roll back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A session for commands and scripts (they write): commit on success, roll back on error."""
+    with Session(engine, expire_on_commit=False, execution_options=WRITE) as session:
         try:
             yield session
             session.commit()
@@ -113,9 +131,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Request-scoped session: one transaction per request (services only flush)."""
+    """Request-scoped session: one transaction per request (services only flush).
+
+    A request that may change something (any method but GET, HEAD, OPTIONS) takes SQLite's write
+    lock when its transaction begins, so that concurrent workers queue instead of failing."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
+    options = {} if request.method in SAFE_METHODS else WRITE
+    with factory(execution_options=options) as session:
         request.state.db = session
         try:
             yield session
@@ -135,37 +157,83 @@ def alembic_config(url: str) -> Any:
 
 
 def run_migrations(url: str, target: str = "heads") -> None:
-    """Upgrade to every branch head (each domain owns a migration branch)."""
+    """Upgrade to every branch head (each domain owns a migration branch), creating the database
+    first when it is missing."""
     from alembic import command
 
     parsed = make_url(normalize_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
     command.upgrade(alembic_config(url), target)
 
 
+# The database every PostgreSQL server has: where databases are created and dropped from, so
+# that the one named in a URL need not exist yet.
+MAINTENANCE_DATABASE = "postgres"
+
+
+def ensure_database(url: str) -> bool:
+    """Create the PostgreSQL database named in ``url`` if it is missing; True when it was created.
+
+    SQLite creates its file on first connection, so this does nothing there."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    parsed = make_url(normalize_url(url))
+    name = parsed.database
+    if parsed.get_backend_name() != "postgresql" or not name:
+        return False
+    with _admin_connection(url) as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first():
+            return False
+        try:
+            conn.execute(text(f"CREATE DATABASE {_quoted(conn, name)}"))
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "42P04":  # duplicate_database: created meanwhile
+                raise
+            return False
+    return True
+
+
 def create_sibling_database(base_url: str, name: str) -> str:
-    """(Re)create database ``name`` on the PostgreSQL server of ``base_url``; its URL (tests, benches)."""
+    """(Re)create database ``name`` on the PostgreSQL server of ``base_url``; its URL (tests, benches).
+
+    ``base_url``'s own database need not exist."""
+    from sqlalchemy import text
+
     url = make_url(normalize_url(base_url))
-    _admin_execute(
-        url.render_as_string(hide_password=False), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    )
-    _admin_execute(url.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"')
+    with _admin_connection(base_url) as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_quoted(conn, name)} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {_quoted(conn, name)}"))
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_sibling_database(base_url: str, name: str) -> None:
     """Drop database ``name`` on the PostgreSQL server of ``base_url``, closing its connections."""
-    _admin_execute(normalize_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin_execute(url: str, statement: str) -> None:
     from sqlalchemy import text
+
+    with _admin_connection(base_url) as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_quoted(conn, name)} WITH (FORCE)"))
+
+
+@contextmanager
+def _admin_connection(url: str) -> Iterator[Connection]:
+    """An autocommit connection to the maintenance database of ``url``'s PostgreSQL server
+    (CREATE and DROP DATABASE cannot run in a transaction)."""
     from sqlalchemy.pool import NullPool
 
-    admin = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    maintenance = make_url(normalize_url(url)).set(database=MAINTENANCE_DATABASE)
+    admin = make_engine(
+        maintenance.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     try:
         with admin.connect() as conn:
-            conn.execute(text(statement))
+            yield conn
     finally:
         admin.dispose()
+
+
+def _quoted(conn: Connection, name: str) -> str:
+    """A database name as a quoted identifier (any character, embedded quotes doubled)."""
+    return conn.dialect.identifier_preparer.quote_identifier(name)

@@ -1,18 +1,20 @@
 """Load test of the vote: many concurrent clients submitting ballots to a running server on
-PostgreSQL, through the JSON API (bearer tokens), as phones would.
+PostgreSQL or SQLite, through the JSON API (bearer tokens), as phones would.
 
     .venv/bin/python bench/vote_load.py                      # 200 clients, 20 s, 2 workers
     .venv/bin/python bench/vote_load.py --clients 200 --duration 30 --workers 2 --client-procs 2
+    .venv/bin/python bench/vote_load.py --database-url sqlite:////tmp/vote_bench.sqlite3 --rate 200
 
 What it does: creates its own database next to ``--database-url`` (default
-postgresql://postgres@127.0.0.1:5432/test → ``test_vote_bench``), migrates it, loads the
-territories, creates an edition in its vote phase (one envelope per QPV, 6 projects each,
+postgresql://postgres@127.0.0.1:5432/test → ``test_vote_bench``; with a ``sqlite:///path`` URL,
+a fresh file at that path, deleted afterwards), migrates it, loads the territories, creates an edition in its vote phase (one envelope per QPV, 6 projects each,
 approval 1 to 3), inserts the voters (residents of the edition's QPV), mints their API tokens,
 starts ``uvicorn backend.app:create_app --factory --workers N``, warms it up, then runs
 ``--clients`` concurrent clients (asyncio, one keep-alive connection each, split over
 ``--client-procs`` processes) for
 ``--duration`` seconds: each client casts ballots for fresh voters, one request per ballot.
-It prints the sustained ballots per second and the latency percentiles, checks that the
+It prints the sustained ballots per second, the latency percentiles and the answers by HTTP
+status (``server_errors`` counts the 5xx, which must be 0), checks that the
 database holds exactly one voter row and one ballot per accepted request, then stops the
 server and drops the database (``--keep`` keeps it).
 
@@ -41,9 +43,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from backend.db import (  # noqa: E402
     create_sibling_database,
@@ -52,6 +55,7 @@ from backend.db import (  # noqa: E402
     normalize_url,
     run_migrations,
     session_scope,
+    utcnow,
 )
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - a throwaway bench database
@@ -126,9 +130,7 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
             )  # fmt: skip
         editions.change_phase(session, admin, edition, "vote")
         ctx = build_context(session, edition)
-        qpv_ids = [
-            q for (q,) in session.execute(text("SELECT id FROM qpv WHERE code = ANY(:c)"), {"c": list(QPV)})
-        ]
+        qpv_ids = list(session.execute(select(col(Qpv.id)).where(col(Qpv.code).in_(QPV))).scalars())
         projects = {q: [p.id for p in ctx.envelopes[ctx.envelope_by_qpv[q]].projects] for q in qpv_ids}
         assert author_id is not None
         assert session.get(Qpv, qpv_ids[0]) is not None
@@ -140,6 +142,7 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
             "display_name": f"Votant {n}",
             "birth_year": 1950 + n % 50,
             "qpv_id": qpv_ids[n % len(qpv_ids)],
+            "created_at": utcnow(),
         }
         for n in range(voters)
     ]
@@ -148,9 +151,9 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
             text(
                 "INSERT INTO user_account (public_id, email, display_name, birth_year, qpv_id, residence_status, "
                 "session_version, is_active, created_at) VALUES (:public_id, :email, :display_name, :birth_year, "
-                ":qpv_id, 'declared', 0, true, now())"
+                ":qpv_id, 'declared', 0, :active, :created_at)"
             ),
-            rows,
+            [{**row, "active": True} for row in rows],
         )
         ids = conn.execute(
             text(
@@ -236,12 +239,19 @@ async def _client_proc(
                 if per_client:
                     scheduled += rng.expovariate(per_client)
                 writer.write(head + body)
-                status = int((await reader.readline()).split()[1])
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
+                try:
+                    status = int((await reader.readline()).split()[1])
+                    length = 0
+                    while (line := await reader.readline()) not in (b"\r\n", b""):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    await reader.readexactly(length)
+                except (ConnectionError, IndexError, asyncio.IncompleteReadError):
+                    # The server closed the connection (it does after an error): count it, reconnect.
+                    statuses[0] = statuses.get(0, 0) + 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                    continue
                 done = time.perf_counter()
                 latencies.append(done - t0)
                 window[0] = min(window[0], t0)
@@ -380,6 +390,8 @@ def measure(
         "duration_s": round(elapsed, 2),
         "requests": len(latencies),
         "statuses": statuses,
+        # 5xx answers, and connections the server dropped without an answer (status 0).
+        "server_errors": sum(n for status, n in statuses.items() if status >= 500 or status == 0),
         "ballots_per_s": round(accepted / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "p90_ms": round(percentile(latencies, 0.90) * 1000, 1),
@@ -403,6 +415,7 @@ def measure(
         f"\n[{report['mode']}] {report['ballots_per_s']} ballots/s sustained over {report['duration_s']} s with {args.clients} clients; "
         f"p50 {report['p50_ms']} ms, p99 {report['p99_ms']} ms (target: >= 1000 ballots/s, p99 < 100 ms)"
     )
+    print(f"statuses: {dict(sorted(statuses.items()))}; server errors (5xx): {report['server_errors']}")
     return report
 
 
@@ -427,10 +440,19 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    name = f"{make_url(normalize_url(args.database_url)).database}_vote_bench"
+    parsed = make_url(normalize_url(args.database_url))
+    sqlite_file = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+    if sqlite_file is not None and (not parsed.database or parsed.database == ":memory:"):
+        parser.error("SQLite needs a file shared by the workers: --database-url sqlite:////path/to/file")
     voters = args.voters or int((2_500 + args.rate) * args.duration * 1.2) + 3_000
     t0 = time.perf_counter()
-    url = create_sibling_database(args.database_url, name)
+    if sqlite_file is not None:
+        name = sqlite_file.name
+        _remove_sqlite(sqlite_file)
+        url = args.database_url
+    else:
+        name = f"{parsed.database}_vote_bench"
+        url = create_sibling_database(args.database_url, name)
     server = None
     try:
         run_migrations(url)
@@ -467,8 +489,18 @@ def main() -> None:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
-        if not args.keep:
+        if args.keep:
+            pass
+        elif sqlite_file is not None:
+            _remove_sqlite(sqlite_file)
+        else:
             drop_sibling_database(args.database_url, name)
+
+
+def _remove_sqlite(path: Path) -> None:
+    """The database file and its write-ahead log."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
