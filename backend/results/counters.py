@@ -27,7 +27,7 @@ from sqlmodel import Session, col, delete
 from backend.accounts.models import User
 from backend.budget.models import EditionPhase, PhaseKey
 from backend.budget.voting.models import EnvelopeResult, Voter
-from backend.db import utcnow
+from backend.db import WRITE, utcnow
 from backend.results import bands
 from backend.results.models import VoterMark, VoterStat
 from backend.territory.models import Qpv
@@ -229,7 +229,7 @@ def needs_rebuild(mark: VoterMark, live_total: int, vote_open: bool) -> str | No
 
 def rebuild_in_background(sessionmaker: Any, edition_id: int) -> None:
     """Run after the response: a session and a transaction of its own."""
-    with sessionmaker() as session:
+    with sessionmaker(execution_options=WRITE) as session:
         try:
             rebuild(session, edition_id)
             session.commit()
