@@ -157,8 +157,8 @@ def _owner_elsewhere(session: Session, user: User, kind: Kind, target: str) -> C
     )
 
 
-def pending_targets(session: Session, user: User) -> dict[str, str]:
-    """The contacts waiting for confirmation (live codes): {"email": ..., "phone": ...}."""
+def pending_targets(session: Session, user: User) -> dict[str, str | None]:
+    """The contacts waiting for confirmation (live codes): {"email": ..., "phone": ...}, None if none."""
     now = utcnow()
     rows = session.exec(
         select(codes.OneTimeCode).where(
@@ -168,7 +168,10 @@ def pending_targets(session: Session, user: User) -> dict[str, str]:
             col(codes.OneTimeCode.expires_at) > now,
         )
     ).all()
-    return {("email" if r.purpose == CodePurpose.confirm_email else "phone"): r.target for r in rows}
+    pending: dict[str, str | None] = {"email": None, "phone": None}
+    for r in rows:
+        pending["email" if r.purpose == CodePurpose.confirm_email else "phone"] = r.target
+    return pending
 
 
 def start_confirmation(
