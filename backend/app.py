@@ -20,6 +20,7 @@ from backend.errors import DomainError, NotAuthenticated
 from backend.mail import make_mailer
 from backend.middleware import LocaleAndSecurityHeaders
 from backend.processes import registered
+from backend.sms import make_sms_sender
 from backend.territory.geocoder import BanGeocoder
 from backend.web import STATIC_DIR, is_htmx, redirect, render
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     app.state.mailer = make_mailer(settings)
+    app.state.sms = make_sms_sender(settings)
     app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
 
     app.add_middleware(LocaleAndSecurityHeaders)
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
 
     from backend.accounts import admin_views as accounts_admin
+    from backend.accounts import recovery_views as accounts_recovery
     from backend.accounts import views as accounts_views
     from backend.ledger import api as ledger_api
     from backend.ledger import views as ledger_views
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         territory_views.router,
         territory_api.router,
         accounts_views.router,
+        accounts_recovery.router,
         accounts_admin.router,
         ledger_views.router,
         ledger_api.router,

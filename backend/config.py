@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
 
+    # Outgoing SMS: console (log, development), file (one .txt per message in sms_dir), brevo (HTTP API).
+    sms_backend: Literal["console", "file", "brevo"] = "console"
+    sms_dir: Path = ROOT / "var" / "sms"
+    sms_api_key: str | None = None
+    # Brevo deprecated POST /v3/transactionalSMS/sms for /v3/transactionalSMS/send (same request body).
+    sms_api_url: str = "https://api.brevo.com/v3/transactionalSMS/send"
+    sms_sender: str = "Quartiers"  # 3 to 11 letters or digits, shown as the sender on the phone
+    sms_timeout_s: float = 10.0
+
+    # Abuse limits without CAPTCHA: sign-ups per IP per hour, codes sent per e-mail or phone per day,
+    # code requests (SMS, e-mails) per IP per hour.
+    signup_max_per_ip_hour: int = 10
+    codes_max_per_target_day: int = 5
+    code_requests_max_per_ip_hour: int = 30
+
     upload_dir: Path = ROOT / "var" / "uploads"
     # PostgreSQL only: first online ballots through the JSON API skip the web stack (see
     # backend/budget/voting/fastpath.py); everything else takes the regular routes.

@@ -39,3 +39,9 @@ class Conflict(DomainError):
 
 class TooManyRequests(DomainError):
     status_code = 429
+
+
+class Unavailable(DomainError):
+    """An outside service (mail server, SMS provider) failed; nothing the person typed is lost."""
+
+    status_code = 503

@@ -8,7 +8,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import CodePurpose, OneTimeCode, User
@@ -40,10 +40,15 @@ def code_hash(secret_key: str, purpose: str, code: str) -> str:
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def new_code(purpose: str) -> str:
+# Short numeric codes share a space of 10**6 per purpose (code_hash is unique): spent ones are purged
+# a while after they expire so that the space never fills up. Other purposes keep their history.
+NUMERIC_PURGE_AFTER = timedelta(days=2)
+
+
+def new_code(purpose: str, *, numeric: bool = False) -> str:
     if purpose in (CodePurpose.activation, CodePurpose.postal):
         return "".join(secrets.choice(SLIP_ALPHABET) for _ in range(SLIP_LENGTH))
-    if purpose == CodePurpose.confirm_email or purpose == CodePurpose.reset_password:
+    if not numeric and purpose in (CodePurpose.confirm_email, CodePurpose.reset_password):
         return secrets.token_urlsafe(24)
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -57,9 +62,18 @@ def issue(
     target: str = "",
     issued_by: str | None = None,
     ttl: timedelta | None = None,
+    numeric: bool = False,
 ) -> str:
-    """A fresh code for ``user`` and ``purpose``; earlier unused codes of that purpose stop working."""
+    """A fresh code for ``user`` and ``purpose``; earlier unused codes of that purpose stop working.
+    ``numeric`` asks for a 6-digit code where a link token is the default (a password reset by SMS)."""
     now = utcnow()
+    short = numeric or purpose in (CodePurpose.confirm_phone, CodePurpose.login)
+    if short:
+        session.execute(
+            delete(OneTimeCode).where(
+                col(OneTimeCode.purpose) == purpose, col(OneTimeCode.expires_at) < now - NUMERIC_PURGE_AFTER
+            )
+        )
     for old in session.exec(
         select(OneTimeCode).where(
             OneTimeCode.user_id == user.id, OneTimeCode.purpose == purpose, col(OneTimeCode.used_at).is_(None)
@@ -68,7 +82,7 @@ def issue(
         old.used_at = now
         session.add(old)
     while True:
-        code = new_code(purpose)
+        code = new_code(purpose, numeric=numeric)
         digest = code_hash(secret_key, purpose, code)
         if session.exec(select(OneTimeCode.id).where(OneTimeCode.code_hash == digest)).first() is None:
             break
@@ -96,6 +110,19 @@ def sent_since(session: Session, *, target: str, since_hours: int = 24) -> int:
             OneTimeCode.target == target, col(OneTimeCode.created_at) >= since
         )
     ).one()
+
+
+def peek(session: Session, secret_key: str, purpose: CodePurpose, code: str) -> OneTimeCode | None:
+    """The live code (unused, unexpired, attempts left) without using it: a link's page shows whether it
+    still works before the person presses the button."""
+    row = session.exec(
+        select(OneTimeCode).where(
+            OneTimeCode.code_hash == code_hash(secret_key, purpose, code), OneTimeCode.purpose == purpose
+        )
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow() or row.attempts >= MAX_ATTEMPTS:
+        return None
+    return row
 
 
 def consume(

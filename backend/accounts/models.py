@@ -146,3 +146,18 @@ class OneTimeCode(SQLModel, table=True):
     created_at: datetime = utc_field()
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(nullable=True)
+
+
+class RateEvent(SQLModel, table=True):
+    """Something limited per hour or per day (a sign-up, a code request), counted per kind and key.
+
+    ``key`` is a keyed hash (of an IP address, say), never the value itself.
+    """
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_kind_key_at", "kind", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    key: str = Field(max_length=64)
+    at: datetime = utc_field()

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from backend.accounts import service
+from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
@@ -80,6 +81,8 @@ def signup(
         if not consent:
             raise Invalid(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
         with session.begin_nested():
+            ip = request.client.host if request.client else "unknown"
+            count_signup(session, request.app.state.settings, ip)  # refused sign-ups do not count
             user = service.register(
                 session,
                 identifier=identifier,
@@ -92,12 +95,9 @@ def signup(
             request, "accounts/signup.html", {"form": form, "error": exc}, status_code=exc.status_code
         )
     _login(request, user)
-    flash(
-        request,
-        _("Votre compte est créé. Indiquez maintenant votre adresse pour participer dans votre quartier."),
-        "success",
-    )
-    return redirect("/compte#residence", request)
+    from backend.accounts.recovery_views import after_signup  # it imports _login from here
+
+    return after_signup(request, session, user)  # sends the confirmation link or SMS code
 
 
 @router.get("/connexion")

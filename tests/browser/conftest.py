@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,7 +41,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sms_outbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server's file SMS backend writes (one file per message)."""
+    return tmp_path_factory.mktemp("sms")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> Iterator[str]:
     """Base URL of a server running the full demo on a database of its own."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
@@ -58,6 +65,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         geocoder_enabled=False,
         mail_backend="console",
         upload_dir=tmp_path_factory.mktemp("uploads"),
+        sms_backend="file",
+        sms_dir=sms_outbox,
     )
     load_demo(settings)
     port = _free_port()
