@@ -205,11 +205,10 @@ def authenticate(
     return None
 
 
-def change_password(
-    session: Session, user: User, *, current: str, new: str, confirm: str, keep_session: str | None
-) -> None:
-    """Set a new password and end every other session and API token of the account; the
-    session `keep_session` (this device) stays open. Every problem is reported at once."""
+def change_password(session: Session, user: User, *, current: str, new: str, confirm: str) -> None:
+    """Set a new password and end every session and API token of the account (the device that
+    changed it starts a new session, so a copy of its old cookie ends too). Every problem is
+    reported at once."""
     with collecting() as checks:
         if not verify_password(current, user.password_hash):
             checks.add(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
@@ -217,7 +216,7 @@ def change_password(
         if new != confirm:
             checks.add(_("Les deux nouveaux mots de passe ne sont pas identiques."), field="password_confirm")
     user.password_hash = hash_password(new)
-    end_sessions(session, user, keep=keep_session)
+    end_sessions(session, user)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -247,13 +246,9 @@ def end_session(session: Session, key: str | None) -> None:
         session.flush()
 
 
-def end_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
-    """End every session of the account but `keep`, and every API token (they carry the
-    session version)."""
-    query = delete(UserSession).where(col(UserSession.user_id) == user.id)
-    if keep:
-        query = query.where(col(UserSession.key_hash) != _session_hash(keep))
-    session.exec(query)  # type: ignore[call-overload]
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of the account, and every API token (they carry the session version)."""
+    session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))  # type: ignore[call-overload]
     user.session_version += 1
     session.add(user)
     session.flush()

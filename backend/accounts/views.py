@@ -275,10 +275,10 @@ def change_password(
                 current=current_password,
                 new=password,
                 confirm=password_confirm,
-                keep_session=request.session.get("sid"),
             )
     except DomainError as exc:
         return render(request, "accounts/password.html", form_errors(exc), status_code=exc.status_code)
+    _login(request, session, user)  # a new session here: copies of the old cookie stay logged out
     flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
     return redirect("/compte", request)
 
