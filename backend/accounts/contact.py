@@ -29,6 +29,7 @@ from backend.accounts.security import (
     normalize_phone,
     parse_identifier,
 )
+from backend.accounts.service import end_sessions
 from backend.config import Settings
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, TooManyRequests, Unavailable
@@ -336,9 +337,7 @@ def reset_password(
     if user is None or user.is_deleted or not user.is_active or current != row.target:
         raise bad_code()  # the contact changed since the code was sent
     user.password_hash = hash_password(password)
-    user.session_version += 1  # every other device is logged out
-    session.add(user)
-    session.flush()
+    end_sessions(session, user)  # every other device is logged out, API tokens too
     record(
         session,
         actor=ActorRef(role=Role.resident, id=user.public_id),

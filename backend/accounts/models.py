@@ -1,4 +1,4 @@
-"""Users, role grants scoped to territories, login attempts."""
+"""Users, their logged-in sessions, role grants scoped to territories, login attempts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
-from backend.db import utc_field
+from backend.db import UtcDateTime, utc_field, utcnow
 
 
 class Role(StrEnum):
@@ -73,7 +73,7 @@ class User(SQLModel, table=True):
     residence_method: str | None = Field(default=None, max_length=200)
     residence_verified_by: str | None = Field(default=None, max_length=32)  # verifier's public_id
     residence_verified_at: datetime | None = utc_field(nullable=True)
-    # Bumped on password change and logout-everywhere: older session cookies stop working.
+    # Bumped on password change and logout-everywhere: API bearer tokens carry it and stop working.
     session_version: int = 0
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
@@ -92,6 +92,22 @@ class User(SQLModel, table=True):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class UserSession(SQLModel, table=True):
+    """One logged-in device. The cookie carries a random key and only its hash is stored here:
+    deleting the row (logout, password change, account deletion) ends every copy of that cookie."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the cookie's key
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = utc_field()
+    # Refreshed at most once an hour; a session unused for the cookie's lifetime has expired.
+    last_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False, index=True)
+    )
 
 
 class RoleGrant(SQLModel, table=True):

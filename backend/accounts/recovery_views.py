@@ -225,7 +225,7 @@ def reset_with_code(
         user = contact.reset_password(session, _settings(request), password, phone=phone, code=code)
     except DomainError as exc:
         return _reset_code_page(request, exc, exc.status_code)
-    return _after_reset(request, user)
+    return _after_reset(request, session, user)
 
 
 @router.get("/mot-de-passe/nouveau/{token}")
@@ -250,7 +250,7 @@ def reset_with_link(
         valid = exc.field in {"password", "password_confirm"}
         ctx = {"token": token, "valid": valid, "error": exc}
         return render(request, "accounts/reset_link.html", ctx, status_code=exc.status_code)
-    return _after_reset(request, user)
+    return _after_reset(request, session, user)
 
 
 def _check_confirm(password: str, password_confirm: str) -> None:
@@ -258,8 +258,8 @@ def _check_confirm(password: str, password_confirm: str) -> None:
         raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
 
 
-def _after_reset(request: Request, user: User) -> Response:
-    _login(request, user)  # a fresh session with the new session version; other devices are out
+def _after_reset(request: Request, session: DbSession, user: User) -> Response:
+    _login(request, session, user)  # a fresh session with the new session version; other devices are out
     flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
     return redirect("/compte", request)
 
@@ -311,6 +311,6 @@ def sms_login(request: Request, session: DbSession, code: Annotated[str, Form()]
         )  # no savepoint: see module doc
     except DomainError as exc:
         return _sms_code_page(request, exc, exc.status_code)
-    _login(request, user)
+    _login(request, session, user)
     flash(request, _("Connexion réussie avec le code reçu par SMS."), "success")
     return redirect("/compte", request)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from backend.accounts import service
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.forms import Checks, Problems, form_errors, parse_year
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
     ROLE_LABELS,
@@ -24,8 +25,8 @@ from backend.accounts.permissions import (
     staff_policy,
     verify_residence_policy,
 )
-from backend.accounts.security import flash
-from backend.errors import DomainError, Invalid, NotFound, TooManyRequests
+from backend.accounts.security import flash, parse_identifier
+from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv
 from backend.territory.service import check_address, list_qpv, qpv_ref, qpv_refs
@@ -38,29 +39,27 @@ def _safe_next(value: str | None, default: str = "/compte") -> str:
     return value if value and value.startswith("/") and not value.startswith("//") else default
 
 
-def _login(request: Request, user: User) -> None:
-    """Start a fresh session (new CSRF token) for this user."""
+def _login(request: Request, session: DbSession, user: User) -> None:
+    """Start a fresh session (new server-side session, new CSRF token) for this user."""
+    key = service.start_session(session, user, request.app.state.settings.session_max_age_s)
     request.session.clear()
-    request.session.update({"uid": user.id, "sv": user.session_version, "csrf": secrets.token_urlsafe(32)})
-
-
-def _parse_year(value: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Invalid(
-            _("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985."), field="birth_year"
-        )
-    return int(value)
+    request.session.update({"uid": user.id, "sid": key, "csrf": secrets.token_urlsafe(32)})
 
 
 # --- sign-up and login -----------------------------------------------------------------------
 
+SIGNUP_FIELDS = ("identifier", "display_name", "birth_year", "password", "password_confirm", "consent")
+
+
+def _in_form_order(exc: DomainError, fields: tuple[str, ...]) -> Problems:
+    errors = Problems.of(exc)
+    order = {name: i for i, name in enumerate(fields)}
+    return Problems(sorted(errors, key=lambda e: order.get(e.field or "", len(order))))
+
 
 @router.get("/inscription")
 def signup_form(request: Request) -> Response:
-    return render(request, "accounts/signup.html", {"form": {}, "error": None})
+    return render(request, "accounts/signup.html", {"form": {}, **form_errors(None)})
 
 
 @router.post("/inscription")
@@ -75,26 +74,36 @@ def signup(
     consent: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"identifier": identifier, "display_name": display_name, "birth_year": birth_year}
+    checks = Checks()
+    year = checks.value(parse_year, birth_year, required=True)
+    if password != password_confirm:
+        checks.add(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
+    if not consent:
+        checks.add(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
     try:
-        if password != password_confirm:
-            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
-        if not consent:
-            raise Invalid(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
+        # Nested: when the form has other problems, the account just created is undone.
         with session.begin_nested():
             ip = request.client.host if request.client else "unknown"
             count_signup(session, request.app.state.settings, ip)  # refused sign-ups do not count
-            user = service.register(
-                session,
-                identifier=identifier,
-                password=password,
-                display_name=display_name,
-                birth_year=_parse_year(birth_year),
-            )
+            with checks:
+                user = service.register(
+                    session,
+                    identifier=identifier,
+                    password=password,
+                    display_name=display_name,
+                    birth_year=year,
+                )
+            checks.raise_any()
     except DomainError as exc:
+        problems = _in_form_order(exc, SIGNUP_FIELDS)
+        form["consent"] = consent
         return render(
-            request, "accounts/signup.html", {"form": form, "error": exc}, status_code=exc.status_code
+            request,
+            "accounts/signup.html",
+            {"form": form, **form_errors(problems)},
+            status_code=problems.status_code,
         )
-    _login(request, user)
+    _login(request, session, user)
     from backend.accounts.recovery_views import after_signup  # it imports _login from here
 
     return after_signup(request, session, user)  # sends the confirmation link or SMS code
@@ -103,7 +112,9 @@ def signup(
 @router.get("/connexion")
 def login_form(request: Request, suivant: str = "") -> Response:
     return render(
-        request, "accounts/login.html", {"identifier": "", "error": None, "suivant": _safe_next(suivant)}
+        request,
+        "accounts/login.html",
+        {"identifier": "", "suivant": _safe_next(suivant), **form_errors(None)},
     )
 
 
@@ -118,28 +129,40 @@ def login(
     settings = request.app.state.settings
     ip = request.client.host if request.client else "unknown"
     context = {"identifier": identifier, "suivant": _safe_next(suivant)}
+    # An incomplete form is not a guess: say what is missing, count nothing.
+    checks = Checks()
+    checks.value(parse_identifier, identifier)
+    if not password:
+        checks.add(_("Indiquez votre mot de passe."), field="password")
     try:
+        checks.raise_any()
         user = service.authenticate(session, settings, identifier, password, ip)
-    except TooManyRequests as exc:
-        return render(request, "accounts/login.html", {**context, "error": exc}, status_code=429)
+    except DomainError as exc:
+        return render(
+            request, "accounts/login.html", {**context, **form_errors(exc)}, status_code=exc.status_code
+        )
     if user is None:
         error = Invalid(_("Identifiant ou mot de passe incorrect."), field="password")
-        return render(request, "accounts/login.html", {**context, "error": error}, status_code=401)
-    _login(request, user)
+        return render(request, "accounts/login.html", {**context, **form_errors(error)}, status_code=401)
+    _login(request, session, user)
     return redirect(_safe_next(suivant), request)
 
 
 @router.post("/deconnexion")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    """End this session on the server, so a copy of the cookie opens nothing any more."""
+    service.end_session(session, request.session.get("sid"))
     request.session.clear()
-    flash(request, _("Vous êtes déconnecté·e."), "info")
+    flash(request, _("Vous êtes déconnecté."), "info")
     return redirect("/", request)
 
 
 # --- profile -----------------------------------------------------------------------------
 
 
-def _profile_context(session: DbSession, principal: Principal, **extra: object) -> dict[str, object]:
+def _profile_context(
+    session: DbSession, principal: Principal, error: DomainError | None = None, **extra: object
+) -> dict[str, object]:
     user = require_authenticated(principal)
     qpv = session.get(Qpv, user.qpv_id) if user.qpv_id else None
     return {
@@ -149,15 +172,23 @@ def _profile_context(session: DbSession, principal: Principal, **extra: object) 
         "grants": service.active_grants(session, user.id),  # type: ignore[arg-type]
         "role_labels": ROLE_LABELS,
         "scope_labels": SCOPE_LABELS,
-        "error": None,
         "form": {},
+        "suivant": "",
+        **form_errors(error),
         **extra,
     }
 
 
+def _back_to(suivant: str) -> str:
+    """Where to go once the profile is saved: back to the page that asked for it (the ballot
+    page asks for the birth year or the quartier), or the profile itself."""
+    return _safe_next(suivant, default="")
+
+
 @router.get("/compte")
-def profile(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    return render(request, "accounts/profile.html", _profile_context(session, principal))
+def profile(request: Request, session: DbSession, principal: CurrentPrincipal, suivant: str = "") -> Response:
+    ctx = _profile_context(session, principal, suivant=_back_to(suivant))
+    return render(request, "accounts/profile.html", ctx)
 
 
 @router.post("/compte/profil")
@@ -167,19 +198,29 @@ def update_profile(
     principal: CurrentPrincipal,
     display_name: Annotated[str, Form()] = "",
     birth_year: Annotated[str, Form()] = "",
+    suivant: Annotated[str, Form()] = "",
 ) -> Response:
     user = require_authenticated(principal)
+    checks = Checks()
+    year = checks.value(parse_year, birth_year)
     try:
         with session.begin_nested():
-            service.update_profile(
-                session, user, display_name=display_name, birth_year=_parse_year(birth_year)
-            )
+            with checks:
+                service.update_profile(
+                    session,
+                    user,
+                    display_name=display_name,
+                    birth_year=year if not checks.has("birth_year") else user.birth_year,
+                )
+            checks.raise_any()
     except DomainError as exc:
+        session.refresh(user)
         form = {"display_name": display_name, "birth_year": birth_year}
-        ctx = _profile_context(session, principal, error=exc, form=form)
-        return render(request, "accounts/profile.html", ctx, status_code=exc.status_code)
+        problems = _in_form_order(exc, ("display_name", "birth_year"))
+        ctx = _profile_context(session, principal, problems, form=form, suivant=_back_to(suivant))
+        return render(request, "accounts/profile.html", ctx, status_code=problems.status_code)
     flash(request, _("Vos informations sont enregistrées."), "success")
-    return redirect("/compte", request)
+    return redirect(_back_to(suivant) or "/compte", request)
 
 
 @router.post("/compte/residence")
@@ -189,6 +230,7 @@ def update_residence(
     principal: CurrentPrincipal,
     address: Annotated[str, Form()] = "",
     qpv_code: Annotated[str, Form()] = "",
+    suivant: Annotated[str, Form()] = "",
 ) -> Response:
     user = require_authenticated(principal)
     declared = session.exec(select(Qpv).where(Qpv.code == qpv_code)).first() if qpv_code else None
@@ -199,17 +241,20 @@ def update_residence(
                 session, user, address=address, declared_qpv=declared, check=check
             )
     except DomainError as exc:
+        session.refresh(user)
         form = {"address": address, "qpv_code": qpv_code}
-        ctx = _profile_context(session, principal, error=exc, form=form, residence_error=True)
+        ctx = _profile_context(
+            session, principal, exc, form=form, residence_error=True, suivant=_back_to(suivant)
+        )
         return render(request, "accounts/profile.html", ctx, status_code=exc.status_code)
     flash(request, message, "success" if user.residence_status == ResidenceStatus.verified else "info")
-    return redirect("/compte#residence", request)
+    return redirect(_back_to(suivant) or "/compte#residence", request)
 
 
 @router.get("/compte/mot-de-passe")
 def password_form(request: Request, principal: CurrentPrincipal) -> Response:
     require_authenticated(principal)
-    return render(request, "accounts/password.html", {"error": None})
+    return render(request, "accounts/password.html", form_errors(None))
 
 
 @router.post("/compte/mot-de-passe")
@@ -223,15 +268,17 @@ def change_password(
 ) -> Response:
     user = require_authenticated(principal)
     try:
-        if password != password_confirm:
-            raise Invalid(
-                _("Les deux nouveaux mots de passe ne sont pas identiques."), field="password_confirm"
-            )
         with session.begin_nested():
-            service.change_password(session, user, current_password, password)
+            service.change_password(
+                session,
+                user,
+                current=current_password,
+                new=password,
+                confirm=password_confirm,
+            )
     except DomainError as exc:
-        return render(request, "accounts/password.html", {"error": exc}, status_code=exc.status_code)
-    _login(request, user)  # this device stays logged in with the new session version
+        return render(request, "accounts/password.html", form_errors(exc), status_code=exc.status_code)
+    _login(request, session, user)  # a new session here: copies of the old cookie stay logged out
     flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
     return redirect("/compte", request)
 
@@ -250,7 +297,7 @@ def download_data(session: DbSession, principal: CurrentPrincipal) -> Response:
 @router.get("/compte/supprimer")
 def delete_form(request: Request, principal: CurrentPrincipal) -> Response:
     require_authenticated(principal)
-    return render(request, "accounts/delete.html", {"error": None})
+    return render(request, "accounts/delete.html", form_errors(None))
 
 
 @router.post("/compte/supprimer")
@@ -264,13 +311,13 @@ def delete_account(
     from backend.accounts.security import verify_password
 
     user = require_authenticated(principal)
-    error = None
+    checks = Checks()
+    if user.password_hash and not verify_password(password, user.password_hash):
+        checks.add(_("Le mot de passe n'est pas le bon."), field="password")
     if confirm != "SUPPRIMER":
-        error = Invalid(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
-    elif user.password_hash and not verify_password(password, user.password_hash):
-        error = Invalid(_("Le mot de passe n'est pas le bon."), field="password")
-    if error:
-        return render(request, "accounts/delete.html", {"error": error}, status_code=422)
+        checks.add(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
+    if checks.errors:
+        return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
     service.delete_account(session, user)
     request.session.clear()
     flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")

@@ -69,3 +69,14 @@ def test_moderator_verification_page(page: Any) -> None:
     page.get_by_role("button", name="Confirmer la résidence").first.click()
     page.wait_for_load_state()
     assert "vérifiée" in page.content()
+
+
+def test_empty_sign_up_lists_every_problem_and_stays_accessible(page: Any) -> None:
+    page.goto("/inscription")
+    page.get_by_role("button", name="Créer mon compte").click()
+    alert = page.get_by_role("alert").first.inner_text()
+    assert alert.startswith("Il y a 5 points à corriger")
+    assert page.locator(".error-text").count() == 5
+    page.get_by_role("link", name="Cochez la case").click()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)

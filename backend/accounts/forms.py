@@ -1,0 +1,101 @@
+"""Account forms report every problem at once: each check runs, its error is kept, and the
+form is shown again with all of them listed, each next to its field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from backend.errors import DomainError, Invalid
+from backend.i18n import gettext as _
+
+T = TypeVar("T")
+
+
+class Problems(Invalid):
+    """Several field errors at once; `errors` lists them in the order of the form."""
+
+    def __init__(self, errors: Sequence[DomainError]):
+        first = errors[0]
+        message = (
+            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
+        )
+        super().__init__(message, field=first.field)
+        self.errors = list(errors)
+        # The status of the first error (409 for a taken identifier, 422 otherwise).
+        self.status_code = first.status_code
+
+    @staticmethod
+    def of(exc: DomainError) -> list[DomainError]:
+        return exc.errors if isinstance(exc, Problems) else [exc]
+
+
+class Checks:
+    """Collects the errors of several checks: `with checks: ...` or `checks.value(fn, ...)`."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def __enter__(self) -> Checks:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, DomainError):
+            self.errors.extend(Problems.of(exc))
+            return True
+        return False
+
+    def value(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """The result of `check`, or None when it refused the value (its error is kept)."""
+        try:
+            return check(*args, **kwargs)
+        except DomainError as exc:
+            self.errors.extend(Problems.of(exc))
+            return None
+
+    def add(self, message: str, field: str) -> None:
+        self.errors.append(Invalid(message, field=field))
+
+    def has(self, field: str) -> bool:
+        return any(e.field == field for e in self.errors)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise Problems(self.errors)
+
+
+@contextmanager
+def collecting() -> Iterator[Checks]:
+    """`with collecting() as checks:` runs the checks, then raises every problem found at once."""
+    checks = Checks()
+    yield checks
+    checks.raise_any()
+
+
+def form_errors(exc: DomainError | None) -> dict[str, Any]:
+    """Template context for a refused form: `errors` by field and `error_list` in order."""
+    found = Problems.of(exc) if exc is not None else []
+    by_field: dict[str, DomainError] = {}
+    for error in found:
+        by_field.setdefault(error.field or "", error)
+    return {"errors": by_field, "error_list": found}
+
+
+def parse_year(value: str, *, required: bool = False) -> int | None:
+    """A 4-digit year typed by a person; range checks belong to the service."""
+    value = value.strip()
+    if not value:
+        if required:
+            raise Invalid(
+                _(
+                    "Indiquez votre année de naissance, par exemple 1985. Elle sert à vérifier l'âge minimum du vote."
+                ),
+                field="birth_year",
+            )
+        return None
+    if not (len(value) == 4 and value.isdigit()):
+        raise Invalid(
+            _("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985."), field="birth_year"
+        )
+    return int(value)
