@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
-from backend.accounts.models import Role, ScopeKind
+from backend.accounts.models import Role, ScopeKind, User
 from backend.fph.models import Application, ApplicationStatus, Fund, MemberKind
 from backend.fph.service import committee, funds
 from backend.fph.service import minutes as minutes_service
@@ -137,6 +137,30 @@ def test_a_draft_is_hidden_even_from_the_committee(client: TestClient, session: 
     member, _m = make_voters(session, fund, 1)[0]
     login(client, member)
     assert client.get(f"/fph/demandes/{draft.id}").status_code == 403
+
+
+def test_a_private_draft_is_refused_alike_on_every_route(
+    client: TestClient, session: Session, fund: Fund
+) -> None:
+    """The draft page, its edit form and every action on it share one policy: an administrator
+    (or the managing association) gets 403 everywhere, the holder gets in everywhere."""
+    draft = make_application(session, fund, submit=False)
+    secretary = make_user(session)
+    funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
+    for staff in (make_staff(session, Role.admin, ScopeKind.all), secretary):
+        login(client, staff)
+        assert client.get(f"/fph/demandes/{draft.id}").status_code == 403
+        assert client.get(f"/fph/demandes/{draft.id}/modifier").status_code == 403
+        assert client.get(f"/fph/demandes/{draft.id}/bilan").status_code == 403
+        for action in ("modifier", "envoyer", "retirer", "bilan"):
+            assert post(client, f"/fph/demandes/{draft.id}/{action}", form()).status_code == 403, action
+    session.refresh(draft)
+    assert draft.status == ApplicationStatus.draft and draft.title != form()["title"]
+    holder = session.get(User, draft.created_by_user_id)
+    assert holder is not None
+    login(client, holder)
+    assert client.get(f"/fph/demandes/{draft.id}").status_code == 200
+    assert client.get(f"/fph/demandes/{draft.id}/modifier").status_code == 200
 
 
 def test_committee_of_another_qpv_has_no_access(client: TestClient, session: Session, fund: Fund) -> None:
