@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from backend.accounts.security import flash
 from backend.assembly.models import Saisine
+from backend.assembly.service.common import errors_of
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.web import PARIS, redirect
@@ -51,6 +52,16 @@ def parse_int(value: str, field: str, message: str) -> int:
     if not value.lstrip("-").isdigit():
         raise Invalid(message, field=field)
     return int(value)
+
+
+def form_errors(error: DomainError | None) -> dict[str, Any]:
+    """What a form template needs to show every problem: `error_list` for the summary at the top,
+    `errors` (by field) for the message next to each field."""
+    found = errors_of(error) if error is not None else []
+    errors: dict[str, DomainError] = {}
+    for e in found:
+        errors.setdefault(e.field or "", e)
+    return {"error": error, "errors": errors, "error_list": found}
 
 
 def upload_dir(request: Request) -> Path:
