@@ -163,6 +163,25 @@ def test_copil_creates_a_saisine_and_sets_quotas(client: TestClient, session: Se
     assert entry.actor_role == "copil"
 
 
+def test_the_saisine_form_lists_every_problem_at_once(client: TestClient, session: Session) -> None:
+    login(client, _copil(session))
+    data = {"title": "Eau", "question": "Quoi ?", "commune_insee": "13055", "panel_size": "beaucoup",
+            "avis_deadline": "hier", "registration_deadline": "2000-01-01", "registration_mode": "",
+            "adoption_threshold_pct": "120", "quorum_pct": "cinquante", "context": "Le contexte gardé."}  # fmt: skip
+    response = post(client, "/assemblee/nouvelle-saisine", data)
+    assert response.status_code == 422
+    fields, shown = _problems(response.text)
+    assert fields == [
+        "title", "question", "panel_size", "categories", "registration_mode", "registration_deadline",
+        "avis_deadline", "adoption_threshold_pct", "quorum_pct",
+    ]  # fmt: skip
+    assert shown == len(fields)
+    html = page_text(response)
+    assert 'value="Eau"' in html and 'value="beaucoup"' in html and 'value="cinquante"' in html
+    assert "Le contexte gardé." in html and 'value="hier"' in html
+    assert session.exec(select(Saisine).where(Saisine.title == "Eau")).first() is None
+
+
 def test_staff_runs_recruitment_and_the_public_draw(client: TestClient, session: Session) -> None:
     saisine = make_saisine(session)
     set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
