@@ -119,6 +119,25 @@ def test_a_malformed_amount_is_reported_on_its_field(
     assert 'value="deux cents"' in html
 
 
+def test_every_malformed_value_of_the_application_form_is_listed_at_once(
+    client: TestClient, session: Session, fund: Fund
+) -> None:
+    login(client, resident(session))
+    typed = form(expense_amount_0="beaucoup", expense_label_1="", resource_amount_0="dix",
+                 resource_label_0="Buvette", action_date="32/13/2026", amount="six cents", action="draft")  # fmt: skip
+    response = post(client, f"/fph/fonds/{fund.id}/demander", typed)
+    assert response.status_code == 422
+    html = page_text(response)
+    summary = html.split('id="erreur"')[1].split("</div>")[0]
+    fields = re.findall(r'href="#f-([\w-]+)"', summary)
+    assert fields == ["expense_amount_0", "expense_label_1", "resource_amount_0", "action_date", "amount"]
+    assert html.count('class="error-text"') == len(fields)
+    assert "Il y a 5 points à corriger" in html
+    for value in ("beaucoup", "dix", "Buvette", "32/13/2026", "six cents", "Animateur"):
+        assert f'value="{value}"' in html
+    assert session.exec(select(Application).where(Application.fund_id == fund.id)).first() is None
+
+
 def test_applying_needs_an_account(client: TestClient, fund: Fund) -> None:
     response = client.get(f"/fph/fonds/{fund.id}/demander")
     assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
