@@ -4,12 +4,15 @@ The raw values are always kept so that a form shown again loses nothing typed.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 
-from backend.errors import Invalid
+from backend.errors import DomainError, Invalid
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.money import euros_input, parse_eur
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
@@ -18,6 +21,55 @@ from backend.web import PARIS
 
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
+T = TypeVar("T")
+
+
+class Problems(Invalid):
+    """Several field errors at once; `errors` lists them for the form (the shape of the budget's
+    Problems, so that a form lists every problem as the proposal form does)."""
+
+    def __init__(self, errors: Sequence[DomainError]):
+        first = errors[0]
+        message = (
+            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
+        )
+        super().__init__(message, field=first.field)
+        self.errors = list(errors)
+
+
+@dataclass
+class FormCheck:
+    """Runs a form's checks one after another and keeps every field problem, not just the first."""
+
+    errors: list[DomainError] = field(default_factory=list)
+
+    def __call__(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except Problems as exc:
+            self.errors.extend(exc.errors)
+        except DomainError as exc:
+            if exc.field is None:  # not about a field: stop there
+                raise
+            self.errors.append(exc)
+        return None
+
+    def done(self) -> None:
+        """Raise every problem found, if any (a single one as it is, keeping its status)."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise Problems(self.errors)
+
+
+def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
+    """What a form template needs to show every problem: `error_list` for the summary at the top,
+    `errors` (by field) for the message next to each field (failed eligibility checks included)."""
+    found = (error.errors if isinstance(error, Problems) else [error]) if error is not None else []
+    errors: dict[str, Any] = {}
+    for e in [*found, *(c for c in checks if not c.ok and c.blocking and c.field)]:
+        errors.setdefault(e.field or "", e)
+    return {"error": error, "errors": errors, "error_list": found}
 
 
 def raw(form: FormData) -> dict[str, str]:
@@ -70,6 +122,7 @@ def _line_rows(kind: str, form: dict[str, str]) -> list[int]:
 def parse_application(form: dict[str, str], *, on_behalf: bool) -> ApplicationInput:
     """The application form → ApplicationInput. A draft may leave most things empty."""
     holder = form.get("holder_kind", HolderKind.group)
+    check = FormCheck()  # every problem of the form at once
     lines: list[tuple[str, str, int]] = []
     for kind in (LineKind.expense, LineKind.resource):
         for i in _line_rows(kind, form)[:MAX_LINES]:
@@ -78,11 +131,22 @@ def parse_application(form: dict[str, str], *, on_behalf: bool) -> ApplicationIn
             if not label and not amount:
                 continue
             if not label:
-                raise Invalid(_("Écrivez à quoi correspond ce montant."), field=f"{kind}_label_{i}")
+                check.errors.append(
+                    Invalid(_("Écrivez à quoi correspond ce montant."), field=f"{kind}_label_{i}")
+                )
             if not amount:
-                raise Invalid(_("Indiquez le montant de cette ligne."), field=f"{kind}_amount_{i}")
-            lines.append((kind, label, parse_eur(amount, field=f"{kind}_amount_{i}")))
+                check.errors.append(
+                    Invalid(_("Indiquez le montant de cette ligne."), field=f"{kind}_amount_{i}")
+                )
+                continue
+            cents = check(partial(parse_eur, amount, field=f"{kind}_amount_{i}"))
+            if label and cents is not None:
+                lines.append((kind, label, cents))
     amount_text = form.get("amount", "").strip()
+    action_date = check(lambda: parse_date(form.get("action_date", ""), "action_date"))
+    action_end_date = check(lambda: parse_date(form.get("action_end_date", ""), "action_end_date"))
+    amount_cents = check(lambda: parse_eur(amount_text, field="amount") if amount_text else 0)
+    check.done()
     people = [
         PersonInput(
             identifier=form.get(f"person_{i}_identifier", ""),
@@ -98,9 +162,9 @@ def parse_application(form: dict[str, str], *, on_behalf: bool) -> ApplicationIn
         description=form.get("description", ""),
         audience=form.get("audience", ""),
         place=form.get("place", ""),
-        action_date=parse_date(form.get("action_date", ""), "action_date"),
-        action_end_date=parse_date(form.get("action_end_date", ""), "action_end_date"),
-        amount_cents=parse_eur(amount_text, field="amount") if amount_text else 0,
+        action_date=action_date,
+        action_end_date=action_end_date,
+        amount_cents=amount_cents or 0,
         lines=lines,
         people=people,
     )

@@ -172,7 +172,8 @@ class ApplicationAccess:
 
     @property
     def can_edit(self) -> bool:
-        return self.is_holder or self.is_filer or self.fund.can_manage
+        # Editing implies seeing: a private draft is refused to the back office for both.
+        return self.can_view and (self.is_holder or self.is_filer or self.fund.can_manage)
 
     @property
     def actor(self) -> ActorRef:
@@ -186,7 +187,9 @@ def view_application(a: ApplicationAccess) -> Refusal | None:
 
 
 def edit_application(a: ApplicationAccess) -> Refusal | None:
-    return _need(a.can_edit, _("Seules les personnes qui portent la demande peuvent la modifier."))
+    return view_application(a) or _need(
+        a.can_edit, _("Seules les personnes qui portent la demande peuvent la modifier.")
+    )
 
 
 def manage_application(a: ApplicationAccess) -> Refusal | None:

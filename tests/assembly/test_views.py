@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +20,7 @@ from tests.assembly.helpers import (
     set_bounds,
     voting_recommendation,
 )
-from tests.factories import login, make_staff, make_user, post
+from tests.factories import login, make_staff, make_user, page_text, post
 
 
 @pytest.fixture
@@ -66,6 +67,39 @@ def test_registration_keeps_what_was_typed_and_explains(
     volunteer = session.exec(select(Volunteer).where(Volunteer.saisine_id == saisine.id)).one()
     assert volunteer.characteristics == {"genre": "femme", "age": "30-44"} and volunteer.user_id is None
     assert "Merci" in client.get(f"/assemblee/{saisine.id}/merci").text
+
+
+def _problems(html: str) -> tuple[list[str], int]:
+    """(fields linked from the error summary, error messages shown next to fields)."""
+    summary = html.split('id="erreur"')[1].split("</div>")[0]
+    return re.findall(r'href="#f-([\w-]+)"', summary), html.count('class="error-text"')
+
+
+@pytest.mark.parametrize("assisted", [False, True])
+def test_the_volunteer_form_lists_every_problem_at_once(
+    client: TestClient, session: Session, saisine: Saisine, assisted: bool
+) -> None:
+    url = f"/assemblee/{saisine.id}/participer"
+    if assisted:
+        login(client, _agent(session))
+        url = f"/assemblee/{saisine.id}/gestion/volontaires/nouveau"
+    response = post(client, url, {})
+    assert response.status_code == 422
+    fields, shown = _problems(response.text)
+    expected = ["name", "address", "qpv_code", "c_genre", "c_age", "consent"]
+    if not assisted:
+        expected.insert(1, "phone")  # a resident leaves a contact; an agent may register without one
+    assert fields == expected and shown == len(expected)
+    assert f"Il y a {len(expected)} points à corriger" in page_text(response)
+    typed = {"name": "Nadia Bensaïd", "email": "pas-un-mail", "household_size": "cent",
+             "needs": "garde d'enfants", "c_genre": "femme"}  # fmt: skip
+    response = post(client, url, typed)
+    fields, shown = _problems(response.text)
+    assert fields == ["email", "address", "qpv_code", "c_age", "household_size", "consent"]
+    assert shown == len(fields)
+    assert 'value="Nadia Bensaïd"' in response.text and 'value="pas-un-mail"' in response.text
+    assert 'value="cent"' in response.text and 'value="femme" checked' in response.text
+    assert session.exec(select(Volunteer).where(Volunteer.saisine_id == saisine.id)).first() is None
 
 
 def test_registration_with_an_account_is_linked_and_prefilled(
@@ -127,6 +161,25 @@ def test_copil_creates_a_saisine_and_sets_quotas(client: TestClient, session: Se
     assert response.status_code == 422 and 'value="9"' in response.text
     entry = saisine_journal(session, saisine.id or 0)[0]
     assert entry.actor_role == "copil"
+
+
+def test_the_saisine_form_lists_every_problem_at_once(client: TestClient, session: Session) -> None:
+    login(client, _copil(session))
+    data = {"title": "Eau", "question": "Quoi ?", "commune_insee": "13055", "panel_size": "beaucoup",
+            "avis_deadline": "hier", "registration_deadline": "2000-01-01", "registration_mode": "",
+            "adoption_threshold_pct": "120", "quorum_pct": "cinquante", "context": "Le contexte gardé."}  # fmt: skip
+    response = post(client, "/assemblee/nouvelle-saisine", data)
+    assert response.status_code == 422
+    fields, shown = _problems(response.text)
+    assert fields == [
+        "title", "question", "panel_size", "categories", "registration_mode", "registration_deadline",
+        "avis_deadline", "adoption_threshold_pct", "quorum_pct",
+    ]  # fmt: skip
+    assert shown == len(fields)
+    html = page_text(response)
+    assert 'value="Eau"' in html and 'value="beaucoup"' in html and 'value="cinquante"' in html
+    assert "Le contexte gardé." in html and 'value="hier"' in html
+    assert session.exec(select(Saisine).where(Saisine.title == "Eau")).first() is None
 
 
 def test_staff_runs_recruitment_and_the_public_draw(client: TestClient, session: Session) -> None:

@@ -41,8 +41,8 @@ def test_volunteer_registration(page: Any) -> None:
     page.get_by_role("button", name="Je m'inscris").click()  # age and consent are missing
 
     alert = page.get_by_role("alert").first
-    assert alert.inner_text().startswith("Il y a un problème")
-    assert "Quel âge avez-vous" in alert.inner_text()
+    assert alert.inner_text().startswith("Il y a 2 points à corriger")  # both problems at once
+    assert "Quel âge avez-vous" in alert.inner_text() and "Cochez la case" in alert.inner_text()
     assert page.get_by_label("Prénom et nom").input_value() == "Samia Haddad"
     assert page.get_by_label("De quoi avez-vous besoin").input_value() == "garde d'enfants le samedi"
     assert page.get_by_role("group", name="Vous êtes :").get_by_label("une femme").is_checked()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
-from backend.accounts.models import Role, ScopeKind
+from backend.accounts.models import Role, ScopeKind, User
 from backend.fph.models import Application, ApplicationStatus, Fund, MemberKind
 from backend.fph.service import committee, funds
 from backend.fph.service import minutes as minutes_service
@@ -119,6 +119,25 @@ def test_a_malformed_amount_is_reported_on_its_field(
     assert 'value="deux cents"' in html
 
 
+def test_every_malformed_value_of_the_application_form_is_listed_at_once(
+    client: TestClient, session: Session, fund: Fund
+) -> None:
+    login(client, resident(session))
+    typed = form(expense_amount_0="beaucoup", expense_label_1="", resource_amount_0="dix",
+                 resource_label_0="Buvette", action_date="32/13/2026", amount="six cents", action="draft")  # fmt: skip
+    response = post(client, f"/fph/fonds/{fund.id}/demander", typed)
+    assert response.status_code == 422
+    html = page_text(response)
+    summary = html.split('id="erreur"')[1].split("</div>")[0]
+    fields = re.findall(r'href="#f-([\w-]+)"', summary)
+    assert fields == ["expense_amount_0", "expense_label_1", "resource_amount_0", "action_date", "amount"]
+    assert html.count('class="error-text"') == len(fields)
+    assert "Il y a 5 points à corriger" in html
+    for value in ("beaucoup", "dix", "Buvette", "32/13/2026", "six cents", "Animateur"):
+        assert f'value="{value}"' in html
+    assert session.exec(select(Application).where(Application.fund_id == fund.id)).first() is None
+
+
 def test_applying_needs_an_account(client: TestClient, fund: Fund) -> None:
     response = client.get(f"/fph/fonds/{fund.id}/demander")
     assert response.status_code == 303 and response.headers["location"].startswith("/connexion")
@@ -137,6 +156,30 @@ def test_a_draft_is_hidden_even_from_the_committee(client: TestClient, session: 
     member, _m = make_voters(session, fund, 1)[0]
     login(client, member)
     assert client.get(f"/fph/demandes/{draft.id}").status_code == 403
+
+
+def test_a_private_draft_is_refused_alike_on_every_route(
+    client: TestClient, session: Session, fund: Fund
+) -> None:
+    """The draft page, its edit form and every action on it share one policy: an administrator
+    (or the managing association) gets 403 everywhere, the holder gets in everywhere."""
+    draft = make_application(session, fund, submit=False)
+    secretary = make_user(session)
+    funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
+    for staff in (make_staff(session, Role.admin, ScopeKind.all), secretary):
+        login(client, staff)
+        assert client.get(f"/fph/demandes/{draft.id}").status_code == 403
+        assert client.get(f"/fph/demandes/{draft.id}/modifier").status_code == 403
+        assert client.get(f"/fph/demandes/{draft.id}/bilan").status_code == 403
+        for action in ("modifier", "envoyer", "retirer", "bilan"):
+            assert post(client, f"/fph/demandes/{draft.id}/{action}", form()).status_code == 403, action
+    session.refresh(draft)
+    assert draft.status == ApplicationStatus.draft and draft.title != form()["title"]
+    holder = session.get(User, draft.created_by_user_id)
+    assert holder is not None
+    login(client, holder)
+    assert client.get(f"/fph/demandes/{draft.id}").status_code == 200
+    assert client.get(f"/fph/demandes/{draft.id}/modifier").status_code == 200
 
 
 def test_committee_of_another_qpv_has_no_access(client: TestClient, session: Session, fund: Fund) -> None:

@@ -29,7 +29,13 @@ from backend.assembly.models import (
     Volunteer,
     VolunteerStatus,
 )
-from backend.assembly.service.common import CategoryQuotas, journal, quota_categories, territory_qpvs
+from backend.assembly.service.common import (
+    CategoryQuotas,
+    FormCheck,
+    journal,
+    quota_categories,
+    territory_qpvs,
+)
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
@@ -260,30 +266,39 @@ def _contact(form: VolunteerForm, assisted: bool) -> tuple[str | None, str | Non
 
 
 def _characteristics(
-    session: Session, groups: list[CategoryQuotas], form: VolunteerForm, qpv: Qpv
+    session: Session, groups: list[CategoryQuotas], form: VolunteerForm, qpv: Qpv | None
 ) -> dict[str, str]:
+    """The volunteer's answer to each quota category; every unanswered question is a problem.
+    Without a valid `qpv`, only the questions are checked (the quartier is reported on its own)."""
     values: dict[str, str] = {}
+    check = FormCheck()
     for group in groups:
         category = group.category
         keys = {f.key for f in group.features}
-        if category.kind == CategoryKind.qpv:
-            value: str | None = qpv.code
-        elif category.kind == CategoryKind.secteur:
-            secteur = session.get(Secteur, qpv.secteur_id) if qpv.secteur_id else None
-            value = secteur.slug if secteur else None
+        if category.kind in (CategoryKind.qpv, CategoryKind.secteur):
+            if qpv is None:
+                continue
+            if category.kind == CategoryKind.qpv:
+                value: str | None = qpv.code
+            else:
+                secteur = session.get(Secteur, qpv.secteur_id) if qpv.secteur_id else None
+                value = secteur.slug if secteur else None
+            if value not in keys:
+                check.fail(_("Ce quartier ne fait pas partie de ceux de l'assemblée."), "qpv_code")
+                continue
         else:
             value = form.answers.get(category.key, "")
             if value not in keys:
-                raise Invalid(
+                check.fail(
                     _("Répondez à la question « {q} »")
                     .format(q=category.question or category.label)
                     .rstrip(" :")
                     + ".",
-                    field=f"c_{category.key}",
+                    f"c_{category.key}",
                 )
-        if value not in keys:
-            raise Invalid(_("Ce quartier ne fait pas partie de ceux de l'assemblée."), field="qpv_code")
+                continue
         values[category.key] = value  # type: ignore[assignment]
+    check.done()
     return values
 
 
@@ -300,33 +315,37 @@ def register_volunteer(
     account and per code. Consent to the use of the data, until `retention_until`, is required."""
     if not registration_open(saisine, today):
         raise Conflict(_("Les inscriptions sont closes pour cette assemblée."))
-    # Checked in the order of the form, so the first message matches the first wrong field.
-    invitation = find_invitation(session, saisine, form.code) if form.code.strip() else None
-    if invitation is None and saisine.registration_mode == RegistrationMode.code:
-        raise Invalid(
-            _("Pour cette assemblée, il faut le code reçu par courrier (8 lettres et chiffres)."),
-            field="code",
+    # Every field is checked, in the order of the form, so the form lists all its problems at once.
+    check = FormCheck()
+    invitation = check(lambda: find_invitation(session, saisine, form.code)) if form.code.strip() else None
+    if not form.code.strip() and saisine.registration_mode == RegistrationMode.code:
+        check.fail(
+            _("Pour cette assemblée, il faut le code reçu par courrier (8 lettres et chiffres)."), "code"
         )
     name = " ".join(form.name.split())
     if not 2 <= len(name) <= 120:
-        raise Invalid(_("Indiquez votre prénom et votre nom."), field="name")
-    phone, email = _contact(form, assisted=registered_by is not None)
+        check.fail(_("Indiquez votre prénom et votre nom."), "name")
+    phone, email = check(lambda: _contact(form, assisted=registered_by is not None)) or (None, None)
     address = invitation.address if invitation is not None else " ".join(form.address.split())
-    if not address or len(normalize_address(address)) < 5:
-        raise Invalid(_("Indiquez votre adresse : numéro, rue et ville."), field="address")
+    # With a code the letter's address is used: only the code is reported then.
+    needs_address = invitation is None and saisine.registration_mode != RegistrationMode.code
+    if needs_address and (not address or len(normalize_address(address)) < 5):
+        check.fail(_("Indiquez votre adresse : numéro, rue et ville."), "address")
     qpv = next((q for q in territory_qpvs(session, saisine.commune_insee) if q.code == form.qpv_code), None)
     if qpv is None:
-        raise Invalid(_("Choisissez votre quartier dans la liste."), field="qpv_code")
-    answers = _characteristics(session, quota_categories(session, saisine.id or 0), form, qpv)
+        check.fail(_("Choisissez votre quartier dans la liste."), "qpv_code")
+    groups = quota_categories(session, saisine.id or 0)
+    answers = check(lambda: _characteristics(session, groups, form, qpv)) or {}
     household_size = None
     if form.household_size.strip():
         if not form.household_size.strip().isdigit() or not 1 <= int(form.household_size) <= 20:
-            raise Invalid(
-                _("Le nombre de personnes du foyer est un nombre entre 1 et 20."), field="household_size"
-            )
-        household_size = int(form.household_size)
+            check.fail(_("Le nombre de personnes du foyer est un nombre entre 1 et 20."), "household_size")
+        else:
+            household_size = int(form.household_size)
     if not form.consent:
-        raise Invalid(_("Cochez la case pour accepter l'utilisation de vos informations."), field="consent")
+        check.fail(_("Cochez la case pour accepter l'utilisation de vos informations."), "consent")
+    check.done()
+    assert qpv is not None and address
     if user is not None:
         existing = session.exec(
             select(Volunteer.id).where(Volunteer.saisine_id == saisine.id, Volunteer.user_id == user.id)

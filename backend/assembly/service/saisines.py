@@ -17,7 +17,7 @@ from backend.assembly.models import (
     Saisine,
     SaisineStatus,
 )
-from backend.assembly.service.common import commune_of, journal, quota_categories, territory_qpvs
+from backend.assembly.service.common import FormCheck, commune_of, journal, quota_categories, territory_qpvs
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -124,40 +124,42 @@ def create_saisine(
     today = today or date.today()
     title = _clean(title, 200)
     question = question.strip()
+    check = FormCheck()  # every problem at once, in the order of the form
     if len(title) < 5:
-        raise Invalid(_("Donnez un titre court à la saisine (5 caractères au moins)."), field="title")
+        check.fail(_("Donnez un titre court à la saisine (5 caractères au moins)."), "title")
     if len(question) < 10:
-        raise Invalid(
-            _("Écrivez la question posée à l'assemblée (10 caractères au moins)."), field="question"
-        )
+        check.fail(_("Écrivez la question posée à l'assemblée (10 caractères au moins)."), "question")
     commune_of(session, commune_insee)
     if not MIN_PANEL <= panel_size <= MAX_PANEL:
-        raise Invalid(
+        check.fail(
             _("Le panel compte entre {low} et {high} membres.").format(low=MIN_PANEL, high=MAX_PANEL),
-            field="panel_size",
+            "panel_size",
         )
-    if avis_deadline is None or avis_deadline <= today:
-        raise Invalid(_("La date limite de l'avis doit être dans le futur."), field="avis_deadline")
-    if registration_deadline is not None and not today <= registration_deadline < avis_deadline:
-        raise Invalid(
-            _("La fin des inscriptions doit être entre aujourd'hui et la date limite de l'avis."),
-            field="registration_deadline",
-        )
-    if registration_mode not in set(RegistrationMode):
-        raise Invalid(_("Choisissez comment les volontaires s'inscrivent."), field="registration_mode")
-    if not 0 <= adoption_threshold_pct < 100:
-        raise Invalid(
-            _("Le seuil d'adoption est un pourcentage entre 0 et 99."), field="adoption_threshold_pct"
-        )
-    if not 0 <= quorum_pct <= 100:
-        raise Invalid(_("Le quorum est un pourcentage entre 0 et 100."), field="quorum_pct")
     chosen = [key for key in PRESETS if key in set(categories)]
     if not chosen:
-        raise Invalid(
-            _("Choisissez au moins un critère de tirage (par exemple le genre et l'âge)."), field="categories"
+        check.fail(
+            _("Choisissez au moins un critère de tirage (par exemple le genre et l'âge)."), "categories"
         )
-    if "secteur" in chosen and "quartier" in chosen:
-        raise Invalid(_("Choisissez le secteur ou le quartier, pas les deux."), field="categories")
+    elif "secteur" in chosen and "quartier" in chosen:
+        check.fail(_("Choisissez le secteur ou le quartier, pas les deux."), "categories")
+    if registration_mode not in set(RegistrationMode):
+        check.fail(_("Choisissez comment les volontaires s'inscrivent."), "registration_mode")
+    future = avis_deadline is not None and avis_deadline > today
+    if registration_deadline is not None and not (
+        today <= registration_deadline and (not future or registration_deadline < avis_deadline)  # type: ignore[operator]
+    ):
+        check.fail(
+            _("La fin des inscriptions doit être entre aujourd'hui et la date limite de l'avis."),
+            "registration_deadline",
+        )
+    if not future:
+        check.fail(_("La date limite de l'avis doit être dans le futur."), "avis_deadline")
+    if not 0 <= adoption_threshold_pct < 100:
+        check.fail(_("Le seuil d'adoption est un pourcentage entre 0 et 99."), "adoption_threshold_pct")
+    if not 0 <= quorum_pct <= 100:
+        check.fail(_("Le quorum est un pourcentage entre 0 et 100."), "quorum_pct")
+    check.done()
+    assert avis_deadline is not None
 
     saisine = Saisine(
         title=title,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.responses import Response
 
 from backend.accounts.security import flash
 from backend.assembly.models import Saisine
+from backend.assembly.service.common import FormCheck, Problems, errors_of
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.web import PARIS, redirect
@@ -51,6 +53,25 @@ def parse_int(value: str, field: str, message: str) -> int:
     if not value.lstrip("-").isdigit():
         raise Invalid(message, field=field)
     return int(value)
+
+
+def form_errors(error: DomainError | None) -> dict[str, Any]:
+    """What a form template needs to show every problem: `error_list` for the summary at the top,
+    `errors` (by field) for the message next to each field."""
+    found = errors_of(error) if error is not None else []
+    errors: dict[str, DomainError] = {}
+    for e in found:
+        errors.setdefault(e.field or "", e)
+    return {"error": error, "errors": errors, "error_list": found}
+
+
+def with_read_errors(check: FormCheck, exc: DomainError, order: Sequence[str] = ()) -> DomainError:
+    """The problems of values that could not be read (`check`) with the service's problems on the
+    other fields (a field is not reported twice), in the form's `order`."""
+    unread = {e.field for e in check.errors}
+    found = check.errors + [e for e in errors_of(exc) if e.field not in unread]
+    found.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
+    return found[0] if len(found) == 1 else Problems(found)
 
 
 def upload_dir(request: Request) -> Path:

@@ -20,14 +20,26 @@ from backend.assembly.permissions import (
     create_policy,
 )
 from backend.assembly.service import recommendations, saisines
-from backend.assembly.service.common import commune_of, quota_categories, territory_refs
-from backend.assembly.views.common import done, form_data, parse_date, parse_int, saisine_url
+from backend.assembly.service.common import FormCheck, commune_of, quota_categories, territory_refs
+from backend.assembly.views.common import (
+    done,
+    form_data,
+    form_errors,
+    parse_date,
+    parse_int,
+    saisine_url,
+    with_read_errors,
+)
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
 from backend.web import render
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
+SAISINE_FIELDS = (
+    "title", "question", "context", "commune_insee", "panel_size", "categories", "registration_mode",
+    "registration_deadline", "avis_deadline", "adoption_threshold_pct", "quorum_pct",
+)  # fmt: skip
 
 
 def _new_context(
@@ -36,7 +48,7 @@ def _new_context(
     communes = [commune_of(session, insee) for insee in copil_communes(principal, session)]
     return {
         "form": form,
-        "error": error,
+        **form_errors(error),
         "commune_options": [(c.insee, c.name) for c in communes],
         "labels": labels,
     }
@@ -85,6 +97,18 @@ def create(
         "registration_mode": registration_mode, "categories": categories or [],
         "adoption_threshold_pct": adoption_threshold_pct, "quorum_pct": quorum_pct,
     }  # fmt: skip
+    read = FormCheck()  # values that cannot be read are reported with the service's problems
+    panel = read(
+        lambda: parse_int(panel_size, "panel_size", _("La taille du panel est un nombre, par exemple 40."))
+    )
+    avis = read(lambda: parse_date(avis_deadline, "avis_deadline"))
+    registration = read(lambda: parse_date(registration_deadline, "registration_deadline"))
+    threshold = read(
+        lambda: parse_int(
+            adoption_threshold_pct, "adoption_threshold_pct", _("Le seuil d'adoption est un nombre.")
+        )
+    )
+    quorum = read(lambda: parse_int(quorum_pct, "quorum_pct", _("Le quorum est un nombre.")))
     try:
         with session.begin_nested():
             saisine = saisines.create_saisine(
@@ -94,21 +118,18 @@ def create(
                 question=question,
                 context=context,
                 commune_insee=commune_insee,
-                panel_size=parse_int(
-                    panel_size, "panel_size", _("La taille du panel est un nombre, par exemple 40.")
-                ),
-                avis_deadline=parse_date(avis_deadline, "avis_deadline"),
-                registration_deadline=parse_date(registration_deadline, "registration_deadline"),
+                panel_size=panel if panel is not None else 0,
+                avis_deadline=avis,
+                registration_deadline=registration,
                 registration_mode=registration_mode,
                 categories=categories or [],
-                adoption_threshold_pct=parse_int(
-                    adoption_threshold_pct, "adoption_threshold_pct", _("Le seuil d'adoption est un nombre.")
-                ),
-                quorum_pct=parse_int(quorum_pct, "quorum_pct", _("Le quorum est un nombre.")),
+                adoption_threshold_pct=threshold if threshold is not None else 50,
+                quorum_pct=quorum if quorum is not None else 50,
             )
+            read.done()  # a value that could not be read: nothing is kept
     except DomainError as exc:
-        ctx = _new_context(session, principal, form, exc)
-        return render(request, "assembly/new.html", ctx, status_code=exc.status_code)
+        ctx = _new_context(session, principal, form, with_read_errors(read, exc, SAISINE_FIELDS))
+        return render(request, "assembly/new.html", ctx, status_code=422 if read.errors else exc.status_code)
     return done(
         request,
         saisine_url(saisine, "/quotas"),

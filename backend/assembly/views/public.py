@@ -19,7 +19,7 @@ from backend.assembly.service.common import (
     saisine_journal,
     territory_qpvs,
 )
-from backend.assembly.views.common import saisine_url, upload_dir
+from backend.assembly.views.common import form_errors, saisine_url, upload_dir
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
 from backend.web import redirect, render
@@ -97,7 +97,7 @@ def registration_context(
     return {
         **_base(ctx),
         "form": form,
-        "error": error,
+        **form_errors(error),
         "action": action,
         "assisted": action.endswith("/gestion/volontaires/nouveau"),
         "questions": [

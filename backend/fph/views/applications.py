@@ -58,7 +58,7 @@ def _form_context(
         "can_verify": on_behalf and access.is_moderator,
         "form_action": form_action,
         "application": application,
-        "error": error,
+        **forms.form_errors(error, checks or []),
         "checks": checks or [],
         "draft_saved": False,
     }
