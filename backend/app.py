@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -18,11 +17,11 @@ from backend.config import Settings
 from backend.db import make_engine, make_sessionmaker
 from backend.errors import DomainError, NotAuthenticated
 from backend.mail import make_mailer
-from backend.middleware import LocaleAndSecurityHeaders
+from backend.middleware import Compression, LocaleAndSecurityHeaders
 from backend.processes import registered
 from backend.sms import make_sms_sender
 from backend.territory.geocoder import BanGeocoder
-from backend.web import STATIC_DIR, is_htmx, redirect, render
+from backend.web import STATIC_DIR, VersionedStaticFiles, is_htmx, redirect, render
 
 log = logging.getLogger("qp")
 
@@ -66,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
 
     app.add_middleware(LocaleAndSecurityHeaders)
+    # Outside the security headers, so that "Vary: Accept-Encoding" joins their Vary.
+    app.add_middleware(Compression, session_cookie="qp_session")
     # Added last so it runs first: the session is available to everything above.
     app.add_middleware(
         SessionMiddleware,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
 
     from backend.accounts import admin_views as accounts_admin

@@ -151,11 +151,14 @@ def purge() -> None:
 def tally(
     file: Annotated[Path, typer.Argument(help="pabulib .pb file")],
     rule: Annotated[str | None, typer.Option(help="counting rule; default: META rule of the file")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="refuse a vote naming a project twice instead of counting it once")
+    ] = False,
 ) -> None:
     """Count a pabulib file and print JSON {rule, selected, spent, budget}."""
     from backend.voting.cli import tally_command
 
-    raise typer.Exit(tally_command(file, rule))
+    raise typer.Exit(tally_command(file, rule, strict))
 
 
 @app.command("export-pb")

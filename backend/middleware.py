@@ -5,6 +5,7 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import i18n
@@ -62,3 +63,36 @@ class LocaleAndSecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# Already compressed: PDF, and the spreadsheets (zip archives).
+INCOMPRESSIBLE = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/pdf",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+
+class Compression:
+    """gzip responses of 1 KB or more (Starlette's GZipMiddleware, plain ASGI, streams chunk by chunk).
+
+    HTML is not compressed for a request carrying the session cookie: those pages hold the
+    session's CSRF token next to text an attacker can choose (a search, a form echoed back), and
+    compressing both together leaks the token through the response size (BREACH). A first visit
+    has no session yet; static files, CSV and JSON hold no secret.
+    """
+
+    def __init__(self, app: ASGIApp, session_cookie: str, minimum_size: int = 1024) -> None:
+        self.cookie = session_cookie + "="
+        self.everything = GZipMiddleware(
+            app, minimum_size, compresslevel=6, exclude_content_types=INCOMPRESSIBLE
+        )
+        self.no_html = GZipMiddleware(
+            app, minimum_size, compresslevel=6, exclude_content_types=(*INCOMPRESSIBLE, "text/html")
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cookies = Headers(scope=scope).get("cookie", "") if scope["type"] == "http" else ""
+        with_session = self.cookie in cookies
+        await (self.no_html if with_session else self.everything)(scope, receive, send)

@@ -12,7 +12,7 @@ from backend import i18n
 from backend.accounts.deps import DbSession
 from backend.ledger import service as ledger
 from backend.processes import registered
-from backend.territory.service import list_qpv
+from backend.territory.service import territory_quartiers
 from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -20,15 +20,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def home(request: Request, session: DbSession) -> Response:
-    qpvs = list_qpv(session)
     count, head_hash = ledger.head(session)
     return render(
         request,
         "home.html",
         {
             "processes": registered(),
-            "qpv_count": len(qpvs),
-            "population": sum(q.population or 0 for q in qpvs),
+            "scope": territory_quartiers(session),
             "journal_count": count,
             "journal_head": head_hash,
         },

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
+from starlette.datastructures import QueryParams
+from starlette.types import Scope
 
 from backend import i18n
 from backend.config import ROOT
@@ -63,17 +67,42 @@ def fmt_date(value: date | datetime | str | None, with_time: bool = False) -> st
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+# A URL naming a static file's current content can be kept a year; any other for a few minutes.
+STATIC_VERSIONED_CACHE = "public, max-age=31536000, immutable"
+STATIC_CACHE = "public, max-age=600"
+
+
 @lru_cache(maxsize=256)
+def _file_digest(file: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(file).read_bytes()).hexdigest()[:10]
+
+
 def _static_hash(path: str) -> str:
+    # Keyed on the file's mtime and size too, so that an edited file gets a new URL without a restart.
+    file = STATIC_DIR / path
     try:
-        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+        stat = file.stat()
+        return _file_digest(str(file), stat.st_mtime_ns, stat.st_size)
     except OSError:
         return "0"
 
 
 def static_url(path: str) -> str:
-    """Static file URL with a content hash, so browsers can cache it for long."""
+    """Static file URL with a content hash (``/static/css/app.css?v=1a2b3c4d5e``), so browsers
+    can cache it for a year: a changed file gets a new URL."""
     return f"/static/{path}?v={_static_hash(path)}"
+
+
+class VersionedStaticFiles(StaticFiles):
+    """The static files; cached for a year when asked for by the URL :func:`static_url` gives."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            version = QueryParams(scope.get("query_string", b"")).get("v")
+            fresh = version is not None and version == _static_hash(path)
+            response.headers["Cache-Control"] = STATIC_VERSIONED_CACHE if fresh else STATIC_CACHE
+        return response
 
 
 def role_label(role: str) -> str:

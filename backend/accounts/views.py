@@ -29,7 +29,7 @@ from backend.accounts.security import flash, parse_identifier
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv
-from backend.territory.service import check_address, list_qpv, qpv_ref, qpv_refs
+from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
 from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -168,7 +168,7 @@ def _profile_context(
     return {
         "me": user,
         "qpv": qpv,
-        "qpvs": list_qpv(session),
+        "qpv_groups": qpvs_by_commune(session),
         "grants": service.active_grants(session, user.id),  # type: ignore[arg-type]
         "role_labels": ROLE_LABELS,
         "scope_labels": SCOPE_LABELS,

@@ -2,7 +2,7 @@
 plain rows; the same rows feed CSV, JSON, XLSX and ODS, and the declarations feed the index
 page and the machine-readable data package (Frictionless Data Package / Table Schema).
 
-Only public fields: no names, e-mails, phone numbers, addresses or account ids. Authors of
+Every format is open to everyone, without an account. Only public fields: no names, e-mails, phone numbers, addresses or account ids. Authors of
 proposals and FPH holders are left out; an FPH grant is identified by its reference.
 """
 
@@ -415,12 +415,21 @@ def datapackage(base_url: str) -> dict[str, Any]:
 
 def to_xlsx(dataset: Dataset, session: Session) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(dataset.name[:31])
+
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl makes a formula of any text starting with "="; a resident's title must stay text.
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+
     ws.append([f.name for f in dataset.fields])
     for row in dataset.rows(session):
-        ws.append([row.get(f.name) for f in dataset.fields])
+        values = (row.get(f.name) for f in dataset.fields)
+        ws.append([text(v) if isinstance(v, str) else v for v in values])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

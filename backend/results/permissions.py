@@ -1,9 +1,9 @@
-"""Who sees the dashboard, who updates a realisation, who downloads spreadsheets — in one place.
+"""Who sees the dashboard and who updates a realisation — in one place.
 
 * The dashboard: COPIL members (and administrators), for the QPV their grants cover.
 * A realisation: agents whose grant covers its QPV (and administrators) update it.
-* Spreadsheets (ODS/XLSX): agents, COPIL members and administrators. The public CSV/JSON
-  files hold the same public fields; spreadsheets are a convenience for the services.
+
+Open data (every dataset as CSV, JSON, ODS and XLSX) needs no account and no policy.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from backend.territory.service import qpv_ref, qpv_refs
 
 DASHBOARD_ROLES = (Role.copil, Role.admin)
 FOLLOW_ROLES = (Role.agent, Role.admin)
-SPREADSHEET_ROLES = (Role.agent, Role.copil, Role.admin)
 
 
 def dashboard_policy(principal: Principal) -> Refusal | None:
@@ -55,14 +54,6 @@ def follow_any_policy(principal: Principal) -> Refusal | None:
     return None
 
 
-def spreadsheet_policy(principal: Principal) -> Refusal | None:
-    if principal.user is None:
-        return NEED_LOGIN
-    if not principal.has_role(*SPREADSHEET_ROLES):
-        return Refusal(_("Les tableurs sont réservés aux agents et aux membres du COPIL."))
-    return None
-
-
 def covered_qpv_ids(principal: Principal, refs: dict[int, QpvRef], roles: tuple[str, ...]) -> set[int]:
     return {qpv_id for qpv_id, ref in refs.items() if principal.covers_any(roles, ref)}
 
@@ -83,14 +74,6 @@ def require_dashboard(principal: CurrentPrincipal, session: DbSession) -> set[in
 
 
 DashboardScope = Annotated[set[int], Depends(require_dashboard)]
-
-
-def require_spreadsheets(principal: CurrentPrincipal) -> Principal:
-    enforce(spreadsheet_policy(principal))
-    return principal
-
-
-SpreadsheetPrincipal = Annotated[Principal, Depends(require_spreadsheets)]
 
 
 def require_follow_any(principal: CurrentPrincipal) -> Principal:

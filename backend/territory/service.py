@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -29,6 +30,49 @@ def list_qpv(session: Session, commune_insee: str | None = None) -> list[Qpv]:
     if commune_insee:
         query = query.where(col(Qpv.communes).contains(commune_insee))
     return list(session.exec(query).all())
+
+
+# The commune the public pages show first (the platform's demo is Marseille's); the other
+# communes are one choice away on /quartiers.
+DEFAULT_COMMUNE = "13055"
+
+
+@dataclass(frozen=True)
+class QpvScope:
+    """The QPV of a scope (one commune, or every commune) and what names the scope in words."""
+
+    qpvs: list[Qpv]
+    commune: Commune | None  # None: every commune of the platform
+    commune_count: int
+
+    @property
+    def count(self) -> int:
+        return len(self.qpvs)
+
+    @property
+    def population(self) -> int:
+        return sum(q.population or 0 for q in self.qpvs)
+
+
+def territory_quartiers(session: Session, commune_insee: str | None = DEFAULT_COMMUNE) -> QpvScope:
+    """The territory's QPV and population, for one commune (default: :data:`DEFAULT_COMMUNE`) or,
+    with no commune or one without QPV, for every commune. Every page giving these figures uses it."""
+    commune = None
+    if commune_insee:
+        commune = session.exec(select(Commune).where(Commune.insee == commune_insee)).first()
+    qpvs = list_qpv(session, commune.insee) if commune is not None else []
+    if not qpvs:
+        commune, qpvs = None, list_qpv(session)
+    return QpvScope(qpvs=qpvs, commune=commune, commune_count=len({q.commune_id for q in qpvs}))
+
+
+def qpvs_by_commune(session: Session) -> list[tuple[str, list[Qpv]]]:
+    """Every QPV under its (main) commune's name, communes and QPV in alphabetical order."""
+    communes = communes_by_id(session)
+    groups: dict[str, list[Qpv]] = {}
+    for q in list_qpv(session):
+        groups.setdefault(communes[q.commune_id].name, []).append(q)
+    return sorted(groups.items(), key=lambda item: unicodedata.normalize("NFKD", item[0].casefold()))
 
 
 def qpv_ref(session: Session, qpv_id: int) -> QpvRef:

@@ -18,18 +18,18 @@ from backend.territory.geo import parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
 from backend.territory.models import Commune, Qpv, Secteur
 from backend.territory.service import (
+    DEFAULT_COMMUNE,
     assign_secteur,
     communes_by_id,
     create_secteur,
     get_qpv,
     list_qpv,
     secteur_by_id,
+    territory_quartiers,
 )
 from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
-
-MARSEILLE = "13055"
 
 
 def _grouped(session: DbSession, qpvs: list[Qpv]) -> list[tuple[str, list[Qpv]]]:
@@ -44,9 +44,9 @@ def _grouped(session: DbSession, qpvs: list[Qpv]) -> list[tuple[str, list[Qpv]]]
 
 
 @router.get("/quartiers")
-def qpv_index(request: Request, session: DbSession, commune: str = MARSEILLE) -> Response:
-    qpvs = list_qpv(session, commune or None)
-    shown = qpvs or list_qpv(session)
+def qpv_index(request: Request, session: DbSession, commune: str = DEFAULT_COMMUNE) -> Response:
+    scope = territory_quartiers(session, commune or None)
+    shown = scope.qpvs
     drawing = svg_map([(q.code, q.name, parse_geometry(q.geometry)) for q in shown])
     all_communes = sorted(communes_by_id(session).values(), key=lambda c: c.name)
     return render(
@@ -55,10 +55,9 @@ def qpv_index(request: Request, session: DbSession, commune: str = MARSEILLE) ->
         {
             "groups": _grouped(session, shown),
             "map": drawing,
-            "commune": commune,
+            "commune": scope.commune.insee if scope.commune else "",
             "communes": all_communes,
-            "population": sum(q.population or 0 for q in shown),
-            "count": len(shown),
+            "scope": scope,
             "secteur_of": {q.code: (q.secteur_id or 0) % 4 for q in shown},
         },
     )

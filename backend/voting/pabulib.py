@@ -10,6 +10,12 @@ The reader is strict: anything a count could silently get wrong (an unknown or r
 a truncated VOTES section, a cost that is not a positive number...) raises
 :class:`PbFormatError` naming the line. Other columns are kept as text, so that a file read and
 written again keeps its content.
+
+One tolerance, asked for with ``strict=False``: a vote naming the same project twice (real
+files do, e.g. Warszawa 2026) counts that project once, as the city counted it; each such
+repetition is listed in :attr:`PbInstance.repeats` so that the caller can say so. With points,
+the repetitions must carry the same points, otherwise which one counts is a guess and the file
+is refused.
 """
 
 from __future__ import annotations
@@ -61,6 +67,15 @@ class PbVote:
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class PbRepeat:
+    """A project named again by the same vote, dropped by a lenient read."""
+
+    line: int
+    voter_id: str
+    project_id: str
+
+
 @dataclass(frozen=True, eq=False)
 class PbInstance:
     """A parsed ``.pb`` file: one envelope (budget), its projects and its ballots."""
@@ -73,6 +88,7 @@ class PbInstance:
     project_columns: tuple[str, ...] = ("project_id", "cost")
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
     vote_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    repeats: tuple[PbRepeat, ...] = ()
 
     @property
     def budget(self) -> Decimal:
@@ -232,8 +248,32 @@ def _parse_projects(rows: list[tuple[int, list[str]]]) -> tuple[list[str], list[
     return columns, projects
 
 
-def parse_pb(text: str) -> PbInstance:
-    """Parse the content of a ``.pb`` file; raise :class:`PbFormatError` if it cannot be counted."""
+def _drop_repeats(
+    vote: list[str], row_points: list[Decimal] | None, voter: str, line: int
+) -> tuple[list[str], list[Decimal] | None, list[PbRepeat]]:
+    """Keep the first mention of each project of a vote (and its points)."""
+    first: dict[str, int] = {}
+    repeats: list[PbRepeat] = []
+    for i, pid in enumerate(vote):
+        if pid not in first:
+            first[pid] = i
+            continue
+        if row_points is not None and row_points[i] != row_points[first[pid]]:
+            raise PbFormatError(
+                f"voter {voter!r} names project {pid!r} twice with different points "
+                f"({row_points[first[pid]]} and {row_points[i]})",
+                line,
+            )
+        repeats.append(PbRepeat(line, voter, pid))
+    kept = sorted(first.values())
+    return [vote[i] for i in kept], None if row_points is None else [row_points[i] for i in kept], repeats
+
+
+def parse_pb(text: str, *, strict: bool = True) -> PbInstance:
+    """Parse the content of a ``.pb`` file; raise :class:`PbFormatError` if it cannot be counted.
+
+    With ``strict=False``, a project named twice by one vote counts once (see the module doc).
+    """
     sections = _sections(text)
     meta = _parse_meta(sections["meta"])
     try:
@@ -258,6 +298,7 @@ def parse_pb(text: str) -> PbInstance:
     indices: list[int] = []
     points: list[float] = []
     vote_fields: dict[str, list[str]] = {name: [] for name in extra}
+    repeats: list[PbRepeat] = []
     for line, row in vote_rows[1:]:
         if len(row) != len(vote_columns):
             raise PbFormatError(f"a VOTES row has {len(row)} fields, the header {len(vote_columns)}", line)
@@ -269,10 +310,7 @@ def parse_pb(text: str) -> PbInstance:
         for pid in vote:
             if pid not in position:
                 raise PbFormatError(f"voter {voter!r} votes for project {pid!r}, absent from PROJECTS", line)
-        if len(set(vote)) != len(vote):
-            raise PbFormatError(f"voter {voter!r} names the same project twice", line)
-        if kind is BallotKind.CHOOSE_1 and len(vote) != 1:
-            raise PbFormatError(f"voter {voter!r} chooses {len(vote)} projects in a choose-1 vote", line)
+        row_points: list[Decimal] | None = None
         if kind.has_points:
             row_points = [
                 _number(x, f"a point of voter {voter!r}", line) for x in _split_ids(row[col["points"]])
@@ -281,6 +319,14 @@ def parse_pb(text: str) -> PbInstance:
                 raise PbFormatError(
                     f"voter {voter!r} has {len(vote)} projects but {len(row_points)} points", line
                 )
+        if len(set(vote)) != len(vote):
+            if strict:
+                raise PbFormatError(f"voter {voter!r} names the same project twice", line)
+            vote, row_points, dropped = _drop_repeats(vote, row_points, voter, line)
+            repeats.extend(dropped)
+        if kind is BallotKind.CHOOSE_1 and len(vote) != 1:
+            raise PbFormatError(f"voter {voter!r} chooses {len(vote)} projects in a choose-1 vote", line)
+        if row_points is not None:
             if kind is BallotKind.CUMULATIVE and any(x < 0 for x in row_points):
                 raise PbFormatError(f"voter {voter!r} gives negative points in a cumulative vote", line)
             points.extend(float(x) for x in row_points)
@@ -305,16 +351,17 @@ def parse_pb(text: str) -> PbInstance:
         project_columns=tuple(project_columns),
         vote_columns=tuple(vote_columns),
         vote_fields={k: tuple(v) for k, v in vote_fields.items()},
+        repeats=tuple(repeats),
     )
 
 
-def read_pb(path: Path) -> PbInstance:
-    """Read a ``.pb`` file (UTF-8, with or without BOM)."""
+def read_pb(path: Path, *, strict: bool = True) -> PbInstance:
+    """Read a ``.pb`` file (UTF-8, with or without BOM); ``strict`` as for :func:`parse_pb`."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PbFormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_pb(text)
+    return parse_pb(text, strict=strict)
 
 
 def _point_text(x: float) -> str:

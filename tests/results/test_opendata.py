@@ -1,5 +1,5 @@
 """Open data: every file follows its declared schema, carries the licence, and holds no personal
-data; spreadsheets are for agents and the COPIL; the PDF documents are real PDFs."""
+data; every dataset is open to anyone as CSV, JSON, ODS and XLSX; the PDF documents are real PDFs."""
 
 from __future__ import annotations
 
@@ -8,27 +8,96 @@ import io
 import json
 import re
 import zipfile
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from odf.opendocument import load as load_ods
+from odf.table import Table, TableCell, TableRow
+from odf.text import P
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import User
 from backend.assembly.models import Volunteer
+from backend.budget.models import Proposal
 from backend.results import opendata, service
 from backend.results.service import Update
 from tests.budget.helpers import CORO
-from tests.factories import login, make_staff, make_user
+from tests.factories import login, make_user
 from tests.results.helpers import dataset
 from tests.results.test_realisations import AGENT
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+NUMBER = re.compile(r"-?\d+\.\d+|-?[1-9]\d*|0")
 PHONE = re.compile(r"(?:\+33|\b0)[1-9](?:[ .-]?\d{2}){4}\b")
 
 
+FORMATS = ("csv", "json", "ods", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def public_files() -> list[str]:
-    return [f"/open-data/{d.name}.{ext}" for d in opendata.DATASETS for ext in ("csv", "json")] + [
+    return [f"/open-data/{d.name}.{ext}" for d in opendata.DATASETS for ext in FORMATS] + [
         "/open-data/datapackage.json"
     ]
+
+
+def _text(value: Any) -> str:
+    """A cell in one spelling whatever the format: 500, 500.0 and "500.0" are all "500"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and NUMBER.fullmatch(value):
+        value = float(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def xlsx_rows(content: bytes) -> list[list[str]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def ods_rows(content: bytes) -> list[list[str]]:
+    doc = load_ods(io.BytesIO(content))
+    (table,) = doc.spreadsheet.getElementsByType(Table)
+    rows = []
+    for tr in table.getElementsByType(TableRow):
+        cells = []
+        for cell in tr.getElementsByType(TableCell):
+            if cell.getAttribute("valuetype") == "float":
+                cells.append(_text(float(cell.getAttribute("value"))))
+            else:
+                cells.append(_text("".join(str(p) for p in cell.getElementsByType(P))))
+        rows.append(cells)
+    return rows
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+
+
+def file_rows(content: bytes, ext: str) -> list[list[str]]:
+    if ext == "xlsx":
+        return xlsx_rows(content)
+    if ext == "ods":
+        return ods_rows(content)
+    return csv_rows(content.decode())
+
+
+def file_text(content: bytes, url: str) -> str:
+    """What a reader of the file sees, spreadsheets included."""
+    for ext in ("ods", "xlsx"):
+        if url.endswith(f".{ext}"):
+            return "\n".join(";".join(row) for row in file_rows(content, ext))
+    return content.decode()
 
 
 def full_dataset(session: Session) -> None:
@@ -98,7 +167,6 @@ def test_known_rows(client: TestClient, session: Session) -> None:
     ]
     assert client.get("/open-data/jalons.json").json()["data"][0]["titre"] == "Achat du matériel"
     assert client.get("/open-data/nothing.csv").status_code == 404
-    assert client.get("/open-data/resultats.xlsx").status_code == 404
 
 
 def test_no_personal_data_in_any_public_export(client: TestClient, session: Session) -> None:
@@ -109,7 +177,7 @@ def test_no_personal_data_in_any_public_export(client: TestClient, session: Sess
     for url in public_files():
         response = client.get(url)
         assert response.status_code == 200, url
-        text = response.text
+        text = file_text(response.content, url)
         assert not EMAIL.findall(text), (url, EMAIL.findall(text)[:3])
         assert not PHONE.findall(text), (url, PHONE.findall(text)[:3])
         found = [n for n in names if n in text]
@@ -118,27 +186,58 @@ def test_no_personal_data_in_any_public_export(client: TestClient, session: Sess
             assert user.public_id not in text, url  # not even the journal's pseudonyms
 
 
-def test_spreadsheets_are_for_agents_and_the_copil(client: TestClient, session: Session) -> None:
+@pytest.mark.parametrize("who", ["visitor", "resident"])
+def test_every_dataset_is_open_in_every_format(client: TestClient, session: Session, who: str) -> None:
     full_dataset(session)
-    assert client.get("/resultats/exports/realisations.xlsx").status_code == 303  # log in first
-    login(client, make_user(session))
-    assert client.get("/resultats/exports/realisations.xlsx").status_code == 403
-    client.cookies.clear()
-    login(client, make_staff(session, Role.agent, "commune", "13055"))
-    xlsx = client.get("/resultats/exports/realisations.xlsx")
-    assert xlsx.status_code == 200 and zipfile.is_zipfile(io.BytesIO(xlsx.content))
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows[0][0] == "realisation_id" and rows[1][5] == 500.0
-    ods = client.get("/resultats/exports/fph_subventions.ods")
-    assert ods.status_code == 200 and b"opendocument.spreadsheet" in zipfile.ZipFile(
-        io.BytesIO(ods.content)
-    ).read("mimetype")
-    assert client.get("/resultats/exports/fph_subventions.csv").status_code == 404
+    if who == "resident":
+        login(client, make_user(session))
+    for ds in opendata.DATASETS:
+        reference = csv_rows(client.get(f"/open-data/{ds.name}.csv").text)
+        assert reference[0] == [f.name for f in ds.fields]
+        for ext in FORMATS:
+            url = f"/open-data/{ds.name}.{ext}"
+            response = client.get(url, follow_redirects=False)
+            assert response.status_code == 200, url
+            assert response.headers["content-type"] == CONTENT_TYPES[ext], url
+            if ext == "json":
+                rows = [[_text(r[f.name]) for f in ds.fields] for r in response.json()["data"]]
+                assert rows == reference[1:], url
+                continue
+            assert file_rows(response.content, ext) == reference, url
+    assert [r[5] for r in xlsx_rows(client.get("/open-data/realisations.xlsx").content)] == [
+        "montant_euros",
+        "500",
+    ]
+    assert zipfile.ZipFile(io.BytesIO(client.get("/open-data/quartiers.ods").content)).read("mimetype") == (
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    )
     index = client.get("/open-data").text
-    assert "/resultats/exports/propositions.xlsx" in index
+    for ext in FORMATS:
+        assert f'href="/open-data/propositions.{ext}"' in index
+
+
+def test_former_spreadsheet_addresses_lead_to_the_open_files(client: TestClient, session: Session) -> None:
+    full_dataset(session)
+    response = client.get("/resultats/exports/resultats.ods", follow_redirects=False)
+    assert response.status_code == 308 and response.headers["location"] == "/open-data/resultats.ods"
+    assert client.get("/resultats/exports/resultats.ods", follow_redirects=True).status_code == 200
+    assert client.get("/resultats/exports/resultats.csv").status_code == 404
+    assert client.get("/resultats/exports/nothing.xlsx").status_code == 404
+    assert client.get("/open-data/resultats.pdf").status_code == 404
+
+
+def test_spreadsheets_keep_text_as_text(client: TestClient, session: Session) -> None:
+    """A title a resident wrote that looks like a formula must not run in a spreadsheet."""
+    full_dataset(session)
+    proposal = session.exec(select(Proposal).where(Proposal.hidden_at == None)).first()  # noqa: E711
+    assert proposal is not None
+    proposal.title = '=HYPERLINK("http://example.org";"clic")'
+    session.add(proposal)
+    session.flush()
+    workbook = load_workbook(io.BytesIO(client.get("/open-data/propositions.xlsx").content))
+    cells = [c for row in workbook.active.iter_rows() for c in row if c.value == proposal.title]  # type: ignore[union-attr]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert proposal.title in file_text(client.get("/open-data/propositions.ods").content, "propositions.ods")
 
 
 def test_pdf_reports(client: TestClient, session: Session) -> None:

@@ -6,15 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from backend.cli import app
 from backend.voting.cli import tally_command
 from backend.voting.pabulib import read_pb
 from tests.voting.helpers import DATA, FILES
 from tests.voting.test_pabulib import GOOD
 
 
-def _run(capsys: pytest.CaptureFixture[str], file: Path, rule: str | None = None) -> tuple[int, str, str]:
-    code = tally_command(file, rule)
+def _run(
+    capsys: pytest.CaptureFixture[str], file: Path, rule: str | None = None, strict: bool = False
+) -> tuple[int, str, str]:
+    code = tally_command(file, rule, strict)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -108,3 +112,59 @@ def test_majority_judgment_on_graded_ballots(tmp_path: Path, capsys: pytest.Capt
     }
     code, _, err = _run(capsys, DATA / "Poland_Swiecie_2023.pb", "majority-judgment")
     assert code == 2 and "majority-judgment counts graded (scoring) ballots" in err
+
+
+# A vote naming a project twice, as 16 Warszawa 2026 files have: counted twice, project a (60)
+# would beat b (50); counted once, as the city did, b and c are funded (the `selected` column).
+REPEATED = """META
+key;value
+description;repeated project
+budget;100
+vote_type;approval
+rule;greedy
+num_projects;3
+num_votes;5
+PROJECTS
+project_id;cost;selected
+a;60;0
+b;50;1
+c;10;1
+VOTES
+voter_id;vote
+1;a,a
+2;a,a
+3;b
+4;b
+5;b,c
+"""
+
+
+def test_a_project_named_twice_by_a_vote_counts_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "repeated.pb"
+    path.write_text(REPEATED, encoding="utf-8")
+    code, out, err = _run(capsys, path)
+    assert code == 0
+    result = json.loads(out)
+    assert sorted(result["selected"]) == sorted(read_pb(path, strict=False).selected() or []) == ["b", "c"]
+    assert result["spent"] == 60
+    assert err.splitlines() == [
+        f"notice: {path}: line {line}: voter '{voter}' names project 'a' twice; "
+        "counted once (--strict refuses such a file)"
+        for line, voter in ((16, 1), (17, 2))
+    ]
+
+
+def test_strict_refuses_a_project_named_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "repeated.pb"
+    path.write_text(REPEATED, encoding="utf-8")
+    code, out, err = _run(capsys, path, strict=True)
+    assert code == 2 and out == ""
+    assert err == f"error: {path}: line 16: voter '1' names the same project twice\n"
+    # The `qp tally` command passes the flag through.
+    runner = CliRunner()
+    strict = runner.invoke(app, ["tally", str(path), "--strict"])
+    assert strict.exit_code == 2 and "names the same project twice" in strict.output
+    lenient = runner.invoke(app, ["tally", str(path)])
+    assert lenient.exit_code == 0 and '"selected": ["b", "c"]' in lenient.output

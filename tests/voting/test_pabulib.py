@@ -201,3 +201,25 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path.write_bytes(GOOD.replace("partagé", "partag\xe9").encode("latin-1"))
     with pytest.raises(PbFormatError, match="not UTF-8"):
         read_pb(path)
+
+
+def test_lenient_read_counts_a_repeated_project_once() -> None:
+    text = _broken("1;a,b;34", "1;a,b,a;34")
+    instance = parse_pb(text, strict=False)
+    assert [v.vote for v in instance.votes()] == [("a", "b"), ("c",)]
+    assert [(r.line, r.voter_id, r.project_id) for r in instance.repeats] == [(16, "1", "a")]
+    assert parse_pb(GOOD, strict=False).repeats == ()
+
+
+def test_lenient_read_keeps_points_only_when_repetitions_agree() -> None:
+    scoring = (
+        GOOD.replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote;age", "voter_id;vote;points;age")
+        .replace("2;c;", "2;c;1;")
+    )
+    same = parse_pb(scoring.replace("1;a,b;34", "1;a,b,a;5,2,5;34"), strict=False)
+    assert project_scores(same.kind, same.ballots, 3).tolist() == [5.0, 2.0, 1.0]
+    with pytest.raises(
+        PbFormatError, match="line 16: voter '1' names project 'a' twice with different points"
+    ):
+        parse_pb(scoring.replace("1;a,b;34", "1;a,b,a;5,2,3;34"), strict=False)

@@ -1,5 +1,5 @@
-"""Open data: the index with licence and schemas, CSV and JSON files, the data package, the
-PDF report of an edition's results; ODS and XLSX spreadsheets for agents and the COPIL."""
+"""Open data: the index with licence and schemas, every dataset as CSV, JSON, ODS and XLSX for
+anyone without an account, the data package, the PDF report of an edition's results."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import json
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import head
 from backend.results import opendata, queries
 from backend.results.pdf import Document, generated_on, hash_block
-from backend.results.permissions import SpreadsheetPrincipal, spreadsheet_policy
 from backend.web import fmt_eur, fmt_int, fmt_pct, render
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +22,7 @@ CSV = "text/csv; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
+FORMATS = ("csv", "json", "ods", "xlsx")
 
 
 def _base(request: Request) -> str:
@@ -38,7 +38,7 @@ def _split(filename: str, allowed: tuple[str, ...]) -> tuple[opendata.Dataset, s
 
 
 @router.get("/open-data")
-def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+def index(request: Request, session: DbSession) -> Response:
     count, head_hash = head(session)
     return render(
         request,
@@ -48,7 +48,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
             "licence": opendata.LICENCE,
             "editions": queries.public_editions(session),
             "publications": queries.publications(session),
-            "spreadsheets": spreadsheet_policy(principal) is None,
+            "formats": FORMATS,
             "journal_count": count,
             "head_hash": head_hash,
         },
@@ -141,25 +141,25 @@ def edition_report(session: DbSession, slug: str) -> Response:
 
 @router.get("/open-data/{filename}")
 def dataset_file(request: Request, session: DbSession, filename: str) -> Response:
-    dataset, ext = _split(filename, ("csv", "json"))
+    dataset, ext = _split(filename, FORMATS)
     if ext == "csv":
         return Response(
             opendata.to_csv(dataset, session),
             media_type=CSV,
             headers={"Content-Disposition": f'inline; filename="{dataset.name}.csv"'},
         )
-    return Response(opendata.to_json(dataset, session, _base(request)), media_type=JSON)
-
-
-@router.get("/resultats/exports/{filename}")
-def spreadsheet(session: DbSession, principal: SpreadsheetPrincipal, filename: str) -> Response:
-    dataset, ext = _split(filename, ("xlsx", "ods"))
+    if ext == "json":
+        return Response(opendata.to_json(dataset, session, _base(request)), media_type=JSON)
     body = opendata.to_xlsx(dataset, session) if ext == "xlsx" else opendata.to_ods(dataset, session)
     return Response(
         body,
         media_type=XLSX if ext == "xlsx" else ODS,
-        headers={
-            "Content-Disposition": f'attachment; filename="{dataset.name}.{ext}"',
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{dataset.name}.{ext}"'},
     )
+
+
+@router.get("/resultats/exports/{filename}")
+def former_spreadsheet(filename: str) -> Response:
+    """The spreadsheets' former, staff-only address: links and bookmarks lead to the open file."""
+    dataset, ext = _split(filename, ("xlsx", "ods"))
+    return RedirectResponse(f"/open-data/{dataset.name}.{ext}", status_code=308)

@@ -1,0 +1,112 @@
+"""Compressed responses (gzip, not for tiny ones, streaming kept) and static files under
+content-hashed URLs, cached for a year."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backend import web
+from backend.config import ROOT
+from backend.web import static_url
+
+GZIP = {"Accept-Encoding": "gzip"}
+HTMX = ROOT / "static" / "js" / "htmx.min.js"
+
+
+def raw_get(client: TestClient, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """The response as sent, before the client decodes the gzip body."""
+    with client.stream("GET", url, headers=headers) as response:
+        body = b"".join(response.iter_raw())
+        return response.status_code, dict(response.headers), body
+
+
+def test_htmx_is_sent_compressed_and_cached_for_a_year(client: TestClient) -> None:
+    url = static_url("js/htmx.min.js")
+    assert re.fullmatch(r"/static/js/htmx\.min\.js\?v=[0-9a-f]{10}", url)
+    status, headers, body = raw_get(client, url, GZIP)
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body) == HTMX.read_bytes()
+    assert len(body) < HTMX.stat().st_size / 2
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in headers["vary"]
+    # Without gzip in Accept-Encoding, the plain file.
+    status, headers, body = raw_get(client, url, {"Accept-Encoding": "identity"})
+    assert status == 200 and "content-encoding" not in headers and body == HTMX.read_bytes()
+
+
+def test_unversioned_or_stale_urls_are_cached_briefly(client: TestClient) -> None:
+    for url in ("/static/js/htmx.min.js", "/static/js/htmx.min.js?v=0123456789"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=600", url
+    assert client.get("/static/js/nothing.js").status_code == 404
+
+
+def test_every_static_reference_is_versioned(client: TestClient) -> None:
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"""["'(]/static/""", text), f"{template}: use static_url()"
+    client.cookies.clear()
+    pages = [client.get(url).text for url in ("/", "/quartiers", "/budget-participatif", "/open-data")]
+    refs = [ref for page in pages for ref in re.findall(r'(?:href|src)="(/static/[^"]+)"', page)]
+    assert "/static/css/app.css" in {ref.partition("?")[0] for ref in refs}
+    for ref in refs:
+        path, _, version = ref.partition("?v=")
+        assert re.fullmatch(r"[0-9a-f]{10}", version), ref
+        assert client.get(ref).headers["cache-control"].endswith("immutable"), ref
+
+
+def test_a_changed_file_gets_a_new_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web, "STATIC_DIR", tmp_path)
+    (tmp_path / "css").mkdir()
+    css = tmp_path / "css" / "site.css"
+    css.write_text("body { color: black }", encoding="utf-8")
+    before = static_url("css/site.css")
+    assert static_url("css/site.css") == before
+    css.write_text("body { color: navy }", encoding="utf-8")
+    stat = css.stat()
+    os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a coarse clock
+    after = static_url("css/site.css")
+    assert after != before and after.startswith("/static/css/site.css?v=")
+
+
+def test_a_big_page_is_compressed_on_a_first_visit(client: TestClient) -> None:
+    client.cookies.clear()
+    status, headers, body = raw_get(client, "/quartiers", GZIP)
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    page = gzip.decompress(body)
+    assert b"<svg" in page and len(body) < len(page) / 2
+    # The security headers and the page's Vary are kept, Accept-Encoding added.
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["cache-control"] == "no-store"
+    assert {"Cookie", "HX-Request", "Accept-Encoding"} <= {v.strip() for v in headers["vary"].split(",")}
+
+
+def test_pages_of_a_session_are_not_compressed_but_data_is(client: TestClient) -> None:
+    """A page holding the session's CSRF token is not compressed (BREACH); data files are."""
+    client.get("/connexion")
+    assert "qp_session" in client.cookies
+    status, headers, body = raw_get(client, "/quartiers", GZIP)
+    assert status == 200 and "content-encoding" not in headers and b"<svg" in body
+    status, headers, body = raw_get(client, "/open-data/quartiers.csv", GZIP)
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body).startswith(b"code_qpv,")
+
+
+def test_streaming_and_small_responses(client: TestClient) -> None:
+    plain = client.get("/journal.json", headers={"Accept-Encoding": "identity"})
+    status, headers, body = raw_get(client, "/journal.json", GZIP)
+    assert status == 200 and headers["content-encoding"] == "gzip" and "content-length" not in headers
+    assert json.loads(gzip.decompress(body)) == plain.json()
+    status, headers, body = raw_get(client, "/healthz", GZIP)
+    assert status == 200 and "content-encoding" not in headers and json.loads(body) == {"status": "ok"}
+    # Spreadsheets are zip archives already.
+    status, headers, _ = raw_get(client, "/open-data/quartiers.xlsx", GZIP)
+    assert status == 200 and "content-encoding" not in headers
