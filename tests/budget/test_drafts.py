@@ -4,7 +4,7 @@ refused with its length and kept, and the dépôt deadline shown before drafts g
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from backend.budget.models import EditionPhase, Proposal, ProposalStatus
 from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
-from backend.budget.views.common import paris_today
+from backend.web import PARIS
 from backend.web import fmt_date
 from tests.budget.helpers import ADMIN, CORO, THEME, make_edition, make_proposal, resident
 from tests.factories import login, post
@@ -104,6 +104,10 @@ def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, se
         form(description=text[:3000]),
     )
     assert shorter.status_code == 303
+
+
+def paris_today() -> date:
+    return datetime.now(PARIS).date()
 
 
 def set_depot_end(session: Session, edition_id: int, days: int) -> None:
