@@ -37,6 +37,14 @@ class ResidenceStatus(StrEnum):
     verified = "verified"
 
 
+# What each status is called on every page (translated where shown: `backend.web.residence_label`).
+RESIDENCE_LABELS = {
+    ResidenceStatus.none: "Quartier non indiqué",
+    ResidenceStatus.declared: "Quartier déclaré, à vérifier",
+    ResidenceStatus.verified: "Résidence vérifiée",
+}
+
+
 def new_public_id() -> str:
     """A pseudonymous id for the journal: random, never derived from personal data."""
     return secrets.token_hex(8)

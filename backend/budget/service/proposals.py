@@ -38,6 +38,7 @@ from backend.budget.service.editions import PROCESS, calendar, edition_qpvs, env
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import SYSTEM, ActorRef, entries_for, record
 from backend.territory.models import Qpv, QpvRef
@@ -315,8 +316,10 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
             object_type=OBJECT,
             object_id=proposal.id,  # type: ignore[arg-type]
             territory=ref.code if ref else None,
-            reason=_(
-                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier."
+            reason=ngettext(
+                "Proposition %(ref)s masquée après %(n)d signalement, en attendant la vérification de la table de quartier.",
+                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier.",
+                proposal.report_count,
             )
             % {"ref": proposal.reference, "n": proposal.report_count},
             payload={"reports": proposal.report_count, "threshold": edition.report_threshold},
