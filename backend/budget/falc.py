@@ -53,7 +53,9 @@ def vote_rules(edition: Edition) -> list[str]:
             )
         elif edition.ballot_max:
             rules.append(
-                ngettext("Vous choisissez %(n)d projet.", "Vous choisissez %(n)d projets.", edition.ballot_max)
+                ngettext(
+                    "Vous choisissez %(n)d projet.", "Vous choisissez %(n)d projets.", edition.ballot_max
+                )
                 % {"n": edition.ballot_max}
             )
         else:

@@ -125,7 +125,11 @@ def description_too_long(description: str) -> Invalid | None:
             "Votre texte est trop long : il a %(count)s caractères. Le maximum est %(max)s caractères. "
             "Enlevez au moins %(over)s caractères, puis envoyez à nouveau."
         )
-        % {"count": fmt_int(length), "max": fmt_int(DESCRIPTION_MAX), "over": fmt_int(length - DESCRIPTION_MAX)},
+        % {
+            "count": fmt_int(length),
+            "max": fmt_int(DESCRIPTION_MAX),
+            "over": fmt_int(length - DESCRIPTION_MAX),
+        },
         field="description",
     )
 

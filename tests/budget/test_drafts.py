@@ -12,8 +12,7 @@ from sqlmodel import Session, select
 from backend.budget.models import EditionPhase, Proposal, ProposalStatus
 from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
-from backend.web import PARIS
-from backend.web import fmt_date
+from backend.web import PARIS, fmt_date
 from tests.budget.helpers import ADMIN, CORO, THEME, make_edition, make_proposal, resident
 from tests.factories import login, post
 from tests.factories import page_text as raw_text
@@ -40,7 +39,9 @@ def form(**overrides: str) -> dict[str, str]:
 
 
 def form_key(client: TestClient, slug: str) -> str:
-    found = re.search(r'name="form_key" value="([^"]+)"', client.get(f"/budget-participatif/{slug}/proposer").text)
+    found = re.search(
+        r'name="form_key" value="([^"]+)"', client.get(f"/budget-participatif/{slug}/proposer").text
+    )
     assert found
     return found.group(1)
 
@@ -86,7 +87,9 @@ def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, se
         "Le maximum est 4\u202f000 caractères."
     )
     for action in ("brouillon", "envoyer"):
-        response = post(client, f"/budget-participatif/{edition.slug}/proposer", form(description=text, action=action))
+        response = post(
+            client, f"/budget-participatif/{edition.slug}/proposer", form(description=text, action=action)
+        )
         assert response.status_code == 422
         shown = raw_text(response)
         assert message in shown and text.strip() in shown

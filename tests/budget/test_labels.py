@@ -38,7 +38,14 @@ def test_the_ballot_says_0_projet_choisi(client: TestClient, session: Session) -
 def test_assembly_votes_count_one_abstention_in_the_singular() -> None:
     from backend.config import ROOT
 
-    for name in ("avis.html", "saisine.html", "answers.html", "answer_form.html", "avis_form.html", "manage.html"):
+    for name in (
+        "avis.html",
+        "saisine.html",
+        "answers.html",
+        "answer_form.html",
+        "avis_form.html",
+        "manage.html",
+    ):
         source = (ROOT / "templates" / "assembly" / name).read_text()
         assert '{{ _("abstentions") }}' not in source, name
     for name in ("meeting.html", "minutes.html", "application.html"):

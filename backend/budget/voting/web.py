@@ -81,7 +81,9 @@ def counter(ctx: VoteContext, envelope: EnvelopeBallot, choice: Choice, *, check
         graded = len([p for p in envelope.projects if p.id in (choice.grades or {})])
         lines.append(
             ngettext(
-                "%(n)d projet sur %(total)d a une mention.", "%(n)d projets sur %(total)d ont une mention.", graded
+                "%(n)d projet sur %(total)d a une mention.",
+                "%(n)d projets sur %(total)d ont une mention.",
+                graded,
             )
             % {"n": graded, "total": len(envelope.projects)}
         )
