@@ -46,7 +46,12 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(get_locale()).ngettext(singular, plural, n)
+    """Singular or plural by the count. French (the source language, with no catalogue) puts
+    0 and 1 in the singular: « 0 projet choisi », « 1 abstention »."""
+    locale = get_locale()
+    if locale == DEFAULT_LOCALE:
+        return singular if abs(n) < 2 else plural
+    return translations(locale).ngettext(singular, plural, n)
 
 
 _ = gettext

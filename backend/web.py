@@ -112,6 +112,15 @@ def role_label(role: str) -> str:
     return i18n.gettext(str(ROLE_LABELS.get(role, extra.get(role, role))))  # type: ignore[call-overload]
 
 
+def residence_label(status: str | None) -> str:
+    """A residence status in French (« Résidence vérifiée »), never the raw value."""
+    from backend.accounts.models import RESIDENCE_LABELS, ResidenceStatus
+
+    if status not in set(ResidenceStatus):
+        return status or "—"
+    return i18n.gettext(RESIDENCE_LABELS[ResidenceStatus(status)])
+
+
 def nav_links() -> list[tuple[str, str]]:
     """Main menu: QPV, each registered process, the journal."""
     from backend.processes import registered
@@ -135,7 +144,9 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: i18n.gettext(s), ngettext=lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True
     )
-    env.globals.update(static_url=static_url, nav_links=nav_links, role_label=role_label)
+    env.globals.update(
+        static_url=static_url, nav_links=nav_links, role_label=role_label, residence_label=residence_label
+    )
     env.filters.update(int=fmt_int, eur=fmt_eur, pct=fmt_pct, date=fmt_date)
     return env
 

@@ -50,6 +50,14 @@ class CodePurpose(StrEnum):
     postal = "postal"  # mailed to the address: verifies the residence
 
 
+# What each status is called on every page (translated where shown: `backend.web.residence_label`).
+RESIDENCE_LABELS = {
+    ResidenceStatus.none: "Quartier non indiqué",
+    ResidenceStatus.declared: "Quartier déclaré, à vérifier",
+    ResidenceStatus.verified: "Résidence vérifiée",
+}
+
+
 def new_public_id() -> str:
     """A pseudonymous id for the journal: random, never derived from personal data."""
     return secrets.token_hex(8)

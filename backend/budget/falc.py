@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.budget.models import BallotRule, CountingRule, Edition, EnvelopeScope, VoterResidence
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
 from backend.web import fmt_eur, fmt_int, fmt_pct
 
 
@@ -18,8 +19,10 @@ def proposal_rules(edition: Edition) -> list[str]:
         % {"share": fmt_pct(edition.operating_share_max, 0)},
         _("La table de quartier relit chaque idée avant de la publier."),
         _("Ensuite, la mairie vérifie si l'idée est possible. Elle explique toujours sa réponse."),
-        _(
-            "Si %(n)s personnes signalent une idée, elle est cachée jusqu'à ce que la table de quartier la relise."
+        ngettext(
+            "Si %(n)s personne signale une idée, elle est cachée jusqu'à ce que la table de quartier la relise.",
+            "Si %(n)s personnes signalent une idée, elle est cachée jusqu'à ce que la table de quartier la relise.",
+            edition.report_threshold,
         )
         % {"n": fmt_int(edition.report_threshold)},
     ]
@@ -49,7 +52,12 @@ def vote_rules(edition: Edition) -> list[str]:
                 % {"min": edition.ballot_min, "max": edition.ballot_max}
             )
         elif edition.ballot_max:
-            rules.append(_("Vous choisissez %(n)d projets.") % {"n": edition.ballot_max})
+            rules.append(
+                ngettext(
+                    "Vous choisissez %(n)d projet.", "Vous choisissez %(n)d projets.", edition.ballot_max
+                )
+                % {"n": edition.ballot_max}
+            )
         else:
             rules.append(_("Vous choisissez autant de projets que vous voulez."))
     elif edition.ballot_rule == BallotRule.knapsack:

@@ -157,6 +157,13 @@ def proposal_policy(
         if proposal.status not in EDITABLE_STATUSES:
             return Refusal(_("Cette proposition a été envoyée : elle ne peut plus être modifiée."))
         needed = Act.submit if proposal.status == ProposalStatus.draft else Act.revise
+        if needed == Act.submit and phase_refusal(edition, needed):
+            return Refusal(
+                _(
+                    "Le dépôt des idées est terminé : ce brouillon ne peut plus être envoyé. "
+                    "Vous pouvez encore le lire dans « Mes propositions »."
+                )
+            )
         return phase_refusal(edition, needed)
     if refusal := phase_refusal(edition, act):
         return refusal

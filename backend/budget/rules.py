@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from backend.budget.models import ProposalStatus
 from backend.errors import Invalid
 from backend.i18n import gettext as _
-from backend.web import fmt_eur, fmt_pct
+from backend.web import fmt_eur, fmt_int, fmt_pct
 
 TITLE_MIN, TITLE_MAX = 8, 120
 DESCRIPTION_MIN, DESCRIPTION_MAX = 30, 4000
+# A draft keeps a description that is too long (up to this bound against abuse), so that
+# nothing typed is lost while the author shortens it; only sending enforces DESCRIPTION_MAX.
+DRAFT_DESCRIPTION_MAX = 5 * DESCRIPTION_MAX
 COST_MAX = 10_000_000
 
 # The realistic checklist (DOMAIN.md); each answer carries a public reason.
@@ -112,6 +115,25 @@ class ProposalInput:
     operating_cost: str
 
 
+def description_too_long(description: str) -> Invalid | None:
+    """The refusal of a description over the limit, with its length, or None."""
+    length = len(description.strip())
+    if length <= DESCRIPTION_MAX:
+        return None
+    return Invalid(
+        _(
+            "Votre texte est trop long : il a %(count)s caractères. Le maximum est %(max)s caractères. "
+            "Enlevez au moins %(over)s caractères, puis envoyez à nouveau."
+        )
+        % {
+            "count": fmt_int(length),
+            "max": fmt_int(DESCRIPTION_MAX),
+            "over": fmt_int(length - DESCRIPTION_MAX),
+        },
+        field="description",
+    )
+
+
 def validate_for_submission(
     data: ProposalInput, themes: Sequence[str], qpv_codes: Sequence[str]
 ) -> list[Invalid]:
@@ -135,13 +157,8 @@ def validate_for_submission(
                 field="description",
             )
         )
-    elif len(description) > DESCRIPTION_MAX:
-        problems.append(
-            Invalid(
-                _("La description est trop longue (%(n)d caractères au plus).") % {"n": DESCRIPTION_MAX},
-                field="description",
-            )
-        )
+    elif too_long := description_too_long(description):
+        problems.append(too_long)
     if data.qpv_code not in qpv_codes:
         problems.append(Invalid(_("Choisissez le quartier du projet dans la liste."), field="qpv_code"))
     if data.theme not in themes:

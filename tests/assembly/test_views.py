@@ -324,7 +324,7 @@ def test_agent_records_votes_closes_and_publishes_the_avis(client: TestClient, s
         client, f"/assemblee/{saisine.id}/gestion/avis", {"intro": "L'assemblée a travaillé deux mois."}
     )
     assert response.status_code == 303 and response.headers["location"].endswith("/avis")
-    assert "4 pour, 0 contre, 0 abstentions" in client.get(f"/assemblee/{saisine.id}/avis").text
+    assert "4 pour, 0 contre, 0 abstention" in client.get(f"/assemblee/{saisine.id}/avis").text
 
 
 def test_copil_answers_and_follows_up(client: TestClient, session: Session) -> None:

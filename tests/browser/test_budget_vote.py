@@ -83,3 +83,36 @@ def test_voting_point_pages_are_accessible(page: Any) -> None:
     check(page)
     page.goto("/budget-participatif/marseille-2026/bureau/import")
     check(page)
+
+
+def test_the_running_count_never_covers_the_last_project(page: Any) -> None:
+    """At 390×844 the sticky count sits at the bottom of the screen: a project scrolled to the
+    bottom (as the browser does when it is reached with the keyboard) stays above it."""
+    login(page, "amina@demo.quartiers.fr")  # karim votes in the end-to-end test
+    page.goto("/budget-participatif/marseille-2026/voter")
+    boxes = page.locator("input[name=projet]")
+    boxes.nth(0).check()
+    expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
+    last = boxes.last
+    item = page.locator(".bp-ballot-item").last
+    item.evaluate("el => el.scrollIntoView({block: 'end'})")
+    counter = page.locator("#bp-compteur").bounding_box()
+    shown = item.bounding_box()
+    assert counter is not None and shown is not None
+    assert shown["y"] + shown["height"] <= counter["y"] + 1, (shown, counter)  # nothing hidden under it
+    box = last.bounding_box()
+    assert box is not None
+    hit = page.evaluate(
+        "([x, y]) => !!document.elementFromPoint(x, y).closest('#bp-compteur')",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert not hit, "the running count covers the last project's checkbox"
+    link = item.get_by_role("link").bounding_box()
+    assert link is not None
+    hit = page.evaluate(
+        "([x, y]) => !!document.elementFromPoint(x, y).closest('#bp-compteur')",
+        [link["x"] + link["width"] / 2, link["y"] + link["height"] / 2],
+    )
+    assert not hit, "the running count covers the last project's link"
+    last.click(timeout=2000)  # no other element takes the tap
+    assert last.is_checked()

@@ -375,3 +375,26 @@ def test_majority_judgment_ballot_and_results_pages(client: TestClient, session:
     editions.change_phase(session, ADMIN, edition, "resultats")
     text = page_text(client.get(f"/budget-participatif/{edition.slug}/resultats/{CORO}"))
     assert "Mention majoritaire" in text and "on retire une mention du milieu" in text
+
+
+def test_import_page_opens_for_agents_and_moderators(client: TestClient, session: Session) -> None:
+    """The GET used to crash (`error` undefined), so no paper ballot could be imported."""
+    edition, projects = vote_edition(session)
+    url = f"/budget-participatif/{edition.slug}/bureau/import"
+    for staff in (agent(session), moderator(session, CORO)):
+        client.cookies.clear()
+        login(client, staff)
+        page = client.get(url)
+        assert page.status_code == 200, staff.email
+        assert "Importer des bulletins papier" in page_text(page)
+        assert "Il y a un problème" not in page_text(page)
+    # The moderator (still logged in) can then import a file of their QPV.
+    voter(session, identifier="papier@example.org")
+    line = f"Mairie 13/14;papier@example.org;;;;Carte d'identité;;{ids(projects[CORO], 0)[0]}"
+    done = post(
+        client, url, {"action": "enregistrer"}, files={"fichier": ("lot.csv", csv_file(line), "text/csv")}
+    )
+    assert done.status_code == 200 and "1 bulletin papier enregistré." in page_text(done)
+    # No file: the form comes back with the message, still usable.
+    empty = post(client, url, {"action": "verifier"})
+    assert empty.status_code == 422 and "Choisissez le fichier CSV des bulletins." in page_text(empty)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
+from backend.budget import phases
 from backend.budget.models import (
     EDITABLE_STATUSES,
     ELIGIBLE_STATUSES,
     PUBLIC_STATUSES,
     Edition,
     Envelope,
+    PhaseKey,
     Proposal,
     ProposalCoauthor,
     ProposalReport,
@@ -21,7 +24,7 @@ from backend.budget.models import (
     ReportReason,
 )
 from backend.budget.rules import (
-    DESCRIPTION_MAX,
+    DRAFT_DESCRIPTION_MAX,
     TITLE_MAX,
     Precheck,
     Problems,
@@ -31,10 +34,11 @@ from backend.budget.rules import (
     prechecks,
     validate_for_submission,
 )
-from backend.budget.service.editions import PROCESS, edition_qpvs, envelope_for, qpv_in_edition
+from backend.budget.service.editions import PROCESS, calendar, edition_qpvs, envelope_for, qpv_in_edition
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import SYSTEM, ActorRef, entries_for, record
 from backend.territory.models import Qpv, QpvRef
@@ -83,14 +87,15 @@ def save_draft(
     clear_location: bool = False,
     photo: str | None = None,
 ) -> Proposal:
-    """Keep whatever was typed (cut to size); nothing is checked beyond that. Not journaled:
-    a draft is private until it is sent."""
+    """Keep whatever was typed; nothing is checked beyond that (a description over the limit is
+    kept whole so the author can shorten it; sending refuses it). Not journaled: a draft is
+    private until it is sent."""
     if proposal is None:
         proposal = Proposal(edition_id=edition.id, author_id=author.id if author else None)  # type: ignore[arg-type]
     refs = {r.code: r for r in edition_qpvs(session, edition)}
     ref = refs.get(data.qpv_code)
     proposal.title = clean_text(" ".join(data.title.split()), TITLE_MAX)
-    proposal.description = clean_text(data.description, DESCRIPTION_MAX)
+    proposal.description = clean_text(data.description, DRAFT_DESCRIPTION_MAX)
     proposal.theme = data.theme if data.theme in edition.theme_labels else ""
     proposal.qpv_id = ref.id if ref else None
     proposal.location_text = clean_text(" ".join(data.location_text.split()), 300)
@@ -213,6 +218,33 @@ def file_for_resident(
     return proposal
 
 
+# Residents are warned this many days before the announced end of the dépôt des idées.
+DEADLINE_WARNING_DAYS = 7
+
+
+@dataclass(frozen=True)
+class DraftDeadline:
+    """Until when a draft can be sent: the announced last day of the dépôt des idées (if any)
+    and whether the dépôt is over (then drafts can no longer be sent)."""
+
+    ends_on: date | None
+    days_left: int | None
+    closed: bool
+
+    @property
+    def soon(self) -> bool:
+        return not self.closed and self.days_left is not None and self.days_left <= DEADLINE_WARNING_DAYS
+
+
+def draft_deadline(session: Session, edition: Edition, today: date) -> DraftDeadline:
+    """The dépôt deadline of an edition as seen on `today` (a Paris date)."""
+    row = next((r for r in calendar(session, edition) if r.phase == PhaseKey.depot), None)
+    ends_on = row.ends_on if row else None
+    current = phases.ORDER.index(edition.phase) if edition.phase in phases.ORDER else 0
+    closed = current > phases.ORDER.index(PhaseKey.depot)
+    return DraftDeadline(ends_on, (ends_on - today).days if ends_on else None, closed)
+
+
 def delete_draft(session: Session, proposal: Proposal) -> str | None:
     """Delete a private draft; returns its photo name so the caller removes the file."""
     if proposal.status != ProposalStatus.draft:
@@ -284,8 +316,10 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
             object_type=OBJECT,
             object_id=proposal.id,  # type: ignore[arg-type]
             territory=ref.code if ref else None,
-            reason=_(
-                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier."
+            reason=ngettext(
+                "Proposition %(ref)s masquée après %(n)d signalement, en attendant la vérification de la table de quartier.",
+                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier.",
+                proposal.report_count,
             )
             % {"ref": proposal.reference, "n": proposal.report_count},
             payload={"reports": proposal.report_count, "threshold": edition.report_threshold},

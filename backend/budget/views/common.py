@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request, UploadFile
@@ -11,13 +12,14 @@ from sqlmodel import Session, select
 from backend.budget import mapgrid, phases
 from backend.budget.models import Edition, Proposal, ProposalStatus, RejectCategory, ReportReason
 from backend.budget.photos import PhotoRefused, clean_photo, read_limited, store_photo
-from backend.budget.rules import Problems, ProposalInput
+from backend.budget.rules import DESCRIPTION_MAX, Problems, ProposalInput
 from backend.budget.service.proposals import Location
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address
+from backend.web import PARIS
 
 STATUS_LABELS = {
     ProposalStatus.draft: "Brouillon",
@@ -63,6 +65,11 @@ def labels() -> dict[str, Any]:
         "report_labels": {k.value: _(v) for k, v in REPORT_LABELS.items()},
         "reject_labels": {k.value: _(v) for k, v in REJECT_LABELS.items()},
     }
+
+
+def paris_today() -> date:
+    """Today in Marseille: phase dates are calendar days there."""
+    return datetime.now(PARIS).date()
 
 
 def proposal_url(edition: Edition, proposal: Proposal, suffix: str = "") -> str:
@@ -174,6 +181,7 @@ def form_context(
         "form": values,
         "errors": errors,
         "error_list": form.errors,
+        "description_max": DESCRIPTION_MAX,
         "qpvs": refs,
         "themes": edition.themes,
         "picker": picker_for(session, values["qpv_code"], lat, lon),

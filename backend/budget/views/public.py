@@ -22,7 +22,7 @@ from backend.budget.permissions import (
 from backend.budget.phases import Act
 from backend.budget.photos import photo_path
 from backend.budget.service import editions, instruction, proposals
-from backend.budget.views.common import STATUS_LABELS, labels, qpv_geometry
+from backend.budget.views.common import STATUS_LABELS, labels, paris_today, qpv_geometry
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv, Secteur
@@ -176,6 +176,7 @@ def proposal_page(
             "is_author": author,
             "can_edit": author
             and proposal.status in (ProposalStatus.draft, ProposalStatus.changes_requested),
+            "deadline": proposals.draft_deadline(session, edition, paris_today()),
             "can_report": can_report,
             "prechecks": proposals.proposal_prechecks(session, edition, proposal, services=True)
             if show_checks

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import secrets
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -11,10 +12,10 @@ from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.budget import notify
-from backend.budget.models import Edition, Proposal
+from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, enforce, submit_policy
 from backend.budget.photos import delete_photo
-from backend.budget.rules import ProposalInput
+from backend.budget.rules import ProposalInput, description_too_long
 from backend.budget.service import editions, proposals
 from backend.budget.views.common import (
     ProposalForm,
@@ -22,6 +23,7 @@ from backend.budget.views.common import (
     form_context,
     labels,
     location_of,
+    paris_today,
     picker_for,
     proposal_url,
     read_photo,
@@ -39,7 +41,17 @@ def my_proposals(request: Request, session: DbSession, principal: CurrentPrincip
     user = require_authenticated(principal)
     mine = proposals.my_proposals(session, user)
     slugs = {e.id: e for e in editions.list_editions(session, public_only=False)}
-    return render(request, "budget/mine.html", {"items": mine, "editions_by_id": slugs, **labels()})
+    today = paris_today()
+    deadlines = {
+        p.edition_id: proposals.draft_deadline(session, slugs[p.edition_id], today)
+        for p in mine
+        if p.status == ProposalStatus.draft and p.edition_id in slugs
+    }
+    return render(
+        request,
+        "budget/mine.html",
+        {"items": mine, "editions_by_id": slugs, "deadlines": deadlines, **labels()},
+    )
 
 
 @router.get("/budget-participatif/{slug}/carte")
@@ -60,6 +72,35 @@ def _read(
     return ProposalForm(data, point=point, map_qpv=map_qpv, remove_photo=bool(remove_photo))
 
 
+# The session remembers which draft each « Proposer » form created, so that sending the same
+# form again (a reload, a double tap, the back button) reuses that draft instead of adding one.
+FORM_KEYS = "bp_draft_forms"
+FORM_KEYS_KEPT = 5
+
+
+def _form_draft(request: Request, form_key: str) -> int | None:
+    value = request.session.get(FORM_KEYS, {}).get(form_key) if form_key else None
+    return value if isinstance(value, int) else None
+
+
+def _remember_draft(request: Request, form_key: str, proposal: Proposal) -> None:
+    if not form_key or len(form_key) > 40 or proposal.id is None:
+        return
+    known = {k: v for k, v in request.session.get(FORM_KEYS, {}).items() if k != form_key}
+    kept = list(known.items())[-(FORM_KEYS_KEPT - 1) :]
+    request.session[FORM_KEYS] = {**dict(kept), form_key: proposal.id}
+
+
+def _resident_context(
+    session: DbSession, edition: Edition, form: ProposalForm, proposal: Proposal | None, form_key: str = ""
+) -> dict[str, Any]:
+    """The proposal form with what only residents see: the dépôt deadline and the form key."""
+    ctx = form_context(session, edition, editions.edition_qpvs(session, edition), form, proposal)
+    ctx["deadline"] = proposals.draft_deadline(session, edition, paris_today())
+    ctx["form_key"] = form_key
+    return ctx
+
+
 def _profile_qpv_code(session: DbSession, principal: CurrentPrincipal) -> str:
     user = principal.user
     qpv = session.get(Qpv, user.qpv_id) if user and user.qpv_id else None
@@ -76,12 +117,14 @@ def _save(
     form: ProposalForm,
     photo: UploadFile | None,
     action: str,
+    form_key: str = "",
 ) -> Response:
     """Save the draft; send it when asked. On any problem the draft keeps what was typed and
     the form comes back with every error."""
     user = require_authenticated(principal)
-    refs = editions.edition_qpvs(session, edition)
     read_photo(request, form, photo)
+    if action != "envoyer" and (too_long := description_too_long(form.data.description)):
+        form.errors.append(too_long)  # sending reports it with the other problems
     location, clear = location_of(request, session, form, proposal)
     old_photo = proposal.photo if proposal else None
     photo_name = form.photo_name
@@ -101,6 +144,7 @@ def _save(
                     photo=photo_name,
                 )
                 found = proposals.submit(session, principal.actor(), edition, saved, form.data)
+                _remember_draft(request, form_key, saved)
         except DomainError as exc:
             form.errors.extend(errors_of(exc))
         else:
@@ -122,10 +166,11 @@ def _save(
         clear_location=clear,
         photo=photo_name,
     )
+    _remember_draft(request, form_key, saved)
     if old_photo and photo_name is not None and old_photo != photo_name:
         delete_photo(request.app.state.settings.upload_dir, old_photo)
     if form.errors:
-        ctx = form_context(session, edition, refs, form, saved)
+        ctx = _resident_context(session, edition, form, saved)
         ctx["draft_saved"] = True
         return render(request, "budget/form.html", ctx, status_code=422)
     flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
@@ -139,7 +184,8 @@ def new_form(
     refs = editions.edition_qpvs(session, edition)
     enforce(submit_policy(principal, edition, refs))
     form = ProposalForm(ProposalInput("", "", "", _profile_qpv_code(session, principal), "", "", ""))
-    return render(request, "budget/form.html", form_context(session, edition, refs, form, None))
+    ctx = _resident_context(session, edition, form, None, secrets.token_urlsafe(12))
+    return render(request, "budget/form.html", ctx)
 
 
 @router.post("/budget-participatif/{slug}/proposer")
@@ -160,9 +206,18 @@ def create(
     map_qpv: Annotated[str, Form()] = "",
     remove_photo: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "brouillon",
+    form_key: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
+    user = require_authenticated(principal)
     enforce(submit_policy(principal, edition, editions.edition_qpvs(session, edition)))
+    draft = None
+    if (draft_id := _form_draft(request, form_key)) is not None:
+        found = session.get(Proposal, draft_id)
+        if found is not None and found.author_id == user.id and found.edition_id == edition.id:
+            if found.status not in EDITABLE_STATUSES:  # this form was already sent
+                return redirect(proposal_url(edition, found), request)
+            draft = found
     form = _read(
         title,
         description,
@@ -175,16 +230,17 @@ def create(
         map_qpv,
         remove_photo,
     )
-    return _save(request, background, session, principal, edition, None, form, photo, action)
+    return _save(request, background, session, principal, edition, draft, form, photo, action, form_key)
 
 
 @router.get("/budget-participatif/{slug}/propositions/{proposal_id}/modifier")
 def edit_form(request: Request, session: DbSession, access: Authored) -> Response:
     proposal, edition = access.proposal, access.edition
-    refs = editions.edition_qpvs(session, edition)
     code = access.qpv.code if access.qpv else _profile_qpv_code(session, access.principal)
     form = ProposalForm.from_proposal(proposal, code)
-    return render(request, "budget/form.html", form_context(session, edition, refs, form, proposal))
+    if too_long := description_too_long(proposal.description):
+        form.errors.append(too_long)
+    return render(request, "budget/form.html", _resident_context(session, edition, form, proposal))
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/modifier")

@@ -382,7 +382,7 @@ def import_form(
     return render(
         request,
         "budget/bureau_import.html",
-        {"edition": edition, "base": _base(edition), "report": None, "columns": COLUMNS},
+        {"edition": edition, "base": _base(edition), "report": None, "error": None, "columns": COLUMNS},
     )
 
 

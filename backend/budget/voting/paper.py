@@ -31,6 +31,7 @@ from backend.budget.voting.models import PaperBatch
 from backend.budget.voting.service import PaperInfo, record_paper
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv, QpvRef
 
@@ -294,8 +295,10 @@ def import_batch(
             process="bp",
             object_type="bp_edition",
             object_id=edition.slug,
-            reason=_(
-                "%(n)d bulletins papier enregistrés (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s."
+            reason=ngettext(
+                "%(n)d bulletin papier enregistré (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
+                "%(n)d bulletins papier enregistrés (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
+                report.accepted,
             )
             % {"n": report.accepted, "summary": summary, "file": report.filename, "sha": digest},
             payload={

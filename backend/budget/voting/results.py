@@ -36,6 +36,7 @@ from backend.budget.voting.secrecy import fingerprint
 from backend.budget.voting.service import lock_box
 from backend.errors import Conflict, NotFound
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
 from backend.voting.pabulib import PbInstance, PbProject, PbVote, parse_pb, write_pb_rows
@@ -308,9 +309,12 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
         process=PROCESS,
         object_type="bp_edition",
         object_id=edition.slug,
-        reason=_(
+        reason=ngettext(
+            "Vote clos : %(n)s bulletin anonyme publié (%(online)s en ligne, %(paper)s sur papier). "
+            "Empreinte SHA-256 du fichier %(file)s : %(sha)s.",
             "Vote clos : %(n)s bulletins anonymes publiés (%(online)s en ligne, %(paper)s sur papier). "
-            "Empreinte SHA-256 du fichier %(file)s : %(sha)s."
+            "Empreinte SHA-256 du fichier %(file)s : %(sha)s.",
+            total,
         )
         % {
             "n": fmt_int(total),

@@ -80,7 +80,11 @@ def counter(ctx: VoteContext, envelope: EnvelopeBallot, choice: Choice, *, check
     if ctx.graded:
         graded = len([p for p in envelope.projects if p.id in (choice.grades or {})])
         lines.append(
-            _("%(n)d projet(s) sur %(total)d ont une mention.")
+            ngettext(
+                "%(n)d projet sur %(total)d a une mention.",
+                "%(n)d projets sur %(total)d ont une mention.",
+                graded,
+            )
             % {"n": graded, "total": len(envelope.projects)}
         )
     else:
