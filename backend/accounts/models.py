@@ -54,6 +54,7 @@ class CodePurpose(StrEnum):
 RESIDENCE_LABELS = {
     ResidenceStatus.none: "Quartier non indiqué",
     ResidenceStatus.declared: "Quartier déclaré, à vérifier",
+    ResidenceStatus.declared_in_area: "Quartier déclaré (adresse dans le quartier), à vérifier",
     ResidenceStatus.verified: "Résidence vérifiée",
 }
 
