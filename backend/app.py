@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
 
     from backend.accounts import admin_views as accounts_admin
+    from backend.accounts import postal_views
     from backend.accounts import views as accounts_views
     from backend.ledger import api as ledger_api
     from backend.ledger import views as ledger_views
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         territory_api.router,
         accounts_views.router,
         accounts_admin.router,
+        postal_views.router,
         ledger_views.router,
         ledger_api.router,
     ):
