@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from backend.accounts.levels import Level
@@ -103,6 +103,24 @@ def status_counts(session: Session, edition: Edition) -> dict[str, int]:
         .group_by(Proposal.status)
     ).all()
     return dict(rows)
+
+
+def participation_pending(session: Session, contest_period: timedelta) -> bool:
+    """Is an edition open to residents, or are its results still within their contest period?
+    While one is, identity-document hashes must stay (one document, one ballot)."""
+    open_phases = [PhaseKey.depot, PhaseKey.instruction, PhaseKey.vote]
+    if session.exec(select(Edition.id).where(col(Edition.phase).in_(open_phases))).first() is not None:
+        return True
+    recent = utcnow() - contest_period
+    return (
+        session.exec(
+            select(Edition.id).where(
+                col(Edition.phase).in_([PhaseKey.resultats, PhaseKey.realisation]),
+                or_(col(Edition.phase_changed_at).is_(None), col(Edition.phase_changed_at) > recent),
+            )
+        ).first()
+        is not None
+    )
 
 
 # --- settings ---------------------------------------------------------------------------------
