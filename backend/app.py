@@ -82,12 +82,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backend.accounts import views as accounts_views
     from backend.ledger import api as ledger_api
     from backend.ledger import views as ledger_views
+    from backend.legal import router as legal_router
     from backend.pages import router as pages_router
     from backend.territory import api as territory_api
     from backend.territory import views as territory_views
 
     for router in (
         pages_router,
+        legal_router,
         territory_views.router,
         territory_api.router,
         accounts_views.router,
