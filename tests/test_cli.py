@@ -56,7 +56,7 @@ def test_migrate_demo_and_verify(scratch: Path) -> None:
         found = db.execute(f"select count(*) from user_account where email in ({marks})", emails).fetchone()[
             0
         ]  # noqa: S608
-        assert found == len(emails) == 8
+        assert found == len(emails) == 9  # one more resident: e-mail confirmed, address declared
 
 
 def test_import_qpv_both_formats_and_bad_file(scratch: Path, tmp_path: Path) -> None:
