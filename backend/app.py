@@ -81,21 +81,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
 
     from backend.accounts import admin_views as accounts_admin
+    from backend.accounts import postal_views
     from backend.accounts import recovery_views as accounts_recovery
     from backend.accounts import views as accounts_views
     from backend.ledger import api as ledger_api
     from backend.ledger import views as ledger_views
+    from backend.legal import router as legal_router
     from backend.pages import router as pages_router
     from backend.territory import api as territory_api
     from backend.territory import views as territory_views
 
     for router in (
         pages_router,
+        legal_router,
         territory_views.router,
         territory_api.router,
         accounts_views.router,
         accounts_recovery.router,
         accounts_admin.router,
+        postal_views.router,
         ledger_views.router,
         ledger_api.router,
     ):

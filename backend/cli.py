@@ -126,11 +126,16 @@ def ledger_verify(
 @app.command()
 def purge() -> None:
     """Erase personal data whose retention date has passed (run it daily, e.g. from cron)."""
+    from datetime import timedelta
+
+    from backend.accounts import retention
     from backend.assembly.service.recruitment import erase_expired
-    from backend.db import make_engine, session_scope
+    from backend.budget.service.editions import participation_pending
+    from backend.db import make_engine, session_scope, utcnow
     from backend.ledger.service import SYSTEM, record
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
         erased = erase_expired(session)
         if erased:
@@ -144,7 +149,28 @@ def purge() -> None:
                 reason=f"Données personnelles de {erased} volontaire(s) effacées : durée de conservation dépassée.",
                 payload={"erased": erased},
             )
+        now = utcnow()
+        codes = retention.delete_old_codes(session, now - timedelta(days=settings.code_retention_days))
+        documents = 0
+        if not participation_pending(session, timedelta(days=settings.contest_period_days)):
+            seen_before = now - timedelta(days=settings.document_retention_days)
+            documents = retention.clear_document_hashes(session, seen_before)
+        if codes or documents:
+            record(
+                session,
+                actor=SYSTEM,
+                action="accounts.verification_data_erased",
+                process="accounts",
+                object_type="retention",
+                object_id="verification",
+                reason=(
+                    f"Codes à usage unique effacés : {codes}. Empreintes de pièces d'identité effacées : "
+                    f"{documents}. Durée de conservation dépassée."
+                ),
+                payload={"codes": codes, "documents": documents},
+            )
     typer.echo(f"erased {erased} volunteer(s) past their retention date")
+    typer.echo(f"erased {codes} one-time code(s) and {documents} identity-document hash(es)")
 
 
 @app.command()

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     code_requests_max_per_ip_hour: int = 30
 
     upload_dir: Path = ROOT / "var" / "uploads"
+    # Retention (`qp purge`, explained on /donnees-personnelles): used or expired one-time codes are
+    # deleted after code_retention_days; identity-document hashes seen more than document_retention_days
+    # ago are cleared once no edition is open or within the contest period after its results.
+    code_retention_days: int = 30
+    document_retention_days: int = 60
+    contest_period_days: int = 61  # two months to contest results before the administrative court
     # PostgreSQL only: first online ballots through the JSON API skip the web stack (see
     # backend/budget/voting/fastpath.py); everything else takes the regular routes.
     vote_fast_path: bool = True

@@ -48,6 +48,7 @@ class DemoPerson:
     qpv: str | None
     verified: bool
     grants: tuple[tuple[str, str, str], ...] = ()
+    contact_confirmed: bool = False  # e-mail or phone confirmed (trust level "contact")
 
 
 PEOPLE = (
@@ -63,12 +64,14 @@ PEOPLE = (
                "QN01342I", True, ((Role.fph_committee, ScopeKind.qpv, "QN01342I"),)),
     DemoPerson("copil", "COPIL contrat de ville", "copil@demo.quartiers.fr", "Jean COPIL", 1970, None, False,
                ((Role.copil, ScopeKind.commune, MARSEILLE),)),
-    DemoPerson("resident_corot", "habitante Malpassé Corot (vérifiée)", "amina@demo.quartiers.fr", "Amina B.", 1990,
-               "QN01342I", True),
-    DemoPerson("resident_centre", "habitant Centre 3e (déclaré)", "karim@demo.quartiers.fr", "Karim T.", 2004,
-               "QN01332M", False),
-    DemoPerson("resident_phone", "habitante Frais Vallon (téléphone)", "06 12 34 56 78", "Fatou D.", 1958,
-               "QN01344M", True),
+    DemoPerson("resident_corot", "habitante Malpassé Corot (adresse vérifiée)", "amina@demo.quartiers.fr", "Amina B.",
+               1990, "QN01342I", True, contact_confirmed=True),
+    DemoPerson("resident_contact", "habitante Malpassé Corot (e-mail confirmé, adresse déclarée)",
+               "lea@demo.quartiers.fr", "Léa M.", 1998, "QN01342I", False, contact_confirmed=True),
+    DemoPerson("resident_centre", "habitant Centre 3e (compte seul, adresse déclarée)", "karim@demo.quartiers.fr",
+               "Karim T.", 2004, "QN01332M", False),
+    DemoPerson("resident_phone", "habitante Frais Vallon (téléphone, adresse vérifiée)", "06 12 34 56 78", "Fatou D.",
+               1958, "QN01344M", True),
 )  # fmt: skip
 
 
@@ -140,6 +143,10 @@ def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
                     user.residence_method = "justificatif de domicile vu en personne (démo)"
                     user.residence_verified_by = "system"
                     user.residence_verified_at = utcnow()
+                session.add(user)
+                session.flush()
+            if person.contact_confirmed and user.email and user.email_confirmed_at is None:
+                user.email_confirmed_at = utcnow()
                 session.add(user)
                 session.flush()
             assert user.id is not None

@@ -56,7 +56,7 @@ def test_migrate_demo_and_verify(scratch: Path) -> None:
         found = db.execute(f"select count(*) from user_account where email in ({marks})", emails).fetchone()[
             0
         ]  # noqa: S608
-        assert found == len(emails) == 8
+        assert found == len(emails) == 9  # one more resident: e-mail confirmed, address declared
 
 
 def test_import_qpv_both_formats_and_bad_file(scratch: Path, tmp_path: Path) -> None:
@@ -116,3 +116,68 @@ def test_purge_runs(scratch: Path) -> None:
     code, out = run(scratch, "purge")
     assert code == 0, out
     assert out.startswith("erased 0 volunteer(s)")
+
+
+def test_purge_deletes_old_codes_and_document_hashes_once_no_edition_needs_them(scratch: Path) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session, col, select
+
+    from backend.accounts.models import OneTimeCode, User
+    from backend.budget.models import Edition
+    from backend.db import make_engine, utcnow
+    from backend.ledger.models import LedgerEntry
+
+    engine = make_engine(f"sqlite:///{scratch}")
+    now = utcnow()
+    with Session(engine) as session:
+        people = session.exec(select(User).order_by(col(User.id)).limit(2)).all()
+        old_doc, new_doc = people
+        old_doc.id_document_hash, old_doc.id_document_kind = "a" * 64, "carte_identite"
+        old_doc.id_document_seen_at = now - timedelta(days=100)
+        new_doc.id_document_hash, new_doc.id_document_kind = "b" * 64, "passeport"
+        new_doc.id_document_seen_at = now - timedelta(days=10)
+        ages = {  # code: (created, expires, used) in days from now
+            "used-long-ago": (-50, 10, -40),
+            "expired-long-ago": (-100, -40, None),
+            "used-lately": (-6, 10, -5),
+            "live": (-1, 59, None),
+        }
+        for name, (created, expires, used) in ages.items():
+            session.add(
+                OneTimeCode(
+                    user_id=old_doc.id,  # type: ignore[arg-type]
+                    purpose="postal",
+                    code_hash=name,
+                    created_at=now + timedelta(days=created),
+                    expires_at=now + timedelta(days=expires),
+                    used_at=None if used is None else now + timedelta(days=used),
+                )
+            )
+        session.add_all([old_doc, new_doc])
+        session.commit()
+        ids = (old_doc.id, new_doc.id)
+
+    code, out = run(scratch, "purge")
+    assert code == 0, out
+    assert "erased 2 one-time code(s) and 0 identity-document hash(es)" in out  # the demo's vote is open
+    with Session(engine) as session:
+        left = set(session.exec(select(OneTimeCode.code_hash)).all())
+        assert {"used-lately", "live"} <= left and not {"used-long-ago", "expired-long-ago"} & left
+        for edition in session.exec(select(Edition)).all():  # every edition closed long ago
+            edition.phase = "realisation"
+            edition.phase_changed_at = now - timedelta(days=200)
+            session.add(edition)
+        session.commit()
+
+    code, out = run(scratch, "purge")
+    assert "erased 0 one-time code(s) and 1 identity-document hash(es)" in out
+    with Session(engine) as session:
+        old_doc, new_doc = (session.get(User, i) for i in ids)  # type: ignore[assignment]
+        assert old_doc.id_document_hash is None and old_doc.id_document_seen_at is None
+        assert new_doc.id_document_hash == "b" * 64  # seen lately: kept
+        entry = session.exec(
+            select(LedgerEntry).where(LedgerEntry.action == "accounts.verification_data_erased")
+        ).all()[-1]
+        assert json.loads(entry.payload) == {"codes": 0, "documents": 1}
+    engine.dispose()

@@ -26,9 +26,14 @@ def contact_confirmed(user: User) -> bool:
 
 def level_of(user: User) -> Level:
     """The highest level this person has reached."""
-    if user.residence_status == ResidenceStatus.verified:
+    return level_from(user.residence_status, contact_confirmed(user))
+
+
+def level_from(residence_status: str, contact_is_confirmed: bool) -> Level:
+    """The level from plain facts (the ballot paths read them in one statement, without a User)."""
+    if residence_status == ResidenceStatus.verified:
         return Level.residence
-    if contact_confirmed(user):
+    if contact_is_confirmed:
         return Level.contact
     return Level.account
 

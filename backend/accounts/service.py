@@ -478,7 +478,10 @@ def verify_residence(session: Session, actor: ActorRef, user: User, qpv: Qpv, me
 
 def residents_to_verify(session: Session, qpv_ids: list[int], status: str | None = None) -> list[User]:
     query = select(User).where(col(User.qpv_id).in_(qpv_ids), col(User.deleted_at).is_(None))
-    if status:
+    if status == ResidenceStatus.declared:
+        # A geocoder hint is not a verification: those addresses wait for one too.
+        query = query.where(col(User.residence_status).in_([status, ResidenceStatus.declared_in_area]))
+    elif status:
         query = query.where(User.residence_status == status)
     return list(session.exec(query.order_by(User.residence_status, User.display_name)).all())
 

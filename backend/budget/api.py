@@ -29,7 +29,9 @@ def _public(session: DbSession, edition: Edition) -> EditionPublic:
         ballot_max=edition.ballot_max,
         counting_rule=edition.counting_rule,
         counting_threshold=edition.counting_threshold,
-        vote_residence=edition.vote_residence,
+        level_to_propose=edition.level_to_propose,
+        level_to_support=edition.level_to_support,
+        level_to_vote=edition.level_to_vote,
         revote_allowed=edition.revote_allowed,
         envelopes=[
             EnvelopePublic.model_validate(e, from_attributes=True)

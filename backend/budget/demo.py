@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
+from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.budget.models import BallotRule, CountingRule, Edition, PhaseKey, ProposalStatus, TerritoryKind
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, ProposalInput
@@ -114,7 +115,9 @@ def _edition_2026(session: Session, users: dict[str, User]) -> None:
         ballot_min=2,
         ballot_max=5,
         counting_rule=CountingRule.greedy,
-        vote_residence="declared",
+        # The vote asks for a confirmed e-mail or phone (or an identity shown at a voting point).
+        level_to_propose=Level.account,
+        level_to_vote=Level.contact,
         report_threshold=3,
         dates={
             PhaseKey.depot: (date(2026, 1, 12), date(2026, 3, 15)),
@@ -262,7 +265,8 @@ def _edition_2027(session: Session, users: dict[str, User]) -> None:
         ballot_min=1,
         ballot_max=None,
         counting_rule=CountingRule.equal_shares,
-        vote_residence="verified",
+        level_to_propose=Level.account,
+        level_to_vote=Level.residence,
         revote_allowed=True,
         report_threshold=3,
         dates={

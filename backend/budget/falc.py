@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from backend.budget.models import BallotRule, CountingRule, Edition, EnvelopeScope, VoterResidence
+from typing import Any
+
+from backend.accounts.levels import Level, level_of
+from backend.accounts.models import User
+from backend.budget import trust
+from backend.budget.models import BallotRule, CountingRule, Edition, EnvelopeScope
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.web import fmt_eur, fmt_int, fmt_pct
@@ -11,6 +16,7 @@ from backend.web import fmt_eur, fmt_int, fmt_pct
 def proposal_rules(edition: Edition) -> list[str]:
     return [
         _("Vous habitez un quartier de ce budget participatif. Vous pouvez proposer une idée."),
+        *level_rules("propose", edition.level_to_propose),
         _("Une idée coûte %(cap)s au plus.") % {"cap": fmt_eur(edition.cost_cap)},
         _("L'argent sert à acheter ou à construire : du matériel, des travaux, des aménagements."),
         _(
@@ -37,14 +43,8 @@ def vote_rules(edition: Edition) -> list[str]:
         % {"age": edition.min_voting_age},
         _("Vous votez pour les projets %(where)s.") % {"where": where},
     ]
-    if edition.vote_residence == VoterResidence.verified:
-        rules.append(
-            _(
-                "Pour voter, votre adresse doit être vérifiée : en ligne, ou avec un justificatif montré à la table de quartier ou à la mairie."
-            )
-        )
-    else:
-        rules.append(_("Pour voter, vous indiquez votre quartier. Il peut être vérifié."))
+    rules.append(_("Pour voter, vous indiquez votre quartier dans « Mon compte »."))
+    rules += level_rules("vote", edition.level_to_vote)
     if edition.ballot_rule == BallotRule.approval:
         if edition.ballot_max and edition.ballot_max != edition.ballot_min:
             rules.append(
@@ -72,6 +72,33 @@ def vote_rules(edition: Edition) -> list[str]:
         rules.append(_("Vous pouvez changer votre vote jusqu'à la fin du vote."))
     rules.append(_("Les résultats et le détail du comptage sont publics."))
     return [r for r in rules if r]
+
+
+def levels_summary(edition: Edition, user: User | None) -> dict[str, Any]:
+    """Shown on the edition page before anyone starts: what each act asks, and where the person is."""
+    acts = [("propose", edition.level_to_propose), ("vote", edition.level_to_vote)]
+    lines = [trust.requirement(act, level) for act, level in acts]
+    mine = level_of(user) if user is not None else None
+    missing = None
+    if mine is not None:
+        missing = next((m for act, level in acts if (m := trust.missing(act, mine, level))), None)
+    return {
+        "lines": lines,
+        "mine": trust.status_sentence(mine) if mine is not None else "",
+        "missing": missing,
+    }
+
+
+def level_rules(act: str, level: int) -> list[str]:
+    """What an act asks of a person's account, and how to get it."""
+    rules = [trust.requirement(act, level)]
+    if level >= Level.residence:
+        rules.append(trust.how_to_verify())
+    elif level == Level.contact and act == "vote":
+        rules.append(
+            _("Sans e-mail ni téléphone, vous pouvez voter à un point de vote, avec une pièce d'identité.")
+        )
+    return rules
 
 
 def counting_rule(edition: Edition) -> str:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backend.accounts.levels import Level
 from backend.db import utcnow
 
 
@@ -48,13 +49,6 @@ class CountingRule(StrEnum):
     greedy_threshold = "greedy-threshold"
     equal_shares = "equalshares/add1"
     majority_judgment = "majority-judgment"
-
-
-class VoterResidence(StrEnum):
-    """What residence status a ballot needs."""
-
-    verified = "verified"
-    declared = "declared"
 
 
 class ProposalStatus(StrEnum):
@@ -118,7 +112,10 @@ class Edition(SQLModel, table=True):
     ballot_max: int | None = 5
     counting_rule: str = Field(default=CountingRule.greedy, max_length=30)
     counting_threshold: float | None = None  # votes a project needs, for greedy-threshold
-    vote_residence: str = Field(default=VoterResidence.declared, max_length=20)
+    # Trust levels (backend.accounts.levels.Level) needed to act; the voter must also live in the territory.
+    level_to_propose: int = Level.account
+    level_to_support: int = Level.account  # for supports, when the platform has them
+    level_to_vote: int = Level.account
     revote_allowed: bool = False
     report_threshold: int = 3  # reports that hide a proposal until a moderator reviews it
     phase: str = Field(default=PhaseKey.preparation, max_length=20)
@@ -292,7 +289,9 @@ class EditionPublic(BaseModel):
     ballot_max: int | None
     counting_rule: str
     counting_threshold: float | None
-    vote_residence: str
+    level_to_propose: int
+    level_to_support: int
+    level_to_vote: int
     revote_allowed: bool
     envelopes: list[EnvelopePublic]
     checklist: list[dict[str, Any]]

@@ -15,9 +15,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.levels import level_of
 from backend.accounts.models import ResidenceStatus, Role
 from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal
-from backend.budget import phases
+from backend.budget import phases, trust
 from backend.budget.models import (
     EDITABLE_STATUSES,
     PUBLIC_STATUSES,
@@ -81,17 +82,31 @@ def staff_qpvs(
 # --- edition-level policies -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HelpedRefusal(Refusal):
+    """A refusal that says where the person can get what is missing."""
+
+    link: str = ""
+    link_label: str = ""
+
+
 def submit_policy(principal: Principal, edition: Edition, edition_qpvs: list[QpvRef]) -> Refusal | None:
-    """A resident with a declared (or verified) residence in the edition's territory."""
+    """A resident of the edition's territory (declared or verified) with the level the edition asks."""
     if principal.user is None:
         return NEED_LOGIN
     if refusal := phase_refusal(edition, Act.submit):
         return refusal
     user = principal.user
     if user.qpv_id is None or user.residence_status == ResidenceStatus.none:
-        return Refusal(_("Pour proposer une idée, indiquez d'abord votre quartier dans « Mon compte »."))
+        return HelpedRefusal(
+            _("Pour proposer une idée, indiquez d'abord votre quartier dans « Mon compte »."),
+            link=trust.RESIDENCE_URL,
+            link_label=_("Indiquer mon quartier"),
+        )
     if user.qpv_id not in {r.id for r in edition_qpvs}:
         return Refusal(_("Ce budget participatif concerne d'autres quartiers que le vôtre."))
+    if (missing := trust.missing("propose", level_of(user), edition.level_to_propose)) is not None:
+        return HelpedRefusal(missing.message, link=missing.link, link_label=missing.link_label)
     return None
 
 

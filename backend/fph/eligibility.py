@@ -34,7 +34,7 @@ class FundFacts:
 class ApplicantFacts:
     name: str
     qpv_id: int | None
-    residence_status: str  # none, declared, verified
+    residence_status: str  # none, declared, declared_in_area (a geocoder hint, not a proof), verified
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,9 @@ def check_residents(app: ApplicationFacts, fund: FundFacts) -> list[Check]:
             )
         )
     declared = [
-        a.name for a in app.applicants if a.qpv_id in fund.qpv_ids and a.residence_status == "declared"
+        a.name
+        for a in app.applicants
+        if a.qpv_id in fund.qpv_ids and a.residence_status in ("declared", "declared_in_area")
     ]
     if declared:
         checks.append(

@@ -21,8 +21,25 @@ def check(page: Any) -> None:
     assert not violations, describe(violations)
 
 
+def test_the_edition_page_shows_the_levels_before_starting(page: Any) -> None:
+    login(page, "karim@demo.quartiers.fr")  # an account only: the 2026 vote needs a confirmed contact
+    page.goto("/budget-participatif/marseille-2026")
+    levels = page.locator(".bp-levels")
+    expect(levels).to_contain_text(
+        "Pour voter, il faut avoir confirmé son e-mail ou son numéro de téléphone."
+    )
+    expect(levels).to_contain_text("Votre e-mail ou votre téléphone n'est pas encore confirmé.")
+    assert levels.get_by_role("link", name="Confirmer mon e-mail ou mon téléphone").get_attribute("href") == (
+        "/compte/confirmer"
+    )
+    check(page)
+    page.goto("/budget-participatif/marseille-2026/voter")
+    assert "confirmez d'abord votre e-mail" in page.content()
+    check(page)
+
+
 def test_online_ballot_end_to_end(page: Any) -> None:
-    login(page, "karim@demo.quartiers.fr")
+    login(page, "lea@demo.quartiers.fr")  # e-mail confirmed, as the 2026 vote asks
     page.goto("/budget-participatif/marseille-2026")
     page.get_by_role("link", name="Voter", exact=True).click()
     page.wait_for_load_state()

@@ -74,7 +74,7 @@ def test_admin_creates_an_edition_and_opens_the_depot(client: TestClient, sessio
         "criteria": ["competence", "faisable"], "extra_criteria": "Accessible aux personnes handicapées",
         "cost_cap": "150000", "operating_share_pct": "5", "min_voting_age": "9", "report_threshold": "3",
         "ballot_rule": "approval", "ballot_min": "2", "ballot_max": "5", "counting_rule": "greedy",
-        "vote_residence": "verified", "start-depot": "2027-01-10", "end-depot": "2026-12-01",
+        "level_to_propose": "1", "level_to_support": "1", "level_to_vote": "3", "start-depot": "2027-01-10", "end-depot": "2026-12-01",
     }  # fmt: skip
     response = post(client, "/admin/budget-participatif/nouvelle", fields)
     assert (
@@ -99,7 +99,7 @@ def test_admin_creates_an_edition_and_opens_the_depot(client: TestClient, sessio
     session.refresh(envelope)
     assert envelope.amount == 450_000
     api = client.get("/api/budget/editions/bp-nord-2027").json()
-    assert api["ballot_min"] == 2 and api["vote_residence"] == "verified" and len(api["envelopes"]) == 2
+    assert api["ballot_min"] == 2 and api["level_to_vote"] == 3 and len(api["envelopes"]) == 2
 
 
 def test_counting_rule_must_match_ballot(client: TestClient, session: Session) -> None:

@@ -18,12 +18,14 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from backend.accounts.levels import Level
+from backend.accounts.models import ResidenceStatus, User
 from backend.app import create_app
 from backend.budget.service import editions
 from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.tokens import issue_token
 from backend.config import Settings
-from backend.db import make_engine, run_migrations
+from backend.db import make_engine, run_migrations, utcnow
 from tests.budget.helpers import ADMIN, CENTRE, CORO
 from tests.budget.vote_helpers import ids, vote_edition, voter
 from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
@@ -202,3 +204,33 @@ def test_an_old_context_is_used_while_it_is_rebuilt_beside(world: dict[str, Any]
             break
         time.sleep(0.05)
     assert cache.is_fresh(edition.id)
+
+
+def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(fast_db: tuple[str, Engine]) -> None:
+    url, engine = fast_db
+    with Session(engine, expire_on_commit=False) as session:
+        edition, projects = vote_edition(session, level_to_vote=Level.contact)
+        confirmed = voter(
+            session, CORO, residence_status=ResidenceStatus.declared, email_confirmed_at=utcnow()
+        )
+        throwaway = voter(session, CORO, residence_status=ResidenceStatus.declared)
+        session.commit()
+    settings = Settings(
+        env="test", database_url=url, secret_key=TEST_SECRET, geocoder_enabled=False, vote_fast_path=True
+    )
+    app = create_app(settings)
+    corot = ids(projects[CORO], 0)
+    warm = asyncio.run(post_all(app, [(token(confirmed), {"projets": list(corot)})], edition.slug))
+    assert warm[0].status_code == 201  # the regular route fills the vote context
+    refused = asyncio.run(post_all(app, [(token(throwaway), {"projets": list(corot)})], edition.slug))
+    assert refused[0].status_code == 403 and "confirmez d'abord" in refused[0].json()["detail"]
+    assert fast_served(app) == 0
+    with Session(engine, expire_on_commit=False) as session:
+        person = session.get(User, throwaway.id)
+        assert person is not None
+        person.email_confirmed_at = utcnow()
+        session.add(person)
+        session.commit()
+    accepted = asyncio.run(post_all(app, [(token(throwaway), {"projets": list(corot)})], edition.slug))
+    assert accepted[0].status_code == 201 and fast_served(app) == 1
+    assert totals(engine, edition.id) == (2, 2)

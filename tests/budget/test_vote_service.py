@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus
 from backend.budget.service import editions
 from backend.budget.voting import service
@@ -84,7 +85,7 @@ def test_majority_judgment_ballot_needs_a_grade_for_every_project(session: Sessi
 
 
 def test_age_and_residence_refusals(session: Session) -> None:
-    edition, projects = vote_edition(session, min_voting_age=16, vote_residence="verified")
+    edition, projects = vote_edition(session, min_voting_age=16, level_to_vote=Level.residence)
     choice = ids(projects[CORO], 0)
     year = service.utcnow().year
     with pytest.raises(NotEligible, match="au moins 16 ans"):
@@ -102,7 +103,7 @@ def test_age_and_residence_refusals(session: Session) -> None:
 
 
 def test_declared_residence_is_enough_when_the_edition_says_so(session: Session) -> None:
-    edition, projects = vote_edition(session, vote_residence="declared")
+    edition, projects = vote_edition(session, level_to_vote=Level.account)
     vote(session, edition, voter(session, residence_status=ResidenceStatus.declared), *ids(projects[CORO], 0))
 
 

@@ -8,6 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, User
 from backend.budget.service import editions
 from backend.budget.voting.models import Ballot, PaperBatch, Voter
@@ -133,7 +134,7 @@ def test_online_after_paper_is_refused_on_the_page(client: TestClient, session: 
 
 
 def test_voting_point_registers_and_verifies_a_new_person(client: TestClient, session: Session) -> None:
-    edition, projects = vote_edition(session, vote_residence="verified")
+    edition, projects = vote_edition(session, level_to_vote=Level.residence)
     mod = moderator(session, CORO)
     login(client, mod)
     base = f"/budget-participatif/{edition.slug}/bureau"

@@ -173,3 +173,11 @@ def test_an_empty_draft_lists_what_is_missing() -> None:
     ).keys()
     fields = {c.field for c in blocking_failures(check_application(empty, FUND, CLEAN))}
     assert {"title", "description", "audience", "place", "action_date", "amount"} <= fields
+
+
+def test_an_address_the_geocoder_places_in_the_quartier_is_still_only_declared() -> None:
+    app = replace(APP, applicants=(NEIGHBOURS[0], ApplicantFacts("Sabrina", 7, "declared_in_area")))
+    checks = check_application(app, FUND, CLEAN)
+    warning = next(c for c in checks if c.rule == "residence_verified")
+    assert not warning.ok and not warning.blocking and "Sabrina" in warning.message
+    assert failures(app) == {}

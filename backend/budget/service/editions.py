@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from backend.budget import phases
+from backend.accounts.levels import Level
+from backend.budget import phases, trust
 from backend.budget.hooks import ballot_count, phase_changed
 from backend.budget.models import (
     ELIGIBLE_STATUSES,
@@ -23,7 +24,6 @@ from backend.budget.models import (
     Proposal,
     ProposalStatus,
     TerritoryKind,
-    VoterResidence,
 )
 from backend.budget.phases import Act, EditionFacts
 from backend.budget.rules import slugify
@@ -105,6 +105,24 @@ def status_counts(session: Session, edition: Edition) -> dict[str, int]:
     return dict(rows)
 
 
+def participation_pending(session: Session, contest_period: timedelta) -> bool:
+    """Is an edition open to residents, or are its results still within their contest period?
+    While one is, identity-document hashes must stay (one document, one ballot)."""
+    open_phases = [PhaseKey.depot, PhaseKey.instruction, PhaseKey.vote]
+    if session.exec(select(Edition.id).where(col(Edition.phase).in_(open_phases))).first() is not None:
+        return True
+    recent = utcnow() - contest_period
+    return (
+        session.exec(
+            select(Edition.id).where(
+                col(Edition.phase).in_([PhaseKey.resultats, PhaseKey.realisation]),
+                or_(col(Edition.phase_changed_at).is_(None), col(Edition.phase_changed_at) > recent),
+            )
+        ).first()
+        is not None
+    )
+
+
 # --- settings ---------------------------------------------------------------------------------
 
 
@@ -131,7 +149,9 @@ class EditionSettings:
     ballot_max: int | None = 5
     counting_rule: str = CountingRule.greedy
     counting_threshold: float | None = None
-    vote_residence: str = VoterResidence.declared
+    level_to_propose: int = Level.account
+    level_to_support: int = Level.account
+    level_to_vote: int = Level.account
     revote_allowed: bool = False
     report_threshold: int = 3
     dates: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
@@ -180,8 +200,9 @@ def validate_settings(session: Session, s: EditionSettings) -> None:
         raise Invalid(_("Choisissez une règle de vote."), field="ballot_rule")
     if s.counting_rule not in set(CountingRule):
         raise Invalid(_("Choisissez une règle de comptage."), field="counting_rule")
-    if s.vote_residence not in set(VoterResidence):
-        raise Invalid(_("Choisissez qui peut voter."), field="vote_residence")
+    for act in trust.ACTS:
+        if not trust.is_level(getattr(s, f"level_to_{act}")):
+            raise Invalid(_("Choisissez ce qu'il faut pour participer."), field=f"level_to_{act}")
     if s.ballot_min < 0 or (s.ballot_max is not None and s.ballot_max < max(1, s.ballot_min)):
         raise Invalid(
             _("Le nombre maximum de projets doit être au moins égal au minimum."), field="ballot_max"
@@ -242,7 +263,8 @@ def _apply(edition: Edition, s: EditionSettings) -> None:
     for name in (
         "name", "slug", "summary", "can_decide", "cannot_decide", "territory_kind", "envelope_scope", "themes",
         "checklist", "cost_cap", "operating_share_max", "min_voting_age", "ballot_rule", "ballot_min", "ballot_max",
-        "counting_rule", "counting_threshold", "vote_residence", "revote_allowed", "report_threshold",
+        "counting_rule", "counting_threshold", "level_to_propose", "level_to_support", "level_to_vote", "revote_allowed",
+        "report_threshold",
     ):  # fmt: skip
         setattr(edition, name, getattr(s, name))
     edition.territory_codes = ",".join(s.territory_codes)
@@ -273,7 +295,11 @@ def _settings_payload(edition: Edition) -> dict[str, Any]:
         "min_voting_age": edition.min_voting_age,
         "ballot": {"rule": edition.ballot_rule, "min": edition.ballot_min, "max": edition.ballot_max},
         "counting": {"rule": edition.counting_rule, "threshold": edition.counting_threshold},
-        "vote_residence": edition.vote_residence,
+        "levels": {
+            "propose": edition.level_to_propose,
+            "support": edition.level_to_support,
+            "vote": edition.level_to_vote,
+        },
         "revote_allowed": edition.revote_allowed,
         "themes": [t["key"] for t in edition.themes],
         "checklist": [c["key"] for c in edition.checklist],

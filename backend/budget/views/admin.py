@@ -11,9 +11,10 @@ from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.levels import Level
 from backend.accounts.models import Role
 from backend.accounts.security import flash
-from backend.budget import phases
+from backend.budget import phases, trust
 from backend.budget.models import (
     BallotRule,
     CountingRule,
@@ -21,7 +22,6 @@ from backend.budget.models import (
     EditionPhase,
     EnvelopeScope,
     TerritoryKind,
-    VoterResidence,
 )
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, parse_euros, slugify, themes_from_lines
 from backend.budget.service import editions
@@ -66,6 +66,7 @@ def _choices(session: DbSession) -> dict[str, Any]:
         "ballot_labels": {k.value: _(v) for k, v in BALLOT_LABELS.items()},
         "counting_labels": {k.value: _(v) for k, v in COUNTING_LABELS.items()},
         "phase_keys": phases.ORDER,
+        "level_labels": {str(int(level)): trust.level_name(level) for level in Level},
         **labels(),
     }
 
@@ -101,7 +102,9 @@ def _form_of(session: DbSession, edition: Edition) -> dict[str, Any]:
         "ballot_max": "" if edition.ballot_max is None else str(edition.ballot_max),
         "counting_rule": edition.counting_rule,
         "counting_threshold": "" if edition.counting_threshold is None else f"{edition.counting_threshold:g}",
-        "vote_residence": edition.vote_residence,
+        "level_to_propose": str(edition.level_to_propose),
+        "level_to_support": str(edition.level_to_support),
+        "level_to_vote": str(edition.level_to_vote),
         "revote_allowed": edition.revote_allowed,
         "dates": {k: _iso_pair(cal.get(k)) for k in phases.ORDER},
     }
@@ -115,7 +118,8 @@ def _blank_form(session: DbSession) -> dict[str, Any]:
         "criteria": [c["key"] for c in DEFAULT_CHECKLIST], "extra_criteria": "", "cost_cap": "150000",
         "operating_share_pct": "5", "min_voting_age": "16", "report_threshold": "3",
         "ballot_rule": BallotRule.approval, "ballot_min": "1", "ballot_max": "5", "counting_rule": CountingRule.greedy,
-        "counting_threshold": "", "vote_residence": VoterResidence.declared, "revote_allowed": False,
+        "counting_threshold": "", "level_to_propose": "1", "level_to_support": "1", "level_to_vote": "2",
+        "revote_allowed": False,
         "dates": dict.fromkeys(phases.ORDER, ("", "")),
     }  # fmt: skip
 
@@ -128,6 +132,13 @@ def _int(value: str, field: str, label: str, *, required: bool = True) -> int | 
         return None
     if not text.isdigit():
         raise Invalid(_("Écrivez %(what)s en chiffres.") % {"what": label}, field=field)
+    return int(text)
+
+
+def _level(value: str, field: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or not trust.is_level(int(text)):
+        raise Invalid(_("Choisissez ce qu'il faut pour participer, dans la liste."), field=field)
     return int(text)
 
 
@@ -161,7 +172,8 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
         for name in (
             "name", "slug", "summary", "can_decide", "cannot_decide", "territory_kind", "envelope_scope", "default_amount",
             "themes", "extra_criteria", "cost_cap", "operating_share_pct", "min_voting_age", "report_threshold",
-            "ballot_rule", "ballot_min", "ballot_max", "counting_rule", "counting_threshold", "vote_residence",
+            "ballot_rule", "ballot_min", "ballot_max", "counting_rule", "counting_threshold", "level_to_propose",
+            "level_to_support", "level_to_vote",
         )
     }  # fmt: skip
     form["codes"] = [c for c in codes.get(kind, []) if c]  # type: ignore[call-overload]
@@ -218,7 +230,9 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
             ),
             counting_rule=form["counting_rule"],
             counting_threshold=threshold,
-            vote_residence=form["vote_residence"],
+            level_to_propose=_level(form["level_to_propose"], "level_to_propose"),
+            level_to_support=_level(form["level_to_support"], "level_to_support"),
+            level_to_vote=_level(form["level_to_vote"], "level_to_vote"),
             revote_allowed=form["revote_allowed"],
             dates={k: (_date(s, f"start-{k}"), _date(e, f"end-{k}")) for k, (s, e) in form["dates"].items()},
         )

@@ -80,6 +80,7 @@ def edition_page(
             "qpv_count": len(refs),
             "status_rows": status_rows,
             "eligible_count": sum(counts.get(s, 0) for s in ELIGIBLE_STATUSES),
+            "levels": falc.levels_summary(edition, principal.user),
             "proposal_rules": falc.proposal_rules(edition),
             "vote_rules": falc.vote_rules(edition),
             "can_decide": falc.lines(edition.can_decide),

@@ -9,9 +9,10 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.levels import level_of
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
-from backend.budget import notify
+from backend.budget import notify, trust
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, enforce, submit_policy
 from backend.budget.photos import delete_photo
@@ -28,7 +29,7 @@ from backend.budget.views.common import (
     proposal_url,
     read_photo,
 )
-from backend.errors import DomainError
+from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv
 from backend.web import redirect, render
@@ -130,6 +131,11 @@ def _save(
     photo_name = form.photo_name
     if form.remove_photo and not photo_name:
         photo_name = ""
+    if action == "envoyer" and (
+        missing := trust.missing("propose", level_of(user), edition.level_to_propose)
+    ):
+        # A draft written before the person lost (or never had) the level stays saved as a draft.
+        form.errors.append(Invalid(missing.message))
     if action == "envoyer" and not form.errors:
         try:
             with session.begin_nested():

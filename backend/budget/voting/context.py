@@ -93,7 +93,7 @@ class VoteContext:
     ballot_max: int | None
     counting_rule: str
     counting_threshold: float | None
-    vote_residence: str
+    level_to_vote: int
     min_voting_age: int
     revote_allowed: bool
     envelope_scope: str
@@ -157,7 +157,7 @@ def build_context(session: Session, edition: Edition) -> VoteContext:
         ballot_max=edition.ballot_max,
         counting_rule=edition.counting_rule,
         counting_threshold=edition.counting_threshold,
-        vote_residence=edition.vote_residence,
+        level_to_vote=edition.level_to_vote,
         min_voting_age=edition.min_voting_age,
         revote_allowed=edition.revote_allowed,
         envelope_scope=edition.envelope_scope,

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
+from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.budget.models import BallotRule, CountingRule, Edition, PhaseKey, ProposalStatus, TerritoryKind
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES
@@ -28,6 +29,7 @@ from backend.budget.voting import service
 from backend.budget.voting.context import Choice, ContextCache, VoteContext, build_context
 from backend.budget.voting.models import Voter
 from backend.budget.voting.service import PaperInfo
+from backend.db import utcnow
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 
@@ -71,6 +73,8 @@ def _pool(session: Session, agent: User, size: int) -> list[User]:
             )
             user.qpv_id = codes[rng.choice(VOTER_QPV[secteur])]
             user.residence_status = ResidenceStatus.verified if n % 3 == 0 else ResidenceStatus.declared
+            # The 2026 vote asks for a confirmed contact: these demo voters confirmed their e-mail.
+            user.email_confirmed_at = utcnow()
             session.add(user)
         people.append(user)
     session.flush()
@@ -190,7 +194,7 @@ def edition_2025(session: Session, users: dict[str, User], secret: str) -> None:
         ballot_min=1,
         ballot_max=4,
         counting_rule=CountingRule.greedy,
-        vote_residence="declared",
+        level_to_vote=Level.account,
         dates={
             PhaseKey.depot: (date(2025, 1, 13), date(2025, 3, 16)),
             PhaseKey.instruction: (date(2025, 3, 17), date(2025, 10, 31)),

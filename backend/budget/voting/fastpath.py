@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backend.budget import phases
 from backend.budget.models import Edition
 from backend.budget.voting.context import Choice, ContextCache, build_context
-from backend.budget.voting.eligibility import VoterFacts
+from backend.budget.voting.eligibility import voter_facts
 from backend.budget.voting.service import LOCK_CLASS, prepare
 from backend.budget.voting.tokens import read_token
 from backend.config import Settings
@@ -51,7 +51,7 @@ MAX_PROJECTS = 500
 SQL_LOCK = "SELECT pg_advisory_xact_lock_shared(%s, %s)"
 SQL_OPEN = """
 SELECT e.phase, e.phase_changed_at, u.birth_year, u.qpv_id, u.residence_status,
-       u.session_version, u.is_active, u.deleted_at
+       u.email_confirmed_at, u.phone_confirmed_at, u.session_version, u.is_active, u.deleted_at
 FROM bp_edition e JOIN user_account u ON u.id = %(user)s
 WHERE e.id = %(edition)s AND e.slug = %(slug)s
 """
@@ -187,7 +187,8 @@ class FastBallotPath:
             row = await cur.fetchone()
             if row is None:
                 raise _Fallback
-            phase, changed_at, birth_year, qpv_id, residence, session_version, active, deleted_at = row
+            (phase, changed_at, birth_year, qpv_id, residence, email_at, phone_at) = row[:7]
+            session_version, active, deleted_at = row[7:]
             if not active or deleted_at is not None or session_version != claims.session_version:
                 raise _Fallback
             if not phases.spec(phase).roles_for(phases.Act.vote):
@@ -203,7 +204,7 @@ class FastBallotPath:
             try:
                 prepared = prepare(
                     ctx,
-                    VoterFacts(birth_year, qpv_id, residence),
+                    voter_facts(birth_year, qpv_id, residence, email_at, phone_at),
                     choice,
                     secret=self.secret,
                     user_id=claims.user_id,

@@ -27,7 +27,7 @@ from backend.accounts.models import User
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
-from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter
+from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
 from backend.budget.voting.models import Ballot, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.db import utcnow
@@ -98,12 +98,14 @@ def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxS
     """Lock (shared) and read the phase and the voter's facts in one statement."""
     lock_box(session, edition_id)
     row = session.execute(
-        select(  # type: ignore[call-overload]
+        select(  # type: ignore[call-overload,misc]
             Edition.phase,
             Edition.phase_changed_at,
             User.birth_year,
             User.qpv_id,
             User.residence_status,
+            User.email_confirmed_at,
+            User.phone_confirmed_at,
             User.session_version,
             User.is_active,
             User.deleted_at,
@@ -118,7 +120,9 @@ def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxS
     return BoxState(
         row.phase,
         row.phase_changed_at,
-        VoterFacts(row.birth_year, row.qpv_id, row.residence_status),
+        voter_facts(
+            row.birth_year, row.qpv_id, row.residence_status, row.email_confirmed_at, row.phone_confirmed_at
+        ),
         row.session_version,
     )
 
@@ -154,7 +158,7 @@ def eligible_envelope(ctx: VoteContext, facts: VoterFacts, *, staff: bool = Fals
     envelope_id, refusal = check_voter(
         facts,
         min_age=ctx.min_voting_age,
-        residence=ctx.vote_residence,
+        level=ctx.level_to_vote,
         envelope_by_qpv=ctx.envelope_by_qpv,
         year=utcnow().year,
         staff=staff,

@@ -11,12 +11,12 @@ from starlette.datastructures import FormData
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.permissions import require_authenticated
-from backend.budget import falc, phases
+from backend.budget import falc, phases, trust
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.permissions import EditionDep
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext
-from backend.budget.voting.eligibility import VoterFacts
+from backend.budget.voting.eligibility import voter_facts
 from backend.budget.voting.results import check_published_receipt, results_of
 from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
@@ -65,6 +65,7 @@ def _page(
         "error": error,
         "problems": error.problems if isinstance(error, BallotRefused) else [],
         "vote_rules": falc.vote_rules(edition),
+        "vote_requirement": trust.requirement("vote", edition.level_to_vote),
         "base": _base(edition),
         "voted": None,
         "refusal": None,
@@ -87,7 +88,14 @@ def _voter_state(
     extra["voted"] = voted
     try:
         envelope = service.eligible_envelope(
-            ctx, VoterFacts(user.birth_year, user.qpv_id, user.residence_status)
+            ctx,
+            voter_facts(
+                user.birth_year,
+                user.qpv_id,
+                user.residence_status,
+                user.email_confirmed_at,
+                user.phone_confirmed_at,
+            ),
         )
     except NotEligible as exc:
         extra["refusal"] = exc.refusal
