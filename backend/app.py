@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
 
+    from backend.accounts import activation_views as accounts_activation
     from backend.accounts import admin_views as accounts_admin
     from backend.accounts import views as accounts_views
     from backend.ledger import api as ledger_api
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         territory_views.router,
         territory_api.router,
         accounts_views.router,
+        accounts_activation.router,
         accounts_admin.router,
         ledger_views.router,
         ledger_api.router,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.accounts.codes import SLIP_ALPHABET
 from backend.accounts.models import LoginAttempt, ResidenceStatus, Role, RoleGrant, ScopeKind, User
 from backend.accounts.permissions import ROLE_LABELS, Grant, Principal
 from backend.accounts.security import (
@@ -44,7 +46,7 @@ def validate_birth_year(value: int | None) -> int | None:
 
 def find_by_identifier(session: Session, identifier: str) -> User | None:
     kind, value = parse_identifier(identifier)
-    column = User.email if kind == "email" else User.phone
+    column = {"email": User.email, "phone": User.phone, "login_id": User.login_id}[kind]
     return session.exec(select(User).where(column == value, col(User.deleted_at).is_(None))).first()
 
 
@@ -57,9 +59,14 @@ def register(
     birth_year: int | None = None,
     registered_by: str | None = None,
 ) -> User:
-    """Create an account from an email or phone number. A password is optional only for
-    people registered in person by a moderator or agent (they may set one later)."""
-    kind, value = parse_identifier(identifier)
+    """Create an account from an email or phone number. For people registered in person by a
+    moderator or agent, the password and the identifier are optional (many residents have no
+    e-mail and no phone): they get a printed login id and code instead (see accounts.activation)."""
+    kind, value = (
+        ("", "") if registered_by is not None and not identifier.strip() else parse_identifier(identifier)
+    )
+    if kind == "login_id":
+        raise Invalid(_("Indiquez une adresse e-mail ou un numéro de téléphone."), field="identifier")
     name = " ".join(display_name.split())
     if not 2 <= len(name) <= 80:
         raise Invalid(_("Indiquez un nom ou un pseudonyme (2 à 80 caractères)."), field="display_name")
@@ -68,7 +75,7 @@ def register(
     elif registered_by is None:
         raise Invalid(_("Choisissez un mot de passe."), field="password")
     column = User.email if kind == "email" else User.phone
-    if session.exec(select(User.id).where(column == value)).first() is not None:
+    if kind and session.exec(select(User.id).where(column == value)).first() is not None:
         what = "adresse e-mail" if kind == "email" else "numéro de téléphone"
         raise Conflict(
             _("Un compte existe déjà avec ce %(what)s. Connectez-vous ou choisissez « mot de passe oublié ».")
@@ -81,7 +88,10 @@ def register(
         password_hash=hash_password(password) if password else None,
         registered_by=registered_by,
     )
-    setattr(user, kind, value)
+    if kind:
+        setattr(user, kind, value)
+    else:
+        user.login_id = new_login_id(session)
     session.add(user)
     try:
         with session.begin_nested():
@@ -89,6 +99,14 @@ def register(
     except IntegrityError as exc:  # a concurrent sign-up with the same identifier
         raise Conflict(_("Un compte existe déjà avec cet identifiant."), field="identifier") from exc
     return user
+
+
+def new_login_id(session: Session) -> str:
+    """A printed login id nobody has yet (« QP » + 6 characters easy to read aloud)."""
+    while True:
+        login_id = "QP" + "".join(secrets.choice(SLIP_ALPHABET) for _ in range(6))
+        if session.exec(select(User.id).where(User.login_id == login_id)).first() is None:
+            return login_id
 
 
 # --- login and rate limiting -------------------------------------------------------------
@@ -373,6 +391,12 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
             "identifiant_public_journal": user.public_id,
             "email": user.email,
             "telephone": user.phone,
+            "identifiant_imprime": user.login_id,
+            "piece_identite_vue": (
+                {"type": user.id_document_kind, "le": user.id_document_seen_at.isoformat()}
+                if user.id_document_seen_at
+                else None
+            ),
             "nom_affiche": user.display_name,
             "annee_naissance": user.birth_year,
             "adresse": user.address,
@@ -416,6 +440,8 @@ def delete_account(session: Session, user: User) -> None:
         session.add(grant)
     user.email = None
     user.phone = None
+    user.login_id = None
+    # id_document_hash stays until the retention purge: one document still votes once per edition.
     user.password_hash = None
     user.display_name = "Compte supprimé"
     user.birth_year = None
