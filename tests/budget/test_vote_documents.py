@@ -213,3 +213,34 @@ def test_voting_point_refuses_a_document_that_voted_online(client: TestClient, s
     session.refresh(newcomer)
     assert newcomer.id_document_hash is None  # the refused attempt left nothing behind
     assert count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+
+
+def test_paper_sheets_with_document_numbers_follow_the_same_rule(session: Session) -> None:
+    from backend.budget.voting.paper import import_batch
+    from backend.territory.service import qpv_refs
+    from tests.budget.helpers import ADMIN
+
+    edition, projects = vote_edition(session)
+    first, second = (
+        voter(session, identifier="first@example.org"),
+        voter(session, identifier="second@example.org"),
+    )
+    p0 = ids(projects[CORO], 0)[0]
+    header = "bureau;identifiant;nom;annee_naissance;quartier;verification_identite;verification_residence;choix;numero_piece"
+    raw = "\n".join(
+        (
+            header,
+            f"Mairie 13/14;first@example.org;;;;Passeport;;{p0};19AB12345",
+            f"Marché;second@example.org;;;;passeport;;{p0};19 ab 12345",
+        )
+    ).encode()
+    covered = [r for r in qpv_refs(session).values() if r.code == CORO]
+    report = import_batch(
+        session, actor=ADMIN, secret="s", edition=edition, covered=covered, filename="b.csv", raw=raw,
+        apply=True, document_key=KEY,
+    )  # fmt: skip
+    assert not report.applied and [n for n, _who, _why in report.refused] == [3]
+    assert "Ce document d'identité a déjà servi" in report.refused[0][2]
+    assert count(session, Voter, edition.id) == 0  # all or nothing  # type: ignore[arg-type]
+    session.refresh(first)
+    assert first.id_document_hash is None and second.id_document_hash is None

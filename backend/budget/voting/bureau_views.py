@@ -460,6 +460,7 @@ def import_file(
             raw=content,
             apply=form_value(raw, "action") == "enregistrer",
             cache=vote_cache(request),
+            document_key=request.app.state.settings.id_document_key,
         )
     ok = report is not None and not report.refused and not report.problem
     return render(
