@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
 
+    from backend.accounts import activation_views as accounts_activation
     from backend.accounts import admin_views as accounts_admin
     from backend.accounts import postal_views
     from backend.accounts import recovery_views as accounts_recovery
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         territory_api.router,
         accounts_views.router,
         accounts_recovery.router,
+        accounts_activation.router,
         accounts_admin.router,
         postal_views.router,
         ledger_views.router,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +24,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL"),
     )
     secret_key: str = DEV_SECRET
+    # Key of the identity-document hashes (HMAC): kept apart from secret_key so that rotating one
+    # does not change the other; unset in dev/test, a key derived from secret_key is used.
+    document_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     # Browsers only send Secure cookies over https; dev serves plain http on localhost.
     secure_cookies: bool = False
@@ -79,7 +84,16 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.env == "prod" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise ValueError("APP_SECRET_KEY must be set to a random value of 32+ characters in prod")
+        if self.env == "prod" and (not self.document_key or len(self.document_key) < 32):
+            raise ValueError("APP_DOCUMENT_KEY must be set to a random value of 32+ characters in prod")
         return self
+
+    @property
+    def id_document_key(self) -> str:
+        """The key of identity-document hashes (derived from secret_key with its own label in dev)."""
+        if self.document_key:
+            return self.document_key
+        return hmac.new(self.secret_key.encode(), b"qp:id-document-key:v1", hashlib.sha256).hexdigest()
 
     @property
     def is_sqlite(self) -> bool:

@@ -177,6 +177,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         **os.environ,
         "DATABASE_URL": url,
         "APP_SECRET_KEY": SECRET,
+        "APP_DOCUMENT_KEY": SECRET + "-documents",
         "APP_ENV": "prod",
         "APP_GEOCODER_ENABLED": "false",
         "APP_MAIL_BACKEND": "console",

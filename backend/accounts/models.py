@@ -71,6 +71,9 @@ class User(SQLModel, table=True):
     public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
     email: str | None = Field(default=None, max_length=254, unique=True)
     phone: str | None = Field(default=None, max_length=20, unique=True)
+    # For people with no e-mail and no phone (registered in person): printed on their slip, see
+    # backend/accounts/activation.py. Stored as « QP » + 6 letters or digits, shown « QP-XXXXXX ».
+    login_id: str | None = Field(default=None, max_length=12, unique=True)
     password_hash: str | None = Field(default=None, max_length=255)
     display_name: str = Field(max_length=80)
     birth_year: int | None = None

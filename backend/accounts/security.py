@@ -78,13 +78,26 @@ def normalize_phone(value: str) -> str:
     raise Invalid(_("Ce numéro de téléphone n'est pas valide (exemple : 06 12 34 56 78)."), field="phone")
 
 
+LOGIN_ID_RE = re.compile(r"^QP[A-Z0-9]{6}$")
+
+
+def normalize_login_id(value: str) -> str | None:
+    """A printed login id (« QP-K7M49P », any case, spaces or dashes) → « QPK7M49P », else None."""
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    return compact if LOGIN_ID_RE.match(compact) else None
+
+
 def parse_identifier(value: str) -> tuple[str, str]:
-    """An email or a phone number typed in the same field → ("email"|"phone", normalised)."""
+    """An email, a phone number or a printed login id typed in the same field →
+    ("email"|"phone"|"login_id", normalised)."""
     value = value.strip()
     if not value:
         raise Invalid(_("Indiquez votre adresse e-mail ou votre numéro de téléphone."), field="identifier")
     if "@" in value:
         return "email", normalize_email(value)
+    login_id = normalize_login_id(value)
+    if login_id is not None:
+        return "login_id", login_id
     return "phone", normalize_phone(value)
 
 

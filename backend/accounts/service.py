@@ -12,6 +12,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.accounts.codes import SLIP_ALPHABET
 from backend.accounts.forms import collecting
 from backend.accounts.models import (
     LoginAttempt,
@@ -56,7 +57,7 @@ def validate_birth_year(value: int | None) -> int | None:
 
 def find_by_identifier(session: Session, identifier: str) -> User | None:
     kind, value = parse_identifier(identifier)
-    column = User.email if kind == "email" else User.phone
+    column = {"email": User.email, "phone": User.phone, "login_id": User.login_id}[kind]
     return session.exec(select(User).where(column == value, col(User.deleted_at).is_(None))).first()
 
 
@@ -76,18 +77,23 @@ def register(
     birth_year: int | None = None,
     registered_by: str | None = None,
 ) -> User:
-    """Create an account from an email or phone number. A password is optional only for
-    people registered in person by a moderator or agent (they may set one later).
+    """Create an account from an email or phone number. For people registered in person by a
+    moderator or agent, the password and the identifier are optional (many residents have no
+    e-mail and no phone): they get a printed login id and code instead (see accounts.activation).
     Every problem is reported at once (`Problems`)."""
     with collecting() as checks:
-        parsed = checks.value(parse_identifier, identifier)
+        parsed: tuple[str, str] | None = ("", "")
+        if registered_by is None or identifier.strip():
+            parsed = checks.value(parse_identifier, identifier)
+        if parsed is not None and parsed[0] == "login_id":
+            checks.add(_("Indiquez une adresse e-mail ou un numéro de téléphone."), field="identifier")
         name = checks.value(clean_display_name, display_name)
         checks.value(validate_birth_year, birth_year)
         if password is not None:
             checks.value(check_password_strength, password)
         elif registered_by is None:
             checks.add(_("Choisissez un mot de passe."), field="password")
-        if parsed is not None:
+        if parsed is not None and parsed[0] in ("email", "phone"):
             kind, value = parsed
             column = User.email if kind == "email" else User.phone
             if session.exec(select(User.id).where(column == value)).first() is not None:
@@ -110,7 +116,10 @@ def register(
         password_hash=hash_password(password) if password else None,
         registered_by=registered_by,
     )
-    setattr(user, kind, value)
+    if kind:
+        setattr(user, kind, value)
+    else:
+        user.login_id = new_login_id(session)
     session.add(user)
     try:
         with session.begin_nested():
@@ -118,6 +127,14 @@ def register(
     except IntegrityError as exc:  # a concurrent sign-up with the same identifier
         raise Conflict(_("Un compte existe déjà avec cet identifiant."), field="identifier") from exc
     return user
+
+
+def new_login_id(session: Session) -> str:
+    """A printed login id nobody has yet (« QP » + 6 characters easy to read aloud)."""
+    while True:
+        login_id = "QP" + "".join(secrets.choice(SLIP_ALPHABET) for _ in range(6))
+        if session.exec(select(User.id).where(User.login_id == login_id)).first() is None:
+            return login_id
 
 
 # --- login and rate limiting -------------------------------------------------------------
@@ -497,6 +514,12 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
             "identifiant_public_journal": user.public_id,
             "email": user.email,
             "telephone": user.phone,
+            "identifiant_imprime": user.login_id,
+            "piece_identite_vue": (
+                {"type": user.id_document_kind, "le": user.id_document_seen_at.isoformat()}
+                if user.id_document_seen_at
+                else None
+            ),
             "nom_affiche": user.display_name,
             "annee_naissance": user.birth_year,
             "adresse": user.address,
@@ -540,6 +563,8 @@ def delete_account(session: Session, user: User) -> None:
         session.add(grant)
     user.email = None
     user.phone = None
+    user.login_id = None
+    # id_document_hash stays until the retention purge: one document still votes once per edition.
     user.password_hash = None
     user.display_name = "Compte supprimé"
     user.birth_year = None

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from backend.accounts import documents
 from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, User
 from backend.app import create_app
@@ -233,4 +234,27 @@ def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(fast_db: t
         session.commit()
     accepted = asyncio.run(post_all(app, [(token(throwaway), {"projets": list(corot)})], edition.slug))
     assert accepted[0].status_code == 201 and fast_served(app) == 1
+
+
+def test_a_document_that_voted_through_another_account_is_refused_like_the_regular_route(
+    world: dict[str, Any],
+) -> None:
+    app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
+    corot = world["projects"][CORO]
+    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    assert warm[0].status_code == 201
+    with Session(engine, expire_on_commit=False) as session:
+        for name in ("b", "c"):  # two accounts, one identity document seen in person
+            user = session.get(User, people[name].id)
+            assert user is not None
+            documents.record_document(session, user, key=TEST_SECRET, kind="passeport", number="19AB12345")
+        session.commit()
+    served = fast_served(app)
+    first = asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1))})], edition.slug))
+    second = asyncio.run(
+        post_all(app, [(token(people["c"]), {"projets": list(ids(corot, 2))})], edition.slug)
+    )
+    assert first[0].status_code == 201  # the regular route notes the document's participation
+    assert second[0].status_code == 409 and "pièce d'identité a déjà servi" in second[0].json()["detail"]
+    assert fast_served(app) == served  # both handed over to the regular route
     assert totals(engine, edition.id) == (2, 2)

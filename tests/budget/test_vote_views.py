@@ -109,7 +109,8 @@ def test_online_after_paper_is_refused_on_the_page(client: TestClient, session: 
     url = f"/budget-participatif/{edition.slug}/bureau/personne/{person.public_id}"
     form = {
         "voting_point": "Centre social Malpassé",
-        "identity_check": "Carte d'identité",
+        "document_kind": "carte_identite",
+        "document_number": "X4RTBPFW4",
         "residence_check": "deja",
         "qpv_code": CORO,
         "projet": list(ids(projects[CORO], 0)),
@@ -146,16 +147,20 @@ def test_voting_point_registers_and_verifies_a_new_person(client: TestClient, se
             "display_name": "Mme Benali",
             "identifier": "06 11 22 33 44",
             "birth_year": "1961",
+            "address": "12 avenue de la Croix-Rouge",
             "qpv_code": CORO,
+            "document_kind": "passeport",
+            "document_number": "19AB12345",
         },
     )
-    assert response.status_code == 303
+    assert response.status_code == 200 and "Votre code" in page_text(response)  # the slip to print
     person = session.exec(select(User).where(User.phone == "+33611223344")).one()
     assert person.registered_by == mod.public_id and person.password_hash is None
-    url = response.headers["location"]
+    url = f"{base}/personne/{person.public_id}"
     form = {
         "voting_point": "Mairie 13/14",
-        "identity_check": "Passeport",
+        "document_kind": "passeport",
+        "document_number": "19AB12345",
         "residence_check": "deja",
         "qpv_code": CORO,
         "projet": list(ids(projects[CORO], 0)),

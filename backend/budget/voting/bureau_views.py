@@ -1,6 +1,10 @@
 """The voting point (« bureau de vote »): moderators and agents of the QPV find or register a
 person, check identity and residence (recording how), and record the paper ballot. Also the
-batch entry of paper ballot sheets with its reconciliation report."""
+batch entry of paper ballot sheets with its reconciliation report.
+
+The identity document's number is typed by the agent and kept only as a keyed hash on the account
+(:mod:`backend.accounts.documents`): one document votes once per edition. A person registered here
+needs neither e-mail nor phone and leaves with a printed slip (login id and activation code)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 
+from backend.accounts import activation, documents
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import ResidenceStatus, User
@@ -42,14 +47,6 @@ from backend.web import redirect, render
 router = APIRouter(include_in_schema=False)
 POINT_KEY = "bp_voting_point"
 RECEIPT_KEY = "bp_paper_receipt"
-IDENTITY_CHECKS = (
-    "Carte d'identité",
-    "Passeport",
-    "Titre de séjour",
-    "Permis de conduire",
-    "Carte Vitale",
-    "Autre",
-)
 RESIDENCE_CHECKS = (
     "Facture (électricité, gaz, eau, téléphone)",
     "Quittance de loyer ou bail",
@@ -132,6 +129,7 @@ def voting_point(
             "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
             "form": {},
             "error": None,
+            "kinds": documents.document_kinds(),
         },
     )
 
@@ -144,15 +142,32 @@ def register_person(
     edition: EditionDep,
     raw: Annotated[FormData, Depends(form_data)],
 ) -> Response:
-    """Register a person met at the voting point (no password: they may set one later)."""
+    """Register a person met at the voting point: no password, and neither e-mail nor phone needed.
+    The identity document is noted (hash only) and the page shows the slip to print."""
     covered = covered_qpvs(session, principal, edition)
-    form = {k: form_value(raw, k) for k in ("display_name", "identifier", "birth_year", "qpv_code")}
+    names = (
+        "display_name",
+        "identifier",
+        "birth_year",
+        "address",
+        "qpv_code",
+        "document_kind",
+        "document_number",
+    )
+    form = {k: form_value(raw, k) for k in names}
+    settings = request.app.state.settings
     try:
         ref = next((r for r in covered if r.code == form["qpv_code"]), None)
-        if ref is None:
+        role = acting_role(principal, edition, Act.record_paper_ballot, ref)
+        if ref is None or role is None:
             raise Invalid(_("Choisissez le quartier de la personne."), field="qpv_code")
         if not form["birth_year"].isdigit():
             raise Invalid(_("Indiquez l'année de naissance (4 chiffres)."), field="birth_year")
+        address = " ".join(form["address"].split())
+        if len(address) < 5:
+            raise Invalid(_("Indiquez l'adresse de la personne (numéro et rue)."), field="address")
+        documents.check_kind(form["document_kind"])
+        actor = principal.actor(role)
         with session.begin_nested():
             user = accounts.register(
                 session,
@@ -160,12 +175,26 @@ def register_person(
                 password=None,
                 display_name=form["display_name"],
                 birth_year=int(form["birth_year"]),
-                registered_by=principal.user.public_id,  # type: ignore[union-attr]
+                registered_by=actor.id,
             )
             user.qpv_id = ref.id
             user.residence_status = ResidenceStatus.declared
-            session.add(user)
-            session.flush()
+            user.address = address[:300]
+            documents.record_document(
+                session,
+                user,
+                key=settings.id_document_key,
+                kind=form["document_kind"],
+                number=form["document_number"],
+            )
+            slip = activation.issue_activation(
+                session,
+                settings.secret_key,
+                actor,
+                user,
+                session.get(Qpv, ref.id),
+                context=_("inscription au bureau de vote"),
+            )
     except DomainError as exc:
         return render(
             request,
@@ -181,10 +210,22 @@ def register_person(
                 "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
                 "form": form,
                 "error": exc,
+                "kinds": documents.document_kinds(),
             },
-            status_code=422,
+            status_code=exc.status_code,
         )
-    return redirect(f"{_base(edition)}/personne/{user.public_id}", request)
+    return render(
+        request,
+        "budget/bureau_slip.html",
+        {
+            "edition": edition,
+            "base": _base(edition),
+            "person": user,
+            "slip": slip,
+            "activate_url": activation.activate_url(settings.base_url),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _load_person(session: DbSession, covered: list[QpvRef], public_id: str) -> User:
@@ -242,7 +283,7 @@ def _person_page(
         "form": form,
         "error": error,
         "problems": error.problems if isinstance(error, BallotRefused) else [],
-        "identity_checks": [_(c) for c in IDENTITY_CHECKS],
+        "kinds": documents.document_kinds(),
         "residence_checks": [_(c) for c in RESIDENCE_CHECKS],
         "envelope": envelope,
         "points": [p for p, _n in service.counts_by_point(session, ctx.edition_id)[:-1]],
@@ -297,8 +338,8 @@ def record_paper_ballot(
     person = _load_person(session, covered, public_id)
     names = (
         "voting_point",
-        "identity_check",
-        "identity_other",
+        "document_kind",
+        "document_number",
         "residence_check",
         "residence_other",
         "qpv_code",
@@ -315,13 +356,17 @@ def record_paper_ballot(
                 field="qpv_code",
             )
         actor = principal.actor(role)
-        identity = (
-            form["identity_other"]
-            if form["identity_check"] in ("Autre", _("Autre"))
-            else form["identity_check"]
-        )
+        identity = documents.kind_label(documents.check_kind(form["document_kind"]))
         residence = form["residence_check"]
         with session.begin_nested():
+            # Noted on the account before the ballot: the box then refuses a document that voted.
+            documents.record_document(
+                session,
+                person,
+                key=request.app.state.settings.id_document_key,
+                kind=form["document_kind"],
+                number=form["document_number"],
+            )
             if residence and residence != "deja":
                 method = form["residence_other"] if residence in ("Autre", _("Autre")) else residence
                 qpv = session.get(Qpv, ref.id)
@@ -415,6 +460,7 @@ def import_file(
             raw=content,
             apply=form_value(raw, "action") == "enregistrer",
             cache=vote_cache(request),
+            document_key=request.app.state.settings.id_document_key,
         )
     ok = report is not None and not report.refused and not report.problem
     return render(

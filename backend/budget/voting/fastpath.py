@@ -13,7 +13,8 @@ eligible — with an async psycopg pool and three short statements, reusing the 
   read of the phase and of the voter, then one statement inserting the voter row
   (`ON CONFLICT DO NOTHING`, the unique constraint decides) and the ballot.
 
-Anything else — no token, a cookie session, majority-judgment grades, a context not yet
+Anything else — no token, a cookie session, an account carrying an identity document's hash (the
+one-document rule of :func:`service.cast`), majority-judgment grades, a context not yet
 cached, a refusal of any kind, a person who already voted (revote or refusal message), a
 database error — rolls back and is handed, body untouched, to the regular route, which gives
 the full answer and the French explanations. So this path can only ever say "201, here is your
@@ -51,7 +52,8 @@ MAX_PROJECTS = 500
 SQL_LOCK = "SELECT pg_advisory_xact_lock_shared(%s, %s)"
 SQL_OPEN = """
 SELECT e.phase, e.phase_changed_at, u.birth_year, u.qpv_id, u.residence_status,
-       u.email_confirmed_at, u.phone_confirmed_at, u.session_version, u.is_active, u.deleted_at
+       u.email_confirmed_at, u.phone_confirmed_at, u.session_version, u.is_active, u.deleted_at,
+       u.id_document_hash
 FROM bp_edition e JOIN user_account u ON u.id = %(user)s
 WHERE e.id = %(edition)s AND e.slug = %(slug)s
 """
@@ -188,8 +190,12 @@ class FastBallotPath:
             if row is None:
                 raise _Fallback
             (phase, changed_at, birth_year, qpv_id, residence, email_at, phone_at) = row[:7]
-            session_version, active, deleted_at = row[7:]
+            session_version, active, deleted_at, doc = row[7:]
             if not active or deleted_at is not None or session_version != claims.session_version:
+                raise _Fallback
+            if doc is not None:
+                # An identity document was seen for this account: the regular route checks that the
+                # document has not voted through another account and notes its participation.
                 raise _Fallback
             if not phases.spec(phase).roles_for(phases.Act.vote):
                 raise _Fallback

@@ -2,6 +2,10 @@
 
 * ``bp_voter``: one row per person per edition (UNIQUE edition, user) — the database itself
   refuses a second ballot, whatever the channel (online or paper) and whatever the order.
+* ``bp_document_participation``: « this identity document took part in this edition » (a keyed hash
+  of the document number, see :mod:`backend.accounts.documents`), written with the first ballot of an
+  account that carries one: one document votes once per edition whatever the account, the channel or
+  the voting point. It names neither the person nor the ballot.
 * ``bp_ballot``: the choices, keyed by a *slot*, HMAC(server secret, edition, person), with no
   user id, no timestamp and no sequential id, so that the two tables cannot be joined without
   the server secret (see :mod:`backend.budget.voting.secrecy` for the trade-off).
@@ -46,6 +50,15 @@ class Voter(SQLModel, table=True):
     voted_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class DocumentParticipation(SQLModel, table=True):
+    """An identity document took part in an edition — no person, no ballot, no time."""
+
+    __tablename__ = "bp_document_participation"
+
+    edition_id: int = Field(foreign_key="bp_edition.id", primary_key=True)
+    document_hash: str = Field(max_length=64, primary_key=True)  # HMAC of the number, never the number
 
 
 class Ballot(SQLModel, table=True):

@@ -6,7 +6,9 @@ verification_residence;choix``. ``identifiant`` is the person's e-mail or phone 
 unknown person is registered (``nom``, ``annee_naissance`` and ``quartier`` then needed).
 ``verification_residence`` says how residence was checked (empty: the account's residence
 stands). ``choix``: project numbers (« 12 15 18 »), or for majority judgment a grade per
-project (« 12:TB 15:B 18:P 21:I » or « 12:3 15:2 … »).
+project (« 12:TB 15:B 18:P 21:I » or « 12:3 15:2 … »). An optional ``numero_piece`` column holds the
+number of the identity document seen (kept only as a keyed hash on the account): one document then
+votes once per edition, as at the voting point's screen.
 
 The whole file runs inside one savepoint, each line inside its own: with ``apply=False`` (the
 check) or as soon as one line is refused, everything is rolled back and the report says why,
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from backend.accounts import documents
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.budget.models import Edition
@@ -44,6 +47,7 @@ COLUMNS = (
     "verification_identite",
     "verification_residence",
     "choix",
+    "numero_piece",
 )
 REQUIRED = ("bureau", "identifiant", "verification_identite", "choix")
 GRADE_WORDS = {
@@ -119,6 +123,15 @@ def _rows(text: str) -> list[dict[str, str]]:
         )
     reader.fieldnames = header
     return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _document_kind(text: str) -> str:
+    """The kind of document from the sheet's free text (« Passeport », « CNI »…), else « autre »."""
+    plain = text.strip().lower()
+    for key, label in documents.DOCUMENT_KINDS.items():
+        if plain in (key, label.lower()):
+            return key
+    return "carte_identite" if plain in ("cni", "carte d'identite") else "autre"
 
 
 def _person(session: Session, actor: ActorRef, row: dict[str, str], covered: dict[str, QpvRef]) -> User:
@@ -203,6 +216,7 @@ def import_batch(
     raw: bytes,
     apply: bool,
     cache: ContextCache | None = None,
+    document_key: str | None = None,
 ) -> BatchReport:
     """Check (``apply=False``) or record a file of paper ballots; refused lines cancel it all."""
     assert edition.id is not None
@@ -265,6 +279,14 @@ def import_batch(
                         raise Invalid(_("Indiquez le bureau de vote."))
                     user = _person(session, actor, row, by_code)
                     residence = _residence(session, actor, user, row, by_code)
+                    if row.get("numero_piece") and document_key:
+                        documents.record_document(
+                            session,
+                            user,
+                            key=document_key,
+                            kind=_document_kind(row.get("verification_identite", "")),
+                            number=row["numero_piece"],
+                        )
                     record_paper(
                         session,
                         secret=secret,

@@ -12,6 +12,11 @@ write — ballots are secret; the journal gets the counts and the file hashes at
    index entry; exactly one inserts, the others find the row and are refused (or, when the
    edition allows it and the first vote was online, replace the ballot: the last one counts).
 4. ``INSERT INTO bp_ballot`` keyed by the slot (:mod:`.secrecy`), with the receipt's hash.
+
+One *document*, one ballot: when the account carries the hash of an identity document seen in person,
+step 2 also refuses if that document already took part in the edition (a ``bp_document_participation``
+row, or a ballot by another account carrying the same hash: two such accounts are one person), and the
+first ballot writes the participation row in the same transaction (its primary key decides a race).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
-from backend.budget.voting.models import Ballot, VoteChannel, Voter
+from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.db import utcnow
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
@@ -39,6 +44,8 @@ from backend.web import fmt_date
 LOCK_CLASS = 7_270_002  # advisory lock namespace (two-key form) of the ballot box of an edition
 VOTERS = Voter.__table__  # type: ignore[attr-defined]
 BALLOTS = Ballot.__table__  # type: ignore[attr-defined]
+DOCUMENTS = DocumentParticipation.__table__  # type: ignore[attr-defined]
+USERS = User.__table__  # type: ignore[attr-defined]
 
 
 class BallotRefused(Invalid):
@@ -81,6 +88,7 @@ class BoxState:
     phase_changed_at: datetime | None
     facts: VoterFacts
     session_version: int
+    document_hash: str | None = None
 
 
 def _is_pg(session: Session) -> bool:
@@ -109,6 +117,7 @@ def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxS
             User.session_version,
             User.is_active,
             User.deleted_at,
+            User.id_document_hash,
         )
         .join_from(Edition, User, User.id == user_id)  # type: ignore[arg-type]
         .where(Edition.id == edition_id, Edition.slug == slug)
@@ -124,6 +133,7 @@ def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxS
             row.birth_year, row.qpv_id, row.residence_status, row.email_confirmed_at, row.phone_confirmed_at
         ),
         row.session_version,
+        row.id_document_hash,
     )
 
 
@@ -255,6 +265,61 @@ def _already_voted(channel: str, row: Voter | object, *, staff: bool) -> str:
     ) % {"date": when}
 
 
+def _document_used(staff: bool) -> Conflict:
+    if staff:
+        return Conflict(
+            _(
+                "Ce document d'identité a déjà servi pour voter dans ce budget participatif, en ligne ou "
+                "dans un bureau de vote. Une personne vote une seule fois : rendez-lui son bulletin papier."
+            ),
+            field="deja_vote",
+        )
+    return Conflict(
+        _(
+            "Votre pièce d'identité a déjà servi pour voter dans ce budget participatif. On ne vote qu'une "
+            "fois. Si c'est une erreur, allez voir votre table de quartier ou la mairie."
+        ),
+        field="deja_vote",
+    )
+
+
+def document_took_part(session: Session, edition_id: int, user_id: int, document_hash: str) -> bool:
+    """Did this document already vote in this edition through *another* account (or on paper for an
+    account that has no ballot here)? The person's own earlier ballot is left to the one-ballot rule."""
+    part = (
+        select(DOCUMENTS.c.edition_id)
+        .where(DOCUMENTS.c.edition_id == edition_id, DOCUMENTS.c.document_hash == document_hash)
+        .exists()
+    )
+    own = select(VOTERS.c.id).where(VOTERS.c.edition_id == edition_id, VOTERS.c.user_id == user_id).exists()
+    other = (
+        select(VOTERS.c.id)
+        .join(USERS, USERS.c.id == VOTERS.c.user_id)
+        .where(
+            VOTERS.c.edition_id == edition_id,
+            VOTERS.c.user_id != user_id,
+            USERS.c.id_document_hash == document_hash,
+        )
+        .exists()
+    )
+    row = session.execute(select(part, own, other)).one()
+    return bool(row[2] or (row[0] and not row[1]))
+
+
+def _mark_document(session: Session, edition_id: int, document_hash: str) -> bool:
+    """Write « this document took part »; False if it was already there."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
+    stmt = (
+        dialect_insert(DOCUMENTS)
+        .values(edition_id=edition_id, document_hash=document_hash)
+        .on_conflict_do_nothing(index_elements=["edition_id", "document_hash"])
+        .returning(DOCUMENTS.c.edition_id)
+    )
+    return session.execute(stmt).first() is not None
+
+
 def cast(
     session: Session,
     ctx: VoteContext,
@@ -264,11 +329,15 @@ def cast(
     facts: VoterFacts,
     choice: Choice,
     paper: PaperInfo | None = None,
+    document_hash: str | None = None,
 ) -> CastResult:
     """Check and store one ballot (the box must be open: see :func:`open_box`). Raises
-    :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted)."""
+    :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted, by this
+    account or by another account with the same identity document)."""
     staff = paper is not None
     prepared = prepare(ctx, facts, choice, secret=secret, user_id=user_id, staff=staff)
+    if document_hash and document_took_part(session, ctx.edition_id, user_id, document_hash):
+        raise _document_used(staff)
     envelope, receipt, slot = prepared.envelope, prepared.receipt, prepared.slot
     now = utcnow()
     channel = VoteChannel.paper if paper else VoteChannel.online
@@ -289,6 +358,9 @@ def cast(
         )
     ballot = {"choices": prepared.choices, "receipt_hash": prepared.receipt_hash, "envelope_id": envelope.id}
     if _insert_first(session, values, {"slot": slot, "edition_id": ctx.edition_id, **ballot}):
+        if document_hash and not _mark_document(session, ctx.edition_id, document_hash):
+            # Another account with this document voted meanwhile; the caller rolls this ballot back.
+            raise _document_used(staff)
         return CastResult(receipt, False, envelope)
 
     existing = session.execute(
@@ -313,6 +385,8 @@ def cast(
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise Conflict(_("Votre vote précédent n'a pas été retrouvé : il ne peut pas être changé."))
+    if document_hash:  # the document was seen after the first ballot: note it now
+        _mark_document(session, ctx.edition_id, document_hash)
     return CastResult(receipt, True, envelope)
 
 
@@ -333,7 +407,15 @@ def cast_online(
         raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
     require_vote_phase(state.phase, phases.Act.vote)
     ctx = context_for(session, edition_id, slug, state, cache)
-    return cast(session, ctx, secret=secret, user_id=user_id, facts=state.facts, choice=choice)
+    return cast(
+        session,
+        ctx,
+        secret=secret,
+        user_id=user_id,
+        facts=state.facts,
+        choice=choice,
+        document_hash=state.document_hash,
+    )
 
 
 def record_paper(
@@ -365,7 +447,16 @@ def record_paper(
     state = open_box(session, edition.id, edition.slug, user.id)
     require_vote_phase(state.phase, phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
-    return cast(session, ctx, secret=secret, user_id=user.id, facts=state.facts, choice=choice, paper=paper)
+    return cast(
+        session,
+        ctx,
+        secret=secret,
+        user_id=user.id,
+        facts=state.facts,
+        choice=choice,
+        paper=paper,
+        document_hash=state.document_hash,
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------
