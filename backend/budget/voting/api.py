@@ -26,7 +26,7 @@ from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
 from backend.budget.voting.web import context_of, counter, vote_cache
-from backend.errors import DomainError, Invalid, NotAuthenticated, NotFound
+from backend.errors import DomainError, Invalid, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _
 
 router = APIRouter(prefix="/api/budget", tags=["budget participatif : vote"])
@@ -326,11 +326,21 @@ def edition_results(session: DbSession, slug: str) -> ResultsOut:
     )
 
 
-@router.get("/editions/{slug}/recus/{code}")
-def check_receipt(session: DbSession, slug: str, code: str) -> ReceiptOut:
-    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?"""
+class ReceiptIn(BaseModel):
+    code: str = Field(max_length=40, description="Le code du reçu, par exemple 7K3M-Q9XD-2HRA.")
+
+
+@router.post(
+    "/editions/{slug}/recus/verifier",
+    responses=error_responses(
+        404, e422="Code mal formé (12 caractères), ou informations manquantes ou pas au bon format"
+    ),
+)
+def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptOut:
+    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?
+    The code goes in the body, never in the address (browser history, server logs)."""
     edition = _public_edition(session, slug)
-    canonical = normalize_receipt(code)
+    canonical = normalize_receipt(body.code)
     if canonical is None:
         raise Invalid(
             _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA."),
@@ -347,6 +357,20 @@ def check_receipt(session: DbSession, slug: str, code: str) -> ReceiptOut:
         )
     recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None  # type: ignore[arg-type]
     return ReceiptOut(trouve=recorded, publie=False)
+
+
+@router.get("/editions/{slug}/recus/{code}", include_in_schema=False)
+def old_receipt_check(slug: str, code: str) -> JSONResponse:
+    """The former check, with the code in the address: it answers without looking the code up."""
+    return JSONResponse(
+        {
+            "detail": _("Pour vérifier un reçu, envoyez son code par POST à %(url)s (jamais dans l'adresse).")
+            % {"url": f"{router.prefix}/editions/{slug}/recus/verifier"},
+            "field": "code",
+        },
+        status_code=410,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 __all__ = ["router"]
