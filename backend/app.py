@@ -9,15 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from backend.accounts.deps import csrf_protect, current_principal
 from backend.config import Settings
 from backend.db import make_engine, make_sessionmaker
-from backend.errors import DomainError, NotAuthenticated
+from backend.errors import DomainError, NotAuthenticated, error_responses
+from backend.i18n import gettext as _
 from backend.mail import make_mailer
-from backend.middleware import Compression, LocaleAndSecurityHeaders
+from backend.middleware import Compression, LocaleAndSecurityHeaders, RenderServerErrors
 from backend.processes import registered
 from backend.sms import make_sms_sender
 from backend.territory.geocoder import BanGeocoder
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Quartiers Participatifs",
         version="0.1.0",
         description="API de la plateforme de participation des quartiers prioritaires.",
-        dependencies=[Depends(csrf_protect), Depends(current_principal)],
+        dependencies=[Depends(reject_nul_bytes), Depends(csrf_protect), Depends(current_principal)],
+        responses=error_responses(400, 422),
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sms = make_sms_sender(settings)
     app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
 
+    app.add_middleware(RenderServerErrors, handler=unexpected_error)
     app.add_middleware(LocaleAndSecurityHeaders)
     # Outside the security headers, so that "Vary: Accept-Encoding" joins their Vary.
     app.add_middleware(Compression, session_cookie="qp_session")
@@ -121,9 +125,35 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await close()
 
 
-def _error_response(request: Request, status: int, message: str, field: str | None = None) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message, "field": field}, status_code=status)
+def reject_nul_bytes(request: Request) -> None:
+    """No path or query text may hold a NUL character: PostgreSQL refuses it in text (an error, or a
+    truncated streamed answer). One guard for every route, answered as a 400 in the route's format."""
+    if "\x00" in request.url.path:
+        raise DomainError(_("L'adresse contient un caractère interdit."))
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            shown = name.replace("\x00", "")
+            raise DomainError(
+                _("Le paramètre « %(name)s » contient un caractère interdit.") % {"name": shown}, field=shown
+            )
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.endswith(".json")
+
+
+def _error_response(
+    request: Request,
+    status: int,
+    message: str,
+    field: str | None = None,
+    errors: list[dict[str, object]] | None = None,
+) -> Response:
+    if _wants_json(request):
+        body: dict[str, object] = {"detail": message, "field": field}
+        if errors is not None:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status)
     if status == 401 and request.method == "GET" and not is_htmx(request):
         from urllib.parse import quote
 
@@ -145,6 +175,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {
+            400: _("Cette demande est mal formée : son contenu n'a pas pu être lu."),
             404: "Cette page n'existe pas ou a été déplacée.",
             405: "Cette action n'est pas possible sur cette page.",
         }
@@ -153,19 +184,47 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
-        fields = sorted({str(err["loc"][-1]) for err in exc.errors() if err.get("loc")})
-        message = "Certaines informations manquent ou ne sont pas au bon format" + (
+        # Only plain data goes back: a raw body (bytes) or an exception in "input"/"ctx" is not JSON.
+        errors: list[dict[str, object]] = [
+            {
+                "loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())],
+                "msg": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+            }
+            for err in exc.errors()
+        ]
+        # A field is named by the last name in its location (not a list index or a JSON offset).
+        named = ([str(p) for p in err.get("loc", ()) if not isinstance(p, int)] for err in exc.errors())
+        fields = sorted({names[-1] for names in named if names})
+        message = _("Certaines informations manquent ou ne sont pas au bon format") + (
             f" : {', '.join(fields)}." if fields else "."
         )
-        return _error_response(request, 422, message)
+        return _error_response(request, 422, message, fields[0] if fields else None, errors)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error_response(
-            request,
-            500,
-            "Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un instant.",
-        )
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number in a URL beyond the database's integers (PostgreSQL: above 2^31 in an integer
+        # column; SQLite: above 2^63) names nothing that exists: one place for every route.
+        if _out_of_range(exc):
+            return _error_response(request, 404, _("Cette page n'existe pas ou a été déplacée."))
+        if isinstance(exc, DataError) and "NUL" in str(exc.orig):
+            return _error_response(request, 400, _("La demande contient un caractère interdit."))
+        return await unexpected_error(request, exc)
+
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+def _out_of_range(exc: Exception) -> bool:
+    if isinstance(exc, DataError):
+        return getattr(exc.orig, "sqlstate", None) == "22003"  # numeric_value_out_of_range
+    return "too large to convert to SQLite INTEGER" in str(exc)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(
+        request,
+        500,
+        "Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un instant.",
+    )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import i18n
@@ -96,3 +99,35 @@ class Compression:
         cookies = Headers(scope=scope).get("cookie", "") if scope["type"] == "http" else ""
         with_session = self.cookie in cookies
         await (self.no_html if with_session else self.everything)(scope, receive, send)
+
+
+class RenderServerErrors:
+    """Answer an unexpected exception with the app's 500 page (or JSON) here, inside the stack.
+
+    Left to Starlette's outermost ServerErrorMiddleware, the exception is re-raised after the answer
+    is sent, and uvicorn then closes the connection: the client's next request on it fails. Added
+    innermost, so the session, headers and any compression still wrap the 500 like any answer."""
+
+    def __init__(self, app: ASGIApp, handler: Callable[[Request, Exception], Awaitable[Response]]) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            if started:
+                raise  # half an answer is out: only closing the connection tells the client
+            response = await self.handler(Request(scope, receive), exc)
+            await response(scope, receive, send)

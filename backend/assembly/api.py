@@ -11,6 +11,7 @@ from backend.assembly.models import RecommendationStatus, SaisineStatus
 from backend.assembly.permissions import PublicSaisine
 from backend.assembly.service import draws, recommendations, work
 from backend.assembly.service.common import list_saisines
+from backend.errors import error_responses
 
 router = APIRouter(prefix="/api/assemblee", tags=["Assemblée citoyenne"])
 
@@ -24,7 +25,7 @@ def saisines(session: DbSession) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{saisine_id}")
+@router.get("/{saisine_id}", responses=error_responses(404))
 def saisine(session: DbSession, ctx: PublicSaisine) -> dict[str, Any]:
     """A saisine with its public draw (seed, witnesses' values, hashes), composition, avis and answers."""
     s = ctx.saisine

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from backend.accounts.deps import DbSession
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
 from backend.budget.service import editions, proposals
-from backend.errors import NotFound
+from backend.errors import NotFound, error_responses
 from backend.i18n import gettext as _
 from backend.territory.service import qpv_refs
 
@@ -54,12 +54,12 @@ def list_editions(session: DbSession) -> list[EditionPublic]:
     return [_public(session, e) for e in editions.list_editions(session)]
 
 
-@router.get("/editions/{slug}")
+@router.get("/editions/{slug}", responses=error_responses(404))
 def get_edition(session: DbSession, slug: str) -> EditionPublic:
     return _public(session, _edition(session, slug))
 
 
-@router.get("/editions/{slug}/projets")
+@router.get("/editions/{slug}/projets", responses=error_responses(404))
 def ballot_projects(session: DbSession, slug: str) -> list[ProjectPublic]:
     """The projects on the ballot (recevable), with the cost the vote uses."""
     edition = _edition(session, slug)

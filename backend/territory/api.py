@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from backend.accounts.deps import DbSession
+from backend.errors import error_responses
 from backend.territory.models import QpvPublic
 from backend.territory.service import communes_by_id, get_qpv, list_qpv, locator, secteur_by_id
 
@@ -43,7 +44,7 @@ def qpv_locate(
     return {"qpv": {"code": qpv.code, "name": qpv.name}}
 
 
-@router.get("/qpv/{code}.geojson")
+@router.get("/qpv/{code}.geojson", responses=error_responses(404))
 def qpv_geojson(session: DbSession, code: str) -> dict[str, Any]:
     """One QPV as a GeoJSON Feature."""
     qpv = get_qpv(session, code)

@@ -58,9 +58,9 @@ def test_online_ballot_without_javascript(client: TestClient, session: Session) 
     ballot = session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).one()
     assert ballot.choices == " ".join(coro[:2])
     # The receipt check (anyone holding the code).
-    check = client.get(f"/budget-participatif/{edition.slug}/verifier-recu", params={"code": code.lower()})
+    check = post(client, f"/budget-participatif/{edition.slug}/verifier-recu", {"code": code.lower()})
     assert "correspond à un bulletin enregistré" in page_text(check)
-    bad = client.get(f"/budget-participatif/{edition.slug}/verifier-recu", params={"code": "abc"})
+    bad = post(client, f"/budget-participatif/{edition.slug}/verifier-recu", {"code": "abc"})
     assert bad.status_code == 422 and "12 caractères" in page_text(bad)
     # Voted: the page says so, and a second ballot is refused.
     again = page_text(client.get(base))
@@ -277,9 +277,7 @@ def test_results_pages_and_files(client: TestClient, session: Session) -> None:
         and pb.text.startswith("META")
         and "attachment" in pb.headers["content-disposition"]
     )
-    check = page_text(
-        client.get(f"/budget-participatif/{edition.slug}/verifier-recu", params={"code": receipt})
-    )
+    check = page_text(post(client, f"/budget-participatif/{edition.slug}/verifier-recu", {"code": receipt}))
     assert "Votre bulletin est dans le fichier publié." in check
     assert client.get(f"/budget-participatif/{edition.slug}/voter").status_code == 303  # to the results
     assert "Voir les résultats" in page_text(client.get(f"/budget-participatif/{edition.slug}"))
@@ -315,14 +313,18 @@ def test_json_api_with_session_and_with_a_token(client: TestClient, session: Ses
     )
     assert second.status_code == 201 and second.json()["nouveau_vote"] is True
     assert len(session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).all()) == 1
-    assert anonymous.get(f"{api}/recus/{second.json()['recu']}").json() == {
+    receipts = f"{api}/recus/verifier"
+    assert anonymous.post(receipts, json={"code": second.json()["recu"]}, headers=bearer).json() == {
         "trouve": True,
         "publie": False,
         "enveloppe": None,
         "empreinte": None,
         "choix": None,
     }
-    assert anonymous.get(f"{api}/recus/{first.json()['recu']}").json()["trouve"] is False
+    assert (
+        anonymous.post(receipts, json={"code": first.json()["recu"]}, headers=bearer).json()["trouve"]
+        is False
+    )
     forged = anonymous.post(
         f"{api}/bulletin", json={"projets": []}, headers={"Authorization": "Bearer forged"}
     )
@@ -404,3 +406,34 @@ def test_import_page_opens_for_agents_and_moderators(client: TestClient, session
     # No file: the form comes back with the message, still usable.
     empty = post(client, url, {"action": "verifier"})
     assert empty.status_code == 422 and "Choisissez le fichier CSV des bulletins." in page_text(empty)
+
+
+def test_the_receipt_code_never_travels_in_an_address(client: TestClient, session: Session) -> None:
+    """Browser history and server logs keep addresses: the check is a POST, page and API alike."""
+    edition, projects = vote_edition(session)
+    receipt = vote(session, edition, voter(session), *ids(projects[CORO], 0)).receipt
+    page_url = f"/budget-participatif/{edition.slug}/verifier-recu"
+    form = client.get(page_url)
+    assert form.status_code == 200 and 'method="post"' in form.text and 'name="csrf_token"' in form.text
+    # An old link with the code: back to the bare form, the code neither checked nor shown.
+    old = client.get(page_url, params={"code": receipt})
+    assert old.status_code == 303 and old.headers["location"] == page_url
+    assert receipt not in client.get(old.headers["location"]).text
+    # The form posts the code (with the CSRF token), and the answer is not cached.
+    checked = post(client, page_url, {"code": receipt})
+    assert checked.status_code == 200 and "correspond à un bulletin enregistré" in page_text(checked)
+    assert checked.headers["cache-control"] == "no-store"
+    assert client.post(page_url, data={"code": receipt}).status_code == 403  # no CSRF token
+    empty = post(client, page_url, {"code": " "})
+    assert empty.status_code == 422 and "Tapez le code" in page_text(empty)
+    # The API: a JSON body; the former GET with the code in the path answers without looking it up.
+    api = f"/api/budget/editions/{edition.slug}/recus"
+    found = client.post(f"{api}/verifier", json={"code": receipt}, headers={"X-CSRF-Token": csrf(client)})
+    assert found.status_code == 200 and found.json()["trouve"] is True
+    bad = client.post(f"{api}/verifier", json={"code": "abc"}, headers={"X-CSRF-Token": csrf(client)})
+    assert (
+        bad.status_code == 422 and bad.json()["field"] == "code" and "12 caractères" in bad.json()["detail"]
+    )
+    gone = client.get(f"{api}/{receipt}")
+    assert gone.status_code == 410 and "POST" in gone.json()["detail"] and "trouve" not in gone.json()
+    assert f"{api}/{{code}}" not in client.get("/api/openapi.json").json()["paths"]

@@ -26,7 +26,7 @@ from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
 from backend.budget.voting.web import context_of, counter, vote_cache
-from backend.errors import DomainError, Invalid, NotAuthenticated, NotFound
+from backend.errors import ApiError, DomainError, Invalid, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _
 
 router = APIRouter(prefix="/api/budget", tags=["budget participatif : vote"])
@@ -85,6 +85,10 @@ class BallotIn(BaseModel):
 class ProblemOut(BaseModel):
     code: str
     message: str
+
+
+class BallotRefusedOut(ApiError):
+    problems: list[ProblemOut] = Field(description="Chaque règle du bulletin qui n'est pas respectée.")
 
 
 class CastOut(BaseModel):
@@ -156,6 +160,12 @@ class ReceiptOut(BaseModel):
     choix: str | None = None
 
 
+VOTE_FORBIDDEN = (
+    "Cette personne ne peut pas voter dans cette édition (âge, résidence, territoire), "
+    "ou, sans jeton, en-tête X-CSRF-Token manquant"
+)
+
+
 def _edition_id(request: Request, session: DbSession, slug: str, *, refresh: bool = False) -> int:
     cache = vote_cache(request)
     found = None if refresh else cache.edition_id(slug)
@@ -186,7 +196,9 @@ def _refused(exc: BallotRefused) -> JSONResponse:
     )
 
 
-@router.post("/jeton", status_code=201)
+@router.post(
+    "/jeton", status_code=201, responses=error_responses(401, 403, e401="Pas connecté·e (cookie de session)")
+)
 def create_token(request: Request, principal: CurrentPrincipal) -> TokenOut:
     """A bearer token for the logged-in person (session cookie and X-CSRF-Token needed)."""
     user = principal.user
@@ -196,7 +208,7 @@ def create_token(request: Request, principal: CurrentPrincipal) -> TokenOut:
     return TokenOut(token=token, expires_in=TOKEN_MAX_AGE_S)
 
 
-@router.get("/editions/{slug}/bulletin")
+@router.get("/editions/{slug}/bulletin", responses=error_responses(401, 404))
 def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoOut:
     """The voter's ballot: their envelope and its projects, whether they may vote, and why not."""
     edition = _public_edition(session, slug)
@@ -237,7 +249,12 @@ def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -
     )
 
 
-@router.post("/editions/{slug}/bulletin/verifier", responses={422: {"description": "Bulletin non valable"}})
+@router.post(
+    "/editions/{slug}/bulletin/verifier",
+    responses=error_responses(
+        401, 403, 404, 409, e403=VOTE_FORBIDDEN, e409="Le vote n'est pas ouvert dans cette édition"
+    ),
+)
 def check_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> CheckOut:
     """Check a ballot without storing it (the running count of the page)."""
     edition = _public_edition(session, slug)
@@ -256,12 +273,18 @@ def check_ballot(request: Request, session: DbSession, voter: Voter, slug: str, 
     "/editions/{slug}/bulletin",
     status_code=201,
     responses={
-        401: {"description": "Pas connecté·e, ou jeton invalide"},
-        403: {
-            "description": "Cette personne ne peut pas voter dans cette édition (âge, résidence, territoire)"
+        **error_responses(
+            401,
+            403,
+            404,
+            409,
+            e403=VOTE_FORBIDDEN,
+            e409="Déjà voté (en ligne ou au bureau de vote), ou vote fermé",
+        ),
+        422: {
+            "model": BallotRefusedOut | ApiError,
+            "description": "Bulletin non valable (« problems » dit pourquoi), ou demande pas au bon format",
         },
-        409: {"description": "Déjà voté (en ligne ou au bureau de vote), ou vote fermé"},
-        422: {"description": "Bulletin non valable : « problems » dit pourquoi"},
     },
 )
 def cast_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> Any:
@@ -296,7 +319,7 @@ def cast_ballot(request: Request, session: DbSession, voter: Voter, slug: str, b
     )
 
 
-@router.get("/editions/{slug}/resultats")
+@router.get("/editions/{slug}/resultats", responses=error_responses(404))
 def edition_results(session: DbSession, slug: str) -> ResultsOut:
     """Published results per envelope, with each published file's SHA-256."""
     edition = _public_edition(session, slug)
@@ -326,11 +349,21 @@ def edition_results(session: DbSession, slug: str) -> ResultsOut:
     )
 
 
-@router.get("/editions/{slug}/recus/{code}")
-def check_receipt(session: DbSession, slug: str, code: str) -> ReceiptOut:
-    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?"""
+class ReceiptIn(BaseModel):
+    code: str = Field(max_length=40, description="Le code du reçu, par exemple 7K3M-Q9XD-2HRA.")
+
+
+@router.post(
+    "/editions/{slug}/recus/verifier",
+    responses=error_responses(
+        403, 404, e422="Code mal formé (12 caractères), ou informations manquantes ou pas au bon format"
+    ),
+)
+def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptOut:
+    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?
+    The code goes in the body, never in the address (browser history, server logs)."""
     edition = _public_edition(session, slug)
-    canonical = normalize_receipt(code)
+    canonical = normalize_receipt(body.code)
     if canonical is None:
         raise Invalid(
             _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA."),
@@ -347,6 +380,20 @@ def check_receipt(session: DbSession, slug: str, code: str) -> ReceiptOut:
         )
     recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None  # type: ignore[arg-type]
     return ReceiptOut(trouve=recorded, publie=False)
+
+
+@router.get("/editions/{slug}/recus/{code}", include_in_schema=False)
+def old_receipt_check(slug: str, code: str) -> JSONResponse:
+    """The former check, with the code in the address: it answers without looking the code up."""
+    return JSONResponse(
+        {
+            "detail": _("Pour vérifier un reçu, envoyez son code par POST à %(url)s (jamais dans l'adresse).")
+            % {"url": f"{router.prefix}/editions/{slug}/recus/verifier"},
+            "field": "code",
+        },
+        status_code=410,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 __all__ = ["router"]

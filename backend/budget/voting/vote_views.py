@@ -222,23 +222,47 @@ def receipt_page(request: Request, principal: CurrentPrincipal, edition: Edition
 
 
 @router.get("/budget-participatif/{slug}/verifier-recu")
-def check_receipt(request: Request, session: DbSession, edition: EditionDep, code: str = "") -> Response:
+def receipt_check_form(request: Request, edition: EditionDep) -> Response:
+    """The receipt check form. The code is sent by POST only: in an address it would stay in the
+    browser's history and the server's logs. An old link with `?code=` goes to the bare form."""
+    if request.url.query:
+        return redirect(f"{_base(edition)}/verifier-recu")
+    return _check_page(request, edition)
+
+
+@router.post("/budget-participatif/{slug}/verifier-recu")
+def check_receipt(
+    request: Request, session: DbSession, edition: EditionDep, raw: Annotated[FormData, Depends(form_data)]
+) -> Response:
     """Anyone holding a receipt checks that the ballot is counted (after close: in the file)."""
-    found: Any = None
-    error = None
-    if code:
-        canonical = normalize_receipt(code)
-        if canonical is None:
-            error = Conflict(
+    code = form_value(raw, "code")
+    if not code:
+        return _check_page(request, edition, error=Conflict(_("Tapez le code de votre reçu.")))
+    canonical = normalize_receipt(code)
+    if canonical is None:
+        return _check_page(
+            request,
+            edition,
+            code=code,
+            error=Conflict(
                 _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA.")
-            )
-        elif results_of(session, edition):
-            found = check_published_receipt(session, edition, receipt_hash(canonical))
-        else:
-            found = {"recorded": service.ballot_by_receipt(session, edition.id, canonical) is not None}  # type: ignore[arg-type]
+            ),
+        )
+    found: Any
+    if results_of(session, edition):
+        found = check_published_receipt(session, edition, receipt_hash(canonical))
+    else:
+        found = {"recorded": service.ballot_by_receipt(session, edition.id, canonical) is not None}  # type: ignore[arg-type]
+    return _check_page(request, edition, code=code, found=found)
+
+
+def _check_page(
+    request: Request, edition: Edition, *, code: str = "", found: Any = None, error: DomainError | None = None
+) -> Response:
     return render(
         request,
         "budget/vote_check.html",
         {"edition": edition, "code": code[:40], "found": found, "error": error, "base": _base(edition)},
         status_code=422 if error else 200,
+        headers={"Cache-Control": "no-store"},
     )
