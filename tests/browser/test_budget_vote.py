@@ -83,11 +83,21 @@ def test_online_ballot_end_to_end(page: Any) -> None:
         "/budget-participatif/marseille-2025",
         "/budget-participatif/marseille-2025/resultats",
         "/budget-participatif/marseille-2025/resultats/nord-est",
-        "/budget-participatif/marseille-2025/verifier-recu?code=AAAA-BBBB-CCCC",
+        "/budget-participatif/marseille-2025/verifier-recu",
     ],
 )
 def test_results_pages_are_accessible(page: Any, url: str) -> None:
     page.goto(url)
+    check(page)
+
+
+def test_receipt_check_answer_is_accessible(page: Any) -> None:
+    """The code is typed and posted, never put in the address; the answer page is checked too."""
+    page.goto("/budget-participatif/marseille-2025/verifier-recu")
+    page.get_by_label("Code du reçu").fill("AAAA-BBBB-CCCC")
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_load_state()
+    assert "AAAA-BBBB-CCCC" not in page.url
     check(page)
 
 
