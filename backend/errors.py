@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
+
+from backend.i18n import gettext as _
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -21,6 +27,60 @@ class DomainError(Exception):
 
 class Invalid(DomainError):
     status_code = 422
+
+
+class Problems(Invalid):
+    """Several field errors at once, in the order of the form: every form lists all its problems
+    (each next to its field, with a summary at the top). The status is the first error's: 409 when
+    the form's first problem is an identifier already taken, 422 otherwise."""
+
+    def __init__(self, errors: Sequence[DomainError]):
+        first = errors[0]
+        message = (
+            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
+        )
+        super().__init__(message, field=first.field)
+        self.errors = list(errors)
+        self.status_code = first.status_code
+
+    @staticmethod
+    def of(exc: DomainError) -> list[DomainError]:
+        """The problems to list on a form: each of a Problems, or the one error."""
+        return exc.errors if isinstance(exc, Problems) else [exc]
+
+    def by_field(self) -> dict[str, DomainError]:
+        found: dict[str, DomainError] = {}
+        for error in self.errors:
+            found.setdefault(error.field or "", error)
+        return found
+
+
+@dataclass
+class FormCheck:
+    """Runs a form's checks one after another and keeps every field problem, not just the first."""
+
+    errors: list[DomainError] = field(default_factory=list)
+
+    def __call__(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except Problems as exc:
+            self.errors.extend(exc.errors)
+        except DomainError as exc:
+            if exc.field is None:  # not about a field (closed, not allowed): stop there
+                raise
+            self.errors.append(exc)
+        return None
+
+    def fail(self, message: str, field: str) -> None:
+        self.errors.append(Invalid(message, field=field))
+
+    def done(self) -> None:
+        """Raise every problem found, if any (a single one as it is, keeping its status)."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise Problems(self.errors)
 
 
 class NotAuthenticated(DomainError):

@@ -3,32 +3,14 @@ form is shown again with all of them listed, each next to its field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from backend.errors import DomainError, Invalid
+from backend.errors import DomainError, Invalid, Problems
 from backend.i18n import gettext as _
 
 T = TypeVar("T")
-
-
-class Problems(Invalid):
-    """Several field errors at once; `errors` lists them in the order of the form."""
-
-    def __init__(self, errors: Sequence[DomainError]):
-        first = errors[0]
-        message = (
-            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
-        )
-        super().__init__(message, field=first.field)
-        self.errors = list(errors)
-        # The status of the first error (409 for a taken identifier, 422 otherwise).
-        self.status_code = first.status_code
-
-    @staticmethod
-    def of(exc: DomainError) -> list[DomainError]:
-        return exc.errors if isinstance(exc, Problems) else [exc]
 
 
 class Checks:

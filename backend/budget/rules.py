@@ -33,24 +33,6 @@ DEFAULT_CHECKLIST: list[dict[str, str]] = [
 ]  # fmt: skip
 
 
-class Problems(Invalid):
-    """Several field errors at once; `errors` lists them for the form."""
-
-    def __init__(self, errors: Sequence[Invalid]):
-        first = errors[0]
-        message = (
-            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
-        )
-        super().__init__(message, field=first.field)
-        self.errors = list(errors)
-
-    def by_field(self) -> dict[str, Invalid]:
-        found: dict[str, Invalid] = {}
-        for error in self.errors:
-            found.setdefault(error.field or "", error)
-        return found
-
-
 def slugify(text: str, max_length: int = 40) -> str:
     """ASCII slug: « Nature en ville » → « nature-en-ville »."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -4,15 +4,14 @@ The raw values are always kept so that a form shown again loses nothing typed.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from functools import partial
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 
-from backend.errors import DomainError, Invalid
+from backend.errors import DomainError, FormCheck, Invalid, Problems
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.money import euros_input, parse_eur
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
@@ -22,44 +21,6 @@ from backend.web import PARIS
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
 T = TypeVar("T")
-
-
-class Problems(Invalid):
-    """Several field errors at once; `errors` lists them for the form (the shape of the budget's
-    Problems, so that a form lists every problem as the proposal form does)."""
-
-    def __init__(self, errors: Sequence[DomainError]):
-        first = errors[0]
-        message = (
-            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
-        )
-        super().__init__(message, field=first.field)
-        self.errors = list(errors)
-
-
-@dataclass
-class FormCheck:
-    """Runs a form's checks one after another and keeps every field problem, not just the first."""
-
-    errors: list[DomainError] = field(default_factory=list)
-
-    def __call__(self, check: Callable[[], T]) -> T | None:
-        try:
-            return check()
-        except Problems as exc:
-            self.errors.extend(exc.errors)
-        except DomainError as exc:
-            if exc.field is None:  # not about a field: stop there
-                raise
-            self.errors.append(exc)
-        return None
-
-    def done(self) -> None:
-        """Raise every problem found, if any (a single one as it is, keeping its status)."""
-        if len(self.errors) == 1:
-            raise self.errors[0]
-        if self.errors:
-            raise Problems(self.errors)
 
 
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:

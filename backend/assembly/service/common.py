@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
-from backend.errors import DomainError, Invalid, NotFound
+from backend.errors import DomainError, NotFound, Problems
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, entries_for, record
@@ -18,47 +18,6 @@ from backend.territory.service import qpv_refs
 
 PROCESS_KEY = "assembly"
 T = TypeVar("T")
-
-
-class Problems(Invalid):
-    """Several field errors at once; `errors` lists them for the form (the shape of the budget's
-    Problems, so that a form lists every problem as the proposal form does)."""
-
-    def __init__(self, errors: Sequence[DomainError]):
-        first = errors[0]
-        message = (
-            first.message if len(errors) == 1 else _("%(n)d points sont à corriger.") % {"n": len(errors)}
-        )
-        super().__init__(message, field=first.field)
-        self.errors = list(errors)
-
-
-@dataclass
-class FormCheck:
-    """Runs a form's checks one after another and keeps every field problem, not just the first."""
-
-    errors: list[DomainError] = field(default_factory=list)
-
-    def __call__(self, check: Callable[[], T]) -> T | None:
-        try:
-            return check()
-        except Problems as exc:
-            self.errors.extend(exc.errors)
-        except DomainError as exc:
-            if exc.field is None:  # not about a field (closed, not allowed): stop there
-                raise
-            self.errors.append(exc)
-        return None
-
-    def fail(self, message: str, field: str) -> None:
-        self.errors.append(Invalid(message, field=field))
-
-    def done(self) -> None:
-        """Raise every problem found, if any (a single one as it is, keeping its status)."""
-        if len(self.errors) == 1:
-            raise self.errors[0]
-        if self.errors:
-            raise Problems(self.errors)
 
 
 def errors_of(exc: DomainError) -> list[DomainError]:

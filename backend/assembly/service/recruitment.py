@@ -31,13 +31,12 @@ from backend.assembly.models import (
 )
 from backend.assembly.service.common import (
     CategoryQuotas,
-    FormCheck,
     journal,
     quota_categories,
     territory_qpvs,
 )
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, FormCheck, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv, Secteur

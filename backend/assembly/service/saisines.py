@@ -17,8 +17,8 @@ from backend.assembly.models import (
     Saisine,
     SaisineStatus,
 )
-from backend.assembly.service.common import FormCheck, commune_of, journal, quota_categories, territory_qpvs
-from backend.errors import Conflict, Invalid
+from backend.assembly.service.common import commune_of, journal, quota_categories, territory_qpvs
+from backend.errors import Conflict, FormCheck, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Secteur

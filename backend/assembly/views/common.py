@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from backend.accounts.security import flash
 from backend.assembly.models import Saisine
-from backend.assembly.service.common import FormCheck, Problems, errors_of
-from backend.errors import DomainError, Invalid
+from backend.assembly.service.common import errors_of
+from backend.errors import DomainError, FormCheck, Invalid, Problems
 from backend.i18n import gettext as _
 from backend.web import PARIS, redirect
 

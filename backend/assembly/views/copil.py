@@ -20,7 +20,7 @@ from backend.assembly.permissions import (
     create_policy,
 )
 from backend.assembly.service import recommendations, saisines
-from backend.assembly.service.common import FormCheck, commune_of, quota_categories, territory_refs
+from backend.assembly.service.common import commune_of, quota_categories, territory_refs
 from backend.assembly.views.common import (
     done,
     form_data,
@@ -30,7 +30,7 @@ from backend.assembly.views.common import (
     saisine_url,
     with_read_errors,
 )
-from backend.errors import DomainError, NotFound
+from backend.errors import DomainError, FormCheck, NotFound
 from backend.i18n import gettext as _
 from backend.web import render
 

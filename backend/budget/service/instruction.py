@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from sqlmodel import Session, select
 
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, EligibilityAnswer, Proposal, ProposalStatus
-from backend.budget.rules import Answer, Problems, check_decision, clean_text
+from backend.budget.rules import Answer, check_decision, clean_text
 from backend.budget.service.moderation import _record
 from backend.db import utcnow
-from backend.errors import Conflict
+from backend.errors import Conflict, Problems
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.web import fmt_eur

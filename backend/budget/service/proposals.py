@@ -27,7 +27,6 @@ from backend.budget.rules import (
     DRAFT_DESCRIPTION_MAX,
     TITLE_MAX,
     Precheck,
-    Problems,
     ProposalInput,
     clean_text,
     parse_euros,
@@ -36,7 +35,7 @@ from backend.budget.rules import (
 )
 from backend.budget.service.editions import PROCESS, calendar, edition_qpvs, envelope_for, qpv_in_edition
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid, NotFound, Problems
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.models import LedgerEntry

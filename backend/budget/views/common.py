@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from backend.budget import mapgrid, phases
 from backend.budget.models import Edition, Proposal, ProposalStatus, RejectCategory, ReportReason
 from backend.budget.photos import PhotoRefused, clean_photo, read_limited, store_photo
-from backend.budget.rules import DESCRIPTION_MAX, Problems, ProposalInput
+from backend.budget.rules import DESCRIPTION_MAX, ProposalInput
 from backend.budget.service.proposals import Location
-from backend.errors import DomainError, Invalid
+from backend.errors import DomainError, Invalid, Problems
 from backend.i18n import gettext as _
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Qpv, QpvRef
@@ -163,9 +163,7 @@ def location_of(
 
 
 def errors_of(exc: DomainError) -> list[Invalid]:
-    if isinstance(exc, Problems):
-        return exc.errors
-    return [exc] if isinstance(exc, Invalid) else [Invalid(exc.message, field=exc.field)]
+    return [e if isinstance(e, Invalid) else Invalid(e.message, field=e.field) for e in Problems.of(exc)]
 
 
 def form_context(
