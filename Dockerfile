@@ -8,6 +8,8 @@ WORKDIR /app
 
 # Dependencies first, exactly as uv.lock pins them (`--locked` fails if the lock disagrees with
 # pyproject.toml): this layer is rebuilt only when one of these two files changes, not on every code change.
+# No extras: the image has no `sortition-algorithms` (the `legacy` extra), so it draws with LEXIMIN only;
+# `qp draw --algorithm legacy` answers that the extra is missing.
 RUN pip install 'uv==0.13.9'
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-install-project --python /usr/local/bin/python3.11

@@ -10,6 +10,7 @@ from backend.assembly.sortition import (
     ALGORITHMS,
     DrawResult,
     InfeasibleQuotasError,
+    LegacyUnavailableError,
     PoolFormatError,
     draw,
     parse_categories,
@@ -44,7 +45,8 @@ def _read(path: Path, what: str) -> str:
 
 
 def draw_command(categories: Path, people: Path, number: int, seed: str, algorithm: str) -> int:
-    """Run a draw from files and print its JSON; 0 on success, 2 on bad input (message on stderr), 1 on solver trouble."""
+    """Run a draw from files and print its JSON; 0 on success, 2 on bad input (message on stderr), 1 on solver
+    trouble or when LEGACY is asked for without its optional package."""
     if algorithm not in ALGORITHMS:
         print(f"unknown algorithm {algorithm!r}: choose leximin or legacy", file=sys.stderr)
         return 2
@@ -52,6 +54,9 @@ def draw_command(categories: Path, people: Path, number: int, seed: str, algorit
         quotas = parse_categories(_read(categories, "categories"), source=categories.name)
         volunteers = parse_people(_read(people, "respondents"), quotas, source=people.name)
         result = draw(quotas, volunteers, number, seed, algorithm=algorithm)
+    except LegacyUnavailableError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except InfeasibleQuotasError as exc:
         print("quotas cannot be met:", file=sys.stderr)
         for problem in exc.problems:

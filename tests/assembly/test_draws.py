@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections import Counter
 
 import pytest
@@ -11,7 +12,7 @@ from backend.assembly import sortition
 from backend.assembly.models import Draw, Invitation, MemberStatus, SaisineStatus, Volunteer
 from backend.assembly.service import draws, recruitment
 from backend.assembly.service.common import saisine_journal
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, Invalid, Unavailable
 from backend.ledger.service import verify_ledger
 from tests.assembly.helpers import (
     AGENT,
@@ -92,6 +93,20 @@ def test_recruitment_closes_and_letter_addresses_are_erased(session: Session) ->
     draws.fix_seed(session, AGENT, saisine, [("a", "1"), ("b", "2")])
     with pytest.raises(Conflict, match="déjà fixée"):
         draws.fix_seed(session, AGENT, saisine, [("a", "3"), ("b", "4")])
+
+
+def test_a_legacy_draw_without_its_optional_package_is_refused_in_french(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saisine = make_saisine(session)
+    set_bounds(session, saisine, {("genre", "femme"): (3, 3), ("genre", "homme"): (3, 3)})
+    make_pool(session, saisine, {"femme": 3, "homme": 3})
+    draw = seeded(session, saisine)
+    draw.algorithm = "legacy"
+    monkeypatch.setitem(sys.modules, "sortition_algorithms", None)
+    with pytest.raises(Unavailable, match="algorithme LEGACY, qui n'est pas installé"):
+        draws.run_draw(session, AGENT, saisine)
+    assert saisine.status == SaisineStatus.seed_fixed and draw.panel == [] and draw.drawn_at is None
 
 
 def test_seed_needs_several_witnesses(session: Session) -> None:

@@ -46,6 +46,20 @@ def test_legacy_through_the_cli(capsys: pytest.CaptureFixture[str], monkeypatch:
     assert document["probability_method"].startswith("estimated: share of 50 seeded LEGACY runs")
 
 
+def test_legacy_without_its_optional_package_says_what_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # None in sys.modules makes `import sortition_algorithms` raise ImportError, as on a production image.
+    monkeypatch.setitem(sys.modules, "sortition_algorithms", None)
+    code, out, err = run(capsys, CATEGORIES, PEOPLE, 20, "17-42", "legacy")
+    assert code == 1 and out == ""
+    assert "LEGACY algorithm needs the optional 'sortition-algorithms' package" in err
+    assert "uv sync --extra legacy" in err and "Traceback" not in err
+    # LEXIMIN does not need it.
+    code, out, err = run(capsys, CATEGORIES, PEOPLE, 20, "17-42", "leximin")
+    assert code == 0, err
+
+
 def test_infeasible_quota_exits_2_naming_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
     people.write_text("gender,leaning\n" + "female,liberal\n" * 4 + "male,conservative\n" * 30)

@@ -26,7 +26,7 @@ from backend.assembly.models import (
 from backend.assembly.service.common import CategoryQuotas, journal, quota_categories
 from backend.assembly.service.recruitment import volunteers as registered_volunteers
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid, NotFound, Unavailable
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 
@@ -302,6 +302,14 @@ def run_draw(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
         result = sortition.draw(quotas, pool, saisine.panel_size, draw.seed, algorithm=draw.algorithm)
     except sortition.InfeasibleQuotasError as exc:
         raise infeasible(explain_problems(exc.problems, groups, pool, saisine.panel_size)) from exc
+    except sortition.LegacyUnavailableError as exc:
+        # Draws frozen here are LEXIMIN; a LEGACY one (set up by hand) needs the optional package.
+        raise Unavailable(
+            _(
+                "Ce tirage utilise l'algorithme LEGACY, qui n'est pas installé sur ce serveur. "
+                "Demandez à l'équipe technique d'installer l'option « legacy », puis relancez le tirage."
+            )
+        ) from exc
     if result.pool_sha256 != draw.pool_sha256:  # pragma: no cover - the frozen file was altered
         raise Conflict(_("Le fichier des volontaires ne correspond plus à son empreinte publiée."))
     draw.panel = list(result.panel)

@@ -6,6 +6,7 @@ Plain dataclasses in (:class:`Quota`, :class:`Volunteer`), plain dataclasses out
 
 from backend.assembly.sortition.core import ALGORITHMS, default_legacy_runs, draw, leximin_distribution
 from backend.assembly.sortition.csv_io import parse_categories, parse_people
+from backend.assembly.sortition.legacy import LegacyUnavailableError
 from backend.assembly.sortition.lottery import person_probabilities, sample_panel
 from backend.assembly.sortition.model import (
     Composition,
@@ -29,6 +30,7 @@ __all__ = [
     "Distribution",
     "DrawResult",
     "InfeasibleQuotasError",
+    "LegacyUnavailableError",
     "PersonClass",
     "PoolFormatError",
     "Quota",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backend.assembly.sortition.feasibility import check_feasible
-from backend.assembly.sortition.legacy import describe_estimate, estimated_probabilities
+from backend.assembly.sortition.legacy import describe_estimate, estimated_probabilities, require_legacy
 from backend.assembly.sortition.legacy import legacy_runs as run_legacy
 from backend.assembly.sortition.leximin import UNITS, leximin
 from backend.assembly.sortition.lottery import person_probabilities, sample_panel
@@ -47,12 +47,15 @@ def draw(
     """Draw a panel of ``panel_size`` among ``volunteers`` under ``quotas``, reproducibly from ``seed``.
 
     Raises ``PoolFormatError`` for malformed input, ``InfeasibleQuotasError`` naming the failing quotas,
-    ``ValueError`` for an unknown algorithm or empty seed.
+    ``ValueError`` for an unknown algorithm or empty seed, ``LegacyUnavailableError`` for LEGACY without
+    the optional ``sortition-algorithms`` package.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}: choose leximin or legacy")
     if not seed.strip():
         raise ValueError("the seed must not be empty")
+    if algorithm == "legacy":
+        require_legacy()  # before the feasibility check, which can take a while on a large pool
     pool = reduce_pool(quotas, volunteers)
     solver = check_feasible(pool, panel_size)
     distribution: Distribution | None = None
