@@ -23,7 +23,8 @@ COPY static ./static
 COPY backend ./backend
 RUN uv sync --locked --python /usr/local/bin/python3.11
 
-RUN useradd --system --uid 10001 --home /app qp && mkdir -p /app/var/uploads /app/data && chown -R qp /app/var /app/data
+# The folders the app writes to (uploads; mail and SMS with the file backends), owned by the app user.
+RUN useradd --system --uid 10001 --home /app qp && mkdir -p /app/var/uploads /app/var/mail /app/var/sms /app/data && chown -R qp /app/var /app/data
 USER qp
 
 ENV APP_ENV=prod

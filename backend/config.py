@@ -13,6 +13,9 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev/test, see below
+# Passwords that were once defaults (docker-compose.yml used "change-me"): refused in prod.
+DEFAULT_DB_PASSWORDS = frozenset({"change-me", "changeme"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 
 
 class Settings(BaseSettings):
@@ -81,12 +84,49 @@ class Settings(BaseSettings):
     default_locale: str = "fr"
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "prod" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+    def _refuse_development_defaults(self) -> Settings:
+        """In prod, refuse the defaults that only make sense on a developer's machine (with the setting to fix)."""
+        if self.env != "prod":
+            return self
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
             raise ValueError("APP_SECRET_KEY must be set to a random value of 32+ characters in prod")
-        if self.env == "prod" and (not self.document_key or len(self.document_key) < 32):
+        if not self.document_key or len(self.document_key) < 32:
             raise ValueError("APP_DOCUMENT_KEY must be set to a random value of 32+ characters in prod")
+        self._refuse_default_database_password()
+        if self.mail_backend == "smtp" and self.smtp_host.strip().lower() in LOCAL_HOSTS:
+            raise ValueError(
+                f"APP_SMTP_HOST is {self.smtp_host!r} with APP_MAIL_BACKEND=smtp in prod: inside a container "
+                "that is the container itself, which runs no mail server. Set APP_SMTP_HOST to the mail "
+                "server's name or address."
+            )
+        if self.mail_backend == "console":
+            raise ValueError(
+                "APP_MAIL_BACKEND=console writes every e-mail (one-time codes, links) to the log: "
+                "use smtp (or file) in prod"
+            )
+        if self.sms_backend == "console":
+            raise ValueError(
+                "APP_SMS_BACKEND=console writes every SMS (one-time codes) to the log: use brevo "
+                "(with APP_SMS_API_KEY) or file in prod"
+            )
         return self
+
+    def _refuse_default_database_password(self) -> None:
+        url = make_url(self.database_url)
+        if not url.get_backend_name().startswith("postgresql"):
+            return
+        if url.password is not None and str(url.password) in DEFAULT_DB_PASSWORDS:
+            raise ValueError(
+                f"DATABASE_URL uses the default PostgreSQL password {url.password!r} in prod: "
+                "set POSTGRES_PASSWORD (docker compose) or the URL's password to a random value"
+            )
+        # Over TCP a password is expected; a Unix socket (no host, or a directory) may use peer authentication.
+        over_tcp = bool(url.host) and not str(url.host).startswith("/")
+        if over_tcp and not url.password:
+            raise ValueError(
+                "DATABASE_URL has no PostgreSQL password in prod: put a random password in the URL "
+                "(postgresql://user:password@host/db), or connect through a Unix socket"
+            )
 
     @property
     def id_document_key(self) -> str:

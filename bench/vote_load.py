@@ -178,7 +178,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "DATABASE_URL": url,
         "APP_SECRET_KEY": SECRET,
         "APP_DOCUMENT_KEY": SECRET + "-documents",
-        "APP_ENV": "prod",
+        "APP_ENV": "test",  # prod refuses the console backends and a password-less DATABASE_URL; nothing else differs
         "APP_GEOCODER_ENABLED": "false",
         "APP_MAIL_BACKEND": "console",
     }
