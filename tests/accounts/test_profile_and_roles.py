@@ -244,6 +244,8 @@ def test_delete_account_erases_personal_data_and_keeps_the_journal(
     moderator = make_staff(
         session, Role.moderator, ScopeKind.qpv, "QN01342I", display_name="Modératrice Nadia"
     )
+    email = moderator.email
+    assert email
     login(client, moderator)
     wrong = post(client, "/compte/supprimer", {"password": "correct horse battery", "confirm": "supprimer"})
     assert wrong.status_code == 422
@@ -266,7 +268,8 @@ def test_delete_account_erases_personal_data_and_keeps_the_journal(
     assert all("Nadia" not in e.reason + e.payload for e in entries)
     assert client.get("/compte").status_code == 303
     # The identifier can be used again for a new account.
-    assert session.exec(select(User).where(User.email == "person")).first() is None
+    assert session.exec(select(User).where(User.email == email)).first() is None
+    assert make_user(session, identifier=email).email == email
 
 
 def test_admin_creates_a_secteur(client: TestClient, session: Session) -> None:
