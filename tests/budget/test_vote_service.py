@@ -104,7 +104,9 @@ def test_age_and_residence_refusals(session: Session) -> None:
 
 def test_declared_residence_is_enough_when_the_edition_says_so(session: Session) -> None:
     edition, projects = vote_edition(session, level_to_vote=Level.account)
+    assert count(session, Ballot, edition.id) == 0  # type: ignore[arg-type]
     vote(session, edition, voter(session, residence_status=ResidenceStatus.declared), *ids(projects[CORO], 0))
+    assert count(session, Ballot, edition.id) == count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
 
 
 def test_each_voter_sees_and_votes_only_in_their_envelope(session: Session) -> None:
