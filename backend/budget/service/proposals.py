@@ -281,14 +281,11 @@ def proposal_prechecks(
 
 
 def report(session: Session, user: User, edition: Edition, proposal: Proposal, reason: str) -> bool:
-    """Record a resident's report; past the edition's threshold the proposal is hidden until a
-    moderator reviews it (journaled, without naming who reported). True when it got hidden."""
+    """Record a resident's report (who may report is `permissions.report_policy`, checked by the
+    route); past the edition's threshold the proposal is hidden until a moderator reviews it
+    (journaled, without naming who reported). True when it got hidden."""
     if reason not in set(ReportReason):
         raise Invalid(_("Choisissez pourquoi vous signalez cette proposition."), field="reason")
-    if proposal.author_id == user.id:
-        raise Conflict(_("Vous ne pouvez pas signaler votre propre proposition."))
-    if proposal.status not in PUBLIC_STATUSES or proposal.is_hidden:
-        raise Conflict(_("Cette proposition ne peut pas être signalée."))
     already = session.exec(
         select(ProposalReport.id).where(
             ProposalReport.proposal_id == proposal.id, ProposalReport.user_id == user.id
