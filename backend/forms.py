@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from babel.numbers import NumberFormatError, parse_decimal
 
-from backend.errors import Invalid
+from backend.errors import DomainError, Invalid, Problems
 from backend.formatting import PARIS, format_money
 from backend.i18n import gettext as _
 
@@ -94,6 +95,35 @@ def _range_message(low: int | None, high: int | None) -> str:
     if high is not None:
         return _("Indiquez un nombre de %(max)s au plus.") % {"max": high}
     return _("Indiquez un nombre de %(min)s au moins.") % {"min": low}
+
+
+@overload
+def parse_number(
+    text: str | None, field: str, *, message: str, unit: str = ..., required: Literal[True] = ...
+) -> float: ...
+
+
+@overload
+def parse_number(
+    text: str | None, field: str, *, message: str, unit: str = ..., required: bool
+) -> float | None: ...
+
+
+def parse_number(
+    text: str | None, field: str, *, message: str, unit: str = "", required: bool = True
+) -> float | None:
+    """A positive number with a decimal comma or dot (« 5 », « 2,5 », « 1 000,5 »), its `unit`
+    (« % ») allowed after it; `message` explains the expected writing. Empty optional: None."""
+    compact = SPACES.sub("", text or "")
+    if unit:
+        compact = compact.removesuffix(unit)
+    if not compact:
+        if required:
+            raise Invalid(message, field=field)
+        return None
+    if not re.fullmatch(r"\d+([,.]\d+)?", compact) or len(compact) > 18:
+        raise Invalid(message, field=field)
+    return float(compact.replace(",", "."))
 
 
 def parse_year(text: str | None, field: str, *, message: str | None = None) -> int:
@@ -287,3 +317,17 @@ def clean_text(text: str | None, max_length: int, *, multiline: bool = False) ->
         return value.strip()[:max_length]
     value = "".join(ch for ch in value if ch.isspace() or unicodedata.category(ch)[0] != "C")
     return " ".join(value.split())[:max_length]
+
+
+# --- showing a refused form -----------------------------------------------------------------------
+
+
+def form_errors(error: DomainError | None, more: Iterable[Any] = ()) -> dict[str, Any]:
+    """What a form template needs to show every problem: `error_list` for the summary at the top,
+    `errors` (by field) for the message next to each field; `more` are other problems with a
+    `field` (failed eligibility checks), shown next to their field after the form's own."""
+    found = Problems.of(error) if error is not None else []
+    errors: dict[str, Any] = {}
+    for problem in [*found, *more]:
+        errors.setdefault(problem.field or "", problem)
+    return {"error": error, "errors": errors, "error_list": found}

@@ -15,6 +15,7 @@ from backend.forms import (
     parse_datetime,
     parse_euros_to_cents,
     parse_int,
+    parse_number,
     parse_time,
     parse_whole_euros,
     parse_year,
@@ -147,3 +148,14 @@ def test_clean_text() -> None:
     assert clean_text("  Un   titre\n sur\tdeux lignes\x00 ", 100) == "Un titre sur deux lignes"
     assert clean_text("Ligne 1\n\nLigne\x07 2  ", 100, multiline=True) == "Ligne 1\n\nLigne 2"
     assert clean_text("abcdef", 3) == "abc" and clean_text(None, 3) == ""
+
+
+def test_number_with_decimal_comma_and_unit() -> None:
+    assert (
+        parse_number("5", "p", message="m") == 5.0
+        and parse_number("2,5 %", "p", unit="%", message="m") == 2.5
+    )
+    assert parse_number("1 000.5", "p", message="m") == 1000.5
+    assert parse_number(" ", "p", message="m", required=False) is None
+    for typed in ("nan", "inf", "1e5", "-2", "5%", ""):
+        assert refused(parse_number, typed, "p", message="Écrivez un nombre.").message == "Écrivez un nombre."

@@ -56,15 +56,6 @@ def collecting() -> Iterator[Checks]:
     checks.raise_any()
 
 
-def form_errors(exc: DomainError | None) -> dict[str, Any]:
-    """Template context for a refused form: `errors` by field and `error_list` in order."""
-    found = Problems.of(exc) if exc is not None else []
-    by_field: dict[str, DomainError] = {}
-    for error in found:
-        by_field.setdefault(error.field or "", error)
-    return {"errors": by_field, "error_list": found}
-
-
 def read_birth_year(value: str, *, required: bool = False) -> int | None:
     """The birth year typed by a person (`backend.forms.parse_year`); its range is the service's rule."""
     if not value.strip():

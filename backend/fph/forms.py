@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 
-from backend.errors import DomainError, FormCheck, Invalid, Problems
+from backend.errors import DomainError, FormCheck, Invalid
 from backend.formatting import PARIS
 from backend.forms import euros_input, parse_date, parse_euros_to_cents, parse_time
+from backend.forms import form_errors as shared_form_errors
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
 from backend.i18n import gettext as _
@@ -23,13 +24,8 @@ T = TypeVar("T")
 
 
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
-    """What a form template needs to show every problem: `error_list` for the summary at the top,
-    `errors` (by field) for the message next to each field (failed eligibility checks included)."""
-    found = (error.errors if isinstance(error, Problems) else [error]) if error is not None else []
-    errors: dict[str, Any] = {}
-    for e in [*found, *(c for c in checks if not c.ok and c.blocking and c.field)]:
-        errors.setdefault(e.field or "", e)
-    return {"error": error, "errors": errors, "error_list": found}
+    """`backend.forms.form_errors`, with the failed blocking eligibility checks next to their field."""
+    return shared_form_errors(error, [c for c in checks if not c.ok and c.blocking and c.field])
 
 
 def raw(form: FormData) -> dict[str, str]:

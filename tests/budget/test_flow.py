@@ -389,7 +389,9 @@ def test_pages_render_and_htmx_gets_the_block(client: TestClient, session: Sessi
     assert client.get(f"/budget-participatif/{hidden.slug}").status_code == 404
 
 
-def test_who_may_report_is_one_policy_for_the_page_and_the_route(client: TestClient, session: Session) -> None:
+def test_who_may_report_is_one_policy_for_the_page_and_the_route(
+    client: TestClient, session: Session
+) -> None:
     edition = make_edition(session)
     author = resident(session)
     proposal = make_proposal(session, edition, author, status=ProposalStatus.published)

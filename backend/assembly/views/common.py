@@ -22,16 +22,6 @@ async def form_data(request: Request) -> dict[str, Any]:
     return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
 
 
-def form_errors(error: DomainError | None) -> dict[str, Any]:
-    """What a form template needs to show every problem: `error_list` for the summary at the top,
-    `errors` (by field) for the message next to each field."""
-    found = errors_of(error) if error is not None else []
-    errors: dict[str, DomainError] = {}
-    for e in found:
-        errors.setdefault(e.field or "", e)
-    return {"error": error, "errors": errors, "error_list": found}
-
-
 def with_read_errors(check: FormCheck, exc: DomainError, order: Sequence[str] = ()) -> DomainError:
     """The problems of values that could not be read (`check`) with the service's problems on the
     other fields (a field is not reported twice), in the form's `order`."""

@@ -24,12 +24,11 @@ from backend.assembly.service.common import commune_of, quota_categories, territ
 from backend.assembly.views.common import (
     done,
     form_data,
-    form_errors,
     saisine_url,
     with_read_errors,
 )
 from backend.errors import DomainError, FormCheck, NotFound
-from backend.forms import parse_date, parse_int
+from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.web import render
 

@@ -28,7 +28,7 @@ from backend.budget.service.editions import EditionSettings
 from backend.budget.views.common import labels
 from backend.budget.views.staff import form_data
 from backend.errors import DomainError, Invalid
-from backend.forms import parse_date, parse_int
+from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import gettext as _
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
@@ -181,21 +181,22 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
             for line in form["extra_criteria"].splitlines()
             if slugify(line)
         ]
-        share_text = form["operating_share_pct"].replace(",", ".").replace("%", "").strip() or "0"
-        try:
-            share = float(share_text) / 100
-        except ValueError as exc:
-            raise Invalid(
-                _("Écrivez la part de fonctionnement en chiffres, par exemple 5."),
-                field="operating_share_pct",
-            ) from exc
-        threshold_text = form["counting_threshold"].replace(",", ".").strip()
-        try:
-            threshold = float(threshold_text) if threshold_text else None
-        except ValueError as exc:
-            raise Invalid(
-                _("Écrivez le nombre de voix minimum en chiffres."), field="counting_threshold"
-            ) from exc
+        share = (
+            parse_number(
+                form["operating_share_pct"],
+                "operating_share_pct",
+                unit="%",
+                required=False,
+                message=_("Écrivez la part de fonctionnement en chiffres, par exemple 5."),
+            )
+            or 0.0
+        ) / 100
+        threshold = parse_number(
+            form["counting_threshold"],
+            "counting_threshold",
+            required=False,
+            message=_("Écrivez le nombre de voix minimum en chiffres."),
+        )
         settings = EditionSettings(
             name=form["name"],
             slug=form["slug"],
