@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,52 +18,31 @@ from starlette.types import Scope
 
 from backend import i18n
 from backend.config import ROOT
+from backend.formatting import (  # noqa: F401 - PARIS, NNBSP re-exported for the views
+    NNBSP,
+    PARIS,
+    format_date,
+    format_datetime,
+    format_euros,
+    format_number,
+    format_percent,
+)
 
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
-PARIS = ZoneInfo("Europe/Paris")
-NNBSP = "\u202f"  # French thousands separator
 
-
-def fmt_int(value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{round(value):,}".replace(",", NNBSP)
-
-
-def fmt_eur(value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return f"{fmt_int(value)}{NNBSP}€"
-    whole = f"{value:,.2f}".replace(",", NNBSP).replace(".", ",")
-    return f"{whole}{NNBSP}€"
-
-
-def fmt_pct(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.{digits}f}".replace(".", ",") + f"{NNBSP}%"
-
-
-MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-]  # fmt: skip
+# The Jinja filters keep their names (`int`, `eur`, `pct`, `date`); the formatting lives in
+# `backend.formatting` so that services never import the web layer.
+fmt_int = format_number
+fmt_eur = format_euros
+fmt_pct = format_percent
 
 
 def fmt_date(value: date | datetime | str | None, with_time: bool = False) -> str:
-    """French long date in Paris time: « 3 mars 2026 à 14 h 05 »."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, datetime):
-        # Stored times are UTC; SQLite hands them back without a zone.
-        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(PARIS)
-        text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-        return f"{text} à {local.hour} h {local.minute:02d}" if with_time else text
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    """The `date` filter: « 3 mars 2026 », or with the time « 3 mars 2026 à 14 h 05 »."""
+    if with_time and isinstance(value, datetime | str):
+        return format_datetime(value)
+    return format_date(value)
 
 
 # A URL naming a static file's current content can be kept a year; any other for a few minutes.

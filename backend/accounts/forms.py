@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from backend.errors import DomainError, Invalid, Problems
+from backend.forms import parse_year
 from backend.i18n import gettext as _
 
 T = TypeVar("T")
@@ -55,19 +56,9 @@ def collecting() -> Iterator[Checks]:
     checks.raise_any()
 
 
-def form_errors(exc: DomainError | None) -> dict[str, Any]:
-    """Template context for a refused form: `errors` by field and `error_list` in order."""
-    found = Problems.of(exc) if exc is not None else []
-    by_field: dict[str, DomainError] = {}
-    for error in found:
-        by_field.setdefault(error.field or "", error)
-    return {"errors": by_field, "error_list": found}
-
-
-def parse_year(value: str, *, required: bool = False) -> int | None:
-    """A 4-digit year typed by a person; range checks belong to the service."""
-    value = value.strip()
-    if not value:
+def read_birth_year(value: str, *, required: bool = False) -> int | None:
+    """The birth year typed by a person (`backend.forms.parse_year`); its range is the service's rule."""
+    if not value.strip():
         if required:
             raise Invalid(
                 _(
@@ -76,8 +67,6 @@ def parse_year(value: str, *, required: bool = False) -> int | None:
                 field="birth_year",
             )
         return None
-    if not (len(value) == 4 and value.isdigit()):
-        raise Invalid(
-            _("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985."), field="birth_year"
-        )
-    return int(value)
+    return parse_year(
+        value, "birth_year", message=_("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985.")
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from backend.accounts.models import Role, ScopeKind, User
-from backend.errors import Forbidden, NotAuthenticated
+from backend.errors import Forbidden, NotAuthenticated, NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
@@ -159,4 +159,6 @@ def enforce(refusal: Refusal | None) -> None:
     # Translated when raised, in the request's language (module-level refusals are built at import).
     if refusal.status == 401:
         raise NotAuthenticated(_(refusal.message))
+    if refusal.status == 404:
+        raise NotFound(_(refusal.message))
     raise Forbidden(_(refusal.message))

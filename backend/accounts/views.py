@@ -13,7 +13,7 @@ from sqlmodel import select
 from backend.accounts import service
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal, DbSession
-from backend.accounts.forms import Checks, Problems, form_errors, parse_year
+from backend.accounts.forms import Checks, Problems, read_birth_year
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
     ROLE_LABELS,
@@ -27,6 +27,7 @@ from backend.accounts.permissions import (
 )
 from backend.accounts.security import flash, parse_identifier
 from backend.errors import DomainError, Invalid, NotFound
+from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
@@ -75,7 +76,7 @@ def signup(
 ) -> Response:
     form = {"identifier": identifier, "display_name": display_name, "birth_year": birth_year}
     checks = Checks()
-    year = checks.value(parse_year, birth_year, required=True)
+    year = checks.value(read_birth_year, birth_year, required=True)
     if password != password_confirm:
         checks.add(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
     if not consent:
@@ -202,7 +203,7 @@ def update_profile(
 ) -> Response:
     user = require_authenticated(principal)
     checks = Checks()
-    year = checks.value(parse_year, birth_year)
+    year = checks.value(read_birth_year, birth_year)
     try:
         with session.begin_nested():
             with checks:

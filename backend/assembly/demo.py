@@ -13,8 +13,8 @@ from backend.accounts.models import User
 from backend.assembly.models import AnswerDecision, FollowUpStatus, Saisine
 from backend.assembly.service import draws, recommendations, recruitment, saisines, work
 from backend.assembly.service.common import quota_categories, territory_qpvs
+from backend.formatting import PARIS
 from backend.ledger.service import ActorRef
-from backend.web import PARIS
 
 MARSEILLE = "13055"
 DONE_TITLE = "Les jeunes, la formation et l'emploi"

@@ -8,21 +8,21 @@ from backend.accounts.levels import Level, level_of
 from backend.accounts.models import User
 from backend.budget import trust
 from backend.budget.models import BallotRule, CountingRule, Edition, EnvelopeScope
+from backend.formatting import format_euros, format_number, format_percent
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.web import fmt_eur, fmt_int, fmt_pct
 
 
 def proposal_rules(edition: Edition) -> list[str]:
     return [
         _("Vous habitez un quartier de ce budget participatif. Vous pouvez proposer une idée."),
         *level_rules("propose", edition.level_to_propose),
-        _("Une idée coûte %(cap)s au plus.") % {"cap": fmt_eur(edition.cost_cap)},
+        _("Une idée coûte %(cap)s au plus.") % {"cap": format_euros(edition.cost_cap)},
         _("L'argent sert à acheter ou à construire : du matériel, des travaux, des aménagements."),
         _(
             "Les frais pour faire vivre le projet (entretien, salaires) doivent rester petits : moins de %(share)s du coût."
         )
-        % {"share": fmt_pct(edition.operating_share_max, 0)},
+        % {"share": format_percent(edition.operating_share_max, 0)},
         _("La table de quartier relit chaque idée avant de la publier."),
         _("Ensuite, la mairie vérifie si l'idée est possible. Elle explique toujours sa réponse."),
         ngettext(
@@ -30,7 +30,7 @@ def proposal_rules(edition: Edition) -> list[str]:
             "Si %(n)s personnes signalent une idée, elle est cachée jusqu'à ce que la table de quartier la relise.",
             edition.report_threshold,
         )
-        % {"n": fmt_int(edition.report_threshold)},
+        % {"n": format_number(edition.report_threshold)},
     ]
 
 
@@ -107,7 +107,7 @@ def counting_rule(edition: Edition) -> str:
         CountingRule.greedy: _("On compte les voix. Les projets qui ont le plus de voix sont réalisés, tant qu'il reste de l'argent dans l'enveloppe."),
         CountingRule.greedy_no_skip: _("On compte les voix. Les projets sont réalisés dans l'ordre des voix, jusqu'au premier projet trop cher pour l'argent qui reste."),
         CountingRule.greedy_threshold: _("On compte les voix. Un projet doit avoir au moins %(n)s voix. Puis les projets qui ont le plus de voix sont réalisés, tant qu'il reste de l'argent.")
-        % {"n": fmt_int(edition.counting_threshold or 0)},
+        % {"n": format_number(edition.counting_threshold or 0)},
         CountingRule.equal_shares: _("L'argent est partagé à parts égales entre les votants. Ainsi, chaque groupe d'habitants obtient des projets, selon sa taille."),
         CountingRule.majority_judgment: _("Pour chaque projet, on regarde la mention donnée par la moitié des votants. Les projets avec les meilleures mentions sont réalisés, tant qu'il reste de l'argent."),
     }  # fmt: skip

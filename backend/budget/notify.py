@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
 from backend.budget.models import Edition, Proposal, ProposalCoauthor, ProposalStatus
+from backend.formatting import format_euros
 from backend.i18n import gettext as _
 from backend.mail import Mail, Mailer
-from backend.web import fmt_eur
 
 SUBJECTS = {
     ProposalStatus.submitted: "Votre proposition est bien reçue",
@@ -69,7 +69,7 @@ def _body(edition: Edition, proposal: Proposal, event: str) -> list[str]:
         lines.append(_("La mairie a étudié votre proposition : elle est recevable."))
         if proposal.services_cost:
             lines.append(
-                _("Coût estimé par les services : %(cost)s.") % {"cost": fmt_eur(proposal.services_cost)}
+                _("Coût estimé par les services : %(cost)s.") % {"cost": format_euros(proposal.services_cost)}
             )
         if proposal.eligibility_changes:
             lines.append(_("Ce qui change : %(changes)s") % {"changes": proposal.eligibility_changes})

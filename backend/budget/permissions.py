@@ -17,7 +17,7 @@ from fastapi import Depends
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.levels import level_of
 from backend.accounts.models import ResidenceStatus, Role
-from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal
+from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal, enforce
 from backend.budget import phases, trust
 from backend.budget.models import (
     EDITABLE_STATUSES,
@@ -29,7 +29,7 @@ from backend.budget.models import (
 )
 from backend.budget.phases import Act
 from backend.budget.service import editions
-from backend.errors import Forbidden, NotAuthenticated, NotFound
+from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
@@ -43,16 +43,6 @@ ACT_REFUSALS = {
     Act.file_for: "Vous ne pouvez déposer pour un·e habitant·e que dans les quartiers dont vous avez la charge.",
     Act.configure: "Cette action est réservée aux administrateur·rices.",
 }
-
-
-def enforce(refusal: Refusal | None) -> None:
-    if refusal is None:
-        return
-    if refusal.status == 401:
-        raise NotAuthenticated(refusal.message)
-    if refusal.status == 404:
-        raise NotFound(refusal.message)
-    raise Forbidden(refusal.message)
 
 
 def phase_refusal(edition: Edition, act: Act) -> Refusal | None:
@@ -161,6 +151,18 @@ def can_see_hidden(principal: Principal, proposal: Proposal, qpv: QpvRef | None)
     return principal.covers_any(STAFF_ROLES, qpv) is not None
 
 
+def report_policy(principal: Principal, edition: Edition, proposal: Proposal) -> Refusal | None:
+    """Who may report a proposal: a signed-in person other than its author, while it is public and
+    shown, in a phase that takes reports. The page shows the form, and the route accepts it, by this."""
+    if principal.user is None:
+        return NEED_LOGIN
+    if is_author(principal, proposal):
+        return Refusal(_("Vous ne pouvez pas signaler votre propre proposition."))
+    if proposal.status not in PUBLIC_STATUSES or proposal.is_hidden:
+        return Refusal(_("Cette proposition ne peut pas être signalée."))
+    return phase_refusal(edition, Act.report)
+
+
 def proposal_policy(
     principal: Principal, act: Act, edition: Edition, proposal: Proposal, qpv: QpvRef | None
 ) -> Refusal | None:
@@ -180,10 +182,10 @@ def proposal_policy(
                 )
             )
         return phase_refusal(edition, needed)
+    if act == Act.report:
+        return report_policy(principal, edition, proposal)
     if refusal := phase_refusal(edition, act):
         return refusal
-    if act == Act.report:
-        return None
     if acting_role(principal, edition, act, qpv) is None:
         return Refusal(_(ACT_REFUSALS.get(act, "Cette action est réservée aux personnes qui ont ce rôle.")))
     return None

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from backend.budget.models import ProposalStatus
 from backend.errors import Invalid
+from backend.formatting import format_euros, format_number, format_percent
+from backend.forms import parse_whole_euros
 from backend.i18n import gettext as _
-from backend.web import fmt_eur, fmt_int, fmt_pct
 
 TITLE_MIN, TITLE_MAX = 8, 120
 DESCRIPTION_MIN, DESCRIPTION_MAX = 30, 4000
@@ -62,28 +63,10 @@ def themes_from_lines(text: str) -> list[dict[str, str]]:
     return found
 
 
-def clean_text(value: str, max_length: int) -> str:
-    """Trim, drop control characters (keep newlines), cap the length."""
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return value.strip()[:max_length]
-
-
 def parse_euros(value: str, field: str, *, required: bool = False) -> int | None:
-    """« 12 500 », « 12500 € », « 12 500,00 » → 12500. Clear French message otherwise."""
-    text = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "").strip()
-    text = re.sub(r"[,.]00$", "", text)
-    if not text:
-        if required:
-            raise Invalid(_("Indiquez un montant en euros, par exemple 25000."), field=field)
-        return None
-    if not text.isdigit():
-        raise Invalid(_("Écrivez le montant en chiffres, sans centimes, par exemple 25000."), field=field)
-    amount = int(text)
-    if amount > COST_MAX:
-        raise Invalid(
-            _("Ce montant est trop élevé (%(max)s au plus).") % {"max": fmt_eur(COST_MAX)}, field=field
-        )
-    return amount
+    """A cost in whole euros (« 12 500 », « 12500 € », « 12 500,00 »), up to COST_MAX; the one
+    amount rule of `backend.forms`."""
+    return parse_whole_euros(value, field, required=required, max_euros=COST_MAX)
 
 
 @dataclass(frozen=True)
@@ -108,9 +91,9 @@ def description_too_long(description: str) -> Invalid | None:
             "Enlevez au moins %(over)s caractères, puis envoyez à nouveau."
         )
         % {
-            "count": fmt_int(length),
-            "max": fmt_int(DESCRIPTION_MAX),
-            "over": fmt_int(length - DESCRIPTION_MAX),
+            "count": format_number(length),
+            "max": format_number(DESCRIPTION_MAX),
+            "over": format_number(length - DESCRIPTION_MAX),
         },
         field="description",
     )
@@ -193,7 +176,7 @@ def prechecks(
             Precheck(
                 "cost_above_cap",
                 _("Le coût (%(cost)s) dépasse le plafond de %(cap)s par projet.")
-                % {"cost": fmt_eur(cost), "cap": fmt_eur(cost_cap)},
+                % {"cost": format_euros(cost), "cap": format_euros(cost_cap)},
             )
         )
     if qpv_in_territory is False:
@@ -211,7 +194,10 @@ def prechecks(
             Precheck(
                 "operating_share",
                 _("Les frais de fonctionnement font %(share)s du coût : le maximum accepté est %(max)s.")
-                % {"share": fmt_pct(operating_cost / cost), "max": fmt_pct(operating_share_max, 0)},
+                % {
+                    "share": format_percent(operating_cost / cost),
+                    "max": format_percent(operating_share_max, 0),
+                },
             )
         )
     return found
@@ -294,7 +280,7 @@ def check_decision(
                     _(
                         "Le coût estimé par les services dépasse le plafond de %(cap)s : le projet ne peut pas être recevable."
                     )
-                    % {"cap": fmt_eur(cost_cap)},
+                    % {"cap": format_euros(cost_cap)},
                     field="services_cost",
                 )
             )

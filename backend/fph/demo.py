@@ -16,6 +16,7 @@ from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.config import Settings
 from backend.db import utcnow
+from backend.formatting import PARIS
 from backend.fph.models import Application, Fund, FundQpv, Meeting, MemberKind, VoteChoice
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds, payments
@@ -25,7 +26,6 @@ from backend.fph.service.common import paris_today
 from backend.fph.uploads import CleanFile
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
-from backend.web import PARIS
 
 QPV = "QN01342I"
 PASSWORD = "quartiers2026"  # noqa: S105 - the demo password printed by `qp demo`

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from backend.fph.money import eur, share
+from backend.formatting import format_date, format_money
+from backend.fph.money import share
 from backend.i18n import gettext as _
-from backend.web import fmt_date
 
 MIN_GROUP_SIZE = 2
 RNA_RE = re.compile(r"^W\d{9}$")
@@ -128,11 +128,13 @@ def check_cap(app: ApplicationFacts, fund: FundFacts) -> Check:
         return _fail(
             "cap",
             _("Vous demandez {asked}. Le fonds donne au plus {cap} par projet.").format(
-                asked=eur(app.amount_cents), cap=eur(fund.cap_cents)
+                asked=format_money(app.amount_cents), cap=format_money(fund.cap_cents)
             ),
             "amount",
         )
-    return _pass("cap", _("Le montant ne dépasse pas {cap} par projet.").format(cap=eur(fund.cap_cents)))
+    return _pass(
+        "cap", _("Le montant ne dépasse pas {cap} par projet.").format(cap=format_money(fund.cap_cents))
+    )
 
 
 def check_share(app: ApplicationFacts, fund: FundFacts) -> Check:
@@ -143,7 +145,9 @@ def check_share(app: ApplicationFacts, fund: FundFacts) -> Check:
             _(
                 "Le fonds paie au plus {pct} % du coût de l'action. Votre action coûte {cost} : "
                 "vous pouvez demander au plus {limit}. Trouvez d'autres ressources ou baissez le montant."
-            ).format(pct=fund.max_share_pct, cost=eur(app.expenses_cents), limit=eur(limit)),
+            ).format(
+                pct=fund.max_share_pct, cost=format_money(app.expenses_cents), limit=format_money(limit)
+            ),
             "amount",
         )
     return _pass("share", _("Le montant ne dépasse pas {pct} % du coût.").format(pct=fund.max_share_pct))
@@ -158,7 +162,9 @@ def check_budget_balanced(app: ApplicationFacts) -> Check:
                 "Vous demandez plus que ce qui manque. Dépenses {expenses} moins autres ressources "
                 "{resources} : il manque {need}."
             ).format(
-                expenses=eur(app.expenses_cents), resources=eur(app.resources_cents), need=eur(max(need, 0))
+                expenses=format_money(app.expenses_cents),
+                resources=format_money(app.resources_cents),
+                need=format_money(max(need, 0)),
             ),
             "amount",
         )
@@ -170,7 +176,7 @@ def check_balance(app: ApplicationFacts, fund: FundFacts) -> Check:
         return _fail(
             "balance",
             _("Il reste {balance} dans le fonds cette année. Demandez au plus ce montant.").format(
-                balance=eur(max(fund.balance_cents, 0))
+                balance=format_money(max(fund.balance_cents, 0))
             ),
             "amount",
         )
@@ -192,13 +198,13 @@ def check_action_date(app: ApplicationFacts, fund: FundFacts) -> Check:
             _(
                 "Le prochain comité a lieu le {meeting}. Votre action doit avoir lieu après cette date, "
                 "car le comité décide avant l'action."
-            ).format(meeting=fmt_date(fund.next_meeting)),
+            ).format(meeting=format_date(fund.next_meeting)),
             "action_date",
         )
     return _pass(
         "date",
         _("L'action a lieu après le prochain comité ({meeting}).").format(
-            meeting=fmt_date(fund.next_meeting)
+            meeting=format_date(fund.next_meeting)
         ),
     )
 

@@ -3,20 +3,20 @@ The raw values are always kept so that a form shown again loses nothing typed.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 
-from backend.errors import DomainError, FormCheck, Invalid, Problems
+from backend.errors import DomainError, FormCheck, Invalid
+from backend.formatting import PARIS
+from backend.forms import euros_input, parse_date, parse_euros_to_cents, parse_time
+from backend.forms import form_errors as shared_form_errors
 from backend.fph.models import HolderKind, LineKind
-from backend.fph.money import euros_input, parse_eur
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
 from backend.i18n import gettext as _
-from backend.web import PARIS
 
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
@@ -24,13 +24,8 @@ T = TypeVar("T")
 
 
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
-    """What a form template needs to show every problem: `error_list` for the summary at the top,
-    `errors` (by field) for the message next to each field (failed eligibility checks included)."""
-    found = (error.errors if isinstance(error, Problems) else [error]) if error is not None else []
-    errors: dict[str, Any] = {}
-    for e in [*found, *(c for c in checks if not c.ok and c.blocking and c.field)]:
-        errors.setdefault(e.field or "", e)
-    return {"error": error, "errors": errors, "error_list": found}
+    """`backend.forms.form_errors`, with the failed blocking eligibility checks next to their field."""
+    return shared_form_errors(error, [c for c in checks if not c.ok and c.blocking and c.field])
 
 
 def raw(form: FormData) -> dict[str, str]:
@@ -38,41 +33,11 @@ def raw(form: FormData) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-def parse_date(value: str, field: str, *, required: bool = False) -> date | None:
-    value = value.strip()
-    if not value:
-        if required:
-            raise Invalid(_("Indiquez une date."), field=field)
-        return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value)
-        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        pass
-    raise Invalid(_("Cette date n'est pas valide. Écrivez-la comme ceci : 14/06/2026."), field=field)
-
-
-def parse_time(value: str, field: str) -> time:
-    match = re.fullmatch(r"(\d{1,2})\s*[:hH]\s*(\d{2})?", value.strip())
-    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
-        raise Invalid(_("Cette heure n'est pas valide. Écrivez-la comme ceci : 18:30."), field=field)
-    return time(int(match[1]), int(match[2] or 0))
-
-
 def parse_when(day: str, hour: str) -> datetime:
-    d = parse_date(day, "starts_on", required=True)
-    assert d is not None
-    return datetime.combine(d, parse_time(hour or "18:00", "starts_time"), tzinfo=PARIS)
-
-
-def parse_int(value: str, field: str, message: str, *, low: int = 0, high: int = 1_000_000) -> int:
-    text = re.sub(r"\s", "", value or "")
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise Invalid(message, field=field)
-    return int(text)
+    """A meeting's start from its date and hour fields (18:00 when the hour is left empty)."""
+    return datetime.combine(
+        parse_date(day, "starts_on", required=True), parse_time(hour or "18:00", "starts_time"), tzinfo=PARIS
+    )
 
 
 def _line_rows(kind: str, form: dict[str, str]) -> list[int]:
@@ -100,13 +65,13 @@ def parse_application(form: dict[str, str], *, on_behalf: bool) -> ApplicationIn
                     Invalid(_("Indiquez le montant de cette ligne."), field=f"{kind}_amount_{i}")
                 )
                 continue
-            cents = check(partial(parse_eur, amount, field=f"{kind}_amount_{i}"))
+            cents = check(partial(parse_euros_to_cents, amount, field=f"{kind}_amount_{i}"))
             if label and cents is not None:
                 lines.append((kind, label, cents))
     amount_text = form.get("amount", "").strip()
     action_date = check(lambda: parse_date(form.get("action_date", ""), "action_date"))
     action_end_date = check(lambda: parse_date(form.get("action_end_date", ""), "action_end_date"))
-    amount_cents = check(lambda: parse_eur(amount_text, field="amount") if amount_text else 0)
+    amount_cents = check(lambda: parse_euros_to_cents(amount_text, field="amount") if amount_text else 0)
     check.done()
     people = [
         PersonInput(

@@ -7,12 +7,11 @@ from __future__ import annotations
 from fastapi import BackgroundTasks, Request
 from sqlmodel import Session
 
+from backend.formatting import format_date, format_datetime, format_money
 from backend.fph.models import Application, Decision, Meeting, Outcome
-from backend.fph.money import eur
 from backend.fph.service.applications import applicants_of
 from backend.i18n import gettext as _
 from backend.mail import Mail
-from backend.web import fmt_date
 
 
 def _holders_with_email(session: Session, application: Application) -> list[str]:
@@ -39,17 +38,20 @@ def send_to_holders(
 
 
 def decision_message(application: Application, decision: Decision, meeting: Meeting) -> tuple[str, str]:
-    when = fmt_date(meeting.starts)
+    when = format_date(meeting.starts)
     if decision.outcome == Outcome.granted:
         return (
-            _("Votre projet est aidé : {amount}").format(amount=eur(decision.amount_cents)),
+            _("Votre projet est aidé : {amount}").format(amount=format_money(decision.amount_cents)),
             _(
                 "Bonne nouvelle. Le comité du {date} a accordé {amount} à votre projet « {title} ».\n"
                 "Raison : {reason}\n"
                 "L'association gestionnaire va vous verser une avance. Après l'action, envoyez le bilan "
                 "avec les factures."
             ).format(
-                date=when, amount=eur(decision.amount_cents), title=application.title, reason=decision.reason
+                date=when,
+                amount=format_money(decision.amount_cents),
+                title=application.title,
+                reason=decision.reason,
             ),
         )
     if decision.outcome == Outcome.refused:
@@ -70,10 +72,10 @@ def decision_message(application: Application, decision: Decision, meeting: Meet
 
 def invitation_message(application: Application, meeting: Meeting) -> tuple[str, str]:
     return (
-        _("Vous êtes invité·es au comité du {date}").format(date=fmt_date(meeting.starts)),
+        _("Vous êtes invité·es au comité du {date}").format(date=format_date(meeting.starts)),
         _(
             "Votre demande « {title} » passe au comité du {when}, {place}.\n"
             "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "
             "l'association gestionnaire."
-        ).format(title=application.title, when=fmt_date(meeting.starts, True), place=meeting.place),
+        ).format(title=application.title, when=format_datetime(meeting.starts), place=meeting.place),
     )

@@ -14,11 +14,11 @@ from sqlmodel import Session
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Envelope, PhaseKey
 from backend.budget.service.editions import edition_qpvs
 from backend.budget.voting.models import EnvelopeResult
+from backend.formatting import format_euros, format_number, format_percent
 from backend.i18n import gettext as _
 from backend.results import bands, counters, queries
 from backend.results.charts import Chart, bar_chart, compare_chart
 from backend.results.queries import FphFigures, QpvRow
-from backend.web import fmt_eur, fmt_int, fmt_pct
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _age_group(key: str, title: str, counts: dict[str, int], note: str = "") -> 
             f"age-{key}",
             title,
             [
-                (r.label, r.share, r.reference, fmt_pct(r.share, 0), fmt_pct(r.reference, 0))
+                (r.label, r.share, r.reference, format_percent(r.share, 0), format_percent(r.reference, 0))
                 for r in rows
                 if r.reference
             ],
@@ -261,12 +261,12 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                 pop = sum(g.qpv.population for g in group)
                 v = sum(g.voters for g in group)
                 share = bands.rate(v, pop)
-                items.append((name, share or 0.0, fmt_pct(share)))
+                items.append((name, share or 0.0, format_percent(share)))
             charts["participation"] = bar_chart(
                 "participation", _("Part des habitants qui ont voté, par secteur"), items
             )
         else:
-            items = [(line.qpv.name, line.rate or 0.0, fmt_pct(line.rate)) for line in line_list]
+            items = [(line.qpv.name, line.rate or 0.0, format_percent(line.rate)) for line in line_list]
             charts["participation"] = bar_chart(
                 "participation", _("Part des habitants qui ont voté, par quartier"), items
             )
@@ -281,8 +281,10 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                         name,
                         sum(g.voters for g in group) / total_voters,
                         sum(g.qpv.population for g in group) / total_pop if total_pop else None,
-                        fmt_pct(sum(g.voters for g in group) / total_voters, 0),
-                        fmt_pct(sum(g.qpv.population for g in group) / total_pop if total_pop else None, 0),
+                        format_percent(sum(g.voters for g in group) / total_voters, 0),
+                        format_percent(
+                            sum(g.qpv.population for g in group) / total_pop if total_pop else None, 0
+                        ),
                     )
                     for name, group in sorted(by_secteur.items())
                 ],
@@ -297,8 +299,8 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                     e.envelope.label,
                     float(e.envelope.amount),
                     float(e.result.spent) if e.result else None,
-                    fmt_eur(e.envelope.amount),
-                    fmt_eur(e.result.spent) if e.result else _("pas encore voté"),
+                    format_euros(e.envelope.amount),
+                    format_euros(e.result.spent) if e.result else _("pas encore voté"),
                 )
                 for e in envelope_lines
             ],
@@ -314,8 +316,8 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
                     g.label,
                     g.members / total_members,
                     g.reference,
-                    fmt_pct(g.members / total_members, 0),
-                    fmt_pct(g.reference, 0),
+                    format_percent(g.members / total_members, 0),
+                    format_percent(g.reference, 0),
                 )
                 for g in gender_rows
             ],
@@ -356,18 +358,18 @@ def build(session: Session, covered_qpv_ids: set[int], f: Filters, *, count_now:
 
 def summary_lines(d: Dashboard) -> Sequence[tuple[str, str]]:
     """The key figures as (label, value) for the PDF and the page header."""
-    out = [(_("Habitants des quartiers choisis"), fmt_int(d.population))]
+    out = [(_("Habitants des quartiers choisis"), format_number(d.population))]
     if d.edition is not None:
         out += [
-            (_("Votants"), fmt_int(d.voters)),
-            (_("Part des habitants qui ont voté"), fmt_pct(d.rate)),
-            (_("Propositions déposées"), fmt_int(d.proposals)),
-            (_("Projets choisis par le vote"), fmt_int(d.winners)),
-            (_("Argent décidé (budget participatif)"), fmt_eur(d.bp_decided)),
+            (_("Votants"), format_number(d.voters)),
+            (_("Part des habitants qui ont voté"), format_percent(d.rate)),
+            (_("Propositions déposées"), format_number(d.proposals)),
+            (_("Projets choisis par le vote"), format_number(d.winners)),
+            (_("Argent décidé (budget participatif)"), format_euros(d.bp_decided)),
         ]
     out += [
-        (_("Demandes FPH"), fmt_int(d.fph.applications)),
-        (_("Argent accordé (FPH)"), fmt_eur(d.fph.granted_cents / 100)),
+        (_("Demandes FPH"), format_number(d.fph.applications)),
+        (_("Argent accordé (FPH)"), format_euros(d.fph.granted_cents / 100)),
     ]
     return out
 

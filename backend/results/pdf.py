@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from backend.formatting import format_date
 from backend.i18n import gettext as _
-from backend.web import STATIC_DIR, fmt_date
+from backend.web import STATIC_DIR
 
 FONTS = STATIC_DIR / "results" / "fonts"
 INK = (27, 31, 36)
@@ -106,4 +107,4 @@ def hash_block(doc: Document, count: int, head_hash: str) -> None:
 
 
 def generated_on(today: object) -> str:
-    return _("Document produit le %(date)s") % {"date": fmt_date(today)}  # type: ignore[arg-type]
+    return _("Document produit le %(date)s") % {"date": format_date(today)}  # type: ignore[arg-type]

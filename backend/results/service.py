@@ -20,6 +20,8 @@ from backend.accounts.models import User
 from backend.budget.models import Edition, Proposal
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
+from backend.formatting import format_date
+from backend.forms import clean_text
 from backend.fph.models import GRANTED, Application
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
@@ -27,7 +29,6 @@ from backend.mail import Mail
 from backend.results import queries
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
 from backend.territory.models import Qpv
-from backend.web import fmt_date
 
 STATUS_LABELS = {
     RealisationStatus.etudes: "Études",
@@ -174,7 +175,7 @@ def open_realisation(
         source_id=source_id,
         edition_id=item.edition_id,
         qpv_id=item.qpv_id,
-        service=_clean(service, 200),
+        service=clean_text(service, 200),
         opened_by=actor.id,
     )
     session.add(realisation)
@@ -191,10 +192,6 @@ def open_realisation(
         {"status": realisation.status, "progress": 0, "service": realisation.service},
     )
     return realisation
-
-
-def _clean(text: str, limit: int) -> str:
-    return " ".join((text or "").split())[:limit]
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,7 @@ def validate_update(u: Update) -> Update:
             field="reason",
         )
     progress = 100 if u.status == RealisationStatus.livre else u.progress
-    return Update(u.status, progress, _clean(u.service, 200), reason[:2000])
+    return Update(u.status, progress, clean_text(u.service, 200), reason[:2000])
 
 
 def update_realisation(session: Session, actor: ActorRef, realisation: Realisation, u: Update) -> list[str]:
@@ -274,7 +271,7 @@ def add_milestone(
     photo: str | None = None,
 ) -> Milestone:
     """A dated step with an optional photo (already cleaned and stored); journaled."""
-    title = _clean(title, 160)
+    title = clean_text(title, 160)
     if len(title) < 3:
         raise Invalid(
             _("Donnez un titre à cette étape (par exemple : « Début des travaux »)."), field="title"
@@ -304,7 +301,7 @@ def add_milestone(
         realisation,
         "milestone_added",
         _("« %(project)s » — étape du %(day)s : %(title)s.")
-        % {"project": item.title, "day": fmt_date(happened_on), "title": title},
+        % {"project": item.title, "day": format_date(happened_on), "title": title},
         {
             "milestone_id": milestone.id,
             "happened_on": happened_on.isoformat(),

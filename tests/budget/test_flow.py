@@ -387,3 +387,23 @@ def test_pages_render_and_htmx_gets_the_block(client: TestClient, session: Sessi
     assert "0 proposition" in client.get(f"/budget-participatif/{edition.slug}/propositions?q=piscine").text
     hidden = make_edition(session, phase="preparation")
     assert client.get(f"/budget-participatif/{hidden.slug}").status_code == 404
+
+
+def test_who_may_report_is_one_policy_for_the_page_and_the_route(
+    client: TestClient, session: Session
+) -> None:
+    edition = make_edition(session)
+    author = resident(session)
+    proposal = make_proposal(session, edition, author, status=ProposalStatus.published)
+    url = f"/budget-participatif/{edition.slug}/propositions/{proposal.id}"
+    assert 'id="signaler"' not in client.get(url).text  # signed out: no form
+    login(client, author)
+    assert 'id="signaler"' not in client.get(url).text
+    response = post(client, url + "/signaler", {"reason": "abusive"})
+    assert response.status_code == 403 and "votre propre proposition" in response.text
+    logout(client)
+    login(client, resident(session))
+    assert 'id="signaler"' in client.get(url).text
+    assert post(client, url + "/signaler", {"reason": "abusive"}).status_code == 303
+    session.refresh(proposal)
+    assert proposal.report_count == 1

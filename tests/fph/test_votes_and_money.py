@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import Invalid
-from backend.fph.money import eur, euros_input, parse_eur, share
+from backend.formatting import format_money
+from backend.forms import euros_input, parse_euros_to_cents
+from backend.fph.money import share
 from backend.fph.votes import may_vote, outcome_refusal, tally
 
 
@@ -58,18 +60,18 @@ def test_who_may_vote() -> None:
     ],
 )
 def test_parse_french_amounts(typed: str, cents: int) -> None:
-    assert parse_eur(typed, field="amount") == cents
+    assert parse_euros_to_cents(typed, field="amount") == cents
 
 
 @pytest.mark.parametrize("typed", ["", "abc", "12,345", "-5", "0"])
 def test_bad_amounts_get_a_french_message(typed: str) -> None:
     with pytest.raises(Invalid) as exc:
-        parse_eur(typed, field="amount")
+        parse_euros_to_cents(typed, field="amount")
     assert exc.value.field == "amount" and exc.value.message
 
 
 def test_formatting_and_share_never_round_up() -> None:
-    assert eur(150_000) == "1\u202f500\u202f€"
-    assert eur(1_250) == "12,50\u202f€"
+    assert format_money(150_000) == "1\u202f500\u202f€"
+    assert format_money(1_250) == "12,50\u202f€"
     assert euros_input(1_250) == "12,50" and euros_input(150_000) == "1500"
     assert share(99_999, 90) == 89_999  # 899,991 € rounded down

@@ -19,6 +19,7 @@ from backend.assembly.models import (
 )
 from backend.assembly.service.common import commune_of, journal, quota_categories, territory_qpvs
 from backend.errors import Conflict, FormCheck, Invalid
+from backend.forms import clean_text
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Secteur
@@ -99,10 +100,6 @@ def territorial_features(session: Session, commune_insee: str, kind: str) -> lis
     return [(secteurs[sid].slug, secteurs[sid].name, population[sid] / total) for sid in ordered]
 
 
-def _clean(text: str, limit: int) -> str:
-    return " ".join(text.split())[:limit]
-
-
 def create_saisine(
     session: Session,
     actor: ActorRef,
@@ -122,7 +119,7 @@ def create_saisine(
 ) -> Saisine:
     """A COPIL member refers a question to the assembly; quotas are computed for the chosen categories."""
     today = today or date.today()
-    title = _clean(title, 200)
+    title = clean_text(title, 200)
     question = question.strip()
     check = FormCheck()  # every problem at once, in the order of the form
     if len(title) < 5:

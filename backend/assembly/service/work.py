@@ -26,9 +26,9 @@ from backend.assembly.models import (
 from backend.assembly.service.common import journal
 from backend.assembly.service.draws import members
 from backend.errors import Conflict, Invalid, NotFound
+from backend.formatting import format_datetime
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-from backend.web import fmt_date
 
 MAX_DOCUMENT_BYTES = 10_000_000
 ALLOWED_TYPES = {
@@ -100,7 +100,7 @@ def plan_meeting(
         "meeting_planned",
         saisine,
         _("Séance « {title} » prévue le {when}, {place}.").format(
-            title=title, when=fmt_date(starts_at, True), place=place
+            title=title, when=format_datetime(starts_at), place=place
         ),
         payload={"meeting": meeting.id, "starts_at": starts_at.isoformat(), "place": place},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,56 +12,14 @@ from fastapi.responses import Response
 from backend.accounts.security import flash
 from backend.assembly.models import Saisine
 from backend.assembly.service.common import errors_of
-from backend.errors import DomainError, FormCheck, Invalid, Problems
-from backend.i18n import gettext as _
-from backend.web import PARIS, redirect
+from backend.errors import DomainError, FormCheck, Problems
+from backend.web import redirect
 
 
 async def form_data(request: Request) -> dict[str, Any]:
     """Every field of the posted form (for forms whose fields depend on the saisine)."""
     form = await request.form()
     return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
-
-
-def parse_date(value: str, field: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(_("Écrivez la date comme ceci : 2026-03-14 (année-mois-jour)."), field=field) from None
-
-
-def parse_datetime(value: str, field: str) -> datetime | None:
-    """A `datetime-local` value, read as Paris time."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(
-            _("Indiquez la date et l'heure, par exemple 2026-03-14 à 09:30."), field=field
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)
-
-
-def parse_int(value: str, field: str, message: str) -> int:
-    value = value.strip()
-    if not value.lstrip("-").isdigit():
-        raise Invalid(message, field=field)
-    return int(value)
-
-
-def form_errors(error: DomainError | None) -> dict[str, Any]:
-    """What a form template needs to show every problem: `error_list` for the summary at the top,
-    `errors` (by field) for the message next to each field."""
-    found = errors_of(error) if error is not None else []
-    errors: dict[str, DomainError] = {}
-    for e in found:
-        errors.setdefault(e.field or "", e)
-    return {"error": error, "errors": errors, "error_list": found}
 
 
 def with_read_errors(check: FormCheck, exc: DomainError, order: Sequence[str] = ()) -> DomainError:

@@ -24,13 +24,11 @@ from backend.assembly.service.common import commune_of, quota_categories, territ
 from backend.assembly.views.common import (
     done,
     form_data,
-    form_errors,
-    parse_date,
-    parse_int,
     saisine_url,
     with_read_errors,
 )
 from backend.errors import DomainError, FormCheck, NotFound
+from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.web import render
 
@@ -99,16 +97,23 @@ def create(
     }  # fmt: skip
     read = FormCheck()  # values that cannot be read are reported with the service's problems
     panel = read(
-        lambda: parse_int(panel_size, "panel_size", _("La taille du panel est un nombre, par exemple 40."))
+        lambda: parse_int(
+            panel_size, "panel_size", min=None, message=_("La taille du panel est un nombre, par exemple 40.")
+        )
     )
     avis = read(lambda: parse_date(avis_deadline, "avis_deadline"))
     registration = read(lambda: parse_date(registration_deadline, "registration_deadline"))
     threshold = read(
         lambda: parse_int(
-            adoption_threshold_pct, "adoption_threshold_pct", _("Le seuil d'adoption est un nombre.")
+            adoption_threshold_pct,
+            "adoption_threshold_pct",
+            min=None,
+            message=_("Le seuil d'adoption est un nombre."),
         )
     )
-    quorum = read(lambda: parse_int(quorum_pct, "quorum_pct", _("Le quorum est un nombre.")))
+    quorum = read(
+        lambda: parse_int(quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
+    )
     try:
         with session.begin_nested():
             saisine = saisines.create_saisine(

@@ -19,8 +19,9 @@ from backend.assembly.service.common import (
     saisine_journal,
     territory_qpvs,
 )
-from backend.assembly.views.common import form_errors, saisine_url, upload_dir
+from backend.assembly.views.common import saisine_url, upload_dir
 from backend.errors import DomainError, NotFound
+from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.web import redirect, render
 

@@ -14,9 +14,10 @@ from backend.assembly.models import RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.service.common import territory_qpvs
-from backend.assembly.views.common import done, parse_datetime, parse_int, refused, saisine_url, upload_dir
+from backend.assembly.views.common import done, refused, saisine_url, upload_dir
 from backend.assembly.views.public import registration_context, volunteer_form
 from backend.errors import DomainError, Invalid, NotFound
+from backend.forms import parse_datetime, parse_int
 from backend.i18n import gettext as _
 from backend.web import render
 
@@ -126,7 +127,9 @@ def invitations_draw(
 ) -> Response:
     try:
         data = file.file.read(recruitment.MAX_LIST_BYTES + 1) if file is not None and file.filename else b""
-        number = parse_int(count, "count", _("Le nombre de lettres est un nombre, par exemple 500."))
+        number = parse_int(
+            count, "count", min=None, message=_("Le nombre de lettres est un nombre, par exemple 500.")
+        )
         with session.begin_nested():
             letters = recruitment.draw_invitations(session, ctx.actor, ctx.saisine, data, number)
     except DomainError as exc:

@@ -29,11 +29,11 @@ from backend.budget.phases import Act, EditionFacts
 from backend.budget.rules import slugify
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
+from backend.formatting import format_euros
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Commune, QpvRef, Secteur
 from backend.territory.service import qpv_refs
-from backend.web import fmt_eur
 
 PROCESS = "bp"
 
@@ -445,7 +445,7 @@ def set_envelope_amounts(
         process=PROCESS,
         object_type="bp_edition",
         object_id=edition.slug,
-        reason=_("Enveloppes modifiées : %(total)s au total.") % {"total": fmt_eur(total)},
+        reason=_("Enveloppes modifiées : %(total)s au total.") % {"total": format_euros(total)},
         payload={"envelopes": changed},
     )
 

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from sqlmodel import Session, select
 
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, EligibilityAnswer, Proposal, ProposalStatus
-from backend.budget.rules import Answer, check_decision, clean_text
+from backend.budget.rules import Answer, check_decision
 from backend.budget.service.moderation import _record
 from backend.db import utcnow
 from backend.errors import Conflict, Problems
+from backend.formatting import format_euros
+from backend.forms import clean_text
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-from backend.web import fmt_eur
 
 INSTRUCTABLE = (ProposalStatus.published, *ELIGIBLE_STATUSES, ProposalStatus.ineligible)
 DECISION_LABELS = {
@@ -61,7 +62,7 @@ def instruct(
             answered_by=actor.id,
         )
         row.met = bool(answer.met)
-        row.reason = clean_text(answer.reason, 1000)
+        row.reason = clean_text(answer.reason, 1000, multiline=True)
         row.answered_by = actor.id
         row.answered_at = utcnow()
         session.add(row)
@@ -71,12 +72,14 @@ def instruct(
         for c in edition.checklist
         if answers[c["key"]].met is False
     ]
-    summary = clean_text(summary, 1000)
+    summary = clean_text(summary, 1000, multiline=True)
     proposal.status = decision
     proposal.services_cost = services_cost
     proposal.services_operating_cost = services_operating_cost
     proposal.eligibility_changes = (
-        clean_text(changes, 2000) if decision == ProposalStatus.eligible_after_changes else None
+        clean_text(changes, 2000, multiline=True)
+        if decision == ProposalStatus.eligible_after_changes
+        else None
     )
     proposal.public_reason = (
         " ".join([summary, *unmet]).strip() or None
@@ -91,7 +94,7 @@ def instruct(
     if decision == ProposalStatus.ineligible:
         reason += " " + _("Raisons : %(why)s") % {"why": proposal.public_reason}
     elif services_cost is not None:
-        reason += " " + _("Coût estimé par les services : %(cost)s.") % {"cost": fmt_eur(services_cost)}
+        reason += " " + _("Coût estimé par les services : %(cost)s.") % {"cost": format_euros(services_cost)}
     if proposal.eligibility_changes:
         reason += " " + _("Ce qui change : %(changes)s") % {"changes": proposal.eligibility_changes}
     _record(

@@ -28,7 +28,6 @@ from backend.budget.rules import (
     TITLE_MAX,
     Precheck,
     ProposalInput,
-    clean_text,
     parse_euros,
     prechecks,
     validate_for_submission,
@@ -36,6 +35,7 @@ from backend.budget.rules import (
 from backend.budget.service.editions import PROCESS, calendar, edition_qpvs, envelope_for, qpv_in_edition
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound, Problems
+from backend.forms import clean_text
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.models import LedgerEntry
@@ -93,11 +93,11 @@ def save_draft(
         proposal = Proposal(edition_id=edition.id, author_id=author.id if author else None)  # type: ignore[arg-type]
     refs = {r.code: r for r in edition_qpvs(session, edition)}
     ref = refs.get(data.qpv_code)
-    proposal.title = clean_text(" ".join(data.title.split()), TITLE_MAX)
-    proposal.description = clean_text(data.description, DRAFT_DESCRIPTION_MAX)
+    proposal.title = clean_text(data.title, TITLE_MAX)
+    proposal.description = clean_text(data.description, DRAFT_DESCRIPTION_MAX, multiline=True)
     proposal.theme = data.theme if data.theme in edition.theme_labels else ""
     proposal.qpv_id = ref.id if ref else None
-    proposal.location_text = clean_text(" ".join(data.location_text.split()), 300)
+    proposal.location_text = clean_text(data.location_text, 300)
     proposal.estimated_cost = _lenient_euros(data.estimated_cost)
     proposal.operating_cost = _lenient_euros(data.operating_cost)
     if location is not None:
@@ -281,14 +281,11 @@ def proposal_prechecks(
 
 
 def report(session: Session, user: User, edition: Edition, proposal: Proposal, reason: str) -> bool:
-    """Record a resident's report; past the edition's threshold the proposal is hidden until a
-    moderator reviews it (journaled, without naming who reported). True when it got hidden."""
+    """Record a resident's report (who may report is `permissions.report_policy`, checked by the
+    route); past the edition's threshold the proposal is hidden until a moderator reviews it
+    (journaled, without naming who reported). True when it got hidden."""
     if reason not in set(ReportReason):
         raise Invalid(_("Choisissez pourquoi vous signalez cette proposition."), field="reason")
-    if proposal.author_id == user.id:
-        raise Conflict(_("Vous ne pouvez pas signaler votre propre proposition."))
-    if proposal.status not in PUBLIC_STATUSES or proposal.is_hidden:
-        raise Conflict(_("Cette proposition ne peut pas être signalée."))
     already = session.exec(
         select(ProposalReport.id).where(
             ProposalReport.proposal_id == proposal.id, ProposalReport.user_id == user.id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -29,6 +28,7 @@ from backend.budget.service.editions import EditionSettings
 from backend.budget.views.common import labels
 from backend.budget.views.staff import form_data
 from backend.errors import DomainError, Invalid
+from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import gettext as _
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
@@ -125,30 +125,22 @@ def _blank_form(session: DbSession) -> dict[str, Any]:
 
 
 def _int(value: str, field: str, label: str, *, required: bool = True) -> int | None:
-    text = value.strip()
-    if not text:
-        if required:
-            raise Invalid(_("Indiquez %(what)s.") % {"what": label}, field=field)
-        return None
-    if not text.isdigit():
-        raise Invalid(_("Écrivez %(what)s en chiffres.") % {"what": label}, field=field)
-    return int(text)
+    """A count of the edition's settings; `label` names it in the messages."""
+    return parse_int(
+        value,
+        field,
+        required=required,
+        missing=_("Indiquez %(what)s.") % {"what": label},
+        message=_("Écrivez %(what)s en chiffres.") % {"what": label},
+    )
 
 
 def _level(value: str, field: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or not trust.is_level(int(text)):
-        raise Invalid(_("Choisissez ce qu'il faut pour participer, dans la liste."), field=field)
-    return int(text)
-
-
-def _date(value: str, field: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise Invalid(_("Cette date n'est pas valide (jour/mois/année)."), field=field) from exc
+    message = _("Choisissez ce qu'il faut pour participer, dans la liste.")
+    level = parse_int(value, field, message=message)
+    if not trust.is_level(level):
+        raise Invalid(message, field=field)
+    return level
 
 
 def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, DomainError | None]:
@@ -189,21 +181,22 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
             for line in form["extra_criteria"].splitlines()
             if slugify(line)
         ]
-        share_text = form["operating_share_pct"].replace(",", ".").replace("%", "").strip() or "0"
-        try:
-            share = float(share_text) / 100
-        except ValueError as exc:
-            raise Invalid(
-                _("Écrivez la part de fonctionnement en chiffres, par exemple 5."),
-                field="operating_share_pct",
-            ) from exc
-        threshold_text = form["counting_threshold"].replace(",", ".").strip()
-        try:
-            threshold = float(threshold_text) if threshold_text else None
-        except ValueError as exc:
-            raise Invalid(
-                _("Écrivez le nombre de voix minimum en chiffres."), field="counting_threshold"
-            ) from exc
+        share = (
+            parse_number(
+                form["operating_share_pct"],
+                "operating_share_pct",
+                unit="%",
+                required=False,
+                message=_("Écrivez la part de fonctionnement en chiffres, par exemple 5."),
+            )
+            or 0.0
+        ) / 100
+        threshold = parse_number(
+            form["counting_threshold"],
+            "counting_threshold",
+            required=False,
+            message=_("Écrivez le nombre de voix minimum en chiffres."),
+        )
         settings = EditionSettings(
             name=form["name"],
             slug=form["slug"],
@@ -234,7 +227,10 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
             level_to_support=_level(form["level_to_support"], "level_to_support"),
             level_to_vote=_level(form["level_to_vote"], "level_to_vote"),
             revote_allowed=form["revote_allowed"],
-            dates={k: (_date(s, f"start-{k}"), _date(e, f"end-{k}")) for k, (s, e) in form["dates"].items()},
+            dates={
+                k: (parse_date(s, f"start-{k}"), parse_date(e, f"end-{k}"))
+                for k, (s, e) in form["dates"].items()
+            },
         )
     except DomainError as exc:
         return form, None, exc

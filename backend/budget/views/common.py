@@ -10,9 +10,10 @@ from fastapi import Request, UploadFile
 from sqlmodel import Session, select
 
 from backend.budget import mapgrid, phases
-from backend.budget.models import Edition, Proposal, ProposalStatus, RejectCategory, ReportReason
+from backend.budget.models import Edition, Proposal, ProposalStatus, ReportReason
 from backend.budget.photos import PhotoRefused, clean_photo, read_limited, store_photo
 from backend.budget.rules import DESCRIPTION_MAX, ProposalInput
+from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposals import Location
 from backend.errors import DomainError, Invalid, Problems
 from backend.i18n import gettext as _
@@ -44,11 +45,6 @@ REPORT_LABELS = {
     ReportReason.abusive: "Propos injurieux ou choquants",
     ReportReason.duplicate: "En double avec une autre proposition",
     ReportReason.off_topic: "Hors sujet",
-}
-REJECT_LABELS = {
-    RejectCategory.spam: "Publicité ou message sans rapport (spam)",
-    RejectCategory.abusive: "Propos injurieux ou discriminatoires",
-    RejectCategory.off_topic: "Hors sujet pour le budget participatif",
 }
 
 

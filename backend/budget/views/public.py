@@ -16,6 +16,7 @@ from backend.budget.permissions import (
     is_author,
     load_proposal,
     phase_refusal,
+    report_policy,
     staff_policy,
     submit_policy,
 )
@@ -147,13 +148,6 @@ def proposal_page(
     secteur = None
     if qpv and qpv.secteur_slug:
         secteur = session.exec(select(Secteur.name).where(Secteur.slug == qpv.secteur_slug)).first()
-    can_report = (
-        principal.is_authenticated
-        and not author
-        and not proposal.is_hidden
-        and proposal.status in PUBLIC_STATUSES
-        and phase_refusal(edition, Act.report) is None
-    )
     show_checks = (
         author or staff["moderate"] or staff["instruct"] or principal.has_role(Role.agent, Role.moderator)
     )
@@ -178,7 +172,7 @@ def proposal_page(
             "can_edit": author
             and proposal.status in (ProposalStatus.draft, ProposalStatus.changes_requested),
             "deadline": proposals.draft_deadline(session, edition, paris_today()),
-            "can_report": can_report,
+            "can_report": report_policy(principal, edition, proposal) is None,
             "prechecks": proposals.proposal_prechecks(session, edition, proposal, services=True)
             if show_checks
             else [],

@@ -10,11 +10,11 @@ from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.levels import level_of
-from backend.accounts.permissions import require_authenticated
+from backend.accounts.permissions import enforce, require_authenticated
 from backend.accounts.security import flash
 from backend.budget import notify, trust
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
-from backend.budget.permissions import Authored, EditionDep, Reported, enforce, submit_policy
+from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
 from backend.budget.photos import delete_photo
 from backend.budget.rules import ProposalInput, description_too_long
 from backend.budget.service import editions, proposals

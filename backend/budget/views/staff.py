@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal, DbSession
-from backend.accounts.permissions import Principal
+from backend.accounts.permissions import Principal, enforce
 from backend.accounts.security import flash
 from backend.budget import notify, phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
@@ -21,7 +21,6 @@ from backend.budget.permissions import (
     Instructed,
     Moderated,
     acting_role,
-    enforce,
     staff_policy,
     staff_qpvs,
 )

@@ -20,10 +20,10 @@ from backend.accounts import activation, documents
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import ResidenceStatus, User
-from backend.accounts.permissions import Principal
+from backend.accounts.permissions import Principal, enforce
 from backend.budget import phases
 from backend.budget.models import Edition
-from backend.budget.permissions import EditionDep, acting_role, enforce, staff_policy, staff_qpvs
+from backend.budget.permissions import EditionDep, acting_role, staff_policy, staff_qpvs
 from backend.budget.phases import Act
 from backend.budget.service import editions
 from backend.budget.voting import service

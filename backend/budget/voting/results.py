@@ -35,6 +35,8 @@ from backend.budget.voting.models import Ballot, EnvelopeResult, Publication, Vo
 from backend.budget.voting.secrecy import fingerprint
 from backend.budget.voting.service import lock_box
 from backend.errors import Conflict, NotFound
+from backend.formatting import format_euros as fmt_eur
+from backend.formatting import format_number as fmt_int
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
@@ -42,7 +44,6 @@ from backend.territory.models import Qpv
 from backend.voting.pabulib import PbInstance, PbProject, PbVote, parse_pb, write_pb_rows
 from backend.voting.profile import project_scores
 from backend.voting.tally import tally
-from backend.web import fmt_eur, fmt_int
 
 PROCESS = "bp"
 CSV_MEDIA = "text/csv; charset=utf-8"

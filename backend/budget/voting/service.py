@@ -37,9 +37,9 @@ from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChan
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.db import utcnow
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from backend.formatting import format_date as fmt_date
 from backend.i18n import gettext as _
 from backend.voting.ballots import BallotProblem
-from backend.web import fmt_date
 
 LOCK_CLASS = 7_270_002  # advisory lock namespace (two-key form) of the ballot box of an edition
 VOTERS = Voter.__table__  # type: ignore[attr-defined]

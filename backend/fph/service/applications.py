@@ -12,6 +12,8 @@ from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
+from backend.formatting import format_money
+from backend.forms import clean_text
 from backend.fph.eligibility import blocking_failures
 from backend.fph.models import (
     WAITING,
@@ -22,7 +24,6 @@ from backend.fph.models import (
     Fund,
     HolderKind,
 )
-from backend.fph.money import eur
 from backend.fph.service.checks import eligibility, facts, holder_history
 from backend.fph.service.common import journal, lock_fund, move_money, territory
 from backend.fph.service.queries import (
@@ -101,10 +102,6 @@ class OnBehalf:
     proof_seen: bool = False
 
 
-def _clean(text: str, limit: int) -> str:
-    return " ".join(text.split())[:limit]
-
-
 def _resolve_people(
     session: Session, fund: Fund, people: list[PersonInput], on_behalf: OnBehalf | None
 ) -> list[User]:
@@ -178,7 +175,7 @@ def save_application(
         raise Invalid(
             _("Choisissez qui demande : un groupe d'habitant·es ou une association."), field="holder_kind"
         )
-    if len(_clean(data.title, 120)) < 3:
+    if len(clean_text(data.title, 120)) < 3:
         raise Invalid(_("Donnez au moins un titre à votre projet pour l'enregistrer."), field="title")
     people = _resolve_people(session, fund, data.people[:MAX_PEOPLE], on_behalf)
     if on_behalf is not None:
@@ -203,15 +200,15 @@ def save_application(
         )
     application.holder_kind = data.holder_kind
     application.association_name = (
-        _clean(data.association_name, 200) if data.holder_kind == HolderKind.association else ""
+        clean_text(data.association_name, 200) if data.holder_kind == HolderKind.association else ""
     )
     application.association_rna = (
         data.association_rna.strip().upper()[:12] if data.holder_kind == HolderKind.association else ""
     )
-    application.title = _clean(data.title, 120)
+    application.title = clean_text(data.title, 120)
     application.description = data.description.strip()[:5000]
-    application.audience = _clean(data.audience, 300)
-    application.place = _clean(data.place, 200)
+    application.audience = clean_text(data.audience, 300)
+    application.place = clean_text(data.place, 200)
     application.action_date = data.action_date
     application.action_end_date = data.action_end_date
     application.amount_asked_cents = data.amount_cents
@@ -229,7 +226,7 @@ def save_application(
             BudgetLine(
                 application_id=application.id,  # type: ignore[arg-type]
                 kind=kind,
-                label=_clean(label, 200),
+                label=clean_text(label, 200),
                 amount_cents=cents,
                 position=position,
             )  # type: ignore[arg-type]
@@ -266,7 +263,7 @@ def submit(session: Session, actor: ActorRef, application: Application, today: d
         _("Demande « {title} » complétée et renvoyée au comité : {amount} demandés.")
         if again
         else _("Demande « {title} » envoyée au comité : {amount} demandés.")
-    ).format(title=application.title, amount=eur(application.amount_asked_cents))
+    ).format(title=application.title, amount=format_money(application.amount_asked_cents))
     journal(
         session,
         actor=actor,

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.formatting import format_date, format_money
 from backend.fph.models import (
     WAITING,
     AgendaItem,
@@ -23,13 +24,11 @@ from backend.fph.models import (
     Vote,
     VoteChoice,
 )
-from backend.fph.money import eur
 from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
 from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-from backend.web import fmt_date
 
 
 def get_item(session: Session, item_id: int) -> AgendaItem:
@@ -78,7 +77,7 @@ def add_to_agenda(
         if decision_for(session, application.id, other.id) is None:  # type: ignore[arg-type]
             raise Conflict(
                 _("Cette demande est déjà à l'ordre du jour du comité du {date}.").format(
-                    date=fmt_date(other.starts)
+                    date=format_date(other.starts)
                 )
             )
     if application.action_date is not None and application.action_date <= meeting_day(meeting):
@@ -103,7 +102,7 @@ def add_to_agenda(
         object_id=application.id,  # type: ignore[arg-type]
         territory=territory(session, fund),
         reason=_("Demande « {title} » inscrite au comité du {date}.").format(
-            title=application.title, date=fmt_date(meeting.starts)
+            title=application.title, date=format_date(meeting.starts)
         ),
         payload={"meeting_id": meeting.id, "invited": invited},
     )
@@ -264,13 +263,13 @@ def decide(
         if amount_cents > asked:
             raise Invalid(
                 _("Le comité ne peut pas accorder plus que le montant demandé ({asked}).").format(
-                    asked=eur(asked)
+                    asked=format_money(asked)
                 ),
                 field="amount",
             )
         if amount_cents > fund.cap_cents:
             raise Invalid(
-                _("Le plafond du fonds est de {cap} par projet.").format(cap=eur(fund.cap_cents)),
+                _("Le plafond du fonds est de {cap} par projet.").format(cap=format_money(fund.cap_cents)),
                 field="amount",
             )
         if application.action_date is not None and application.action_date <= meeting_day(meeting):
@@ -324,7 +323,11 @@ def decide(
         object_id=application.id,  # type: ignore[arg-type]
         territory=territory(session, fund),
         reason=text.format(
-            amount=eur(amount_cents), title=application.title, asked=eur(asked), votes=votes, reason=reason
+            amount=format_money(amount_cents),
+            title=application.title,
+            asked=format_money(asked),
+            votes=votes,
+            reason=reason,
         ),
         payload={
             "decision_id": decision.id,

@@ -10,13 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.errors import Conflict, NotFound
+from backend.formatting import PARIS, format_money
 from backend.fph.models import Fund, FundQpv
-from backend.fph.money import eur
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
-from backend.web import PARIS
 
 PROCESS = "fph"
 
@@ -72,7 +71,7 @@ def move_money(session: Session, fund_id: int, *, pending: int = 0, granted: int
         raise Conflict(
             _(
                 "Il ne reste que {balance} dans le fonds : ce montant ne peut pas être réservé ou accordé."
-            ).format(balance=eur(max(fund.balance_cents, 0))),
+            ).format(balance=format_money(max(fund.balance_cents, 0))),
             field="amount",
         )
     try:

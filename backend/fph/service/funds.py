@@ -11,14 +11,13 @@ from backend.accounts import service as accounts
 from backend.accounts.models import Role, ScopeKind, User
 from backend.accounts.permissions import Grant
 from backend.errors import Conflict, Invalid, NotFound
+from backend.formatting import PARIS, format_datetime, format_money
 from backend.fph.models import Fund, FundQpv, Meeting, Member, MemberKind
-from backend.fph.money import eur
 from backend.fph.service.common import fund_qpvs, journal, lock_fund, territory
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 from backend.territory.service import get_qpv, qpv_ref
-from backend.web import PARIS, fmt_date
 
 
 @dataclass
@@ -97,8 +96,8 @@ def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_c
         ).format(
             year=fund.year,
             qpvs=", ".join(q.name for q in qpvs),
-            envelope=eur(fund.envelope_cents),
-            cap=eur(fund.cap_cents),
+            envelope=format_money(fund.envelope_cents),
+            cap=format_money(fund.cap_cents),
         ),
         payload={**asdict(settings), "qpv_codes": codes},
     )
@@ -114,7 +113,7 @@ def update_fund(session: Session, actor: ActorRef, fund: Fund, settings: FundSet
         raise Conflict(
             _(
                 "L'enveloppe ne peut pas être plus petite que l'argent déjà accordé ou réservé ({committed})."
-            ).format(committed=eur(committed)),
+            ).format(committed=format_money(committed)),
             field="envelope",
         )
     if settings.year != fund.year:
@@ -289,7 +288,7 @@ def schedule_meeting(
         object_id=meeting.id,  # type: ignore[arg-type]
         territory=territory(session, fund),
         reason=_("Comité d'attribution prévu le {date} ({place}).").format(
-            date=fmt_date(starts_at, True), place=meeting.place
+            date=format_datetime(starts_at), place=meeting.place
         ),
         payload={"fund_id": fund.id, "starts_at": starts_at.isoformat()},
     )

@@ -9,14 +9,13 @@ from sqlmodel import Session, select
 
 from backend.db import utcnow
 from backend.errors import Conflict
+from backend.formatting import format_date, format_money
 from backend.fph.models import Applicant, Application, Fund, HolderKind, Meeting, Outcome
-from backend.fph.money import eur
 from backend.fph.service.committee import agenda, decision_for, ensure_open, votes_of
 from backend.fph.service.common import get_fund, journal, territory
 from backend.fph.service.funds import qpv_names
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-from backend.web import fmt_date
 
 
 @dataclass(frozen=True)
@@ -113,9 +112,9 @@ def publish_minutes(session: Session, actor: ActorRef, meeting: Meeting) -> Minu
             "Relevé de décisions du comité du {date} publié : {granted} aide(s) accordée(s) pour {total}, "
             "{refused} refus, {postponed} report(s)."
         ).format(
-            date=fmt_date(meeting.starts),
+            date=format_date(meeting.starts),
             granted=counts[Outcome.granted],
-            total=eur(current.granted_cents),
+            total=format_money(current.granted_cents),
             refused=counts[Outcome.refused],
             postponed=counts[Outcome.postponed],
         ),

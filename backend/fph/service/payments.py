@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
+from backend.formatting import format_date, format_money
 from backend.fph.models import (
     Application,
     ApplicationStatus,
@@ -23,13 +24,12 @@ from backend.fph.models import (
     Payment,
     PaymentKind,
 )
-from backend.fph.money import eur, share
+from backend.fph.money import share
 from backend.fph.service.applications import is_overdue
 from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
 from backend.fph.uploads import MAX_FILES, CleanFile, remove, store
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
-from backend.web import fmt_date
 
 
 def paid_total(session: Session, application_id: int, kind: str | None = None) -> int:
@@ -96,7 +96,9 @@ def record_payment(
     if amount_cents > due.amount_cents:
         what = _("l'avance") if due.kind == PaymentKind.advance else _("le solde")
         raise Invalid(
-            _("Pour {what}, vous pouvez verser au plus {due}.").format(what=what, due=eur(due.amount_cents)),
+            _("Pour {what}, vous pouvez verser au plus {due}.").format(
+                what=what, due=format_money(due.amount_cents)
+            ),
             field="amount",
         )
     payment = Payment(
@@ -128,7 +130,9 @@ def record_payment(
         territory=territory(session, fund),
         reason=_(
             "{label} de {amount} versé pour « {title} » le {date} par l'association gestionnaire."
-        ).format(label=label, amount=eur(amount_cents), title=application.title, date=fmt_date(paid_on)),
+        ).format(
+            label=label, amount=format_money(amount_cents), title=application.title, date=format_date(paid_on)
+        ),
         payload={
             "payment_id": payment.id,
             "kind": due.kind,
@@ -236,7 +240,7 @@ def submit_bilan(
             object_id=application.id,  # type: ignore[arg-type]
             territory=territory(session, fund),
             reason=_("Bilan de « {title} » envoyé : {people} participant·es, {spent} dépensés.").format(
-                title=application.title, people=participants, spent=eur(actual_expenses_cents)
+                title=application.title, people=participants, spent=format_money(actual_expenses_cents)
             ),
             payload={"bilan_id": bilan.id, "receipts": len(receipts), "photos": len(photos)},
         )
@@ -287,13 +291,15 @@ def review_bilan(
         if paid >= final:
             application.status = ApplicationStatus.closed
         text = _("Bilan de « {title} » accepté. Aide définitive : {final}.").format(
-            title=application.title, final=eur(final)
+            title=application.title, final=format_money(final)
         )
         if released:
-            text += " " + _("{released} non utilisés reviennent au fonds.").format(released=eur(released))
+            text += " " + _("{released} non utilisés reviennent au fonds.").format(
+                released=format_money(released)
+            )
         if refund_due:
             text += " " + _("Trop versé : {refund}, à rembourser à l'association gestionnaire.").format(
-                refund=eur(refund_due)
+                refund=format_money(refund_due)
             )
         if reason:
             text += " " + reason

@@ -7,13 +7,17 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from backend.formatting import format_money
+from backend.forms import euros_input
 from backend.fph.labels import labels
-from backend.fph.money import eur, euros_input
 from backend.web import render
 
 
 def page(request: Request, template: str, context: dict[str, Any], **kwargs: Any) -> HTMLResponse:
     """render() with what every FPH template uses: labels and money in cents."""
     return render(
-        request, template, {"labels": labels(), "cents": eur, "euros_input": euros_input, **context}, **kwargs
+        request,
+        template,
+        {"labels": labels(), "cents": format_money, "euros_input": euros_input, **context},
+        **kwargs,
     )

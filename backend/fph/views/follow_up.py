@@ -11,9 +11,10 @@ from fastapi.responses import FileResponse, Response
 from backend.accounts.deps import DbSession
 from backend.accounts.security import flash
 from backend.errors import DomainError, Invalid, NotFound
+from backend.formatting import format_money
+from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
 from backend.fph.models import ApplicationStatus, BilanStatus
-from backend.fph.money import eur, parse_eur
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
     AppEdit,
@@ -44,14 +45,13 @@ def record_payment(
 ) -> Response:
     application = access.application
     try:
-        day = forms.parse_date(paid_on, "paid_on", required=True)
-        assert day is not None
+        day = parse_date(paid_on, "paid_on", required=True)
         with session.begin_nested():
             payment = payments.record_payment(
                 session,
                 access.fund.actor("manage"),
                 application,
-                amount_cents=parse_eur(amount, field="amount"),
+                amount_cents=parse_euros_to_cents(amount, field="amount"),
                 paid_on=day,
                 reference=reference,
                 today=paris_today(),
@@ -62,9 +62,9 @@ def record_payment(
         return application_page(request, session, access, error=exc, form=typed, form_name="payment")
     send_to_holders(
         request, background, session, application,
-        _("Versement de {amount} pour votre projet").format(amount=eur(payment.amount_cents)),
+        _("Versement de {amount} pour votre projet").format(amount=format_money(payment.amount_cents)),
         _("L'association gestionnaire a versé {amount} pour « {title} » (référence : {ref}).").format(
-            amount=eur(payment.amount_cents), title=application.title, ref=payment.reference
+            amount=format_money(payment.amount_cents), title=application.title, ref=payment.reference
         ),
     )  # fmt: skip
     flash(request, _("Le versement est enregistré."), "success")
@@ -110,12 +110,13 @@ async def bilan(request: Request, session: DbSession, access: AppEdit) -> Respon
     values = forms.raw(form)
     application = access.application
     try:
-        participants = forms.parse_int(
+        participants = parse_int(
             values.get("participants", ""),
             "participants",
-            _("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
+            max=1_000_000,
+            message=_("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
         )
-        spent = parse_eur(values.get("actual_expenses", ""), field="actual_expenses")
+        spent = parse_euros_to_cents(values.get("actual_expenses", ""), field="actual_expenses")
         receipts = await _clean_files(form, "receipts", allow_pdf=True)
         photos = await _clean_files(form, "photos", allow_pdf=False)
         with session.begin_nested():

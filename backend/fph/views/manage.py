@@ -16,6 +16,7 @@ from backend.accounts.models import Role, User
 from backend.accounts.permissions import Principal, enforce, staff_policy
 from backend.accounts.security import flash
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
+from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms
 from backend.fph.models import (
     WAITING,
@@ -27,7 +28,6 @@ from backend.fph.models import (
     Member,
     Payment,
 )
-from backend.fph.money import euros_input, parse_eur
 from backend.fph.permissions import (
     FundAccess,
     FundBackoffice,
@@ -81,15 +81,15 @@ SETTING_FIELDS = (
 
 def _settings_from(values: dict[str, str]) -> FundSettings:
     def number(name: str, message: str, high: int = 1000) -> int:
-        return forms.parse_int(values.get(name, ""), name, message, high=high)
+        return parse_int(values.get(name, ""), name, max=high, message=message)
 
     return FundSettings(
         name=values.get("name", "").strip(),
         year=number("year", _("Indiquez l'année avec 4 chiffres."), high=2100),
-        envelope_cents=parse_eur(values.get("envelope", ""), field="envelope"),
+        envelope_cents=parse_euros_to_cents(values.get("envelope", ""), field="envelope"),
         association_name=values.get("association_name", "").strip(),
         association_contact=values.get("association_contact", "").strip()[:200],
-        cap_cents=parse_eur(values.get("cap", ""), field="cap"),
+        cap_cents=parse_euros_to_cents(values.get("cap", ""), field="cap"),
         max_share_pct=number("max_share_pct", _("Indiquez un pourcentage entre 1 et 100.")),
         advance_pct=number("advance_pct", _("Indiquez un pourcentage entre 0 et 100.")),
         bilan_deadline_days=number("bilan_deadline_days", _("Indiquez un nombre de jours.")),

@@ -16,8 +16,8 @@ from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
 from backend.errors import DomainError, Forbidden, NotFound
+from backend.forms import parse_euros_to_cents
 from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member
-from backend.fph.money import parse_eur
 from backend.fph.notify import decision_message, invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
@@ -228,7 +228,7 @@ def decide(
             raise Forbidden(
                 _("Vous êtes lié·e à ce dossier : une autre personne du comité enregistre la décision.")
             )
-        cents = parse_eur(amount, field="amount") if outcome == "granted" else None
+        cents = parse_euros_to_cents(amount, field="amount") if outcome == "granted" else None
         with session.begin_nested():
             decision = committee.decide(
                 session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason

@@ -14,6 +14,7 @@ from backend.accounts.permissions import enforce
 from backend.accounts.security import flash
 from backend.budget.photos import PhotoRefused
 from backend.errors import DomainError, Invalid
+from backend.forms import parse_date
 from backend.i18n import gettext as _
 from backend.results import photos, service
 from backend.results.permissions import (
@@ -151,10 +152,7 @@ def add_step(
     upload_dir = request.app.state.settings.upload_dir
     stored = None
     try:
-        day = date.fromisoformat(happened_on) if happened_on else None
-    except ValueError:
-        day = None
-    try:
+        day = parse_date(happened_on, "m_date")
         if photo is not None and photo.filename:
             try:
                 stored = photos.store(upload_dir, photo.file)

@@ -16,6 +16,7 @@ from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.budget.models import ELIGIBLE_STATUSES, Proposal, ProposalStatus
 from backend.errors import DomainError, NotFound
+from backend.formatting import format_month
 from backend.i18n import gettext as _
 from backend.ledger.service import head
 from backend.processes import journal_processes
@@ -24,7 +25,7 @@ from backend.results.models import Realisation, RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
 from backend.territory.models import Qpv
-from backend.web import MONTHS, fmt_date, fmt_eur, redirect, render
+from backend.web import fmt_date, fmt_eur, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PROCESS_KEYS = ("bp", "fph", "assembly")
@@ -274,7 +275,7 @@ def _month(value: str) -> tuple[int, int]:
 
 
 def _month_name(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return format_month(year, month)
 
 
 def _neighbours(year: int, month: int) -> tuple[str, str]:
