@@ -16,10 +16,20 @@ if TYPE_CHECKING:
 
 def routers() -> Sequence[APIRouter]:
     from backend.assembly import api
-    from backend.assembly.views import copil, member, public, staff
+    from backend.assembly.views import copil, draws, member, public, recommendations, recruitment, staff, work
 
     # Fixed paths (« /assemblee/nouvelle-saisine ») before « /assemblee/{saisine_id} ».
-    return (copil.router, staff.router, member.router, public.router, api.router)
+    return (
+        copil.router,
+        staff.router,
+        recruitment.router,
+        draws.router,
+        work.router,
+        recommendations.router,
+        member.router,
+        public.router,
+        api.router,
+    )
 
 
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:
