@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.accounts.registry import register_personal_data
-from backend.assembly.service.recruitment import erase_for_user, export_for_user
+from backend.assembly.service.recruitment.personal_data import erase_for_user, export_for_user
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:

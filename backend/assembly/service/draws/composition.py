@@ -11,7 +11,7 @@ from backend.assembly.service.common import quota_categories
 from backend.assembly.service.draws.files import parsed_pool
 from backend.assembly.service.draws.panel import members
 from backend.assembly.service.draws.pool import get_draw
-from backend.assembly.service.recruitment import volunteers as registered_volunteers
+from backend.assembly.service.recruitment.volunteers import volunteers as registered_volunteers
 
 
 @dataclass(frozen=True)

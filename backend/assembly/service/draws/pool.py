@@ -11,7 +11,7 @@ from backend.assembly.models import Draw, Invitation, Saisine, SaisineStatus
 from backend.assembly.service.common import journal, quota_categories
 from backend.assembly.service.draws.feasibility import check_feasible, explain_problems, infeasible
 from backend.assembly.service.draws.files import categories_csv, pool_csv, sha256
-from backend.assembly.service.recruitment import volunteers as registered_volunteers
+from backend.assembly.service.recruitment.volunteers import volunteers as registered_volunteers
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
