@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Envelope, PhaseKey
-from backend.budget.service.editions import edition_qpvs
+from backend.budget.service.editions.envelopes import edition_qpvs
 from backend.budget.voting.models import EnvelopeResult
 from backend.i18n import gettext as _
 from backend.results import bands, counters, queries
