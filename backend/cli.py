@@ -129,8 +129,8 @@ def purge() -> None:
     from datetime import timedelta
 
     from backend.accounts import retention
-    from backend.assembly.service.recruitment import erase_expired
-    from backend.budget.service.editions import participation_pending
+    from backend.assembly.service.recruitment.personal_data import erase_expired
+    from backend.budget.service.editions.common import participation_pending
     from backend.db import make_engine, session_scope, utcnow
     from backend.ledger.service import SYSTEM, record
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
+from backend.accounts.grants import active_grants, grant_role
 from backend.accounts.models import ResidenceStatus, Role, ScopeKind, User
 from backend.config import Settings
 from backend.db import make_engine, session_scope, utcnow
@@ -150,12 +151,10 @@ def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
                 session.add(user)
                 session.flush()
             assert user.id is not None
-            existing = {
-                (g.role, g.scope_kind, g.scope_code) for g in accounts.active_grants(session, user.id)
-            }
+            existing = {(g.role, g.scope_kind, g.scope_code) for g in active_grants(session, user.id)}
             for role, kind, code in person.grants:
                 if (role, kind, code) not in existing:
-                    accounts.grant_role(session, SYSTEM, user, role, kind, code)
+                    grant_role(session, SYSTEM, user, role, kind, code)
         users[person.key] = user
         logins.append(DemoLogin(person.label, person.identifier, DEMO_PASSWORD))
     return logins

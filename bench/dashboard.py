@@ -46,6 +46,7 @@ def fresh_database(base: str) -> str:
 def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
     """Territories, one edition in its vote phase with an envelope per secteur, a COPIL member."""
     from backend.accounts import service as accounts
+    from backend.accounts.grants import grant_role
     from backend.accounts.models import Role, ScopeKind
     from backend.budget.models import Edition, EditionPhase, Envelope, PhaseKey
     from backend.demo import load_territories
@@ -84,7 +85,7 @@ def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
         copil = accounts.register(
             session, identifier="copil@bench.example", password=PASSWORD, display_name="COPIL bench"
         )
-        accounts.grant_role(session, SYSTEM, copil, Role.copil, ScopeKind.commune, "13055")
+        grant_role(session, SYSTEM, copil, Role.copil, ScopeKind.commune, "13055")
         edition_id = int(edition.id)  # type: ignore[arg-type]
     engine.dispose()
     return edition_id, envelopes, qpvs

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
+from backend.accounts.grants import grant_role
 from backend.accounts.models import ResidenceStatus, User
 from backend.ledger.service import SYSTEM
 from backend.territory.models import Qpv
@@ -47,7 +48,7 @@ def make_user(session: Session, **overrides: Any) -> User:
 
 def make_staff(session: Session, role: str, scope_kind: str, scope_code: str = "", **overrides: Any) -> User:
     user = make_user(session, **overrides)
-    accounts.grant_role(session, SYSTEM, user, role, scope_kind, scope_code)
+    grant_role(session, SYSTEM, user, role, scope_kind, scope_code)
     return user
 
 

@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from backend.accounts import codes
 from backend.accounts.models import CodePurpose, OneTimeCode, User
 from backend.accounts.security import check_password_strength, hash_password, parse_identifier
-from backend.accounts.service import end_sessions, new_login_id
+from backend.accounts.service import new_login_id
+from backend.accounts.sessions import end_sessions
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record

@@ -10,8 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from backend.accounts import activation, documents
-from backend.accounts import service as accounts
+from backend.accounts import activation, documents, sessions
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import LoginAttempt, Role, User
 from backend.accounts.permissions import (
@@ -56,7 +55,7 @@ def activate(
     key = account_key(f"activation:{ip}")
     form = {"code": code, "contact": contact}
     try:
-        accounts.check_rate_limit(session, settings, key, ip)
+        sessions.check_rate_limit(session, settings, key, ip)
         if password != password_confirm:
             raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
         with session.begin_nested():

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from backend.accounts import service
 from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
 from backend.accounts.security import flash
@@ -50,7 +51,7 @@ def _user_page(
     request: Request, session: DbSession, user_id: int, error: DomainError | None = None
 ) -> Response:
     user = service.get_user(session, user_id)
-    grants = service.active_grants(session, user_id)
+    grants = active_grants(session, user_id)
     return render(
         request,
         "admin/user.html",
@@ -86,7 +87,7 @@ def grant(
     scope_kind, _sep, scope_code = scope.partition(":")
     try:
         with session.begin_nested():
-            service.grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
+            grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
     except DomainError as exc:
         return _user_page(request, session, user_id, exc)
     flash(
@@ -103,6 +104,6 @@ def revoke(request: Request, session: DbSession, principal: AdminPrincipal, gran
     grant_row = session.get(RoleGrant, grant_id)
     if grant_row is None:
         raise NotFound(_("Ce rôle n'existe pas."))
-    service.revoke_grant(session, principal.actor(Role.admin), grant_row)
+    revoke_grant(session, principal.actor(Role.admin), grant_row)
     flash(request, _("Rôle retiré."), "success")
     return redirect(f"/admin/utilisateurs/{grant_row.user_id}", request)

@@ -29,7 +29,7 @@ from backend.accounts.security import (
     normalize_phone,
     parse_identifier,
 )
-from backend.accounts.service import end_sessions
+from backend.accounts.sessions import end_sessions
 from backend.config import Settings
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, TooManyRequests, Unavailable

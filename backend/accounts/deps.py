@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from backend.accounts.permissions import Principal, admin_policy, enforce
 from backend.accounts.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
-from backend.accounts.service import load_principal
+from backend.accounts.sessions import load_principal
 from backend.db import get_session
 from backend.errors import Forbidden
 from backend.i18n import gettext as _

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from backend.accounts import service
+from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.forms import Checks, Problems, read_birth_year
+from backend.accounts.grants import active_grants
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
     ROLE_LABELS,
@@ -42,7 +43,7 @@ def _safe_next(value: str | None, default: str = "/compte") -> str:
 
 def _login(request: Request, session: DbSession, user: User) -> None:
     """Start a fresh session (new server-side session, new CSRF token) for this user."""
-    key = service.start_session(session, user, request.app.state.settings.session_max_age_s)
+    key = sessions.start_session(session, user, request.app.state.settings.session_max_age_s)
     request.session.clear()
     request.session.update({"uid": user.id, "sid": key, "csrf": secrets.token_urlsafe(32)})
 
@@ -137,7 +138,7 @@ def login(
         checks.add(_("Indiquez votre mot de passe."), field="password")
     try:
         checks.raise_any()
-        user = service.authenticate(session, settings, identifier, password, ip)
+        user = sessions.authenticate(session, settings, identifier, password, ip)
     except DomainError as exc:
         return render(
             request, "accounts/login.html", {**context, **form_errors(exc)}, status_code=exc.status_code
@@ -152,7 +153,7 @@ def login(
 @router.post("/deconnexion")
 def logout(request: Request, session: DbSession) -> Response:
     """End this session on the server, so a copy of the cookie opens nothing any more."""
-    service.end_session(session, request.session.get("sid"))
+    sessions.end_session(session, request.session.get("sid"))
     request.session.clear()
     flash(request, _("Vous êtes déconnecté."), "info")
     return redirect("/", request)
@@ -170,7 +171,7 @@ def _profile_context(
         "me": user,
         "qpv": qpv,
         "qpv_groups": qpvs_by_commune(session),
-        "grants": service.active_grants(session, user.id),  # type: ignore[arg-type]
+        "grants": active_grants(session, user.id),  # type: ignore[arg-type]
         "role_labels": ROLE_LABELS,
         "scope_labels": SCOPE_LABELS,
         "form": {},
@@ -270,7 +271,7 @@ def change_password(
     user = require_authenticated(principal)
     try:
         with session.begin_nested():
-            service.change_password(
+            sessions.change_password(
                 session,
                 user,
                 current=current_password,
@@ -287,7 +288,7 @@ def change_password(
 @router.get("/compte/mes-donnees.json")
 def download_data(session: DbSession, principal: CurrentPrincipal) -> Response:
     user = require_authenticated(principal)
-    data = service.export_personal_data(session, user)
+    data = personal_data.export_personal_data(session, user)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json; charset=utf-8",
@@ -319,7 +320,7 @@ def delete_account(
         checks.add(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
     if checks.errors:
         return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
-    service.delete_account(session, user)
+    personal_data.delete_account(session, user)
     request.session.clear()
     flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")
     return redirect("/", request)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.accounts.registry import register_personal_data
-from backend.assembly.service.recruitment import erase_for_user, export_for_user
+from backend.assembly.service.recruitment.personal_data import erase_for_user, export_for_user
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:
@@ -16,10 +16,20 @@ if TYPE_CHECKING:
 
 def routers() -> Sequence[APIRouter]:
     from backend.assembly import api
-    from backend.assembly.views import copil, member, public, staff
+    from backend.assembly.views import copil, draws, member, public, recommendations, recruitment, staff, work
 
     # Fixed paths (« /assemblee/nouvelle-saisine ») before « /assemblee/{saisine_id} ».
-    return (copil.router, staff.router, member.router, public.router, api.router)
+    return (
+        copil.router,
+        staff.router,
+        recruitment.router,
+        draws.router,
+        work.router,
+        recommendations.router,
+        member.router,
+        public.router,
+        api.router,
+    )
 
 
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
 from backend.errors import DomainError, FormCheck, Invalid
@@ -26,6 +27,15 @@ T = TypeVar("T")
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
     """`backend.forms.form_errors`, with the failed blocking eligibility checks next to their field."""
     return shared_form_errors(error, [c for c in checks if not c.ok and c.blocking and c.field])
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form (fields and uploaded files), read without blocking the event loop, so that
+    the routes stay plain `def`: their SQL is synchronous and FastAPI runs them in a thread."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def raw(form: FormData) -> dict[str, str]:
@@ -139,15 +149,16 @@ def line_rows(values: dict[str, str]) -> dict[str, list[int]]:
     return rows
 
 
-async def read_files(form: FormData, name: str) -> list[tuple[str, bytes]]:
+def read_files(form: FormData, name: str) -> list[tuple[str, bytes]]:
     """(filename, bytes) of the files sent in a field; empty file inputs are skipped. Reads at
-    most one byte over the limit so an oversized file is refused without loading it all."""
+    most one byte over the limit so an oversized file is refused without loading it all.
+    The form is already received (spooled to memory or disk): called from a route's thread."""
     from backend.fph.uploads import MAX_BYTES
 
     files = []
     for item in form.getlist(name):
         if isinstance(item, UploadFile) and (item.filename or item.size):
-            data = await item.read(MAX_BYTES + 1)
+            data = item.file.read(MAX_BYTES + 1)
             if item.filename or data:
                 files.append((item.filename or "fichier", data))
     return files

@@ -11,7 +11,7 @@ The dependencies below load the object (404 when missing), then check the actor 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -151,6 +151,13 @@ def on_behalf(a: FundAccess) -> Refusal | None:
         a.can_file_on_behalf,
         _("Seules la table de quartier et l'association gestionnaire déposent une demande pour quelqu'un."),
     )
+
+
+def open_fund(principal: Principal, qpvs: Sequence[QpvRef]) -> Refusal | None:
+    """Open a fund: administrators anywhere, agents only in quartiers their grant covers."""
+    if principal.is_admin or all(principal.covers(Role.agent, q) for q in qpvs):
+        return None
+    return Refusal(_("Vous ne pouvez ouvrir un fonds que dans les quartiers dont vous avez la charge."))
 
 
 def apply(a: FundAccess) -> Refusal | None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Envelope, PhaseKey
-from backend.budget.service.editions import edition_qpvs
+from backend.budget.service.editions.envelopes import edition_qpvs
 from backend.budget.voting.models import EnvelopeResult
 from backend.formatting import format_euros, format_number, format_percent
 from backend.i18n import gettext as _

@@ -13,18 +13,13 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from backend.assembly.models import Answer, FollowUp, Recommendation, Saisine, SaisineStatus
-from backend.budget.models import PUBLIC_STATUSES, Edition, Envelope, Proposal
-from backend.budget.voting.models import EnvelopeResult
+from backend.budget.models import Edition
+from backend.results import opendata_rows as rows
 from backend.results import queries
-from backend.results.models import Milestone, Realisation
-from backend.results.service import describe
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -59,237 +54,6 @@ def F(name: str, type_: str, description: str) -> FieldSpec:  # noqa: N802 - rea
     return FieldSpec(name, type_, description)
 
 
-def _day(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
-
-
-def _qpv_codes(session: Session) -> dict[int, str]:
-    return {r.id: r.code for r in queries.qpv_rows(session)}
-
-
-# --- rows ----------------------------------------------------------------------------------------
-
-
-def _quartiers(session: Session) -> Iterator[dict[str, Any]]:
-    for r in queries.qpv_rows(session):
-        yield {
-            "code_qpv": r.code,
-            "nom": r.name,
-            "commune_insee": r.commune_insee,
-            "secteur": r.secteur_slug,
-            "population": r.population or None,
-        }
-
-
-def _editions(session: Session) -> Iterator[dict[str, Any]]:
-    for e in queries.public_editions(session):
-        envelopes = queries.envelopes(session, e.id or 0)
-        yield {
-            "edition": e.slug,
-            "nom": e.name,
-            "phase": e.phase,
-            "territoire_type": e.territory_kind,
-            "territoire_codes": " ".join(e.codes),
-            "enveloppes_par": e.envelope_scope,
-            "montant_total_euros": sum(x.amount for x in envelopes),
-            "plafond_projet_euros": e.cost_cap,
-            "age_minimum_vote": e.min_voting_age,
-            "regle_bulletin": e.ballot_rule,
-            "choix_minimum": e.ballot_min,
-            "choix_maximum": e.ballot_max,
-            "regle_comptage": e.counting_rule,
-        }
-
-
-def _enveloppes(session: Session) -> Iterator[dict[str, Any]]:
-    editions = {e.id: e for e in queries.public_editions(session)}
-    rows = session.scalars(select(Envelope).order_by(col(Envelope.edition_id), col(Envelope.label)))
-    for x in rows:
-        if x.edition_id in editions:
-            yield {
-                "edition": editions[x.edition_id].slug,
-                "enveloppe_id": x.id,
-                "type": x.scope_kind,
-                "code": x.scope_code,
-                "nom": x.label,
-                "montant_euros": x.amount,
-            }
-
-
-def _propositions(session: Session) -> Iterator[dict[str, Any]]:
-    editions = {e.id: e for e in queries.public_editions(session)}
-    codes = _qpv_codes(session)
-    query = (
-        select(Proposal)
-        .where(col(Proposal.status).in_(list(PUBLIC_STATUSES)), col(Proposal.hidden_at).is_(None))
-        .order_by(col(Proposal.id))
-    )
-    for p in session.scalars(query):
-        if p.edition_id not in editions:
-            continue
-        yield {
-            "proposition_id": p.id,
-            "edition": editions[p.edition_id].slug,
-            "code_qpv": codes.get(p.qpv_id or 0),
-            "enveloppe_id": p.envelope_id,
-            "theme": p.theme,
-            "titre": p.title,
-            "description": p.description,
-            "lieu": p.location_text,
-            "statut": p.status,
-            "cout_estime_auteur_euros": p.estimated_cost,
-            "cout_estime_services_euros": p.services_cost,
-            "raison_publique": p.public_reason,
-            "publiee_le": _day(p.published_at),
-            "decidee_le": _day(p.decided_at),
-        }
-
-
-def _resultats(session: Session) -> Iterator[dict[str, Any]]:
-    editions = {e.id: e for e in queries.public_editions(session)}
-    results = session.scalars(
-        select(EnvelopeResult).order_by(col(EnvelopeResult.edition_id), col(EnvelopeResult.id))
-    )
-    for r in results:
-        if r.edition_id not in editions:
-            continue
-        ids = [int(k) for k in r.scores if str(k).isdigit()]
-        titles = dict(
-            session.execute(
-                select(col(Proposal.id), col(Proposal.title)).where(col(Proposal.id).in_(ids))
-            ).all()
-        )
-        costs = {
-            p.id: p.vote_cost for p in session.scalars(select(Proposal).where(col(Proposal.id).in_(ids)))
-        }
-        selected = {str(s) for s in r.selected}
-        for project_id, score in sorted(
-            r.scores.items(), key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 0
-        ):
-            pid = int(project_id) if str(project_id).isdigit() else None
-            yield {
-                "edition": editions[r.edition_id].slug,
-                "enveloppe_id": r.envelope_id,
-                "proposition_id": pid,
-                "titre": titles.get(pid),
-                "cout_euros": costs.get(pid),
-                "voix": score.get("votes") if isinstance(score, dict) else None,
-                "mention_majoritaire": score.get("majority") if isinstance(score, dict) else None,
-                "retenu": str(project_id) in selected,
-                "votants_enveloppe": r.voters,
-                "population_enveloppe": r.population,
-                "montant_enveloppe_euros": r.amount,
-                "montant_decide_euros": r.spent,
-                "regle_comptage": r.counting_rule,
-                "fichier_bulletins": r.file_name,
-                "fichier_sha256": r.file_sha256,
-                "compte_le": _day(r.counted_at),
-            }
-
-
-def _fph(session: Session) -> Iterator[dict[str, Any]]:
-    codes = _qpv_codes(session)
-    for a, fund in reversed(queries.granted_applications(session)):
-        yield {
-            "reference": a.reference,
-            "fonds": fund.name,
-            "annee": fund.year,
-            "code_qpv": codes.get(a.qpv_id),
-            "titre": a.title,
-            "porteur_type": a.holder_kind,
-            "montant_demande_euros": a.amount_asked_cents / 100,
-            "montant_accorde_euros": (a.granted_cents or 0) / 100,
-            "statut": a.status,
-            "decidee_le": _day(a.decided_at),
-            "bilan": a.bilan_status,
-        }
-
-
-def _avis(session: Session) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
-        select(Recommendation, Saisine)
-        .join(Saisine, col(Saisine.id) == col(Recommendation.saisine_id))
-        .where(col(Saisine.status) == SaisineStatus.avis_published)
-        .order_by(col(Saisine.id), col(Recommendation.number))
-    ).all()
-    for rec, s in rows:
-        yield {
-            "saisine_id": s.id,
-            "saisine": s.title,
-            "question": s.question,
-            "commune_insee": s.commune_insee,
-            "avis_publie_le": _day(s.avis_published_at),
-            "recommandation": rec.number,
-            "titre": rec.title,
-            "texte": rec.text,
-            "statut": rec.status,
-            "votes_pour": rec.votes_pour,
-            "votes_contre": rec.votes_contre,
-            "votes_abstention": rec.votes_abstention,
-        }
-
-
-def _reponses(session: Session) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
-        select(Answer, Recommendation, Saisine)
-        .join(Recommendation, col(Recommendation.id) == col(Answer.recommendation_id))
-        .join(Saisine, col(Saisine.id) == col(Recommendation.saisine_id))
-        .order_by(col(Saisine.id), col(Recommendation.number))
-    ).all()
-    follow = {}
-    for f in session.scalars(select(FollowUp).order_by(col(FollowUp.at))):
-        follow[f.recommendation_id] = f  # the latest wins
-    for answer, rec, s in rows:
-        last = follow.get(rec.id or 0)
-        yield {
-            "saisine_id": s.id,
-            "recommandation": rec.number,
-            "titre": rec.title,
-            "decision_copil": answer.decision,
-            "raisons": answer.reasons,
-            "repondu_le": _day(answer.answered_at),
-            "suivi_statut": last.status if last else None,
-            "suivi_texte": last.text if last else None,
-            "suivi_le": _day(last.at) if last else None,
-        }
-
-
-def _realisations(session: Session) -> Iterator[dict[str, Any]]:
-    codes = _qpv_codes(session)
-    for r in session.scalars(select(Realisation).order_by(col(Realisation.id))):
-        item = describe(session, r)
-        yield {
-            "realisation_id": r.id,
-            "origine": r.source,
-            "origine_id": r.source_id,
-            "titre": item.title,
-            "code_qpv": codes.get(r.qpv_id or 0),
-            "montant_euros": item.amount,
-            "etape": r.status,
-            "avancement_pourcent": r.progress,
-            "service_responsable": r.service,
-            "raison_abandon": r.reason or None,
-            "mis_a_jour_le": _day(r.updated_at),
-        }
-
-
-def _jalons(session: Session) -> Iterator[dict[str, Any]]:
-    for m in session.scalars(
-        select(Milestone).order_by(col(Milestone.realisation_id), col(Milestone.happened_on))
-    ):
-        yield {
-            "realisation_id": m.realisation_id,
-            "date": m.happened_on.isoformat(),
-            "titre": m.title,
-            "texte": m.text,
-            "etape": m.status,
-            "avancement_pourcent": m.progress,
-            "photo": bool(m.photo),
-        }
-
-
 # --- declarations --------------------------------------------------------------------------------
 
 S, I, N, B, D = "string", "integer", "number", "boolean", "date"  # noqa: E741
@@ -298,7 +62,7 @@ DATASETS: tuple[Dataset, ...] = (
         F("code_qpv", S, "Code officiel du quartier (QP2024)"), F("nom", S, "Nom officiel"),
         F("commune_insee", S, "Code INSEE de la commune principale"), F("secteur", S, "Secteur (configuration locale)"),
         F("population", I, "Nombre d'habitants"),
-    ), _quartiers),
+    ), rows.quartiers),
     Dataset("editions", "Budgets participatifs", "Chaque édition et ses règles.", (
         F("edition", S, "Identifiant de l'édition"), F("nom", S, "Nom"), F("phase", S, "Phase en cours"),
         F("territoire_type", S, "commune, secteur ou qpv"), F("territoire_codes", S, "Codes du territoire, séparés par des espaces"),
@@ -306,19 +70,19 @@ DATASETS: tuple[Dataset, ...] = (
         F("plafond_projet_euros", I, "Coût maximum d'un projet"), F("age_minimum_vote", I, "Âge minimum pour voter"),
         F("regle_bulletin", S, "approval, knapsack ou majority_judgment"), F("choix_minimum", I, "Nombre minimum de projets"),
         F("choix_maximum", I, "Nombre maximum de projets (vide : sans limite)"), F("regle_comptage", S, "Règle de comptage (noms pabulib)"),
-    ), _editions),
+    ), rows.editions),
     Dataset("enveloppes", "Enveloppes", "L'argent de chaque secteur ou quartier, par édition.", (
         F("edition", S, "Identifiant de l'édition"), F("enveloppe_id", I, "Identifiant de l'enveloppe"),
         F("type", S, "secteur ou qpv"), F("code", S, "Code du secteur ou du QPV"), F("nom", S, "Nom"),
         F("montant_euros", I, "Montant"),
-    ), _enveloppes),
+    ), rows.enveloppes),
     Dataset("propositions", "Propositions", "Les propositions publiques (sans le nom des auteurs) et les décisions prises.", (
         F("proposition_id", I, "Numéro"), F("edition", S, "Édition"), F("code_qpv", S, "Quartier"),
         F("enveloppe_id", I, "Enveloppe"), F("theme", S, "Thème"), F("titre", S, "Titre"), F("description", S, "Description"),
         F("lieu", S, "Lieu indiqué"), F("statut", S, "Statut"), F("cout_estime_auteur_euros", I, "Estimation de l'auteur"),
         F("cout_estime_services_euros", I, "Estimation des services"), F("raison_publique", S, "Raison publique d'un refus"),
         F("publiee_le", D, "Date de publication"), F("decidee_le", D, "Date de la décision de recevabilité"),
-    ), _propositions),
+    ), rows.propositions),
     Dataset("resultats", "Résultats des votes", "Le résultat de chaque projet au vote, par enveloppe, avec le fichier des bulletins qui permet de recompter.", (
         F("edition", S, "Édition"), F("enveloppe_id", I, "Enveloppe"), F("proposition_id", I, "Projet"), F("titre", S, "Titre"),
         F("cout_euros", I, "Coût"), F("voix", I, "Voix (vote par approbation)"), F("mention_majoritaire", I, "Mention (jugement majoritaire, 0 à 3)"),
@@ -326,33 +90,33 @@ DATASETS: tuple[Dataset, ...] = (
         F("montant_enveloppe_euros", I, "Montant de l'enveloppe"), F("montant_decide_euros", I, "Montant des projets retenus"),
         F("regle_comptage", S, "Règle de comptage"), F("fichier_bulletins", S, "Fichier anonymisé des bulletins"),
         F("fichier_sha256", S, "Empreinte SHA-256 du fichier"), F("compte_le", D, "Date du comptage"),
-    ), _resultats),
+    ), rows.resultats),
     Dataset("fph_subventions", "Subventions du FPH", "Les projets financés par les fonds de participation des habitants (sans le nom des porteurs).", (
         F("reference", S, "Référence de la demande"), F("fonds", S, "Fonds"), F("annee", I, "Année du fonds"), F("code_qpv", S, "Quartier"),
         F("titre", S, "Titre"), F("porteur_type", S, "group (habitants) ou association"), F("montant_demande_euros", N, "Montant demandé"),
         F("montant_accorde_euros", N, "Montant accordé"), F("statut", S, "granted ou closed (bilan accepté)"),
         F("decidee_le", D, "Date de la décision"), F("bilan", S, "État du bilan"),
-    ), _fph),
+    ), rows.fph),
     Dataset("assemblee_avis", "Avis de l'assemblée citoyenne", "Les recommandations votées par l'assemblée, avec les votes.", (
         F("saisine_id", I, "Saisine"), F("saisine", S, "Titre"), F("question", S, "Question du COPIL"), F("commune_insee", S, "Commune"),
         F("avis_publie_le", D, "Date de l'avis"), F("recommandation", I, "Numéro"), F("titre", S, "Titre"), F("texte", S, "Texte"),
         F("statut", S, "adopted ou rejected"), F("votes_pour", I, "Pour"), F("votes_contre", I, "Contre"), F("votes_abstention", I, "Abstention"),
-    ), _avis),
+    ), rows.avis),
     Dataset("assemblee_reponses", "Réponses du COPIL", "La réponse du COPIL à chaque recommandation, et son suivi.", (
         F("saisine_id", I, "Saisine"), F("recommandation", I, "Numéro"), F("titre", S, "Titre"),
         F("decision_copil", S, "adopted, adapted ou rejected"), F("raisons", S, "Raisons données"), F("repondu_le", D, "Date"),
         F("suivi_statut", S, "Dernier suivi"), F("suivi_texte", S, "Texte du dernier suivi"), F("suivi_le", D, "Date du dernier suivi"),
-    ), _reponses),
+    ), rows.reponses),
     Dataset("realisations", "Réalisations", "Ce que deviennent les projets choisis : étape, avancement, service responsable.", (
         F("realisation_id", I, "Identifiant"), F("origine", S, "bp (budget participatif) ou fph"), F("origine_id", I, "Projet ou demande"),
         F("titre", S, "Titre"), F("code_qpv", S, "Quartier"), F("montant_euros", N, "Montant décidé"),
         F("etape", S, "etudes, travaux, livre ou abandonne"), F("avancement_pourcent", I, "Avancement"),
         F("service_responsable", S, "Service responsable"), F("raison_abandon", S, "Raison d'un abandon"), F("mis_a_jour_le", D, "Dernière mise à jour"),
-    ), _realisations),
+    ), rows.realisations),
     Dataset("jalons", "Étapes des réalisations", "Les étapes datées de chaque réalisation.", (
         F("realisation_id", I, "Réalisation"), F("date", D, "Date"), F("titre", S, "Titre"), F("texte", S, "Texte"),
         F("etape", S, "Étape à ce moment"), F("avancement_pourcent", I, "Avancement à ce moment"), F("photo", B, "Une photo existe"),
-    ), _jalons),
+    ), rows.jalons),
 )  # fmt: skip
 BY_NAME = {d.name: d for d in DATASETS}
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend.accounts import service
+from backend.accounts import sessions as service
 from backend.accounts.models import LoginAttempt
 from backend.config import Settings
 from backend.errors import TooManyRequests

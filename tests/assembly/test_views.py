@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from backend.assembly.models import Member, Saisine, Volunteer
 from backend.assembly.service import draws, recommendations
 from backend.assembly.service.common import saisine_journal
-from backend.assembly.service.recruitment import VolunteerForm, register_volunteer
+from backend.assembly.service.recruitment.volunteers import VolunteerForm, register_volunteer
 from tests.assembly.helpers import (
     AGENT,
     drawn_saisine,

@@ -3,10 +3,15 @@ refused with its length and kept, and the dépôt deadline shown before drafts g
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
 
 from backend.budget.models import EditionPhase, Proposal, ProposalStatus
@@ -160,3 +165,55 @@ def test_drafts_show_the_deadline_and_warn_in_the_last_days(client: TestClient, 
     refused = client.get(edit)
     assert refused.status_code == 403
     assert "Le dépôt des idées est terminé : ce brouillon ne peut plus être envoyé." in page_text(refused)
+
+
+def _jpeg(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+class _FailingCommit(Session):
+    def commit(self) -> None:
+        raise RuntimeError("the database went away while committing")
+
+
+def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
+    client: TestClient, app: FastAPI, session: Session, uploads: Path
+) -> None:
+    edition = make_edition(session)
+    author = resident(session)
+    login(client, author)
+    response = post(
+        client,
+        f"/budget-participatif/{edition.slug}/proposer",
+        form(action="brouillon", form_key="k1"),
+        files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")},
+    )
+    assert response.status_code == 303, response.text
+    draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
+    old = uploads / "budget" / draft.photo
+    assert old.is_file()
+    edit = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
+
+    working = app.state.sessionmaker
+    app.state.sessionmaker = sessionmaker(class_=_FailingCommit, **working.kw)
+    try:
+        failed = post(
+            client,
+            edit,
+            form(action="brouillon"),
+            files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
+        )
+    finally:
+        app.state.sessionmaker = working
+    assert failed.status_code == 500
+    session.refresh(draft)
+    assert (uploads / "budget" / draft.photo) == old and old.is_file()
+
+    response = post(
+        client, edit, form(action="brouillon"), files={"photo": ("c.jpg", _jpeg((10, 10, 200)), "image/jpeg")}
+    )
+    assert response.status_code == 303, response.text
+    session.refresh(draft)
+    assert (uploads / "budget" / draft.photo).is_file() and not old.exists()  # deleted once committed

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend.accounts import service as accounts
+from backend.accounts import personal_data as accounts
 from backend.accounts.models import Role
 from backend.budget.hooks import set_ballot_counter
 from backend.budget.models import Edition, Proposal, ProposalStatus

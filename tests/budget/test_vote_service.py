@@ -222,7 +222,7 @@ def test_choice_encoding_round_trips() -> None:
 
 
 def test_personal_data_says_how_one_voted_never_what(session: Session) -> None:
-    from backend.accounts import service as accounts
+    from backend.accounts import personal_data as accounts
 
     edition, projects = vote_edition(session)
     person = voter(session)

@@ -43,7 +43,7 @@ def fph_entries(session: Session, action: str) -> list[LedgerEntry]:
 
 
 def test_voting_members_get_the_committee_role_on_the_fund_qpv(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
-    from backend.accounts.service import active_grants
+    from backend.accounts.grants import active_grants
 
     _fund, _meeting, voters = setup
     user, member = voters[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.accounts.service import delete_account, export_personal_data
+from backend.accounts.personal_data import delete_account, export_personal_data
 from backend.fph.models import Application, ApplicationStatus
 from backend.fph.service import funds
 from tests.fph.conftest import make_application, make_fund, make_meeting, make_voters, resident

@@ -384,3 +384,17 @@ def test_refused_staff_forms_come_back_with_what_was_typed(
     assert response.status_code == 422
     html = page_text(response)
     assert "Cette date n'est pas valide" in html and 'value="Salle polyvalente"' in html
+
+
+def test_an_agent_opens_a_fund_only_in_quartiers_of_their_grant(client: TestClient, session: Session) -> None:
+    agent = make_staff(session, Role.agent, ScopeKind.qpv, "QN01344M")
+    login(client, agent)
+    settings = {
+        "name": "FPH ailleurs",
+        "year": str(TODAY.year),
+        "envelope": "10000",
+        "association_name": "Asso",
+    }
+    refused = post(client, "/fph/gestion/fonds/nouveau", {**settings, "qpv_codes": QPV})
+    assert refused.status_code == 403 and "dont vous avez la charge" in page_text(refused)
+    assert session.exec(select(Fund).where(Fund.name == "FPH ailleurs")).first() is None

@@ -25,7 +25,7 @@ from backend.assembly.models import (
     WorkingGroup,
 )
 from backend.assembly.service.common import journal
-from backend.assembly.service.draws import members
+from backend.assembly.service.draws.panel import members
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.i18n import gettext as _

@@ -24,7 +24,7 @@ from backend.assembly.models import (
     WorkingGroup,
 )
 from backend.assembly.service.common import journal
-from backend.assembly.service.draws import members
+from backend.assembly.service.draws.panel import members
 from backend.errors import Conflict, Invalid, NotFound
 from backend.formatting import format_datetime
 from backend.i18n import gettext as _

@@ -11,9 +11,10 @@ from fastapi.responses import Response
 
 from backend.accounts.security import flash
 from backend.assembly.models import Saisine
+from backend.assembly.permissions import SaisineContext
 from backend.assembly.service.common import errors_of
 from backend.errors import DomainError, FormCheck, Problems
-from backend.web import redirect
+from backend.web import redirect, render
 
 
 async def form_data(request: Request) -> dict[str, Any]:
@@ -48,3 +49,38 @@ def refused(request: Request, url: str, exc: DomainError) -> Response:
     """A one-button action was refused: say why on the page it came from (nothing was typed)."""
     flash(request, exc.message, "error")
     return redirect(url, request)
+
+
+def manage_url(ctx: SaisineContext, suffix: str = "") -> str:
+    return saisine_url(ctx.saisine, "/gestion" + suffix)
+
+
+def form_page(
+    request: Request,
+    ctx: SaisineContext,
+    *,
+    title: str,
+    intro: str,
+    action: str,
+    fields: list[dict[str, Any]],
+    submit: str,
+    form: dict[str, Any] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    """One form on its own page (phone-first): on error it comes back with everything typed."""
+    return render(
+        request,
+        "assembly/form.html",
+        {
+            "saisine": ctx.saisine,
+            "title": title,
+            "intro": intro,
+            "action": action,
+            "fields": fields,
+            "submit": submit,
+            "form": form or {},
+            "error": error,
+            "multipart": any(f.get("type") == "file" for f in fields),
+        },
+        status_code=error.status_code if error else 200,
+    )

@@ -13,7 +13,7 @@ from backend.budget.models import (
     ProposalStatus,
     RejectCategory,
 )
-from backend.budget.service.editions import PROCESS
+from backend.budget.service.editions.common import PROCESS
 from backend.budget.service.proposals import OBJECT, proposal_qpv
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid

@@ -32,7 +32,8 @@ from backend.budget.rules import (
     prechecks,
     validate_for_submission,
 )
-from backend.budget.service.editions import PROCESS, calendar, edition_qpvs, envelope_for, qpv_in_edition
+from backend.budget.service.editions.common import PROCESS, calendar
+from backend.budget.service.editions.envelopes import edition_qpvs, envelope_for, qpv_in_edition
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound, Problems
 from backend.forms import clean_text

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request, UploadFile
+from fastapi import BackgroundTasks, Request, UploadFile
 from sqlmodel import Session, select
 
 from backend.budget import mapgrid, phases
 from backend.budget.models import Edition, Proposal, ProposalStatus, ReportReason
-from backend.budget.photos import PhotoRefused, clean_photo, read_limited, store_photo
+from backend.budget.photos import PhotoRefused, clean_photo, delete_photo, read_limited, store_photo
 from backend.budget.rules import DESCRIPTION_MAX, ProposalInput
 from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposals import Location
@@ -136,6 +136,14 @@ def read_photo(request: Request, form: ProposalForm, photo: UploadFile | None) -
         form.errors.append(exc)
         return
     form.photo_name = store_photo(request.app.state.settings.upload_dir, cleaned)
+
+
+def delete_photo_after_commit(request: Request, background: BackgroundTasks, name: str | None) -> None:
+    """Delete a replaced or removed photo once the request's transaction has committed, never before:
+    background tasks run after the response is sent, which happens only after the session dependency
+    committed. A request that fails runs none of them, so the row it leaves keeps its file."""
+    if name:
+        background.add_task(delete_photo, request.app.state.settings.upload_dir, name)
 
 
 def location_of(

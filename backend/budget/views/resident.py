@@ -15,11 +15,11 @@ from backend.accounts.security import flash
 from backend.budget import notify, trust
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
-from backend.budget.photos import delete_photo
 from backend.budget.rules import ProposalInput, description_too_long
 from backend.budget.service import editions, proposals
 from backend.budget.views.common import (
     ProposalForm,
+    delete_photo_after_commit,
     errors_of,
     form_context,
     labels,
@@ -154,8 +154,8 @@ def _save(
         except DomainError as exc:
             form.errors.extend(errors_of(exc))
         else:
-            if old_photo and photo_name is not None and old_photo != photo_name:
-                delete_photo(request.app.state.settings.upload_dir, old_photo)
+            if photo_name is not None and old_photo != photo_name:
+                delete_photo_after_commit(request, background, old_photo)
             notify.send_after_response(request, background, session, edition, saved)
             message = _("Votre proposition est envoyée. La table de quartier va la relire.")
             if found:
@@ -173,8 +173,8 @@ def _save(
         photo=photo_name,
     )
     _remember_draft(request, form_key, saved)
-    if old_photo and photo_name is not None and old_photo != photo_name:
-        delete_photo(request.app.state.settings.upload_dir, old_photo)
+    if photo_name is not None and old_photo != photo_name:
+        delete_photo_after_commit(request, background, old_photo)
     if form.errors:
         ctx = _resident_context(session, edition, form, saved)
         ctx["draft_saved"] = True
@@ -286,9 +286,9 @@ def update(
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/supprimer")
-def delete(request: Request, session: DbSession, access: Authored) -> Response:
+def delete(request: Request, background: BackgroundTasks, session: DbSession, access: Authored) -> Response:
     photo = proposals.delete_draft(session, access.proposal)
-    delete_photo(request.app.state.settings.upload_dir, photo)
+    delete_photo_after_commit(request, background, photo)
     flash(request, _("Le brouillon est supprimé."), "success")
     return redirect("/budget-participatif/mes-propositions", request)
 

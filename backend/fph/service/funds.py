@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from backend.accounts import service as accounts
+from backend.accounts.grants import active_grants, grant_role
 from backend.accounts.models import Role, ScopeKind, User
 from backend.accounts.permissions import Grant
 from backend.errors import Conflict, Invalid, NotFound
@@ -203,12 +203,12 @@ def add_member(
     assert qpv is not None
     if user is not None and kind in (MemberKind.resident, MemberKind.gestionnaire):
         ref = qpv_ref(session, qpv.id)  # type: ignore[arg-type]
-        grants = accounts.active_grants(session, user.id)  # type: ignore[arg-type]
+        grants = active_grants(session, user.id)  # type: ignore[arg-type]
         if not any(
             g.role == Role.fph_committee and Grant(g.role, g.scope_kind, g.scope_code).covers(ref)
             for g in grants
         ):
-            accounts.grant_role(session, actor, user, Role.fph_committee, ScopeKind.qpv, qpv.code)
+            grant_role(session, actor, user, Role.fph_committee, ScopeKind.qpv, qpv.code)
     member = Member(
         fund_id=fund.id,  # type: ignore[arg-type]
         user_id=user.id if user else None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from backend.accounts.deps import DbSession
 from backend.accounts.models import Role
@@ -14,6 +15,7 @@ from backend.accounts.security import flash
 from backend.errors import DomainError
 from backend.fph import forms
 from backend.fph.eligibility import Check
+from backend.fph.forms import PostedForm
 from backend.fph.models import WAITING, Application, ApplicationStatus, BilanStatus, Fund
 from backend.fph.permissions import (
     AppEdit,
@@ -71,10 +73,11 @@ def _people_values(session: DbSession, application: Application, on_behalf: bool
     return [(u.email or u.phone or "", u.display_name if on_behalf else "") for _a, u in people]
 
 
-async def _save_and_maybe_submit(
+def _save_and_maybe_submit(
     request: Request,
     session: DbSession,
     access: FundAccess,
+    form: FormData,
     *,
     application: Application | None,
     on_behalf: bool,
@@ -82,7 +85,6 @@ async def _save_and_maybe_submit(
 ) -> Response:
     """Save the draft (always, so nothing typed is lost), then submit it if asked."""
     fund = access.fund
-    form = await request.form()
     values = forms.raw(form)
     action = values.get("action", "draft")
     principal = access.principal
@@ -142,8 +144,8 @@ def apply_form(request: Request, session: DbSession, access: FundApply) -> Respo
 
 
 @router.post("/fonds/{fund_id}/demander")
-async def apply(request: Request, session: DbSession, access: FundApply) -> Response:
-    return await _save_and_maybe_submit(request, session, access, application=None, on_behalf=False)
+def apply(request: Request, session: DbSession, access: FundApply, form: PostedForm) -> Response:
+    return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=False)
 
 
 @router.get("/gestion/fonds/{fund_id}/deposer")
@@ -160,8 +162,8 @@ def on_behalf_form(request: Request, session: DbSession, access: FundOnBehalf) -
 
 
 @router.post("/gestion/fonds/{fund_id}/deposer")
-async def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf) -> Response:
-    return await _save_and_maybe_submit(request, session, access, application=None, on_behalf=True)
+def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf, form: PostedForm) -> Response:
+    return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=True)
 
 
 def _on_behalf_mode(a: ApplicationAccess) -> bool:
@@ -188,9 +190,9 @@ def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response
 
 
 @router.post("/demandes/{application_id}/modifier")
-async def edit(request: Request, session: DbSession, access: AppEdit) -> Response:
-    return await _save_and_maybe_submit(
-        request, session, access.fund, application=access.application, on_behalf=_on_behalf_mode(access)
+def edit(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
+    return _save_and_maybe_submit(
+        request, session, access.fund, form, application=access.application, on_behalf=_on_behalf_mode(access)
     )
 
 

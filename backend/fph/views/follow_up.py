@@ -14,6 +14,7 @@ from backend.errors import DomainError, Invalid, NotFound
 from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
+from backend.fph.forms import PostedForm
 from backend.fph.models import ApplicationStatus, BilanStatus
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
@@ -94,9 +95,9 @@ def bilan_form(request: Request, access: AppEdit) -> Response:
     return page(request, "fph/bilan.html", _bilan_context(access, {}, None))
 
 
-async def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
+def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
     cleaned = []
-    for filename, data in await forms.read_files(form, name):
+    for filename, data in forms.read_files(form, name):
         try:
             cleaned.append(clean_upload(data, filename, allow_pdf=allow_pdf))
         except Invalid as exc:
@@ -105,8 +106,7 @@ async def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]
 
 
 @router.post("/demandes/{application_id}/bilan")
-async def bilan(request: Request, session: DbSession, access: AppEdit) -> Response:
-    form = await request.form()
+def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
     values = forms.raw(form)
     application = access.application
     try:
@@ -117,8 +117,8 @@ async def bilan(request: Request, session: DbSession, access: AppEdit) -> Respon
             message=_("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
         )
         spent = parse_euros_to_cents(values.get("actual_expenses", ""), field="actual_expenses")
-        receipts = await _clean_files(form, "receipts", allow_pdf=True)
-        photos = await _clean_files(form, "photos", allow_pdf=False)
+        receipts = _clean_files(form, "receipts", allow_pdf=True)
+        photos = _clean_files(form, "photos", allow_pdf=False)
         with session.begin_nested():
             payments.submit_bilan(
                 session,

@@ -15,9 +15,10 @@ from backend.accounts.deps import CurrentPrincipal, DbSession
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Principal, enforce, staff_policy
 from backend.accounts.security import flash
-from backend.errors import DomainError, Forbidden, Invalid, NotFound
+from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms
+from backend.fph.forms import PostedForm
 from backend.fph.models import (
     WAITING,
     AgendaItem,
@@ -34,6 +35,7 @@ from backend.fph.permissions import (
     FundConfigure,
     FundManage,
     fund_access,
+    open_fund,
 )
 from backend.fph.service import applications as apps
 from backend.fph.service import funds, payments
@@ -127,18 +129,15 @@ def new_fund_form(request: Request, session: DbSession, principal: CurrentPrinci
 
 
 @router.post("/fonds/nouveau")
-async def create_fund(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+def create_fund(
+    request: Request, session: DbSession, principal: CurrentPrincipal, form: PostedForm
+) -> Response:
     enforce(staff_policy(principal, Role.admin, Role.agent))
-    form = await request.form()
     values = forms.raw(form)
     codes = [c for c in form.getlist("qpv_codes") if isinstance(c, str) and c]
     try:
-        for code in codes:  # an agent opens funds only where their grant reaches
-            ref = qpv_ref(session, get_qpv(session, code).id)  # type: ignore[arg-type]
-            if not principal.is_admin and not principal.covers(Role.agent, ref):
-                raise Forbidden(
-                    _("Vous ne pouvez ouvrir un fonds que dans les quartiers dont vous avez la charge.")
-                )
+        refs = [qpv_ref(session, get_qpv(session, code).id) for code in codes]  # type: ignore[arg-type]
+        enforce(open_fund(principal, refs))
         actor = principal.actor(Role.admin if principal.is_admin else Role.agent)
         with session.begin_nested():
             fund = funds.create_fund(session, actor, _settings_from(values), codes)
@@ -161,8 +160,10 @@ def settings_form(request: Request, session: DbSession, access: FundConfigure) -
 
 
 @router.post("/fonds/{fund_id}/reglages")
-async def update_settings(request: Request, session: DbSession, access: FundConfigure) -> Response:
-    values = forms.raw(await request.form())
+def update_settings(
+    request: Request, session: DbSession, access: FundConfigure, form: PostedForm
+) -> Response:
+    values = forms.raw(form)
     values["year"] = str(access.fund.year)
     try:
         with session.begin_nested():

@@ -10,8 +10,8 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from backend.accounts import service as accounts
 from backend.accounts.deps import DbSession
+from backend.accounts.grants import active_grants
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
@@ -53,7 +53,7 @@ class ItemView:
 def _member_has_role(session: DbSession, member: Member, access: FundAccess) -> bool:
     if member.user_id is None:
         return False
-    grants = accounts.active_grants(session, member.user_id)
+    grants = active_grants(session, member.user_id)
     return any(
         Grant(g.role, g.scope_kind, g.scope_code).covers(q)
         for g in grants

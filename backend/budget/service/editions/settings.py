@@ -1,19 +1,16 @@
-"""Editions: settings, territory and envelopes, calendar, phase changes."""
+"""An edition's settings: validated, applied at creation and changed while the phase allows it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from backend.accounts.levels import Level
 from backend.budget import phases, trust
-from backend.budget.hooks import ballot_count, phase_changed
 from backend.budget.models import (
-    ELIGIBLE_STATUSES,
     BallotRule,
     CountingRule,
     Edition,
@@ -22,108 +19,16 @@ from backend.budget.models import (
     EnvelopeScope,
     PhaseKey,
     Proposal,
-    ProposalStatus,
     TerritoryKind,
 )
-from backend.budget.phases import Act, EditionFacts
 from backend.budget.rules import slugify
-from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
-from backend.formatting import format_euros
+from backend.budget.service.editions.common import PROCESS, calendar, require_configurable
+from backend.budget.service.editions.envelopes import envelope_targets, envelopes
+from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
-from backend.territory.models import Commune, QpvRef, Secteur
+from backend.territory.models import Commune, Secteur
 from backend.territory.service import qpv_refs
-
-PROCESS = "bp"
-
-
-def _id(obj: Edition) -> int:
-    assert obj.id is not None
-    return obj.id
-
-
-def get_edition(session: Session, slug: str) -> Edition:
-    edition = session.exec(select(Edition).where(Edition.slug == slug)).first()
-    if edition is None:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    return edition
-
-
-def list_editions(session: Session, *, public_only: bool = True) -> list[Edition]:
-    query = select(Edition).order_by(col(Edition.created_at).desc())
-    if public_only:
-        query = query.where(Edition.phase != PhaseKey.preparation)
-    return list(session.exec(query).all())
-
-
-def qpv_in_edition(edition: Edition, ref: QpvRef) -> bool:
-    codes = edition.codes
-    if edition.territory_kind == TerritoryKind.commune:
-        return any(c in codes for c in ref.commune_insee)
-    if edition.territory_kind == TerritoryKind.secteur:
-        return ref.secteur_slug is not None and ref.secteur_slug in codes
-    return ref.code in codes
-
-
-def edition_qpvs(session: Session, edition: Edition) -> list[QpvRef]:
-    """The QPV of the edition's territory, by name."""
-    return sorted((r for r in qpv_refs(session).values() if qpv_in_edition(edition, r)), key=lambda r: r.name)
-
-
-def envelopes(session: Session, edition: Edition) -> list[Envelope]:
-    return list(
-        session.exec(select(Envelope).where(Envelope.edition_id == edition.id).order_by(Envelope.label)).all()
-    )
-
-
-def envelope_code(edition: Edition, ref: QpvRef) -> str | None:
-    return ref.code if edition.envelope_scope == EnvelopeScope.qpv else ref.secteur_slug
-
-
-def envelope_for(session: Session, edition: Edition, ref: QpvRef) -> Envelope | None:
-    code = envelope_code(edition, ref)
-    if code is None:
-        return None
-    return session.exec(
-        select(Envelope).where(Envelope.edition_id == edition.id, Envelope.scope_code == code)
-    ).first()
-
-
-def calendar(session: Session, edition: Edition) -> list[EditionPhase]:
-    rows = session.exec(select(EditionPhase).where(EditionPhase.edition_id == edition.id)).all()
-    return sorted(rows, key=lambda r: phases.ORDER.index(r.phase) if r.phase in phases.ORDER else 99)
-
-
-def status_counts(session: Session, edition: Edition) -> dict[str, int]:
-    """Proposals per status (drafts are private and not counted)."""
-    rows = session.exec(
-        select(Proposal.status, func.count(col(Proposal.id)))
-        .where(Proposal.edition_id == edition.id, Proposal.status != ProposalStatus.draft)
-        .group_by(Proposal.status)
-    ).all()
-    return dict(rows)
-
-
-def participation_pending(session: Session, contest_period: timedelta) -> bool:
-    """Is an edition open to residents, or are its results still within their contest period?
-    While one is, identity-document hashes must stay (one document, one ballot)."""
-    open_phases = [PhaseKey.depot, PhaseKey.instruction, PhaseKey.vote]
-    if session.exec(select(Edition.id).where(col(Edition.phase).in_(open_phases))).first() is not None:
-        return True
-    recent = utcnow() - contest_period
-    return (
-        session.exec(
-            select(Edition.id).where(
-                col(Edition.phase).in_([PhaseKey.resultats, PhaseKey.realisation]),
-                or_(col(Edition.phase_changed_at).is_(None), col(Edition.phase_changed_at) > recent),
-            )
-        ).first()
-        is not None
-    )
-
-
-# --- settings ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -242,23 +147,6 @@ def validate_settings(session: Session, s: EditionSettings) -> None:
         raise Invalid(_("Deux critères ont le même nom."), field="checklist")
 
 
-def _envelope_targets(session: Session, edition: Edition) -> list[tuple[str, str]]:
-    """(scope code, label) of the envelopes the territory needs."""
-    refs = edition_qpvs(session, edition)
-    if edition.envelope_scope == EnvelopeScope.qpv:
-        return [(r.code, r.name) for r in refs]
-    names = {s.slug: s.name for s in session.exec(select(Secteur)).all()}
-    missing = [r.name for r in refs if r.secteur_slug is None]
-    if missing:
-        raise Invalid(
-            _("Ces quartiers n'ont pas de secteur : %(names)s. Choisissez une enveloppe par quartier.")
-            % {"names": ", ".join(missing)},
-            field="envelope_scope",
-        )
-    slugs = sorted({r.secteur_slug for r in refs if r.secteur_slug})
-    return [(slug, names.get(slug, slug)) for slug in slugs]
-
-
 def _apply(edition: Edition, s: EditionSettings) -> None:
     for name in (
         "name", "slug", "summary", "can_decide", "cannot_decide", "territory_kind", "envelope_scope", "themes",
@@ -321,7 +209,7 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
     _apply(edition, s)
     session.add(edition)
     session.flush()
-    for code, label in _envelope_targets(session, edition):
+    for code, label in envelope_targets(session, edition):
         session.add(
             Envelope(
                 edition_id=_id(edition),
@@ -346,17 +234,9 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
     return edition
 
 
-def _require_configurable(edition: Edition) -> None:
-    if not phases.allows(edition.phase, Act.configure, phases.ADMIN):
-        raise Conflict(
-            _("Pendant la phase « %(phase)s », les règles de l'édition ne changent plus.")
-            % {"phase": phases.label(edition.phase)}
-        )
-
-
 def update_edition(session: Session, actor: ActorRef, edition: Edition, s: EditionSettings) -> None:
     """Change the settings while the phase allows it; what proposals rely on stays locked."""
-    _require_configurable(edition)
+    require_configurable(edition)
     validate_settings(session, s)
     if s.slug != edition.slug:
         s.slug = edition.slug  # addresses already shared stay valid
@@ -393,7 +273,7 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
         for envelope in envelopes(session, edition):
             session.delete(envelope)
         session.flush()
-        for code, label in _envelope_targets(session, edition):
+        for code, label in envelope_targets(session, edition):
             session.add(
                 Envelope(
                     edition_id=_id(edition),
@@ -417,99 +297,6 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
     )
 
 
-def set_envelope_amounts(
-    session: Session, actor: ActorRef, edition: Edition, amounts: dict[int, int]
-) -> None:
-    """Change envelope amounts (euros) while the phase allows it; journaled."""
-    _require_configurable(edition)
-    changed = {}
-    for envelope in envelopes(session, edition):
-        amount = amounts.get(envelope.id)  # type: ignore[arg-type]
-        if amount is None or amount == envelope.amount:
-            continue
-        if amount < 0:
-            raise Invalid(
-                _("Le montant d'une enveloppe ne peut pas être négatif."), field=f"envelope-{envelope.id}"
-            )
-        changed[envelope.scope_code] = {"from": envelope.amount, "to": amount}
-        envelope.amount = amount
-        session.add(envelope)
-    if not changed:
-        return
-    session.flush()
-    total = sum(e.amount for e in envelopes(session, edition))
-    record(
-        session,
-        actor=actor,
-        action="bp.envelopes_updated",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=_("Enveloppes modifiées : %(total)s au total.") % {"total": format_euros(total)},
-        payload={"envelopes": changed},
-    )
-
-
-# --- phases --------------------------------------------------------------------------------
-
-
-def edition_facts(session: Session, edition: Edition) -> EditionFacts:
-    envs = envelopes(session, edition)
-    with_projects = set(
-        session.exec(
-            select(Proposal.envelope_id).where(
-                Proposal.edition_id == edition.id,
-                col(Proposal.status).in_(ELIGIBLE_STATUSES),
-                col(Proposal.hidden_at).is_(None),
-            )
-        ).all()
-    )
-    awaiting = session.exec(
-        select(func.count(col(Proposal.id))).where(
-            Proposal.edition_id == edition.id, Proposal.status == ProposalStatus.published
-        )
-    ).one()
-    return EditionFacts(
-        envelopes=len(envs),
-        themes=len(edition.themes),
-        criteria=len(edition.checklist),
-        envelopes_without_projects=tuple(e.label for e in envs if e.id not in with_projects),
-        awaiting_instruction=int(awaiting),
-        ballots=ballot_count(session, edition.id),  # type: ignore[arg-type]
-    )
-
-
-def phase_problems(session: Session, edition: Edition, target: str) -> list[str]:
-    return phases.transition_problems(edition.phase, target, edition_facts(session, edition))
-
-
-def change_phase(session: Session, actor: ActorRef, edition: Edition, target: str, reason: str = "") -> None:
-    """An explicit administrator decision, guarded and journaled."""
-    problems = phase_problems(session, edition, target)
-    if problems:
-        raise Conflict(" ".join(problems), field="phase")
-    backwards = phases.ORDER.index(target) < phases.ORDER.index(edition.phase)
-    reason = " ".join(reason.split())
-    if backwards and len(reason) < 5:
-        raise Invalid(_("Expliquez pourquoi l'édition revient à une phase précédente."), field="reason")
-    before = edition.phase
-    edition.phase = target
-    edition.phase_changed_at = utcnow()
-    session.add(edition)
-    session.flush()
-    text = _("Budget participatif « %(name)s » : passage de « %(from)s » à « %(to)s ».") % {
-        "name": edition.name,
-        "from": phases.label(before),
-        "to": phases.label(target),
-    }
-    record(
-        session,
-        actor=actor,
-        action="bp.phase_changed",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=f"{text} {reason}".strip(),
-        payload={"from": before, "to": target, "backwards": backwards},
-    )
-    phase_changed(session, actor, edition, before, target)
+def _id(obj: Edition) -> int:
+    assert obj.id is not None
+    return obj.id
