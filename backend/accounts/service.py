@@ -6,7 +6,7 @@ import hashlib
 import ipaddress
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,9 @@ from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Commune, Metropole, Qpv, Secteur
 from backend.territory.service import ResidenceCheck
+
+if TYPE_CHECKING:
+    from backend.processes import Registry
 
 CURRENT_YEAR_FLOOR = 1900
 
@@ -506,8 +509,9 @@ def residents_to_verify(session: Session, qpv_ids: list[int], status: str | None
 # --- personal data -------------------------------------------------------------------------
 
 
-def export_personal_data(session: Session, user: User) -> dict[str, Any]:
-    """Everything the platform holds about a person (RGPD right of access)."""
+def export_personal_data(session: Session, user: User, registry: Registry) -> dict[str, Any]:
+    """Everything the platform holds about a person (RGPD right of access); each process of the
+    registry adds what it holds."""
     qpv = session.get(Qpv, user.qpv_id) if user.qpv_id else None
     data: dict[str, Any] = {
         "compte": {
@@ -544,20 +548,17 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
             for g in active_grants(session, user.id)  # type: ignore[arg-type]
         ],
     }
-    from backend.accounts.registry import personal_data_exporters
-
-    for name, exporter in personal_data_exporters():
+    for name, exporter in registry.personal_data_exporters():
         data[name] = exporter(session, user)
     return data
 
 
-def delete_account(session: Session, user: User) -> None:
-    """Erase personal data but keep the row's pseudonymous id, so the journal stays intact:
-    its entries name `public_id`, which no longer leads to anybody."""
-    from backend.accounts.registry import account_deleters
-
-    for deleter in account_deleters():
-        deleter(session, user)
+def delete_account(session: Session, user: User, registry: Registry) -> None:
+    """Erase personal data (each process of the registry erases its own) but keep the row's
+    pseudonymous id, so the journal stays intact: its entries name `public_id`, which no longer
+    leads to anybody."""
+    for erase in registry.account_erasers():
+        erase(session, user)
     for grant in active_grants(session, user.id):  # type: ignore[arg-type]
         grant.revoked_at = utcnow()
         session.add(grant)

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from backend.accounts import service
 from backend.accounts.contact import count_signup
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.forms import Checks, Problems, form_errors, parse_year
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
@@ -26,6 +26,7 @@ from backend.accounts.permissions import (
     verify_residence_policy,
 )
 from backend.accounts.security import flash, parse_identifier
+from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv
@@ -284,9 +285,9 @@ def change_password(
 
 
 @router.get("/compte/mes-donnees.json")
-def download_data(session: DbSession, principal: CurrentPrincipal) -> Response:
+def download_data(session: DbSession, principal: CurrentPrincipal, registry: AppRegistry) -> Response:
     user = require_authenticated(principal)
-    data = service.export_personal_data(session, user)
+    data = service.export_personal_data(session, user, registry)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json; charset=utf-8",
@@ -318,7 +319,7 @@ def delete_account(
         checks.add(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
     if checks.errors:
         return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
-    service.delete_account(session, user)
+    service.delete_account(session, user, get_registry(request))
     request.session.clear()
     flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")
     return redirect("/", request)

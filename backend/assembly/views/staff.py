@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
@@ -16,6 +15,7 @@ from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.service.common import territory_qpvs
 from backend.assembly.views.common import done, parse_datetime, parse_int, refused, saisine_url, upload_dir
 from backend.assembly.views.public import registration_context, volunteer_form
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.web import render

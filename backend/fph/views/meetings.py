@@ -11,10 +11,10 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from backend.accounts import service as accounts
-from backend.accounts.deps import DbSession
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member
 from backend.fph.money import parse_eur
