@@ -3,10 +3,11 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import backend.models  # noqa: F401  (loads every table)
 from backend.db import make_engine
+from backend.registry import build_registry
 
 config = context.config
+build_registry().import_models()  # every table, so that autogenerate sees them all
 target_metadata = SQLModel.metadata
 
 

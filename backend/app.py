@@ -20,7 +20,7 @@ from backend.errors import DomainError, NotAuthenticated, error_responses
 from backend.i18n import gettext as _
 from backend.mail import make_mailer
 from backend.middleware import Compression, LocaleAndSecurityHeaders, RenderServerErrors
-from backend.processes import registered
+from backend.registry import build_registry
 from backend.sms import make_sms_sender
 from backend.territory.geocoder import BanGeocoder
 from backend.web import STATIC_DIR, VersionedStaticFiles, is_htmx, redirect, render
@@ -54,8 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    registry = build_registry()
+    registry.import_models()  # every table mapped before the first request
     engine = make_engine(settings.database_url)
     app.state.settings = settings
+    app.state.registry = registry
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.geocoder = (
@@ -110,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_api.router,
     ):
         app.include_router(router)
-    for kind in registered():
+    for kind in registry:
         for router in kind.routers():
             app.include_router(router)
         if kind.middleware is not None:

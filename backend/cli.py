@@ -18,6 +18,15 @@ def _settings():
     return Settings()
 
 
+def _registry():
+    """The processes, built once per command (as `create_app` does for the web app)."""
+    from backend.registry import build_registry
+
+    registry = build_registry()
+    registry.import_models()
+    return registry
+
+
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic, every branch head); on PostgreSQL, create
@@ -36,7 +45,7 @@ def demo() -> None:
     """Load the Marseille demo (idempotent) and print the demo logins."""
     from backend.demo import load_demo
 
-    logins = load_demo(_settings())
+    logins = load_demo(_settings(), _registry())
     typer.echo("Comptes de démonstration (identifiant / mot de passe) :")
     for login in logins:
         typer.echo(f"  {login.role:<38} {login.identifier:<32} {login.password}")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import Column, Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -122,23 +121,6 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for commands and scripts (they write): commit on success, roll back on error."""
     with Session(engine, expire_on_commit=False, execution_options=WRITE) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """Request-scoped session: one transaction per request (services only flush).
-
-    A request that may change something (any method but GET, HEAD, OPTIONS) takes SQLite's write
-    lock when its transaction begins, so that concurrent workers queue instead of failing."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    options = {} if request.method in SAFE_METHODS else WRITE
-    with factory(execution_options=options) as session:
-        request.state.db = session
         try:
             yield session
             session.commit()

@@ -16,7 +16,7 @@ from backend.accounts.models import ResidenceStatus, Role, ScopeKind, User
 from backend.config import Settings
 from backend.db import make_engine, session_scope, utcnow
 from backend.ledger.service import SYSTEM, record
-from backend.processes import registered
+from backend.processes import Registry
 from backend.territory.importer import import_qpv_bytes
 from backend.territory.models import Commune, Metropole, Qpv, Secteur
 
@@ -160,15 +160,15 @@ def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
     return logins
 
 
-def load_demo(settings: Settings) -> list[DemoLogin]:
+def load_demo(settings: Settings, registry: Registry) -> list[DemoLogin]:
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
             first_time = session.exec(select(Qpv.id).limit(1)).first() is None
             load_territories(session)
-            ctx: dict[str, Any] = {"settings": settings}
+            ctx: dict[str, Any] = {"settings": settings, "registry": registry}
             logins = load_people(session, ctx)
-            for kind in registered():
+            for kind in registry:
                 if kind.demo is not None:
                     kind.demo(session, ctx)
             if first_time:

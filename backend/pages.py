@@ -9,9 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from backend import i18n
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession, get_registry
 from backend.ledger import service as ledger
-from backend.processes import registered
 from backend.territory.service import territory_quartiers
 from backend.web import redirect, render
 
@@ -25,7 +24,7 @@ def home(request: Request, session: DbSession) -> Response:
         request,
         "home.html",
         {
-            "processes": registered(),
+            "processes": list(get_registry(request)),
             "scope": territory_quartiers(session),
             "journal_count": count,
             "journal_head": head_hash,

@@ -1,15 +1,17 @@
 """The registry of participation processes (budget participatif, FPH, assembly…).
 
 Each process declares itself once (Decidim's component manifest): its key, labels, phases,
-routers and demo loader. Shared screens (home page, journal filters, app mounting, demo)
-iterate the registry instead of naming processes.
+routers, demo loader, tables, personal data and phase hooks. Nothing registers itself at import
+time: the composition root (`backend.registry.build_registry`, called by `create_app` and the `qp`
+commands) lists the processes and hands the `Registry` to whoever needs it. Shared screens (home
+page, journal filters, app mounting, demo, personal data) iterate the registry instead of naming
+processes.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +19,23 @@ if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
     from sqlmodel import Session
 
+    from backend.accounts.models import User
     from backend.config import Settings
+    from backend.ledger.service import ActorRef
 
-PROCESS_MODULES = (
-    "backend.budget.process",
-    "backend.fph.process",
-    "backend.assembly.process",
-    "backend.results.process",
+Exporter = Callable[["Session", "User"], Any]
+"""What a process holds about a person, as plain JSON data (the « my data » download)."""
+Eraser = Callable[["Session", "User"], None]
+"""Erases what a process holds about a person when the account is deleted."""
+BallotCounter = Callable[["Session", int], int]
+PhaseListener = Callable[["Session", "ActorRef", Any, str, str], None]
+
+# Tables of the foundation (every process uses them); each process adds its own in `models`.
+FOUNDATION_MODEL_MODULES = (
+    "backend.db",
+    "backend.accounts.models",
+    "backend.ledger.models",
+    "backend.territory.models",
 )
 
 
@@ -31,6 +43,29 @@ PROCESS_MODULES = (
 class Phase:
     key: str
     label: str
+
+
+def _no_ballots(session: Session, instance_id: int) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class PhaseHooks:
+    """What plugs into a process's phase changes (the budget's vote plugs into its editions).
+
+    `ballot_count` feeds the phase guards (no phase goes backwards once votes exist); each listener
+    runs inside the phase change's transaction, after its journal entry, as
+    `listener(session, actor, instance, before, after)` (one that raises cancels the change)."""
+
+    ballot_count: BallotCounter = _no_ballots
+    listeners: tuple[PhaseListener, ...] = ()
+
+    def ballots(self, session: Session, instance_id: int) -> int:
+        return self.ballot_count(session, instance_id)
+
+    def changed(self, session: Session, actor: ActorRef, instance: Any, before: str, after: str) -> None:
+        for listener in self.listeners:
+            listener(session, actor, instance, before, after)
 
 
 @dataclass(frozen=True)
@@ -44,6 +79,13 @@ class ProcessKind:
     demo: Callable[[Session, dict[str, Any]], None] | None = None
     # Installs the process's own ASGI middleware on the app (outermost), given the settings.
     middleware: Callable[[FastAPI, Settings], None] | None = None
+    # Modules holding the process's tables: imported so that SQLModel.metadata is complete.
+    models: tuple[str, ...] = ()
+    # Personal data: one export per key of the « my data » download, and the erasers run when an
+    # account is deleted (data kept on purpose, such as who voted, has an export and no eraser).
+    personal_data_export: Mapping[str, Exporter] = field(default_factory=dict)
+    personal_data_erase: tuple[Eraser, ...] = ()
+    phase_hooks: PhaseHooks = PhaseHooks()
     order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -52,18 +94,42 @@ class ProcessKind:
 BASE_JOURNAL_PROCESSES = {"territory": "Territoires", "accounts": "Comptes et rôles"}
 
 
-def registered() -> list[ProcessKind]:
-    """Processes whose module exists, in display order."""
-    kinds = []
-    for name in PROCESS_MODULES:
-        package = name.rsplit(".", 1)[0]
-        if importlib.util.find_spec(package) is None or importlib.util.find_spec(name) is None:
-            continue
-        kinds.append(importlib.import_module(name).PROCESS)
-    return sorted(kinds, key=lambda k: k.order)
+@dataclass(frozen=True)
+class Registry:
+    """The processes of this installation, in display order; built once by the composition root."""
 
+    kinds: tuple[ProcessKind, ...]
 
-def journal_processes() -> dict[str, str]:
-    labels = {k.key: k.label for k in registered()}
-    labels.update(BASE_JOURNAL_PROCESSES)
-    return labels
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: k.order)))
+
+    def __iter__(self) -> Iterator[ProcessKind]:
+        return iter(self.kinds)
+
+    def kind(self, key: str) -> ProcessKind:
+        for kind in self.kinds:
+            if kind.key == key:
+                return kind
+        raise KeyError(key)
+
+    def phase_hooks(self, key: str) -> PhaseHooks:
+        return self.kind(key).phase_hooks
+
+    def model_modules(self) -> tuple[str, ...]:
+        return FOUNDATION_MODEL_MODULES + tuple(m for kind in self.kinds for m in kind.models)
+
+    def import_models(self) -> None:
+        """Import every table, so that SQLModel.metadata is complete (Alembic, tests, the app)."""
+        for name in self.model_modules():
+            importlib.import_module(name)
+
+    def personal_data_exporters(self) -> list[tuple[str, Exporter]]:
+        return [item for kind in self.kinds for item in kind.personal_data_export.items()]
+
+    def account_erasers(self) -> list[Eraser]:
+        return [eraser for kind in self.kinds for eraser in kind.personal_data_erase]
+
+    def journal_processes(self) -> dict[str, str]:
+        labels = {k.key: k.label for k in self.kinds}
+        labels.update(BASE_JOURNAL_PROCESSES)
+        return labels

@@ -99,12 +99,13 @@ def residence_label(status: str | None) -> str:
     return i18n.gettext(RESIDENCE_LABELS[ResidenceStatus(status)])
 
 
-def nav_links() -> list[tuple[str, str]]:
-    """Main menu: QPV, each registered process, the journal."""
-    from backend.processes import registered
-
+def nav_links(request: Request) -> list[tuple[str, str]]:
+    """Main menu: QPV, each process of the app's registry, the journal."""
     links = [("/quartiers", i18n.gettext("Quartiers"))]
-    links += [(kind.url, i18n.gettext(kind.extra.get("nav_label", kind.label))) for kind in registered()]
+    links += [
+        (kind.url, i18n.gettext(kind.extra.get("nav_label", kind.label)))
+        for kind in request.app.state.registry
+    ]
     links.append(("/journal", i18n.gettext("Journal")))
     return links
 
@@ -122,9 +123,7 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: i18n.gettext(s), ngettext=lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True
     )
-    env.globals.update(
-        static_url=static_url, nav_links=nav_links, role_label=role_label, residence_label=residence_label
-    )
+    env.globals.update(static_url=static_url, role_label=role_label, residence_label=residence_label)
     env.filters.update(int=fmt_int, eur=fmt_eur, pct=fmt_pct, date=fmt_date)
     return env
 
@@ -146,6 +145,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": locale,
         "text_dir": i18n.text_direction(locale),
         "path": request.url.path,
+        "nav_links": lambda: nav_links(request),
     }
 
 

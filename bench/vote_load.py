@@ -73,9 +73,13 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
     from backend.budget.voting.tokens import issue_token
     from backend.demo import load_territories
     from backend.ledger.service import ActorRef
+    from backend.registry import build_registry
     from backend.territory.models import Qpv
 
     admin = ActorRef(role=Role.admin, id="bench")
+    registry = build_registry()
+    registry.import_models()
+    hooks = registry.phase_hooks("bp")
     engine = make_engine(url)
     with session_scope(engine) as session:
         load_territories(session)
@@ -97,7 +101,7 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
                 dates={"vote": (date(2026, 11, 9), date(2026, 12, 6))},
             ),
         )
-        editions.change_phase(session, admin, edition, "depot")
+        editions.change_phase(session, admin, edition, "depot", hooks=hooks)
         author_id = None
         from backend.accounts import service as accounts
 
@@ -121,14 +125,14 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
                 proposals.submit(session, admin, edition, p, data)
                 moderation.publish(session, admin, p)
                 made.append((p, 20_000 + 10_000 * n))
-        editions.change_phase(session, admin, edition, "instruction")
+        editions.change_phase(session, admin, edition, "instruction", hooks=hooks)
         answers = {c["key"]: Answer(True, "Oui.") for c in DEFAULT_CHECKLIST}
         for p, cost in made:
             instruction.instruct(
                 session, admin, edition, p, answers=answers, decision=ProposalStatus.eligible,
                 services_cost=cost, services_operating_cost=None,
             )  # fmt: skip
-        editions.change_phase(session, admin, edition, "vote")
+        editions.change_phase(session, admin, edition, "vote", hooks=hooks)
         ctx = build_context(session, edition)
         qpv_ids = list(session.execute(select(col(Qpv.id)).where(col(Qpv.code).in_(QPV))).scalars())
         projects = {q: [p.id for p in ctx.envelopes[ctx.envelope_by_qpv[q]].projects] for q in qpv_ids}

@@ -29,6 +29,7 @@ from backend.db import (
     run_migrations,
     session_scope,
 )
+from backend.processes import Registry
 
 # Hashing cost is not what these tests check; keep argon2 cheap here only.
 PASSWORDS.update(argon2__memory_cost=1024, argon2__time_cost=1)
@@ -107,6 +108,16 @@ def session(connection: Connection) -> Iterator[Session]:
     """A session whose commits are savepoints inside the test's transaction."""
     with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The processes, as `create_app` builds them, with every table imported."""
+    from backend.registry import build_registry
+
+    built = build_registry()
+    built.import_models()
+    return built
 
 
 @pytest.fixture

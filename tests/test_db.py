@@ -19,7 +19,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from backend.db import get_session, make_engine, make_sessionmaker, session_scope
+from backend.db import make_engine, make_sessionmaker, session_scope
+from backend.deps import get_session
 
 WORKERS = 2  # engines, as `qp serve --workers 2` has
 THREADS = 3  # per engine: a worker serves requests on a pool of threads

@@ -13,12 +13,12 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-import backend.models  # noqa: F401
 from backend.db import alembic_config, make_engine, run_migrations
+from backend.processes import Registry
 from tests.conftest import drop_pg_database, fresh_database, is_postgres_url
 
 
-def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+def test_migrated_schema_matches_the_models(engine: Engine, registry: Registry) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         diff = compare_metadata(context, SQLModel.metadata)

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from backend.accounts import activation, documents, sessions
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import LoginAttempt, Role, User
 from backend.accounts.permissions import (
     VERIFIER_ROLES,
@@ -22,6 +22,7 @@ from backend.accounts.permissions import (
 )
 from backend.accounts.security import account_key, flash
 from backend.accounts.views import _login
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv, QpvRef

@@ -9,14 +9,14 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from backend.accounts import service
-from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.deps import AdminPrincipal
 from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
 from backend.accounts.security import flash
+from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
-from backend.processes import registered
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
 from backend.web import redirect, render
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 @router.get("")
 def admin_home(request: Request, principal: AdminPrincipal) -> Response:
-    return render(request, "admin/home.html", {"processes": registered()})
+    return render(request, "admin/home.html", {"processes": list(get_registry(request))})
 
 
 @router.get("/utilisateurs")

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
 
 from backend.accounts.permissions import Principal, admin_policy, enforce
 from backend.accounts.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from backend.accounts.sessions import load_principal
-from backend.db import get_session
+from backend.deps import DbSession
 from backend.errors import Forbidden
 from backend.i18n import gettext as _
 
-DbSession = Annotated[Session, Depends(get_session, scope="function")]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

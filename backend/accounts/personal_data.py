@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -13,8 +13,11 @@ from backend.db import utcnow
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
 
+if TYPE_CHECKING:
+    from backend.processes import Registry
 
-def export_personal_data(session: Session, user: User) -> dict[str, Any]:
+
+def export_personal_data(session: Session, user: User, registry: Registry) -> dict[str, Any]:
     """Everything the platform holds about a person (RGPD right of access)."""
     qpv = session.get(Qpv, user.qpv_id) if user.qpv_id else None
     data: dict[str, Any] = {
@@ -52,20 +55,17 @@ def export_personal_data(session: Session, user: User) -> dict[str, Any]:
             for g in active_grants(session, user.id)  # type: ignore[arg-type]
         ],
     }
-    from backend.accounts.registry import personal_data_exporters
-
-    for name, exporter in personal_data_exporters():
+    for name, exporter in registry.personal_data_exporters():  # each process adds what it holds
         data[name] = exporter(session, user)
     return data
 
 
-def delete_account(session: Session, user: User) -> None:
-    """Erase personal data but keep the row's pseudonymous id, so the journal stays intact:
-    its entries name `public_id`, which no longer leads to anybody."""
-    from backend.accounts.registry import account_deleters
-
-    for deleter in account_deleters():
-        deleter(session, user)
+def delete_account(session: Session, user: User, registry: Registry) -> None:
+    """Erase personal data (each process of the registry erases its own) but keep the row's
+    pseudonymous id, so the journal stays intact: its entries name `public_id`, which no longer
+    leads to anybody."""
+    for erase in registry.account_erasers():
+        erase(session, user)
     for grant in active_grants(session, user.id):  # type: ignore[arg-type]
         grant.revoked_at = utcnow()
         session.add(grant)

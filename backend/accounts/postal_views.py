@@ -9,10 +9,11 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from backend.accounts import postal
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.accounts.permissions import Principal, require_authenticated
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import QpvRef

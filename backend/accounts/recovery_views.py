@@ -17,12 +17,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from backend.accounts import codes, contact
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import CodePurpose, User
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.accounts.views import _login
 from backend.config import Settings
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.web import redirect, render

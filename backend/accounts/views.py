@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.forms import Checks, Problems, read_birth_year
 from backend.accounts.grants import active_grants
 from backend.accounts.models import ResidenceStatus, Role, User
@@ -27,6 +27,7 @@ from backend.accounts.permissions import (
     verify_residence_policy,
 )
 from backend.accounts.security import flash, parse_identifier
+from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import form_errors
 from backend.i18n import gettext as _
@@ -286,9 +287,9 @@ def change_password(
 
 
 @router.get("/compte/mes-donnees.json")
-def download_data(session: DbSession, principal: CurrentPrincipal) -> Response:
+def download_data(session: DbSession, principal: CurrentPrincipal, registry: AppRegistry) -> Response:
     user = require_authenticated(principal)
-    data = personal_data.export_personal_data(session, user)
+    data = personal_data.export_personal_data(session, user, registry)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json; charset=utf-8",
@@ -320,7 +321,7 @@ def delete_account(
         checks.add(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
     if checks.errors:
         return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
-    personal_data.delete_account(session, user)
+    personal_data.delete_account(session, user, get_registry(request))
     request.session.clear()
     flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")
     return redirect("/", request)

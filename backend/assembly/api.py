@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from backend.accounts.deps import DbSession
 from backend.assembly.models import RecommendationStatus, SaisineStatus
 from backend.assembly.permissions import PublicSaisine
 from backend.assembly.service import draws, recommendations, work
 from backend.assembly.service.common import list_saisines
+from backend.deps import DbSession
 from backend.errors import error_responses
 
 router = APIRouter(prefix="/api/assemblee", tags=["Assemblée citoyenne"])

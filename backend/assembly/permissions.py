@@ -18,12 +18,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal, enforce
 from backend.assembly.models import Member, Saisine
 from backend.assembly.service.common import get_saisine, territory_refs
 from backend.assembly.service.work import active_member_for
+from backend.deps import DbSession
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef

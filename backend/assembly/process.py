@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend.accounts.registry import register_personal_data
 from backend.assembly.service.recruitment.personal_data import erase_for_user, export_for_user
 from backend.processes import Phase, ProcessKind
 
@@ -38,8 +37,6 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     load(session, ctx)
 
 
-register_personal_data("assemblee_citoyenne", export_for_user, erase_for_user)
-
 PROCESS = ProcessKind(
     key="assembly",
     label="Assemblée citoyenne des quartiers",
@@ -54,6 +51,9 @@ PROCESS = ProcessKind(
         Phase("avis_published", "Avis et réponses du COPIL"),
     ),
     demo=load_demo,
+    models=("backend.assembly.models",),
+    personal_data_export={"assemblee_citoyenne": export_for_user},
+    personal_data_erase=(erase_for_user,),
     order=30,
     extra={"admin_url": "/assemblee", "nav_label": "Assemblée citoyenne"},
 )

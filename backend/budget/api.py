@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.accounts.deps import DbSession
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
 from backend.budget.service import editions, proposals
+from backend.deps import DbSession
 from backend.errors import NotFound, error_responses
 from backend.i18n import gettext as _
 from backend.territory.service import qpv_refs

@@ -27,6 +27,7 @@ from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, Prop
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.editions import EditionSettings
 from backend.ledger.service import ActorRef
+from backend.processes import PhaseHooks
 from backend.territory.models import Qpv
 
 PASSWORD = "quartiers2026"  # noqa: S105 - the demo password printed by `qp demo`
@@ -91,7 +92,7 @@ def _submit(
     return proposal
 
 
-def _edition_2026(session: Session, users: dict[str, User]) -> None:
+def _edition_2026(session: Session, users: dict[str, User], hooks: PhaseHooks) -> None:
     admin = _actor(users["admin"], Role.admin)
     agent = _actor(users["agent"], Role.agent)
     corot = _actor(users["moderator_corot"], Role.moderator)
@@ -128,7 +129,7 @@ def _edition_2026(session: Session, users: dict[str, User]) -> None:
         },
     )
     edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot)
+    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
     u = users
     basket = _submit(session, edition, u["resident_castellane"], "Rénover le terrain de basket de la Castellane",
         "Le terrain est abîmé : le sol est cassé et les paniers tombent. On voudrait un sol neuf, deux paniers et des gradins pour les familles.",
@@ -196,7 +197,7 @@ def _edition_2026(session: Session, users: dict[str, User]) -> None:
         "Les loyers sont fixés par le bailleur, pas par la Ville. Le budget participatif finance des travaux et du matériel dans l'espace public.",
     )  # fmt: skip
 
-    editions.change_phase(session, admin, edition, PhaseKey.instruction)
+    editions.change_phase(session, admin, edition, PhaseKey.instruction, hooks=hooks)
     eligible = [
         (basket, 118_000),
         (jeux, 98_000),
@@ -239,10 +240,10 @@ def _edition_2026(session: Session, users: dict[str, User]) -> None:
         answers=_answers({"espace-public": "Le terrain appartient à un propriétaire privé.", "plafond": "Le coût dépasse 150 000 €."}),
         decision=ProposalStatus.ineligible, services_cost=None, services_operating_cost=None,
     )  # fmt: skip
-    editions.change_phase(session, admin, edition, PhaseKey.vote)
+    editions.change_phase(session, admin, edition, PhaseKey.vote, hooks=hooks)
 
 
-def _edition_2027(session: Session, users: dict[str, User]) -> None:
+def _edition_2027(session: Session, users: dict[str, User], hooks: PhaseHooks) -> None:
     admin = _actor(users["admin"], Role.admin)
     corot = _actor(users["moderator_corot"], Role.moderator)
     centre = _actor(users["moderator_centre"], Role.moderator)
@@ -277,7 +278,7 @@ def _edition_2027(session: Session, users: dict[str, User]) -> None:
         },
     )
     edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot)
+    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
     u = users
     draft = ProposalInput(
         "Un abri à vélos fermé près du métro", "Un abri", THEME["Se déplacer"], "QN01342I", "", "", ""
@@ -317,12 +318,13 @@ def _edition_2027(session: Session, users: dict[str, User]) -> None:
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     """Both demo editions, each created only once."""
     users: dict[str, User] = dict(ctx["users"])  # a copy: our extra residents stay ours
+    hooks: PhaseHooks = ctx["registry"].phase_hooks("bp")
     _extra_people(session, users)
     existing = set(session.exec(select(Edition.slug)).all())
     if "marseille-2026" not in existing:
-        _edition_2026(session, users)
+        _edition_2026(session, users, hooks)
     if "appel-idees-2027" not in existing:
-        _edition_2027(session, users)
+        _edition_2027(session, users, hooks)
     from backend.budget.voting.demo import load_votes
 
     load_votes(session, ctx, users)

@@ -305,7 +305,3 @@ class ProjectPublic(BaseModel):
     theme: str
     status: str
     cost: int | None
-
-
-# The voting tables live in their own module; importing them here keeps the metadata complete.
-from backend.budget.voting import models as _voting_models  # noqa: E402, F401

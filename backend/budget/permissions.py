@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.levels import level_of
 from backend.accounts.models import ResidenceStatus, Role
 from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal, enforce
@@ -29,6 +29,7 @@ from backend.budget.models import (
 )
 from backend.budget.phases import Act
 from backend.budget.service import editions
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend.accounts.registry import register_personal_data
 from backend.budget import personal_data
 from backend.budget.phases import registry_phases
-from backend.processes import ProcessKind
+from backend.budget.voting import wiring as voting
+from backend.processes import PhaseHooks, ProcessKind
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -46,9 +46,6 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     load(session, ctx)
 
 
-register_personal_data("budget_participatif", personal_data.export, personal_data.erase)
-
-
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """On PostgreSQL, first online ballots through the JSON API take the fast path."""
     if settings.vote_fast_path and settings.database_url.startswith(("postgresql", "postgres")):
@@ -68,4 +65,15 @@ PROCESS = ProcessKind(
     order=10,
     extra={"admin_url": "/admin/budget-participatif"},
     middleware=install_middleware,
+    # The voting tables live in their own module.
+    models=("backend.budget.models", "backend.budget.voting.models"),
+    # Voter rows stay after an account is deleted: they name only the pseudonymous account row
+    # and keep the « one ballot per person » guarantee of the edition (an export, no eraser).
+    personal_data_export={
+        "budget_participatif": personal_data.export,
+        "budget_participatif_vote": voting.export_votes,
+    },
+    personal_data_erase=(personal_data.erase,),
+    # The vote plugs into the phase guards and counts when the edition enters « Résultats ».
+    phase_hooks=PhaseHooks(ballot_count=voting.count_ballots, listeners=(voting.on_phase_changed,)),
 )

@@ -347,24 +347,3 @@ class Attachment(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     uploaded_by: str = Field(max_length=32)
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-
-
-def _register_personal_data() -> None:
-    """Declared with the tables (always imported), so that export and deletion cover the FPH
-    in every entry point, not only once the web app has loaded the process registry."""
-    from backend.accounts.registry import register_personal_data
-
-    def export(session, user):  # type: ignore[no-untyped-def]
-        from backend.fph.personal_data import export
-
-        return export(session, user)
-
-    def delete_for(session, user):  # type: ignore[no-untyped-def]
-        from backend.fph.personal_data import delete_for
-
-        delete_for(session, user)
-
-    register_personal_data("fonds_participation_habitants", export, delete_for)
-
-
-_register_personal_data()

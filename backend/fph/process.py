@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from backend.fph import personal_data
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ PROCESS = ProcessKind(
         Phase("bilan", "Bilan"),
     ),
     demo=_demo,
+    models=("backend.fph.models",),
+    personal_data_export={"fonds_participation_habitants": personal_data.export},
+    personal_data_erase=(personal_data.delete_for,),
     order=20,
     extra={"admin_url": "/fph/gestion", "nav_label": "Fonds habitants"},
 )

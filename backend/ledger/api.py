@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session, col
 
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession
 from backend.ledger import service
 from backend.ledger.chain import HASHED_FIELDS
 from backend.ledger.models import LedgerEntry

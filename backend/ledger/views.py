@@ -7,11 +7,10 @@ from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession, get_registry
 from backend.errors import NotFound
 from backend.ledger import service
 from backend.ledger.models import LedgerEntry
-from backend.processes import journal_processes
 from backend.territory.service import list_qpv
 from backend.web import render
 
@@ -57,7 +56,7 @@ def journal(
             "pages": max(1, -(-total // PAGE_SIZE)),
             "count": count,
             "head_hash": head_hash,
-            "processes": journal_processes(),
+            "processes": get_registry(request).journal_processes(),
             "qpvs": list_qpv(session),
             "actions": actions,
             "filters": {"processus": processus, "quartier": quartier, "action": action},
@@ -71,4 +70,6 @@ def journal_entry(request: Request, session: DbSession, seq: int) -> Response:
     entry = session.get(LedgerEntry, seq)
     if entry is None:
         raise NotFound("Cette entrée du journal n'existe pas.")
-    return render(request, "ledger/entry.html", {"entry": entry, "processes": journal_processes()})
+    return render(
+        request, "ledger/entry.html", {"entry": entry, "processes": get_registry(request).journal_processes()}
+    )

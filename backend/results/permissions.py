@@ -13,9 +13,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.accounts.permissions import NEED_LOGIN, Principal, Refusal, enforce
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend.accounts.registry import register_personal_data
 from backend.processes import ProcessKind
 from backend.results import personal_data
 
@@ -27,8 +26,6 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     load(session, ctx)
 
 
-register_personal_data("suivi_des_realisations", personal_data.export, personal_data.erase)
-
 PROCESS = ProcessKind(
     key="results",
     label="Résultats et suivi",
@@ -36,6 +33,9 @@ PROCESS = ProcessKind(
     url="/resultats",
     routers=routers,
     demo=load_demo,
+    models=("backend.results.models",),
+    personal_data_export={"suivi_des_realisations": personal_data.export},
+    personal_data_erase=(personal_data.erase,),
     order=90,
     extra={"admin_url": "/resultats/suivi", "nav_label": "Résultats"},
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession
 from backend.errors import error_responses
 from backend.territory.models import QpvPublic
 from backend.territory.service import communes_by_id, get_qpv, list_qpv, locator, secteur_by_id

@@ -8,9 +8,10 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.deps import AdminPrincipal
 from backend.accounts.models import Role
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import backend.models  # noqa: F401  (every table)
+from backend.processes import Registry
 
 
 def _ours(diff: object) -> bool:
@@ -13,7 +13,7 @@ def _ours(diff: object) -> bool:
     return "assembly_" in text
 
 
-def test_migrated_schema_matches_the_assembly_models(engine: Engine) -> None:
+def test_migrated_schema_matches_the_assembly_models(engine: Engine, registry: Registry) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         diffs = [d for d in compare_metadata(context, SQLModel.metadata) if _ours(d)]

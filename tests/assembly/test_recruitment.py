@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from backend.accounts.registry import account_deleters, personal_data_exporters
 from backend.assembly.models import Invitation, VolunteerStatus
 from backend.assembly.service import recruitment
 from backend.assembly.service.common import saisine_journal
 from backend.errors import Conflict, Invalid
+from backend.processes import Registry
 from tests.assembly.helpers import AGENT, make_saisine, make_volunteer
 from tests.factories import make_user
 
@@ -125,20 +125,18 @@ def test_household_key_ignores_spelling_and_depends_on_the_saisine(session: Sess
     assert "corot" not in a
 
 
-def test_personal_data_export_and_erasure_cover_volunteers(session: Session) -> None:
-    import backend.assembly.process  # noqa: F401  (registers the hooks)
-
+def test_personal_data_export_and_erasure_cover_volunteers(session: Session, registry: Registry) -> None:
     saisine = make_saisine(session)
     user = make_user(session)
     volunteer = make_volunteer(session, saisine, user=user, needs="garde d'enfants")
-    exporters = dict(personal_data_exporters())
+    exporters = dict(registry.personal_data_exporters())
     (row,) = exporters["assemblee_citoyenne"](session, user)
     assert (
         row["besoins"] == "garde d'enfants"
         and row["conservation_jusqu_au"] == saisine.retention_until.isoformat()
     )
-    for deleter in account_deleters():
-        deleter(session, user)
+    for erase in registry.account_erasers():
+        erase(session, user)
     assert volunteer.name == "" and volunteer.phone is None and volunteer.characteristics == {}
     assert volunteer.status == VolunteerStatus.withdrawn and volunteer.erased_at is not None
 

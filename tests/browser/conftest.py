@@ -55,6 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
 
     from backend.app import create_app
     from backend.demo import load_demo
+    from backend.registry import build_registry
 
     url = fresh_database(tmp_path_factory, "browser")
     run_migrations(url)
@@ -68,7 +69,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
         sms_backend="file",
         sms_dir=sms_outbox,
     )
-    load_demo(settings)
+    load_demo(settings, build_registry())
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -9,11 +9,15 @@ from sqlmodel import Session
 
 from backend.accounts.models import Role, User
 from backend.budget.models import Edition, PhaseKey, Proposal, ProposalStatus
+from backend.budget.process import PROCESS as BUDGET
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, ProposalInput
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.editions import EditionSettings
 from backend.ledger.service import SYSTEM, ActorRef
 from tests.factories import make_staff, make_user
+
+# The budget's phase hooks as its process declares them (the registry holds the same object).
+BP_HOOKS = BUDGET.phase_hooks
 
 CORO = "QN01342I"  # Malpassé Corot (Nord-Est)
 CENTRE = "QN01332M"  # Centre Ville 3e (Centre)
@@ -41,7 +45,7 @@ def make_edition(session: Session, phase: str = PhaseKey.depot, **overrides: Any
         setattr(settings, key, value)
     edition = editions.create_edition(session, ADMIN, settings)
     if phase != PhaseKey.preparation:
-        editions.change_phase(session, ADMIN, edition, PhaseKey.depot)
+        editions.change_phase(session, ADMIN, edition, PhaseKey.depot, hooks=BP_HOOKS)
     if phase in (PhaseKey.instruction, PhaseKey.vote):
         edition.phase = phase  # tests of later phases set it directly; guards have their own tests
         session.add(edition)

@@ -18,7 +18,7 @@ from backend.budget.models import EditionPhase, Proposal, ProposalStatus
 from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
 from backend.web import PARIS, fmt_date
-from tests.budget.helpers import ADMIN, CORO, THEME, make_edition, make_proposal, resident
+from tests.budget.helpers import ADMIN, BP_HOOKS, CORO, THEME, make_edition, make_proposal, resident
 from tests.factories import login, post
 from tests.factories import page_text as raw_text
 
@@ -154,7 +154,7 @@ def test_drafts_show_the_deadline_and_warn_in_the_last_days(client: TestClient, 
     set_depot_end(session, edition.id, 0)
     assert "C'est le dernier jour." in page_text(client.get(mine))
 
-    editions.change_phase(session, ADMIN, edition, "instruction")
+    editions.change_phase(session, ADMIN, edition, "instruction", hooks=BP_HOOKS)
     text = page_text(client.get(mine))
     assert "Le dépôt des idées est terminé." in text and "ne peut plus être envoyé" in text
     assert edit not in text  # the list opens the draft to read it, not the form that would refuse it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,45 +10,41 @@ from sqlmodel import Session, select
 
 from backend.accounts import personal_data as accounts
 from backend.accounts.models import Role
-from backend.budget.hooks import set_ballot_counter
 from backend.budget.models import Edition, Proposal, ProposalStatus
 from backend.budget.service import editions
 from backend.errors import Conflict, Invalid
-from tests.budget.helpers import ADMIN, CENTRE, make_edition, make_proposal, resident
+from backend.processes import PhaseHooks, Registry
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, make_edition, make_proposal, resident
 from tests.factories import login, make_staff, post
 
 
 @pytest.fixture
-def ballots() -> Iterator[None]:
-    from backend.budget import hooks
-
-    previous = hooks._counter  # the voting module's counter, restored afterwards
-    set_ballot_counter(lambda session, edition_id: 7)
-    yield
-    set_ballot_counter(previous)
+def ballots() -> PhaseHooks:
+    """The budget's phase hooks, with seven ballots in every edition."""
+    return replace(BP_HOOKS, ballot_count=lambda session, edition_id: 7)
 
 
 def test_vote_opens_only_with_eligible_projects_in_every_envelope(session: Session) -> None:
     edition = make_edition(session, phase="instruction")
     make_proposal(session, edition, status=ProposalStatus.eligible)
     with pytest.raises(Conflict, match="Centre Ville 3e"):
-        editions.change_phase(session, ADMIN, edition, "vote")
+        editions.change_phase(session, ADMIN, edition, "vote", hooks=BP_HOOKS)
     waiting = make_proposal(session, edition, qpv_code=CENTRE, status=ProposalStatus.published)
     with pytest.raises(Conflict, match="attendent encore"):
-        editions.change_phase(session, ADMIN, edition, "vote")
+        editions.change_phase(session, ADMIN, edition, "vote", hooks=BP_HOOKS)
     waiting.status = ProposalStatus.eligible
     session.add(waiting)
-    editions.change_phase(session, ADMIN, edition, "vote")
+    editions.change_phase(session, ADMIN, edition, "vote", hooks=BP_HOOKS)
     assert edition.phase == "vote"
     with pytest.raises(Invalid, match="Expliquez"):
-        editions.change_phase(session, ADMIN, edition, "instruction")
+        editions.change_phase(session, ADMIN, edition, "instruction", hooks=BP_HOOKS)
 
 
-def test_no_phase_goes_backwards_once_ballots_exist(session: Session, ballots: None) -> None:
+def test_no_phase_goes_backwards_once_ballots_exist(session: Session, ballots: PhaseHooks) -> None:
     edition = make_edition(session, phase="vote")
     with pytest.raises(Conflict, match="votes sont déjà enregistrés"):
-        editions.change_phase(session, ADMIN, edition, "instruction", "Oubli d'un projet.")
-    editions.change_phase(session, ADMIN, edition, "resultats")
+        editions.change_phase(session, ADMIN, edition, "instruction", "Oubli d'un projet.", hooks=ballots)
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=ballots)
 
 
 def test_rules_lock_once_proposals_exist(session: Session) -> None:
@@ -109,30 +105,30 @@ def test_counting_rule_must_match_ballot(client: TestClient, session: Session) -
         make_edition(session, counting_rule="greedy-threshold")
 
 
-def test_account_deletion_keeps_proposals_without_author(session: Session) -> None:
+def test_account_deletion_keeps_proposals_without_author(session: Session, registry: Registry) -> None:
     edition = make_edition(session)
     author = resident(session)
     sent = make_proposal(session, edition, author, status=ProposalStatus.published)
     draft = make_proposal(session, edition, author, status=ProposalStatus.draft)
-    exported = accounts.export_personal_data(session, author)["budget_participatif"]
+    exported = accounts.export_personal_data(session, author, registry)["budget_participatif"]
     assert {p["numero"] for p in exported["propositions"]} == {sent.id, draft.id}
-    accounts.delete_account(session, author)
+    accounts.delete_account(session, author, registry)
     session.refresh(sent)
     assert sent.author_id is None and sent.status == ProposalStatus.published
     assert session.get(Proposal, draft.id) is None
 
 
-def test_demo_is_complete_and_idempotent(session: Session) -> None:
+def test_demo_is_complete_and_idempotent(session: Session, registry: Registry) -> None:
     from backend.budget.demo import load_demo
     from backend.demo import load_people
 
-    ctx: dict = {}  # type: ignore[type-arg]
+    ctx: dict = {"registry": registry}  # type: ignore[type-arg]
     load_people(session, ctx)
     load_demo(session, ctx)
     load_demo(session, ctx)
     main = editions.get_edition(session, "marseille-2026")
     assert main.phase == "vote" and main.envelope_scope == "secteur"
-    assert editions.edition_facts(session, main).envelopes_without_projects == ()
+    assert editions.edition_facts(session, main, BP_HOOKS).envelopes_without_projects == ()
     statuses = set(session.exec(select(Proposal.status)).all())
     assert statuses == set(ProposalStatus)
     assert session.exec(select(Proposal).where(Proposal.hidden_at.is_not(None))).first() is not None  # type: ignore[union-attr]

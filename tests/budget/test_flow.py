@@ -15,6 +15,7 @@ from backend.budget.service import editions
 from backend.ledger.service import entries_for
 from tests.budget.helpers import (
     ADMIN,
+    BP_HOOKS,
     CENTRE,
     CORO,
     THEME,
@@ -73,7 +74,7 @@ def test_full_path_submit_moderate_instruct_eligible(
     session.refresh(proposal)
     assert proposal.status == ProposalStatus.published
 
-    editions.change_phase(session, ADMIN, edition, "instruction")
+    editions.change_phase(session, ADMIN, edition, "instruction", hooks=BP_HOOKS)
     logout(client)
     login(client, ag)
     assert client.get(f"{base}/instruction").status_code == 200
@@ -248,7 +249,7 @@ def test_phases_decide_who_may_act(client: TestClient, session: Session) -> None
         client.get(f"/budget-participatif/{edition.slug}/propositions/{published.id}/instruction").status_code
         == 200
     )
-    editions.change_phase(session, ADMIN, edition, "depot", "Erreur de calendrier.")
+    editions.change_phase(session, ADMIN, edition, "depot", "Erreur de calendrier.", hooks=BP_HOOKS)
     assert (
         client.get(f"/budget-participatif/{edition.slug}/propositions/{published.id}/instruction").status_code
         == 403

@@ -25,13 +25,13 @@ from backend.errors import Conflict
 from backend.ledger.service import entries_for, verify_ledger
 from backend.voting.model import Project
 from backend.voting.pabulib import parse_pb
-from tests.budget.helpers import ADMIN, CENTRE, CORO
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
 from tests.voting.helpers import pabutools_greedy, pabutools_mes_add1
 
 
 def close(session: Session, edition) -> list[EnvelopeResult]:  # type: ignore[no-untyped-def]
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     return results.results_of(session, edition)
 
 
@@ -194,18 +194,3 @@ def test_export_refuses_an_open_vote(session: Session) -> None:
 def test_fingerprint_is_the_start_of_the_receipt_hash() -> None:
     digest = receipt_hash("7k3m q9xd 2hra")
     assert digest == receipt_hash("7K3M-Q9XD-2HRA") and fingerprint(digest) == digest[:16]
-
-
-@pytest.mark.parametrize("module", ["results", "service", "api", "cli", "paper", "demo", "wiring"])
-def test_each_voting_module_imports_first(module: str) -> None:
-    """`qp export-pb` imports the results module before anything else: no import cycle."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", f"import backend.budget.voting.{module}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]

@@ -27,7 +27,7 @@ from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.tokens import issue_token
 from backend.config import Settings
 from backend.db import make_engine, run_migrations, utcnow
-from tests.budget.helpers import ADMIN, CENTRE, CORO
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import ids, vote_edition, voter
 from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
 
@@ -177,7 +177,7 @@ def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
     asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
     with Session(engine, expire_on_commit=False) as session:
         fresh = session.get(type(edition), edition.id)
-        editions.change_phase(session, ADMIN, fresh, "resultats")  # type: ignore[arg-type]
+        editions.change_phase(session, ADMIN, fresh, "resultats", hooks=BP_HOOKS)  # type: ignore[arg-type]
         session.commit()
     late = asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1))})], edition.slug))
     assert late[0].status_code == 409

@@ -16,7 +16,8 @@ from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.secrecy import receipt_hash, slot_key
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.errors import Conflict
-from tests.budget.helpers import ADMIN, CENTRE, CORO
+from backend.processes import Registry
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET
 
@@ -201,7 +202,7 @@ def test_vote_closed_and_not_yet_open(session: Session) -> None:
     edition.phase = "vote"
     session.add(edition)
     session.flush()
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     with pytest.raises(Conflict, match="Le vote est terminé"):
         vote(session, edition, person, *ids(projects[CORO], 0))
 
@@ -210,7 +211,7 @@ def test_phase_cannot_go_back_once_ballots_exist(session: Session) -> None:
     edition, projects = vote_edition(session)
     vote(session, edition, voter(session), *ids(projects[CORO], 0))
     with pytest.raises(Conflict, match="Des votes sont déjà enregistrés"):
-        editions.change_phase(session, ADMIN, edition, "instruction", "Erreur de calendrier.")
+        editions.change_phase(session, ADMIN, edition, "instruction", "Erreur de calendrier.", hooks=BP_HOOKS)
 
 
 def test_choice_encoding_round_trips() -> None:
@@ -221,13 +222,13 @@ def test_choice_encoding_round_trips() -> None:
     assert Choice.decode("3:0 12:3", graded=True).grades == {"3": 0, "12": 3}
 
 
-def test_personal_data_says_how_one_voted_never_what(session: Session) -> None:
+def test_personal_data_says_how_one_voted_never_what(session: Session, registry: Registry) -> None:
     from backend.accounts import personal_data as accounts
 
     edition, projects = vote_edition(session)
     person = voter(session)
     paper(session, edition, person, *ids(projects[CORO], 0), point="Centre social Malpassé")
-    exported = accounts.export_personal_data(session, person)["budget_participatif_vote"]["votes"]
+    exported = accounts.export_personal_data(session, person, registry)["budget_participatif_vote"]["votes"]
     assert exported[0]["canal"] == "paper" and exported[0]["bureau_de_vote"] == "Centre social Malpassé"
     assert set(exported[0]) == {
         "edition",
@@ -239,5 +240,5 @@ def test_personal_data_says_how_one_voted_never_what(session: Session) -> None:
         "choix",
     }
     assert exported[0]["choix"].startswith("secret")
-    accounts.delete_account(session, person)  # the voter row stays: one ballot per person holds
+    accounts.delete_account(session, person, registry)  # the voter row stays: one ballot per person holds
     assert session.exec(select(Voter).where(Voter.user_id == person.id)).first() is not None  # type: ignore[call-overload]

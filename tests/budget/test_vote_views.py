@@ -13,7 +13,7 @@ from backend.accounts.models import ResidenceStatus, User
 from backend.budget.service import editions
 from backend.budget.voting.models import Ballot, PaperBatch, Voter
 from backend.ledger.service import entries_for
-from tests.budget.helpers import ADMIN, CENTRE, CORO, agent, moderator
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO, agent, moderator
 from tests.budget.vote_helpers import ids, vote, vote_edition, voter
 from tests.conftest import csrf
 from tests.factories import login, page_text, post
@@ -259,7 +259,7 @@ def test_results_pages_and_files(client: TestClient, session: Session) -> None:
     person = voter(session)
     receipt = vote(session, edition, person, *ids(projects[CORO], 0, 1)).receipt
     vote(session, edition, voter(session, CENTRE), *ids(projects[CENTRE], 0))
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     overview = page_text(client.get(results_url))
     assert "2 personnes ont voté." in overview and "SHA-256" in overview and "Malpassé Corot" in overview
     page = client.get(f"{results_url}/{CORO}")
@@ -380,7 +380,7 @@ def test_majority_judgment_ballot_and_results_pages(client: TestClient, session:
     assert post(client, base, {**full, "action": "confirmer"}).status_code == 303
     centre = [str(p.id) for p in projects[CENTRE]]
     vote(session, edition, voter(session, CENTRE), grades={centre[0]: 1, centre[1]: 2})
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     text = page_text(client.get(f"/budget-participatif/{edition.slug}/resultats/{CORO}"))
     assert "Mention majoritaire" in text and "on retire une mention du milieu" in text
 

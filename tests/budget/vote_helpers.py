@@ -13,7 +13,7 @@ from backend.budget.service import editions
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice
 from backend.budget.voting.service import CastResult, PaperInfo
-from tests.budget.helpers import ADMIN, CENTRE, CORO, make_edition, make_proposal, resident
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO, make_edition, make_proposal, resident
 from tests.conftest import TEST_SECRET
 
 COSTS = {CORO: (40_000, 30_000, 20_000, 10_000), CENTRE: (50_000, 25_000)}
@@ -40,7 +40,7 @@ def vote_edition(
             session.add(p)
             projects.setdefault(code, []).append(p)
     session.flush()
-    editions.change_phase(session, ADMIN, edition, "vote")
+    editions.change_phase(session, ADMIN, edition, "vote", hooks=BP_HOOKS)
     return edition, projects
 
 

@@ -27,7 +27,7 @@ from backend.fph.models import Application, Fund
 from backend.fph.service import committee
 from backend.ledger.service import SYSTEM
 from backend.territory.models import Qpv
-from tests.budget.helpers import ADMIN, CENTRE, CORO
+from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import paper, vote, vote_edition, voter
 from tests.factories import make_user
 from tests.fph.conftest import make_application, make_fund, make_meeting, make_voters, on_agenda, vote_all
@@ -77,7 +77,7 @@ def counted_edition(
 
 
 def close(session: Session, edition: Edition) -> dict[str, EnvelopeResult]:
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     rows = session.exec(select(EnvelopeResult).where(EnvelopeResult.edition_id == edition.id)).all()
     by_id = {e.id: e.scope_code for e in editions.envelopes(session, edition)}
     return {by_id[r.envelope_id]: r for r in rows}

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
 from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus, RegistrationMode
@@ -27,6 +27,7 @@ from backend.assembly.views.common import (
     saisine_url,
     with_read_errors,
 )
+from backend.deps import DbSession
 from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws
 from backend.assembly.views.common import done, manage_url, refused, saisine_url
+from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.web import render

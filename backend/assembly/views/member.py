@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus
 from backend.assembly.permissions import MemberSaisine
 from backend.assembly.service import recommendations, work
 from backend.assembly.views.common import done, refused, saisine_url
+from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.web import render

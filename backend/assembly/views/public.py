@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.assembly import labels
 from backend.assembly.models import CategoryKind, RecommendationStatus, Saisine, SaisineStatus
 from backend.assembly.permissions import Level, PublicSaisine, SaisineContext, copil_communes
@@ -20,6 +20,7 @@ from backend.assembly.service.common import (
     territory_qpvs,
 )
 from backend.assembly.views.common import saisine_url, upload_dir
+from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.forms import form_errors
 from backend.i18n import gettext as _

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.views.common import done, form_page, manage_url, refused, saisine_url
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.web import render

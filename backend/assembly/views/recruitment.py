@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly.permissions import StaffSaisine
 from backend.assembly.service import recruitment
 from backend.assembly.service.common import territory_qpvs
 from backend.assembly.views.common import done, form_page, manage_url, refused, saisine_url
 from backend.assembly.views.public import registration_context, volunteer_form
+from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.forms import parse_int
 from backend.i18n import gettext as _

@@ -8,10 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly.models import RecommendationStatus
 from backend.assembly.permissions import StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
+from backend.deps import DbSession
 from backend.web import render
 
 router = APIRouter(include_in_schema=False)

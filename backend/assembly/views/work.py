@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recruitment, work
 from backend.assembly.views.common import done, form_page, manage_url, saisine_url, upload_dir
+from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.forms import parse_datetime
 from backend.i18n import gettext as _

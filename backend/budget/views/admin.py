@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
 
-from backend.accounts.deps import AdminPrincipal, DbSession
+from backend.accounts.deps import AdminPrincipal
 from backend.accounts.levels import Level
 from backend.accounts.models import Role
 from backend.accounts.security import flash
@@ -27,9 +27,11 @@ from backend.budget.service import editions
 from backend.budget.service.editions import EditionSettings
 from backend.budget.views.common import labels
 from backend.budget.views.staff import form_data
+from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import gettext as _
+from backend.processes import PhaseHooks
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
 from backend.web import redirect, render
@@ -237,6 +239,10 @@ def _parse(raw: FormData) -> tuple[dict[str, Any], EditionSettings | None, Domai
     return form, settings, None
 
 
+def _phase_hooks(request: Request) -> PhaseHooks:
+    return get_registry(request).phase_hooks("bp")
+
+
 def _edit_page(
     request: Request,
     session: DbSession,
@@ -254,7 +260,7 @@ def _edit_page(
                 moves.append(
                     (
                         target,
-                        editions.phase_problems(session, edition, target),
+                        editions.phase_problems(session, edition, target, _phase_hooks(request)),
                         phases.ORDER.index(target) < phases.ORDER.index(edition.phase),
                     )
                 )
@@ -362,7 +368,9 @@ def change_phase(
     edition = editions.get_edition(session, slug)
     try:
         with session.begin_nested():
-            editions.change_phase(session, principal.actor(Role.admin), edition, target, reason)
+            editions.change_phase(
+                session, principal.actor(Role.admin), edition, target, reason, hooks=_phase_hooks(request)
+            )
     except DomainError as exc:
         flash(request, exc.message, "error")
         return redirect(f"/admin/budget-participatif/{edition.slug}#phase", request)

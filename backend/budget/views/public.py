@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import select
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.budget import falc, mapgrid, phases
 from backend.budget.models import ELIGIBLE_STATUSES, PUBLIC_STATUSES, Proposal, ProposalStatus
@@ -24,6 +24,7 @@ from backend.budget.phases import Act
 from backend.budget.photos import photo_path
 from backend.budget.service import editions, instruction, proposals
 from backend.budget.views.common import STATUS_LABELS, labels, paris_today, qpv_geometry
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv, Secteur

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.levels import level_of
 from backend.accounts.permissions import enforce, require_authenticated
 from backend.accounts.security import flash
@@ -29,6 +29,7 @@ from backend.budget.views.common import (
     proposal_url,
     read_photo,
 )
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv

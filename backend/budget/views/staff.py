@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from backend.accounts import service as accounts
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import Principal, enforce
 from backend.accounts.security import flash
 from backend.budget import notify, phases
@@ -37,6 +37,7 @@ from backend.budget.views.common import (
     proposal_url,
     read_photo,
 )
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import QpvRef

@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.service import editions
@@ -26,6 +26,7 @@ from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
 from backend.budget.voting.web import context_of, counter, vote_cache
+from backend.deps import DbSession
 from backend.errors import ApiError, DomainError, Invalid, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _
 

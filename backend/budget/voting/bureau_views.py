@@ -18,7 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from backend.accounts import activation, documents
 from backend.accounts import service as accounts
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import ResidenceStatus, User
 from backend.accounts.permissions import Principal, enforce
 from backend.budget import phases
@@ -39,6 +39,7 @@ from backend.budget.voting.web import (
     read_choice,
     vote_cache,
 )
+from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv, QpvRef

@@ -31,6 +31,7 @@ from backend.budget.voting.models import Voter
 from backend.budget.voting.service import PaperInfo
 from backend.db import utcnow
 from backend.ledger.service import ActorRef
+from backend.processes import PhaseHooks
 from backend.territory.models import Qpv
 
 # A few QPV per secteur, where the demo voters live.
@@ -168,7 +169,7 @@ PROJECTS_2025 = (
 )  # fmt: skip
 
 
-def edition_2025(session: Session, users: dict[str, User], secret: str) -> None:
+def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: PhaseHooks) -> None:
     """A closed edition: counted, published, with a results page."""
     if session.exec(select(Edition.id).where(Edition.slug == "marseille-2025")).first() is not None:
         return
@@ -204,7 +205,7 @@ def edition_2025(session: Session, users: dict[str, User], secret: str) -> None:
         },
     )
     edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot)
+    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
     people = _pool(session, users["agent"], 240)
     authors = [
         users.get(k) or people[0]
@@ -216,21 +217,21 @@ def edition_2025(session: Session, users: dict[str, User], secret: str) -> None:
         proposal = _submit(session, edition, author, title, description, theme, qpv, cost)
         moderation.publish(session, admin, proposal)
         proposals.append((proposal, cost))
-    editions.change_phase(session, admin, edition, PhaseKey.instruction)
+    editions.change_phase(session, admin, edition, PhaseKey.instruction, hooks=hooks)
     for proposal, cost in proposals:
         instruction.instruct(
             session, agent, edition, proposal, answers=_answers(), decision=ProposalStatus.eligible,
             services_cost=cost, services_operating_cost=None,
         )  # fmt: skip
-    editions.change_phase(session, admin, edition, PhaseKey.vote)
+    editions.change_phase(session, admin, edition, PhaseKey.vote, hooks=hooks)
     ctx = build_context(session, edition)
     _cast_many(session, secret, edition, ctx, people, users["agent"], seed=2025)
-    editions.change_phase(session, admin, edition, PhaseKey.resultats)
+    editions.change_phase(session, admin, edition, PhaseKey.resultats, hooks=hooks)
     assert THEME  # the theme keys come from the same table as 2026's
 
 
 def load_votes(session: Session, ctx: dict[str, Any], users: dict[str, User]) -> None:
     settings = ctx.get("settings")
     secret = settings.secret_key if settings is not None else "dev-only-secret-change-me"
-    edition_2025(session, users, secret)
+    edition_2025(session, users, secret, ctx["registry"].phase_hooks("bp"))
     votes_2026(session, users, secret)

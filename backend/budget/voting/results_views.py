@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.budget import falc
 from backend.budget.models import CountingRule, Edition
 from backend.budget.permissions import EditionDep
@@ -17,6 +16,7 @@ from backend.budget.service.proposals import ballot_projects
 from backend.budget.voting import results
 from backend.budget.voting.context import GRADES
 from backend.budget.voting.models import EnvelopeResult
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
 from backend.budget import falc, phases, trust
 from backend.budget.models import Edition, PhaseKey
@@ -28,6 +28,7 @@ from backend.budget.voting.web import (
     read_choice,
     vote_cache,
 )
+from backend.deps import DbSession
 from backend.errors import Conflict, DomainError
 from backend.i18n import gettext as _
 from backend.web import redirect, render

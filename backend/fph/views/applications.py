@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from backend.accounts.deps import DbSession
 from backend.accounts.models import Role
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.fph import forms
 from backend.fph.eligibility import Check

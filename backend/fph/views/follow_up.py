@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import FileResponse, Response
 
-from backend.accounts.deps import DbSession
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int

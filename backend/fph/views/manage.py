@@ -11,10 +11,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from backend.accounts import service as accounts
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Principal, enforce, staff_policy
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms

@@ -10,11 +10,11 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from backend.accounts.deps import DbSession
 from backend.accounts.grants import active_grants
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
+from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
 from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.fph.models import GRANTED, Application, Decision, Fund, Meeting, Member, MemberKind, Outcome
 from backend.fph.permissions import fund_access

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession
 from backend.results import counters
 from backend.results.dashboard import Filters, as_context, build
 from backend.results.permissions import DashboardScope

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from backend.accounts.deps import DbSession
 from backend.accounts.models import Role
 from backend.accounts.permissions import enforce
 from backend.accounts.security import flash
 from backend.budget.photos import PhotoRefused
+from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date
 from backend.i18n import gettext as _
@@ -43,7 +43,7 @@ def follow_list(request: Request, session: DbSession, principal: FollowerPrincip
         {
             "to_open": [i for i in items if i.realisation is None],
             "followed": [i for i in items if i.realisation is not None],
-            **labels(),
+            **labels(request),
         },
     )
 
@@ -93,7 +93,7 @@ def _form_page(
             }
             | (values or {}),
             "today": date.today().isoformat(),
-            **labels(),
+            **labels(request),
         },
         status_code=status_code,
     )

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from backend.accounts.deps import DbSession
+from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import head

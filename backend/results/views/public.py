@@ -11,15 +11,15 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.budget.models import ELIGIBLE_STATUSES, Proposal, ProposalStatus
+from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.formatting import format_month
 from backend.i18n import gettext as _
 from backend.ledger.service import head
-from backend.processes import journal_processes
 from backend.results import accountability, photos, queries, service
 from backend.results.models import Realisation, RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
@@ -31,13 +31,13 @@ router = APIRouter(include_in_schema=False)
 PROCESS_KEYS = ("bp", "fph", "assembly")
 
 
-def labels() -> dict[str, Any]:
+def labels(request: Request) -> dict[str, Any]:
     return {
         "status_label": service.status_label,
         "status_falc": {k.value: _(v) for k, v in service.STATUS_FALC.items()},
         "source_label": {k.value: _(v) for k, v in service.SOURCE_LABELS.items()},
         "statuses": [(s.value, service.status_label(s)) for s in RealisationStatus],
-        "processes": journal_processes(),
+        "processes": get_registry(request).journal_processes(),
     }
 
 
@@ -75,7 +75,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
             "can_dashboard": dashboard_policy(principal) is None,
             "can_follow": follow_any_policy(principal) is None,
             "this_month": date.today().strftime("%Y-%m"),
-            **labels(),
+            **labels(request),
         },
     )
 
@@ -114,7 +114,7 @@ def qpv_page(request: Request, session: DbSession, code: str) -> Response:
             "saisines": queries.saisines(session, [row.commune_insee]),
             "decisions": traced,
             "decision_total": total,
-            **labels(),
+            **labels(request),
         },
     )
 
@@ -138,7 +138,7 @@ def realisation_page(
             "subscribers": service.subscriber_count(session, realisation),
             "can_follow": follow_any_policy(principal) is None,
             "amount": fmt_eur(item.amount) if item.amount is not None else "—",
-            **labels(),
+            **labels(request),
         },
     )
 
@@ -195,7 +195,7 @@ def accountability_index(request: Request, session: DbSession) -> Response:
             "qpvs": queries.qpv_rows(session),
             "journal_count": count,
             "head_hash": head_hash,
-            **labels(),
+            **labels(request),
         },
     )
 
@@ -215,7 +215,7 @@ def accountability_process(request: Request, session: DbSession, key: str, page:
         request,
         "results/accountability.html",
         {
-            "title": journal_processes().get(key, key),
+            "title": get_registry(request).journal_processes().get(key, key),
             "description": _(accountability.PROCESS_DESCRIPTIONS[key]),
             "summary": accountability.counts_by_action(session, process=key),
             "traced": traced,
@@ -226,7 +226,7 @@ def accountability_process(request: Request, session: DbSession, key: str, page:
             "journal_filter": f"/journal?processus={key}",
             "journal_count": count,
             "head_hash": head_hash,
-            **labels(),
+            **labels(request),
         },
         block="decisions",
     )
@@ -254,7 +254,7 @@ def accountability_qpv(request: Request, session: DbSession, code: str, page: in
             "journal_filter": f"/journal?quartier={qpv.code}",
             "journal_count": count,
             "head_hash": head_hash,
-            **labels(),
+            **labels(request),
         },
         block="decisions",
     )
@@ -293,7 +293,7 @@ def digest_current(quartier: str = "") -> Response:
 @router.get("/resultats/lettre/{month}")
 def digest_page(request: Request, session: DbSession, month: str, quartier: str = "") -> Response:
     if month.endswith(".pdf"):
-        return digest_pdf(session, month.removesuffix(".pdf"), quartier)
+        return digest_pdf(request, session, month.removesuffix(".pdf"), quartier)
     year, m = _month(month)
     territory = _qpv(session, quartier) if quartier else None
     d = accountability.digest(session, year, m, territory.code if territory else None)
@@ -311,12 +311,12 @@ def digest_page(request: Request, session: DbSession, month: str, quartier: str 
             "suffix": suffix,
             "territory": territory,
             "qpvs": queries.qpv_rows(session),
-            **labels(),
+            **labels(request),
         },
     )
 
 
-def digest_pdf(session: DbSession, month: str, quartier: str) -> Response:
+def digest_pdf(request: Request, session: DbSession, month: str, quartier: str) -> Response:
     year, m = _month(month)
     territory = _qpv(session, quartier) if quartier else None
     d = accountability.digest(session, year, m, territory.code if territory else None)
@@ -330,7 +330,7 @@ def digest_pdf(session: DbSession, month: str, quartier: str) -> Response:
             "vous pouvez la retrouver dans le journal public, sur le site, à l'adresse /journal/numéro."
         )
     )
-    names = journal_processes()
+    names = get_registry(request).journal_processes()
     if not d.total:
         doc.para(_("Aucune décision ce mois-ci."))
     for process, traced in d.by_process.items():

@@ -6,7 +6,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend.budget import phases
-from backend.budget.hooks import ballot_count, phase_changed
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.phases import EditionFacts
 from backend.budget.service.editions.common import PROCESS
@@ -15,9 +14,10 @@ from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
+from backend.processes import PhaseHooks
 
 
-def edition_facts(session: Session, edition: Edition) -> EditionFacts:
+def edition_facts(session: Session, edition: Edition, hooks: PhaseHooks) -> EditionFacts:
     envs = envelopes(session, edition)
     with_projects = set(
         session.exec(
@@ -39,17 +39,20 @@ def edition_facts(session: Session, edition: Edition) -> EditionFacts:
         criteria=len(edition.checklist),
         envelopes_without_projects=tuple(e.label for e in envs if e.id not in with_projects),
         awaiting_instruction=int(awaiting),
-        ballots=ballot_count(session, edition.id),  # type: ignore[arg-type]
+        ballots=hooks.ballots(session, edition.id),  # type: ignore[arg-type]
     )
 
 
-def phase_problems(session: Session, edition: Edition, target: str) -> list[str]:
-    return phases.transition_problems(edition.phase, target, edition_facts(session, edition))
+def phase_problems(session: Session, edition: Edition, target: str, hooks: PhaseHooks) -> list[str]:
+    return phases.transition_problems(edition.phase, target, edition_facts(session, edition, hooks))
 
 
-def change_phase(session: Session, actor: ActorRef, edition: Edition, target: str, reason: str = "") -> None:
-    """An explicit administrator decision, guarded and journaled."""
-    problems = phase_problems(session, edition, target)
+def change_phase(
+    session: Session, actor: ActorRef, edition: Edition, target: str, reason: str = "", *, hooks: PhaseHooks
+) -> None:
+    """An explicit administrator decision, guarded and journaled; `hooks` are the budget's phase
+    hooks from the registry (the vote's ballot count and its count at close)."""
+    problems = phase_problems(session, edition, target, hooks)
     if problems:
         raise Conflict(" ".join(problems), field="phase")
     backwards = phases.ORDER.index(target) < phases.ORDER.index(edition.phase)
@@ -76,4 +79,4 @@ def change_phase(session: Session, actor: ActorRef, edition: Edition, target: st
         reason=f"{text} {reason}".strip(),
         payload={"from": before, "to": target, "backwards": backwards},
     )
-    phase_changed(session, actor, edition, before, target)
+    hooks.changed(session, actor, edition, before, target)

@@ -1,0 +1,1 @@
+"""Users, roles scoped to territories, passwords, sessions, CSRF."""

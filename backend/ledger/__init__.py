@@ -1,0 +1,1 @@
+"""The accountability journal (append-only, hash-chained) and its verifier."""

@@ -1,0 +1,1 @@
+"""Métropole, communes, secteurs, QPV: perimeters, residence check, BAN geocoder client."""
