@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from backend.accounts.deps import DbSession
+from backend.api import ApiRouter
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
 from backend.budget.service import editions, proposals
 from backend.errors import NotFound, error_responses
 from backend.i18n import gettext as _
 from backend.territory.service import qpv_refs
 
-router = APIRouter(prefix="/api/budget", tags=["budget participatif"])
+router = ApiRouter(prefix="/budget", tags=["budget participatif"])
 
 
 def _public(session: DbSession, edition: Edition) -> EditionPublic:
