@@ -109,3 +109,12 @@ def test_a_ballot_cast_at_the_former_path(client: TestClient, session: Session) 
         for prefix in (API_V1, UNVERSIONED)
     ]
     assert found[0] == found[1] and found[0]["found"] is True
+
+
+def test_the_fast_path_serves_both_ballot_paths() -> None:
+    from backend.budget.voting.fastpath import PATH
+
+    for prefix in (API_V1, UNVERSIONED):
+        found = PATH.match(f"{prefix}/budget/editions/bp-2027/bulletin")
+        assert found is not None and found["slug"] == "bp-2027"
+    assert PATH.match(f"{API_V1}/budget/editions/bp-2027/bulletin/verifier") is None
