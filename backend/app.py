@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from backend.accounts.deps import csrf_protect, current_principal
+from backend.api import DOCS_URL, OPENAPI_URL, install_unversioned_docs, mount
 from backend.config import Settings
 from backend.db import make_engine, make_sessionmaker
 from backend.errors import DomainError, NotAuthenticated, error_responses
@@ -50,9 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="API de la plateforme de participation des quartiers prioritaires.",
         dependencies=[Depends(reject_nul_bytes), Depends(csrf_protect), Depends(current_principal)],
         responses=error_responses(400, 422),
-        docs_url="/api/docs",
+        docs_url=DOCS_URL,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=OPENAPI_URL,
     )
     registry = build_registry()
     registry.import_models()  # every table mapped before the first request
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
+    install_unversioned_docs(app)
 
     from backend.accounts import activation_views as accounts_activation
     from backend.accounts import admin_views as accounts_admin
@@ -111,11 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         postal_views.router,
         ledger_views.router,
         ledger_api.router,
+        ledger_api.download_router,
     ):
-        app.include_router(router)
+        mount(app, router)
     for kind in registry:
         for router in kind.routers():
-            app.include_router(router)
+            mount(app, router)
         if kind.middleware is not None:
             kind.middleware(app, settings)
     return app

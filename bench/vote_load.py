@@ -213,7 +213,7 @@ async def _client_proc(
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     host, port = base.removeprefix("http://").split(":")
-    path = f"/api/budget/editions/{slug}/bulletin"
+    path = f"/api/v1/budget/editions/{slug}/bulletin"
     started = time.perf_counter()
     window = [float("inf"), 0.0]
     deadline = started + duration
@@ -235,7 +235,7 @@ async def _client_proc(
                     if scheduled >= deadline:
                         break
                 token, qpv = queue.pop().split("|")
-                body = json.dumps({"projets": rng.sample(projects[int(qpv)], rng.randint(1, 3))}).encode()
+                body = json.dumps({"projects": rng.sample(projects[int(qpv)], rng.randint(1, 3))}).encode()
                 head = (
                     f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -472,7 +472,7 @@ def main() -> None:
 
         for _ in range(200):
             try:
-                if httpx.get(f"{base}/api/budget/editions/{slug}", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/api/v1/budget/editions/{slug}", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from backend.api import ApiRouter
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
 from backend.budget.service import editions, proposals
 from backend.deps import DbSession
@@ -11,7 +10,7 @@ from backend.errors import NotFound, error_responses
 from backend.i18n import gettext as _
 from backend.territory.service import qpv_refs
 
-router = APIRouter(prefix="/api/budget", tags=["budget participatif"])
+router = ApiRouter(prefix="/budget", tags=["budget participatif"])
 
 
 def _public(session: DbSession, edition: Edition) -> EditionPublic:

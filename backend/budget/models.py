@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
@@ -294,7 +293,7 @@ class EditionPublic(BaseModel):
     level_to_vote: int
     revote_allowed: bool
     envelopes: list[EnvelopePublic]
-    checklist: list[dict[str, Any]]
+    checklist: list[dict[str, str]]
 
 
 class ProjectPublic(BaseModel):

@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from pydantic import BaseModel, Field
 
+from backend.api import ApiRouter
 from backend.deps import DbSession
 from backend.errors import error_responses
 from backend.territory.models import QpvPublic
 from backend.territory.service import communes_by_id, get_qpv, list_qpv, locator, secteur_by_id
 
-router = APIRouter(prefix="/api", tags=["territoires"])
+router = ApiRouter(tags=["territoires"])
 
 
-@router.get("/qpv", response_model=list[QpvPublic])
+class QpvNamePublic(BaseModel):
+    code: str
+    name: str
+
+
+class QpvLocationPublic(BaseModel):
+    qpv: QpvNamePublic | None = Field(description="Le QPV qui contient ce point, s'il y en a un.")
+
+
+class QpvFeatureProperties(BaseModel):
+    """The property names of the national QPV data set (ANCT), kept as published there."""
+
+    code_qp: str
+    lib_qp: str
+    insee_com: list[str]
+    population: int | None
+
+
+class QpvFeaturePublic(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    properties: QpvFeatureProperties
+    geometry: dict[str, Any] = Field(description="Géométrie GeoJSON (WGS84).")
+
+
+@router.get("/qpv")
 def qpv_list(session: DbSession) -> list[QpvPublic]:
     """Every QPV with its population, commune and secteur."""
     sects = secteur_by_id(session)
@@ -26,7 +52,7 @@ def qpv_list(session: DbSession) -> list[QpvPublic]:
             name=q.name,
             population=q.population,
             commune=communes[q.commune_id].name,
-            secteur=sects[q.secteur_id].name if q.secteur_id else None,
+            sector=sects[q.secteur_id].name if q.secteur_id else None,
         )
         for q in list_qpv(session)
     ]
@@ -35,26 +61,22 @@ def qpv_list(session: DbSession) -> list[QpvPublic]:
 @router.get("/qpv/localiser")
 def qpv_locate(
     session: DbSession, lat: float = Query(ge=-90, le=90), lon: float = Query(ge=-180, le=180)
-) -> dict[str, Any]:
+) -> QpvLocationPublic:
     """Which QPV contains this point (WGS84), if any. Indicative: an agent verifies residence."""
     code = locator(session).locate(lat, lon)
     if code is None:
-        return {"qpv": None}
+        return QpvLocationPublic(qpv=None)
     qpv = get_qpv(session, code)
-    return {"qpv": {"code": qpv.code, "name": qpv.name}}
+    return QpvLocationPublic(qpv=QpvNamePublic(code=qpv.code, name=qpv.name))
 
 
 @router.get("/qpv/{code}.geojson", responses=error_responses(404))
-def qpv_geojson(session: DbSession, code: str) -> dict[str, Any]:
+def qpv_geojson(session: DbSession, code: str) -> QpvFeaturePublic:
     """One QPV as a GeoJSON Feature."""
     qpv = get_qpv(session, code)
-    return {
-        "type": "Feature",
-        "properties": {
-            "code_qp": qpv.code,
-            "lib_qp": qpv.name,
-            "insee_com": qpv.commune_codes,
-            "population": qpv.population,
-        },
-        "geometry": json.loads(qpv.geometry),
-    }
+    return QpvFeaturePublic(
+        properties=QpvFeatureProperties(
+            code_qp=qpv.code, lib_qp=qpv.name, insee_com=qpv.commune_codes, population=qpv.population
+        ),
+        geometry=json.loads(qpv.geometry),
+    )

@@ -57,7 +57,7 @@ class QpvPublic(BaseModel):
     name: str
     population: int | None
     commune: str
-    secteur: str | None
+    sector: str | None
 
 
 class QpvRef(BaseModel):

@@ -57,7 +57,7 @@ def test_password_change_ends_copies_and_tokens_but_keeps_this_device(
     user = make_user(session)
     login(client, user)
     thief = copy_of(app, client)
-    token = client.post("/api/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
+    token = client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
     changed = post(
         client,
         "/compte/mot-de-passe",
@@ -103,16 +103,16 @@ def test_a_cookie_without_a_server_session_opens_nothing(client: TestClient, ses
 def test_junk_bearer_does_not_let_the_cookie_skip_csrf(client: TestClient, session: Session) -> None:
     login(client, make_user(session))
     junk = {"Authorization": "Bearer junk"}
-    refused = client.post("/api/budget/jeton", headers=junk)
+    refused = client.post("/api/v1/budget/jeton", headers=junk)
     assert refused.status_code in (401, 403) and "token" not in refused.json()
     # Even with the CSRF header, a request that brings a bearer is not the cookie's.
-    with_csrf = client.post("/api/budget/jeton", headers={**junk, "X-CSRF-Token": csrf(client)})
+    with_csrf = client.post("/api/v1/budget/jeton", headers={**junk, "X-CSRF-Token": csrf(client)})
     assert with_csrf.status_code in (401, 403) and "token" not in with_csrf.json()
-    empty = client.post("/api/budget/jeton", headers={"Authorization": "bearer "})
+    empty = client.post("/api/v1/budget/jeton", headers={"Authorization": "bearer "})
     assert empty.status_code in (401, 403)
     # Without a bearer, the cookie still needs its CSRF token.
-    assert client.post("/api/budget/jeton").status_code == 403
-    assert client.post("/api/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).status_code == 201
+    assert client.post("/api/v1/budget/jeton").status_code == 403
+    assert client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).status_code == 201
 
 
 def test_a_bearer_header_hides_the_cookie_on_every_page(client: TestClient, session: Session) -> None:
@@ -124,7 +124,7 @@ def test_a_bearer_header_hides_the_cookie_on_every_page(client: TestClient, sess
 def test_a_valid_token_still_works_with_or_without_a_cookie(client: TestClient, session: Session) -> None:
     user = make_user(session)
     login(client, user)
-    token = client.post("/api/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
+    token = client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
     claims = read_token(TEST_SECRET, token)
     assert claims is not None and claims.user_id == user.id
     fresh = session.get(User, user.id)

@@ -394,12 +394,12 @@ def test_open_data_api(client: TestClient, session: Session) -> None:
     saisine = drawn_saisine(session)
     draw = draws.get_draw(session, saisine)
     assert draw is not None
-    listed = client.get("/api/assemblee").json()
+    listed = client.get("/api/v1/assemblee").json()
     assert any(row["id"] == saisine.id for row in listed)
-    data = client.get(f"/api/assemblee/{saisine.id}").json()
+    data = client.get(f"/api/v1/assemblee/{saisine.id}").json()
     assert data["draw"]["seed"] == draw.seed and data["draw"]["panel"] == draw.panel
     assert data["draw"]["public_inputs"][0] == {"label": "Témoin 1", "value": "17"}
     assert data["composition"][0]["features"][0]["panel"] == 3
     assert "name" not in str(data) and "Volontaire" not in str(data)
-    missing = client.get("/api/assemblee/999999")
+    missing = client.get("/api/v1/assemblee/999999")
     assert missing.status_code == 404 and "detail" in missing.json()

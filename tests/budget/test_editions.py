@@ -94,7 +94,7 @@ def test_admin_creates_an_edition_and_opens_the_depot(client: TestClient, sessio
     post(client, "/admin/budget-participatif/bp-nord-2027/enveloppes", {f"envelope-{envelope.id}": "450 000"})
     session.refresh(envelope)
     assert envelope.amount == 450_000
-    api = client.get("/api/budget/editions/bp-nord-2027").json()
+    api = client.get("/api/v1/budget/editions/bp-nord-2027").json()
     assert api["ballot_min"] == 2 and api["level_to_vote"] == 3 and len(api["envelopes"]) == 2
 
 

@@ -96,7 +96,7 @@ def test_full_path_submit_moderate_instruct_eligible(
         "Votre proposition est recevable",
     ]
     assert f"/propositions/{proposal.id}" in mails[-1].body
-    assert client.get("/api/budget/editions/" + edition.slug + "/projets").json()[0]["cost"] == 11_500
+    assert client.get("/api/v1/budget/editions/" + edition.slug + "/projets").json()[0]["cost"] == 11_500
 
 
 def test_validation_error_keeps_everything_typed(client: TestClient, session: Session) -> None:

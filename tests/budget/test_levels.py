@@ -84,12 +84,12 @@ def test_the_ballot_page_and_the_api_refuse_with_the_way_to_confirm(
     assert 'href="/compte/confirmer"' in page.text
     assert "Pour voter, il faut avoir confirmé son e-mail ou son numéro de téléphone." in text
     api = client.post(
-        f"/api/budget/editions/{edition.slug}/bulletin",
-        json={"projets": list(ids(projects[CORO], 0))},
+        f"/api/v1/budget/editions/{edition.slug}/bulletin",
+        json={"projects": list(ids(projects[CORO], 0))},
         headers={"X-CSRF-Token": csrf(client)},
     )
     assert api.status_code == 403 and "confirmez d'abord" in api.json()["detail"]
-    assert client.get(f"/api/budget/editions/{edition.slug}").json()["level_to_vote"] == Level.contact
+    assert client.get(f"/api/v1/budget/editions/{edition.slug}").json()["level_to_vote"] == Level.contact
 
 
 def test_proposing_needs_the_level_the_edition_sets(client: TestClient, session: Session) -> None:

@@ -86,7 +86,7 @@ async def post_all(
             return await asyncio.gather(
                 *(
                     client.post(
-                        f"/api/budget/editions/{slug}/bulletin",
+                        f"/api/v1/budget/editions/{slug}/bulletin",
                         json=body,
                         headers={"Authorization": f"Bearer {tok}"},
                     )
@@ -114,12 +114,14 @@ def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[st
     corot = world["projects"][CORO]
     # The first request fills the vote context (regular route); the next ones take the fast path.
     first, second = (
-        asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug)),
-        asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1, 2))})], edition.slug)),
+        asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug)),
+        asyncio.run(
+            post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1, 2))})], edition.slug)
+        ),
     )
     assert first[0].status_code == second[0].status_code == 201
-    assert set(first[0].json()) == set(second[0].json()) == {"recu", "enveloppe", "nouveau_vote"}
-    assert second[0].json()["enveloppe"] == CORO and second[0].json()["nouveau_vote"] is False
+    assert set(first[0].json()) == set(second[0].json()) == {"receipt", "envelope", "revote"}
+    assert second[0].json()["envelope"] == CORO and second[0].json()["revote"] is False
     assert second[0].headers["cache-control"] == "no-store"
     assert fast_served(app) == 1
     assert totals(world["engine"], edition.id) == (2, 2)
@@ -136,17 +138,17 @@ def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[st
 def test_everything_else_is_answered_by_the_regular_route(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     assert warm[0].status_code == 201
     responses = asyncio.run(
         post_all(
             app,
             [
-                (token(people["a"]), {"projets": list(ids(corot, 1))}),  # already voted
-                (token(people["far"]), {"projets": list(ids(corot, 1))}),  # not a project of their envelope
-                (token(people["young"]), {"projets": list(ids(corot, 1))}),  # too young
-                (token(people["b"]), {"projets": list(ids(corot, 0, 1, 2, 3))}),  # too many projects
-                ("not-a-token", {"projets": list(ids(corot, 1))}),
+                (token(people["a"]), {"projects": list(ids(corot, 1))}),  # already voted
+                (token(people["far"]), {"projects": list(ids(corot, 1))}),  # not a project of their envelope
+                (token(people["young"]), {"projects": list(ids(corot, 1))}),  # too young
+                (token(people["b"]), {"projects": list(ids(corot, 0, 1, 2, 3))}),  # too many projects
+                ("not-a-token", {"projects": list(ids(corot, 1))}),
             ],
             edition.slug,
         )
@@ -160,10 +162,10 @@ def test_everything_else_is_answered_by_the_regular_route(world: dict[str, Any])
 def test_concurrent_submissions_by_one_voter_on_the_fast_path_give_one_ballot(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     tok = token(people["c"])
     responses = asyncio.run(
-        post_all(app, [(tok, {"projets": list(ids(corot, i % 4))}) for i in range(60)], edition.slug)
+        post_all(app, [(tok, {"projects": list(ids(corot, i % 4))}) for i in range(60)], edition.slug)
     )
     statuses = Counter(r.status_code for r in responses)
     assert statuses[201] == 1, statuses
@@ -174,12 +176,12 @@ def test_concurrent_submissions_by_one_voter_on_the_fast_path_give_one_ballot(wo
 def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
     app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     with Session(engine, expire_on_commit=False) as session:
         fresh = session.get(type(edition), edition.id)
         editions.change_phase(session, ADMIN, fresh, "resultats", hooks=BP_HOOKS)  # type: ignore[arg-type]
         session.commit()
-    late = asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1))})], edition.slug))
+    late = asyncio.run(post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1))})], edition.slug))
     assert late[0].status_code == 409
     assert "terminé" in late[0].json()["detail"]
     assert totals(engine, edition.id) == (1, 1)
@@ -188,13 +190,13 @@ def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
 def test_an_old_context_is_used_while_it_is_rebuilt_beside(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     cache = app.state.bp_vote_cache
     cache.ttl_s = 0.0  # every entry is now older than the TTL
     assert not cache.is_fresh(edition.id)
     responses = asyncio.run(
         post_all(
-            app, [(token(people[n]), {"projets": list(ids(corot, 1))}) for n in ("b", "c")], edition.slug
+            app, [(token(people[n]), {"projects": list(ids(corot, 1))}) for n in ("b", "c")], edition.slug
         )
     )
     assert [r.status_code for r in responses] == [201, 201]
@@ -221,9 +223,9 @@ def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(fast_db: t
     )
     app = create_app(settings)
     corot = ids(projects[CORO], 0)
-    warm = asyncio.run(post_all(app, [(token(confirmed), {"projets": list(corot)})], edition.slug))
+    warm = asyncio.run(post_all(app, [(token(confirmed), {"projects": list(corot)})], edition.slug))
     assert warm[0].status_code == 201  # the regular route fills the vote context
-    refused = asyncio.run(post_all(app, [(token(throwaway), {"projets": list(corot)})], edition.slug))
+    refused = asyncio.run(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
     assert refused[0].status_code == 403 and "confirmez d'abord" in refused[0].json()["detail"]
     assert fast_served(app) == 0
     with Session(engine, expire_on_commit=False) as session:
@@ -232,7 +234,7 @@ def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(fast_db: t
         person.email_confirmed_at = utcnow()
         session.add(person)
         session.commit()
-    accepted = asyncio.run(post_all(app, [(token(throwaway), {"projets": list(corot)})], edition.slug))
+    accepted = asyncio.run(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
     assert accepted[0].status_code == 201 and fast_served(app) == 1
 
 
@@ -241,7 +243,7 @@ def test_a_document_that_voted_through_another_account_is_refused_like_the_regul
 ) -> None:
     app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
     corot = world["projects"][CORO]
-    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projets": list(ids(corot, 0))})], edition.slug))
+    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     assert warm[0].status_code == 201
     with Session(engine, expire_on_commit=False) as session:
         for name in ("b", "c"):  # two accounts, one identity document seen in person
@@ -250,9 +252,11 @@ def test_a_document_that_voted_through_another_account_is_refused_like_the_regul
             documents.record_document(session, user, key=TEST_SECRET, kind="passeport", number="19AB12345")
         session.commit()
     served = fast_served(app)
-    first = asyncio.run(post_all(app, [(token(people["b"]), {"projets": list(ids(corot, 1))})], edition.slug))
+    first = asyncio.run(
+        post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1))})], edition.slug)
+    )
     second = asyncio.run(
-        post_all(app, [(token(people["c"]), {"projets": list(ids(corot, 2))})], edition.slug)
+        post_all(app, [(token(people["c"]), {"projects": list(ids(corot, 2))})], edition.slug)
     )
     assert first[0].status_code == 201  # the regular route notes the document's participation
     assert second[0].status_code == 409 and "pièce d'identité a déjà servi" in second[0].json()["detail"]

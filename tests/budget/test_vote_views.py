@@ -286,47 +286,47 @@ def test_results_pages_and_files(client: TestClient, session: Session) -> None:
 def test_json_api_with_session_and_with_a_token(client: TestClient, session: Session) -> None:
     edition, projects = vote_edition(session, revote_allowed=True)
     person = voter(session)
-    api = f"/api/budget/editions/{edition.slug}"
-    assert client.post(f"{api}/bulletin", json={"projets": []}).status_code in (401, 403)
+    api = f"/api/v1/budget/editions/{edition.slug}"
+    assert client.post(f"{api}/bulletin", json={"projects": []}).status_code in (401, 403)
     login(client, person)
     info = client.get(f"{api}/bulletin").json()
     assert (
-        info["peut_voter"]
-        and info["enveloppe"] == CORO
-        and [p["id"] for p in info["projets"]] == list(ids(projects[CORO], 0, 1, 2, 3))
+        info["can_vote"]
+        and info["envelope"] == CORO
+        and [p["id"] for p in info["projects"]] == list(ids(projects[CORO], 0, 1, 2, 3))
     )
-    token = client.post("/api/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
+    token = client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
     anonymous = TestClient(client.app, base_url="http://testserver")
     bearer = {"Authorization": f"Bearer {token}"}
     bad = anonymous.post(
-        f"{api}/bulletin", json={"projets": list(ids(projects[CORO], 0, 1, 2, 3))}, headers=bearer
+        f"{api}/bulletin", json={"projects": list(ids(projects[CORO], 0, 1, 2, 3))}, headers=bearer
     )
     assert bad.status_code == 422 and bad.json()["problems"][0]["code"] == "too_many"
     checked = anonymous.post(
-        f"{api}/bulletin/verifier", json={"projets": list(ids(projects[CORO], 0))}, headers=bearer
+        f"{api}/bulletin/verifier", json={"projects": list(ids(projects[CORO], 0))}, headers=bearer
     ).json()
-    assert checked["valide"] is True
-    first = anonymous.post(f"{api}/bulletin", json={"projets": list(ids(projects[CORO], 0))}, headers=bearer)
-    assert first.status_code == 201 and first.json()["nouveau_vote"] is False
+    assert checked["valid"] is True
+    first = anonymous.post(f"{api}/bulletin", json={"projects": list(ids(projects[CORO], 0))}, headers=bearer)
+    assert first.status_code == 201 and first.json()["revote"] is False
     second = anonymous.post(
-        f"{api}/bulletin", json={"projets": [int(x) for x in ids(projects[CORO], 1)]}, headers=bearer
+        f"{api}/bulletin", json={"projects": [int(x) for x in ids(projects[CORO], 1)]}, headers=bearer
     )
-    assert second.status_code == 201 and second.json()["nouveau_vote"] is True
+    assert second.status_code == 201 and second.json()["revote"] is True
     assert len(session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).all()) == 1
     receipts = f"{api}/recus/verifier"
-    assert anonymous.post(receipts, json={"code": second.json()["recu"]}, headers=bearer).json() == {
-        "trouve": True,
-        "publie": False,
-        "enveloppe": None,
-        "empreinte": None,
-        "choix": None,
+    assert anonymous.post(receipts, json={"code": second.json()["receipt"]}, headers=bearer).json() == {
+        "found": True,
+        "published": False,
+        "envelope": None,
+        "fingerprint": None,
+        "choices": None,
     }
     assert (
-        anonymous.post(receipts, json={"code": first.json()["recu"]}, headers=bearer).json()["trouve"]
+        anonymous.post(receipts, json={"code": first.json()["receipt"]}, headers=bearer).json()["found"]
         is False
     )
     forged = anonymous.post(
-        f"{api}/bulletin", json={"projets": []}, headers={"Authorization": "Bearer forged"}
+        f"{api}/bulletin", json={"projects": []}, headers={"Authorization": "Bearer forged"}
     )
     assert forged.status_code == 401 and "Jeton invalide" in forged.json()["detail"]
     # Logging out everywhere (a new password) revokes the token.
@@ -334,16 +334,16 @@ def test_json_api_with_session_and_with_a_token(client: TestClient, session: Ses
     session.add(person)
     session.flush()
     revoked = anonymous.post(
-        f"{api}/bulletin", json={"projets": list(ids(projects[CORO], 2))}, headers=bearer
+        f"{api}/bulletin", json={"projects": list(ids(projects[CORO], 2))}, headers=bearer
     )
     assert revoked.status_code == 401
 
 
 def test_api_is_documented_in_openapi(client: TestClient) -> None:
-    schema = client.get("/api/openapi.json").json()
+    schema = client.get("/api/v1/openapi.json").json()
     paths = schema["paths"]
-    assert "/api/budget/editions/{slug}/bulletin" in paths and "/api/budget/jeton" in paths
-    assert "/api/budget/editions/{slug}/resultats" in paths
+    assert "/api/v1/budget/editions/{slug}/bulletin" in paths and "/api/v1/budget/jeton" in paths
+    assert "/api/v1/budget/editions/{slug}/resultats" in paths
     assert "jeton" in schema["components"]["securitySchemes"]
 
 
@@ -427,13 +427,13 @@ def test_the_receipt_code_never_travels_in_an_address(client: TestClient, sessio
     empty = post(client, page_url, {"code": " "})
     assert empty.status_code == 422 and "Tapez le code" in page_text(empty)
     # The API: a JSON body; the former GET with the code in the path answers without looking it up.
-    api = f"/api/budget/editions/{edition.slug}/recus"
+    api = f"/api/v1/budget/editions/{edition.slug}/recus"
     found = client.post(f"{api}/verifier", json={"code": receipt}, headers={"X-CSRF-Token": csrf(client)})
-    assert found.status_code == 200 and found.json()["trouve"] is True
+    assert found.status_code == 200 and found.json()["found"] is True
     bad = client.post(f"{api}/verifier", json={"code": "abc"}, headers={"X-CSRF-Token": csrf(client)})
     assert (
         bad.status_code == 422 and bad.json()["field"] == "code" and "12 caractères" in bad.json()["detail"]
     )
     gone = client.get(f"{api}/{receipt}")
-    assert gone.status_code == 410 and "POST" in gone.json()["detail"] and "trouve" not in gone.json()
-    assert f"{api}/{{code}}" not in client.get("/api/openapi.json").json()["paths"]
+    assert gone.status_code == 410 and "POST" in gone.json()["detail"] and "found" not in gone.json()
+    assert f"{api}/{{code}}" not in client.get("/api/v1/openapi.json").json()["paths"]

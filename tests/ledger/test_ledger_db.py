@@ -120,7 +120,7 @@ def test_json_export_can_be_verified_by_anyone(client: TestClient, session: Sess
     result = verify_chain(data["entries"])
     assert result.ok
     assert result.head_hash == data["head"]["hash"] == head(session)[1]
-    assert client.get("/api/journal/tete").json()["head_hash"] == result.head_hash
+    assert client.get("/api/v1/journal/tete").json()["head_hash"] == result.head_hash
 
 
 def test_entry_page(client: TestClient, session: Session) -> None:

@@ -27,7 +27,7 @@ def _api_error(response: httpx.Response, status: int) -> ApiError:
     return ApiError.model_validate(response.json())
 
 
-@pytest.mark.parametrize("url", ["/api/journal", "/journal.json"])
+@pytest.mark.parametrize("url", ["/api/v1/journal", "/journal.json"])
 @pytest.mark.parametrize("name", ["processus", "quartier", "action"])
 def test_nul_in_a_journal_filter_is_a_400(client: TestClient, url: str, name: str) -> None:
     error = _api_error(client.get(url, params={name: "budget\x00x"}), 400)
@@ -40,8 +40,8 @@ def test_nul_in_a_journal_filter_is_a_400(client: TestClient, url: str, name: st
         "/journal?processus=a%00b",
         "/quartiers?commune=13%0001",
         "/budget-participatif/a%00b",
-        "/api/budget/editions/a%00b",
-        "/api/qpv/QN%0001342I.geojson",
+        "/api/v1/budget/editions/a%00b",
+        "/api/v1/qpv/QN%0001342I.geojson",
     ],
 )
 def test_nul_anywhere_in_a_url_is_a_400(client: TestClient, url: str) -> None:
@@ -56,10 +56,10 @@ def test_nul_anywhere_in_a_url_is_a_400(client: TestClient, url: str) -> None:
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
-        ("text/plain", b'{"projets": []}'),
+        ("text/plain", b'{"projects": []}'),
         ("application/octet-stream", b"\xff\xfe\x00binary"),
         ("application/json", b"\xff\x00 not json"),
-        ("application/json", b'{"projets": '),
+        ("application/json", b'{"projects": '),
         ("application/x-www-form-urlencoded", b"projets=1"),
     ],
 )
@@ -69,7 +69,7 @@ def test_an_api_body_that_is_not_json_is_a_clean_error(
     person = voter(session)
     token = issue_token(TEST_SECRET, person.id, person.session_version)  # type: ignore[arg-type]
     response = client.post(
-        "/api/budget/editions/nulle-part/bulletin",
+        "/api/v1/budget/editions/nulle-part/bulletin",
         content=body,
         headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
     )
@@ -83,12 +83,12 @@ def test_an_id_beyond_the_database_integers_is_a_404(client: TestClient, seq: st
     """SQLite stores up to 2^63; PostgreSQL's integer columns stop at 2^31 - 1."""
     page = client.get(f"/journal/{seq}")
     assert page.status_code == 404 and "Page introuvable" in page.text
-    assert _api_error(client.get(f"/api/assemblee/{seq}"), 404).detail
+    assert _api_error(client.get(f"/api/v1/assemblee/{seq}"), 404).detail
 
 
 def test_an_id_beyond_2_31_is_a_404_on_postgresql(client: TestClient, postgres_only: None) -> None:
     assert client.get("/journal/2147483648").status_code == 404
-    assert client.get(f"/api/assemblee/{2**40}").status_code == 404
+    assert client.get(f"/api/v1/assemblee/{2**40}").status_code == 404
 
 
 def _free_port() -> int:
@@ -133,6 +133,6 @@ def test_a_500_keeps_the_connection_usable(live: str, path: str) -> None:
         assert failed.headers.get("connection", "").lower() != "close"
         assert failed.headers["x-content-type-options"] == "nosniff"  # the outer middleware ran
         time.sleep(0.05)  # a server that closes the connection has done so by now
-        after = http.get("/api/journal/tete")
+        after = http.get("/api/v1/journal/tete")
         assert after.status_code == 200
         assert _client_address(after) == _client_address(failed)  # the same connection

@@ -1,5 +1,5 @@
 """The OpenAPI description tells the truth: schemathesis generates requests for every operation of
-`/api/openapi.json` and checks each answer (no server error; status code, content type and body as
+`/api/v1/openapi.json` and checks each answer (no server error; status code, content type and body as
 documented), once anonymously and once with a bearer token on an edition that is open for voting.
 
 Bounded so the whole module stays well under a minute on two cores: few examples per operation,
@@ -52,7 +52,7 @@ def world(session: Session) -> World:
 
 
 def _schema_app() -> FastAPI:
-    """An app only to serve `/api/openapi.json` at collection time (it touches no database); each
+    """An app only to serve `/api/v1/openapi.json` at collection time (it touches no database); each
     test then calls its own `app`, bound to the test's rolled-back transaction.
     (`schemathesis.pytest.from_fixture` would load it from the fixture, but fails on pytest 9.)"""
     from backend.app import create_app
@@ -68,7 +68,7 @@ def _schema_app() -> FastAPI:
     )
 
 
-schema = schemathesis.openapi.from_asgi("/api/openapi.json", _schema_app())
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _schema_app())
 
 
 @schema.parametrize()

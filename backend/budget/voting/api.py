@@ -1,22 +1,23 @@
 """JSON API of the vote: the same actions as the ballot page, for apps and for load tests.
 
 Authentication: the session cookie (with the ``X-CSRF-Token`` header on POST), or a bearer token
-from ``POST /api/budget/jeton`` (itself called with the session cookie). The ballot endpoint is
+from ``POST /api/v1/budget/jeton`` (itself called with the session cookie). The ballot endpoint is
 the hot path of the vote: a signed token, one locked read, two inserts, no journal write.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from backend.accounts.deps import CurrentPrincipal
+from backend.api import API_V1, ApiRouter
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.service import editions
@@ -30,11 +31,11 @@ from backend.deps import DbSession
 from backend.errors import ApiError, DomainError, Invalid, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _
 
-router = APIRouter(prefix="/api/budget", tags=["budget participatif : vote"])
+router = ApiRouter(prefix="/budget", tags=["budget participatif : vote"])
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="jeton",
-    description="Jeton obtenu par POST /api/budget/jeton (valable 7 jours). Sans jeton : cookie de session et en-tête X-CSRF-Token.",
+    description=f"Jeton obtenu par POST {API_V1}/budget/jeton (valable 7 jours). Sans jeton : cookie de session et en-tête X-CSRF-Token.",
 )
 
 
@@ -64,101 +65,108 @@ async def api_voter(
 Voter = Annotated[ApiVoter, Depends(api_voter)]
 
 
-class TokenOut(BaseModel):
+class TokenPublic(BaseModel):
     token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
 
 
 class BallotIn(BaseModel):
-    """Approval and knapsack: ``projets``, the numbers of the chosen projects. Majority
-    judgment: ``mentions``, a grade per project number (0 Insuffisant, 1 Passable, 2 Bien, 3 Très bien)."""
+    """Approval and knapsack: ``projects``, the numbers of the chosen projects. Majority
+    judgment: ``grades``, a grade per project number (0 Insuffisant, 1 Passable, 2 Bien, 3 Très bien).
+    Unknown fields are refused (the names before v1, ``projets`` and ``mentions``, among them), so a
+    ballot is never cast blank by a client that meant something else."""
 
-    projets: list[str | int] = Field(default_factory=list, max_length=500)
-    mentions: dict[str, int] | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    projects: list[str | int] = Field(default_factory=list, max_length=500)
+    grades: dict[str, int] | None = None
 
     def choice(self) -> Choice:
-        if self.mentions is not None:
-            return Choice(grades={str(k): v for k, v in self.mentions.items()})
-        return Choice(projects=tuple(str(p) for p in self.projets))
+        if self.grades is not None:
+            return Choice(grades={str(k): v for k, v in self.grades.items()})
+        return Choice(projects=tuple(str(p) for p in self.projects))
 
 
-class ProblemOut(BaseModel):
+class ProblemPublic(BaseModel):
     code: str
     message: str
 
 
-class BallotRefusedOut(ApiError):
-    problems: list[ProblemOut] = Field(description="Chaque règle du bulletin qui n'est pas respectée.")
+class BallotRefusedError(ApiError):
+    problems: list[ProblemPublic] = Field(description="Chaque règle du bulletin qui n'est pas respectée.")
 
 
-class CastOut(BaseModel):
-    recu: str = Field(
+class CastPublic(BaseModel):
+    receipt: str = Field(
         description="Code du reçu, affiché une seule fois : à garder pour vérifier le bulletin publié."
     )
-    enveloppe: str
-    nouveau_vote: bool = Field(description="Vrai si ce vote remplace un vote précédent.")
+    envelope: str
+    revote: bool = Field(description="Vrai si ce vote remplace un vote précédent.")
 
 
-class CheckOut(BaseModel):
-    valide: bool
-    compteur: list[str]
-    problemes: list[ProblemOut]
+class CheckPublic(BaseModel):
+    valid: bool
+    counter: list[str]
+    problems: list[ProblemPublic]
 
 
-class ProjectOut(BaseModel):
+class BallotProjectPublic(BaseModel):
     id: str
-    titre: str
-    cout: int
+    title: str
+    cost: int
 
 
-class VotedOut(BaseModel):
-    canal: str
-    le: str
-    bureau: str | None
+class VotedPublic(BaseModel):
+    channel: str
+    voted_at: str
+    voting_point: str | None
 
 
-class BallotInfoOut(BaseModel):
+class BallotInfoPublic(BaseModel):
     edition: str
     phase: str
-    regle: str
-    minimum: int
-    maximum: int | None
-    peut_voter: bool
-    raison: str | None
-    peut_changer: bool
-    deja_vote: VotedOut | None
-    enveloppe: str | None
-    montant: int | None
-    projets: list[ProjectOut]
+    ballot_rule: str
+    ballot_min: int
+    ballot_max: int | None
+    can_vote: bool
+    reason: str | None
+    can_change: bool
+    voted: VotedPublic | None
+    envelope: str | None
+    amount: int | None
+    projects: list[BallotProjectPublic]
 
 
-class EnvelopeResultOut(BaseModel):
-    enveloppe: str
-    libelle: str
-    regle: str
-    votants: int
+class EnvelopeResultPublic(BaseModel):
+    envelope: str
+    label: str
+    counting_rule: str
+    voters: int
     population: int | None
-    montant: int
-    depense: int
-    retenus: list[str]
-    scores: dict[str, Any]
-    fichier: str
+    amount: int
+    spent: int
+    selected: list[str]
+    scores: dict[str, dict[str, int | list[int]]] = Field(
+        description="Par numéro de projet : « votes » (nombre de voix), ou pour le jugement majoritaire "
+        "« grades » (nombre de chaque mention, d'Insuffisant à Très bien) et « majority » (la mention majoritaire)."
+    )
+    file: str
     sha256: str
 
 
-class ResultsOut(BaseModel):
+class ResultsPublic(BaseModel):
     edition: str
-    enveloppes: list[EnvelopeResultOut]
-    fichiers: dict[str, str]
+    envelopes: list[EnvelopeResultPublic]
+    files: dict[str, str]
 
 
-class ReceiptOut(BaseModel):
-    trouve: bool
-    publie: bool
-    enveloppe: str | None = None
-    empreinte: str | None = None
-    choix: str | None = None
+class ReceiptCheckPublic(BaseModel):
+    found: bool
+    published: bool
+    envelope: str | None = None
+    fingerprint: str | None = None
+    choices: str | None = None
 
 
 VOTE_FORBIDDEN = (
@@ -186,11 +194,11 @@ def _public_edition(session: DbSession, slug: str) -> Edition:
     return edition
 
 
-def _refused(exc: BallotRefused) -> JSONResponse:
+def _refused(exc: BallotRefused, body: BallotIn) -> JSONResponse:
     return JSONResponse(
         {
             "detail": exc.message,
-            "field": "choix",
+            "field": "projects" if body.grades is None else "grades",
             "problems": [{"code": p.code, "message": p.message} for p in exc.problems],
         },
         status_code=422,
@@ -200,17 +208,17 @@ def _refused(exc: BallotRefused) -> JSONResponse:
 @router.post(
     "/jeton", status_code=201, responses=error_responses(401, 403, e401="Pas connecté·e (cookie de session)")
 )
-def create_token(request: Request, principal: CurrentPrincipal) -> TokenOut:
+def create_token(request: Request, principal: CurrentPrincipal) -> TokenPublic:
     """A bearer token for the logged-in person (session cookie and X-CSRF-Token needed)."""
     user = principal.user
     if user is None or user.id is None:
         raise NotAuthenticated(_("Connectez-vous pour continuer."))
     token = issue_token(request.app.state.settings.secret_key, user.id, user.session_version)
-    return TokenOut(token=token, expires_in=TOKEN_MAX_AGE_S)
+    return TokenPublic(token=token, expires_in=TOKEN_MAX_AGE_S)
 
 
 @router.get("/editions/{slug}/bulletin", responses=error_responses(401, 404))
-def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoOut:
+def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoPublic:
     """The voter's ballot: their envelope and its projects, whether they may vote, and why not."""
     edition = _public_edition(session, slug)
     state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
@@ -230,21 +238,23 @@ def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -
     can_change = bool(voted and ctx.revote_allowed and voted.channel == "online")
     if voted is not None and not can_change and envelope is not None:
         reason = service._already_voted("online", voted, staff=False)
-    return BallotInfoOut(
+    return BallotInfoPublic(
         edition=edition.slug,
         phase=edition.phase,
-        regle=ctx.ballot_rule,
-        minimum=ctx.ballot_min,
-        maximum=ctx.ballot_max,
-        peut_voter=reason is None,
-        raison=reason,
-        peut_changer=can_change,
-        deja_vote=VotedOut(canal=voted.channel, le=voted.voted_at.isoformat(), bureau=voted.voting_point)
+        ballot_rule=ctx.ballot_rule,
+        ballot_min=ctx.ballot_min,
+        ballot_max=ctx.ballot_max,
+        can_vote=reason is None,
+        reason=reason,
+        can_change=can_change,
+        voted=VotedPublic(
+            channel=voted.channel, voted_at=voted.voted_at.isoformat(), voting_point=voted.voting_point
+        )
         if voted
         else None,
-        enveloppe=envelope.code if envelope else None,
-        montant=envelope.amount if envelope else None,
-        projets=[ProjectOut(id=p.id, titre=p.title, cout=int(p.cost)) for p in envelope.projects]
+        envelope=envelope.code if envelope else None,
+        amount=envelope.amount if envelope else None,
+        projects=[BallotProjectPublic(id=p.id, title=p.title, cost=int(p.cost)) for p in envelope.projects]
         if envelope
         else [],
     )
@@ -256,23 +266,26 @@ def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -
         401, 403, 404, 409, e403=VOTE_FORBIDDEN, e409="Le vote n'est pas ouvert dans cette édition"
     ),
 )
-def check_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> CheckOut:
+def check_ballot(
+    request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn
+) -> CheckPublic:
     """Check a ballot without storing it (the running count of the page)."""
     edition = _public_edition(session, slug)
     state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
     ctx = context_of(request, session, edition)
     envelope = service.eligible_envelope(ctx, state.facts)
     shown = counter(ctx, envelope, body.choice(), check=True)
-    return CheckOut(
-        valide=shown.ok,
-        compteur=shown.lines,
-        problemes=[ProblemOut(code=p.code, message=p.message) for p in shown.problems],
+    return CheckPublic(
+        valid=shown.ok,
+        counter=shown.lines,
+        problems=[ProblemPublic(code=p.code, message=p.message) for p in shown.problems],
     )
 
 
 @router.post(
     "/editions/{slug}/bulletin",
     status_code=201,
+    response_model=CastPublic,
     responses={
         **error_responses(
             401,
@@ -283,13 +296,16 @@ def check_ballot(request: Request, session: DbSession, voter: Voter, slug: str, 
             e409="Déjà voté (en ligne ou au bureau de vote), ou vote fermé",
         ),
         422: {
-            "model": BallotRefusedOut | ApiError,
+            "model": BallotRefusedError | ApiError,
             "description": "Bulletin non valable (« problems » dit pourquoi), ou demande pas au bon format",
         },
     },
 )
-def cast_ballot(request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn) -> Any:
-    """Cast (or, when the edition allows it, change) one's ballot. Returns the receipt, once."""
+def cast_ballot(
+    request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn
+) -> CastPublic | JSONResponse:
+    """Cast (or, when the edition allows it, change) one's ballot. Returns the receipt, once.
+    (Answered as a ready JSONResponse: the regular hot path skips the response model's second pass.)"""
     settings = request.app.state.settings
     cache = vote_cache(request)
     edition_id = _edition_id(request, session, slug)
@@ -307,46 +323,46 @@ def cast_ballot(request: Request, session: DbSession, voter: Voter, slug: str, b
             )
             break
         except BallotRefused as exc:
-            return _refused(exc)
+            return _refused(exc, body)
         except NotFound:
             if attempt == 2:
                 raise
             cache.forget(slug)
             edition_id = _edition_id(request, session, slug, refresh=True)
     return JSONResponse(
-        CastOut(recu=result.receipt, enveloppe=result.envelope.code, nouveau_vote=result.revote).model_dump(),
+        CastPublic(receipt=result.receipt, envelope=result.envelope.code, revote=result.revote).model_dump(),
         status_code=201,
         headers={"Cache-Control": "no-store"},
     )
 
 
 @router.get("/editions/{slug}/resultats", responses=error_responses(404))
-def edition_results(session: DbSession, slug: str) -> ResultsOut:
+def edition_results(session: DbSession, slug: str) -> ResultsPublic:
     """Published results per envelope, with each published file's SHA-256."""
     edition = _public_edition(session, slug)
     found = results.results_of(session, edition)
     if not found:
         raise NotFound(_("Les résultats seront publiés à la fin du vote."))
     envs = results.envelope_labels(session, edition)
-    return ResultsOut(
+    return ResultsPublic(
         edition=edition.slug,
-        enveloppes=[
-            EnvelopeResultOut(
-                enveloppe=envs[r.envelope_id].scope_code,
-                libelle=envs[r.envelope_id].label,
-                regle=r.counting_rule,
-                votants=r.voters,
+        envelopes=[
+            EnvelopeResultPublic(
+                envelope=envs[r.envelope_id].scope_code,
+                label=envs[r.envelope_id].label,
+                counting_rule=r.counting_rule,
+                voters=r.voters,
                 population=r.population,
-                montant=r.amount,
-                depense=r.spent,
-                retenus=r.selected,
+                amount=r.amount,
+                spent=r.spent,
+                selected=r.selected,
                 scores=r.scores,
-                fichier=r.file_name,
+                file=r.file_name,
                 sha256=r.file_sha256,
             )
             for r in found
         ],
-        fichiers={p.name: p.sha256 for p in results.publications(session, edition)},
+        files={p.name: p.sha256 for p in results.publications(session, edition)},
     )
 
 
@@ -360,7 +376,7 @@ class ReceiptIn(BaseModel):
         403, 404, e422="Code mal formé (12 caractères), ou informations manquantes ou pas au bon format"
     ),
 )
-def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptOut:
+def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptCheckPublic:
     """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?
     The code goes in the body, never in the address (browser history, server logs)."""
     edition = _public_edition(session, slug)
@@ -372,15 +388,15 @@ def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptOut:
         )
     if results.results_of(session, edition):
         check = results.check_published_receipt(session, edition, receipt_hash(canonical))
-        return ReceiptOut(
-            trouve=check.found,
-            publie=True,
-            enveloppe=check.envelope,
-            empreinte=check.fingerprint,
-            choix=check.choices,
+        return ReceiptCheckPublic(
+            found=check.found,
+            published=True,
+            envelope=check.envelope,
+            fingerprint=check.fingerprint,
+            choices=check.choices,
         )
     recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None  # type: ignore[arg-type]
-    return ReceiptOut(trouve=recorded, publie=False)
+    return ReceiptCheckPublic(found=recorded, published=False)
 
 
 @router.get("/editions/{slug}/recus/{code}", include_in_schema=False)
@@ -389,7 +405,7 @@ def old_receipt_check(slug: str, code: str) -> JSONResponse:
     return JSONResponse(
         {
             "detail": _("Pour vérifier un reçu, envoyez son code par POST à %(url)s (jamais dans l'adresse).")
-            % {"url": f"{router.prefix}/editions/{slug}/recus/verifier"},
+            % {"url": f"{API_V1}{router.prefix}/editions/{slug}/recus/verifier"},
             "field": "code",
         },
         status_code=410,

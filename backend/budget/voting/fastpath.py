@@ -1,7 +1,7 @@
 """The hot path of the online vote on PostgreSQL: a plain ASGI handler for the JSON ballot API.
 
 On polling day, thousands of phones post ballots within minutes. The regular route
-(`POST /api/budget/editions/{slug}/bulletin`, FastAPI → thread pool → SQLAlchemy session)
+(`POST /api/v1/budget/editions/{slug}/bulletin`, FastAPI → thread pool → SQLAlchemy session)
 spends ~7 ms of CPU per ballot, mostly in the web stack. This handler sits in front of the
 app and serves the *common* case — a first online ballot with a bearer token, valid and
 eligible — with an async psycopg pool and three short statements, reusing the same rules:
@@ -45,7 +45,8 @@ from backend.middleware import add_security_headers
 
 log = logging.getLogger("qp.vote.fastpath")
 
-PATH = re.compile(r"^/api/budget/editions/(?P<slug>[a-z0-9][a-z0-9-]{0,79})/bulletin$")
+# The v1 path and its unversioned alias (backend.api).
+PATH = re.compile(r"^/api(?:/v1)?/budget/editions/(?P<slug>[a-z0-9][a-z0-9-]{0,79})/bulletin$")
 MAX_BODY = 64 * 1024
 MAX_PROJECTS = 500
 
@@ -79,14 +80,14 @@ def _psycopg_url(url: str) -> str:
 
 
 def parse_choice(body: bytes) -> Choice:
-    """The approval/knapsack ballot of the API body (`{"projets": [...]}`), or _Fallback."""
+    """The approval/knapsack ballot of the API body (`{"projects": [...]}`), or _Fallback."""
     try:
         data = json.loads(body)
     except ValueError as exc:
         raise _Fallback from exc
-    if not isinstance(data, dict) or set(data) - {"projets", "mentions"} or data.get("mentions") is not None:
+    if not isinstance(data, dict) or set(data) - {"projects", "grades"} or data.get("grades") is not None:
         raise _Fallback
-    projects = data.get("projets", [])
+    projects = data.get("projects", [])
     if (
         not isinstance(projects, list)
         or len(projects) > MAX_PROJECTS
@@ -231,7 +232,7 @@ class FastBallotPath:
             )
             if await cur.fetchone() is None:  # already voted: the regular route explains or revotes
                 raise _Fallback
-        return {"recu": prepared.receipt, "enveloppe": prepared.envelope.code, "nouveau_vote": False}
+        return {"receipt": prepared.receipt, "envelope": prepared.envelope.code, "revote": False}
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
