@@ -25,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, func, union, update
+from sqlalchemy import func, union, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -220,10 +220,10 @@ def _open_box(session: Session, edition: Edition) -> None:
     require_vote_phase(phase, phases.Act.record_paper_ballot)
 
 
-def _use_code(
+def _find_code(
     session: Session, edition_id: int, point: str, code: str, envelopes: Collection[int] | None
 ) -> PaperCode:
-    """The printed paper of this code, marked as counted; refused if unknown, elsewhere or counted."""
+    """The printed paper of this code; refused if unknown, of another point or already counted."""
     if normalize_receipt(code) is None:
         raise Invalid(
             _("Le code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA."),
@@ -247,14 +247,24 @@ def _use_code(
         )
     if envelopes is not None and paper.envelope_id not in envelopes:
         raise Forbidden(_("Ce bulletin est pour une enveloppe dont vous n'avez pas la charge."), field="code")
+    if paper.used:
+        raise _counted()
+    return paper
+
+
+def _counted() -> Conflict:
+    return Conflict(_("Ce bulletin est déjà compté : un code ne compte qu'une fois."), field="code")
+
+
+def _cross_out(session: Session, paper: PaperCode) -> None:
+    """Mark the paper as counted; the condition on ``used`` settles two entries of one code."""
     changed = session.execute(
         update(PaperCode)
         .where(col(PaperCode.id) == paper.id, col(PaperCode.used).is_(False))
         .values(used=True)
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
-        raise Conflict(_("Ce bulletin est déjà compté : un code ne compte qu'une fois."), field="code")
-    return paper
+        raise _counted()
 
 
 def _count_one(
@@ -270,7 +280,7 @@ def _count_one(
     """Check and count one ballot of the sheet's voting point (the caller holds a savepoint)."""
     if kind in (BLANK, SPOILED):
         if code:  # a readable code is crossed out, so that it cannot count again
-            _use_code(session, ctx.edition_id, sheet.voting_point, code, envelopes)
+            _cross_out(session, _find_code(session, ctx.edition_id, sheet.voting_point, code, envelopes))
         if kind == BLANK:
             sheet.blank += 1
         else:
@@ -280,7 +290,7 @@ def _count_one(
         return
     if not code:
         raise Invalid(_("Recopiez le code imprimé sur le bulletin."), field="code")
-    paper = _use_code(session, ctx.edition_id, sheet.voting_point, code, envelopes)
+    paper = _find_code(session, ctx.edition_id, sheet.voting_point, code, envelopes)
     envelope = ctx.envelopes.get(paper.envelope_id)
     if envelope is None:
         raise Invalid(_("L'enveloppe de ce bulletin n'existe plus."), field="code")
@@ -291,6 +301,7 @@ def _count_one(
             " ".join([*(p.message for p in problems), _("Si le bulletin ne suit pas la règle, il est nul.")]),
             field="choix",
         )
+    _cross_out(session, paper)
     urn.drop(
         session,
         edition_id=ctx.edition_id,
@@ -343,7 +354,7 @@ def points(session: Session, edition_id: int) -> list[str]:
     names: Any = union(
         sa_select(col(Voter.voting_point)).where(col(Voter.edition_id) == edition_id),
         sa_select(col(Ballot.voting_point)).where(col(Ballot.edition_id) == edition_id),
-        sa_select(distinct(col(PaperCode.voting_point))).where(col(PaperCode.edition_id) == edition_id),
+        sa_select(col(PaperCode.voting_point)).where(col(PaperCode.edition_id) == edition_id),
         sa_select(col(Depouillement.voting_point)).where(col(Depouillement.edition_id) == edition_id),
     )
     return sorted({r[0] for r in session.execute(names).all() if r[0]}, key=str.lower)
