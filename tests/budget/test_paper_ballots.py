@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from backend.accounts.models import User
 from backend.budget.models import Edition
 from backend.budget.voting import depouillement as dep
+from backend.budget.voting import depouillement_file as dep_file
 from backend.budget.voting import urn
 from backend.budget.voting.context import build_context
 from backend.budget.voting.models import Ballot, Depouillement, PaperBatch, PaperCode, Voter
@@ -140,12 +141,12 @@ def test_a_file_with_identity_columns_is_refused(session: Session) -> None:
     code = papers(session, edition, 1)[0]
     p0 = ids(projects[CORO], 0)[0]
     for header in ("code;choix;nom", "identifiant;code;choix", "code;choix;numero_piece"):
-        report = dep.import_count(
+        report = dep_file.import_count(
             session, actor=ADMIN, edition=edition, point=POINT, filename="d.csv", apply=True,
             raw=_csv(f"{code};{p0};Awa N.", header=header),
         )  # fmt: skip
         assert not report.applied and report.problem and "disent qui a voté" in report.problem, header
-    report = dep.import_count(
+    report = dep_file.import_count(
         session, actor=ADMIN, edition=edition, point=POINT, filename="d.csv", apply=True,
         raw=_csv(f"{code};{p0};x", header="code;choix;remarque"),
     )  # fmt: skip
@@ -167,8 +168,8 @@ def test_a_file_is_all_or_nothing_with_numbered_lines(session: Session) -> None:
         ";nul",
     ]
 
-    def run(raw: bytes, apply: bool = True) -> dep.CountReport:
-        return dep.import_count(
+    def run(raw: bytes, apply: bool = True) -> dep_file.CountReport:
+        return dep_file.import_count(
             session, actor=ADMIN, edition=edition, point=POINT, filename="bureau.csv", raw=raw, apply=apply
         )
 
@@ -180,7 +181,7 @@ def test_a_file_is_all_or_nothing_with_numbered_lines(session: Session) -> None:
     assert session.exec(select(PaperBatch)).first() is None
     sheet = session.exec(select(Depouillement)).first()
     assert sheet is None or (sheet.blank, sheet.spoiled) == (0, 0)
-    assert not actions(session, edition, dep.IMPORTED)
+    assert not actions(session, edition, dep_file.IMPORTED)
     good = _csv(lines[0], lines[3], lines[5], f"{codes[3]};{p1}")
     checked = run(good, apply=False)
     assert not checked.applied and not checked.refused and checked.counted == 4
@@ -190,7 +191,7 @@ def test_a_file_is_all_or_nothing_with_numbered_lines(session: Session) -> None:
     assert count(session, Ballot, edition.id) == 2  # type: ignore[arg-type]
     tally = dep.tally(session, edition.id, POINT)[0]  # type: ignore[arg-type]
     assert (tally.ballots, tally.blank, tally.spoiled) == (2, 1, 1)
-    imported = actions(session, edition, dep.IMPORTED)
+    imported = actions(session, edition, dep_file.IMPORTED)
     assert len(imported) == 1 and imported[0]["sha256"] == done.sha256 and imported[0]["ballots"] == 2
     again = run(good)
     assert again.problem and "déjà été importé" in again.problem

@@ -7,7 +7,7 @@ ballot box (``bp_ballot``, through :func:`backend.budget.voting.urn.drop`):
   a random code (the receipt format of :mod:`.secrecy`) on the ballot and on a detachable stub the
   voter keeps. Only the codes' hashes are stored (``bp_paper_code``), with no person and no time.
 * **Dépouillement**: after the voting point closes, its ballots are entered one by one (code and
-  choices, never a name) or imported as a ``code;choix`` file, all or nothing. Only a printed code
+  choices, never a name) or imported as a ``code;choix`` file, all or nothing (:mod:`.depouillement_file`). Only a printed code
   of that point counts, and once. Blank (« blanc ») and spoiled (« nul ») ballots are counted apart.
   The ballot's receipt hash is its code's hash: the voter checks the stub like an online receipt.
 * **Reconciliation**: per voting point, the ballots counted against the émargements. Closing the
@@ -17,12 +17,10 @@ ballot box (``bp_ballot``, through :func:`backend.budget.voting.urn.drop`):
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import secrets
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, union, update
@@ -33,48 +31,20 @@ from backend.budget import phases
 from backend.budget.models import Edition
 from backend.budget.voting import urn
 from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext, build_context
-from backend.budget.voting.models import Ballot, Depouillement, PaperBatch, PaperCode, VoteChannel, Voter
-from backend.budget.voting.paper import decode, read_table
+from backend.budget.voting.models import Ballot, Depouillement, PaperCode, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, normalize_receipt, receipt_hash
 from backend.budget.voting.service import lock_box, require_vote_phase
 from backend.db import utcnow
-from backend.errors import Conflict, DomainError, Forbidden, Invalid
+from backend.errors import Conflict, Forbidden, Invalid
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
 
 PRINTED = "bp.paper_ballots_printed"
 ENTERED = "bp.depouillement_entry"
-IMPORTED = "bp.depouillement_imported"
 RECONCILED = "bp.reconciliation"
 MAX_PAPERS = 500
-MAX_BYTES = 2_000_000
 VALID, BLANK, SPOILED = "valable", "blanc", "nul"
-COLUMNS = ("code", "choix")
-# Columns that would say who voted: a dépouillement file never has them.
-IDENTITY_COLUMNS = frozenset(
-    {
-        "identifiant",
-        "nom",
-        "prenom",
-        "nom_prenom",
-        "email",
-        "e-mail",
-        "mail",
-        "courriel",
-        "telephone",
-        "tel",
-        "annee_naissance",
-        "date_naissance",
-        "naissance",
-        "adresse",
-        "numero_piece",
-        "piece_identite",
-        "personne",
-        "votant",
-        "electeur",
-    }
-)
 GRADE_WORDS = {
     "I": 0,
     "INSUFFISANT": 0,
@@ -148,7 +118,7 @@ def print_papers(
         raise Invalid(
             _("Indiquez un nombre de bulletins entre 1 et %(max)d.") % {"max": MAX_PAPERS}, field="nombre"
         )
-    _open_sheet(session, edition.id, point)
+    open_sheet(session, edition.id, point)
     batch = secrets.token_hex(4)
     codes = [new_receipt() for _n in range(count)]
     session.add_all(
@@ -184,7 +154,7 @@ def print_papers(
 # --- the dépouillement of one voting point -----------------------------------------------------
 
 
-def _open_sheet(session: Session, edition_id: int, point: str) -> Depouillement:
+def open_sheet(session: Session, edition_id: int, point: str) -> Depouillement:
     """The point's count, created if needed and locked (PostgreSQL) until the end of the
     transaction; refused once the point's dépouillement is closed."""
     from sqlalchemy.dialects import postgresql, sqlite
@@ -212,7 +182,7 @@ def _open_sheet(session: Session, edition_id: int, point: str) -> Depouillement:
     return sheet
 
 
-def _open_box(session: Session, edition: Edition) -> None:
+def open_count(session: Session, edition: Edition) -> None:
     """Ballots share the edition's lock with online ones: none is added once the count started."""
     assert edition.id is not None
     lock_box(session, edition.id)
@@ -267,7 +237,7 @@ def _cross_out(session: Session, paper: PaperCode) -> None:
         raise _counted()
 
 
-def _count_one(
+def count_one(
     session: Session,
     ctx: VoteContext,
     sheet: Depouillement,
@@ -411,9 +381,9 @@ def enter_ballot(
     with the point's counts, never with the code or the choices."""
     assert edition.id is not None
     point = clean_point(point)
-    _open_box(session, edition)
-    sheet = _open_sheet(session, edition.id, point)
-    _count_one(
+    open_count(session, edition)
+    sheet = open_sheet(session, edition.id, point)
+    count_one(
         session,
         ctx or build_context(session, edition),
         sheet,
@@ -440,183 +410,6 @@ def enter_ballot(
     return now
 
 
-# --- the dépouillement file --------------------------------------------------------------------
-
-
-@dataclass
-class CountReport:
-    """What a ``code;choix`` file holds, line by line; ``refused`` lists (line, reason)."""
-
-    filename: str
-    sha256: str
-    point: str = ""
-    applied: bool = False
-    lines: int = 0
-    ballots: int = 0
-    blank: int = 0
-    spoiled: int = 0
-    refused: list[tuple[int, str]] = field(default_factory=list)
-    problem: str | None = None
-
-    @property
-    def counted(self) -> int:
-        return self.ballots + self.blank + self.spoiled
-
-
-def _columns_problem(header: list[str]) -> str | None:
-    identity = [h for h in header if h in IDENTITY_COLUMNS]
-    if identity:
-        return _(
-            "Ce fichier a des colonnes qui disent qui a voté (%(cols)s). Le vote est secret : "
-            "le fichier du dépouillement a seulement les colonnes code et choix. Retirez ces colonnes."
-        ) % {"cols": ", ".join(identity)}
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        return _("Il manque la colonne %(cols)s. Le fichier a les colonnes : code;choix.") % {
-            "cols": ", ".join(missing)
-        }
-    other = [h for h in header if h not in COLUMNS]
-    if other:
-        return _("Colonnes inconnues : %(cols)s. Le fichier a seulement les colonnes : code;choix.") % {
-            "cols": ", ".join(other)
-        }
-    return None
-
-
-def import_count(
-    session: Session,
-    *,
-    actor: ActorRef,
-    edition: Edition,
-    point: str,
-    filename: str,
-    raw: bytes,
-    apply: bool,
-    envelopes: Collection[int] | None = None,
-    ctx: VoteContext | None = None,
-) -> CountReport:
-    """Check (``apply=False``) or record the ballots of one voting point from a ``code;choix``
-    file. One refused line cancels it all; a file is recorded once per edition."""
-    assert edition.id is not None
-    digest = hashlib.sha256(raw).hexdigest()
-    report = CountReport(filename=filename[:200] or "depouillement.csv", sha256=digest)
-    try:
-        report.point = clean_point(point)
-    except Invalid as exc:
-        report.problem = exc.message
-        return report
-    if len(raw) > MAX_BYTES:
-        report.problem = _("Le fichier est trop gros (2 Mo au plus). Coupez-le en plusieurs fichiers.")
-        return report
-    if session.exec(
-        select(PaperBatch.id).where(PaperBatch.edition_id == edition.id, PaperBatch.sha256 == digest)
-    ).first():
-        report.problem = _("Ce fichier a déjà été importé : ses bulletins sont déjà comptés.")
-        return report
-    try:
-        header, rows = read_table(decode(raw))
-    except csv.Error as exc:
-        report.problem = _("Le fichier n'est pas un CSV lisible : %(e)s.") % {"e": str(exc)}
-        return report
-    report.problem = _columns_problem(header)
-    if report.problem:
-        return report
-    if not rows:
-        report.problem = _("Le fichier ne contient aucune ligne de bulletin.")
-        return report
-    ctx = ctx or build_context(session, edition)
-    outer = session.begin_nested()
-    try:
-        _open_box(session, edition)
-        sheet = _open_sheet(session, edition.id, report.point)
-        seen: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):  # line 1 is the header
-            report.lines += 1
-            code, kind = row.get("code", ""), ballot_kind(row.get("choix", ""))
-            key = normalize_receipt(code) or ""
-            if key and key in seen:
-                report.refused.append(
-                    (number, _("Ce code est déjà à la ligne %(n)d du fichier.") % {"n": seen[key]})
-                )
-                continue
-            seen.setdefault(key, number)
-            try:
-                with session.begin_nested():
-                    _count_one(
-                        session,
-                        ctx,
-                        sheet,
-                        code=code,
-                        kind=kind,
-                        choices=row.get("choix", ""),
-                        envelopes=envelopes,
-                    )
-            except DomainError as exc:
-                session.refresh(sheet)
-                report.refused.append((number, exc.message))
-                continue
-            if kind == BLANK:
-                report.blank += 1
-            elif kind == SPOILED:
-                report.spoiled += 1
-            else:
-                report.ballots += 1
-        if report.refused or not apply:
-            outer.rollback()
-            return report
-        session.add(
-            PaperBatch(
-                edition_id=edition.id,
-                filename=report.filename,
-                sha256=digest,
-                ballots=report.counted,
-                per_point={report.point: report.counted},
-                imported_by=actor.id,
-            )
-        )
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action=IMPORTED,
-            process="bp",
-            object_type="bp_edition",
-            object_id=edition.slug,
-            reason=_(
-                "Dépouillement du bureau « %(point)s » importé : %(ballots)d bulletins avec des choix, "
-                "%(blank)d blancs, %(spoiled)d nuls. Fichier « %(file)s », SHA-256 %(sha)s."
-            )
-            % {
-                "point": report.point,
-                "ballots": report.ballots,
-                "blank": report.blank,
-                "spoiled": report.spoiled,
-                "file": report.filename,
-                "sha": digest,
-            },
-            payload={
-                "voting_point": report.point,
-                "ballots": report.ballots,
-                "blank": report.blank,
-                "spoiled": report.spoiled,
-                "file": report.filename,
-                "sha256": digest,
-            },
-        )
-        outer.commit()
-    except DomainError as exc:  # the box or the point is closed
-        if outer.is_active:
-            outer.rollback()
-        report.problem = exc.message
-        return report
-    except BaseException:
-        if outer.is_active:
-            outer.rollback()
-        raise
-    report.applied = True
-    return report
-
-
 # --- reconciliation ----------------------------------------------------------------------------
 
 
@@ -627,8 +420,8 @@ def close_point(
     needs an explanation; the counts and the explanation are journaled."""
     assert edition.id is not None
     point = clean_point(point)
-    _open_box(session, edition)
-    sheet = _open_sheet(session, edition.id, point)
+    open_count(session, edition)
+    sheet = open_sheet(session, edition.id, point)
     now = tally(session, edition.id, point)[0]
     text = " ".join(explanation.split())[:2000]
     if now.difference != 0 and len(text) < 10:

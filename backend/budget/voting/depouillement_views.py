@@ -20,6 +20,7 @@ from backend.budget.models import Edition
 from backend.budget.permissions import EditionDep, acting_role
 from backend.budget.phases import Act
 from backend.budget.voting import depouillement as dep
+from backend.budget.voting import depouillement_file as dep_file
 from backend.budget.voting.bureau_views import covered_qpvs
 from backend.budget.voting.context import GRADES, VoteContext
 from backend.budget.voting.web import context_of, form_data, form_value
@@ -172,7 +173,7 @@ def _point_page(
     *,
     form: dict[str, str] | None = None,
     error: DomainError | None = None,
-    report: dep.CountReport | None = None,
+    report: dep_file.CountReport | None = None,
     status_code: int = 200,
 ) -> Response:
     point = " ".join(point.split())
@@ -187,7 +188,7 @@ def _point_page(
         "form": form or {},
         "error": error,
         "report": report,
-        "columns": dep.COLUMNS,
+        "columns": dep_file.COLUMNS,
     }
     return render(request, "budget/bureau_depouillement_point.html", context, status_code=status_code)
 
@@ -252,12 +253,12 @@ def import_count(
     """Check (« Vérifier ») or record (« Enregistrer ») a ``code;choix`` file: all or nothing."""
     point = form_value(raw, "bureau")
     upload = raw.get("fichier")
-    content = upload.file.read(dep.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    content = upload.file.read(dep_file.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
     filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
     if not content:
         error = Invalid(_("Choisissez le fichier CSV du dépouillement."), field="fichier")
         return _point_page(request, session, edition, who, point, error=error, status_code=422)
-    report = dep.import_count(
+    report = dep_file.import_count(
         session,
         actor=who.actor,
         edition=edition,
