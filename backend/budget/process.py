@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def routers() -> Sequence[APIRouter]:
     import backend.budget.voting.api as vote_api
     import backend.budget.voting.bureau_views as bureau_views
+    import backend.budget.voting.depouillement_views as depouillement_views
     import backend.budget.voting.results_views as results_views
     import backend.budget.voting.vote_views as vote_views
     from backend.budget import api
@@ -36,6 +37,7 @@ def routers() -> Sequence[APIRouter]:
         api.router,
         vote_views.router,
         bureau_views.router,
+        depouillement_views.router,
         results_views.router,
     )
 

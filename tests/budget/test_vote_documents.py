@@ -220,18 +220,17 @@ def test_paper_sheets_with_document_numbers_follow_the_same_rule(session: Sessio
     from backend.territory.service import qpv_refs
     from tests.budget.helpers import ADMIN
 
-    edition, projects = vote_edition(session)
+    edition, _projects = vote_edition(session)
     first, second = (
         voter(session, identifier="first@example.org"),
         voter(session, identifier="second@example.org"),
     )
-    p0 = ids(projects[CORO], 0)[0]
-    header = "bureau;identifiant;nom;annee_naissance;quartier;verification_identite;verification_residence;choix;numero_piece"
+    header = "bureau;identifiant;nom;annee_naissance;quartier;verification_identite;verification_residence;numero_piece"
     raw = "\n".join(
         (
             header,
-            f"Mairie 13/14;first@example.org;;;;Passeport;;{p0};19AB12345",
-            f"Marché;second@example.org;;;;passeport;;{p0};19 ab 12345",
+            "Mairie 13/14;first@example.org;;;;Passeport;;19AB12345",
+            "Marché;second@example.org;;;;passeport;;19 ab 12345",
         )
     ).encode()
     covered = [r for r in qpv_refs(session).values() if r.code == CORO]

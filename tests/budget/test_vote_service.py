@@ -181,7 +181,8 @@ def test_revote_is_refused_when_the_edition_does_not_allow_it(session: Session) 
 
 def test_the_ballot_table_holds_no_identity(session: Session) -> None:
     columns = set(Ballot.__table__.columns.keys())  # type: ignore[attr-defined]
-    assert columns == {"slot", "edition_id", "envelope_id", "choices", "receipt_hash"}
+    # The voting point of an in-person ballot (for its reconciliation) names a place, not a person.
+    assert columns == {"slot", "edition_id", "envelope_id", "choices", "receipt_hash", "voting_point"}
     edition, projects = vote_edition(session)
     person = voter(session)
     vote(session, edition, person, *ids(projects[CORO], 0))

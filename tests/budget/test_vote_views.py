@@ -199,28 +199,23 @@ def test_voting_point_is_for_the_staff_of_the_qpv(client: TestClient, session: S
 
 
 def csv_file(*lines: str) -> bytes:
-    header = (
-        "bureau;identifiant;nom;annee_naissance;quartier;verification_identite;verification_residence;choix"
-    )
+    header = "bureau;identifiant;nom;annee_naissance;quartier;verification_identite;verification_residence"
     return "\n".join((header, *lines)).encode()
 
 
-def test_paper_batch_is_all_or_nothing_with_a_reconciliation_report(
-    client: TestClient, session: Session
-) -> None:
+def test_paper_register_is_all_or_nothing_with_a_report(client: TestClient, session: Session) -> None:
+    """A paper register of émargements: who came to vote, never what they chose."""
     edition, projects = vote_edition(session)
     ag = agent(session)
     known = voter(session, identifier="known@example.org")
     online = voter(session, identifier="online@example.org")
     vote(session, edition, online, *ids(projects[CORO], 0))
-    p0, p1 = ids(projects[CORO], 0, 1)
-    c0 = str(projects[CENTRE][0].id)
     lines = [
-        f"Mairie 13/14;known@example.org;;;;Carte d'identité;;{p0} {p1}",
-        f"Mairie 13/14;nouvelle@example.org;Awa N.;1980;{CENTRE};Titre de séjour;Facture;{c0}",
-        f"Marché;online@example.org;;;;Carte d'identité;;{p1}",
-        f"Marché;known@example.org;;;;Carte d'identité;;{p0}",
-        f"Marché;jeune@example.org;Léo P.;2020;{CORO};Carte d'identité;Facture;{p0}",
+        "Mairie 13/14;known@example.org;;;;Carte d'identité;",
+        f"Mairie 13/14;nouvelle@example.org;Awa N.;1980;{CENTRE};Titre de séjour;Facture",
+        "Marché;online@example.org;;;;Carte d'identité;",
+        "Marché;known@example.org;;;;Carte d'identité;",
+        f"Marché;jeune@example.org;Léo P.;2020;{CORO};Carte d'identité;Facture",
     ]
     login(client, ag)
     url = f"/budget-participatif/{edition.slug}/bureau/import"
@@ -241,13 +236,15 @@ def test_paper_batch_is_all_or_nothing_with_a_reconciliation_report(
     assert checked.status_code == 200 and "Le fichier est correct" in page_text(checked)
     assert len(session.exec(select(Voter).where(Voter.edition_id == edition.id)).all()) == 1
     done = post(client, url, {"action": "enregistrer"}, files={"fichier": ("lot1.csv", good, "text/csv")})
-    assert done.status_code == 200 and "2 bulletins papier enregistrés." in page_text(done)
+    assert done.status_code == 200 and "2 émargements enregistrés." in page_text(done)
     batch = session.exec(select(PaperBatch)).one()
     assert batch.ballots == 2 and batch.per_point == {"Mairie 13/14": 2}
     assert any(
-        e.action == "bp.paper_batch_imported" for e in entries_for(session, "bp_edition", edition.slug)
+        e.action == "bp.emargements_imported" for e in entries_for(session, "bp_edition", edition.slug)
     )
-    assert session.exec(select(Voter).where(Voter.user_id == known.id)).one().batch_id == batch.id
+    signed = session.exec(select(Voter).where(Voter.user_id == known.id)).one()
+    assert signed.batch_id == batch.id and signed.voting_point == "Mairie 13/14"
+    assert len(session.exec(select(Ballot)).all()) == 1  # the online one: a register holds no ballot
     twice = post(client, url, {"action": "enregistrer"}, files={"fichier": ("lot1.csv", good, "text/csv")})
     assert "déjà été importé" in page_text(twice)
 
@@ -394,15 +391,22 @@ def test_import_page_opens_for_agents_and_moderators(client: TestClient, session
         login(client, staff)
         page = client.get(url)
         assert page.status_code == 200, staff.email
-        assert "Importer des bulletins papier" in page_text(page)
+        assert "Importer un registre d'émargement" in page_text(page)
         assert "Il y a un problème" not in page_text(page)
     # The moderator (still logged in) can then import a file of their QPV.
     voter(session, identifier="papier@example.org")
-    line = f"Mairie 13/14;papier@example.org;;;;Carte d'identité;;{ids(projects[CORO], 0)[0]}"
+    line = "Mairie 13/14;papier@example.org;;;;Carte d'identité;"
     done = post(
         client, url, {"action": "enregistrer"}, files={"fichier": ("lot.csv", csv_file(line), "text/csv")}
     )
-    assert done.status_code == 200 and "1 bulletin papier enregistré." in page_text(done)
+    assert done.status_code == 200 and "1 émargement enregistré." in page_text(done)
+    # A register with the choices next to the names is refused as a whole.
+    with_choices = (csv_file(line).decode().replace("verification_residence", "verification_residence;choix")
+                    + f";{ids(projects[CORO], 0)[0]}").encode()  # fmt: skip
+    refused = post(
+        client, url, {"action": "enregistrer"}, files={"fichier": ("choix.csv", with_choices, "text/csv")}
+    )
+    assert refused.status_code == 422 and "Ce fichier contient des choix de vote" in page_text(refused)
     # No file: the form comes back with the message, still usable.
     empty = post(client, url, {"action": "verifier"})
     assert empty.status_code == 422 and "Choisissez le fichier CSV des bulletins." in page_text(empty)

@@ -6,7 +6,10 @@
 * :mod:`.eligibility`: who may vote (age, residence, territory, envelope), as pure functions.
 * :mod:`.context`: what a ballot needs to know about an edition, cached per app for a few seconds.
 * :mod:`.service`: casting a ballot (online or on paper), one per person by construction.
-* :mod:`.paper`: batch entry of paper ballot sheets (CSV) with a reconciliation report.
+* :mod:`.paper`: import of a paper register of émargements (CSV: who came, never the choices).
+* :mod:`.urn`: the ballot box — the one way an in-person ballot is stored, named by nobody.
+* :mod:`.depouillement`: ballot papers with a stub code, the count of each voting point, and its
+  reconciliation with the émargements.
 * :mod:`.results`: counting at close with :mod:`backend.voting`, publication, journal.
 
 The counting rules themselves are pure functions in :mod:`backend.voting`.

@@ -73,6 +73,9 @@ class Ballot(SQLModel, table=True):
     # Approval and knapsack: project ids « 12 15 18 »; majority judgment: « 12:3 15:0 » (grade 0-3).
     choices: str = Field(default="", sa_column=Column(Text, nullable=False))
     receipt_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the receipt code
+    # Where an in-person ballot was dropped (paper or the point's tablet), for the reconciliation
+    # with that point's émargements; None online.
+    voting_point: str | None = Field(default=None, max_length=120)
 
 
 class PaperBatch(SQLModel, table=True):
@@ -134,3 +137,38 @@ class Publication(SQLModel, table=True):
     published_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class PaperCode(SQLModel, table=True):
+    """A printed ballot paper: only the hash of the code on its stub, for one envelope and one
+    voting point. No person and no time: the voter takes a paper from the pile at the point."""
+
+    __tablename__ = "bp_paper_code"
+    __table_args__ = (Index("ix_bp_paper_code_edition_point", "edition_id", "voting_point"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id")
+    envelope_id: int = Field(foreign_key="bp_envelope.id")
+    voting_point: str = Field(max_length=120)
+    code_hash: str = Field(max_length=64, unique=True)  # receipt_hash(code): the ballot's receipt hash
+    print_batch: str = Field(max_length=16)  # a random id, journaled with the count of the batch
+    used: bool = False
+
+
+class Depouillement(SQLModel, table=True):
+    """The count of one voting point: blank and spoiled ballots (counted apart), then its closing
+    with the reconciliation against the point's émargements."""
+
+    __tablename__ = "bp_depouillement"
+    __table_args__ = (UniqueConstraint("edition_id", "voting_point"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="bp_edition.id")
+    voting_point: str = Field(max_length=120)
+    blank: int = 0
+    spoiled: int = 0
+    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    closed_by: str | None = Field(default=None, max_length=32)  # pseudonymous actor id
+    emargements: int | None = None  # the counts as they were at the close
+    ballots: int | None = None
+    explanation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

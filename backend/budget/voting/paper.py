@@ -1,14 +1,14 @@
-"""Batch entry of paper ballot sheets (CSV) with a reconciliation report; all or nothing.
+"""Import of a paper register of émargements (CSV): who came to vote at a voting point, never
+what they chose — the ballots went into the box apart and are counted at the dépouillement
+(:mod:`.depouillement`). All or nothing, with a report.
 
-One line per voter met at a voting point (the emargement and the ballot, as the agent copied
-them): ``bureau;identifiant;nom;annee_naissance;quartier;verification_identite;
-verification_residence;choix``. ``identifiant`` is the person's e-mail or phone number; an
-unknown person is registered (``nom``, ``annee_naissance`` and ``quartier`` then needed).
-``verification_residence`` says how residence was checked (empty: the account's residence
-stands). ``choix``: project numbers (« 12 15 18 »), or for majority judgment a grade per
-project (« 12:TB 15:B 18:P 21:I » or « 12:3 15:2 … »). An optional ``numero_piece`` column holds the
-number of the identity document seen (kept only as a keyed hash on the account): one document then
-votes once per edition, as at the voting point's screen.
+One line per person who signed the register: ``bureau;identifiant;nom;annee_naissance;quartier;
+verification_identite;verification_residence``. ``identifiant`` is the person's e-mail or phone
+number; an unknown person is registered (``nom``, ``annee_naissance`` and ``quartier`` then
+needed). ``verification_residence`` says how residence was checked (empty: the account's residence
+stands). An optional ``numero_piece`` column holds the number of the identity document seen (kept
+only as a keyed hash on the account): one document then takes part once per edition, as at the
+voting point's screen. A file with a ``choix`` column is refused: a register never holds choices.
 
 The whole file runs inside one savepoint, each line inside its own: with ``apply=False`` (the
 check) or as soon as one line is refused, everything is rolled back and the report says why,
@@ -23,16 +23,19 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.accounts import documents
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
+from backend.budget import phases
 from backend.budget.models import Edition
-from backend.budget.voting.context import Choice, ContextCache
-from backend.budget.voting.models import PaperBatch
-from backend.budget.voting.service import PaperInfo, record_paper
-from backend.errors import DomainError, Invalid
+from backend.budget.voting import service
+from backend.budget.voting.context import ContextCache
+from backend.budget.voting.models import Depouillement, PaperBatch, VoteChannel
+from backend.budget.voting.service import PaperInfo
+from backend.db import utcnow
+from backend.errors import Conflict, DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
@@ -46,21 +49,11 @@ COLUMNS = (
     "quartier",
     "verification_identite",
     "verification_residence",
-    "choix",
     "numero_piece",
 )
-REQUIRED = ("bureau", "identifiant", "verification_identite", "choix")
-GRADE_WORDS = {
-    "I": 0,
-    "INSUFFISANT": 0,
-    "P": 1,
-    "PASSABLE": 1,
-    "B": 2,
-    "BIEN": 2,
-    "TB": 3,
-    "TRESBIEN": 3,
-    "TRÈSBIEN": 3,
-}
+REQUIRED = ("bureau", "identifiant", "verification_identite")
+# Columns that would put a person's choices next to their name.
+CHOICE_COLUMNS = ("choix", "vote", "projets", "bulletin")
 MAX_BYTES = 2_000_000
 
 
@@ -96,24 +89,29 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")  # Excel's French default
 
 
-def parse_choice(text: str, graded: bool) -> Choice:
-    parts = [p for p in text.replace(",", " ").replace("|", " ").replace(";", " ").split() if p]
-    if not graded:
-        return Choice(projects=tuple(p.lstrip("nN°#") for p in parts))
-    grades: dict[str, int] = {}
-    for part in parts:
-        pid, _sep, grade = part.partition(":")
-        word = grade.strip().upper().replace(" ", "").replace("-", "")
-        value = GRADE_WORDS.get(word, int(word) if word.isdigit() else -1)
-        grades[pid.strip().lstrip("nN°#")] = value
-    return Choice(grades=grades)
-
-
-def _rows(text: str) -> list[dict[str, str]]:
+def read_table(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The header (lower case) and the rows of a CSV typed in a spreadsheet (« ; » or « , »)."""
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    return header, [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    header, rows = read_table(text)
+    choices = [c for c in CHOICE_COLUMNS if c in header]
+    if choices:
+        raise Invalid(
+            _(
+                "Ce fichier contient des choix de vote (colonne %(cols)s). Le registre d'émargement "
+                "dit seulement qui est venu voter : le vote est secret. Retirez cette colonne. Les "
+                "bulletins se comptent au dépouillement, sans nom."
+            )
+            % {"cols": ", ".join(choices)},
+            field="fichier",
+        )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid(
@@ -121,8 +119,7 @@ def _rows(text: str) -> list[dict[str, str]]:
             % {"cols": ", ".join(missing), "all": ";".join(COLUMNS)},
             field="fichier",
         )
-    reader.fieldnames = header
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    return rows
 
 
 def _document_kind(text: str) -> str:
@@ -205,6 +202,63 @@ def _residence(
     raise Invalid(_("Indiquez le quartier de la personne et comment sa résidence a été vérifiée."))
 
 
+def sign_register(
+    session: Session,
+    *,
+    edition: Edition,
+    user: User,
+    paper: PaperInfo,
+    cache: ContextCache | None = None,
+) -> None:
+    """One émargement: this person voted at this voting point (their ballot is in the box, apart).
+    The same checks as a ballot: vote phase, eligibility, one ballot per person and per document."""
+    assert edition.id is not None and user.id is not None
+    point = " ".join(paper.voting_point.split())
+    if not 2 <= len(point) <= 120:
+        raise Invalid(_("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="bureau")
+    identity = " ".join(paper.identity_check.split())
+    if len(identity) < 3:
+        raise Invalid(
+            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
+            field="verification_identite",
+        )
+    closed = session.exec(
+        select(Depouillement.id).where(
+            Depouillement.edition_id == edition.id,
+            Depouillement.voting_point == point,
+            col(Depouillement.closed_at).is_not(None),
+        )
+    ).first()
+    if closed is not None:
+        raise Conflict(
+            _("Le dépouillement du bureau « %(point)s » est clos : on ne peut plus y ajouter d'émargement.")
+            % {"point": point}
+        )
+    state = service.open_box(session, edition.id, edition.slug, user.id)
+    service.require_vote_phase(state.phase, phases.Act.record_paper_ballot)
+    ctx = service.context_for(session, edition.id, edition.slug, state, cache)
+    envelope = service.eligible_envelope(ctx, state.facts, staff=True)
+    if state.document_hash and service.document_took_part(session, edition.id, user.id, state.document_hash):
+        raise service._document_used(True)
+    values: dict[str, object] = {
+        "edition_id": edition.id,
+        "user_id": user.id,
+        "envelope_id": envelope.id,
+        "channel": VoteChannel.paper,
+        "voting_point": point,
+        "identity_check": identity[:200],
+        "residence_check": (paper.residence_check or "")[:200] or None,
+        "recorded_by": paper.recorded_by,
+        "batch_id": paper.batch_id,
+        "voted_at": utcnow(),
+    }
+    if service._insert_voter(session, values) is None:
+        existing = service.voter_row(session, edition.id, user.id)
+        raise Conflict(service._already_voted(VoteChannel.paper, existing, staff=True), field="deja_vote")
+    if state.document_hash and not service._mark_document(session, edition.id, state.document_hash):
+        raise service._document_used(True)
+
+
 def import_batch(
     session: Session,
     *,
@@ -218,10 +272,11 @@ def import_batch(
     cache: ContextCache | None = None,
     document_key: str | None = None,
 ) -> BatchReport:
-    """Check (``apply=False``) or record a file of paper ballots; refused lines cancel it all."""
+    """Check (``apply=False``) or record a paper register of émargements; refused lines cancel it all."""
     assert edition.id is not None
+    del secret  # a register holds no ballot: no slot to derive (kept for the voting point's caller)
     digest = hashlib.sha256(raw).hexdigest()
-    report = BatchReport(filename=filename[:200] or "bulletins.csv", sha256=digest)
+    report = BatchReport(filename=filename[:200] or "emargements.csv", sha256=digest)
     if len(raw) > MAX_BYTES:
         report.problem = _("Le fichier est trop gros (2 Mo au plus). Coupez-le en plusieurs fichiers.")
         return report
@@ -239,10 +294,9 @@ def import_batch(
         report.problem = _("Le fichier n'est pas un CSV lisible : %(e)s.") % {"e": str(exc)}
         return report
     if not rows:
-        report.problem = _("Le fichier ne contient aucune ligne de bulletin.")
+        report.problem = _("Le fichier ne contient aucune ligne d'émargement.")
         return report
     by_code = {r.code: r for r in covered}
-    graded = edition.ballot_rule == "majority_judgment"
     seen: dict[str, int] = {}
     outer = session.begin_nested()
     try:
@@ -287,12 +341,10 @@ def import_batch(
                             kind=_document_kind(row.get("verification_identite", "")),
                             number=row["numero_piece"],
                         )
-                    record_paper(
+                    sign_register(
                         session,
-                        secret=secret,
                         edition=edition,
                         user=user,
-                        choice=parse_choice(row.get("choix", ""), graded),
                         paper=PaperInfo(
                             point, row.get("verification_identite", ""), residence, actor.id, batch.id
                         ),
@@ -313,18 +365,18 @@ def import_batch(
         record(
             session,
             actor=actor,
-            action="bp.paper_batch_imported",
+            action="bp.emargements_imported",
             process="bp",
             object_type="bp_edition",
             object_id=edition.slug,
             reason=ngettext(
-                "%(n)d bulletin papier enregistré (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
-                "%(n)d bulletins papier enregistrés (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
+                "%(n)d émargement importé (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
+                "%(n)d émargements importés (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
                 report.accepted,
             )
             % {"n": report.accepted, "summary": summary, "file": report.filename, "sha": digest},
             payload={
-                "ballots": report.accepted,
+                "emargements": report.accepted,
                 "per_point": batch.per_point,
                 "file": report.filename,
                 "sha256": digest,
