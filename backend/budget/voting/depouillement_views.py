@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
-from backend.accounts.deps import CurrentPrincipal, DbSession
+from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import Principal
 from backend.accounts.security import flash
 from backend.budget.models import Edition
@@ -24,6 +24,7 @@ from backend.budget.voting import depouillement_file as dep_file
 from backend.budget.voting.bureau_views import covered_qpvs
 from backend.budget.voting.context import GRADES, VoteContext
 from backend.budget.voting.web import context_of, form_data, form_value
+from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
