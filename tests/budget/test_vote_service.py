@@ -178,7 +178,16 @@ def test_revote_is_refused_when_the_edition_does_not_allow_it(session: Session) 
 
 def test_the_ballot_table_holds_no_identity(session: Session) -> None:
     columns = set(Ballot.__table__.columns.keys())  # type: ignore[attr-defined]
-    assert columns == {"id", "slot", "edition_id", "envelope_id", "choices", "receipt_hash", "channel", "voting_point"}
+    assert columns == {
+        "id",
+        "slot",
+        "edition_id",
+        "envelope_id",
+        "choices",
+        "receipt_hash",
+        "channel",
+        "voting_point",
+    }
     edition, projects = vote_edition(session, revote_allowed=True)
     person = voter(session)
     vote(session, edition, person, *ids(projects[CORO], 0))

@@ -232,7 +232,13 @@ class FastBallotPath:
             )
             cur = await conn.execute(
                 SQL_FIRST_BALLOT,
-                {**ballot, "edition": edition_id, "user": claims.user_id, "envelope": prepared.envelope.id, "now": utcnow()},
+                {
+                    **ballot,
+                    "edition": edition_id,
+                    "user": claims.user_id,
+                    "envelope": prepared.envelope.id,
+                    "now": utcnow(),
+                },
             )
             if await cur.fetchone() is None:  # already voted: the regular route explains or revotes
                 raise _Fallback

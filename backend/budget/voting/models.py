@@ -88,7 +88,9 @@ class Ballot(SQLModel, table=True):
     receipt_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the receipt code
     channel: str = Field(max_length=10)  # VoteChannel: online, paper, isoloir (unknown: migrated)
     voting_point: str | None = Field(default=None, max_length=120)  # paper and isoloir ballots
-    slot: str | None = Field(default=None, max_length=64)  # revote exception only: HMAC(secret, edition, user)
+    slot: str | None = Field(
+        default=None, max_length=64
+    )  # revote exception only: HMAC(secret, edition, user)
 
 
 class IsoloirToken(SQLModel, table=True):

@@ -30,8 +30,8 @@ from sqlmodel import select as sm_select
 from backend.budget import phases
 from backend.budget.models import BallotRule, CountingRule, Edition, Envelope, PhaseKey
 from backend.budget.service import editions
-from backend.budget.voting.context import GRADES, Choice, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting import urn
+from backend.budget.voting.context import GRADES, Choice, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting.models import Ballot, EnvelopeResult, Publication, VoteChannel, Voter
 from backend.budget.voting.secrecy import fingerprint
 from backend.budget.voting.service import lock_box

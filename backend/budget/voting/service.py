@@ -34,9 +34,9 @@ from sqlmodel import select as sm_select
 from backend.accounts.models import User
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
+from backend.budget.voting import urn
 from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
-from backend.budget.voting import urn
 from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.db import utcnow
@@ -235,7 +235,7 @@ def _document_used(staff: bool) -> Conflict:
         return Conflict(
             _(
                 "Ce document d'identité a déjà servi pour voter dans ce budget participatif, en ligne ou "
-                "dans un bureau de vote. Une personne vote une seule fois : rendez-lui son bulletin papier."
+                "dans un bureau de vote. Une personne vote une seule fois : elle ne peut pas voter de nouveau."
             ),
             field="deja_vote",
         )
@@ -393,6 +393,24 @@ def cast_online(
     )
 
 
+def check_paper_info(paper: PaperInfo) -> PaperInfo:
+    """The voting point and the identity check, cleaned (Invalid if missing)."""
+    point = " ".join(paper.voting_point.split())
+    if not 2 <= len(point) <= 120:
+        raise Invalid(
+            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
+        )
+    identity = " ".join(paper.identity_check.split())
+    if len(identity) < 3:
+        raise Invalid(
+            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
+            field="identity_check",
+        )
+    return PaperInfo(
+        point, identity[:200], (paper.residence_check or "")[:200] or None, paper.recorded_by, paper.batch_id
+    )
+
+
 def record_paper(
     session: Session,
     *,
@@ -405,20 +423,7 @@ def record_paper(
 ) -> CastResult:
     """A paper ballot recorded by an agent for a person whose identity and residence they checked."""
     assert edition.id is not None and user.id is not None
-    point = " ".join(paper.voting_point.split())
-    if not 2 <= len(point) <= 120:
-        raise Invalid(
-            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
-        )
-    identity = " ".join(paper.identity_check.split())
-    if len(identity) < 3:
-        raise Invalid(
-            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
-            field="identity_check",
-        )
-    paper = PaperInfo(
-        point, identity[:200], (paper.residence_check or "")[:200] or None, paper.recorded_by, paper.batch_id
-    )
+    paper = check_paper_info(paper)
     state = open_box(session, edition.id, edition.slug, user.id)
     require_vote_phase(state.phase, phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)

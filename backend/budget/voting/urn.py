@@ -64,7 +64,9 @@ def row(
         raise ValueError("receipt_hash must be the SHA-256 of the receipt, in hex")
     point = " ".join((voting_point or "").split()) or None
     if channel != VoteChannel.online and (point is None or len(point) > 120):
-        raise Invalid(_("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point")
+        raise Invalid(
+            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
+        )
     return {
         "id": new_id(),
         "edition_id": edition_id,
