@@ -132,11 +132,11 @@ def drop_with_voter(session: Session, voter: dict[str, object], ballot: dict[str
         .cte("new_voter")
     )
     columns = list(ballot)
-    stmt = insert(BALLOTS).from_select(
+    from_voter = insert(BALLOTS).from_select(
         columns,
         select(*[literal(ballot[c], BALLOTS.c[c].type) for c in columns]).select_from(new_voter),
     )
-    return bool(session.execute(stmt.returning(BALLOTS.c.id)).first())
+    return bool(session.execute(from_voter.returning(BALLOTS.c.id)).first())
 
 
 def mix(session: Session) -> None:
