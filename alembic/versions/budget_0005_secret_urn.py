@@ -74,7 +74,7 @@ def upgrade() -> None:
     ]
     rows.sort(key=lambda r: r["id"])
     if rows:
-        table = sa.table(*(sa.column(c) for c in rows[0]), name="bp_ballot")
+        table = sa.table("bp_ballot", *(sa.column(c) for c in rows[0]))
         op.bulk_insert(table, rows)
 
     op.create_table(
@@ -120,5 +120,5 @@ def downgrade() -> None:
     op.create_index("ix_bp_ballot_edition_envelope", "bp_ballot", ["edition_id", "envelope_id"], unique=False)
     rows = [{**{k: r[k] for k in OLD if k != "slot"}, "slot": r["slot"] or r["id"]} for r in old]
     if rows:
-        table = sa.table(*(sa.column(c) for c in rows[0]), name="bp_ballot")
+        table = sa.table("bp_ballot", *(sa.column(c) for c in rows[0]))
         op.bulk_insert(table, rows)
