@@ -143,7 +143,10 @@ def mix(session: Session) -> None:
     """Shake the urn: on PostgreSQL, rewrite ``bp_ballot`` in random-id order, so that neither the
     physical order (ctid) nor the inserting transaction (xmin) follows the order of the voters.
     TRUNCATE gives the table a new file (the old one is removed at commit), the rows come back
-    sorted, all inserted by this transaction. SQLite needs nothing (WITHOUT ROWID table)."""
+    sorted, all inserted by this transaction. It locks the table for the time of the rewrite (ballots
+    being cast wait a moment), and, as any TRUNCATE, a REPEATABLE READ transaction that started
+    before would see the table empty: the app reads in READ COMMITTED. SQLite needs nothing (WITHOUT
+    ROWID table)."""
     if not _is_pg(session):
         return
     session.execute(text("LOCK TABLE bp_ballot IN ACCESS EXCLUSIVE MODE"))
