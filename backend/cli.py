@@ -10,6 +10,8 @@ import typer
 app = typer.Typer(help="Quartiers Participatifs — administration en ligne de commande.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Journal public (registre chaîné).", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+receipt_app = typer.Typer(help="Reçus de vote du budget participatif.", no_args_is_help=True)
+app.add_typer(receipt_app, name="receipt")
 
 
 def _settings():
@@ -205,6 +207,19 @@ def export_pb(
     from backend.budget.voting.cli import export_pb_command
 
     raise typer.Exit(export_pb_command(edition, out))
+
+
+@receipt_app.command("check")
+def receipt_check(
+    file: Annotated[
+        Path, typer.Option(help="published ballots file (CSV), downloaded from the results page")
+    ],
+    code: Annotated[str, typer.Option(help="the receipt code, e.g. 7K3M-Q9XD-2HRA")],
+) -> None:
+    """Check offline that a receipt is in the published ballots file (exit 0 if it is, 1 if not)."""
+    from backend.budget.voting.cli import receipt_check_command
+
+    raise typer.Exit(receipt_check_command(file, code))
 
 
 @app.command()

@@ -105,7 +105,7 @@ def test_voting_point_pages_are_accessible(page: Any) -> None:
     login(page, "table.corot@demo.quartiers.fr")
     page.goto("/budget-participatif/marseille-2026/bureau?q=votant1")
     check(page)
-    page.get_by_role("link", name=re.compile("Enregistrer son vote")).first.click()
+    page.get_by_role("link", name=re.compile("Faire signer la liste")).first.click()
     page.wait_for_load_state()
     check(page)
     page.goto("/budget-participatif/marseille-2026/bureau/import")

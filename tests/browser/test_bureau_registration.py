@@ -37,7 +37,7 @@ def test_voting_point_registration_without_contact_and_activation(page: Any) -> 
     assert code and re.search(r"\bQP-[A-Z2-9]{6}\b", text), text
     assert page.get_by_role("button", name="Imprimer la fiche").is_visible()
     check(page)
-    page.get_by_role("link", name="Continuer : enregistrer son vote").click()
+    page.get_by_role("link", name="Continuer : faire signer la liste").click()
     page.wait_for_load_state()
     check(page)
     page.goto("/compte/activer")

@@ -107,7 +107,7 @@ def test_published_files_carry_no_identity(session: Session) -> None:
             delimiter=";",
         )
     )
-    assert list(rows[0]) == ["enveloppe", "empreinte_recu", "choix"]
+    assert list(rows[0]) == ["enveloppe", "empreinte_recu", "choix", "recu_sha256"]
     assert [r["empreinte_recu"] for r in rows if r["enveloppe"] == CORO] == sorted(
         r["empreinte_recu"] for r in rows if r["enveloppe"] == CORO
     )

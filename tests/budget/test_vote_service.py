@@ -181,15 +181,26 @@ def test_revote_is_refused_when_the_edition_does_not_allow_it(session: Session) 
 
 def test_the_ballot_table_holds_no_identity(session: Session) -> None:
     columns = set(Ballot.__table__.columns.keys())  # type: ignore[attr-defined]
-    # The voting point of an in-person ballot (for its reconciliation) names a place, not a person.
-    assert columns == {"slot", "edition_id", "envelope_id", "choices", "receipt_hash", "voting_point"}
-    edition, projects = vote_edition(session)
+    assert columns == {
+        "id",
+        "slot",
+        "edition_id",
+        "envelope_id",
+        "choices",
+        "receipt_hash",
+        "channel",
+        "voting_point",
+    }
+    edition, projects = vote_edition(session, revote_allowed=True)
     person = voter(session)
     vote(session, edition, person, *ids(projects[CORO], 0))
     slot = session.execute(select(Ballot.slot).where(Ballot.edition_id == edition.id)).scalar_one()  # type: ignore[call-overload]
-    # Only the server secret links the ballot to its voter.
+    # The revote exception: only the server secret links this online ballot to its voter.
     assert slot == slot_key(TEST_SECRET, edition.id, person.id)  # type: ignore[arg-type]
     assert slot != slot_key("another-secret", edition.id, person.id)  # type: ignore[arg-type]
+    fixed, projects = vote_edition(session, revote_allowed=False)
+    vote(session, fixed, voter(session), *ids(projects[CORO], 0))
+    assert session.execute(select(Ballot.slot).where(Ballot.edition_id == fixed.id)).scalar_one() is None  # type: ignore[call-overload]
 
 
 def test_vote_closed_and_not_yet_open(session: Session) -> None:

@@ -101,24 +101,28 @@ def test_refusals_are_explained_on_the_ballot_page(client: TestClient, session: 
     assert page.status_code == 403 and "au moins 16 ans" in page_text(page)
 
 
-def test_online_after_paper_is_refused_on_the_page(client: TestClient, session: Session) -> None:
+def test_online_after_signing_in_at_a_voting_point_is_refused_on_the_page(
+    client: TestClient, session: Session
+) -> None:
     edition, projects = vote_edition(session)
     person = voter(session)
     mod = moderator(session, CORO)
     login(client, mod)
-    url = f"/budget-participatif/{edition.slug}/bureau/personne/{person.public_id}"
+    base = f"/budget-participatif/{edition.slug}/bureau"
+    url = f"{base}/personne/{person.public_id}"
     form = {
         "voting_point": "Centre social Malpassé",
         "document_kind": "carte_identite",
         "document_number": "X4RTBPFW4",
         "residence_check": "deja",
         "qpv_code": CORO,
-        "projet": list(ids(projects[CORO], 0)),
     }
     response = post(client, url, form)
-    assert response.status_code == 303, page_text(response)
-    receipt = page_text(client.get(f"/budget-participatif/{edition.slug}/bureau/recu"))
-    assert "Bulletin papier enregistré" in receipt and receipt_of(receipt)
+    assert response.status_code == 303 and response.headers["location"] == f"{base}/emargement"
+    choice = page_text(client.get(f"{base}/emargement"))
+    assert "La liste d'émargement est signée" in choice and person.display_name not in choice
+    assert post(client, f"{base}/papier", {}).status_code == 303  # a paper ballot into the box
+    assert "Donnez un bulletin papier" in page_text(client.get(base))
     again = post(client, url, form)
     assert "a déjà voté au bureau de vote « Centre social Malpassé »" in page_text(again)
     post(client, "/deconnexion")
@@ -132,6 +136,7 @@ def test_online_after_paper_is_refused_on_the_page(client: TestClient, session: 
     )
     assert "vous ne pouvez pas voter en ligne" in page_text(refused)
     assert len(session.exec(select(Voter).where(Voter.edition_id == edition.id)).all()) == 1
+    assert not session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).all()  # counted later
 
 
 def test_voting_point_registers_and_verifies_a_new_person(client: TestClient, session: Session) -> None:
@@ -163,7 +168,6 @@ def test_voting_point_registers_and_verifies_a_new_person(client: TestClient, se
         "document_number": "19AB12345",
         "residence_check": "deja",
         "qpv_code": CORO,
-        "projet": list(ids(projects[CORO], 0)),
     }
     refused = post(client, url, form)
     assert refused.status_code == 403 and "la résidence doit être vérifiée" in page_text(refused)
@@ -177,7 +181,7 @@ def test_voting_point_registers_and_verifies_a_new_person(client: TestClient, se
     )
     row = session.exec(select(Voter).where(Voter.user_id == person.id)).one()
     assert (row.channel, row.voting_point, row.identity_check, row.recorded_by) == (
-        "paper",
+        "in_person",
         "Mairie 13/14",
         "Passeport",
         mod.public_id,
@@ -344,15 +348,26 @@ def test_api_is_documented_in_openapi(client: TestClient) -> None:
     assert "jeton" in schema["components"]["securitySchemes"]
 
 
-def test_voting_point_running_count_with_htmx(client: TestClient, session: Session) -> None:
+def test_isoloir_running_count_with_htmx(client: TestClient, session: Session) -> None:
     edition, projects = vote_edition(session, ballot_max=2)
     person = voter(session)
     login(client, moderator(session, CORO))
-    url = f"/budget-participatif/{edition.slug}/bureau/personne/{person.public_id}/compteur"
+    base = f"/budget-participatif/{edition.slug}/bureau"
+    signed = post(
+        client,
+        f"{base}/personne/{person.public_id}",
+        {
+            "voting_point": "Mairie",
+            "document_kind": "passeport",
+            "document_number": "19AB1",
+            "qpv_code": CORO,
+        },
+    )
+    assert signed.status_code == 303, page_text(signed)
     headers = {"HX-Request": "true", "X-CSRF-Token": csrf(client)}
     text = page_text(
         client.post(
-            url, data={"qpv_code": CORO, "projet": list(ids(projects[CORO], 0, 1, 2))}, headers=headers
+            f"{base}/isoloir/compteur", data={"projet": list(ids(projects[CORO], 0, 1, 2))}, headers=headers
         )
     )
     assert "3 projets choisis." in text and "le maximum est 2" in text

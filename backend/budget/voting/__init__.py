@@ -2,7 +2,10 @@
 
 * :mod:`.models`: who voted (``bp_voter``) apart from what was chosen (``bp_ballot``), results
   and published files.
-* :mod:`.secrecy`: the ballot slot key (HMAC), receipt codes and their public fingerprints.
+* :mod:`.urn`: where every ballot is stored, under a random key; mixed at the close of a voting
+  point and of the vote (``docs/secret-ballot.md`` says what links and what does not).
+* :mod:`.isoloir`: the voting point — émargement apart from the urn, the tablet's single-use pass.
+* :mod:`.secrecy`: the slot key of the revote exception (HMAC), receipt codes and fingerprints.
 * :mod:`.eligibility`: who may vote (age, residence, territory, envelope), as pure functions.
 * :mod:`.context`: what a ballot needs to know about an edition, cached per app for a few seconds.
 * :mod:`.service`: casting a ballot (online or on paper), one per person by construction.

@@ -1,6 +1,7 @@
 """The voting point (« bureau de vote »): moderators and agents of the QPV find or register a
-person, check identity and residence (recording how), and record the paper ballot. Also the
-batch entry of paper ballot sheets with its reconciliation report.
+person, check identity and residence (recording how), and sign them in (émargement). The person
+then votes alone: on the tablet (« isoloir », :mod:`.isoloir`) or on paper into the box. The agent
+never types anyone's choice. Also the batch entry of paper ballot sheets.
 
 The identity document's number is typed by the agent and kept only as a keyed hash on the account
 (:mod:`backend.accounts.documents`): one document votes once per edition. A person registered here
@@ -21,12 +22,13 @@ from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import ResidenceStatus, User
 from backend.accounts.permissions import Principal, enforce
+from backend.accounts.security import flash
 from backend.budget import phases
 from backend.budget.models import Edition
 from backend.budget.permissions import EditionDep, acting_role, staff_policy, staff_qpvs
 from backend.budget.phases import Act
 from backend.budget.service import editions
-from backend.budget.voting import service
+from backend.budget.voting import isoloir, service
 from backend.budget.voting.context import Choice
 from backend.budget.voting.eligibility import VoterFacts
 from backend.budget.voting.paper import COLUMNS, import_batch
@@ -40,14 +42,15 @@ from backend.budget.voting.web import (
     vote_cache,
 )
 from backend.deps import DbSession
-from backend.errors import DomainError, Forbidden, Invalid, NotFound
+from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.territory.models import Qpv, QpvRef
 from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 POINT_KEY = "bp_voting_point"
-RECEIPT_KEY = "bp_paper_receipt"
+GRANT_KEY = "bp_isoloir_grant"
+RECEIPT_KEY = "bp_isoloir_receipt"
 RESIDENCE_CHECKS = (
     "Facture (électricité, gaz, eau, téléphone)",
     "Quittance de loyer ou bail",
@@ -128,6 +131,8 @@ def voting_point(
             "qpv_names": names,
             "covered": covered,
             "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
+            "pending": _pending(request, edition) is not None,
+            "current_point": request.session.get(POINT_KEY, ""),
             "form": {},
             "error": None,
             "kinds": documents.document_kinds(),
@@ -209,6 +214,8 @@ def register_person(
                 "qpv_names": {r.id: r.name for r in covered},
                 "covered": covered,
                 "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
+                "pending": _pending(request, edition) is not None,
+                "current_point": request.session.get(POINT_KEY, ""),
                 "form": form,
                 "error": exc,
                 "kinds": documents.document_kinds(),
@@ -247,14 +254,12 @@ def _person_page(
     covered: list[QpvRef],
     person: User,
     form: dict[str, str],
-    choice: Choice,
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> Response:
     ctx = context_of(request, session, edition)
     voted = service.voter_row(session, ctx.edition_id, person.id)  # type: ignore[arg-type]
     qpv = session.get(Qpv, person.qpv_id) if person.qpv_id else None
-    # Which envelope to show: the person's, or the one of the QPV chosen for the residence check.
     chosen = next((r for r in covered if r.code == form.get("qpv_code")), None)
     facts = VoterFacts(
         person.birth_year,
@@ -264,15 +269,10 @@ def _person_page(
         else person.residence_status,
     )
     refusal = None
-    envelope = None
     try:
-        envelope = service.eligible_envelope(ctx, facts, staff=True)
+        service.eligible_envelope(ctx, facts, staff=True)
     except NotEligible as exc:
         refusal = exc.refusal
-    if envelope is None and qpv is None and covered:
-        # No QPV yet: show the first covered QPV's envelope, the agent picks the right one.
-        envelope_id = ctx.envelope_by_qpv.get(covered[0].id)
-        envelope = ctx.envelopes.get(envelope_id) if envelope_id else None
     context: dict[str, Any] = {
         "edition": edition,
         "base": _base(edition),
@@ -283,14 +283,11 @@ def _person_page(
         "covered": covered,
         "form": form,
         "error": error,
-        "problems": error.problems if isinstance(error, BallotRefused) else [],
         "kinds": documents.document_kinds(),
         "residence_checks": [_(c) for c in RESIDENCE_CHECKS],
-        "envelope": envelope,
         "points": [p for p, _n in service.counts_by_point(session, ctx.edition_id)[:-1]],
+        "pending": _pending(request, edition) is not None,
     }
-    if envelope is not None:
-        context.update(ballot_context(ctx, envelope, choice, check=error is not None))
     return render(request, "budget/bureau_person.html", context, status_code=status_code)
 
 
@@ -302,32 +299,22 @@ def person_page(
     person = _load_person(session, covered, public_id)
     qpv_code = next((r.code for r in covered if r.id == person.qpv_id), "")
     form = {"voting_point": request.session.get(POINT_KEY, ""), "qpv_code": qpv_code, "residence_check": ""}
-    return _person_page(request, session, edition, covered, person, form, Choice())
+    return _person_page(request, session, edition, covered, person, form)
 
 
-@router.post("/budget-participatif/{slug}/bureau/personne/{public_id}/compteur")
-def paper_running_count(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    edition: EditionDep,
-    public_id: str,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
-    """htmx: the count (or budget) of the paper ballot being typed; nothing is stored."""
-    covered = covered_qpvs(session, principal, edition)
-    _load_person(session, covered, public_id)
-    ctx = context_of(request, session, edition)
-    ref = next((r for r in covered if r.code == form_value(raw, "qpv_code")), None)
-    envelope_id = ctx.envelope_by_qpv.get(ref.id) if ref else None
-    envelope = ctx.envelopes.get(envelope_id) if envelope_id else None
-    if envelope is None:
-        return Response(status_code=204)
-    return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
+# --- the émargement, then the urn ---------------------------------------------------------------
+
+
+def _pending(request: Request, edition: Edition) -> isoloir.Pass | None:
+    """The tablet's pass, if a person signed in here has not voted yet."""
+    data = request.session.get(GRANT_KEY)
+    if not isinstance(data, dict) or data.get("slug") != edition.slug:
+        return None
+    return isoloir.Pass(str(data["token"]), int(data["envelope"]), str(data["point"]))
 
 
 @router.post("/budget-participatif/{slug}/bureau/personne/{public_id}")
-def record_paper_ballot(
+def sign_in_person(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
@@ -335,6 +322,7 @@ def record_paper_ballot(
     public_id: str,
     raw: Annotated[FormData, Depends(form_data)],
 ) -> Response:
+    """« Signer la liste d'émargement »: identity and residence were checked; no choice is recorded."""
     covered = covered_qpvs(session, principal, edition)
     person = _load_person(session, covered, public_id)
     names = (
@@ -346,9 +334,15 @@ def record_paper_ballot(
         "qpv_code",
     )
     form = {k: form_value(raw, k) for k in names}
-    ctx = context_of(request, session, edition)
-    choice = read_choice(ctx, raw)
     try:
+        if _pending(request, edition) is not None:
+            raise Conflict(
+                _(
+                    "Une personne a signé la liste mais n'a pas encore voté. Terminez son vote, ou donnez-lui "
+                    "un bulletin papier, avant de faire signer la personne suivante."
+                ),
+                field="deja_vote",
+            )
         ref = next((r for r in covered if r.code == form["qpv_code"]), None)
         role = acting_role(principal, edition, Act.record_paper_ballot, ref)
         if ref is None or role is None:
@@ -360,7 +354,7 @@ def record_paper_ballot(
         identity = documents.kind_label(documents.check_kind(form["document_kind"]))
         residence = form["residence_check"]
         with session.begin_nested():
-            # Noted on the account before the ballot: the box then refuses a document that voted.
+            # Noted on the account before the sign-in: the box then refuses a document that voted.
             documents.record_document(
                 session,
                 person,
@@ -385,39 +379,228 @@ def record_paper_ballot(
                     if person.residence_status == ResidenceStatus.verified
                     else _("quartier déclaré")
                 )
-            result = service.record_paper(
+            grant = isoloir.sign_in(
                 session,
-                secret=request.app.state.settings.secret_key,
                 edition=edition,
                 user=person,
-                choice=choice,
-                paper=PaperInfo(form["voting_point"], identity, residence_text, actor.id),
+                info=PaperInfo(form["voting_point"], identity, residence_text, actor.id),
                 cache=vote_cache(request),
             )
     except DomainError as exc:
         session.refresh(person)
         return _person_page(
-            request, session, edition, covered, person, form, choice, exc, status_code=exc.status_code
+            request, session, edition, covered, person, form, exc, status_code=exc.status_code
         )
-    request.session[POINT_KEY] = " ".join(form["voting_point"].split())
-    request.session[RECEIPT_KEY] = {"slug": edition.slug, "code": result.receipt, "name": person.display_name}
-    return redirect(f"{_base(edition)}/recu", request)
+    request.session[POINT_KEY] = grant.voting_point
+    # The pass names nobody: the tablet knows that someone may vote, not who.
+    request.session[GRANT_KEY] = {
+        "slug": edition.slug,
+        "token": grant.token,
+        "envelope": grant.envelope_id,
+        "point": grant.voting_point,
+    }
+    return redirect(f"{_base(edition)}/emargement", request)
 
 
-@router.get("/budget-participatif/{slug}/bureau/recu")
-def paper_receipt(
+@router.get("/budget-participatif/{slug}/bureau/emargement")
+def signed_in(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
 ) -> Response:
+    """After the signature: the tablet (isoloir) or a paper ballot into the box."""
     covered_qpvs(session, principal, edition)
-    data = request.session.pop(RECEIPT_KEY, None)
-    if not data or data.get("slug") != edition.slug:
+    grant = _pending(request, edition)
+    if grant is None:
         return redirect(_base(edition))
     return render(
         request,
-        "budget/bureau_receipt.html",
-        {"edition": edition, "base": _base(edition), "receipt": data},
+        "budget/bureau_signed.html",
+        {"edition": edition, "base": _base(edition), "point": grant.voting_point},
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.post("/budget-participatif/{slug}/bureau/papier")
+def paper_ballot(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    """The person votes on paper: nothing more is recorded now (the ballot is counted at the
+    dépouillement); the tablet's pass is spent so that it cannot also give a tablet ballot."""
+    covered_qpvs(session, principal, edition)
+    grant = _pending(request, edition)
+    if grant is not None:
+        isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
+        request.session.pop(GRANT_KEY, None)
+        flash(
+            request,
+            _(
+                "Donnez un bulletin papier et une enveloppe. La personne vote seule, puis met l'enveloppe dans l'urne."
+            ),
+            "success",
+        )
+    return redirect(_base(edition))
+
+
+def _isoloir_page(
+    request: Request,
+    session: DbSession,
+    edition: Edition,
+    grant: isoloir.Pass,
+    choice: Choice,
+    *,
+    template: str = "budget/isoloir.html",
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = context_of(request, session, edition)
+    envelope = ctx.envelopes.get(grant.envelope_id)
+    if envelope is None:
+        raise NotFound(_("Ce bulletin ne correspond à aucune enveloppe."))
+    context: dict[str, Any] = {
+        "edition": edition,
+        "base": _base(edition),
+        "error": error,
+        "problems": error.problems if isinstance(error, BallotRefused) else [],
+        "isoloir": True,
+        **ballot_context(ctx, envelope, choice, check=error is not None),
+    }
+    return render(request, template, context, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/budget-participatif/{slug}/bureau/isoloir")
+def isoloir_page(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    """The voter's screen: their ballot, alone."""
+    covered_qpvs(session, principal, edition)
+    grant = _pending(request, edition)
+    if grant is None:
+        return redirect(_base(edition))
+    return _isoloir_page(request, session, edition, grant, Choice())
+
+
+@router.post("/budget-participatif/{slug}/bureau/isoloir/compteur")
+def isoloir_running_count(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """htmx: the count (or budget) of the ballot being chosen; nothing is stored."""
+    covered_qpvs(session, principal, edition)
+    grant = _pending(request, edition)
+    ctx = context_of(request, session, edition)
+    envelope = ctx.envelopes.get(grant.envelope_id) if grant else None
+    if envelope is None:
+        return Response(status_code=204)
+    return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
+
+
+@router.post("/budget-participatif/{slug}/bureau/isoloir")
+def isoloir_ballot(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """« Vérifier » shows the choice again; « Confirmer » drops it in the urn (once per pass)."""
+    covered_qpvs(session, principal, edition)
+    grant = _pending(request, edition)
+    if grant is None:
+        flash(
+            request,
+            _("Ce vote sur la tablette est déjà enregistré, ou la personne n'a pas signé la liste."),
+            "error",
+        )
+        return redirect(_base(edition))
+    ctx = context_of(request, session, edition)
+    choice = read_choice(ctx, raw)
+    action = form_value(raw, "action")
+    if action != "confirmer":
+        problems = ctx.problems(ctx.envelopes[grant.envelope_id], choice) if action == "verifier" else []
+        if action == "verifier" and not problems:
+            return _isoloir_page(
+                request, session, edition, grant, choice, template="budget/isoloir_confirm.html"
+            )
+        error = BallotRefused(problems) if problems else None
+        status = error.status_code if error else 200
+        return _isoloir_page(request, session, edition, grant, choice, error=error, status_code=status)
+    try:
+        with session.begin_nested():
+            receipt = isoloir.cast(
+                session, edition=edition, grant=grant, choice=choice, cache=vote_cache(request)
+            )
+    except BallotRefused as exc:
+        return _isoloir_page(request, session, edition, grant, choice, error=exc, status_code=exc.status_code)
+    except DomainError as exc:
+        request.session.pop(GRANT_KEY, None)
+        flash(request, exc.message, "error")
+        return redirect(_base(edition))
+    request.session.pop(GRANT_KEY, None)
+    request.session[RECEIPT_KEY] = {"slug": edition.slug, "code": receipt}
+    return redirect(f"{_base(edition)}/isoloir/recu", request)
+
+
+@router.get("/budget-participatif/{slug}/bureau/isoloir/recu")
+def isoloir_receipt(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    """Still the voter's screen: their receipt, shown once, before the tablet goes back."""
+    covered_qpvs(session, principal, edition)
+    data = request.session.pop(RECEIPT_KEY, None)
+    if not data or data.get("slug") != edition.slug:
+        return redirect(f"{_base(edition)}/a-vote")
+    return render(
+        request,
+        "budget/isoloir_receipt.html",
+        {"edition": edition, "base": _base(edition), "code": data["code"], "isoloir": True},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/budget-participatif/{slug}/bureau/a-vote")
+def has_voted(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> Response:
+    """The agent's screen once the tablet is back: « A voté », nothing of the choice."""
+    covered_qpvs(session, principal, edition)
+    return render(
+        request,
+        "budget/bureau_voted.html",
+        {"edition": edition, "base": _base(edition)},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/budget-participatif/{slug}/bureau/fermer")
+def close_voting_point(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    edition: EditionDep,
+    raw: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """End of a voting point's session: the urn is mixed and the counts are journaled."""
+    covered = covered_qpvs(session, principal, edition)
+    point = form_value(raw, "voting_point") or str(request.session.get(POINT_KEY, ""))
+    if len(" ".join(point.split())) < 2:
+        flash(request, _("Indiquez le bureau de vote à fermer."), "error")
+        return redirect(_base(edition))
+    role = acting_role(principal, edition, Act.record_paper_ballot, covered[0] if covered else None)
+    grant = _pending(request, edition)
+    if grant is not None:  # someone signed in and left: their tablet pass is spent
+        isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
+        request.session.pop(GRANT_KEY, None)
+    counts = isoloir.close_point(session, principal.actor(role), edition, point)
+    request.session.pop(POINT_KEY, None)
+    flash(
+        request,
+        _("Bureau de vote « %(point)s » fermé : %(n)d signatures, %(t)d votes sur la tablette.")
+        % {"point": counts.voting_point, "n": counts.signatures, "t": counts.tablet_ballots},
+        "success",
+    )
+    return redirect(_base(edition))
 
 
 @router.get("/budget-participatif/{slug}/bureau/import")

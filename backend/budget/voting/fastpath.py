@@ -11,7 +11,8 @@ eligible — with an async psycopg pool and three short statements, reusing the 
 - the same order of statements as :func:`service.open_box` and :func:`service.cast`: the
   edition's *shared* advisory lock first (closing the vote takes it exclusively), then a fresh
   read of the phase and of the voter, then one statement inserting the voter row
-  (`ON CONFLICT DO NOTHING`, the unique constraint decides) and the ballot.
+  (`ON CONFLICT DO NOTHING`, the unique constraint decides) and the ballot, whose values are
+  built by :func:`urn.row` as on the regular route (random id; slot only for the revote exception).
 
 Anything else — no token, a cookie session, an account carrying an identity document's hash (the
 one-document rule of :func:`service.cast`), majority-judgment grades, a context not yet
@@ -34,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.budget import phases
 from backend.budget.models import Edition
+from backend.budget.voting import urn
 from backend.budget.voting.context import Choice, ContextCache, build_context
 from backend.budget.voting.eligibility import voter_facts
 from backend.budget.voting.service import LOCK_CLASS, prepare
@@ -65,9 +67,11 @@ WITH new_voter AS (
     ON CONFLICT (edition_id, user_id) DO NOTHING
     RETURNING id
 )
-INSERT INTO bp_ballot (slot, edition_id, envelope_id, choices, receipt_hash)
-SELECT %(slot)s, %(edition)s, %(envelope)s, %(choices)s, %(receipt_hash)s FROM new_voter
-RETURNING slot
+INSERT INTO bp_ballot (id, edition_id, envelope_id, choices, receipt_hash, channel, voting_point, slot)
+SELECT %(id)s, %(edition_id)s, %(envelope_id)s, %(choices)s, %(receipt_hash)s, %(channel)s,
+       %(voting_point)s, %(slot)s
+FROM new_voter
+RETURNING id
 """
 
 
@@ -218,16 +222,23 @@ class FastBallotPath:
                 )
             except DomainError as exc:
                 raise _Fallback from exc
+            ballot = urn.row(
+                edition_id=edition_id,
+                envelope_id=prepared.envelope.id,
+                choices=prepared.choices,
+                channel="online",
+                voting_point=None,
+                receipt_hash=prepared.receipt_hash,
+                slot=prepared.slot,
+            )
             cur = await conn.execute(
                 SQL_FIRST_BALLOT,
                 {
+                    **ballot,
                     "edition": edition_id,
                     "user": claims.user_id,
                     "envelope": prepared.envelope.id,
                     "now": utcnow(),
-                    "slot": prepared.slot,
-                    "choices": prepared.choices,
-                    "receipt_hash": prepared.receipt_hash,
                 },
             )
             if await cur.fetchone() is None:  # already voted: the regular route explains or revotes

@@ -6,9 +6,12 @@
   of the document number, see :mod:`backend.accounts.documents`), written with the first ballot of an
   account that carries one: one document votes once per edition whatever the account, the channel or
   the voting point. It names neither the person nor the ballot.
-* ``bp_ballot``: the choices, keyed by a *slot*, HMAC(server secret, edition, person), with no
-  user id, no timestamp and no sequential id, so that the two tables cannot be joined without
-  the server secret (see :mod:`backend.budget.voting.secrecy` for the trade-off).
+* ``bp_ballot``: the urn. The choices, keyed by a random id drawn when the ballot is dropped, with
+  no user id, no timestamp and no sequential id. Only an *online* ballot of an edition that lets
+  voters change their vote keeps a *slot*, HMAC(server secret, edition, person), to find it again:
+  that is the one documented exception (``docs/secret-ballot.md``, :mod:`.urn`).
+* ``bp_isoloir_used``: the hashes of the single-use tokens of the voting point's tablet, so that a
+  sign-in gives exactly one tablet ballot. No person, no ballot, no time.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from backend.db import utcnow
 
 
 class VoteChannel(StrEnum):
-    online = "online"
-    paper = "paper"
+    online = "online"  # the voter's own device (bp_voter and bp_ballot)
+    paper = "paper"  # a paper ballot (bp_ballot), or a paper sheet typed with its voter (bp_voter, import)
+    in_person = "in_person"  # bp_voter only: signed in at a voting point (émargement), no choices
+    isoloir = "isoloir"  # bp_ballot only: cast alone on the voting point's tablet
+    unknown = "unknown"  # bp_ballot only: stored before the channel was recorded (migration budget_0005)
 
 
 class Voter(SQLModel, table=True):
@@ -42,10 +48,10 @@ class Voter(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     channel: str = Field(max_length=10)
-    voting_point: str | None = Field(default=None, max_length=120)  # « bureau de vote », paper only
+    voting_point: str | None = Field(default=None, max_length=120)  # « bureau de vote », not online
     identity_check: str | None = Field(default=None, max_length=200)  # e.g. « carte d'identité »
     residence_check: str | None = Field(default=None, max_length=200)
-    recorded_by: str | None = Field(default=None, max_length=32)  # agent's public_id, paper only
+    recorded_by: str | None = Field(default=None, max_length=32)  # agent's public_id, not online
     batch_id: int | None = Field(default=None, foreign_key="bp_paper_batch.id")
     voted_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -62,20 +68,39 @@ class DocumentParticipation(SQLModel, table=True):
 
 
 class Ballot(SQLModel, table=True):
-    """What one voter chose — never who. The current ballot of a voter is found by its slot."""
+    """What one voter chose — never who. No column names a person or a time; the key is random.
+
+    ``slot`` is set only for an online ballot of an edition with ``revote_allowed`` (see :mod:`.urn`).
+    On SQLite the table has no rowid: rows are stored in the order of their random id."""
 
     __tablename__ = "bp_ballot"
-    __table_args__ = (Index("ix_bp_ballot_edition_envelope", "edition_id", "envelope_id"),)
+    __table_args__ = (
+        Index("ix_bp_ballot_edition_envelope", "edition_id", "envelope_id"),
+        UniqueConstraint("edition_id", "slot"),
+        {"sqlite_with_rowid": False},
+    )
 
-    slot: str = Field(primary_key=True, max_length=64)  # HMAC(secret, edition, user), hex
+    id: str = Field(primary_key=True, max_length=32)  # secrets.token_hex(16), never derived from the voter
     edition_id: int = Field(foreign_key="bp_edition.id")
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     # Approval and knapsack: project ids « 12 15 18 »; majority judgment: « 12:3 15:0 » (grade 0-3).
     choices: str = Field(default="", sa_column=Column(Text, nullable=False))
     receipt_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the receipt code
-    # Where an in-person ballot was dropped (paper or the point's tablet), for the reconciliation
-    # with that point's émargements; None online.
-    voting_point: str | None = Field(default=None, max_length=120)
+    channel: str = Field(max_length=10)  # VoteChannel: online, paper, isoloir (unknown: migrated)
+    voting_point: str | None = Field(default=None, max_length=120)  # paper and isoloir ballots
+    slot: str | None = Field(
+        default=None, max_length=64
+    )  # revote exception only: HMAC(secret, edition, user)
+
+
+class IsoloirToken(SQLModel, table=True):
+    """A used tablet token (its SHA-256): a replayed ballot is refused. No person, no ballot, no time."""
+
+    __tablename__ = "bp_isoloir_used"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    edition_id: int = Field(foreign_key="bp_edition.id")
 
 
 class PaperBatch(SQLModel, table=True):

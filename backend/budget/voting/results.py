@@ -30,6 +30,7 @@ from sqlmodel import select as sm_select
 from backend.budget import phases
 from backend.budget.models import BallotRule, CountingRule, Edition, Envelope, PhaseKey
 from backend.budget.service import editions
+from backend.budget.voting import urn
 from backend.budget.voting.context import GRADES, Choice, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting.models import Ballot, EnvelopeResult, Publication, VoteChannel, Voter
 from backend.budget.voting.secrecy import fingerprint
@@ -166,14 +167,15 @@ def count_envelope(
 
 
 def ballots_csv(ctx: VoteContext, per_envelope: Mapping[int, list[tuple[str, str]]]) -> str:
-    """Every ballot of the edition, anonymised: envelope, receipt fingerprint, choices."""
+    """Every ballot of the edition, anonymised: envelope, receipt fingerprint, choices, and the
+    receipt's full SHA-256 (as stored), so that anyone checks a receipt offline (`qp receipt check`)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(["enveloppe", "empreinte_recu", "choix"])
+    writer.writerow(["enveloppe", "empreinte_recu", "choix", "recu_sha256"])
     for envelope_id in sorted(per_envelope, key=lambda e: ctx.envelopes[e].code):
         envelope = ctx.envelopes[envelope_id]
         for digest, text in sorted(per_envelope[envelope_id], key=lambda r: fingerprint(r[0])):
-            writer.writerow([envelope.code, fingerprint(digest), text])
+            writer.writerow([envelope.code, fingerprint(digest), text, digest])
     return out.getvalue()
 
 
@@ -199,23 +201,35 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
     """Count, publish and journal (called when the edition enters « Résultats »)."""
     assert edition.id is not None
     lock_box(session, edition.id, exclusive=True)  # waits for ballots being cast, then blocks new ones
+    urn.mix(session)  # the urn's physical order no longer follows the voters' order
     if session.exec(sm_select(EnvelopeResult.id).where(EnvelopeResult.edition_id == edition.id)).first():
         raise Conflict(_("Les résultats de cette édition sont déjà publiés."))
     ctx = build_context(session, edition)
-    voters: dict[int, int] = dict(
-        session.execute(
-            select(Voter.envelope_id, func.count())  # type: ignore[call-overload]
+    voters: dict[tuple[int, str], int] = {
+        (r[0], r[1]): int(r[2])
+        for r in session.execute(
+            select(Voter.envelope_id, Voter.channel, func.count())  # type: ignore[call-overload]
             .where(Voter.edition_id == edition.id)
-            .group_by(Voter.envelope_id)
+            .group_by(Voter.envelope_id, Voter.channel)
         ).all()
-    )
+    }
     rows: dict[int, list[tuple[str, str]]] = {e: [] for e in ctx.envelopes}
-    for envelope_id, digest, text in session.execute(
-        select(Ballot.envelope_id, Ballot.receipt_hash, Ballot.choices).where(Ballot.edition_id == edition.id)  # type: ignore[call-overload]
+    online: dict[int, int] = {}
+    for envelope_id, digest, text, channel in session.execute(
+        select(Ballot.envelope_id, Ballot.receipt_hash, Ballot.choices, Ballot.channel).where(  # type: ignore[call-overload]
+            Ballot.edition_id == edition.id
+        )
     ).all():
         rows.setdefault(envelope_id, []).append((digest, text))
+        if channel in (VoteChannel.online, VoteChannel.unknown):
+            online[envelope_id] = online.get(envelope_id, 0) + 1
     for envelope_id, envelope in ctx.envelopes.items():
-        if len(rows.get(envelope_id, [])) != int(voters.get(envelope_id, 0)):
+        # An online ballot is stored with its voter: as many of both. At a voting point, a person
+        # may sign the list and leave without voting (fewer ballots), never the other way round.
+        signed = sum(n for (e, _c), n in voters.items() if e == envelope_id)
+        if len(rows.get(envelope_id, [])) > signed or online.get(envelope_id, 0) < voters.get(
+            (envelope_id, VoteChannel.online), 0
+        ):
             raise Conflict(
                 _(
                     "Le nombre de bulletins de l'enveloppe %(label)s ne correspond pas au nombre de votants : comptage arrêté."
@@ -320,7 +334,7 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
         % {
             "n": fmt_int(total),
             "online": fmt_int(channels.get(VoteChannel.online, 0)),
-            "paper": fmt_int(channels.get(VoteChannel.paper, 0)),
+            "paper": fmt_int(channels.get(VoteChannel.paper, 0) + channels.get(VoteChannel.in_person, 0)),
             "file": name,
             "sha": digest,
         },

@@ -1,25 +1,20 @@
 """Ballot secrecy: the slot key that finds a voter's current ballot, and receipt codes.
 
-Who voted (``bp_voter``) and what was chosen (``bp_ballot``) share no column. To let a voter
-change their ballot ("the last one counts"), the ballot row is keyed by a *slot*:
-HMAC-SHA-256(key derived from the server secret, "edition:user"). The server recomputes it from
-the person who is logged in; the database alone cannot: a copy of the database (a backup, a
-read-only replica, an SQL injection) does not tell who chose what.
-
-The trade-off, stated plainly: whoever holds both the database and the server secret
-(``APP_SECRET_KEY``) can recompute every slot and link people to ballots. Running the platform
-already requires that secret, so this protects against a leaked database, not against the
-operator. Changing the secret during a vote makes earlier online ballots impossible to change
-(the revote is then refused, never counted twice). Ballot rows carry no timestamp and no
-sequential id; the physical order of rows on disk could still hint at the order of insertion
-to someone reading raw database pages, which is why published files are sorted by receipt
-fingerprint, never by insertion.
+Who voted (``bp_voter``) and what was chosen (``bp_ballot``) share no column: a ballot is keyed by
+a random id (:mod:`.urn`). The one exception (``docs/secret-ballot.md``): to let a voter change an
+*online* ballot in an edition that allows it ("the last one counts"), that ballot also keeps a
+*slot*: HMAC-SHA-256(key derived from the server secret, "edition:user"). The server recomputes it
+from the person who is logged in; the database alone cannot: a copy of the database (a backup, a
+read-only replica, an SQL injection) does not tell who chose what. Whoever holds both the database
+and ``APP_SECRET_KEY`` can recompute those slots, and only those. Changing the secret during a vote
+makes earlier online ballots impossible to change (the revote is then refused, never counted twice).
 
 Receipts: a random code (60 bits, Crockford base 32, « 7K3M-Q9XD-2HRA ») shown once to the
-voter. The database keeps only its SHA-256; the published ballots carry its first 16 hex
-digits (the *fingerprint*), so a voter finds their own ballot in the published file. A receipt
-proves what was chosen to anyone shown it: the platform does not claim receipt-freeness, but
-when the edition allows a new vote, only the last receipt counts.
+voter. The database keeps only its SHA-256; the published ballots carry it (and its first 16 hex
+digits, the *fingerprint*), so a voter finds their own ballot in the published file, on the site
+or offline (``qp receipt check``). A receipt proves what was chosen to anyone shown it: the
+platform does not claim receipt-freeness, but when the edition allows a new vote, only the last
+receipt counts.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ write — ballots are secret; the journal gets the counts and the file hashes at
    unique constraint decides who was first. Concurrent submissions by one person wait on the
    index entry; exactly one inserts, the others find the row and are refused (or, when the
    edition allows it and the first vote was online, replace the ballot: the last one counts).
-4. ``INSERT INTO bp_ballot`` keyed by the slot (:mod:`.secrecy`), with the receipt's hash.
+4. ``INSERT INTO bp_ballot`` through :mod:`.urn`: a random key, the receipt's hash, and a slot
+   (:mod:`.secrecy`) only for an online ballot of an edition that allows a new vote.
+
+At a voting point, the émargement and the ballot are two separate acts (:mod:`.isoloir`).
 
 One *document*, one ballot: when the account carries the hash of an identity document seen in person,
 step 2 also refuses if that document already took part in the edition (a ``bp_document_participation``
@@ -24,13 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from backend.accounts.models import User
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
+from backend.budget.voting import urn
 from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
 from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
 from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChannel, Voter
@@ -180,11 +184,11 @@ def eligible_envelope(ctx: VoteContext, facts: VoterFacts, *, staff: bool = Fals
 
 @dataclass(frozen=True, slots=True)
 class PreparedBallot:
-    """A valid ballot ready to store: where it goes, its receipt, its secret slot."""
+    """A valid ballot ready to store: where it goes, its receipt, its slot (revote exception only)."""
 
     envelope: EnvelopeBallot
     receipt: str
-    slot: str
+    slot: str | None
     choices: str
     receipt_hash: str
 
@@ -199,12 +203,14 @@ def prepare(
     if problems:
         raise BallotRefused(problems)
     receipt = new_receipt()
-    return PreparedBallot(
-        envelope, receipt, slot_key(secret, ctx.edition_id, user_id), choice.encode(), receipt_hash(receipt)
-    )
+    # The one exception to « nothing links a ballot to its voter »: an online ballot that may be
+    # changed later must be found again (docs/secret-ballot.md).
+    slot = slot_key(secret, ctx.edition_id, user_id) if ctx.revote_allowed and not staff else None
+    return PreparedBallot(envelope, receipt, slot, choice.encode(), receipt_hash(receipt))
 
 
 def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
+    """An émargement row (no ballot); None when the person already has one in this edition."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
@@ -217,37 +223,10 @@ def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
     return session.execute(stmt).scalar()
 
 
-def _insert_first(session: Session, voter: dict[str, object], ballot: dict[str, object]) -> bool:
-    """Insert the voter row and, only if it was new, the ballot; False if the person had voted.
-
-    PostgreSQL does both in one statement (one round trip on the hot path): the ballot is
-    inserted from the voter row that ``ON CONFLICT DO NOTHING`` returned, or not at all."""
-    if not _is_pg(session):
-        if _insert_voter(session, voter) is None:
-            return False
-        session.execute(insert(BALLOTS).values(**ballot))
-        return True
-    from sqlalchemy.dialects import postgresql
-
-    new_voter = (
-        postgresql.insert(VOTERS)
-        .values(**voter)
-        .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
-        .returning(VOTERS.c.id)
-        .cte("new_voter")
-    )
-    columns = list(ballot)
-    stmt = insert(BALLOTS).from_select(
-        columns,
-        select(*[literal(ballot[c], BALLOTS.c[c].type) for c in columns]).select_from(new_voter),
-    )
-    return bool(session.execute(stmt.returning(BALLOTS.c.slot)).first())
-
-
 def _already_voted(channel: str, row: Voter | object, *, staff: bool) -> str:
     point = getattr(row, "voting_point", None) or ""
     when = fmt_date(getattr(row, "voted_at", None))
-    if getattr(row, "channel", "") == VoteChannel.paper:
+    if getattr(row, "channel", "") in (VoteChannel.paper, VoteChannel.in_person):
         if staff:
             return _("Cette personne a déjà voté au bureau de vote « %(point)s » le %(date)s.") % {
                 "point": point,
@@ -270,7 +249,7 @@ def _document_used(staff: bool) -> Conflict:
         return Conflict(
             _(
                 "Ce document d'identité a déjà servi pour voter dans ce budget participatif, en ligne ou "
-                "dans un bureau de vote. Une personne vote une seule fois : rendez-lui son bulletin papier."
+                "dans un bureau de vote. Une personne vote une seule fois : elle ne peut pas voter de nouveau."
             ),
             field="deja_vote",
         )
@@ -356,8 +335,16 @@ def cast(
             recorded_by=paper.recorded_by,
             batch_id=paper.batch_id,
         )
-    ballot = {"choices": prepared.choices, "receipt_hash": prepared.receipt_hash, "envelope_id": envelope.id}
-    if _insert_first(session, values, {"slot": slot, "edition_id": ctx.edition_id, **ballot}):
+    ballot = urn.row(
+        edition_id=ctx.edition_id,
+        envelope_id=envelope.id,
+        choices=prepared.choices,
+        channel=channel,
+        voting_point=paper.voting_point if paper else None,
+        receipt_hash=prepared.receipt_hash,
+        slot=slot,
+    )
+    if urn.drop_with_voter(session, values, ballot):
         if document_hash and not _mark_document(session, ctx.edition_id, document_hash):
             # Another account with this document voted meanwhile; the caller rolls this ballot back.
             raise _document_used(staff)
@@ -370,18 +357,20 @@ def cast(
     ).first()
     if existing is None:  # the row that stopped us was rolled back meanwhile: let the person retry
         raise Conflict(_("Un autre vote est en cours d'enregistrement pour cette personne. Réessayez."))
-    if paper is not None or existing.channel != VoteChannel.online or not ctx.revote_allowed:
+    if paper is not None or existing.channel != VoteChannel.online or not ctx.revote_allowed or slot is None:
         raise Conflict(_already_voted(channel, existing, staff=staff), field="deja_vote")
     # A new online vote replaces the previous one. Updating the voter row first serialises
     # concurrent changes of one person; the ballot row is found by its slot, never inserted
-    # again, so a person never has two ballots.
+    # again, so a person never has two ballots. Its random id stays: only choices and receipt change.
     session.execute(
         update(VOTERS)
         .where(VOTERS.c.id == existing.id, VOTERS.c.channel == VoteChannel.online)
         .values(voted_at=now, envelope_id=envelope.id)
     )
     changed = session.execute(
-        update(BALLOTS).where(BALLOTS.c.slot == slot, BALLOTS.c.edition_id == ctx.edition_id).values(**ballot)
+        update(BALLOTS)
+        .where(BALLOTS.c.slot == slot, BALLOTS.c.edition_id == ctx.edition_id)
+        .values(choices=prepared.choices, receipt_hash=prepared.receipt_hash, envelope_id=envelope.id)
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise Conflict(_("Votre vote précédent n'a pas été retrouvé : il ne peut pas être changé."))
@@ -418,6 +407,24 @@ def cast_online(
     )
 
 
+def check_paper_info(paper: PaperInfo) -> PaperInfo:
+    """The voting point and the identity check, cleaned (Invalid if missing)."""
+    point = " ".join(paper.voting_point.split())
+    if not 2 <= len(point) <= 120:
+        raise Invalid(
+            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
+        )
+    identity = " ".join(paper.identity_check.split())
+    if len(identity) < 3:
+        raise Invalid(
+            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
+            field="identity_check",
+        )
+    return PaperInfo(
+        point, identity[:200], (paper.residence_check or "")[:200] or None, paper.recorded_by, paper.batch_id
+    )
+
+
 def record_paper(
     session: Session,
     *,
@@ -430,20 +437,7 @@ def record_paper(
 ) -> CastResult:
     """A paper ballot recorded by an agent for a person whose identity and residence they checked."""
     assert edition.id is not None and user.id is not None
-    point = " ".join(paper.voting_point.split())
-    if not 2 <= len(point) <= 120:
-        raise Invalid(
-            _("Indiquez le bureau de vote (par exemple : Mairie des 13e-14e)."), field="voting_point"
-        )
-    identity = " ".join(paper.identity_check.split())
-    if len(identity) < 3:
-        raise Invalid(
-            _("Indiquez comment l'identité a été vérifiée (par exemple : carte d'identité)."),
-            field="identity_check",
-        )
-    paper = PaperInfo(
-        point, identity[:200], (paper.residence_check or "")[:200] or None, paper.recorded_by, paper.batch_id
-    )
+    paper = check_paper_info(paper)
     state = open_box(session, edition.id, edition.slug, user.id)
     require_vote_phase(state.phase, phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
@@ -480,13 +474,17 @@ def voter_count(session: Session, edition_id: int) -> int:
 
 
 def counts_by_point(session: Session, edition_id: int) -> list[tuple[str, int]]:
-    """Paper ballots per voting point, then online ballots (label « En ligne »)."""
+    """Émargements (and typed paper sheets) per voting point, then online ballots (« En ligne »)."""
     rows = session.execute(
         select(VOTERS.c.channel, VOTERS.c.voting_point, func.count())
         .where(VOTERS.c.edition_id == edition_id)
         .group_by(VOTERS.c.channel, VOTERS.c.voting_point)
     ).all()
-    paper = sorted((r[1] or "", int(r[2])) for r in rows if r[0] == VoteChannel.paper)
+    per_point: dict[str, int] = {}
+    for r in rows:
+        if r[0] != VoteChannel.online:
+            per_point[r[1] or ""] = per_point.get(r[1] or "", 0) + int(r[2])
+    paper = sorted(per_point.items())
     online = sum(int(r[2]) for r in rows if r[0] == VoteChannel.online)
     return [*paper, (_("En ligne"), online)]
 
@@ -497,14 +495,10 @@ def ballot_by_receipt(session: Session, edition_id: int, code: str) -> Ballot | 
         digest = receipt_hash(code)
     except ValueError:
         return None
-    slot = _slot_of(session, edition_id, digest)
-    return session.get(Ballot, slot) if slot else None
-
-
-def _slot_of(session: Session, edition_id: int, digest: str) -> str | None:
-    return session.execute(
-        select(BALLOTS.c.slot).where(BALLOTS.c.edition_id == edition_id, BALLOTS.c.receipt_hash == digest)
+    ballot_id = session.execute(
+        select(BALLOTS.c.id).where(BALLOTS.c.edition_id == edition_id, BALLOTS.c.receipt_hash == digest)
     ).scalar()
+    return session.get(Ballot, ballot_id) if ballot_id else None
 
 
 __all__ = [

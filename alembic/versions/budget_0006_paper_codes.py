@@ -1,8 +1,8 @@
 """budget: printed ballot papers (code hashes only), the dépouillement of each voting point, and
 the voting point of in-person ballots (for the reconciliation with the émargements)
 
-Revision ID: budget_0005
-Revises: budget_0004
+Revision ID: budget_0006
+Revises: budget_0005
 Create Date: 2026-12-06 21:38:51.661431
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "budget_0005"
-down_revision: str | Sequence[str] | None = "budget_0004"
+revision: str = "budget_0006"
+down_revision: str | Sequence[str] | None = "budget_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -60,16 +60,8 @@ def upgrade() -> None:
     with op.batch_alter_table("bp_paper_code", schema=None) as batch_op:
         batch_op.create_index("ix_bp_paper_code_edition_point", ["edition_id", "voting_point"], unique=False)
 
-    with op.batch_alter_table("bp_ballot", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("voting_point", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True)
-        )
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("bp_ballot", schema=None) as batch_op:
-        batch_op.drop_column("voting_point")
-
     with op.batch_alter_table("bp_paper_code", schema=None) as batch_op:
         batch_op.drop_index("ix_bp_paper_code_edition_point")
 
