@@ -25,7 +25,7 @@ from backend.budget.voting.models import VoteChannel
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.budget.voting.service import PaperInfo
 from backend.config import Settings
-from tests.budget.helpers import ADMIN, CORO
+from tests.budget.helpers import ADMIN, BP_HOOKS, CORO
 from tests.budget.vote_helpers import ids, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET
 
@@ -120,7 +120,9 @@ def _rows(conn: Connection, sql: str, **params: Any) -> list[dict[str, Any]]:
 
 def test_no_ballot_can_be_linked_to_its_voter_with_the_database_and_every_secret(session: Session) -> None:
     edition, people, truth = _election(session)
-    editions.change_phase(session, ADMIN, edition, "resultats")  # the vote closes: the urn is mixed
+    editions.change_phase(
+        session, ADMIN, edition, "resultats", hooks=BP_HOOKS
+    )  # the vote closes: the urn is mixed
     session.flush()
     conn = session.connection()
     pg = conn.dialect.name == "postgresql"

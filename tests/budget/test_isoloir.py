@@ -21,7 +21,7 @@ from backend.budget.voting.models import Ballot, IsoloirToken, Voter
 from backend.budget.voting.secrecy import receipt_hash
 from backend.cli import app as qp
 from backend.ledger.service import entries_for
-from tests.budget.helpers import ADMIN, CORO, moderator
+from tests.budget.helpers import ADMIN, BP_HOOKS, CORO, moderator
 from tests.budget.vote_helpers import ids, vote, vote_edition, voter
 from tests.factories import login, page_text, post
 
@@ -175,7 +175,7 @@ def test_receipt_is_checked_offline_with_the_published_file(session: Session, tm
     edition, projects = vote_edition(session)
     cast = vote(session, edition, voter(session), *ids(projects[CORO], 0, 2))
     vote(session, edition, voter(session), *ids(projects[CORO], 1))
-    editions.change_phase(session, ADMIN, edition, "resultats")
+    editions.change_phase(session, ADMIN, edition, "resultats", hooks=BP_HOOKS)
     table = next(p for p in results.publications(session, edition) if p.name.endswith(".csv"))
     rows = list(csv.DictReader(io.StringIO(table.content), delimiter=";"))
     assert receipt_hash(cast.receipt) in {r["recu_sha256"] for r in rows}

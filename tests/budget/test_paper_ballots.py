@@ -110,7 +110,7 @@ def test_only_printed_codes_count_each_once(session: Session) -> None:
     ballot = session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).one()
     # The receipt is the stub's code; the slot is random, never derived from a person.
     assert ballot.receipt_hash == receipt_hash(codes[0]) and ballot.voting_point == POINT
-    assert ballot.choices == f"{p0} {p1}" and len(ballot.slot) == 64
+    assert ballot.choices == f"{p0} {p1}" and ballot.slot is None and len(ballot.id) == 32
     assert ballot.slot != slot_key(TEST_SECRET, edition.id, 1)  # type: ignore[arg-type]
     # A ballot breaking the rule is refused with a hint: count it as spoiled.
     with pytest.raises(DomainError, match="il est nul"):
@@ -253,7 +253,7 @@ def test_tablet_ballots_of_the_point_count_too(session: Session) -> None:
     envelope = ctx.envelope_by_qpv[_qpv_id(session, CORO)]
     urn.drop(
         session, edition_id=edition.id, envelope_id=envelope, choices=ids(projects[CORO], 0)[0],  # type: ignore[arg-type]
-        channel="tablet", voting_point=POINT, receipt_hash=receipt_hash(new_receipt()),
+        channel="isoloir", voting_point=POINT, receipt_hash=receipt_hash(new_receipt()),
     )  # fmt: skip
     assert dep.tally(session, edition.id)[0].status == "Conforme"  # type: ignore[arg-type]
     assert session.exec(select(Voter).where(Voter.user_id == person.id)).one().voting_point == POINT
