@@ -5,7 +5,8 @@ write — ballots are secret; the journal gets the counts and the file hashes at
 
 1. :func:`open_box`: on PostgreSQL, a *shared* advisory lock on the edition (closing the vote
    takes it exclusively, so no ballot commits after the count started), then one fresh read of
-   the phase and of the voter's age and residence.
+   the phase and of the voter's age and residence (:data:`SQL_OPEN_BOX`), checked by
+   :func:`check_box` — the same statements and rules as the fast path (:mod:`.fastpath`).
 2. eligibility (:mod:`.eligibility`) and ballot rules (:mod:`backend.voting.ballots`).
 3. ``INSERT INTO bp_voter … ON CONFLICT (edition_id, user_id) DO NOTHING RETURNING id``: the
    unique constraint decides who was first. Concurrent submissions by one person wait on the
