@@ -12,9 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
@@ -24,11 +22,10 @@ from backend.accounts.models import ResidenceStatus, User
 from backend.app import create_app
 from backend.budget.service import editions
 from backend.budget.voting.models import Ballot, Voter
-from backend.budget.voting.tokens import issue_token
 from backend.config import Settings
 from backend.db import make_engine, run_migrations, utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
-from tests.budget.vote_helpers import ids, vote_edition, voter
+from tests.budget.vote_helpers import fast_served, ids, post_all, token, vote_edition, voter
 from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -66,36 +63,6 @@ def world(fast_db: tuple[str, Engine]) -> dict[str, Any]:
     )
     app = create_app(settings)
     return {"app": app, "engine": engine, "edition": edition, "projects": projects, "people": people}
-
-
-def token(user: Any) -> str:
-    return issue_token(TEST_SECRET, user.id, user.session_version)
-
-
-def fast_served(app: FastAPI) -> int:
-    return int(getattr(app.state, "bp_fast_ballots", 0))
-
-
-async def post_all(
-    app: FastAPI, requests: list[tuple[str, dict[str, Any]]], slug: str
-) -> list[httpx.Response]:
-    """Send the requests concurrently through the whole ASGI stack (fast path included)."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        try:
-            return await asyncio.gather(
-                *(
-                    client.post(
-                        f"/api/v1/budget/editions/{slug}/bulletin",
-                        json=body,
-                        headers={"Authorization": f"Bearer {tok}"},
-                    )
-                    for tok, body in requests
-                )
-            )
-        finally:
-            for close in app.state.closers:
-                await close()
 
 
 def totals(engine: Engine, edition_id: int) -> tuple[int, int]:

@@ -3,8 +3,11 @@ voters, ballots cast through the service."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
+from fastapi import FastAPI
 from sqlmodel import Session
 
 from backend.accounts.models import User
@@ -13,6 +16,7 @@ from backend.budget.service import editions
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice
 from backend.budget.voting.service import CastResult, PaperInfo
+from backend.budget.voting.tokens import issue_token
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO, make_edition, make_proposal, resident
 from tests.conftest import TEST_SECRET
 
@@ -77,3 +81,36 @@ def paper(
 
 def voter(session: Session, qpv: str = CORO, **overrides: Any) -> User:
     return resident(session, qpv, **overrides)
+
+
+# --- the JSON ballot API through the whole ASGI stack (fast path included, when the app has it) ---
+
+
+def token(user: Any) -> str:
+    return issue_token(TEST_SECRET, user.id, user.session_version)
+
+
+def fast_served(app: FastAPI) -> int:
+    return int(getattr(app.state, "bp_fast_ballots", 0))
+
+
+async def post_all(
+    app: FastAPI, requests: list[tuple[str, dict[str, Any]]], slug: str
+) -> list[httpx.Response]:
+    """Send the requests concurrently through the whole ASGI stack (fast path included)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        try:
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"/api/v1/budget/editions/{slug}/bulletin",
+                        json=body,
+                        headers={"Authorization": f"Bearer {tok}"},
+                    )
+                    for tok, body in requests
+                )
+            )
+        finally:
+            for close in app.state.closers:
+                await close()

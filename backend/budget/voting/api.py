@@ -79,7 +79,7 @@ class BallotIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    projects: list[str | int] = Field(default_factory=list, max_length=500)
+    projects: list[str | int] = Field(default_factory=list, max_length=service.MAX_PROJECTS)
     grades: dict[str, int] | None = None
 
     def choice(self) -> Choice:

@@ -8,9 +8,10 @@ eligible — with an async psycopg pool and three short statements, reusing the 
 
 - the same token check (:mod:`.tokens`), the same cached vote context (:class:`ContextCache`),
 - the same eligibility and ballot rules and the same receipt and slot (:func:`service.prepare`),
-- the same order of statements as :func:`service.open_box` and :func:`service.cast`: the
-  edition's *shared* advisory lock first (closing the vote takes it exclusively), then a fresh
-  read of the phase and of the voter, then one statement inserting the voter row
+- the same statements and checks as :func:`service.open_box` and :func:`service.cast`: the
+  edition's *shared* advisory lock first (closing the vote takes it exclusively), then the fresh
+  read of the phase and of the voter (:data:`service.SQL_OPEN_BOX`, checked by
+  :func:`service.check_box`, like the regular route), then one statement inserting the voter row
   (`ON CONFLICT DO NOTHING`, the unique constraint decides) and the ballot, whose values are
   built by :func:`urn.row` as on the regular route (random id; slot only for the revote exception).
 
@@ -33,12 +34,20 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.budget import phases
 from backend.budget.models import Edition
+from backend.budget.phases import Act
 from backend.budget.voting import urn
 from backend.budget.voting.context import Choice, ContextCache, build_context
-from backend.budget.voting.eligibility import voter_facts
-from backend.budget.voting.service import LOCK_CLASS, prepare
+from backend.budget.voting.service import (
+    LOCK_CLASS,
+    MAX_PROJECTS,
+    SQL_LOCK_SHARED,
+    SQL_OPEN_BOX,
+    HandOver,
+    check_box,
+    pg_format,
+    prepare,
+)
 from backend.budget.voting.tokens import read_token
 from backend.config import Settings
 from backend.db import utcnow
@@ -50,16 +59,10 @@ log = logging.getLogger("qp.vote.fastpath")
 # The v1 path and its unversioned alias (backend.api).
 PATH = re.compile(r"^/api(?:/v1)?/budget/editions/(?P<slug>[a-z0-9][a-z0-9-]{0,79})/bulletin$")
 MAX_BODY = 64 * 1024
-MAX_PROJECTS = 500
 
-SQL_LOCK = "SELECT pg_advisory_xact_lock_shared(%s, %s)"
-SQL_OPEN = """
-SELECT e.phase, e.phase_changed_at, u.birth_year, u.qpv_id, u.residence_status,
-       u.email_confirmed_at, u.phone_confirmed_at, u.session_version, u.is_active, u.deleted_at,
-       u.id_document_hash
-FROM bp_edition e JOIN user_account u ON u.id = %(user)s
-WHERE e.id = %(edition)s AND e.slug = %(slug)s
-"""
+# The service's own statements (:mod:`.service`), in psycopg's parameter style.
+SQL_LOCK = pg_format(SQL_LOCK_SHARED)
+SQL_OPEN = pg_format(SQL_OPEN_BOX)
 SQL_FIRST_BALLOT = """
 WITH new_voter AS (
     INSERT INTO bp_voter (edition_id, user_id, envelope_id, channel, voted_at)
@@ -186,24 +189,18 @@ class FastBallotPath:
             raise _Fallback
         choice = parse_choice(body)
         pool = await self._get_pool()
-        # The lock and the read are two statements on purpose: each statement takes its own
-        # snapshot, so the read sees a vote closed while we waited for the lock.
+        # The lock and the read are the service's two statements (see :data:`service.SQL_OPEN_BOX`).
         async with pool.connection() as conn, conn.transaction():
-            await conn.execute(SQL_LOCK, (LOCK_CLASS, edition_id))
+            await conn.execute(SQL_LOCK, {"k": LOCK_CLASS, "e": edition_id})
             cur = await conn.execute(SQL_OPEN, {"user": claims.user_id, "edition": edition_id, "slug": slug})
-            row = await cur.fetchone()
-            if row is None:
-                raise _Fallback
-            (phase, changed_at, birth_year, qpv_id, residence, email_at, phone_at) = row[:7]
-            session_version, active, deleted_at, doc = row[7:]
-            if not active or deleted_at is not None or session_version != claims.session_version:
-                raise _Fallback
-            if doc is not None:
-                # An identity document was seen for this account: the regular route checks that the
-                # document has not voted through another account and notes its participation.
-                raise _Fallback
-            if not phases.spec(phase).roles_for(phases.Act.vote):
-                raise _Fallback
+            try:
+                # The service's rules of the fresh read: account, session, phase, identity document.
+                state = check_box(
+                    await cur.fetchone(), act=Act.vote, session_version=claims.session_version, fast=True
+                )
+            except (DomainError, HandOver) as exc:
+                raise _Fallback from exc
+            phase, changed_at = state.phase, state.phase_changed_at
             # Same phase change as the cached context: its rules hold. When it is older than the
             # cache's TTL, use it now and rebuild it beside (one rebuild at a time) rather than
             # sending a burst of requests down the slow path while it is rebuilt.
@@ -215,7 +212,7 @@ class FastBallotPath:
             try:
                 prepared = prepare(
                     ctx,
-                    voter_facts(birth_year, qpv_id, residence, email_at, phone_at),
+                    state.facts,
                     choice,
                     secret=self.secret,
                     user_id=claims.user_id,

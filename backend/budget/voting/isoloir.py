@@ -70,8 +70,7 @@ def sign_in(
     (already voted, or their identity document already took part)."""
     assert edition.id is not None and user.id is not None
     info = check_paper_info(info)
-    state = open_box(session, edition.id, edition.slug, user.id)
-    require_vote_phase(state.phase, Act.record_paper_ballot)
+    state = open_box(session, edition.id, edition.slug, user.id, act=Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
     envelope = eligible_envelope(ctx, state.facts, staff=True)
     if state.document_hash and document_took_part(session, edition.id, user.id, state.document_hash):

@@ -234,8 +234,7 @@ def sign_register(
             _("Le dépouillement du bureau « %(point)s » est clos : on ne peut plus y ajouter d'émargement.")
             % {"point": point}
         )
-    state = service.open_box(session, edition.id, edition.slug, user.id)
-    service.require_vote_phase(state.phase, phases.Act.record_paper_ballot)
+    state = service.open_box(session, edition.id, edition.slug, user.id, act=phases.Act.record_paper_ballot)
     ctx = service.context_for(session, edition.id, edition.slug, state, cache)
     envelope = service.eligible_envelope(ctx, state.facts, staff=True)
     if state.document_hash and service.document_took_part(session, edition.id, user.id, state.document_hash):

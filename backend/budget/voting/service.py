@@ -5,7 +5,8 @@ write — ballots are secret; the journal gets the counts and the file hashes at
 
 1. :func:`open_box`: on PostgreSQL, a *shared* advisory lock on the edition (closing the vote
    takes it exclusively, so no ballot commits after the count started), then one fresh read of
-   the phase and of the voter's age and residence.
+   the phase and of the voter's age and residence (:data:`SQL_OPEN_BOX`), checked by
+   :func:`check_box` — the same statements and rules as the fast path (:mod:`.fastpath`).
 2. eligibility (:mod:`.eligibility`) and ballot rules (:mod:`backend.voting.ballots`).
 3. ``INSERT INTO bp_voter … ON CONFLICT (edition_id, user_id) DO NOTHING RETURNING id``: the
    unique constraint decides who was first. Concurrent submissions by one person wait on the
@@ -24,8 +25,11 @@ first ballot writes the participation row in the same transaction (its primary k
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlmodel import Session
@@ -95,6 +99,83 @@ class BoxState:
     document_hash: str | None = None
 
 
+# --- the box's fresh read and its rules: one place for the service and the fast path ----------
+
+MAX_PROJECTS = 500  # projects in one JSON ballot (the API's BallotIn and the fast path's parser)
+
+EDITIONS = Edition.__table__  # type: ignore[attr-defined]
+# What is read fresh when the box opens, in this order (:func:`check_box` reads a row of them).
+BOX_COLUMNS = (
+    EDITIONS.c.phase,
+    EDITIONS.c.phase_changed_at,
+    USERS.c.birth_year,
+    USERS.c.qpv_id,
+    USERS.c.residence_status,
+    USERS.c.email_confirmed_at,
+    USERS.c.phone_confirmed_at,
+    USERS.c.session_version,
+    USERS.c.is_active,
+    USERS.c.deleted_at,
+    USERS.c.id_document_hash,
+)
+# The lock and the read are two statements on purpose: each statement takes its own snapshot, so
+# the read sees a vote closed while the ballot waited for the lock. Parameters in the ``:name``
+# style of :func:`sqlalchemy.text`; the fast path runs the same text through psycopg (:func:`pg_format`).
+SQL_LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(:k, :e)"
+SQL_LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock(:k, :e)"
+_BOX_SELECT = ", ".join(f"{'e' if c.table is EDITIONS else 'u'}.{c.name}" for c in BOX_COLUMNS)
+SQL_OPEN_BOX = (
+    f"SELECT {_BOX_SELECT} FROM {EDITIONS.name} e JOIN {USERS.name} u ON u.id = :user"  # noqa: S608 - model names only
+    " WHERE e.id = :edition AND e.slug = :slug"
+)
+_OPEN_BOX = text(SQL_OPEN_BOX).columns(*BOX_COLUMNS)  # typed results (dates on SQLite too)
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def pg_format(sql: str) -> str:
+    """A statement of this module in psycopg's parameter style (``:name`` → ``%(name)s``)."""
+    return _PARAM.sub(r"%(\1)s", sql)
+
+
+class HandOver(Exception):  # noqa: N818 - not an error: a case for the regular route
+    """The fast path must hand this ballot over to the regular route (which has the whole answer)."""
+
+
+def check_box(
+    row: Sequence[Any] | None,
+    *,
+    act: phases.Act | None = None,
+    session_version: int | None = None,
+    fast: bool = False,
+) -> BoxState:
+    """The rules of the fresh read, for every path that opens the box: ``row`` holds the
+    :data:`BOX_COLUMNS` (None: no such edition). Raises NotFound, NotAuthenticated (account
+    suspended or deleted, token of an older session), Conflict (the phase does not allow ``act``),
+    or, with ``fast``, :class:`HandOver` for what only the regular route does (an identity
+    document's one-ballot rule)."""
+    if row is None:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    (phase, changed_at, birth_year, qpv_id, residence, email_at, phone_at) = row[:7]
+    version, active, deleted_at, document_hash = row[7:11]
+    if not active or deleted_at is not None:
+        raise NotAuthenticated(_("Connectez-vous pour continuer."))
+    if session_version is not None and version != session_version:
+        raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
+    if act is not None:
+        require_vote_phase(phase, act)
+    if fast and document_hash is not None:
+        # The regular route checks that the document has not voted through another account and
+        # notes its participation.
+        raise HandOver
+    return BoxState(
+        phase,
+        changed_at,
+        voter_facts(birth_year, qpv_id, residence, email_at, phone_at),
+        version,
+        document_hash,
+    )
+
+
 def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -102,43 +183,24 @@ def _is_pg(session: Session) -> bool:
 def lock_box(session: Session, edition_id: int, *, exclusive: bool = False) -> None:
     """PostgreSQL: ballots share the edition's lock; closing the vote takes it alone."""
     if _is_pg(session):
-        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-        session.execute(text(f"SELECT {fn}(:k, :e)"), {"k": LOCK_CLASS, "e": edition_id})
+        sql = SQL_LOCK_EXCLUSIVE if exclusive else SQL_LOCK_SHARED
+        session.execute(text(sql), {"k": LOCK_CLASS, "e": edition_id})
 
 
-def open_box(session: Session, edition_id: int, slug: str, user_id: int) -> BoxState:
-    """Lock (shared) and read the phase and the voter's facts in one statement."""
+def open_box(
+    session: Session,
+    edition_id: int,
+    slug: str,
+    user_id: int,
+    *,
+    act: phases.Act | None = None,
+    session_version: int | None = None,
+) -> BoxState:
+    """Lock (shared), read the phase and the voter's facts in one statement, and check them
+    (:func:`check_box`; the phase only when ``act`` is given)."""
     lock_box(session, edition_id)
-    row = session.execute(
-        select(  # type: ignore[call-overload,misc]
-            Edition.phase,
-            Edition.phase_changed_at,
-            User.birth_year,
-            User.qpv_id,
-            User.residence_status,
-            User.email_confirmed_at,
-            User.phone_confirmed_at,
-            User.session_version,
-            User.is_active,
-            User.deleted_at,
-            User.id_document_hash,
-        )
-        .join_from(Edition, User, User.id == user_id)  # type: ignore[arg-type]
-        .where(Edition.id == edition_id, Edition.slug == slug)
-    ).first()
-    if row is None:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    if not row.is_active or row.deleted_at is not None:
-        raise NotAuthenticated(_("Connectez-vous pour continuer."))
-    return BoxState(
-        row.phase,
-        row.phase_changed_at,
-        voter_facts(
-            row.birth_year, row.qpv_id, row.residence_status, row.email_confirmed_at, row.phone_confirmed_at
-        ),
-        row.session_version,
-        row.id_document_hash,
-    )
+    row = session.execute(_OPEN_BOX, {"user": user_id, "edition": edition_id, "slug": slug}).first()
+    return check_box(row, act=act, session_version=session_version)
 
 
 def context_for(
@@ -391,10 +453,7 @@ def cast_online(
     session_version: int | None = None,
 ) -> CastResult:
     """A resident's own online ballot (the web form and the JSON API both call this)."""
-    state = open_box(session, edition_id, slug, user_id)
-    if session_version is not None and state.session_version != session_version:
-        raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
-    require_vote_phase(state.phase, phases.Act.vote)
+    state = open_box(session, edition_id, slug, user_id, act=phases.Act.vote, session_version=session_version)
     ctx = context_for(session, edition_id, slug, state, cache)
     return cast(
         session,
@@ -438,8 +497,7 @@ def record_paper(
     """A paper ballot recorded by an agent for a person whose identity and residence they checked."""
     assert edition.id is not None and user.id is not None
     paper = check_paper_info(paper)
-    state = open_box(session, edition.id, edition.slug, user.id)
-    require_vote_phase(state.phase, phases.Act.record_paper_ballot)
+    state = open_box(session, edition.id, edition.slug, user.id, act=phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
     return cast(
         session,
