@@ -151,7 +151,10 @@ def test_expired_volunteers_are_erased(session: Session) -> None:
 
 def test_pool_counts_show_missing_volunteers(session: Session) -> None:
     saisine = make_saisine(session)
-    make_volunteer(session, saisine, answers={"genre": "homme"})
+    # Addresses given: the helper's default ("<n> rue de la Paix") would join the household below when n is 1.
+    make_volunteer(
+        session, saisine, answers={"genre": "homme"}, address="25 boulevard Jean Jaurès, 13013 Marseille"
+    )
     make_volunteer(session, saisine, answers={"genre": "homme"}, address="1 rue de la Paix, 13013 Marseille")
     make_volunteer(session, saisine, answers={"genre": "homme"}, address="1, rue de la paix 13013 marseille")
     counts = {c.feature: c for c in recruitment.pool_counts(session, saisine)}
