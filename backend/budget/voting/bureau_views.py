@@ -313,6 +313,17 @@ def _pending(request: Request, edition: Edition) -> isoloir.Pass | None:
     return isoloir.Pass(str(data["token"]), int(data["envelope"]), str(data["point"]))
 
 
+def _spend_pending(request: Request, session: DbSession, edition: Edition) -> bool:
+    """Spend the tablet's waiting pass, if any (the person votes on paper, or left): it can then
+    give no tablet ballot, even replayed. True when there was one."""
+    grant = _pending(request, edition)
+    if grant is None:
+        return False
+    isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
+    request.session.pop(GRANT_KEY, None)
+    return True
+
+
 @router.post("/budget-participatif/{slug}/bureau/personne/{public_id}")
 def sign_in_person(
     request: Request,
@@ -426,10 +437,7 @@ def paper_ballot(
     """The person votes on paper: nothing more is recorded now (the ballot is counted at the
     dépouillement); the tablet's pass is spent so that it cannot also give a tablet ballot."""
     covered_qpvs(session, principal, edition)
-    grant = _pending(request, edition)
-    if grant is not None:
-        isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
-        request.session.pop(GRANT_KEY, None)
+    if _spend_pending(request, session, edition):
         flash(
             request,
             _(
@@ -588,10 +596,7 @@ def close_voting_point(
         flash(request, _("Indiquez le bureau de vote à fermer."), "error")
         return redirect(_base(edition))
     role = acting_role(principal, edition, Act.record_paper_ballot, covered[0] if covered else None)
-    grant = _pending(request, edition)
-    if grant is not None:  # someone signed in and left: their tablet pass is spent
-        isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
-        request.session.pop(GRANT_KEY, None)
+    _spend_pending(request, session, edition)  # someone signed in and left: their tablet pass is spent
     counts = isoloir.close_point(session, principal.actor(role), edition, point)
     request.session.pop(POINT_KEY, None)
     flash(

@@ -158,6 +158,20 @@ def _apply(edition: Edition, s: EditionSettings) -> None:
     edition.territory_codes = ",".join(s.territory_codes)
 
 
+def _add_envelopes(session: Session, edition: Edition, amount: int) -> None:
+    """One envelope per QPV or secteur of the edition's territory, each with ``amount`` euros."""
+    for code, label in envelope_targets(session, edition):
+        session.add(
+            Envelope(
+                edition_id=_id(edition),
+                scope_kind=edition.envelope_scope,
+                scope_code=code,
+                label=label,
+                amount=amount,
+            )
+        )
+
+
 def _save_calendar(
     session: Session, edition: Edition, dates: dict[str, tuple[date | None, date | None]]
 ) -> None:
@@ -209,16 +223,7 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
     _apply(edition, s)
     session.add(edition)
     session.flush()
-    for code, label in envelope_targets(session, edition):
-        session.add(
-            Envelope(
-                edition_id=_id(edition),
-                scope_kind=edition.envelope_scope,
-                scope_code=code,
-                label=label,
-                amount=s.default_amount,
-            )
-        )  # type: ignore[arg-type]
+    _add_envelopes(session, edition, s.default_amount)
     _save_calendar(session, edition, s.dates)
     session.flush()
     record(
@@ -273,16 +278,7 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
         for envelope in envelopes(session, edition):
             session.delete(envelope)
         session.flush()
-        for code, label in envelope_targets(session, edition):
-            session.add(
-                Envelope(
-                    edition_id=_id(edition),
-                    scope_kind=edition.envelope_scope,
-                    scope_code=code,
-                    label=label,
-                    amount=s.default_amount,
-                )
-            )  # type: ignore[arg-type]
+        _add_envelopes(session, edition, s.default_amount)
     _save_calendar(session, edition, s.dates)
     session.flush()
     record(
