@@ -22,9 +22,9 @@ from backend.i18n import gettext as _
 from backend.mail import make_mailer
 from backend.middleware import Compression, LocaleAndSecurityHeaders, RenderServerErrors
 from backend.registry import build_registry
+from backend.rendering import STATIC_DIR, VersionedStaticFiles, is_htmx, redirect, render
 from backend.sms import make_sms_sender
 from backend.territory.geocoder import BanGeocoder
-from backend.web import STATIC_DIR, VersionedStaticFiles, is_htmx, redirect, render
 
 log = logging.getLogger("qp")
 

@@ -193,7 +193,7 @@ def tally(
     ] = False,
 ) -> None:
     """Count a pabulib file and print JSON {rule, selected, spent, budget}."""
-    from backend.voting.cli import tally_command
+    from backend.counting.tally_command import tally_command
 
     raise typer.Exit(tally_command(file, rule, strict))
 
@@ -204,7 +204,7 @@ def export_pb(
     out: Annotated[Path, typer.Option(help="folder for the .pb files")] = Path("."),
 ) -> None:
     """Write a closed edition's published ballots as pabulib .pb files (one per envelope)."""
-    from backend.budget.voting.cli import export_pb_command
+    from backend.budget.voting.publication_commands import export_pb_command
 
     raise typer.Exit(export_pb_command(edition, out))
 
@@ -217,7 +217,7 @@ def receipt_check(
     code: Annotated[str, typer.Option(help="the receipt code, e.g. 7K3M-Q9XD-2HRA")],
 ) -> None:
     """Check offline that a receipt is in the published ballots file (exit 0 if it is, 1 if not)."""
-    from backend.budget.voting.cli import receipt_check_command
+    from backend.budget.voting.publication_commands import receipt_check_command
 
     raise typer.Exit(receipt_check_command(file, code))
 
@@ -231,7 +231,7 @@ def draw(
     algorithm: Annotated[str, typer.Option(help="leximin or legacy")] = "leximin",
 ) -> None:
     """Draw a panel by lot under quotas and print JSON (panel, reserve, probabilities)."""
-    from backend.assembly.draw_cli import draw_command
+    from backend.assembly.draw_command import draw_command
 
     raise typer.Exit(draw_command(categories, people, number, seed, algorithm))
 

@@ -1,7 +1,7 @@
 """Dates, numbers and money as people read them, in the request's language (Babel).
 
 Foundation module with no web import: services, pure rules, e-mails, PDFs and templates (through
-the Jinja filters of `backend.web`) all format values here.
+the Jinja filters of `backend.rendering`) all format values here.
 
 French typography: every space inside a number, before « € » and before « % » is a narrow no-break
 space (U+202F), as the platform always wrote them. CLDR puts a no-break space (U+00A0) before the

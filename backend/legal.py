@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

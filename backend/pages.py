@@ -11,8 +11,8 @@ from sqlalchemy import text
 from backend import i18n
 from backend.deps import DbSession, get_registry
 from backend.ledger import service as ledger
+from backend.rendering import redirect, render
 from backend.territory.service import territory_quartiers
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

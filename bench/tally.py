@@ -1,4 +1,4 @@
-"""Benchmark of the counting core (``backend.voting``), optionally against pabutools.
+"""Benchmark of the counting core (``backend.counting``), optionally against pabutools.
 
     .venv/bin/python bench/tally.py            # 1,000,000 ballots; pabutools on 20,000 voters (minutes)
     .venv/bin/python bench/tally.py --quick    # smaller instances, a few seconds
@@ -25,10 +25,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.voting.model import Ballots, Outcome, Project  # noqa: E402
-from backend.voting.profile import approval_counts  # noqa: E402
-from backend.voting.rules.equal_shares import equal_shares_add1  # noqa: E402
-from backend.voting.rules.greedy import greedy  # noqa: E402
+from backend.counting.model import Ballots, Outcome, Project  # noqa: E402
+from backend.counting.profile import approval_counts  # noqa: E402
+from backend.counting.rules.equal_shares import equal_shares_add1  # noqa: E402
+from backend.counting.rules.greedy import greedy  # noqa: E402
 
 T = TypeVar("T")
 LENGTH_WEIGHTS = [0.10, 0.15, 0.25, 0.25, 0.25]  # ballots of 1, 2, 3, 4, 5 projects

@@ -25,9 +25,9 @@ from backend.accounts.views import _login
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import qpv_ref, qpv_refs
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 HELP_PATH = "/aide-compte"

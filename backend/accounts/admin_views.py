@@ -17,9 +17,9 @@ from backend.accounts.security import flash
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
-from backend.web import redirect, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

@@ -50,7 +50,7 @@ class CodePurpose(StrEnum):
     postal = "postal"  # mailed to the address: verifies the residence
 
 
-# What each status is called on every page (translated where shown: `backend.web.residence_label`).
+# What each status is called on every page (translated where shown: `backend.rendering.residence_label`).
 RESIDENCE_LABELS = {
     ResidenceStatus.none: "Quartier non indiqué",
     ResidenceStatus.declared: "Quartier déclaré, à vérifier",

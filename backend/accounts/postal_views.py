@@ -16,9 +16,9 @@ from backend.accounts.security import flash
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import QpvRef
 from backend.territory.service import qpv_refs
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ from backend.config import Settings
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
-from backend.web import redirect, render
+from backend.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

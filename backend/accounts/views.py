@@ -31,9 +31,9 @@ from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import form_errors
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import Qpv
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

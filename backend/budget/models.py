@@ -41,7 +41,7 @@ class BallotRule(StrEnum):
 
 
 class CountingRule(StrEnum):
-    """Named as in pabulib (META ``rule``) so that `backend.voting.tally` can count them."""
+    """Named as in pabulib (META ``rule``) so that `backend.counting.tally` can count them."""
 
     greedy = "greedy"
     greedy_no_skip = "greedy-no-skip"

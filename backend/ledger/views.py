@@ -11,8 +11,8 @@ from backend.deps import DbSession, get_registry
 from backend.errors import NotFound
 from backend.ledger import service
 from backend.ledger.models import LedgerEntry
+from backend.rendering import render
 from backend.territory.service import list_qpv
-from backend.web import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30

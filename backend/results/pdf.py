@@ -11,7 +11,7 @@ from fpdf.enums import XPos, YPos
 
 from backend.formatting import format_date
 from backend.i18n import gettext as _
-from backend.web import STATIC_DIR
+from backend.rendering import STATIC_DIR
 
 FONTS = STATIC_DIR / "results" / "fonts"
 INK = (27, 31, 36)

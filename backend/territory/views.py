@@ -15,6 +15,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
+from backend.rendering import redirect, render
 from backend.territory.geo import parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
 from backend.territory.models import Commune, Qpv, Secteur
@@ -28,7 +29,6 @@ from backend.territory.service import (
     secteur_by_id,
     territory_quartiers,
 )
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -204,7 +204,7 @@ def test_same_seed_and_pool_give_the_same_panel_from_the_public_files(session: S
 
 def test_rerun_with_the_qp_draw_command(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # Imported, not importorskip'd: a broken `qp draw` must fail this test, not skip it.
-    from backend.assembly import draw_cli
+    from backend.assembly import draw_command
 
     saisine = drawn_saisine(session)
     draw = draws.get_draw(session, saisine)
@@ -216,7 +216,7 @@ def test_rerun_with_the_qp_draw_command(session: Session, tmp_path) -> None:  # 
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = draw_cli.draw_command(
+        code = draw_command.draw_command(
             tmp_path / "q.csv", tmp_path / "p.csv", saisine.panel_size, draw.seed, "leximin"
         )
     assert code == 0

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from backend.budget.models import EditionPhase, Proposal, ProposalStatus
 from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
-from backend.web import PARIS, fmt_date
+from backend.rendering import PARIS, fmt_date
 from tests.budget.helpers import ADMIN, BP_HOOKS, CORO, THEME, make_edition, make_proposal, resident
 from tests.factories import login, post
 from tests.factories import page_text as raw_text

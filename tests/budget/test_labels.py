@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from backend import i18n
 from backend.accounts.models import ResidenceStatus, Role
-from backend.web import environment
+from backend.rendering import environment
 from tests.budget.helpers import CORO
 from tests.budget.vote_helpers import vote_edition, voter
 from tests.factories import login, make_staff, make_user, page_text

@@ -21,13 +21,13 @@ from backend.budget.voting import results
 from backend.budget.voting.models import EnvelopeResult, Publication
 from backend.budget.voting.secrecy import fingerprint, receipt_hash
 from backend.cli import app as cli
+from backend.counting.model import Project
+from backend.counting.pabulib import parse_pb
 from backend.errors import Conflict
 from backend.ledger.service import entries_for, verify_ledger
-from backend.voting.model import Project
-from backend.voting.pabulib import parse_pb
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
-from tests.voting.helpers import pabutools_greedy, pabutools_mes_add1
+from tests.counting.helpers import pabutools_greedy, pabutools_mes_add1
 
 
 def close(session: Session, edition) -> list[EnvelopeResult]:  # type: ignore[no-untyped-def]

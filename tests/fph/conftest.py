@@ -18,7 +18,7 @@ from backend.fph.service import committee, funds
 from backend.fph.service.applications import ApplicationInput, PersonInput
 from backend.fph.service.common import paris_today
 from backend.ledger.service import SYSTEM, ActorRef
-from backend.web import PARIS
+from backend.rendering import PARIS
 from tests.conftest import TEST_SECRET
 from tests.factories import make_user
 

@@ -9,8 +9,8 @@ from html import unescape
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from backend.rendering import fmt_int
 from backend.territory.models import Commune, Qpv
-from backend.web import fmt_int
 from tests.factories import login, make_user
 
 MARSEILLE = "13055"  # the commune the public pages show first

@@ -14,7 +14,7 @@ from backend.assembly.models import Saisine
 from backend.assembly.permissions import SaisineContext
 from backend.assembly.service.common import errors_of
 from backend.errors import DomainError, FormCheck, Problems
-from backend.web import redirect, render
+from backend.rendering import redirect, render
 
 
 async def form_data(request: Request) -> dict[str, Any]:

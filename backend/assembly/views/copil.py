@@ -31,7 +31,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")

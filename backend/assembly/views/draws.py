@@ -13,7 +13,7 @@ from backend.assembly.views.common import done, manage_url, refused, saisine_url
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

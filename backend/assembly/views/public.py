@@ -24,7 +24,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.forms import form_errors
 from backend.i18n import gettext as _
-from backend.web import redirect, render
+from backend.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

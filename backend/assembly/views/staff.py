@@ -12,7 +12,7 @@ from backend.assembly.models import RecommendationStatus
 from backend.assembly.permissions import StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.deps import DbSession
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -14,7 +14,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.forms import parse_datetime
 from backend.i18n import gettext as _
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -196,7 +196,7 @@ def file_for_resident(
     session.add(proposal)
     session.flush()
     found = proposal_prechecks(session, edition, proposal)
-    from backend.web import role_label
+    from backend.rendering import role_label
 
     record(
         session,

@@ -32,9 +32,9 @@ from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import gettext as _
 from backend.processes import PhaseHooks
+from backend.rendering import redirect, render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
-from backend.web import redirect, render
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
 MARSEILLE = "13055"

@@ -17,10 +17,10 @@ from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposals import Location
 from backend.errors import DomainError, Invalid, Problems
 from backend.i18n import gettext as _
+from backend.rendering import PARIS
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address
-from backend.web import PARIS
 
 STATUS_LABELS = {
     ProposalStatus.draft: "Brouillon",

@@ -27,8 +27,8 @@ from backend.budget.views.common import STATUS_LABELS, labels, paris_today, qpv_
 from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
+from backend.rendering import render
 from backend.territory.models import Qpv, Secteur
-from backend.web import render
 
 router = APIRouter(include_in_schema=False)
 

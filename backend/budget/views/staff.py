@@ -40,8 +40,8 @@ from backend.budget.views.common import (
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import QpvRef
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,7 +13,7 @@
 * :mod:`.urn`: the ballot box — the one way an in-person ballot is stored, named by nobody.
 * :mod:`.depouillement`: ballot papers with a stub code, the count of each voting point, and its
   reconciliation with the émargements.
-* :mod:`.results`: counting at close with :mod:`backend.voting`, publication, journal.
+* :mod:`.results`: counting at close with :mod:`backend.counting`, publication, journal.
 
-The counting rules themselves are pure functions in :mod:`backend.voting`.
+The counting rules themselves are pure functions in :mod:`backend.counting`.
 """

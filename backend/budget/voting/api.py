@@ -22,11 +22,11 @@ from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.service import editions
 from backend.budget.voting import results, service
+from backend.budget.voting.ballot_form import context_of, counter, vote_cache
 from backend.budget.voting.context import Choice
 from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
-from backend.budget.voting.web import context_of, counter, vote_cache
 from backend.deps import DbSession
 from backend.errors import ApiError, DomainError, Invalid, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _

@@ -29,11 +29,7 @@ from backend.budget.permissions import EditionDep, acting_role, staff_policy, st
 from backend.budget.phases import Act
 from backend.budget.service import editions
 from backend.budget.voting import isoloir, service
-from backend.budget.voting.context import Choice
-from backend.budget.voting.eligibility import VoterFacts
-from backend.budget.voting.paper import COLUMNS, import_batch
-from backend.budget.voting.service import BallotRefused, NotEligible, PaperInfo
-from backend.budget.voting.web import (
+from backend.budget.voting.ballot_form import (
     ballot_context,
     context_of,
     form_data,
@@ -41,11 +37,15 @@ from backend.budget.voting.web import (
     read_choice,
     vote_cache,
 )
+from backend.budget.voting.context import Choice
+from backend.budget.voting.eligibility import VoterFacts
+from backend.budget.voting.paper import COLUMNS, import_batch
+from backend.budget.voting.service import BallotRefused, NotEligible, PaperInfo
 from backend.deps import DbSession
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 POINT_KEY = "bp_voting_point"

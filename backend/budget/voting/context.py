@@ -23,7 +23,7 @@ from sqlmodel import Session
 from backend.budget.models import BallotRule, Edition
 from backend.budget.service import editions
 from backend.budget.service.proposals import ballot_projects
-from backend.voting.ballots import (
+from backend.counting.ballots import (
     DEFAULT_GRADES,
     ApprovalRule,
     BallotProblem,

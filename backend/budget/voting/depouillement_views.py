@@ -21,15 +21,15 @@ from backend.budget.permissions import EditionDep, acting_role
 from backend.budget.phases import Act
 from backend.budget.voting import depouillement as dep
 from backend.budget.voting import depouillement_file as dep_file
+from backend.budget.voting.ballot_form import context_of, form_data, form_value
 from backend.budget.voting.bureau_views import covered_qpvs
 from backend.budget.voting.context import GRADES, VoteContext
-from backend.budget.voting.web import context_of, form_data, form_value
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
+from backend.rendering import redirect, render
 from backend.territory.models import QpvRef
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

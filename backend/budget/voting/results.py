@@ -1,12 +1,12 @@
-"""Closing the vote: count each envelope with the rules of :mod:`backend.voting`, publish the
+"""Closing the vote: count each envelope with the rules of :mod:`backend.counting`, publish the
 anonymised ballots (pabulib ``.pb`` per envelope, one CSV for the edition) and journal the
 results with each file's SHA-256.
 
 The count is made *from the published file*: the ``.pb`` text is written first, parsed back
-and counted with :func:`backend.voting.tally.tally`, exactly what ``qp tally FILE.pb`` does.
+and counted with :func:`backend.counting.tally.tally`, exactly what ``qp tally FILE.pb`` does.
 So anyone recounting the published file gets the published result.
 
-Projects are listed by increasing proposal number (the tie-break of :mod:`backend.voting.rules`
+Projects are listed by increasing proposal number (the tie-break of :mod:`backend.counting.rules`
 uses that order). Choices of a project no longer on the ballot at close (hidden by moderation
 during the vote) are left out of the file; a majority-judgment ballot that did not grade a
 project (restored during the vote) gives it the lowest grade, as pabulib files do.
@@ -35,6 +35,9 @@ from backend.budget.voting.context import GRADES, Choice, EnvelopeBallot, VoteCo
 from backend.budget.voting.models import Ballot, EnvelopeResult, Publication, VoteChannel, Voter
 from backend.budget.voting.secrecy import fingerprint
 from backend.budget.voting.service import lock_box
+from backend.counting.pabulib import PbInstance, PbProject, PbVote, parse_pb, write_pb_rows
+from backend.counting.profile import project_scores
+from backend.counting.tally import tally
 from backend.errors import Conflict, NotFound
 from backend.formatting import format_euros as fmt_eur
 from backend.formatting import format_number as fmt_int
@@ -42,9 +45,6 @@ from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
-from backend.voting.pabulib import PbInstance, PbProject, PbVote, parse_pb, write_pb_rows
-from backend.voting.profile import project_scores
-from backend.voting.tally import tally
 
 PROCESS = "bp"
 CSV_MEDIA = "text/csv; charset=utf-8"

@@ -20,7 +20,7 @@ from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
-from backend.web import render
+from backend.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,7 +7,7 @@ write — ballots are secret; the journal gets the counts and the file hashes at
    takes it exclusively, so no ballot commits after the count started), then one fresh read of
    the phase and of the voter's age and residence (:data:`SQL_OPEN_BOX`), checked by
    :func:`check_box` — the same statements and rules as the fast path (:mod:`.fastpath`).
-2. eligibility (:mod:`.eligibility`) and ballot rules (:mod:`backend.voting.ballots`).
+2. eligibility (:mod:`.eligibility`) and ballot rules (:mod:`backend.counting.ballots`).
 3. ``INSERT INTO bp_voter … ON CONFLICT (edition_id, user_id) DO NOTHING RETURNING id``: the
    unique constraint decides who was first. Concurrent submissions by one person wait on the
    index entry; exactly one inserts, the others find the row and are refused (or, when the
@@ -43,11 +43,11 @@ from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, 
 from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
 from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
+from backend.counting.ballots import BallotProblem
 from backend.db import utcnow
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from backend.formatting import format_date as fmt_date
 from backend.i18n import gettext as _
-from backend.voting.ballots import BallotProblem
 
 LOCK_CLASS = 7_270_002  # advisory lock namespace (two-key form) of the ballot box of an edition
 VOTERS = Voter.__table__  # type: ignore[attr-defined]

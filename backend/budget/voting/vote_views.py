@@ -15,12 +15,7 @@ from backend.budget import falc, phases, trust
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.permissions import EditionDep
 from backend.budget.voting import service
-from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext
-from backend.budget.voting.eligibility import voter_facts
-from backend.budget.voting.results import check_published_receipt, results_of
-from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
-from backend.budget.voting.service import BallotRefused, NotEligible
-from backend.budget.voting.web import (
+from backend.budget.voting.ballot_form import (
     ballot_context,
     context_of,
     form_data,
@@ -28,10 +23,15 @@ from backend.budget.voting.web import (
     read_choice,
     vote_cache,
 )
+from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext
+from backend.budget.voting.eligibility import voter_facts
+from backend.budget.voting.results import check_published_receipt, results_of
+from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
+from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.deps import DbSession
 from backend.errors import Conflict, DomainError
 from backend.i18n import gettext as _
-from backend.web import redirect, render
+from backend.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
 RECEIPT_KEY = "bp_receipt"

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from backend.formatting import format_money
 from backend.forms import euros_input
 from backend.fph.labels import labels
-from backend.web import render
+from backend.rendering import render
 
 
 def page(request: Request, template: str, context: dict[str, Any], **kwargs: Any) -> HTMLResponse:

@@ -31,7 +31,7 @@ from backend.fph.service.common import paris_today
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
-from backend.web import redirect
+from backend.rendering import redirect
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 

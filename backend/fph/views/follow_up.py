@@ -29,7 +29,7 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.web import redirect
+from backend.rendering import redirect
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 

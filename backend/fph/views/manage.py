@@ -44,8 +44,8 @@ from backend.fph.service.common import paris_today
 from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
 from backend.i18n import gettext as _
+from backend.rendering import redirect
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
-from backend.web import redirect
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 

@@ -32,7 +32,7 @@ from backend.fph.service import minutes as minutes_service
 from backend.fph.views import page
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
-from backend.web import redirect
+from backend.rendering import redirect
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 

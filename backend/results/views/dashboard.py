@@ -6,10 +6,10 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from backend.deps import DbSession
+from backend.rendering import render
 from backend.results import counters
 from backend.results.dashboard import Filters, as_context, build
 from backend.results.permissions import DashboardScope
-from backend.web import render
 
 router = APIRouter(include_in_schema=False)
 

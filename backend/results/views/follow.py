@@ -16,6 +16,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date
 from backend.i18n import gettext as _
+from backend.rendering import redirect, render
 from backend.results import photos, service
 from backend.results.permissions import (
     FOLLOW_ROLES,
@@ -27,7 +28,6 @@ from backend.results.permissions import (
 )
 from backend.results.views.public import labels, send_updates
 from backend.territory.service import qpv_ref, qpv_refs
-from backend.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,9 +13,9 @@ from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.ledger.service import head
+from backend.rendering import fmt_eur, fmt_int, fmt_pct, render
 from backend.results import opendata, queries
 from backend.results.pdf import Document, generated_on, hash_block
-from backend.web import fmt_eur, fmt_int, fmt_pct, render
 
 router = APIRouter(include_in_schema=False)
 CSV = "text/csv; charset=utf-8"

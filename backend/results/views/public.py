@@ -20,12 +20,12 @@ from backend.errors import DomainError, NotFound
 from backend.formatting import format_month
 from backend.i18n import gettext as _
 from backend.ledger.service import head
+from backend.rendering import fmt_date, fmt_eur, redirect, render
 from backend.results import accountability, photos, queries, service
 from backend.results.models import Realisation, RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
 from backend.territory.models import Qpv
-from backend.web import fmt_date, fmt_eur, redirect, render
 
 router = APIRouter(include_in_schema=False)
 PROCESS_KEYS = ("bp", "fph", "assembly")

@@ -7,8 +7,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from backend.voting.pabulib import PbFormatError, read_pb
-from backend.voting.tally import TallyError, tally
+from backend.counting.pabulib import PbFormatError, read_pb
+from backend.counting.tally import TallyError, tally
 
 
 def _json_number(value: Decimal) -> int | float:

@@ -10,12 +10,12 @@ from pabutools.election import parse_pabulib
 from pabutools.rules import greedy_utilitarian_welfare
 from pabutools.tiebreaking import TieBreakingRule
 
-from backend.voting.model import Ballots
-from backend.voting.pabulib import read_pb
-from backend.voting.profile import BallotKind, project_scores
-from backend.voting.rules.greedy import greedy, greedy_completion
-from backend.voting.tally import tally
-from tests.voting.helpers import (
+from backend.counting.model import Ballots
+from backend.counting.pabulib import read_pb
+from backend.counting.profile import BallotKind, project_scores
+from backend.counting.rules.greedy import greedy, greedy_completion
+from backend.counting.tally import tally
+from tests.counting.helpers import (
     DATA,
     FILES,
     PointsTimesCostSat,

@@ -1,6 +1,6 @@
 """Counting rules, as pure functions of one envelope: projects, budget and ballots (or scores).
 
-Every rule returns an :class:`~backend.voting.model.Outcome`: the funded project ids in the
+Every rule returns an :class:`~backend.counting.model.Outcome`: the funded project ids in the
 order the rule chose them, and the amount spent.
 
 Tie-breaking, the same for every rule: when two projects are equally placed by the rule (same

@@ -29,7 +29,7 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
-from backend.voting.model import Ballots, Project
+from backend.counting.model import Ballots, Project
 
 DATA = Path(__file__).parent / "data"
 FILES = sorted(p.name for p in DATA.glob("*.pb"))
@@ -94,7 +94,7 @@ def pabutools_greedy(
 def pabutools_mes_add1(
     projects: Sequence[Project], budget: Decimal, ballots: Sequence[Sequence[int]]
 ) -> set[str]:
-    """The Add1 call that reproduces the cities' outcomes (see backend.voting.rules.equal_shares)."""
+    """The Add1 call that reproduces the cities' outcomes (see backend.counting.rules.equal_shares)."""
     instance, profile, _ = to_pabutools(projects, budget, ballots)
     votes = [sum(i in b for b in ballots) for i in range(len(projects))]
     params: dict[str, Any] = {"sat_class": Cost_Sat, "tie_breaking": our_key_tie_breaking(projects, votes)}

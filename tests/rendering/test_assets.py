@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from backend import web
+from backend import rendering
 from backend.config import ROOT
-from backend.web import static_url
+from backend.rendering import static_url
 
 GZIP = {"Accept-Encoding": "gzip"}
 HTMX = ROOT / "static" / "js" / "htmx.min.js"
@@ -64,7 +64,7 @@ def test_every_static_reference_is_versioned(client: TestClient) -> None:
 
 
 def test_a_changed_file_gets_a_new_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(web, "STATIC_DIR", tmp_path)
+    monkeypatch.setattr(rendering, "STATIC_DIR", tmp_path)
     (tmp_path / "css").mkdir()
     css = tmp_path / "css" / "site.css"
     css.write_text("body { color: black }", encoding="utf-8")

@@ -5,7 +5,7 @@ projects whose supporters still hold enough money together, fund the one that ca
 the smallest per-supporter price: supporters pay equally, ``alpha``, or everything they have
 left if that is less (the "effective vote count" ``cost / alpha`` is highest). Satisfaction is the
 cost of the approved projects (pabutools' ``Cost_Sat``, the equalshares.net default), which for
-approval ballots is exactly this price rule. Ties: see :mod:`backend.voting.rules`.
+approval ballots is exactly this price rule. Ties: see :mod:`backend.counting.rules`.
 
 One run usually leaves money unspent, so the cities (Assen 2024, Świecie 2023, Wieliczka 2023)
 use the **Add1** completion: rerun MES with every voter's share raised by one currency unit, again
@@ -32,9 +32,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from backend.voting.model import Ballots, FloatArray, Outcome, Project, outcome_of, total_cost
-from backend.voting.profile import GroupedApprovals, group_approvals
-from backend.voting.rules.greedy import greedy_completion as _greedy_completion
+from backend.counting.model import Ballots, FloatArray, Outcome, Project, outcome_of, total_cost
+from backend.counting.profile import GroupedApprovals, group_approvals
+from backend.counting.rules.greedy import greedy_completion as _greedy_completion
 
 _TOL = 1e-9
 

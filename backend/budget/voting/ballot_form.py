@@ -20,10 +20,10 @@ from backend.budget.voting.context import (
     VoteContext,
     build_context,
 )
+from backend.counting.ballots import BallotProblem
 from backend.formatting import format_euros as fmt_eur
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.voting.ballots import BallotProblem
 
 
 def vote_cache(request: Request) -> ContextCache:

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from backend.cli import app
-from backend.voting.cli import tally_command
-from backend.voting.pabulib import read_pb
-from tests.voting.helpers import DATA, FILES
-from tests.voting.test_pabulib import GOOD
+from backend.counting.pabulib import read_pb
+from backend.counting.tally_command import tally_command
+from tests.counting.helpers import DATA, FILES
+from tests.counting.test_pabulib import GOOD
 
 
 def _run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backend.voting.ballots import (
+from backend.counting.ballots import (
     NBSP,
     NNBSP,
     ApprovalRule,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.assembly.draw_cli import draw_command
+from backend.assembly.draw_command import draw_command
 from backend.assembly.sortition import parse_categories, parse_people
 
 DATA = Path(__file__).parent / "data" / "example_small_20"
@@ -116,7 +116,7 @@ def test_legacy_prints_nothing_but_json_on_stdout() -> None:
     # sortition-algorithms logs each attempt to the real stdout (capsys cannot see it): use a process.
     script = (
         "import sys; from pathlib import Path; import backend.assembly.sortition.core as core; "
-        "core.default_legacy_runs = lambda size: 5; from backend.assembly.draw_cli import draw_command; "
+        "core.default_legacy_runs = lambda size: 5; from backend.assembly.draw_command import draw_command; "
         f"sys.exit(draw_command(Path({str(CATEGORIES)!r}), Path({str(PEOPLE)!r}), 20, 's', 'legacy'))"
     )
     done = subprocess.run(

@@ -15,7 +15,7 @@
   a project a voter did not grade gets grade 0.
 
 Scores: votes (approval, choose-1), points (cumulative, scoring) or positional points (ordinal,
-see :func:`backend.voting.profile.ordinal_points`).
+see :func:`backend.counting.profile.ordinal_points`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from typing import Literal
 
 import numpy as np
 
-from backend.voting.model import Outcome
-from backend.voting.pabulib import PbFormatError, PbInstance
-from backend.voting.profile import BallotKind, project_scores
-from backend.voting.rules.equal_shares import equal_shares, equal_shares_add1
-from backend.voting.rules.greedy import greedy
-from backend.voting.rules.majority_judgment import majority_judgment
+from backend.counting.model import Outcome
+from backend.counting.pabulib import PbFormatError, PbInstance
+from backend.counting.profile import BallotKind, project_scores
+from backend.counting.rules.equal_shares import equal_shares, equal_shares_add1
+from backend.counting.rules.greedy import greedy
+from backend.counting.rules.majority_judgment import majority_judgment
 
 THRESHOLD_KEY = "min_project_score_threshold"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backend.voting.ballots import ApprovalRule, BallotProject, validate_approval
-from backend.voting.pabulib import PbFormatError, PbInstance, PbProject, PbVote, parse_pb, read_pb, write_pb
-from backend.voting.profile import BallotKind, project_scores
-from tests.voting.helpers import DATA, FILES
+from backend.counting.ballots import ApprovalRule, BallotProject, validate_approval
+from backend.counting.pabulib import PbFormatError, PbInstance, PbProject, PbVote, parse_pb, read_pb, write_pb
+from backend.counting.profile import BallotKind, project_scores
+from tests.counting.helpers import DATA, FILES
 
 GOOD = """META
 key;value

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from backend.voting.model import FloatArray, Outcome, Project, outcome_of, priority_order
+from backend.counting.model import FloatArray, Outcome, Project, outcome_of, priority_order
 
 
 def greedy(

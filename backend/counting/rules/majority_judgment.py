@@ -29,7 +29,7 @@ from itertools import accumulate
 import numpy as np
 import numpy.typing as npt
 
-from backend.voting.model import Outcome, Project, outcome_of
+from backend.counting.model import Outcome, Project, outcome_of
 
 
 def grade_counts(grades: npt.ArrayLike, n_grades: int = 4, *, missing_grade: int = 0) -> list[list[int]]:

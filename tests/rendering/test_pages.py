@@ -69,7 +69,7 @@ def test_field_attributes_are_rendered_as_attributes(client: TestClient) -> None
 def test_dates_show_in_paris_time_whether_or_not_the_database_kept_the_zone() -> None:
     from datetime import UTC, datetime
 
-    from backend.web import fmt_date
+    from backend.rendering import fmt_date
 
     assert fmt_date(datetime(2026, 7, 14, 10, 5, tzinfo=UTC), True) == "14 juillet 2026 à 12 h 05"
     assert fmt_date(datetime(2026, 1, 3, 10, 5), True) == "3 janvier 2026 à 11 h 05"  # naive = UTC (SQLite)

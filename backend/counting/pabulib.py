@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.voting.ballots import ApprovalRule
-from backend.voting.model import Ballots, Project
-from backend.voting.profile import BallotKind
+from backend.counting.ballots import ApprovalRule
+from backend.counting.model import Ballots, Project
+from backend.counting.profile import BallotKind
 
 SECTIONS = ("meta", "projects", "votes")
 

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from backend.voting.rules.majority_judgment import (
+from backend.counting.rules.majority_judgment import (
     compare,
     grade_counts,
     majority_grade,
     majority_judgment,
     ranking,
 )
-from tests.voting.helpers import make_projects
+from tests.counting.helpers import make_projects
 
 
 def _majority_value(counts: list[int]) -> list[int]:

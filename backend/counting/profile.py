@@ -8,7 +8,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from backend.voting.model import Ballots, FloatArray, IndexArray, IntArray
+from backend.counting.model import Ballots, FloatArray, IndexArray, IntArray
 
 
 class BallotKind(StrEnum):

@@ -9,12 +9,12 @@ import pytest
 from pabutools.election import Cost_Sat, parse_pabulib
 from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
 
-from backend.voting.model import Ballots
-from backend.voting.pabulib import read_pb
-from backend.voting.profile import group_approvals
-from backend.voting.rules.equal_shares import equal_shares, equal_shares_add1
-from backend.voting.tally import tally
-from tests.voting.helpers import (
+from backend.counting.model import Ballots
+from backend.counting.pabulib import read_pb
+from backend.counting.profile import group_approvals
+from backend.counting.rules.equal_shares import equal_shares, equal_shares_add1
+from backend.counting.tally import tally
+from tests.counting.helpers import (
     DATA,
     ballots_of,
     make_projects,
