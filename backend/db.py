@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
 from backend.config import ROOT
+from backend.errors import DomainError
 
 # Named constraints so that Alembic migrations can address them on both databases.
 NAMING_CONVENTION = {
@@ -24,6 +25,26 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+T = TypeVar("T")
+
+
+def attempt(session: Session, action: Callable[[], T]) -> T | DomainError:
+    """Run a service call in a savepoint: kept when it succeeds, rolled back when it raises a
+    `DomainError`, which is returned (not raised) so that the view can re-render its form with
+    the problem while the request's earlier work stays. One shape for every form view:
+
+        outcome = attempt(session, lambda: service.do(session, ...))
+        if isinstance(outcome, DomainError):
+            return render_form(outcome)
+        return done(...)
+    """
+    try:
+        with session.begin_nested():
+            return action()
+    except DomainError as exc:
+        return exc
 
 
 def utcnow() -> datetime:

@@ -110,7 +110,7 @@ def load_territories(session: Session) -> None:
     by_slug = {s.slug: s for s in session.exec(select(Secteur)).all()}
     for name, slug in SECTEURS.items():
         if slug not in by_slug:
-            by_slug[slug] = Secteur(slug=slug, name=name, commune_id=marseille.id)  # type: ignore[arg-type]
+            by_slug[slug] = Secteur(slug=slug, name=name, commune_id=marseille.id)
             session.add(by_slug[slug])
     session.flush()
     with (DATA / "marseille-secteurs.csv").open(encoding="utf-8") as f:

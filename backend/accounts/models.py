@@ -67,7 +67,7 @@ def new_public_id() -> str:
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
     email: str | None = Field(default=None, max_length=254, unique=True)
     phone: str | None = Field(default=None, max_length=20, unique=True)
@@ -112,7 +112,7 @@ class UserSession(SQLModel, table=True):
 
     __tablename__ = "user_session"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the cookie's key
     user_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = utc_field()
@@ -126,7 +126,7 @@ class RoleGrant(SQLModel, table=True):
     __tablename__ = "role_grant"
     __table_args__ = (Index("ix_role_grant_user_active", "user_id", "revoked_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     role: str = Field(max_length=30)
     scope_kind: str = Field(max_length=20)
@@ -145,7 +145,7 @@ class LoginAttempt(SQLModel, table=True):
         Index("ix_login_attempt_ip_at", "ip", "at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=64)  # SHA-256 of the normalised identifier
     ip: str = Field(max_length=64)
     at: datetime = utc_field()
@@ -164,7 +164,7 @@ class OneTimeCode(SQLModel, table=True):
         Index("ix_one_time_code_target_at", "target", "created_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     purpose: str = Field(max_length=20)
     code_hash: str = Field(max_length=64, unique=True)
@@ -185,7 +185,7 @@ class RateEvent(SQLModel, table=True):
     __tablename__ = "rate_event"
     __table_args__ = (Index("ix_rate_event_kind_key_at", "kind", "key", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=30)
     key: str = Field(max_length=64)
     at: datetime = utc_field()

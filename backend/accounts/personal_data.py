@@ -52,7 +52,7 @@ def export_personal_data(session: Session, user: User, registry: Registry) -> di
                 "code": g.scope_code,
                 "depuis": g.granted_at.isoformat(),
             }
-            for g in active_grants(session, user.id)  # type: ignore[arg-type]
+            for g in active_grants(session, user.id)
         ],
     }
     for name, exporter in registry.personal_data_exporters():  # each process adds what it holds
@@ -66,7 +66,7 @@ def delete_account(session: Session, user: User, registry: Registry) -> None:
     leads to anybody."""
     for erase in registry.account_erasers():
         erase(session, user)
-    for grant in active_grants(session, user.id):  # type: ignore[arg-type]
+    for grant in active_grants(session, user.id):
         grant.revoked_at = utcnow()
         session.add(grant)
     user.email = None

@@ -72,8 +72,7 @@ def waiting(session: Session, secret_key: str, qpv_ids: list[int]) -> list[Waiti
         )
     }
     return [
-        Waiting(u, names.get(u.qpv_id or 0, ""), live.get((u.id, address_key(secret_key, u))))  # type: ignore[arg-type]
-        for u in users
+        Waiting(u, names.get(u.qpv_id or 0, ""), live.get((u.id, address_key(secret_key, u)))) for u in users
     ]
 
 

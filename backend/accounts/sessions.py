@@ -91,16 +91,14 @@ def authenticate(
     if user is not None and user.is_active and verify_password(password, user.password_hash):
         # Only this address's own mistakes are forgiven: a guesser elsewhere keeps their count.
         session.exec(
-            delete(LoginAttempt).where(  # type: ignore[call-overload]
-                col(LoginAttempt.account_key) == key, col(LoginAttempt.ip) == ip
-            )
+            delete(LoginAttempt).where(col(LoginAttempt.account_key) == key, col(LoginAttempt.ip) == ip)
         )
         return user
     if user is None:
         verify_password(password, None)
     session.add(LoginAttempt(account_key=key, ip=ip))
     old = utcnow() - timedelta(days=1)
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < old))  # type: ignore[call-overload]
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < old))
     session.flush()
     return None
 
@@ -132,7 +130,7 @@ def start_session(session: Session, user: User, max_age_s: int) -> str:
     """A new logged-in session; returns the random key the cookie keeps (only its hash is stored)."""
     assert user.id is not None
     expired = utcnow() - timedelta(seconds=max_age_s)
-    session.exec(delete(UserSession).where(col(UserSession.last_seen_at) < expired))  # type: ignore[call-overload]
+    session.exec(delete(UserSession).where(col(UserSession.last_seen_at) < expired))
     key = secrets.token_urlsafe(32)
     session.add(UserSession(key_hash=_session_hash(key), user_id=user.id))
     session.flush()
@@ -142,13 +140,13 @@ def start_session(session: Session, user: User, max_age_s: int) -> str:
 def end_session(session: Session, key: str | None) -> None:
     """Logout: this session ends, and every copy of its cookie with it."""
     if key:
-        session.exec(delete(UserSession).where(col(UserSession.key_hash) == _session_hash(key)))  # type: ignore[call-overload]
+        session.exec(delete(UserSession).where(col(UserSession.key_hash) == _session_hash(key)))
         session.flush()
 
 
 def end_sessions(session: Session, user: User) -> None:
     """End every session of the account, and every API token (they carry the session version)."""
-    session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
     user.session_version += 1
     session.add(user)
     session.flush()

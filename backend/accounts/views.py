@@ -172,7 +172,7 @@ def _profile_context(
         "me": user,
         "qpv": qpv,
         "qpv_groups": qpvs_by_commune(session),
-        "grants": active_grants(session, user.id),  # type: ignore[arg-type]
+        "grants": active_grants(session, user.id),
         "role_labels": ROLE_LABELS,
         "scope_labels": SCOPE_LABELS,
         "form": {},
@@ -367,7 +367,7 @@ def verify(
 ) -> Response:
     qpv = session.get(Qpv, resident.qpv_id)
     assert qpv is not None
-    role = principal.covers_any(VERIFIER_ROLES, qpv_ref(session, qpv.id))  # type: ignore[arg-type]
+    role = principal.covers_any(VERIFIER_ROLES, qpv_ref(session, qpv.id))
     try:
         with session.begin_nested():
             service.verify_residence(session, principal.actor(role or Role.agent), resident, qpv, method)

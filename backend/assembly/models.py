@@ -83,7 +83,7 @@ class Saisine(SQLModel, table=True):
 
     __tablename__ = "assembly_saisine"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     question: str = _text()
     context: str = _text()
@@ -109,7 +109,7 @@ class QuotaCategory(SQLModel, table=True):
     __tablename__ = "assembly_category"
     __table_args__ = (UniqueConstraint("saisine_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     key: str = Field(max_length=40)  # column name in the public pool file
     label: str = Field(max_length=120)
@@ -122,7 +122,7 @@ class QuotaFeature(SQLModel, table=True):
     __tablename__ = "assembly_feature"
     __table_args__ = (UniqueConstraint("category_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     category_id: int = Field(foreign_key="assembly_category.id", index=True)
     key: str = Field(max_length=60)  # value in the public pool file
     label: str = Field(max_length=160)
@@ -137,7 +137,7 @@ class Invitation(SQLModel, table=True):
 
     __tablename__ = "assembly_invitation"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     code: str = Field(max_length=12, unique=True)
     recipient: str | None = Field(default=None, max_length=200)  # erased when recruitment closes
@@ -153,7 +153,7 @@ class Volunteer(SQLModel, table=True):
     __tablename__ = "assembly_volunteer"
     __table_args__ = (UniqueConstraint("saisine_id", "user_id"), UniqueConstraint("saisine_id", "pool_id"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     invitation_id: int | None = Field(default=None, foreign_key="assembly_invitation.id", unique=True)
@@ -181,7 +181,7 @@ class Draw(SQLModel, table=True):
 
     __tablename__ = "assembly_draw"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", unique=True)
     algorithm: str = Field(default="leximin", max_length=10)
     pool_csv: str = _text()
@@ -211,7 +211,7 @@ class Member(SQLModel, table=True):
 
     __tablename__ = "assembly_member"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     volunteer_id: int = Field(foreign_key="assembly_volunteer.id", unique=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
@@ -228,7 +228,7 @@ class Meeting(SQLModel, table=True):
 
     __tablename__ = "assembly_meeting"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     title: str = Field(max_length=200)
     starts_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
@@ -242,7 +242,7 @@ class Attendance(SQLModel, table=True):
     __tablename__ = "assembly_attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="assembly_meeting.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
     present: bool = True
@@ -251,7 +251,7 @@ class Attendance(SQLModel, table=True):
 class WorkingGroup(SQLModel, table=True):
     __tablename__ = "assembly_group"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     name: str = Field(max_length=120)
     topic: str = _text()
@@ -261,7 +261,7 @@ class GroupMember(SQLModel, table=True):
     __tablename__ = "assembly_group_member"
     __table_args__ = (UniqueConstraint("group_id", "member_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="assembly_group.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
 
@@ -271,7 +271,7 @@ class Document(SQLModel, table=True):
 
     __tablename__ = "assembly_document"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="assembly_meeting.id", index=True)
     title: str = Field(max_length=200)
@@ -287,7 +287,7 @@ class Recommendation(SQLModel, table=True):
     __tablename__ = "assembly_recommendation"
     __table_args__ = (UniqueConstraint("saisine_id", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     group_id: int | None = Field(default=None, foreign_key="assembly_group.id", index=True)
     number: int
@@ -308,7 +308,7 @@ class RecommendationVote(SQLModel, table=True):
     __tablename__ = "assembly_vote"
     __table_args__ = (UniqueConstraint("recommendation_id", "member_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
     choice: str = Field(max_length=12)
@@ -321,7 +321,7 @@ class Answer(SQLModel, table=True):
 
     __tablename__ = "assembly_answer"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
     decision: str = Field(max_length=10)
     reasons: str = _text()
@@ -334,7 +334,7 @@ class FollowUp(SQLModel, table=True):
 
     __tablename__ = "assembly_followup"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     status: str = Field(max_length=12)
     text: str = _text()

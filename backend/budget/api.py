@@ -66,7 +66,7 @@ def ballot_projects(session: DbSession, slug: str) -> list[ProjectPublic]:
     rows = [p for items in proposals.ballot_projects(session, edition).values() for p in items]
     return [
         ProjectPublic(
-            id=p.id,  # type: ignore[arg-type]
+            id=p.id,
             title=p.title,
             envelope_id=p.envelope_id,
             qpv_code=codes.get(p.qpv_id) if p.qpv_id else None,

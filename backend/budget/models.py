@@ -91,7 +91,7 @@ class ReportReason(StrEnum):
 class Edition(SQLModel, table=True):
     __tablename__ = "bp_edition"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=160)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -140,7 +140,7 @@ class EditionPhase(SQLModel, table=True):
     __tablename__ = "bp_edition_phase"
     __table_args__ = (UniqueConstraint("edition_id", "phase"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     phase: str = Field(max_length=20)
     starts_on: date = Field(sa_column=Column(Date, nullable=False))
@@ -153,7 +153,7 @@ class Envelope(SQLModel, table=True):
     __tablename__ = "bp_envelope"
     __table_args__ = (UniqueConstraint("edition_id", "scope_code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(max_length=60)  # QPV code or secteur slug
@@ -168,7 +168,7 @@ class Proposal(SQLModel, table=True):
         Index("ix_bp_proposal_envelope_status", "envelope_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     envelope_id: int | None = Field(default=None, foreign_key="bp_envelope.id")
@@ -228,7 +228,7 @@ class EligibilityAnswer(SQLModel, table=True):
     __tablename__ = "bp_eligibility_answer"
     __table_args__ = (UniqueConstraint("proposal_id", "criterion"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     criterion: str = Field(max_length=40)
     met: bool
@@ -243,7 +243,7 @@ class ProposalReport(SQLModel, table=True):
     __tablename__ = "bp_report"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     reason: str = Field(max_length=20)
@@ -257,7 +257,7 @@ class ProposalCoauthor(SQLModel, table=True):
     __tablename__ = "bp_coauthor"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     from_proposal_id: int = Field(foreign_key="bp_proposal.id")

@@ -150,7 +150,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     m0 = funds.schedule_meeting(session, gestion, fund, _at(d0), "Centre social Malpassé, salle polyvalente")
     m1 = funds.schedule_meeting(session, gestion, fund, _at(d1), "Centre social Malpassé, salle polyvalente")
     m2 = funds.schedule_meeting(session, gestion, fund, _at(d2), "Maison pour tous Corot")
-    members = {m.user_id: m for m in funds.active_members(session, fund.id)}  # type: ignore[arg-type]
+    members = {m.user_id: m for m in funds.active_members(session, fund.id)}
     amina, yacine, rose, sabrina = (
         users["resident_corot"],
         people["yacine"],

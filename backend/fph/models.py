@@ -80,7 +80,7 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _tz(nullable: bool = True) -> Column:  # type: ignore[type-arg]
+def _tz(nullable: bool = True) -> Column:
     return Column(DateTime(timezone=True), nullable=nullable)
 
 
@@ -100,7 +100,7 @@ class Fund(SQLModel, table=True):
         CheckConstraint("max_grants_per_holder >= 1", name="grants_per_holder_positive"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     year: int = Field(index=True)
     qpv_id: int = Field(foreign_key="qpv.id", index=True)  # main QPV: journal territory, scoping
@@ -128,7 +128,7 @@ class FundQpv(SQLModel, table=True):
     __tablename__ = "fph_fund_qpv"
     __table_args__ = (UniqueConstraint("qpv_id", "year"), UniqueConstraint("fund_id", "qpv_id"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     qpv_id: int = Field(foreign_key="qpv.id")
     year: int
@@ -141,7 +141,7 @@ class Member(SQLModel, table=True):
     __tablename__ = "fph_member"
     __table_args__ = (CheckConstraint("NOT voting OR kind = 'resident'", name="only_residents_vote"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     kind: str = Field(max_length=20)
@@ -155,7 +155,7 @@ class Meeting(SQLModel, table=True):
     __tablename__ = "fph_meeting"
     __table_args__ = (Index("ix_fph_meeting_fund_starts", "fund_id", "starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id")
     starts_at: datetime = Field(sa_column=_tz(False))
     place: str = Field(max_length=200)
@@ -181,7 +181,7 @@ class Application(SQLModel, table=True):
         Index("ix_fph_application_fund_status", "fund_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id")
     qpv_id: int = Field(foreign_key="qpv.id", index=True)
     status: str = Field(default=ApplicationStatus.draft, max_length=20)
@@ -220,7 +220,7 @@ class Applicant(SQLModel, table=True):
     __tablename__ = "fph_applicant"
     __table_args__ = (UniqueConstraint("application_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     is_lead: bool = False
@@ -230,7 +230,7 @@ class BudgetLine(SQLModel, table=True):
     __tablename__ = "fph_budget_line"
     __table_args__ = (CheckConstraint("amount_cents >= 0", name="amount_positive"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     kind: str = Field(max_length=20)
     label: str = Field(max_length=200)
@@ -242,7 +242,7 @@ class AgendaItem(SQLModel, table=True):
     __tablename__ = "fph_agenda_item"
     __table_args__ = (UniqueConstraint("meeting_id", "application_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     position: int = 0
@@ -255,7 +255,7 @@ class MemberConflict(SQLModel, table=True):
     __tablename__ = "fph_conflict"
     __table_args__ = (UniqueConstraint("application_id", "member_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     declared_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
@@ -265,7 +265,7 @@ class Vote(SQLModel, table=True):
     __tablename__ = "fph_vote"
     __table_args__ = (UniqueConstraint("item_id", "member_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     choice: str = Field(max_length=20)
@@ -282,7 +282,7 @@ class Decision(SQLModel, table=True):
         CheckConstraint("amount_cents IS NULL OR amount_cents > 0", name="amount_positive"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
     outcome: str = Field(max_length=20)
@@ -301,7 +301,7 @@ class Payment(SQLModel, table=True):
     __tablename__ = "fph_payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     kind: str = Field(max_length=20)
@@ -317,7 +317,7 @@ class Bilan(SQLModel, table=True):
 
     __tablename__ = "fph_bilan"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     status: str = Field(default=BilanStatus.submitted, max_length=20)
     narrative: str = Field(sa_column=Column(Text, nullable=False))
@@ -336,7 +336,7 @@ class Attachment(SQLModel, table=True):
 
     __tablename__ = "fph_attachment"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     bilan_id: int | None = Field(default=None, foreign_key="fph_bilan.id", index=True)
     kind: str = Field(max_length=20)

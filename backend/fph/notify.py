@@ -15,7 +15,7 @@ from backend.mail import Mail
 
 
 def _holders_with_email(session: Session, application: Application) -> list[str]:
-    return [u.email for _a, u in applicants_of(session, application.id) if u.email and u.deleted_at is None]  # type: ignore[arg-type]
+    return [u.email for _a, u in applicants_of(session, application.id) if u.email and u.deleted_at is None]
 
 
 def send_to_holders(

@@ -115,7 +115,7 @@ class FundAccess:
 def fund_access(session: Session, principal: Principal, fund: Fund) -> FundAccess:
     qpv_ids = list(session.exec(select(FundQpv.qpv_id).where(FundQpv.fund_id == fund.id)).all())
     refs = qpv_refs(session, qpv_ids)
-    member = membership(session, fund.id, principal.user.id) if principal.user else None  # type: ignore[arg-type]
+    member = membership(session, fund.id, principal.user.id) if principal.user else None
     return FundAccess(principal=principal, fund=fund, qpvs=tuple(refs.values()), member=member)
 
 

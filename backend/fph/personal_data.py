@@ -72,8 +72,8 @@ def delete_for(session: Session, user: User) -> None:
     ).all()
     if drafts:
         for table in (Applicant, BudgetLine, Attachment):
-            session.exec(delete(table).where(col(table.application_id).in_(drafts)))  # type: ignore[call-overload, attr-defined]
-        session.exec(delete(Application).where(col(Application.id).in_(drafts)))  # type: ignore[call-overload]
+            session.exec(delete(table).where(col(table.application_id).in_(drafts)))
+        session.exec(delete(Application).where(col(Application.id).in_(drafts)))
     for member in session.exec(
         select(Member).where(Member.user_id == user.id, col(Member.ended_at).is_(None))
     ).all():

@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 
 
-def filtered(process: str = "", territory: str = "", action: str = ""):  # type: ignore[no-untyped-def]
+def filtered(process: str = "", territory: str = "", action: str = ""):
     query = select(LedgerEntry)
     if process:
         query = query.where(LedgerEntry.process == process)

@@ -176,15 +176,15 @@ def refresh(session: Session, edition_id: int) -> VoterMark:
                 if bumps:
                     table = VoterStat.__table__  # type: ignore[attr-defined]  # Core: one UPDATE run for many rows
                     session.execute(
-                        update(table)  # type: ignore[arg-type]
+                        update(table)
                         .where(
-                            table.c.edition_id == edition_id,  # type: ignore[attr-defined]
-                            table.c.envelope_id == bindparam("e"),  # type: ignore[attr-defined]
-                            table.c.qpv_code == bindparam("q"),  # type: ignore[attr-defined]
-                            table.c.band == bindparam("b"),  # type: ignore[attr-defined]
-                            table.c.channel == bindparam("c"),  # type: ignore[attr-defined]
+                            table.c.edition_id == edition_id,
+                            table.c.envelope_id == bindparam("e"),
+                            table.c.qpv_code == bindparam("q"),
+                            table.c.band == bindparam("b"),
+                            table.c.channel == bindparam("c"),
                         )
-                        .values(voters=table.c.voters + bindparam("n")),  # type: ignore[attr-defined]
+                        .values(voters=table.c.voters + bindparam("n")),
                         [{"e": e, "q": q, "b": b, "c": c, "n": n} for (e, q, b, c), n in bumps],
                     )
                 _insert(session, edition_id, [(k, n) for k, n in counted if k not in existing])

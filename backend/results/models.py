@@ -43,7 +43,7 @@ class Realisation(SQLModel, table=True):
         Index("ix_results_realisation_qpv_status", "qpv_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     source: str = Field(max_length=10)
     source_id: int
     edition_id: int | None = Field(default=None, foreign_key="bp_edition.id", index=True)
@@ -63,7 +63,7 @@ class Milestone(SQLModel, table=True):
     __tablename__ = "results_milestone"
     __table_args__ = (Index("ix_results_milestone_realisation_on", "realisation_id", "happened_on"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     realisation_id: int = Field(foreign_key="results_realisation.id")
     happened_on: date = Field(sa_column=Column(Date, nullable=False))
     title: str = Field(max_length=160)
@@ -81,7 +81,7 @@ class Subscription(SQLModel, table=True):
     __tablename__ = "results_subscription"
     __table_args__ = (UniqueConstraint("realisation_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     realisation_id: int = Field(foreign_key="results_realisation.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = _when()
@@ -101,7 +101,7 @@ class VoterStat(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int
     qpv_code: str = Field(default="", max_length=12)  # "" when the voter's QPV is unknown

@@ -62,7 +62,7 @@ class SvgMap:
     shapes: list[SvgShape]
 
 
-def _ring_path(coords: Sequence[tuple[float, float]], project) -> str:  # type: ignore[no-untyped-def]
+def _ring_path(coords: Sequence[tuple[float, float]], project) -> str:
     points = [project(x, y) for x, y in coords]
     if len(points) < 3:
         return ""

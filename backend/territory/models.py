@@ -12,13 +12,13 @@ from backend.db import utc_field
 
 
 class Metropole(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)  # SIREN of the EPCI
     name: str = Field(max_length=200)
 
 
 class Commune(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     insee: str = Field(max_length=5, unique=True)
     name: str = Field(max_length=200)
     metropole_id: int | None = Field(default=None, foreign_key="metropole.id", index=True)
@@ -27,14 +27,14 @@ class Commune(SQLModel, table=True):
 class Secteur(SQLModel, table=True):
     """A grouping of QPV inside a commune (Marseille's COTER secteurs); configuration, editable."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=200)
     commune_id: int = Field(foreign_key="commune.id", index=True)
 
 
 class Qpv(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(max_length=12, unique=True)
     name: str = Field(max_length=200)
     population: int | None = None

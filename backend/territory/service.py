@@ -161,7 +161,7 @@ def create_secteur(session: Session, commune: Commune, name: str, actor: ActorRe
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "secteur"
     if session.exec(select(Secteur).where(Secteur.slug == slug)).first() is not None:
         raise Invalid(_("Un secteur porte déjà ce nom."), field="name")
-    secteur = Secteur(slug=slug, name=name, commune_id=commune.id)  # type: ignore[arg-type]
+    secteur = Secteur(slug=slug, name=name, commune_id=commune.id)
     session.add(secteur)
     session.flush()
     record(

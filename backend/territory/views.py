@@ -75,7 +75,7 @@ def qpv_page(request: Request, session: DbSession, code: str) -> Response:
         select(LedgerEntry)
         .where(LedgerEntry.territory == qpv.code)
         .order_by(col(LedgerEntry.seq).desc())
-        .limit(10)  # type: ignore[attr-defined]
+        .limit(10)
     ).all()
     return render(
         request,

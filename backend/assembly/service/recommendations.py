@@ -66,7 +66,7 @@ def draft(
         or 0
     ) + 1
     rec = Recommendation(
-        saisine_id=saisine.id,  # type: ignore[arg-type]
+        saisine_id=saisine.id,
         group_id=group.id if group else None,
         number=number,
         title=title,
@@ -121,8 +121,8 @@ def cast_vote(
     if choice not in set(VoteChoice):
         raise Invalid(_("Choisissez pour, contre ou abstention."), field="choice")
     vote = RecommendationVote(
-        recommendation_id=rec.id,  # type: ignore[arg-type]
-        member_id=member.id,  # type: ignore[arg-type]
+        recommendation_id=rec.id,
+        member_id=member.id,
         choice=choice,
         recorded_by=recorded_by.id,
     )
@@ -283,7 +283,7 @@ def answer(
         raise Invalid(
             _("Expliquez la réponse du COPIL en quelques phrases (20 caractères au moins)."), field="reasons"
         )
-    row = Answer(recommendation_id=rec.id, decision=decision, reasons=reasons.strip(), answered_by=actor.id)  # type: ignore[arg-type]
+    row = Answer(recommendation_id=rec.id, decision=decision, reasons=reasons.strip(), answered_by=actor.id)
     try:
         with session.begin_nested():
             session.add(row)
@@ -326,7 +326,7 @@ def add_follow_up(
         raise Invalid(_("Choisissez où en est la mise en œuvre."), field="status")
     if len(text.strip()) < 10:
         raise Invalid(_("Décrivez où en est la mise en œuvre (10 caractères au moins)."), field="text")
-    row = FollowUp(recommendation_id=rec.id, status=status, text=text.strip(), author=actor.id)  # type: ignore[arg-type]
+    row = FollowUp(recommendation_id=rec.id, status=status, text=text.strip(), author=actor.id)
     session.add(row)
     session.flush()
     journal(

@@ -183,7 +183,7 @@ def create_saisine(
             else territorial_features(session, commune_insee, preset.kind)
         )
         category = QuotaCategory(
-            saisine_id=saisine.id,  # type: ignore[arg-type]
+            saisine_id=saisine.id,
             key=preset.key,
             label=preset.label,
             question=preset.question,
@@ -196,7 +196,7 @@ def create_saisine(
             low, high = suggested_bounds(share, panel_size, slack)
             session.add(
                 QuotaFeature(
-                    category_id=category.id,  # type: ignore[arg-type]
+                    category_id=category.id,
                     key=fkey,
                     label=label,
                     population_share=share,

@@ -86,7 +86,7 @@ def plan_meeting(
     if len(place) < 3:
         raise Invalid(_("Indiquez le lieu de la séance."), field="place")
     meeting = Meeting(
-        saisine_id=saisine.id,  # type: ignore[arg-type]
+        saisine_id=saisine.id,
         title=title,
         starts_at=starts_at,
         place=place,
@@ -127,7 +127,7 @@ def record_attendance(
         for a in session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
     }
     for member in active:
-        row = existing.get(member.id) or Attendance(meeting_id=meeting.id, member_id=member.id)  # type: ignore[arg-type]
+        row = existing.get(member.id) or Attendance(meeting_id=meeting.id, member_id=member.id)
         row.present = member.id in present
         session.add(row)
     meeting.summary = summary.strip()
@@ -190,7 +190,7 @@ def create_group(
     name = " ".join(name.split())[:120]
     if len(name) < 3:
         raise Invalid(_("Donnez un nom au groupe de travail."), field="name")
-    group = WorkingGroup(saisine_id=saisine.id, name=name, topic=topic.strip())  # type: ignore[arg-type]
+    group = WorkingGroup(saisine_id=saisine.id, name=name, topic=topic.strip())
     session.add(group)
     session.flush()
     journal(
@@ -211,9 +211,9 @@ def set_group_members(
     active = {m.id for m in members(session, saisine)}
     if not wanted <= active:
         raise Invalid(_("Cette liste contient une personne qui n'est pas membre du panel."))
-    session.exec(delete(GroupMember).where(col(GroupMember.group_id) == group.id))  # type: ignore[call-overload]
+    session.exec(delete(GroupMember).where(col(GroupMember.group_id) == group.id))
     for member_id in sorted(wanted):
-        session.add(GroupMember(group_id=group.id, member_id=member_id))  # type: ignore[arg-type]
+        session.add(GroupMember(group_id=group.id, member_id=member_id))
     session.flush()
 
 
@@ -281,7 +281,7 @@ def add_document(
         raise Invalid(_("Donnez un titre au document."), field="title")
     if upload is None and not url:
         raise Invalid(_("Ajoutez un fichier ou un lien."), field="file")
-    document = Document(saisine_id=saisine.id, meeting_id=meeting.id if meeting else None, title=title)  # type: ignore[arg-type]
+    document = Document(saisine_id=saisine.id, meeting_id=meeting.id if meeting else None, title=title)
     if upload is not None:
         suffix = Path(upload.filename).suffix.lower()
         if suffix not in ALLOWED_TYPES:

@@ -55,7 +55,7 @@ def instruct(
         key = criterion["key"]
         answer = answers[key]
         row = stored.get(key) or EligibilityAnswer(
-            proposal_id=proposal.id,  # type: ignore[arg-type]
+            proposal_id=proposal.id,
             criterion=key,
             met=bool(answer.met),
             reason="",

@@ -45,7 +45,7 @@ def _record(
         action=action,
         process=PROCESS,
         object_type=OBJECT,
-        object_id=proposal.id,  # type: ignore[arg-type]
+        object_id=proposal.id,
         territory=ref.code if ref else None,
         reason=reason,
         payload=payload,
@@ -137,7 +137,7 @@ def merge(session: Session, actor: ActorRef, source: Proposal, target: Proposal,
         session.exec(select(ProposalCoauthor.user_id).where(ProposalCoauthor.proposal_id == target.id)).all()
     )
     for user_id in sorted(credited - already - {target.author_id}):
-        session.add(ProposalCoauthor(proposal_id=target.id, user_id=user_id, from_proposal_id=source.id))  # type: ignore[arg-type]
+        session.add(ProposalCoauthor(proposal_id=target.id, user_id=user_id, from_proposal_id=source.id))
     source.status = ProposalStatus.merged
     source.merged_into_id = target.id
     source.public_reason = text

@@ -91,7 +91,7 @@ def save_draft(
     kept whole so the author can shorten it; sending refuses it). Not journaled: a draft is
     private until it is sent."""
     if proposal is None:
-        proposal = Proposal(edition_id=edition.id, author_id=author.id if author else None)  # type: ignore[arg-type]
+        proposal = Proposal(edition_id=edition.id, author_id=author.id if author else None)
     refs = {r.code: r for r in edition_qpvs(session, edition)}
     ref = refs.get(data.qpv_code)
     proposal.title = clean_text(data.title, TITLE_MAX)
@@ -157,7 +157,7 @@ def submit(
         action=action,
         process=PROCESS,
         object_type=OBJECT,
-        object_id=proposal.id,  # type: ignore[arg-type]
+        object_id=proposal.id,
         territory=ref.code,
         reason=reason % {"ref": proposal.reference, "qpv": ref.name},
         payload={"edition": edition.slug, "theme": proposal.theme, "prechecks": [p.code for p in found]},
@@ -204,7 +204,7 @@ def file_for_resident(
         action="bp.proposal_filed_in_person",
         process=PROCESS,
         object_type=OBJECT,
-        object_id=proposal.id,  # type: ignore[arg-type]
+        object_id=proposal.id,
         territory=ref.code,
         reason=_("Proposition %(ref)s déposée en personne pour un·e habitant·e, avec l'aide de : %(role)s.")
         % {"ref": proposal.reference, "role": role_label(actor.role)},
@@ -296,7 +296,7 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
         raise Conflict(
             _("Vous avez déjà signalé cette proposition. Merci, la table de quartier est prévenue.")
         )
-    session.add(ProposalReport(proposal_id=proposal.id, user_id=user.id, reason=reason))  # type: ignore[arg-type]
+    session.add(ProposalReport(proposal_id=proposal.id, user_id=user.id, reason=reason))
     proposal.report_count += 1
     hidden = proposal.report_count >= edition.report_threshold
     if hidden:
@@ -311,7 +311,7 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
             action="bp.proposal_hidden",
             process=PROCESS,
             object_type=OBJECT,
-            object_id=proposal.id,  # type: ignore[arg-type]
+            object_id=proposal.id,
             territory=ref.code if ref else None,
             reason=ngettext(
                 "Proposition %(ref)s masquée après %(n)d signalement, en attendant la vérification de la table de quartier.",
@@ -408,7 +408,7 @@ def author_names(session: Session, proposal: Proposal) -> list[str]:
 
 
 def history(session: Session, proposal: Proposal) -> list[LedgerEntry]:
-    return entries_for(session, OBJECT, proposal.id)  # type: ignore[arg-type]
+    return entries_for(session, OBJECT, proposal.id)
 
 
 def merged_sources(session: Session, proposal: Proposal) -> list[Proposal]:

@@ -346,7 +346,7 @@ def update_envelopes(
         for envelope in editions.envelopes(session, edition):
             item = raw.get(f"envelope-{envelope.id}")
             if isinstance(item, str) and item.strip():
-                amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0  # type: ignore[index]
+                amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0
         with session.begin_nested():
             editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
     except DomainError as exc:

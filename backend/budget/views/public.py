@@ -40,7 +40,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
     return render(request, "budget/index.html", {"editions": shown, "counts": counts, **labels()})
 
 
-def _staff_links(principal: CurrentPrincipal, edition: EditionDep, refs: list) -> dict[str, bool]:  # type: ignore[type-arg]
+def _staff_links(principal: CurrentPrincipal, edition: EditionDep, refs: list) -> dict[str, bool]:
     return {
         "moderate": principal.is_authenticated
         and staff_policy(principal, edition, Act.moderate, refs) is None,

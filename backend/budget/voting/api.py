@@ -221,7 +221,7 @@ def create_token(request: Request, principal: CurrentPrincipal) -> TokenPublic:
 def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoPublic:
     """The voter's ballot: their envelope and its projects, whether they may vote, and why not."""
     edition = _public_edition(session, slug)
-    state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
+    state = service.open_box(session, edition.id, slug, voter.user_id)
     if voter.session_version is not None and state.session_version != voter.session_version:
         raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
     ctx = context_of(request, session, edition)
@@ -271,7 +271,7 @@ def check_ballot(
 ) -> CheckPublic:
     """Check a ballot without storing it (the running count of the page)."""
     edition = _public_edition(session, slug)
-    state = service.open_box(session, edition.id, slug, voter.user_id)  # type: ignore[arg-type]
+    state = service.open_box(session, edition.id, slug, voter.user_id)
     ctx = context_of(request, session, edition)
     envelope = service.eligible_envelope(ctx, state.facts)
     shown = counter(ctx, envelope, body.choice(), check=True)
@@ -395,7 +395,7 @@ def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptChec
             fingerprint=check.fingerprint,
             choices=check.choices,
         )
-    recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None  # type: ignore[arg-type]
+    recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None
     return ReceiptCheckPublic(found=recorded, published=False)
 
 

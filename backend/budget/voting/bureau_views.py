@@ -130,7 +130,7 @@ def voting_point(
             "voted": voted,
             "qpv_names": names,
             "covered": covered,
-            "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
+            "counts": service.counts_by_point(session, edition.id),
             "pending": _pending(request, edition) is not None,
             "current_point": request.session.get(POINT_KEY, ""),
             "form": {},
@@ -213,7 +213,7 @@ def register_person(
                 "voted": {},
                 "qpv_names": {r.id: r.name for r in covered},
                 "covered": covered,
-                "counts": service.counts_by_point(session, edition.id),  # type: ignore[arg-type]
+                "counts": service.counts_by_point(session, edition.id),
                 "pending": _pending(request, edition) is not None,
                 "current_point": request.session.get(POINT_KEY, ""),
                 "form": form,
@@ -258,7 +258,7 @@ def _person_page(
     status_code: int = 200,
 ) -> Response:
     ctx = context_of(request, session, edition)
-    voted = service.voter_row(session, ctx.edition_id, person.id)  # type: ignore[arg-type]
+    voted = service.voter_row(session, ctx.edition_id, person.id)
     qpv = session.get(Qpv, person.qpv_id) if person.qpv_id else None
     chosen = next((r for r in covered if r.code == form.get("qpv_code")), None)
     facts = VoterFacts(
@@ -319,7 +319,7 @@ def _spend_pending(request: Request, session: DbSession, edition: Edition) -> bo
     grant = _pending(request, edition)
     if grant is None:
         return False
-    isoloir.give_paper(session, edition.id, grant)  # type: ignore[arg-type]
+    isoloir.give_paper(session, edition.id, grant)
     request.session.pop(GRANT_KEY, None)
     return True
 

@@ -129,7 +129,7 @@ def build_context(session: Session, edition: Edition) -> VoteContext:
     for ref in editions.edition_qpvs(session, edition):
         code = editions.envelope_code(edition, ref)
         if code in by_code and by_code[code].id is not None:
-            envelope_by_qpv[ref.id] = by_code[code].id  # type: ignore[assignment]
+            envelope_by_qpv[ref.id] = by_code[code].id
     projects = ballot_projects(session, edition)
     ballots = {
         e.id: EnvelopeBallot(

@@ -56,7 +56,7 @@ FIRST_NAMES = (
 def _pool(session: Session, agent: User, size: int) -> list[User]:
     """Demo residents met in person (no password), spread over the secteurs."""
     rng = random.Random(2025)
-    codes: dict[str, int] = dict(session.exec(select(Qpv.code, Qpv.id)).all())  # type: ignore[arg-type]
+    codes: dict[str, int] = dict(session.exec(select(Qpv.code, Qpv.id)).all())
     secteurs = list(VOTER_QPV)
     people = []
     for n in range(size):
@@ -125,7 +125,7 @@ def _cast_many(
                 secret=secret,
                 edition_id=ctx.edition_id,
                 slug=ctx.slug,
-                user_id=person.id,  # type: ignore[arg-type]
+                user_id=person.id,
                 choice=choice,
                 cache=cache,
             )

@@ -43,7 +43,7 @@ class Voter(SQLModel, table=True):
         Index("ix_bp_voter_edition_envelope", "edition_id", "envelope_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     user_id: int = Field(foreign_key="user_account.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
@@ -109,7 +109,7 @@ class PaperBatch(SQLModel, table=True):
     __tablename__ = "bp_paper_batch"
     __table_args__ = (UniqueConstraint("edition_id", "sha256"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     filename: str = Field(max_length=200)
     sha256: str = Field(max_length=64)
@@ -127,7 +127,7 @@ class EnvelopeResult(SQLModel, table=True):
     __tablename__ = "bp_result"
     __table_args__ = (UniqueConstraint("edition_id", "envelope_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     ballot_rule: str = Field(max_length=30)
@@ -153,7 +153,7 @@ class Publication(SQLModel, table=True):
     __tablename__ = "bp_publication"
     __table_args__ = (UniqueConstraint("edition_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     name: str = Field(max_length=200)
     media_type: str = Field(max_length=60)
@@ -171,7 +171,7 @@ class PaperCode(SQLModel, table=True):
     __tablename__ = "bp_paper_code"
     __table_args__ = (Index("ix_bp_paper_code_edition_point", "edition_id", "voting_point"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     voting_point: str = Field(max_length=120)
@@ -187,7 +187,7 @@ class Depouillement(SQLModel, table=True):
     __tablename__ = "bp_depouillement"
     __table_args__ = (UniqueConstraint("edition_id", "voting_point"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     voting_point: str = Field(max_length=120)
     blank: int = 0

@@ -188,7 +188,7 @@ def _dates(session: Session, edition: Edition) -> tuple[str, str]:
 
 def populations(session: Session, edition: Edition, ctx: VoteContext) -> dict[int, int | None]:
     """Residents per envelope (sum of its QPV's populations; None if one is unknown)."""
-    pops: dict[int, int | None] = dict(session.exec(sm_select(Qpv.id, Qpv.population)).all())  # type: ignore[arg-type]
+    pops: dict[int, int | None] = dict(session.exec(sm_select(Qpv.id, Qpv.population)).all())
     totals: dict[int, int | None] = dict.fromkeys(ctx.envelopes, 0)
     for qpv_id, envelope_id in ctx.envelope_by_qpv.items():
         value = pops.get(qpv_id)

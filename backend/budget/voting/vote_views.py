@@ -85,7 +85,7 @@ def _voter_state(
     service.require_vote_phase(edition.phase, phases.Act.vote)
     ctx = context_of(request, session, edition)
     extra: dict[str, Any] = {}
-    voted = service.voter_row(session, ctx.edition_id, user.id)  # type: ignore[arg-type]
+    voted = service.voter_row(session, ctx.edition_id, user.id)
     extra["voted"] = voted
     try:
         envelope = service.eligible_envelope(
@@ -174,7 +174,7 @@ def submit_ballot(
                 secret=request.app.state.settings.secret_key,
                 edition_id=ctx.edition_id,
                 slug=edition.slug,
-                user_id=user.id,  # type: ignore[arg-type]
+                user_id=user.id,
                 choice=choice,
                 cache=vote_cache(request),
             )
@@ -253,7 +253,7 @@ def check_receipt(
     if results_of(session, edition):
         found = check_published_receipt(session, edition, receipt_hash(canonical))
     else:
-        found = {"recorded": service.ballot_by_receipt(session, edition.id, canonical) is not None}  # type: ignore[arg-type]
+        found = {"recorded": service.ballot_by_receipt(session, edition.id, canonical) is not None}
     return _check_page(request, edition, code=code, found=found)
 
 

@@ -187,14 +187,14 @@ def save_application(
         lead, others = people[0], people[1:]
     else:
         # Whoever edits, the lead stays the lead (a co-applicant may complete the draft).
-        lead = (lead_of(session, application.id) if application is not None else None) or author  # type: ignore[arg-type]
+        lead = (lead_of(session, application.id) if application is not None else None) or author
         others = [u for u in people if u.id != lead.id]
     now = utcnow()
     if application is None:
         application = Application(
-            fund_id=fund.id,  # type: ignore[arg-type]
+            fund_id=fund.id,
             qpv_id=fund.qpv_id,
-            created_by_user_id=author.id,  # type: ignore[arg-type]
+            created_by_user_id=author.id,
             channel="in_person" if on_behalf else "online",
             filed_by=on_behalf.filer.id if on_behalf else None,
         )
@@ -215,21 +215,21 @@ def save_application(
     application.updated_at = now
     session.add(application)
     session.flush()
-    session.exec(delete(Applicant).where(col(Applicant.application_id) == application.id))  # type: ignore[call-overload]
-    session.exec(delete(BudgetLine).where(col(BudgetLine.application_id) == application.id))  # type: ignore[call-overload]
-    session.add(Applicant(application_id=application.id, user_id=lead.id, is_lead=True))  # type: ignore[arg-type]
+    session.exec(delete(Applicant).where(col(Applicant.application_id) == application.id))
+    session.exec(delete(BudgetLine).where(col(BudgetLine.application_id) == application.id))
+    session.add(Applicant(application_id=application.id, user_id=lead.id, is_lead=True))
     for user in others:
         if user.id != lead.id:
-            session.add(Applicant(application_id=application.id, user_id=user.id))  # type: ignore[arg-type]
+            session.add(Applicant(application_id=application.id, user_id=user.id))
     for position, (kind, label, cents) in enumerate(data.lines[:MAX_LINES]):
         session.add(
             BudgetLine(
-                application_id=application.id,  # type: ignore[arg-type]
+                application_id=application.id,
                 kind=kind,
                 label=clean_text(label, 200),
                 amount_cents=cents,
                 position=position,
-            )  # type: ignore[arg-type]
+            )
         )
     session.flush()
     return application
@@ -252,7 +252,7 @@ def submit(session: Session, actor: ActorRef, application: Application, today: d
     if failed:
         raise NotEligible(failed[0].message, field=failed[0].field, extra={"checks": failed})
     delta = application.amount_asked_cents - application.reserved_cents
-    fund = move_money(session, fund.id, pending=delta)  # type: ignore[arg-type]
+    fund = move_money(session, fund.id, pending=delta)
     again = application.status == ApplicationStatus.postponed
     application.reserved_cents = application.amount_asked_cents
     application.status = ApplicationStatus.submitted
@@ -269,7 +269,7 @@ def submit(session: Session, actor: ActorRef, application: Application, today: d
         actor=actor,
         action="application_submitted",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=reason,
         payload={
@@ -301,7 +301,7 @@ def withdraw(session: Session, actor: ActorRef, application: Application) -> App
             actor=actor,
             action="application_withdrawn",
             object_type="fph_application",
-            object_id=application.id,  # type: ignore[arg-type]
+            object_id=application.id,
             territory=territory(session, fund),
             reason=_("Demande « {title} » retirée avant la décision du comité.").format(
                 title=application.title

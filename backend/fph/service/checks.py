@@ -43,7 +43,7 @@ def holder_history(session: Session, application: Application, fund: Fund, today
         ).all()
         matches = [(a, y) for a, y in candidates if key and _association_key(a) == key]
     else:
-        user_ids = [u.id for _a, u in applicants_of(session, application.id)]  # type: ignore[arg-type]
+        user_ids = [u.id for _a, u in applicants_of(session, application.id)]
         rows = session.exec(
             select(Application, Fund.year)
             .join(Fund, col(Fund.id) == Application.fund_id)
@@ -64,14 +64,14 @@ def holder_history(session: Session, application: Application, fund: Fund, today
 def facts(
     session: Session, application: Application, fund: Fund, today: date
 ) -> tuple[ApplicationFacts, FundFacts]:
-    lines = lines_of(session, application.id)  # type: ignore[arg-type]
+    lines = lines_of(session, application.id)
     expenses, resources = totals(lines)
     applicants = tuple(
         ApplicantFacts(name=u.display_name, qpv_id=u.qpv_id, residence_status=u.residence_status)
-        for _a, u in applicants_of(session, application.id)  # type: ignore[arg-type]
+        for _a, u in applicants_of(session, application.id)
     )
     qpv_ids = frozenset(session.exec(select(FundQpv.qpv_id).where(FundQpv.fund_id == fund.id)).all())
-    meeting = next_meeting(session, fund.id, today)  # type: ignore[arg-type]
+    meeting = next_meeting(session, fund.id, today)
     app_facts = ApplicationFacts(
         holder_kind=application.holder_kind,
         association_name=application.association_name,

@@ -74,7 +74,7 @@ def add_to_agenda(
         .where(AgendaItem.application_id == application.id, col(Meeting.minutes_published_at).is_(None))
     ).all()
     for _item, other in existing:
-        if decision_for(session, application.id, other.id) is None:  # type: ignore[arg-type]
+        if decision_for(session, application.id, other.id) is None:
             raise Conflict(
                 _("Cette demande est déjà à l'ordre du jour du comité du {date}.").format(
                     date=format_date(other.starts)
@@ -84,10 +84,10 @@ def add_to_agenda(
         raise Invalid(
             _("L'action a lieu avant ce comité : choisissez un comité plus tôt, ou une autre date d'action.")
         )
-    position = len(agenda(session, meeting.id)) + 1  # type: ignore[arg-type]
+    position = len(agenda(session, meeting.id)) + 1
     item = AgendaItem(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
-        application_id=application.id,  # type: ignore[arg-type]
+        meeting_id=meeting.id,
+        application_id=application.id,
         position=position,
         invited=invited,
     )
@@ -99,7 +99,7 @@ def add_to_agenda(
         actor=actor,
         action="agenda_added",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=_("Demande « {title} » inscrite au comité du {date}.").format(
             title=application.title, date=format_date(meeting.starts)
@@ -138,7 +138,7 @@ def declare_conflict(session: Session, actor: ActorRef, member: Member, item: Ag
         raise Forbidden(_("Vous ne faites pas partie de ce comité."))
     if member.id in conflicted_member_ids(session, application):
         raise Conflict(_("Ce lien avec le dossier est déjà noté."))
-    session.add(MemberConflict(application_id=application.id, member_id=member.id))  # type: ignore[arg-type]
+    session.add(MemberConflict(application_id=application.id, member_id=member.id))
     for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)).all():
         session.delete(vote)
     session.flush()
@@ -148,7 +148,7 @@ def declare_conflict(session: Session, actor: ActorRef, member: Member, item: Ag
         actor=actor,
         action="conflict_declared",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=_(
             "Un membre du comité est lié à la demande « {title} » : il ne vote pas sur cette demande."
@@ -175,7 +175,7 @@ def record_vote(
     application = session.get(Application, item.application_id)
     assert meeting is not None and application is not None
     ensure_open(meeting)
-    if decision_for(session, application.id, meeting.id) is not None:  # type: ignore[arg-type]
+    if decision_for(session, application.id, meeting.id) is not None:
         raise Conflict(_("La décision est déjà prise pour cette demande : le vote est terminé."))
     if member.fund_id != meeting.fund_id or member.ended_at is not None:
         raise Forbidden(_("Vous ne faites pas partie de ce comité."))
@@ -188,7 +188,7 @@ def record_vote(
         raise Forbidden(refusal)
     vote = session.exec(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)).first()
     if vote is None:
-        vote = Vote(item_id=item.id, member_id=member.id, choice=choice, recorded_by=recorded_by.id)  # type: ignore[arg-type]
+        vote = Vote(item_id=item.id, member_id=member.id, choice=choice, recorded_by=recorded_by.id)
     vote.choice = choice
     vote.recorded_by = recorded_by.id
     vote.recorded_at = utcnow()
@@ -207,8 +207,8 @@ def item_tally(session: Session, item: AgendaItem, fund: Fund) -> Tally:
     application = session.get(Application, item.application_id)
     assert application is not None
     conflicted = conflicted_member_ids(session, application)
-    allowed = {m.id for m in active_members(session, fund.id) if m.voting and m.id not in conflicted}  # type: ignore[arg-type]
-    choices = [choice for member_id, choice in votes_of(session, item.id).items() if member_id in allowed]  # type: ignore[arg-type]
+    allowed = {m.id for m in active_members(session, fund.id) if m.voting and m.id not in conflicted}
+    choices = [choice for member_id, choice in votes_of(session, item.id).items() if member_id in allowed]
     return tally(choices, fund.quorum)
 
 
@@ -250,7 +250,7 @@ def decide(
         .where(Application.id == item.application_id)
         .execution_options(populate_existing=True)
     ).one()
-    if application.status not in WAITING or decision_for(session, application.id, meeting.id) is not None:  # type: ignore[arg-type]
+    if application.status not in WAITING or decision_for(session, application.id, meeting.id) is not None:
         raise Conflict(_("Une décision a déjà été prise pour cette demande."))
     t = item_tally(session, item, fund)
     refusal = outcome_refusal(outcome, t)
@@ -277,7 +277,7 @@ def decide(
                 _("L'action a déjà eu lieu : le comité ne peut plus l'aider. Reportez ou refusez."),
                 field="outcome",
             )
-        fund = move_money(session, fund.id, pending=-application.reserved_cents, granted=amount_cents)  # type: ignore[arg-type]
+        fund = move_money(session, fund.id, pending=-application.reserved_cents, granted=amount_cents)
         application.reserved_cents = 0
         application.status = ApplicationStatus.granted
         application.granted_cents = amount_cents
@@ -287,7 +287,7 @@ def decide(
         text = _("Aide de {amount} accordée à « {title} » ({asked} demandés). {votes}. Motif : {reason}")
     elif outcome == Outcome.refused:
         amount_cents = None
-        fund = move_money(session, fund.id, pending=-application.reserved_cents)  # type: ignore[arg-type]
+        fund = move_money(session, fund.id, pending=-application.reserved_cents)
         application.reserved_cents = 0
         application.status = ApplicationStatus.refused
         text = _("Demande « {title} » refusée ({asked} demandés). {votes}. Motif : {reason}")
@@ -299,8 +299,8 @@ def decide(
     application.updated_at = application.decided_at
     session.add(application)
     decision = Decision(
-        application_id=application.id,  # type: ignore[arg-type]
-        meeting_id=meeting.id,  # type: ignore[arg-type]
+        application_id=application.id,
+        meeting_id=meeting.id,
         outcome=outcome,
         amount_cents=amount_cents,
         reason=reason[:2000],
@@ -320,7 +320,7 @@ def decide(
         actor=actor,
         action=f"application_{outcome}",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=text.format(
             amount=format_money(amount_cents),

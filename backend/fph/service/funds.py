@@ -78,18 +78,18 @@ def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_c
         raise Conflict(
             _("Ces quartiers ont déjà un fonds en {year} : {names}.").format(year=settings.year, names=names)
         )
-    fund = Fund(qpv_id=qpvs[0].id, **asdict(settings))  # type: ignore[arg-type]
+    fund = Fund(qpv_id=qpvs[0].id, **asdict(settings))
     session.add(fund)
     session.flush()
     for q in qpvs:
-        session.add(FundQpv(fund_id=fund.id, qpv_id=q.id, year=fund.year))  # type: ignore[arg-type]
+        session.add(FundQpv(fund_id=fund.id, qpv_id=q.id, year=fund.year))
     session.flush()
     journal(
         session,
         actor=actor,
         action="fund_created",
         object_type="fph_fund",
-        object_id=fund.id,  # type: ignore[arg-type]
+        object_id=fund.id,
         territory=qpvs[0].code,
         reason=_(
             "Fonds de participation {year} ouvert pour {qpvs} : enveloppe de {envelope}, {cap} au plus par projet."
@@ -107,7 +107,7 @@ def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_c
 def update_fund(session: Session, actor: ActorRef, fund: Fund, settings: FundSettings) -> Fund:
     """Change the rules or the envelope; the envelope can never drop below what is committed."""
     settings.validate()
-    fund = lock_fund(session, fund.id)  # type: ignore[arg-type]
+    fund = lock_fund(session, fund.id)
     committed = fund.granted_cents + fund.pending_cents
     if settings.envelope_cents < committed:
         raise Conflict(
@@ -130,7 +130,7 @@ def update_fund(session: Session, actor: ActorRef, fund: Fund, settings: FundSet
             actor=actor,
             action="fund_updated",
             object_type="fph_fund",
-            object_id=fund.id,  # type: ignore[arg-type]
+            object_id=fund.id,
             territory=territory(session, fund),
             reason=_("Règles du fonds modifiées : {fields}.").format(fields=", ".join(sorted(changed))),
             payload={"changed": changed},
@@ -197,25 +197,25 @@ def add_member(
         raise Invalid(
             _("Indiquez le nom de l'institution (par exemple : Ville de Marseille)."), field="label"
         )
-    if user is not None and membership(session, fund.id, user.id) is not None:  # type: ignore[arg-type]
+    if user is not None and membership(session, fund.id, user.id) is not None:
         raise Conflict(_("Cette personne fait déjà partie du comité."), field="identifier")
     qpv = session.get(Qpv, fund.qpv_id)
     assert qpv is not None
     if user is not None and kind in (MemberKind.resident, MemberKind.gestionnaire):
-        ref = qpv_ref(session, qpv.id)  # type: ignore[arg-type]
-        grants = active_grants(session, user.id)  # type: ignore[arg-type]
+        ref = qpv_ref(session, qpv.id)
+        grants = active_grants(session, user.id)
         if not any(
             g.role == Role.fph_committee and Grant(g.role, g.scope_kind, g.scope_code).covers(ref)
             for g in grants
         ):
             grant_role(session, actor, user, Role.fph_committee, ScopeKind.qpv, qpv.code)
     member = Member(
-        fund_id=fund.id,  # type: ignore[arg-type]
+        fund_id=fund.id,
         user_id=user.id if user else None,
         kind=kind,
         voting=kind == MemberKind.resident,
         label=label,
-    )  # type: ignore[arg-type]
+    )
     session.add(member)
     session.flush()
     what = {
@@ -228,7 +228,7 @@ def add_member(
         actor=actor,
         action="member_added",
         object_type="fph_fund",
-        object_id=fund.id,  # type: ignore[arg-type]
+        object_id=fund.id,
         territory=qpv.code,
         reason=_("Comité d'attribution : ajout d'{what}.").format(what=what),
         payload={
@@ -256,7 +256,7 @@ def end_member(session: Session, actor: ActorRef, fund: Fund, member: Member) ->
         actor=actor,
         action="member_removed",
         object_type="fph_fund",
-        object_id=fund.id,  # type: ignore[arg-type]
+        object_id=fund.id,
         territory=territory(session, fund),
         reason=_("Comité d'attribution : un membre a quitté le comité."),
         payload={"member_id": member.id, "kind": member.kind},
@@ -277,7 +277,7 @@ def schedule_meeting(
     if starts_at.astimezone(PARIS).year not in (fund.year, fund.year + 1):
         raise Invalid(_("La date du comité doit être dans l'année du fonds."), field="starts_at")
     starts_at = starts_at.astimezone(UTC)
-    meeting = Meeting(fund_id=fund.id, starts_at=starts_at, place=place[:200])  # type: ignore[arg-type]
+    meeting = Meeting(fund_id=fund.id, starts_at=starts_at, place=place[:200])
     session.add(meeting)
     session.flush()
     journal(
@@ -285,7 +285,7 @@ def schedule_meeting(
         actor=actor,
         action="meeting_scheduled",
         object_type="fph_meeting",
-        object_id=meeting.id,  # type: ignore[arg-type]
+        object_id=meeting.id,
         territory=territory(session, fund),
         reason=_("Comité d'attribution prévu le {date} ({place}).").format(
             date=format_datetime(starts_at), place=meeting.place

@@ -62,12 +62,12 @@ def minutes(session: Session, meeting: Meeting) -> Minutes:
     fund = get_fund(session, meeting.fund_id)
     items = []
     voter_ids: set[int] = set()
-    for item, application in agenda(session, meeting.id):  # type: ignore[arg-type]
-        voter_ids.update(votes_of(session, item.id).keys())  # type: ignore[arg-type]
-        decision = decision_for(session, application.id, meeting.id)  # type: ignore[arg-type]
+    for item, application in agenda(session, meeting.id):
+        voter_ids.update(votes_of(session, item.id).keys())
+        decision = decision_for(session, application.id, meeting.id)
         items.append(
             MinutesItem(
-                application_id=application.id,  # type: ignore[arg-type]
+                application_id=application.id,
                 title=application.title,
                 holder=holder_label(session, application),
                 asked_cents=application.amount_asked_cents,
@@ -106,7 +106,7 @@ def publish_minutes(session: Session, actor: ActorRef, meeting: Meeting) -> Minu
         actor=actor,
         action="minutes_published",
         object_type="fph_meeting",
-        object_id=meeting.id,  # type: ignore[arg-type]
+        object_id=meeting.id,
         territory=territory(session, current.fund),
         reason=_(
             "Relevé de décisions du comité du {date} publié : {granted} aide(s) accordée(s) pour {total}, "

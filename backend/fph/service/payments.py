@@ -60,7 +60,7 @@ class Due:
 
 def payment_due(session: Session, application: Application, fund: Fund) -> Due:
     """What the association can pay now: the advance after the grant, the rest after the bilan."""
-    paid = paid_total(session, application.id)  # type: ignore[arg-type]
+    paid = paid_total(session, application.id)
     granted = application.granted_cents or 0
     if application.status == ApplicationStatus.granted and application.bilan_status != BilanStatus.accepted:
         advance = share(granted, fund.advance_pct) - paid
@@ -102,8 +102,8 @@ def record_payment(
             field="amount",
         )
     payment = Payment(
-        application_id=application.id,  # type: ignore[arg-type]
-        fund_id=fund.id,  # type: ignore[arg-type]
+        application_id=application.id,
+        fund_id=fund.id,
         kind=due.kind,
         amount_cents=amount_cents,
         paid_on=paid_on,
@@ -126,7 +126,7 @@ def record_payment(
         actor=actor,
         action="payment_recorded",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=_(
             "{label} de {amount} versé pour « {title} » le {date} par l'association gestionnaire."
@@ -200,7 +200,7 @@ def submit_bilan(
     if len(receipts) + len(photos) > MAX_FILES:
         raise Invalid(_("Vous pouvez envoyer {n} fichiers au plus.").format(n=MAX_FILES), field="receipts")
     bilan = Bilan(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=application.id,
         narrative=narrative[:5000],
         participants_count=participants,
         actual_expenses_cents=actual_expenses_cents,
@@ -216,7 +216,7 @@ def submit_bilan(
                 tokens.append(token)
                 session.add(
                     Attachment(
-                        application_id=application.id,  # type: ignore[arg-type]
+                        application_id=application.id,
                         bilan_id=bilan.id,
                         kind=kind,
                         token=token,
@@ -237,7 +237,7 @@ def submit_bilan(
             actor=actor,
             action="bilan_submitted",
             object_type="fph_application",
-            object_id=application.id,  # type: ignore[arg-type]
+            object_id=application.id,
             territory=territory(session, fund),
             reason=_("Bilan de « {title} » envoyé : {people} participant·es, {spent} dépensés.").format(
                 title=application.title, people=participants, spent=format_money(actual_expenses_cents)
@@ -270,21 +270,21 @@ def review_bilan(
     session.refresh(application)
     if application.status != ApplicationStatus.granted or application.bilan_status != BilanStatus.submitted:
         raise Conflict(_("Il n'y a pas de bilan en attente pour cette demande."))
-    bilan = bilans_of(session, application.id)[0]  # type: ignore[arg-type]
+    bilan = bilans_of(session, application.id)[0]
     bilan.reviewed_at = utcnow()
     bilan.reviewed_by = actor.id
     bilan.review_reason = reason[:2000]
     payload: dict[str, object] = {"bilan_id": bilan.id}
     if accept:
         rule_final = final_amount(application, fund, bilan.actual_expenses_cents)
-        paid = paid_total(session, application.id)  # type: ignore[arg-type]
+        paid = paid_total(session, application.id)
         # Money already paid stays counted as granted until it is paid back: releasing it now
         # would show the fund richer than its bank account.
         final = max(rule_final, min(paid, application.granted_cents or 0))
         refund_due = final - rule_final
         released = (application.granted_cents or 0) - final
         if released:
-            fund = move_money(session, fund.id, granted=-released)  # type: ignore[arg-type]
+            fund = move_money(session, fund.id, granted=-released)
         application.granted_cents = final
         bilan.status = BilanStatus.accepted
         application.bilan_status = BilanStatus.accepted
@@ -326,7 +326,7 @@ def review_bilan(
         actor=actor,
         action="bilan_accepted" if accept else "bilan_returned",
         object_type="fph_application",
-        object_id=application.id,  # type: ignore[arg-type]
+        object_id=application.id,
         territory=territory(session, fund),
         reason=text,
         payload=payload,

@@ -48,7 +48,7 @@ def _form_context(
     error: DomainError | None = None,
     checks: list[Check] | None = None,
 ) -> dict[str, Any]:
-    meeting = funds.next_meeting(session, fund.id, paris_today())  # type: ignore[arg-type]
+    meeting = funds.next_meeting(session, fund.id, paris_today())
     return {
         "fund": fund,
         "qpv_names": funds.qpv_names(session, fund),
@@ -67,7 +67,7 @@ def _form_context(
 
 
 def _people_values(session: DbSession, application: Application, on_behalf: bool) -> list[tuple[str, str]]:
-    people = apps.applicants_of(session, application.id)  # type: ignore[arg-type]
+    people = apps.applicants_of(session, application.id)
     if not on_behalf:
         people = [(a, u) for a, u in people if not a.is_lead]
     return [(u.email or u.phone or "", u.display_name if on_behalf else "") for _a, u in people]
@@ -113,7 +113,7 @@ def _save_and_maybe_submit(
     if action != "submit":
         flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
         return redirect(f"/fph/demandes/{application.id}", request)
-    is_holder = apps.is_holder(session, application, user.id)  # type: ignore[arg-type]
+    is_holder = apps.is_holder(session, application, user.id)
     actor = principal.actor(Role.resident) if is_holder and not on_behalf else access.actor("on_behalf")
     try:
         with session.begin_nested():
@@ -179,7 +179,7 @@ def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response
     on_behalf = _on_behalf_mode(access)
     values = forms.application_values(
         application,
-        apps.lines_of(session, application.id),  # type: ignore[arg-type]
+        apps.lines_of(session, application.id),
         _people_values(session, application, on_behalf),
     )
     ctx = _form_context(
@@ -210,9 +210,9 @@ def application_page(
     application = access.application
     fund = access.fund.fund
     today = paris_today()
-    lines = apps.lines_of(session, application.id)  # type: ignore[arg-type]
+    lines = apps.lines_of(session, application.id)
     expenses, resources = apps.totals(lines)
-    bilans = payments.bilans_of(session, application.id)  # type: ignore[arg-type]
+    bilans = payments.bilans_of(session, application.id)
     editable = application.status in (ApplicationStatus.draft, ApplicationStatus.postponed)
     return page(
         request,
@@ -222,22 +222,22 @@ def application_page(
             "access": access,
             "fund": fund,
             "qpv_names": funds.qpv_names(session, fund),
-            "applicants": apps.applicants_of(session, application.id),  # type: ignore[arg-type]
+            "applicants": apps.applicants_of(session, application.id),
             "lines": lines,
             "expenses": expenses,
             "resources": resources,
             "checks": apps.eligibility(session, application, today) if editable else [],
             "editable": editable and access.can_edit,
             "waiting": application.status in WAITING,
-            "decisions": committee.decisions_of(session, application.id),  # type: ignore[arg-type]
-            "payments": payments.payments_of(session, application.id),  # type: ignore[arg-type]
+            "decisions": committee.decisions_of(session, application.id),
+            "payments": payments.payments_of(session, application.id),
             "due": payments.payment_due(session, application, fund),
-            "bilans": [(b, payments.attachments_of(session, b.id)) for b in bilans],  # type: ignore[arg-type]
+            "bilans": [(b, payments.attachments_of(session, b.id)) for b in bilans],
             "overdue": apps.is_overdue(application, today),
             "can_bilan": application.status == ApplicationStatus.granted
             and application.bilan_status in (None, BilanStatus.returned),
-            "open_meetings": funds.open_meetings(session, fund.id) if access.fund.can_manage else [],  # type: ignore[arg-type]
-            "history": entries_for(session, "fph_application", application.id),  # type: ignore[arg-type]
+            "open_meetings": funds.open_meetings(session, fund.id) if access.fund.can_manage else [],
+            "history": entries_for(session, "fph_application", application.id),
             "today": today.isoformat(),
             "error": error,
             "form": form or {},

@@ -137,7 +137,7 @@ def create_fund(
     values = forms.raw(form)
     codes = [c for c in form.getlist("qpv_codes") if isinstance(c, str) and c]
     try:
-        refs = [qpv_ref(session, get_qpv(session, code).id) for code in codes]  # type: ignore[arg-type]
+        refs = [qpv_ref(session, get_qpv(session, code).id) for code in codes]
         enforce(open_fund(principal, refs))
         actor = principal.actor(Role.admin if principal.is_admin else Role.agent)
         with session.begin_nested():
@@ -237,7 +237,7 @@ def backoffice_response(
     and what was typed."""
     fund = access.fund
     today = paris_today()
-    all_apps = apps.applications_of_fund(session, fund.id)  # type: ignore[arg-type]
+    all_apps = apps.applications_of_fund(session, fund.id)
     on_agenda = set(
         session.exec(
             select(AgendaItem.application_id)
@@ -246,7 +246,7 @@ def backoffice_response(
         ).all()
     )
     granted = [a for a in all_apps if a.status == ApplicationStatus.granted]
-    members = funds.active_members(session, fund.id)  # type: ignore[arg-type]
+    members = funds.active_members(session, fund.id)
     users = {
         u.id: u
         for u in session.exec(
@@ -265,11 +265,11 @@ def backoffice_response(
             "qpv_names": funds.qpv_names(session, fund),
             "paid": int(paid),
             "to_schedule": [a for a in all_apps if a.status in WAITING and a.id not in on_agenda],
-            "meetings": funds.open_meetings(session, fund.id),  # type: ignore[arg-type]
-            "published": funds.published_meetings(session, fund.id),  # type: ignore[arg-type]
+            "meetings": funds.open_meetings(session, fund.id),
+            "published": funds.published_meetings(session, fund.id),
             "applications": [a for a in all_apps if a.status != ApplicationStatus.draft],
             "drafts": sum(1 for a in all_apps if a.status == ApplicationStatus.draft),
-            "overdue": payments.overdue(session, [fund.id], today),  # type: ignore[list-item]
+            "overdue": payments.overdue(session, [fund.id], today),
             "bilans_to_review": [a for a in granted if a.bilan_status == BilanStatus.submitted],
             "payments_due": [(a, d) for a in all_apps if (d := payments.payment_due(session, a, fund)).kind],
             "members": members,

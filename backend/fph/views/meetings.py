@@ -80,9 +80,9 @@ def meeting_response(
     """The meeting screen; a refused decision is shown again in its item with what was typed."""
     items = []
     me = fa.member
-    for item, application in committee.agenda(session, meeting.id):  # type: ignore[arg-type]
+    for item, application in committee.agenda(session, meeting.id):
         conflicted = committee.conflicted_member_ids(session, application)
-        votes = committee.votes_of(session, item.id)  # type: ignore[arg-type]
+        votes = committee.votes_of(session, item.id)
         items.append(
             ItemView(
                 item=item,
@@ -91,12 +91,12 @@ def meeting_response(
                 tally=committee.item_tally(session, item, fa.fund),
                 votes=votes,
                 conflicted=conflicted,
-                decision=committee.decision_for(session, application.id, meeting.id),  # type: ignore[arg-type]
-                my_vote=votes.get(me.id) if me else None,  # type: ignore[arg-type]
+                decision=committee.decision_for(session, application.id, meeting.id),
+                my_vote=votes.get(me.id) if me else None,
                 i_am_conflicted=me is not None and me.id in conflicted,
             )
         )
-    members = funds.active_members(session, fa.fund.id)  # type: ignore[arg-type]
+    members = funds.active_members(session, fa.fund.id)
     voting = [m for m in members if m.voting]
     users = {
         u.id: u
@@ -105,11 +105,7 @@ def meeting_response(
         ).all()
     }
     on_agenda = {i.application.id for i in items}
-    waiting = [
-        a
-        for a in apps.applications_of_fund(session, fa.fund.id, WAITING)  # type: ignore[arg-type]
-        if a.id not in on_agenda
-    ]
+    waiting = [a for a in apps.applications_of_fund(session, fa.fund.id, WAITING) if a.id not in on_agenda]
     return page(
         request,
         "fph/meeting.html",

@@ -92,12 +92,12 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
         GrantedProject(
             a,
             minutes_service.holder_label(session, a),
-            paid_total(session, a.id),  # type: ignore[arg-type]
-            meeting_of.get(a.id),  # type: ignore[arg-type]
+            paid_total(session, a.id),
+            meeting_of.get(a.id),
         )
         for a in granted
     ]
-    members = funds.active_members(session, fund.id)  # type: ignore[arg-type]
+    members = funds.active_members(session, fund.id)
     access = fund_access(session, principal, fund) if principal.user else None
     return page(
         request,
@@ -106,8 +106,8 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
             "fund": fund,
             "qpvs": funds.fund_qpvs(session, fund),
             "projects": projects,
-            "upcoming": funds.upcoming_meetings(session, fund.id, today),  # type: ignore[arg-type]
-            "published": funds.published_meetings(session, fund.id),  # type: ignore[arg-type]
+            "upcoming": funds.upcoming_meetings(session, fund.id, today),
+            "published": funds.published_meetings(session, fund.id),
             "voting_count": sum(1 for m in members if m.voting),
             "institutions": [m.label for m in members if m.kind == MemberKind.institution],
             "staff": access is not None and access.can_view_backoffice,
@@ -137,7 +137,7 @@ def minutes_page(
 @router.get("/mes-demandes")
 def my_applications(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     user = require_authenticated(principal)
-    apps = applications_of_user(session, user.id)  # type: ignore[arg-type]
+    apps = applications_of_user(session, user.id)
     fund_by_id = {f.id: f for f in funds.list_funds(session)}
     memberships = session.exec(
         select(Member).where(Member.user_id == user.id, col(Member.ended_at).is_(None))

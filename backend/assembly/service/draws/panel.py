@@ -51,8 +51,8 @@ def run_draw(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
         volunteer = by_pool[pid]
         session.add(
             Member(
-                saisine_id=saisine.id,  # type: ignore[arg-type]
-                volunteer_id=volunteer.id,  # type: ignore[arg-type]
+                saisine_id=saisine.id,
+                volunteer_id=volunteer.id,
                 user_id=volunteer.user_id,
                 pool_id=pid,
             )

@@ -51,7 +51,7 @@ def freeze_pool(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
         volunteer.pool_id = pool_id
         session.add(volunteer)
     draw = Draw(
-        saisine_id=saisine.id,  # type: ignore[arg-type]
+        saisine_id=saisine.id,
         algorithm=ALGORITHM,
         pool_csv=pool_text,
         categories_csv=categories_text,

@@ -57,8 +57,8 @@ def replace_member(session: Session, actor: ActorRef, saisine: Saisine, member: 
     if outcome.replacement is not None:
         volunteer = by_pool[outcome.replacement]
         newcomer = Member(
-            saisine_id=saisine.id,  # type: ignore[arg-type]
-            volunteer_id=volunteer.id,  # type: ignore[arg-type]
+            saisine_id=saisine.id,
+            volunteer_id=volunteer.id,
             user_id=volunteer.user_id,
             pool_id=outcome.replacement,
             source="replacement",

@@ -110,7 +110,7 @@ def _characteristics(
                     f"c_{category.key}",
                 )
                 continue
-        values[category.key] = value  # type: ignore[assignment]
+        values[category.key] = value
     check.done()
     return values
 
@@ -166,7 +166,7 @@ def register_volunteer(
         if existing is not None:
             raise Conflict(_("Vous êtes déjà inscrit·e comme volontaire pour cette assemblée."))
     volunteer = Volunteer(
-        saisine_id=saisine.id,  # type: ignore[arg-type]
+        saisine_id=saisine.id,
         user_id=user.id if user else None,
         invitation_id=invitation.id if invitation else None,
         name=name,
@@ -175,7 +175,7 @@ def register_volunteer(
         address=address[:300],
         household_key=household_key(saisine, address),
         household_size=household_size,
-        qpv_id=qpv.id,  # type: ignore[arg-type]
+        qpv_id=qpv.id,
         characteristics=answers,
         needs=form.needs.strip()[:1000],
         retention_until=saisine.retention_until,

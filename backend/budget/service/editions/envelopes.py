@@ -71,7 +71,7 @@ def set_envelope_amounts(
     require_configurable(edition)
     changed = {}
     for envelope in envelopes(session, edition):
-        amount = amounts.get(envelope.id)  # type: ignore[arg-type]
+        amount = amounts.get(envelope.id)
         if amount is None or amount == envelope.amount:
             continue
         if amount < 0:

@@ -39,7 +39,7 @@ def edition_facts(session: Session, edition: Edition, hooks: PhaseHooks) -> Edit
         criteria=len(edition.checklist),
         envelopes_without_projects=tuple(e.label for e in envs if e.id not in with_projects),
         awaiting_instruction=int(awaiting),
-        ballots=hooks.ballots(session, edition.id),  # type: ignore[arg-type]
+        ballots=hooks.ballots(session, edition.id),
     )
 
 

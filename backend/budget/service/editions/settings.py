@@ -183,7 +183,7 @@ def _save_calendar(
             if row is not None:
                 session.delete(row)
             continue
-        row = row or EditionPhase(edition_id=edition.id, phase=key, starts_on=start)  # type: ignore[arg-type]
+        row = row or EditionPhase(edition_id=edition.id, phase=key, starts_on=start)
         row.starts_on, row.ends_on = start, end
         session.add(row)
 
