@@ -7,6 +7,9 @@ from typing import Annotated
 
 import typer
 
+from backend.config import Settings
+from backend.processes import Registry
+
 app = typer.Typer(help="Quartiers Participatifs — administration en ligne de commande.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Journal public (registre chaîné).", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -14,13 +17,11 @@ receipt_app = typer.Typer(help="Reçus de vote du budget participatif.", no_args
 app.add_typer(receipt_app, name="receipt")
 
 
-def _settings():
-    from backend.config import Settings
-
+def _settings() -> Settings:
     return Settings()
 
 
-def _registry():
+def _registry() -> Registry:
     """The processes, built once per command (as `create_app` does for the web app)."""
     from backend.registry import build_registry
 

@@ -43,7 +43,7 @@ def _worker() -> str:
 
 
 def is_postgres_url(url: str | None) -> bool:
-    return bool(url) and url.startswith(("postgres", "postgresql"))  # type: ignore[union-attr]
+    return url is not None and url.startswith(("postgres", "postgresql"))
 
 
 def create_pg_database(base_url: str, suffix: str) -> str:
@@ -154,7 +154,8 @@ def session_data(client: TestClient) -> dict[str, Any]:
     if not cookie:
         return {}
     payload = cookie.split(".")[0]
-    return json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    data: dict[str, Any] = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    return data
 
 
 def csrf(client: TestClient) -> str:

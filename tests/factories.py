@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx2 import Response  # what TestClient answers (Starlette prefers httpx2, see pyproject)
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
@@ -60,12 +61,12 @@ def login(client: TestClient, user: User, password: str = PASSWORD) -> None:
     assert response.status_code == 303, response.text
 
 
-def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Response:
     """POST a form with the session's CSRF token."""
     return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kwargs)
 
 
-def page_text(response) -> str:  # type: ignore[no-untyped-def]
+def page_text(response: Response) -> str:
     """The response body with HTML entities decoded (apostrophes are escaped by Jinja)."""
     import html
 

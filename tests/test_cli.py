@@ -146,7 +146,7 @@ def test_purge_deletes_old_codes_and_document_hashes_once_no_edition_needs_them(
         for name, (created, expires, used) in ages.items():
             session.add(
                 OneTimeCode(
-                    user_id=old_doc.id,  # type: ignore[arg-type]
+                    user_id=old_doc.id,
                     purpose="postal",
                     code_hash=name,
                     created_at=now + timedelta(days=created),

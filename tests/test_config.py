@@ -25,7 +25,7 @@ GOOD: dict[str, Any] = {
 
 
 def prod(**overrides: Any) -> Settings:
-    return Settings(_env_file=None, **{**GOOD, **overrides})  # type: ignore[call-arg]
+    return Settings(_env_file=None, **{**GOOD, **overrides})
 
 
 def test_a_complete_production_configuration_is_accepted() -> None:
@@ -75,13 +75,13 @@ def test_prod_refuses_development_defaults(overrides: dict[str, Any], message: s
 def test_the_smtp_host_defaults_to_localhost_so_prod_must_set_it() -> None:
     without_host = {k: v for k, v in GOOD.items() if k != "smtp_host"}
     with pytest.raises(ValidationError, match="Set APP_SMTP_HOST to the mail server"):
-        Settings(_env_file=None, **without_host)  # type: ignore[call-arg]
+        Settings(_env_file=None, **without_host)
 
 
 def test_dev_and_test_keep_their_conveniences() -> None:
     for env in ("dev", "test"):
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             env=env,
             database_url="postgresql://postgres@127.0.0.1:5432/test",
             mail_backend="smtp",

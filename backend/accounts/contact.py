@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.accounts import codes
-from backend.accounts.models import CodePurpose, RateEvent, Role, User
+from backend.accounts.models import CodePurpose, OneTimeCode, RateEvent, Role, User
 from backend.accounts.security import (
     check_password_strength,
     hash_password,
@@ -162,11 +162,11 @@ def pending_targets(session: Session, user: User) -> dict[str, str | None]:
     """The contacts waiting for confirmation (live codes): {"email": ..., "phone": ...}, None if none."""
     now = utcnow()
     rows = session.exec(
-        select(codes.OneTimeCode).where(
-            codes.OneTimeCode.user_id == user.id,
-            col(codes.OneTimeCode.purpose).in_([CodePurpose.confirm_email, CodePurpose.confirm_phone]),
-            col(codes.OneTimeCode.used_at).is_(None),
-            col(codes.OneTimeCode.expires_at) > now,
+        select(OneTimeCode).where(
+            OneTimeCode.user_id == user.id,
+            col(OneTimeCode.purpose).in_([CodePurpose.confirm_email, CodePurpose.confirm_phone]),
+            col(OneTimeCode.used_at).is_(None),
+            col(OneTimeCode.expires_at) > now,
         )
     ).all()
     pending: dict[str, str | None] = {"email": None, "phone": None}

@@ -29,7 +29,7 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
-    return PASSWORDS.hash(password)
+    return str(PASSWORDS.hash(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
@@ -38,7 +38,7 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         PASSWORDS.dummy_verify()
         return False
     try:
-        return PASSWORDS.verify(password, password_hash)
+        return bool(PASSWORDS.verify(password, password_hash))
     except (ValueError, TypeError):
         return False
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal
-from backend.accounts.forms import Checks, Problems, read_birth_year
+from backend.accounts.forms import Checks, read_birth_year
 from backend.accounts.grants import active_grants
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
@@ -28,7 +28,7 @@ from backend.accounts.permissions import (
 )
 from backend.accounts.security import flash, parse_identifier
 from backend.deps import AppRegistry, DbSession, get_registry
-from backend.errors import DomainError, Invalid, NotFound
+from backend.errors import DomainError, Invalid, NotFound, Problems
 from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render

@@ -94,7 +94,8 @@ class Ballots:
 
     def row(self, voter: int) -> list[int]:
         """The project positions of one ballot, in ballot order."""
-        return self.indices[self.indptr[voter] : self.indptr[voter + 1]].tolist()
+        positions: list[int] = self.indices[self.indptr[voter] : self.indptr[voter + 1]].tolist()
+        return positions
 
 
 def priority_order(scores: Sequence[float] | FloatArray, costs: Sequence[Decimal]) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -93,9 +94,15 @@ def _popcount_rows(keys: npt.NDArray[np.uint64]) -> IntArray:
     """Number of bits set in each row (``np.bitwise_count`` from numpy 2, a byte table before)."""
     bitwise_count = getattr(np, "bitwise_count", None)
     if bitwise_count is not None:
-        return np.asarray(bitwise_count(keys), dtype=np.int64).sum(axis=1)
+        counted: np.ndarray[tuple[Any, ...], np.dtype[np.int64]] = np.asarray(
+            bitwise_count(keys), dtype=np.int64
+        ).sum(axis=1)
+        return counted
     table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
-    return table[keys.view(np.uint8)].reshape(len(keys), -1).sum(axis=1)
+    bits: np.ndarray[tuple[Any, ...], np.dtype[np.int64]] = (
+        table[keys.view(np.uint8)].reshape(len(keys), -1).sum(axis=1)
+    )
+    return bits
 
 
 def group_approvals(ballots: Ballots, n_projects: int) -> GroupedApprovals:

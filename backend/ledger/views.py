@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from backend.deps import DbSession, get_registry
 from backend.errors import NotFound
@@ -18,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 
 
-def filtered(process: str = "", territory: str = "", action: str = ""):
+def filtered(process: str = "", territory: str = "", action: str = "") -> SelectOfScalar[LedgerEntry]:
     query = select(LedgerEntry)
     if process:
         query = query.where(LedgerEntry.process == process)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import shapely
 from shapely.geometry import Point, shape
@@ -13,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 
-def parse_geometry(geojson: str | dict) -> BaseGeometry:
+def parse_geometry(geojson: str | dict[str, Any]) -> BaseGeometry:
     """A GeoJSON (Multi)Polygon as a valid shapely geometry."""
     data = json.loads(geojson) if isinstance(geojson, str) else geojson
     geom = shape(data)
@@ -62,7 +63,9 @@ class SvgMap:
     shapes: list[SvgShape]
 
 
-def _ring_path(coords: Sequence[tuple[float, float]], project) -> str:
+def _ring_path(
+    coords: Sequence[tuple[float, float]], project: Callable[[float, float], tuple[float, float]]
+) -> str:
     points = [project(x, y) for x, y in coords]
     if len(points) < 3:
         return ""

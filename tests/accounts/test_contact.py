@@ -15,6 +15,7 @@ from backend.accounts import codes
 from backend.accounts.levels import Level, level_of
 from backend.accounts.models import CodePurpose, OneTimeCode, User
 from backend.config import Settings
+from backend.errors import Invalid
 from backend.ledger.models import LedgerEntry
 from tests.accounts.conftest import SmtpServer, free_port, last_sms_code, read_sms
 from tests.accounts.test_auth import signup
@@ -136,20 +137,20 @@ def test_codes_expire_are_single_use_and_limited_in_attempts(session: Session, s
     row = session.exec(select(OneTimeCode).where(OneTimeCode.user_id == user.id)).one()
     row.expires_at = row.expires_at - timedelta(hours=1)
     session.add(row)
-    with pytest.raises(codes.Invalid):
+    with pytest.raises(Invalid):
         codes.consume(session, key, CodePurpose.confirm_phone, code, user=user)
 
     code = codes.issue(session, key, user, CodePurpose.confirm_phone, target="+33600000009")
     assert codes.consume(session, key, CodePurpose.confirm_phone, code, user=user).target == "+33600000009"
-    with pytest.raises(codes.Invalid):
+    with pytest.raises(Invalid):
         codes.consume(session, key, CodePurpose.confirm_phone, code, user=user)
 
     code = codes.issue(session, key, user, CodePurpose.confirm_phone, target="+33600000009")
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(codes.MAX_ATTEMPTS):
-        with pytest.raises(codes.Invalid):
+        with pytest.raises(Invalid):
             codes.consume(session, key, CodePurpose.confirm_phone, wrong, user=user)
-    with pytest.raises(codes.Invalid):
+    with pytest.raises(Invalid):
         codes.consume(session, key, CodePurpose.confirm_phone, code, user=user)
 
 

@@ -210,7 +210,7 @@ def test_admin_screens_are_for_admins(client: TestClient, session: Session) -> N
 def test_admin_moves_a_qpv_to_another_secteur(client: TestClient, session: Session) -> None:
     login(client, make_staff(session, Role.admin, ScopeKind.all))
     assert post(client, "/admin/territoires/QN01342I/secteur", {"secteur": "centre"}).status_code == 303
-    assert qpv_ref(session, qpv(session, "QN01342I").id).secteur_slug == "centre"  # type: ignore[arg-type]
+    assert qpv_ref(session, qpv(session, "QN01342I").id).secteur_slug == "centre"
     assert last_entry(session).action == "territory.secteur_assigned"
 
 

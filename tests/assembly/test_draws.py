@@ -191,7 +191,7 @@ def test_the_panel_meets_the_quotas_and_reports_probabilities(session: Session) 
 def test_same_seed_and_pool_give_the_same_panel_from_the_public_files(session: Session) -> None:
     saisine = drawn_saisine(session)
     draw = draws.get_draw(session, saisine)
-    assert draw is not None
+    assert draw is not None and draw.seed is not None
     quotas = sortition.parse_categories(draw.categories_csv)
     people = sortition.parse_people(draw.pool_csv, quotas)
     again = sortition.draw(quotas, people, saisine.panel_size, draw.seed)
@@ -208,7 +208,7 @@ def test_rerun_with_the_qp_draw_command(session: Session, tmp_path) -> None:  # 
 
     saisine = drawn_saisine(session)
     draw = draws.get_draw(session, saisine)
-    assert draw is not None
+    assert draw is not None and draw.seed is not None
     (tmp_path / "q.csv").write_text(draw.categories_csv)
     (tmp_path / "p.csv").write_text(draw.pool_csv)
     import contextlib

@@ -30,7 +30,7 @@ def test_each_member_votes_once_enforced_by_the_database(session: Session) -> No
             RecommendationVote(
                 recommendation_id=rec.id, member_id=member.id, choice="contre", recorded_by="x"
             )
-        )  # type: ignore[arg-type]
+        )
         session.flush()
     assert recommendations.tally(session, saisine, rec).pour == 1
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -92,7 +93,9 @@ def test_registration_with_a_code_uses_the_letter_address_once(session: Session)
         ({"consent": False}, "consent"),
     ],
 )
-def test_registration_refusals_name_the_field(session: Session, overrides: dict, field: str) -> None:
+def test_registration_refusals_name_the_field(
+    session: Session, overrides: dict[str, Any], field: str
+) -> None:
     saisine = make_saisine(session)
     with pytest.raises(Invalid) as err:
         make_volunteer(session, saisine, **overrides)

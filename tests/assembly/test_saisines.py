@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -58,7 +59,9 @@ def test_creation_is_journaled_with_the_quotas(session: Session) -> None:
         ({"registration_deadline": date.today() + timedelta(days=400)}, "registration_deadline"),
     ],
 )
-def test_bad_saisine_is_refused_naming_the_field(session: Session, overrides: dict, field: str) -> None:
+def test_bad_saisine_is_refused_naming_the_field(
+    session: Session, overrides: dict[str, Any], field: str
+) -> None:
     with pytest.raises(Invalid) as err:
         make_saisine(session, **overrides)
     assert err.value.field == field

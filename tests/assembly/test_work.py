@@ -43,8 +43,8 @@ def test_attendance_is_recorded_for_every_active_member(session: Session) -> Non
     active = draws.members(session, saisine)
     assert work.record_attendance(
         session, AGENT, saisine, meeting, [active[0].id, active[1].id], "Compte rendu"
-    ) == (2, 6)  # type: ignore[list-item]
-    assert work.record_attendance(session, AGENT, saisine, meeting, [active[0].id], "Corrigé") == (1, 6)  # type: ignore[list-item]
+    ) == (2, 6)
+    assert work.record_attendance(session, AGENT, saisine, meeting, [active[0].id], "Corrigé") == (1, 6)
     assert sum(work.attendance(session, meeting).values()) == 1
     assert work.attendance_counts(session, saisine)[meeting.id or 0] == (1, 6)
     assert meeting.summary == "Corrigé"
@@ -58,8 +58,8 @@ def test_working_groups(session: Session) -> None:
     saisine = drawn_saisine(session)
     group = work.create_group(session, AGENT, saisine, name="Formation", topic="Apprentissage")
     active = draws.members(session, saisine)
-    work.set_group_members(session, saisine, group, [active[0].id, active[2].id])  # type: ignore[list-item]
-    work.set_group_members(session, saisine, group, [active[2].id])  # type: ignore[list-item]
+    work.set_group_members(session, saisine, group, [active[0].id, active[2].id])
+    work.set_group_members(session, saisine, group, [active[2].id])
     assert work.group_members(session, saisine) == {group.id: [active[2].id]}
     assert work.member_groups(session, active[2]) == [group.id]
     with pytest.raises(Invalid):

@@ -67,7 +67,7 @@ def data(qpv: str = CORO, **overrides: str) -> ProposalInput:
     return ProposalInput(**fields)
 
 
-def resident(session: Session, qpv: str = CORO, **overrides: Any) -> User:
+def resident(session: Session, qpv: str | None = CORO, **overrides: Any) -> User:
     return make_user(session, qpv=qpv, **overrides)
 
 

@@ -52,7 +52,7 @@ def _derived_keys(edition_id: int, user: User) -> set[str]:
     keys: set[str] = set()
     names = [str(user.id), user.public_id, f"{edition_id}:{user.id}", f"{edition_id}:{user.public_id}"]
     for secret in _secrets():
-        keys.add(slot_key(secret, edition_id, user.id))  # type: ignore[arg-type]
+        keys.add(slot_key(secret, edition_id, user.id))
         for name in names:
             for key in (secret.encode(), hashlib.sha256(secret.encode()).digest()):
                 keys.add(hmac.new(key, name.encode(), hashlib.sha256).hexdigest())
@@ -167,7 +167,7 @@ def test_no_ballot_can_be_linked_to_its_voter_with_the_database_and_every_secret
     # 2. No value of the urn is a key derivable from the voters with the server's secrets.
     cells = " ".join(str(v) for b in ballots for v in b.values())
     for person in people:
-        for key in _derived_keys(edition.id, person):  # type: ignore[arg-type]
+        for key in _derived_keys(edition.id, person):
             assert key not in cells
             assert key[:16] not in cells  # nor a truncated one
 
@@ -214,9 +214,9 @@ def test_no_ballot_can_be_linked_to_its_voter_with_the_database_and_every_secret
     else:
         with pytest.raises(Exception, match="rowid"):
             conn.execute(text("SELECT rowid FROM bp_ballot")).all()
-    for column in columns:
-        ordered = sorted(ballots, key=lambda b, c=column: (str(b[c]), b["id"]))  # type: ignore[misc]
-        assert abs(_spearman(voters_in(ordered))) < 0.8, column
+    for name in columns:
+        ordered = sorted(ballots, key=lambda b, c=name: (str(b[c]), b["id"]))  # type: ignore[misc]
+        assert abs(_spearman(voters_in(ordered))) < 0.8, name
     assert abs(_spearman(voters_in(physical))) < 0.8
 
     # 5. The émargement list is the voters' order; nothing of it is in the urn.
@@ -253,7 +253,7 @@ def test_revote_exception_only_online_ballots_keep_a_slot_and_can_be_changed(ses
     first = vote(session, edition, online, *ids(corot, 0))
     conn = session.connection()
     before = _rows(conn, "SELECT * FROM bp_ballot WHERE edition_id = :e", e=edition.id)
-    assert before[0]["slot"] == slot_key(TEST_SECRET, edition.id, online.id)  # type: ignore[arg-type]
+    assert before[0]["slot"] == slot_key(TEST_SECRET, edition.id, online.id)
     second = vote(session, edition, online, *ids(corot, 1))
     assert second.revote
     after = _rows(conn, "SELECT * FROM bp_ballot WHERE edition_id = :e", e=edition.id)

@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from backend.budget.models import EditionPhase, Proposal, ProposalStatus
 from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
-from backend.rendering import PARIS, fmt_date
+from backend.formatting import PARIS
+from backend.rendering import fmt_date
 from tests.budget.helpers import ADMIN, BP_HOOKS, CORO, THEME, make_edition, make_proposal, resident
 from tests.factories import login, post
 from tests.factories import page_text as raw_text
@@ -192,6 +193,7 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
     )
     assert response.status_code == 303, response.text
     draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
+    assert draft.photo is not None
     old = uploads / "budget" / draft.photo
     assert old.is_file()
     edit = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
@@ -209,6 +211,7 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
         app.state.sessionmaker = working
     assert failed.status_code == 500
     session.refresh(draft)
+    assert draft.photo is not None
     assert (uploads / "budget" / draft.photo) == old and old.is_file()
 
     response = post(
@@ -216,4 +219,5 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
     )
     assert response.status_code == 303, response.text
     session.refresh(draft)
+    assert draft.photo is not None
     assert (uploads / "budget" / draft.photo).is_file() and not old.exists()  # deleted once committed

@@ -137,6 +137,6 @@ def test_demo_is_complete_and_idempotent(session: Session, registry: Registry) -
     from backend.budget.voting.results import results_of
     from backend.budget.voting.service import voter_count
 
-    assert voter_count(session, main.id) == 120  # type: ignore[arg-type]
+    assert voter_count(session, main.id) == 120
     closed = editions.get_edition(session, "marseille-2025")
     assert closed.phase == "resultats" and len(results_of(session, closed)) == 4

@@ -87,7 +87,7 @@ def test_full_path_submit_moderate_instruct_eligible(
 
     page = client.get(f"{base}/propositions/{proposal.id}").text
     assert "Recevable" in page and "Espace vert de la Ville." in page and "11\u202f500\u202f€" in page
-    actions = [e.action for e in entries_for(session, "bp_proposal", proposal.id)]  # type: ignore[arg-type]
+    actions = [e.action for e in entries_for(session, "bp_proposal", proposal.id)]
     assert actions == ["bp.proposal_submitted", "bp.proposal_published", "bp.eligibility_decided"]
     mails = [m for m in app.state.mailer.sent if m.to == author.email]
     assert [m.subject for m in mails] == [
@@ -171,7 +171,7 @@ def test_refusals_carry_their_reasons(client: TestClient, app: FastAPI, session:
         ).status_code
         == 303
     )
-    assert entries_for(session, "bp_proposal", vague.id)[-1].action == "bp.proposal_resubmitted"  # type: ignore[arg-type]
+    assert entries_for(session, "bp_proposal", vague.id)[-1].action == "bp.proposal_resubmitted"
 
 
 def test_ineligible_always_shows_reasons(client: TestClient, session: Session) -> None:
@@ -285,7 +285,7 @@ def test_reports_hide_a_proposal_until_reviewed(client: TestClient, app: FastAPI
     page = client.get(url)
     assert "Proposition masquée" in page.text and proposal.title not in page.text
     assert any("masquée" in m.subject for m in app.state.mailer.sent if m.to == author.email)
-    assert entries_for(session, "bp_proposal", proposal.id)[-1].actor_role == "system"  # type: ignore[arg-type]
+    assert entries_for(session, "bp_proposal", proposal.id)[-1].actor_role == "system"
 
     login(client, moderator(session))
     assert "1 proposition masquée" in client.get(f"{base}/moderation").text
@@ -371,7 +371,7 @@ def test_filing_for_a_resident_met_in_person(client: TestClient, session: Sessio
         and proposal.author_label == "Mme Benali"
         and proposal.filed_by_role == Role.moderator
     )
-    entry = entries_for(session, "bp_proposal", proposal.id)[0]  # type: ignore[arg-type]
+    entry = entries_for(session, "bp_proposal", proposal.id)[0]
     assert entry.action == "bp.proposal_filed_in_person" and "Mme Benali" not in entry.reason
 
 

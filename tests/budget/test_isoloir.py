@@ -67,7 +67,7 @@ def test_the_person_votes_alone_on_the_tablet_and_the_agent_sees_only_a_vote(
     sign_in(client, base, person.public_id)
     signed = session.exec(select(Voter).where(Voter.user_id == person.id)).one()
     assert (signed.channel, signed.voting_point, signed.recorded_by) == ("in_person", POINT, mod.public_id)
-    assert not ballots(session, edition.id)  # type: ignore[arg-type]
+    assert not ballots(session, edition.id)
     choice = page_text(client.get(f"{base}/emargement"))
     assert "Voter sur la tablette (isoloir)" in choice and "Bulletin papier dans l'urne" in choice
     screen = page_text(client.get(f"{base}/isoloir"))
@@ -91,7 +91,7 @@ def test_the_person_votes_alone_on_the_tablet_and_the_agent_sees_only_a_vote(
     assert "A voté" in text and voted.headers["cache-control"] == "no-store"
     assert code.group(0) not in text and "Projet QN01342I" not in text and person.display_name not in text
     assert code.group(0) not in page_text(client.get(f"{base}/isoloir/recu"))  # shown once
-    stored = ballots(session, edition.id)  # type: ignore[arg-type]
+    stored = ballots(session, edition.id)
     assert len(stored) == 1
     assert (stored[0].channel, stored[0].voting_point, stored[0].slot) == ("isoloir", POINT, None)
     assert stored[0].choices == " ".join(sorted(chosen, key=int)) or set(stored[0].choices.split()) == set(
@@ -103,7 +103,7 @@ def test_the_person_votes_alone_on_the_tablet_and_the_agent_sees_only_a_vote(
     replay = post(client, f"{base}/isoloir", {"projet": chosen, "action": "confirmer"})
     assert replay.status_code == 303 and replay.headers["location"] == base
     assert "déjà enregistré" in page_text(client.get(base))
-    assert len(ballots(session, edition.id)) == 1  # type: ignore[arg-type]
+    assert len(ballots(session, edition.id)) == 1
     # The person cannot sign twice, nor vote online.
     again = post(
         client,
@@ -144,7 +144,7 @@ def test_paper_ballot_spends_the_tablet_pass_and_the_next_person_waits(
     assert len(session.exec(select(IsoloirToken).where(IsoloirToken.edition_id == edition.id)).all()) == 1
     restore_session(client, with_pass)
     replay = post(client, f"{base}/isoloir", {"projet": list(ids(projects[CORO], 0)), "action": "confirmer"})
-    assert replay.status_code == 303 and not ballots(session, edition.id)  # type: ignore[arg-type]
+    assert replay.status_code == 303 and not ballots(session, edition.id)
     post(client, f"{base}/papier", {})
     sign_in(client, base, second.public_id, "BB222222")
 

@@ -44,7 +44,7 @@ def _envelopes(session: Session, edition: Edition) -> list[int]:
 
     ctx = build_context(session, edition)
     coro = session.exec(select(Qpv).where(Qpv.code == CORO)).one()
-    return [ctx.envelope_by_qpv[coro.id]]  # type: ignore[index]
+    return [ctx.envelope_by_qpv[coro.id]]
 
 
 def test_a_stub_code_checks_on_the_receipt_page(client: TestClient, session: Session) -> None:

@@ -111,7 +111,7 @@ def test_only_printed_codes_count_each_once(session: Session) -> None:
     # The receipt is the stub's code; the slot is random, never derived from a person.
     assert ballot.receipt_hash == receipt_hash(codes[0]) and ballot.voting_point == POINT
     assert ballot.choices == f"{p0} {p1}" and ballot.slot is None and len(ballot.id) == 32
-    assert ballot.slot != slot_key(TEST_SECRET, edition.id, 1)  # type: ignore[arg-type]
+    assert ballot.slot != slot_key(TEST_SECRET, edition.id, 1)
     # A ballot breaking the rule is refused with a hint: count it as spoiled.
     with pytest.raises(DomainError, match="il est nul"):
         enter(session, edition, codes[1], *ids(projects[CORO], 0, 1, 2, 3))
@@ -121,7 +121,7 @@ def test_only_printed_codes_count_each_once(session: Session) -> None:
     assert (now.ballots, now.blank, now.spoiled, now.counted) == (1, 1, 1, 3)
     with pytest.raises(Conflict, match="déjà compté"):
         enter(session, edition, codes[1], p0)
-    assert count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 1
     entered = actions(session, edition, dep.ENTERED)
     assert len(entered) == 3 and entered[-1] == {
         "voting_point": POINT,
@@ -151,7 +151,7 @@ def test_a_file_with_identity_columns_is_refused(session: Session) -> None:
         raw=_csv(f"{code};{p0};x", header="code;choix;remarque"),
     )  # fmt: skip
     assert report.problem and "Colonnes inconnues : remarque" in report.problem
-    assert count(session, Ballot, edition.id) == 0  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 0
     assert not session.exec(select(PaperCode.used)).first()
 
 
@@ -176,7 +176,7 @@ def test_a_file_is_all_or_nothing_with_numbered_lines(session: Session) -> None:
     report = run(_csv(*lines))
     assert not report.applied and [n for n, _why in report.refused] == [3, 4, 6]
     assert "déjà à la ligne 2" in report.refused[1][1]
-    assert count(session, Ballot, edition.id) == 0  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 0
     assert not any(session.exec(select(PaperCode.used)).all())
     assert session.exec(select(PaperBatch)).first() is None
     sheet = session.exec(select(Depouillement)).first()
@@ -185,11 +185,11 @@ def test_a_file_is_all_or_nothing_with_numbered_lines(session: Session) -> None:
     good = _csv(lines[0], lines[3], lines[5], f"{codes[3]};{p1}")
     checked = run(good, apply=False)
     assert not checked.applied and not checked.refused and checked.counted == 4
-    assert count(session, Ballot, edition.id) == 0  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 0
     done = run(good)
     assert done.applied and (done.ballots, done.blank, done.spoiled) == (2, 1, 1)
-    assert count(session, Ballot, edition.id) == 2  # type: ignore[arg-type]
-    tally = dep.tally(session, edition.id, POINT)[0]  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 2
+    tally = dep.tally(session, edition.id, POINT)[0]
     assert (tally.ballots, tally.blank, tally.spoiled) == (2, 1, 1)
     imported = actions(session, edition, dep_file.IMPORTED)
     assert len(imported) == 1 and imported[0]["sha256"] == done.sha256 and imported[0]["ballots"] == 2
@@ -208,7 +208,7 @@ def test_reconciliation_of_a_voting_point(session: Session, ballots: int, status
     for code in codes[: ballots - 1]:
         enter(session, edition, code, p0)
     enter(session, edition, "", kind=dep.BLANK)  # a blank ballot counts as a ballot
-    urn_point = dep.tally(session, edition.id)  # type: ignore[arg-type]
+    urn_point = dep.tally(session, edition.id)
     assert [(t.point, t.emargements, t.counted) for t in urn_point] == [(POINT, 2, ballots)]
     tally = urn_point[0]
     assert status in tally.status and tally.difference == ballots - 2
@@ -252,10 +252,10 @@ def test_tablet_ballots_of_the_point_count_too(session: Session) -> None:
     ctx = build_context(session, edition)
     envelope = ctx.envelope_by_qpv[_qpv_id(session, CORO)]
     urn.drop(
-        session, edition_id=edition.id, envelope_id=envelope, choices=ids(projects[CORO], 0)[0],  # type: ignore[arg-type]
+        session, edition_id=edition.id, envelope_id=envelope, choices=ids(projects[CORO], 0)[0],
         channel="isoloir", voting_point=POINT, receipt_hash=receipt_hash(new_receipt()),
     )  # fmt: skip
-    assert dep.tally(session, edition.id)[0].status == "Conforme"  # type: ignore[arg-type]
+    assert dep.tally(session, edition.id)[0].status == "Conforme"
     assert session.exec(select(Voter).where(Voter.user_id == person.id)).one().voting_point == POINT
 
 

@@ -77,8 +77,8 @@ def test_close_publishes_counts_and_journals_the_hashes(session: Session) -> Non
     counted = [e for e in entries if e.action == "bp.envelope_counted"]
     assert {json.loads(e.payload)["sha256"] for e in counted} == {
         corot.file_sha256,
-        found[projects[CENTRE][0].envelope_id].file_sha256,
-    }  # type: ignore[index]
+        found[projects[CENTRE][0].envelope_id or 0].file_sha256,
+    }
     assert "SHA-256" in published.reason and verify_ledger(session).ok
 
     # A receipt leads to its ballot in the published file.

@@ -45,7 +45,7 @@ def test_upgrade_keeps_ballots_and_drops_the_slots_of_editions_without_revote(
             for edition_id, user_id in edition_ids.items():
                 conn.execute(
                     text("UPDATE bp_ballot SET slot = :s WHERE edition_id = :e"),
-                    {"s": slot_key(TEST_SECRET, edition_id, user_id), "e": edition_id},  # type: ignore[arg-type]
+                    {"s": slot_key(TEST_SECRET, edition_id, user_id), "e": edition_id},
                 )
         eng.dispose()
         run_migrations(url)
@@ -61,7 +61,7 @@ def test_upgrade_keeps_ballots_and_drops_the_slots_of_editions_without_revote(
         assert {e: r.receipt_hash for e, r in rows.items()} == receipts  # nothing lost
         assert all(len(r.id) == 32 and r.channel == "unknown" for r in rows.values())
         assert rows[fixed_id].slot is None  # the link is gone
-        assert rows[free_id].slot == slot_key(TEST_SECRET, free_id, edition_ids[free_id])  # type: ignore[arg-type]
+        assert rows[free_id].slot == slot_key(TEST_SECRET, free_id, edition_ids[free_id])
     finally:
         base = os.environ.get("DATABASE_URL")
         if is_postgres_url(base):

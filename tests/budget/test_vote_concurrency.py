@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice
@@ -35,13 +35,13 @@ THREADS = 200
 
 @pytest.fixture(scope="module")
 def race_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    base = os.environ.get("DATABASE_URL")
+    base = os.environ.get("DATABASE_URL") or ""
     pg = is_postgres_url(base)
     url = (
         create_pg_database(base, "bp_vote_race")
         if pg
         else f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.sqlite3'}"
-    )  # type: ignore[arg-type]
+    )
     try:
         run_migrations(url)
         seed(url)
@@ -50,7 +50,7 @@ def race_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         engine.dispose()
     finally:
         if pg:
-            drop_pg_database(base, url)  # type: ignore[arg-type]
+            drop_pg_database(base, url)
 
 
 def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:
@@ -85,16 +85,16 @@ def setup(engine: Engine, **overrides: Any) -> tuple[int, str, int, list[str], A
         edition, projects = vote_edition(session, **overrides)
         person = voter(session)
         session.commit()
-        return edition.id, edition.slug, person.id, list(ids(projects[CORO], 0, 1, 2, 3)), edition  # type: ignore[return-value]
+        return edition.id, edition.slug, person.id, list(ids(projects[CORO], 0, 1, 2, 3)), edition
 
 
 def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
     with Session(engine) as session:
         voters = session.execute(
-            select(func.count()).select_from(Voter).where(Voter.edition_id == edition_id)
+            select(func.count()).select_from(Voter).where(col(Voter.edition_id) == edition_id)
         ).scalar()
         ballots = session.execute(
-            select(func.count()).select_from(Ballot).where(Ballot.edition_id == edition_id)
+            select(func.count()).select_from(Ballot).where(col(Ballot.edition_id) == edition_id)
         ).scalar()
         return int(voters or 0), int(ballots or 0)
 
@@ -151,8 +151,8 @@ def test_concurrent_paper_and_online_give_one_ballot(race_engine: Engine) -> Non
     results = race(race_engine, jobs)
     assert totals(race_engine, edition_id) == (1, 1)
     with Session(race_engine) as session:
-        row = session.exec(select(Voter).where(Voter.edition_id == edition_id)).one()[0]  # type: ignore[call-overload]
-        ballot = session.exec(select(Ballot).where(Ballot.edition_id == edition_id)).one()[0]  # type: ignore[call-overload]
+        row = session.execute(select(Voter).where(col(Voter.edition_id) == edition_id)).scalar_one()
+        ballot = session.execute(select(Ballot).where(col(Ballot.edition_id) == edition_id)).scalar_one()
     # Whichever channel came first won; the other channel was refused every time, with the reason.
     paper_results = [r for i, r in enumerate(results) if i % 2]
     online_results = [r for i, r in enumerate(results) if not i % 2]

@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.accounts import documents
 from backend.accounts.models import User
@@ -30,11 +30,11 @@ def seen(session: Session, user: User, number: str = NUMBER) -> str:
     return documents.record_document(session, user, key=KEY, kind="carte_identite", number=number)
 
 
-def count(session: Session, model: type, edition_id: int) -> int:
+def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) -> int:
     return int(
         session.execute(
-            select(func.count()).select_from(model).where(model.edition_id == edition_id)
-        ).scalar()  # type: ignore[attr-defined]
+            select(func.count()).select_from(model).where(col(model.edition_id) == edition_id)
+        ).scalar()
         or 0
     )
 
@@ -59,7 +59,7 @@ def test_two_voting_points_refuse_the_same_document(session: Session) -> None:
     seen(session, second)
     with pytest.raises(Conflict, match="Ce document d'identité a déjà servi pour voter"):
         paper(session, edition, second, *ids(projects[CORO], 1), point="Centre social Malpassé")
-    assert count(session, Voter, edition.id) == count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == count(session, Ballot, edition.id) == 1
     rows = session.exec(select(DocumentParticipation)).all()
     assert [(r.edition_id, r.document_hash) for r in rows] == [(edition.id, first.id_document_hash)]
 
@@ -69,11 +69,11 @@ def test_in_person_then_online_after_a_verification_is_refused(session: Session)
     at_point, online = voter(session), voter(session)
     seen(session, at_point)
     paper(session, edition, at_point, *ids(projects[CORO], 0))
-    vote_before = count(session, Voter, edition.id)  # type: ignore[arg-type]
+    vote_before = count(session, Voter, edition.id)
     seen(session, online)  # the online account is verified in person later, with the same document
     with pytest.raises(Conflict, match="Votre pièce d'identité a déjà servi"):
         vote(session, edition, online, *ids(projects[CORO], 1))
-    assert count(session, Voter, edition.id) == vote_before  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == vote_before
 
 
 def test_online_then_in_person_is_refused_in_both_ways(session: Session) -> None:
@@ -88,7 +88,7 @@ def test_online_then_in_person_is_refused_in_both_ways(session: Session) -> None
     # The same account at a voting point: the one-ballot-per-account rule answers.
     with pytest.raises(Conflict, match="déjà voté en ligne"):
         paper(session, edition, online, *ids(projects[CORO], 1))
-    assert count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == 1
 
 
 def test_another_document_and_another_edition_still_vote(session: Session) -> None:
@@ -100,7 +100,7 @@ def test_another_document_and_another_edition_still_vote(session: Session) -> No
     paper(session, edition, first, *ids(projects[CORO], 0))
     paper(session, edition, second, *ids(projects[CORO], 0))
     vote(session, other_edition, first, *ids(other_projects[CORO], 0))
-    assert count(session, Voter, edition.id) == 2 and count(session, Voter, other_edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == 2 and count(session, Voter, other_edition.id) == 1
 
 
 def test_own_revote_with_a_document_is_allowed_but_not_a_second_account(session: Session) -> None:
@@ -112,7 +112,7 @@ def test_own_revote_with_a_document_is_allowed_but_not_a_second_account(session:
     seen(session, twin)
     with pytest.raises(Conflict, match="Votre pièce d'identité a déjà servi"):
         vote(session, edition, twin, *ids(projects[CORO], 2))
-    assert count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 1
 
 
 # --- through the screens -----------------------------------------------------------------------
@@ -212,7 +212,7 @@ def test_voting_point_refuses_a_document_that_voted_online(client: TestClient, s
     assert 'value="Marché de Malpassé"' in refused.text
     session.refresh(newcomer)
     assert newcomer.id_document_hash is None  # the refused attempt left nothing behind
-    assert count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == 1
 
 
 def test_paper_sheets_with_document_numbers_follow_the_same_rule(session: Session) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.accounts import documents
 from backend.accounts.levels import Level
@@ -68,10 +68,10 @@ def world(fast_db: tuple[str, Engine]) -> dict[str, Any]:
 def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
     with engine.connect() as conn:
         voters = conn.execute(
-            select(func.count()).select_from(Voter).where(Voter.edition_id == edition_id)
+            select(func.count()).select_from(Voter).where(col(Voter.edition_id) == edition_id)
         ).scalar()
         ballots = conn.execute(
-            select(func.count()).select_from(Ballot).where(Ballot.edition_id == edition_id)
+            select(func.count()).select_from(Ballot).where(col(Ballot.edition_id) == edition_id)
         ).scalar()
     return int(voters or 0), int(ballots or 0)
 

@@ -230,7 +230,7 @@ def _answer(scenario: Scenario, app: FastAPI, engine: Engine) -> tuple[int, dict
         edition, projects = vote_edition(session, costs, **overrides)
         confirmed = {"email_confirmed_at": utcnow()} if overrides.get("level_to_vote") else {}
         warm = voter(session, CORO, **confirmed)
-        person = voter(session, qpv, **subject) if qpv else voter(session, None, **subject)  # type: ignore[arg-type]
+        person = voter(session, qpv, **subject) if qpv else voter(session, None, **subject)
         other = voter(session, CORO, **confirmed)
         session.commit()
     run = Run(app, engine, edition, projects, person, other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus
@@ -15,6 +15,7 @@ from backend.budget.voting.context import Choice
 from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.secrecy import receipt_hash, slot_key
 from backend.budget.voting.service import BallotRefused, NotEligible
+from backend.db import utcnow
 from backend.errors import Conflict
 from backend.processes import Registry
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
@@ -22,13 +23,13 @@ from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET
 
 
-def count(session: Session, model: type, edition_id: int) -> int:
+def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) -> int:
     return int(
         session.execute(
-            select(func.count()).select_from(model).where(model.edition_id == edition_id)
+            select(func.count()).select_from(model).where(col(model.edition_id) == edition_id)
         ).scalar()
         or 0
-    )  # type: ignore[attr-defined]
+    )
 
 
 def test_approval_ballot_valid_and_invalid(session: Session) -> None:
@@ -45,11 +46,13 @@ def test_approval_ballot_valid_and_invalid(session: Session) -> None:
         vote(
             session, edition, person, *ids(coro, 0), str(projects[CENTRE][0].id)
         )  # another envelope's project
-    assert count(session, Voter, edition.id) == 0  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == 0
     result = vote(session, edition, person, *ids(coro, 0, 2))
     assert len(result.receipt) == 14 and not result.revote
-    assert count(session, Voter, edition.id) == count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
-    stored = session.exec(select(Ballot).where(Ballot.receipt_hash == receipt_hash(result.receipt))).one()[0]  # type: ignore[call-overload]
+    assert count(session, Voter, edition.id) == count(session, Ballot, edition.id) == 1
+    stored = session.execute(
+        select(Ballot).where(col(Ballot.receipt_hash) == receipt_hash(result.receipt))
+    ).scalar_one()
     assert stored.choices == " ".join(sorted(ids(coro, 0, 2), key=int))
 
 
@@ -82,13 +85,13 @@ def test_majority_judgment_ballot_needs_a_grade_for_every_project(session: Sessi
     with pytest.raises(BallotRefused, match="n'existe pas"):
         vote(session, edition, person, grades={coro[0]: 4, coro[1]: 0, coro[2]: 1, coro[3]: 2})
     vote(session, edition, person, grades={coro[0]: 3, coro[1]: 0, coro[2]: 1, coro[3]: 2})
-    assert count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 1
 
 
 def test_age_and_residence_refusals(session: Session) -> None:
     edition, projects = vote_edition(session, min_voting_age=16, level_to_vote=Level.residence)
     choice = ids(projects[CORO], 0)
-    year = service.utcnow().year
+    year = utcnow().year
     with pytest.raises(NotEligible, match="au moins 16 ans"):
         vote(session, edition, voter(session, birth_year=year - 15), *choice)
     vote(session, edition, voter(session, birth_year=year - 16), *choice)  # 16 during the year: votes
@@ -100,14 +103,14 @@ def test_age_and_residence_refusals(session: Session) -> None:
         vote(session, edition, voter(session, qpv=None), *choice)
     with pytest.raises(NotEligible, match="d'autres quartiers que le vôtre"):
         vote(session, edition, voter(session, "QN01352M"), *choice)  # Saint-Barthélémy: not in this edition
-    assert count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Voter, edition.id) == 1
 
 
 def test_declared_residence_is_enough_when_the_edition_says_so(session: Session) -> None:
     edition, projects = vote_edition(session, level_to_vote=Level.account)
-    assert count(session, Ballot, edition.id) == 0  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 0
     vote(session, edition, voter(session, residence_status=ResidenceStatus.declared), *ids(projects[CORO], 0))
-    assert count(session, Ballot, edition.id) == count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == count(session, Voter, edition.id) == 1
 
 
 def test_each_voter_sees_and_votes_only_in_their_envelope(session: Session) -> None:
@@ -139,7 +142,7 @@ def test_online_after_paper_is_refused_with_an_explanation(session: Session) -> 
         match="Vous avez déjà voté au bureau de vote « Centre social Malpassé » le .* : vous ne pouvez pas voter en ligne.",
     ):
         vote(session, edition, person, *ids(projects[CORO], 1))
-    assert count(session, Ballot, edition.id) == 1  # type: ignore[arg-type]
+    assert count(session, Ballot, edition.id) == 1
 
 
 def test_paper_after_online_is_refused_even_when_revote_is_allowed(session: Session) -> None:
@@ -162,13 +165,13 @@ def test_revote_keeps_only_the_last_ballot(session: Session) -> None:
     first = vote(session, edition, person, *ids(projects[CORO], 0))
     second = vote(session, edition, person, *ids(projects[CORO], 1, 2))
     assert second.revote and first.receipt != second.receipt
-    ballots = session.exec(select(Ballot).where(Ballot.edition_id == edition.id)).all()  # type: ignore[call-overload]
-    assert len(ballots) == 1 and count(session, Voter, edition.id) == 1  # type: ignore[arg-type]
+    ballots = session.execute(select(Ballot).where(col(Ballot.edition_id) == edition.id)).all()
+    assert len(ballots) == 1 and count(session, Voter, edition.id) == 1
     assert ballots[0][0].choices == " ".join(ids(projects[CORO], 1, 2)) or ballots[0][0].choices == " ".join(
         sorted(ids(projects[CORO], 1, 2), key=int)
     )
-    assert service.ballot_by_receipt(session, edition.id, first.receipt) is None  # type: ignore[arg-type]
-    assert service.ballot_by_receipt(session, edition.id, second.receipt) is not None  # type: ignore[arg-type]
+    assert service.ballot_by_receipt(session, edition.id, first.receipt) is None
+    assert service.ballot_by_receipt(session, edition.id, second.receipt) is not None
 
 
 def test_revote_is_refused_when_the_edition_does_not_allow_it(session: Session) -> None:
@@ -196,8 +199,8 @@ def test_the_ballot_table_holds_no_identity(session: Session) -> None:
     vote(session, edition, person, *ids(projects[CORO], 0))
     slot = session.execute(select(Ballot.slot).where(Ballot.edition_id == edition.id)).scalar_one()  # type: ignore[call-overload]
     # The revote exception: only the server secret links this online ballot to its voter.
-    assert slot == slot_key(TEST_SECRET, edition.id, person.id)  # type: ignore[arg-type]
-    assert slot != slot_key("another-secret", edition.id, person.id)  # type: ignore[arg-type]
+    assert slot == slot_key(TEST_SECRET, edition.id, person.id)
+    assert slot != slot_key("another-secret", edition.id, person.id)
     fixed, projects = vote_edition(session, revote_allowed=False)
     vote(session, fixed, voter(session), *ids(projects[CORO], 0))
     assert session.execute(select(Ballot.slot).where(Ballot.edition_id == fixed.id)).scalar_one() is None  # type: ignore[call-overload]
@@ -253,4 +256,4 @@ def test_personal_data_says_how_one_voted_never_what(session: Session, registry:
     }
     assert exported[0]["choix"].startswith("secret")
     accounts.delete_account(session, person, registry)  # the voter row stays: one ballot per person holds
-    assert session.exec(select(Voter).where(Voter.user_id == person.id)).first() is not None  # type: ignore[call-overload]
+    assert session.execute(select(Voter).where(col(Voter.user_id) == person.id)).first() is not None

@@ -62,7 +62,7 @@ def vote(
         edition_id=edition.id,
         slug=edition.slug,
         user_id=user.id,
-        choice=choice,  # type: ignore[arg-type]
+        choice=choice,
     )
 
 
@@ -79,7 +79,7 @@ def paper(
     )
 
 
-def voter(session: Session, qpv: str = CORO, **overrides: Any) -> User:
+def voter(session: Session, qpv: str | None = CORO, **overrides: Any) -> User:
     return resident(session, qpv, **overrides)
 
 

@@ -112,7 +112,7 @@ def pabutools_mes(projects: Sequence[Project], budget: Decimal, ballots: Sequenc
     return {p.name for p in method_of_equal_shares(instance, profile, sat_class=Cost_Sat, tie_breaking=tie)}
 
 
-class PointsTimesCostSat(AdditiveSatisfaction):
+class PointsTimesCostSat(AdditiveSatisfaction):  # type: ignore[misc]  # pabutools has no annotations
     """Satisfaction = points × cost (positional points for ordinal ballots, 1 for approval):
     pabutools' greedy (welfare per cost) then orders projects by points, like the cities."""
 

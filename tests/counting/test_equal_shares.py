@@ -48,7 +48,7 @@ def test_wieliczka_figures() -> None:
     assert outcome.spent == Decimal(995_079)
     # The share grows from 1,000,000 / 6,586 = 151.84 zł by whole złoty.
     assert float(outcome.details["voter_budget"]) == pytest.approx(
-        1_000_000 / 6586 + outcome.details["increments"]
+        1_000_000 / 6586 + float(outcome.details["increments"])
     )
 
 

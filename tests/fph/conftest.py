@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from backend.accounts.models import User
 from backend.config import Settings
+from backend.formatting import PARIS
 from backend.fph.models import AgendaItem, Application, Fund, Meeting, Member, MemberKind
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds
 from backend.fph.service.applications import ApplicationInput, PersonInput
 from backend.fph.service.common import paris_today
 from backend.ledger.service import SYSTEM, ActorRef
-from backend.rendering import PARIS
 from tests.conftest import TEST_SECRET
 from tests.factories import make_user
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from backend.accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
-from backend.fph.models import ApplicationStatus, MemberKind, Vote
+from backend.fph.models import ApplicationStatus, Fund, Meeting, Member, MemberKind, Vote
 from backend.fph.service import committee, funds
 from backend.fph.service import minutes as minutes_service
 from backend.ledger.models import LedgerEntry
@@ -25,9 +26,11 @@ from tests.fph.conftest import (
     vote_all,
 )
 
+Setup = tuple[Fund, Meeting, list[tuple[User, Member]]]
+
 
 @pytest.fixture
-def setup(session: Session):  # type: ignore[no-untyped-def]
+def setup(session: Session) -> Setup:
     fund = make_fund(session, quorum=3)
     meeting = make_meeting(session, fund)
     voters = make_voters(session, fund, 4)
@@ -42,7 +45,7 @@ def fph_entries(session: Session, action: str) -> list[LedgerEntry]:
     )
 
 
-def test_voting_members_get_the_committee_role_on_the_fund_qpv(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_voting_members_get_the_committee_role_on_the_fund_qpv(session: Session, setup: Setup) -> None:
     from backend.accounts.grants import active_grants
 
     _fund, _meeting, voters = setup
@@ -53,7 +56,7 @@ def test_voting_members_get_the_committee_role_on_the_fund_qpv(session: Session,
     ]
 
 
-def test_institutions_never_vote(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_institutions_never_vote(session: Session, setup: Setup) -> None:
     fund, meeting, _voters = setup
     institution = funds.add_member(session, SYSTEM, fund, kind="institution", label="13 Habitat")
     assert not institution.voting
@@ -65,7 +68,7 @@ def test_institutions_never_vote(session: Session, setup) -> None:  # type: igno
     assert "institutionnels ne votent pas" in exc.value.message
 
 
-def test_a_member_without_the_role_on_this_qpv_cannot_vote(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_without_the_role_on_this_qpv_cannot_vote(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     item = on_agenda(session, meeting, make_application(session, fund))
     with pytest.raises(Forbidden):
@@ -79,7 +82,7 @@ def test_a_member_without_the_role_on_this_qpv_cannot_vote(session: Session, set
         )
 
 
-def test_grant_needs_quorum(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_grant_needs_quorum(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     item = on_agenda(session, meeting, make_application(session, fund))
     vote_all(session, item, voters[:2], ["pour", "pour"])
@@ -94,7 +97,7 @@ def test_grant_needs_quorum(session: Session, setup) -> None:  # type: ignore[no
     assert decision.outcome == "postponed"
 
 
-def test_granting_moves_the_reservation_and_may_give_less_than_asked(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_granting_moves_the_reservation_and_may_give_less_than_asked(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     application = make_application(session, fund, amount_cents=50_000)
     item = on_agenda(session, meeting, application)
@@ -122,7 +125,7 @@ def test_granting_moves_the_reservation_and_may_give_less_than_asked(session: Se
     assert verify_ledger(session).ok
 
 
-def test_refusal_needs_a_majority_against_and_releases_the_money(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_refusal_needs_a_majority_against_and_releases_the_money(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     application = make_application(session, fund)
     item = on_agenda(session, meeting, application)
@@ -147,8 +150,8 @@ def test_refusal_needs_a_majority_against_and_releases_the_money(session: Sessio
 
 
 def test_every_decision_needs_a_public_reason_and_cannot_exceed_what_was_asked(
-    session: Session, setup
-) -> None:  # type: ignore[no-untyped-def]
+    session: Session, setup: Setup
+) -> None:
     fund, meeting, voters = setup
     item = on_agenda(session, meeting, make_application(session, fund, amount_cents=50_000))
     vote_all(session, item, voters, ["pour"] * 4)
@@ -160,7 +163,7 @@ def test_every_decision_needs_a_public_reason_and_cannot_exceed_what_was_asked(
     assert "plus que le montant demandé" in exc.value.message
 
 
-def test_one_decision_per_application_and_meeting(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_one_decision_per_application_and_meeting(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     item = on_agenda(session, meeting, make_application(session, fund))
     vote_all(session, item, voters, ["pour"] * 3)
@@ -171,7 +174,7 @@ def test_one_decision_per_application_and_meeting(session: Session, setup) -> No
         vote_all(session, item, voters[3:], ["pour"])
 
 
-def test_a_declared_conflict_removes_the_vote_and_blocks_voting(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_declared_conflict_removes_the_vote_and_blocks_voting(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     application = make_application(session, fund)
     item = on_agenda(session, meeting, application)
@@ -192,7 +195,9 @@ def test_a_declared_conflict_removes_the_vote_and_blocks_voting(session: Session
         committee.decide(session, SYSTEM, item, outcome="granted", amount_cents=50_000, reason="Très bien.")
 
 
-def test_a_member_who_holds_the_application_is_conflicted_automatically(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_who_holds_the_application_is_conflicted_automatically(
+    session: Session, setup: Setup
+) -> None:
     fund, meeting, voters = setup
     holder_user, holder_member = voters[0]
     application = make_application(session, fund, holder_user)
@@ -202,7 +207,7 @@ def test_a_member_who_holds_the_application_is_conflicted_automatically(session:
         vote_all(session, item, voters[:1], ["pour"])
 
 
-def test_agenda_rules(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_agenda_rules(session: Session, setup: Setup) -> None:
     fund, meeting, _voters = setup
     draft = make_application(session, fund, submit=False)
     with pytest.raises(Conflict):
@@ -215,7 +220,7 @@ def test_agenda_rules(session: Session, setup) -> None:  # type: ignore[no-untyp
     assert "déjà à l'ordre du jour" in exc.value.message
 
 
-def test_postponed_application_can_be_completed_and_heard_again(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_postponed_application_can_be_completed_and_heard_again(session: Session, setup: Setup) -> None:
     from backend.fph.service import applications as apps
     from tests.fph.conftest import TODAY, application_input
 
@@ -237,7 +242,9 @@ def test_postponed_application_can_be_completed_and_heard_again(session: Session
     assert "complétée et renvoyée" in fph_entries(session, "fph.application_submitted")[-1].reason
 
 
-def test_minutes_are_published_once_every_item_is_decided_and_hold_no_names(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_minutes_are_published_once_every_item_is_decided_and_hold_no_names(
+    session: Session, setup: Setup
+) -> None:
     fund, meeting, voters = setup
     lead = resident(session, display_name="Amina Benali")
     first = on_agenda(session, meeting, make_application(session, fund, lead, title="Fête des voisins"))
@@ -268,7 +275,7 @@ def test_minutes_are_published_once_every_item_is_decided_and_hold_no_names(sess
     assert "1 aide(s) accordée(s) pour 500\u202f€" in fph_entries(session, "fph.minutes_published")[-1].reason
 
 
-def test_each_decision_kind_is_journaled(session: Session, setup) -> None:  # type: ignore[no-untyped-def]
+def test_each_decision_kind_is_journaled(session: Session, setup: Setup) -> None:
     fund, meeting, voters = setup
     outcomes = {"granted": ["pour"] * 3, "refused": ["contre"] * 3, "postponed": []}
     for outcome, votes in outcomes.items():

@@ -108,11 +108,11 @@ def test_concurrent_submissions_cannot_overdraw(postgres_only: None, race_engine
     def submit(application_id: int) -> Callable[[Session], Any]:
         return lambda s: apps.submit(s, SYSTEM, s.get(Application, application_id), TODAY)  # type: ignore[arg-type]
 
-    results = race(race_engine, [submit(d.id) for d in drafts])  # type: ignore[arg-type]
+    results = race(race_engine, [submit(d.id) for d in drafts])
     assert results.count("ok") == 3, results
     refusals = [r for r in results if r != "ok"]
     assert all(r.startswith("Il reste 200\u202f€ dans le fonds") for r in refusals), refusals
-    fund_after, reserved = totals(race_engine, fund.id)  # type: ignore[arg-type]
+    fund_after, reserved = totals(race_engine, fund.id)
     assert fund_after.pending_cents == reserved == 180_000
     assert fund_after.balance_cents == 20_000 >= 0
 
@@ -161,7 +161,7 @@ def test_concurrent_grants_and_an_envelope_cut_keep_the_balance_positive(
     assert results[:5].count("ok") + (results[5] == "ok") == 5, (
         results
     )  # one of the two racing grants of item 0 wins
-    fund_after, reserved = totals(race_engine, fund.id)  # type: ignore[arg-type]
+    fund_after, reserved = totals(race_engine, fund.id)
     assert fund_after.granted_cents == 250_000 and fund_after.pending_cents == reserved == 0
     assert fund_after.envelope_cents in (300_000, 270_000)
     assert fund_after.balance_cents >= 0
@@ -190,5 +190,5 @@ def test_the_check_constraint_stops_racing_raw_updates(postgres_only: None, race
 
     results = race(race_engine, [take, take])
     assert sorted(results) == ["IntegrityError", "ok"], results
-    fund_after, _ = totals(race_engine, fund.id)  # type: ignore[arg-type]
+    fund_after, _ = totals(race_engine, fund.id)
     assert fund_after.pending_cents == 70_000 and fund_after.balance_cents == 30_000

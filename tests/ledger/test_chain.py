@@ -13,7 +13,7 @@ def build(n: int) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     prev = GENESIS_HASH
     for seq in range(1, n + 1):
-        fields = {
+        fields: dict[str, Any] = {
             "seq": seq,
             "at": f"2026-11-22T10:00:{seq:02d}.000000Z",
             "actor_role": "moderator",

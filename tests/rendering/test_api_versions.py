@@ -34,11 +34,11 @@ def _api_routes(app: FastAPI) -> list[RouteContext]:
 
 def test_every_json_route_is_under_v1_with_an_unversioned_alias(app: FastAPI) -> None:
     routes = _api_routes(app)
-    v1 = [r for r in routes if r.path.startswith(f"{API_V1}/")]
+    v1 = [r for r in routes if (r.path or "").startswith(f"{API_V1}/")]
     aliases = {(r.path, frozenset(r.methods or ()), r.endpoint) for r in routes if r not in v1}
     assert len(v1) >= 12
     for route in v1:
-        old = UNVERSIONED + route.path.removeprefix(API_V1)
+        old = UNVERSIONED + (route.path or "").removeprefix(API_V1)
         assert (old, frozenset(route.methods or ()), route.endpoint) in aliases, old
     # Nothing else under /api is documented, and nothing under /api is left without a v1 twin.
     assert not [r.path for r in routes if r not in v1 and r.include_in_schema]

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ from tests.budget.vote_helpers import voter
 from tests.conftest import TEST_SECRET
 
 
-def _api_error(response: httpx.Response, status: int) -> ApiError:
+def _api_error(response: httpx2.Response, status: int) -> ApiError:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     return ApiError.model_validate(response.json())
@@ -67,7 +68,7 @@ def test_an_api_body_that_is_not_json_is_a_clean_error(
     client: TestClient, session: Session, content_type: str, body: bytes
 ) -> None:
     person = voter(session)
-    token = issue_token(TEST_SECRET, person.id, person.session_version)  # type: ignore[arg-type]
+    token = issue_token(TEST_SECRET, person.id, person.session_version)
     response = client.post(
         "/api/v1/budget/editions/nulle-part/bulletin",
         content=body,

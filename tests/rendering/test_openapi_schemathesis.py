@@ -8,6 +8,7 @@ derandomized (the same requests every run), no deadline (the first request of an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import schemathesis
@@ -73,13 +74,13 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _schema_app())
 
 @schema.parametrize()
 @BOUNDS
-def test_anonymous(case: schemathesis.Case, app: FastAPI, world: World) -> None:
+def test_anonymous(case: schemathesis.Case[Any], app: FastAPI, world: World) -> None:
     case.call_and_validate(checks=CHECKS, app=app)
 
 
 @schema.parametrize()
 @BOUNDS
-def test_with_a_bearer_token(case: schemathesis.Case, app: FastAPI, world: World) -> None:
+def test_with_a_bearer_token(case: schemathesis.Case[Any], app: FastAPI, world: World) -> None:
     # Aim at the real edition, so the voting operations get past the 404 and reach their rules.
     if case.path_parameters and "slug" in case.path_parameters:
         case.path_parameters["slug"] = world.slug

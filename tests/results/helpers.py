@@ -37,7 +37,7 @@ YEAR = date.today().year  # the test edition has no calendar: ages are counted t
 
 
 def qpv_id(session: Session, code: str) -> int:
-    return int(session.exec(select(Qpv.id).where(Qpv.code == code)).one())  # type: ignore[arg-type]
+    return int(session.exec(select(Qpv.id).where(Qpv.code == code)).one())
 
 
 @dataclass

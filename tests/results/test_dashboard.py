@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete, select
+import pytest
+from sqlmodel import Session, col, delete, select
 
 from backend.budget.voting.models import Voter
 from backend.results import counters
@@ -56,7 +57,7 @@ def test_every_figure_of_the_edition(session: Session) -> None:
     share = {r.key: r.share for r in ages["votants"].rows}
     assert share["16-18"] == 1 / 4  # four voters aged 16+ with a known age
     gap = {r.key: r.gap for r in ages["votants"].rows}
-    assert abs(gap["19-29"] - (0 - 0.19)) < 1e-9
+    assert gap["19-29"] == pytest.approx(0 - 0.19, abs=1e-9)
     default = band_of(1990, YEAR)  # test people are born in 1990 unless told otherwise
     assert {r.key: r.count for r in ages["auteurs"].rows if r.count} == {default: 6}
     assert {r.key: r.count for r in ages["fph"].rows if r.count} == {
@@ -105,14 +106,14 @@ def test_counters_follow_new_voters_and_rebuild_after_a_deletion(session: Sessio
     vote(session, edition, late, str(projects[CORO][3].id))
     mark = counters.refresh(session, edition.id)
     assert mark.voters == 6
-    by_band = {}
+    by_band: dict[tuple[str, str], int] = {}
     for _e, code, band, _c, n in counters.rows(session, edition.id):
         by_band[(code, band)] = by_band.get((code, band), 0) + n
     assert by_band[(CORO, "45-59")] == 1 and by_band[(CORO, "30-44")] == 1
     # A refresh with nothing new changes nothing.
     assert counters.refresh(session, edition.id).voters == 6
     # A voter row removed: the counters disagree with the live count.
-    session.exec(delete(Voter).where(Voter.user_id == late.id))  # type: ignore[call-overload]
+    session.exec(delete(Voter).where(col(Voter.user_id) == late.id))
     live = sum(counters.live_counts(session, edition.id).values())
     assert counters.needs_rebuild(mark, live, vote_open=False) == "now"
     assert counters.needs_rebuild(mark, live, vote_open=True) is None  # rebuilt a moment ago

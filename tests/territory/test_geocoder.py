@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
 from backend.territory.geocoder import BanGeocoder, GeocodeStatus
 
 
-def answer(score: float = 0.92, kind: str = "housenumber", lon: float = 5.4083, lat: float = 43.3255) -> dict:
+def answer(
+    score: float = 0.92, kind: str = "housenumber", lon: float = 5.4083, lat: float = 43.3255
+) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -22,8 +23,12 @@ SQUARE = {
 
 
 def anct_feature(
-    code: str, name: str, insee: str = "13055", commune: str = "Marseille", geometry=None
-) -> dict:  # type: ignore[no-untyped-def]
+    code: str,
+    name: str,
+    insee: str = "13055",
+    commune: str = "Marseille",
+    geometry: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
         "type": "Feature",
         "properties": {
@@ -37,7 +42,7 @@ def anct_feature(
     }
 
 
-def collection(*features: dict) -> bytes:
+def collection(*features: dict[str, Any]) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
 
 

@@ -46,7 +46,7 @@ def stdout_silenced() -> Iterator[None]:
 def new_highs() -> highspy.Highs:
     """A silent, single-threaded, deterministic HiGHS instance with tight tolerances."""
     with stdout_silenced():
-        highs = highspy.Highs()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships no annotations
     for name, value in (
         ("output_flag", False),
         ("threads", 1),

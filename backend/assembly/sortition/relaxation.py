@@ -17,6 +17,8 @@ Measured on ``bench/draw.py`` (2,000 volunteers, 111 seats): about 120 compositi
 
 from __future__ import annotations
 
+from typing import Any
+
 import highspy
 import numpy as np
 
@@ -174,7 +176,10 @@ def _relaxed_leximin(pool: ReducedPool, panel_size: int, margin: float) -> np.nd
             highs.changeRowBounds(first + j, value - margin, INF)
             unfixed.discard(j)
     highs.run()
-    return np.clip(np.array(highs.getSolution().col_value[:n]), 0.0, upper)
+    solution: np.ndarray[tuple[Any, ...], np.dtype[Any]] = np.clip(
+        np.array(highs.getSolution().col_value[:n]), 0.0, upper
+    )
+    return solution
 
 
 def _value(weights: np.ndarray, counts: tuple[int, ...]) -> float:

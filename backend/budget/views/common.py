@@ -16,8 +16,8 @@ from backend.budget.rules import DESCRIPTION_MAX, ProposalInput
 from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposals import Location
 from backend.errors import DomainError, Invalid, Problems
+from backend.formatting import PARIS
 from backend.i18n import gettext as _
-from backend.rendering import PARIS
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address

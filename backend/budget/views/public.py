@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import select
@@ -40,7 +42,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
     return render(request, "budget/index.html", {"editions": shown, "counts": counts, **labels()})
 
 
-def _staff_links(principal: CurrentPrincipal, edition: EditionDep, refs: list) -> dict[str, bool]:
+def _staff_links(principal: CurrentPrincipal, edition: EditionDep, refs: list[Any]) -> dict[str, bool]:
     return {
         "moderate": principal.is_authenticated
         and staff_policy(principal, edition, Act.moderate, refs) is None,

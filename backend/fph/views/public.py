@@ -19,7 +19,7 @@ from backend.fph.permissions import fund_access
 from backend.fph.service import funds
 from backend.fph.service import minutes as minutes_service
 from backend.fph.service.applications import applications_of_user
-from backend.fph.service.common import get_fund, paris_today
+from backend.fph.service.common import fund_qpvs, get_fund, paris_today
 from backend.fph.service.payments import paid_total
 from backend.fph.views import page
 from backend.i18n import gettext as _
@@ -104,7 +104,7 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
         "fph/fund.html",
         {
             "fund": fund,
-            "qpvs": funds.fund_qpvs(session, fund),
+            "qpvs": fund_qpvs(session, fund),
             "projects": projects,
             "upcoming": funds.upcoming_meetings(session, fund.id, today),
             "published": funds.published_meetings(session, fund.id),
