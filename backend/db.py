@@ -159,16 +159,58 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
+# The heads of the development history squashed into `0001_schema`: a database at exactly these
+# revisions has that schema already and is stamped with it; one at an older revision is refused.
+SQUASHED_HEADS = frozenset(
+    {"0002_user_session", "0003", "assembly_0002", "budget_0006", "contact_0001", "fph_0001", "results_0001"}
+)
+# Every revision of that history, to recognise a database migrated before the squash.
+SQUASHED_HISTORY = SQUASHED_HEADS | {
+    "0001",
+    "0002",
+    "assembly_0001",
+    "budget_0001",
+    "budget_0002",
+    "budget_0003",
+    "budget_0004",
+    "budget_0005",
+}
+BASELINE = "0001_schema"
+
+
 def run_migrations(url: str, target: str = "heads") -> None:
-    """Upgrade to every branch head (each domain owns a migration branch), creating the database
-    first when it is missing."""
+    """Upgrade to every branch head, creating the database first when it is missing."""
     from alembic import command
 
     parsed = make_url(normalize_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     ensure_database(url)
+    _stamp_squashed_history(url)
     command.upgrade(alembic_config(url), target)
+
+
+def _stamp_squashed_history(url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return
+            current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+            if not current or not current <= SQUASHED_HISTORY:
+                return
+            if current != SQUASHED_HEADS:
+                raise RuntimeError(
+                    "Cette base date d'une version de développement trop ancienne pour être mise à jour "
+                    f"({', '.join(sorted(current))}) : recréez-la (supprimez le fichier SQLite, ou la base "
+                    "PostgreSQL) puis relancez `qp migrate`."
+                )
+            conn.execute(text("DELETE FROM alembic_version"))
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": BASELINE})
+    finally:
+        engine.dispose()
 
 
 # The database every PostgreSQL server has: where databases are created and dropped from, so
