@@ -26,9 +26,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "proposal_status",
         N_("Ma proposition au budget participatif change d'étape"),
-        N_("Votre proposition « {title} » : {status}"),
-        N_("Votre proposition « {title} » a changé. Maintenant : {status}."),
-        N_("Quartiers Participatifs : votre proposition « {title} » : {status}."),
+        N_("{status}"),
+        N_("{status}. Proposition : « {title} »."),
+        N_("Quartiers Participatifs : {status}. « {title} »"),
     ),
     Kind(
         "vote_open",
