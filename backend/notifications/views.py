@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy import inspect
 
 from backend import i18n
 from backend.accounts.deps import CurrentPrincipal
@@ -29,7 +30,8 @@ def unread_badge(request: Request) -> int:
     """The header's count: one indexed query, only for a logged-in person on a page with a session."""
     user = getattr(request.state, "user", None)
     session = getattr(request.state, "db", None)
-    if user is None or session is None:
+    # An error page is rendered after the request's session has ended (its objects detached): no count.
+    if user is None or session is None or inspect(user).detached:
         return 0
     return service.unread_count(session, user.id)
 
@@ -46,7 +48,6 @@ def centre(request: Request, session: DbSession, principal: CurrentPrincipal) ->
         request,
         "notifications/list.html",
         {"items": items, "unread": sum(1 for n in items if n.read_at is None)},
-        block="content",
     )
 
 

@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
+from backend.accounts.personal_data import delete_account, export_personal_data
 from backend.db import utcnow
 from backend.errors import Invalid
 from backend.notifications import Translatable, notify
 from backend.notifications.models import Channel, OutboxStatus
-from backend.notifications.service import SMS_MAX, save_preferences
+from backend.notifications.service import SMS_MAX, preference_of, save_preferences
+from backend.processes import Registry
 from tests.factories import make_user
 from tests.notifications.conftest import confirmed_phone, notices, queued
 
@@ -79,3 +81,15 @@ def test_deleted_accounts_are_not_told(session: Session) -> None:
     user = make_user(session, deleted_at=utcnow())
     assert notify(session, [user.id], "proposal_status", params=PARAMS, url=URL) == 0
     assert notices(session, user.id) == []
+
+
+def test_personal_data_export_and_erase_go_through_the_registry(session: Session, registry: Registry) -> None:
+    user = make_user(session)
+    notify(session, [user.id], "proposal_status", params=PARAMS, url=URL)
+    save_preferences(session, user, {"proposal_status": ["email"]}, "en")
+    data = export_personal_data(session, user, registry)["notifications"]
+    assert data["notifications"][0]["titre"] == "Votre proposition est publiée"
+    assert data["preferences"]["langue"] == "en" and data["messages"][0]["canal"] == "email"
+    delete_account(session, user, registry)
+    assert notices(session, user.id) == [] and queued(session, user.id) == []
+    assert preference_of(session, user.id) is None
