@@ -135,3 +135,22 @@ def test_two_workers_never_send_the_same_message_twice(
     recipients = [m["To"] for m in smtp_server.messages]
     assert len(recipients) == 24 and len(set(recipients)) == 24
     assert all(r.status == OutboxStatus.sent and r.attempts == 1 for r in rows(outbox))
+
+
+def test_qp_worker_once_sends_through_the_configured_smtp(outbox: Engine, smtp_server: SmtpServer) -> None:
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+
+    queue(outbox, [committed_user(outbox)])
+    env = {
+        "DATABASE_URL": outbox.url.render_as_string(hide_password=False),
+        "APP_ENV": "test",
+        "APP_MAIL_BACKEND": "smtp",
+        "APP_SMTP_HOST": smtp_server.host,
+        "APP_SMTP_PORT": str(smtp_server.port),
+        "APP_SMTP_STARTTLS": "false",
+    }
+    result = CliRunner().invoke(app, ["worker", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "envoyés : 1" in result.output and len(smtp_server.messages) == 1
