@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_api.download_router,
     ):
         mount(app, router)
-    for kind in registry:
+    for kind in registry.parts():
         for router in kind.routers():
             mount(app, router)
         if kind.middleware is not None:

@@ -44,6 +44,33 @@ def migrate() -> None:
 
 
 @app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Une seule passe puis s'arrêter (tests, cron).")
+    ] = False,
+    interval: Annotated[float, typer.Option(help="Secondes d'attente entre deux passes.")] = 30.0,
+) -> None:
+    """Send the queued e-mails and SMS (retries with growing delays) and the due reminders."""
+    from backend.db import make_engine
+    from backend.mail import make_mailer
+    from backend.notifications.worker import run
+    from backend.sms import make_sms_sender
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    result = run(
+        engine,
+        _registry(),
+        make_mailer(settings),
+        make_sms_sender(settings),
+        settings.base_url,
+        once=once,
+        interval_s=interval,
+    )
+    typer.echo(f"envoyés : {result.sent}, à réessayer : {result.retried}, en échec : {result.failed}")
+
+
+@app.command()
 def demo() -> None:
     """Load the Marseille demo (idempotent) and print the demo logins."""
     from backend.demo import load_demo

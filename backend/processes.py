@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from fastapi import APIRouter, FastAPI
     from sqlmodel import Session
 
@@ -29,6 +31,8 @@ Eraser = Callable[["Session", "User"], None]
 """Erases what a process holds about a person when the account is deleted."""
 BallotCounter = Callable[["Session", int], int]
 PhaseListener = Callable[["Session", "ActorRef", Any, str, str], None]
+Reminder = Callable[["Session", "datetime"], int]
+"""Run by `qp worker`: notifies whoever is due a reminder now (idempotent); returns how many."""
 
 # Tables of the foundation (every process uses them); each process adds its own in `models`.
 FOUNDATION_MODEL_MODULES = (
@@ -36,6 +40,7 @@ FOUNDATION_MODEL_MODULES = (
     "backend.accounts.models",
     "backend.ledger.models",
     "backend.territory.models",
+    "backend.notifications.models",
 )
 
 
@@ -86,6 +91,7 @@ class ProcessKind:
     personal_data_export: Mapping[str, Exporter] = field(default_factory=dict)
     personal_data_erase: tuple[Eraser, ...] = ()
     phase_hooks: PhaseHooks = PhaseHooks()
+    reminders: tuple[Reminder, ...] = ()
     order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -96,9 +102,13 @@ BASE_JOURNAL_PROCESSES = {"territory": "Territoires", "accounts": "Comptes et rÃ
 
 @dataclass(frozen=True)
 class Registry:
-    """The processes of this installation, in display order; built once by the composition root."""
+    """The processes of this installation, in display order; built once by the composition root.
+
+    `services` are parts of the platform that are not participation processes (notifications):
+    their routers, tables and personal data count, but they are not listed as processes."""
 
     kinds: tuple[ProcessKind, ...]
+    services: tuple[ProcessKind, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: k.order)))
@@ -116,18 +126,25 @@ class Registry:
         return self.kind(key).phase_hooks
 
     def model_modules(self) -> tuple[str, ...]:
-        return FOUNDATION_MODEL_MODULES + tuple(m for kind in self.kinds for m in kind.models)
+        return FOUNDATION_MODEL_MODULES + tuple(m for kind in self.parts() for m in kind.models)
 
     def import_models(self) -> None:
         """Import every table, so that SQLModel.metadata is complete (Alembic, tests, the app)."""
         for name in self.model_modules():
             importlib.import_module(name)
 
+    def parts(self) -> tuple[ProcessKind, ...]:
+        """The processes and the services."""
+        return self.kinds + self.services
+
     def personal_data_exporters(self) -> list[tuple[str, Exporter]]:
-        return [item for kind in self.kinds for item in kind.personal_data_export.items()]
+        return [item for kind in self.parts() for item in kind.personal_data_export.items()]
 
     def account_erasers(self) -> list[Eraser]:
-        return [eraser for kind in self.kinds for eraser in kind.personal_data_erase]
+        return [eraser for kind in self.parts() for eraser in kind.personal_data_erase]
+
+    def reminders(self) -> list[Reminder]:
+        return [reminder for kind in self.parts() for reminder in kind.reminders]
 
     def journal_processes(self) -> dict[str, str]:
         labels = {k.key: k.label for k in self.kinds}

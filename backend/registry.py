@@ -12,6 +12,7 @@ def build_registry() -> Registry:
     from backend.assembly.process import PROCESS as assembly
     from backend.budget.process import PROCESS as budget
     from backend.fph.process import PROCESS as fph
+    from backend.notifications.process import SERVICE as notifications
     from backend.results.process import PROCESS as results
 
-    return Registry((budget, fph, assembly, results))
+    return Registry((budget, fph, assembly, results), services=(notifications,))

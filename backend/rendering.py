@@ -110,6 +110,12 @@ def nav_links(request: Request) -> list[tuple[str, str]]:
     return links
 
 
+def _unread_notifications(request: Request) -> int:
+    from backend.notifications.views import unread_badge
+
+    return unread_badge(request)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -146,6 +152,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "text_dir": i18n.text_direction(locale),
         "path": request.url.path,
         "nav_links": lambda: nav_links(request),
+        "unread_notifications": lambda: _unread_notifications(request),
     }
 
 

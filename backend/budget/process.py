@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.budget import personal_data
+from backend.budget.notify import remind_voters
 from backend.budget.phases import registry_phases
 from backend.budget.voting import wiring as voting
 from backend.processes import PhaseHooks, ProcessKind
@@ -78,4 +79,5 @@ PROCESS = ProcessKind(
     personal_data_erase=(personal_data.erase,),
     # The vote plugs into the phase guards and counts when the edition enters « Résultats ».
     phase_hooks=PhaseHooks(ballot_count=voting.count_ballots, listeners=(voting.on_phase_changed,)),
+    reminders=(remind_voters,),  # `qp worker`: the vote's last days, to residents who have not voted
 )

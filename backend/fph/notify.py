@@ -1,10 +1,12 @@
 """Messages to the people who hold an application. They are queued as background tasks, which
 run after the response — so after the request's transaction has committed: a refused change
-never sends a message."""
+never sends a message. `tell_decision` goes through `backend.notifications` (in-app, and e-mail
+or SMS as each holder chose) in the decision's own transaction."""
 
 from __future__ import annotations
 
-from fastapi import BackgroundTasks, Request
+from typing import TYPE_CHECKING
+
 from sqlmodel import Session
 
 from backend.formatting import format_date, format_datetime, format_money
@@ -12,6 +14,17 @@ from backend.fph.models import Application, Decision, Meeting, Outcome
 from backend.fph.service.applications import applicants_of
 from backend.i18n import gettext as _
 from backend.mail import Mail
+from backend.notifications import Translatable, notify
+
+if TYPE_CHECKING:
+    from fastapi import BackgroundTasks, Request
+
+# Short words for a notice's title (« Votre demande « … » : aide accordée »).
+OUTCOME_WORDS = {
+    Outcome.granted: "aide accordée",
+    Outcome.refused: "pas d'aide",
+    Outcome.postponed: "décision reportée au prochain comité",
+}
 
 
 def _holders_with_email(session: Session, application: Application) -> list[str]:
@@ -28,7 +41,7 @@ def send_to_holders(
 ) -> int:
     """Queue one message per holder with an e-mail address; returns how many were queued.
     People without e-mail are told by the association (the application page says so)."""
-    link = f"{request.app.state.settings.base_url.rstrip('/')}/fph/demandes/{application.id}"
+    link = request.app.state.settings.base_url.rstrip("/") + application_path(application)
     text = f"{body}\n\n{_('Voir votre demande :')} {link}\n\n{_('— Fonds de participation des habitants')}"
     mailer = request.app.state.mailer
     addresses = _holders_with_email(session, application)
@@ -78,4 +91,24 @@ def invitation_message(application: Application, meeting: Meeting) -> tuple[str,
             "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "
             "l'association gestionnaire."
         ).format(title=application.title, when=format_datetime(meeting.starts), place=meeting.place),
+    )
+
+
+def application_path(application: Application) -> str:
+    return f"/fph/demandes/{application.id}"
+
+
+def tell_decision(session: Session, application: Application, decision: Decision) -> None:
+    """The holders hear of the committee's decision (called at the end of the decision)."""
+    holders = [u.id for _a, u in applicants_of(session, application.id)]
+    notify(
+        session,
+        holders,
+        "fph_decision",
+        params={
+            "title": application.title,
+            "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
+            "reason": decision.reason,
+        },
+        url=application_path(application),
     )

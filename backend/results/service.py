@@ -28,6 +28,7 @@ from backend.ledger.service import ActorRef, record
 from backend.mail import Mail
 from backend.results import queries
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
+from backend.results.notify import tell_followers
 from backend.territory.models import Qpv
 
 STATUS_LABELS = {
@@ -309,6 +310,7 @@ def add_milestone(
             "photo": bool(photo),
         },
     )
+    tell_followers(session, realisation, item.title, milestone)
     return milestone
 
 

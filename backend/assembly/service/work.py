@@ -23,6 +23,7 @@ from backend.assembly.models import (
     SaisineStatus,
     WorkingGroup,
 )
+from backend.assembly.notify import tell_panel
 from backend.assembly.service.common import journal
 from backend.assembly.service.draws.panel import members
 from backend.errors import Conflict, Invalid, NotFound
@@ -104,6 +105,7 @@ def plan_meeting(
         ),
         payload={"meeting": meeting.id, "starts_at": starts_at.isoformat(), "place": place},
     )
+    tell_panel(session, meeting, members(session, saisine))
     return meeting
 
 

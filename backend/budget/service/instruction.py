@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlmodel import Session, select
 
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, EligibilityAnswer, Proposal, ProposalStatus
+from backend.budget.notify import tell_authors
 from backend.budget.rules import Answer, check_decision
 from backend.budget.service.moderation import _record
 from backend.db import utcnow
@@ -101,3 +102,4 @@ def instruct(
         session, actor, proposal, "bp.eligibility_decided", reason,
         decision=decision, services_cost=services_cost, services_operating_cost=services_operating_cost, answers=public,
     )  # fmt: skip
+    tell_authors(session, proposal)

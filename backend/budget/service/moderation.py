@@ -13,6 +13,7 @@ from backend.budget.models import (
     ProposalStatus,
     RejectCategory,
 )
+from backend.budget.notify import tell_authors
 from backend.budget.service.editions.common import PROCESS
 from backend.budget.service.proposals import OBJECT, proposal_qpv
 from backend.db import utcnow
@@ -67,6 +68,7 @@ def publish(session: Session, actor: ActorRef, proposal: Proposal) -> None:
         "bp.proposal_published",
         _("Proposition %(ref)s relue et publiée.") % {"ref": proposal.reference},
     )
+    tell_authors(session, proposal)
 
 
 def request_changes(session: Session, actor: ActorRef, proposal: Proposal, message: str) -> None:
@@ -86,6 +88,7 @@ def request_changes(session: Session, actor: ActorRef, proposal: Proposal, messa
         session, actor, proposal, "bp.changes_requested",
         _("Modifications demandées à l'auteur·rice de la proposition %(ref)s : %(msg)s") % {"ref": proposal.reference, "msg": text},
     )  # fmt: skip
+    tell_authors(session, proposal)
 
 
 def reject(session: Session, actor: ActorRef, proposal: Proposal, category: str, reason: str) -> None:
@@ -111,6 +114,7 @@ def reject(session: Session, actor: ActorRef, proposal: Proposal, category: str,
         % {"ref": proposal.reference, "cat": _(REJECT_LABELS[RejectCategory(category)]).lower(), "reason": text},
         category=category,
     )  # fmt: skip
+    tell_authors(session, proposal)
 
 
 def merge(session: Session, actor: ActorRef, source: Proposal, target: Proposal, reason: str) -> None:
@@ -156,6 +160,7 @@ def merge(session: Session, actor: ActorRef, source: Proposal, target: Proposal,
         % {"ref": target.reference, "src": source.reference},
         source=source.id,
     )  # fmt: skip
+    tell_authors(session, source)
 
 
 def _dismiss_reports(session: Session, proposal: Proposal) -> None:

@@ -24,6 +24,7 @@ from backend.fph.models import (
     Vote,
     VoteChoice,
 )
+from backend.fph.notify import tell_decision
 from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
 from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
@@ -344,6 +345,7 @@ def decide(
     decision.ledger_seq = entry.seq
     session.add(decision)
     session.flush()
+    tell_decision(session, application, decision)
     return decision
 
 

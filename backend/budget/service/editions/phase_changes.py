@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from backend.budget import phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
+from backend.budget.notify import tell_vote_opened
 from backend.budget.phases import EditionFacts
 from backend.budget.service.editions.common import PROCESS
 from backend.budget.service.editions.envelopes import envelopes
@@ -80,3 +81,4 @@ def change_phase(
         payload={"from": before, "to": target, "backwards": backwards},
     )
     hooks.changed(session, actor, edition, before, target)
+    tell_vote_opened(session, edition, before, target)

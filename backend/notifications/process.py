@@ -1,0 +1,30 @@
+"""Notifications as a service of the registry (not a participation process): its routers and
+personal data. Domains call `backend.notifications.notify`; this package names no domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from backend.notifications import service
+from backend.processes import ProcessKind
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+def routers() -> Sequence[APIRouter]:
+    from backend.notifications.views import router
+
+    return (router,)
+
+
+SERVICE = ProcessKind(
+    key="notifications",
+    label="Notifications",
+    summary="Les nouvelles qui vous concernent, sur le site, par e-mail ou par SMS.",
+    url="/notifications",
+    routers=routers,
+    personal_data_export={"notifications": service.export},
+    personal_data_erase=(service.erase,),
+)

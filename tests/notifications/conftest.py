@@ -1,0 +1,84 @@
+"""A database of its own for the worker (it commits, in its own transactions), the real SMTP
+server of the accounts tests, and small builders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.db import make_engine, run_migrations, session_scope, utcnow
+from backend.notifications.models import Notification, NotificationPreference, OutboxMessage
+from tests.accounts.conftest import SmtpServer, smtp_server
+from tests.conftest import drop_pg_database, fresh_database, is_postgres_url
+from tests.factories import make_user
+
+__all__ = ["SmtpServer", "smtp_server"]
+
+
+@pytest.fixture(scope="module")
+def worker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database where the worker's commits are real (not the tests' rolled-back one)."""
+    url = fresh_database(tmp_path_factory, "outbox")
+    run_migrations(url)
+    engine = make_engine(url, poolclass=NullPool)
+    yield engine
+    engine.dispose()
+    base = os.environ.get("DATABASE_URL")
+    if is_postgres_url(base):
+        drop_pg_database(base, url)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def outbox(worker_engine: Engine) -> Iterator[Engine]:
+    """The worker's database with an empty outbox before and after the test."""
+
+    def empty() -> None:
+        with session_scope(worker_engine) as session:
+            for model in (OutboxMessage, Notification, NotificationPreference):
+                session.execute(delete(model))
+
+    empty()
+    yield worker_engine
+    empty()
+
+
+def committed_user(engine: Engine, **overrides: Any) -> int:
+    with session_scope(engine) as session:
+        return make_user(session, **overrides).id
+
+
+def confirmed_phone(session: Session, phone: str, **overrides: Any) -> User:
+    """A phone-only account with a confirmed number (as after the SMS code)."""
+    return make_user(session, identifier=phone, phone_confirmed_at=utcnow(), **overrides)
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+
+def notices(session: Session, user_id: int, kind: str | None = None) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user_id)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    return list(session.exec(query.order_by(col(Notification.id))).all())
+
+
+def queued(session: Session, user_id: int) -> list[OutboxMessage]:
+    return list(
+        session.exec(
+            select(OutboxMessage).where(OutboxMessage.user_id == user_id).order_by(col(OutboxMessage.id))
+        ).all()
+    )
+
+
+def past(when: datetime) -> datetime:
+    return when.replace(year=when.year - 1)
