@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: notifications_0001
-Revises: 0001
+Revises: 0001_schema
 Create Date: 2026-12-06 23:59:36.709705
 """
 
@@ -15,9 +15,9 @@ import backend.db
 
 
 revision: str = 'notifications_0001'
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0001_schema'
 branch_labels: str | Sequence[str] | None = ('notifications',)
-depends_on: str | Sequence[str] | None = '0003'
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
