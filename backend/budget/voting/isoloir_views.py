@@ -54,6 +54,8 @@ def _isoloir_page(
         "error": error,
         "problems": error.problems if isinstance(error, BallotRefused) else [],
         "isoloir": True,
+        "refusal": None,  # the agent checked who may vote before the sign-in
+        "voted": None,
         **ballot_context(ctx, envelope, choice, check=error is not None),
     }
     status_code = error.status_code if error else 200
