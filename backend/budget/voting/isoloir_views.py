@@ -11,16 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from backend.accounts.security import flash
-from backend.budget.voting import isoloir
-from backend.budget.voting.ballot_form import (
-    ballot_context,
-    ballot_screen,
-    context_of,
-    form_data,
-    form_value,
-    read_choice,
-    vote_cache,
-)
+from backend.budget.voting import ballot_form, isoloir
 from backend.budget.voting.context import Choice
 from backend.budget.voting.service import BallotRefused
 from backend.budget.voting.voting_point import GRANT_KEY, RECEIPT_KEY, PointDep, VotingPoint
@@ -43,20 +34,20 @@ def _isoloir_page(
     template: str = "budget/vote.html",
     error: DomainError | None = None,
 ) -> Response:
-    ctx = context_of(request, session, point.edition)
+    ctx = ballot_form.context_of(request, session, point.edition)
     envelope = ctx.envelopes.get(grant.envelope_id)
     if envelope is None:
         raise NotFound(_("Ce bulletin ne correspond à aucune enveloppe."))
     context: dict[str, Any] = {
         "edition": point.edition,
         "base": point.base,
-        "screen": ballot_screen(point.base, tablet=True),
+        "screen": ballot_form.ballot_screen(point.base, tablet=True),
         "error": error,
         "problems": error.problems if isinstance(error, BallotRefused) else [],
         "isoloir": True,
         "refusal": None,  # the agent checked who may vote before the sign-in
         "voted": None,
-        **ballot_context(ctx, envelope, choice, check=error is not None),
+        **ballot_form.ballot_context(ctx, envelope, choice, check=error is not None),
     }
     status_code = error.status_code if error else 200
     return render(request, template, context, status_code=status_code, headers={"Cache-Control": "no-store"})
@@ -72,19 +63,29 @@ def isoloir_page(request: Request, session: DbSession, point: PointDep) -> Respo
 
 @router.post("/budget-participatif/{slug}/bureau/isoloir/compteur")
 def isoloir_running_count(
-    request: Request, session: DbSession, point: PointDep, raw: Annotated[FormData, Depends(form_data)]
+    request: Request,
+    session: DbSession,
+    point: PointDep,
+    raw: Annotated[FormData, Depends(ballot_form.form_data)],
 ) -> Response:
     """htmx: the count (or budget) of the ballot being chosen; nothing is stored."""
-    ctx = context_of(request, session, point.edition)
+    ctx = ballot_form.context_of(request, session, point.edition)
     envelope = ctx.envelopes.get(point.grant.envelope_id) if point.grant else None
     if envelope is None:
         return Response(status_code=204)
-    return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
+    return render(
+        request,
+        "budget/_vote_counter.html",
+        ballot_form.ballot_context(ctx, envelope, ballot_form.read_choice(ctx, raw)),
+    )
 
 
 @router.post("/budget-participatif/{slug}/bureau/isoloir")
 def isoloir_ballot(
-    request: Request, session: DbSession, point: PointDep, raw: Annotated[FormData, Depends(form_data)]
+    request: Request,
+    session: DbSession,
+    point: PointDep,
+    raw: Annotated[FormData, Depends(ballot_form.form_data)],
 ) -> Response:
     """« Vérifier » shows the choice again; « Confirmer » drops it in the urn (once per pass)."""
     grant = point.grant
@@ -95,9 +96,9 @@ def isoloir_ballot(
             "error",
         )
         return redirect(point.base)
-    ctx = context_of(request, session, point.edition)
-    choice = read_choice(ctx, raw)
-    action = form_value(raw, "action")
+    ctx = ballot_form.context_of(request, session, point.edition)
+    choice = ballot_form.read_choice(ctx, raw)
+    action = ballot_form.form_value(raw, "action")
     if action != "confirmer":
         problems = ctx.problems(ctx.envelopes[grant.envelope_id], choice) if action == "verifier" else []
         if action == "verifier" and not problems:
@@ -108,7 +109,7 @@ def isoloir_ballot(
     receipt = attempt(
         session,
         lambda: isoloir.cast(
-            session, edition=point.edition, grant=grant, choice=choice, cache=vote_cache(request)
+            session, edition=point.edition, grant=grant, choice=choice, cache=ballot_form.vote_cache(request)
         ),
     )
     if isinstance(receipt, BallotRefused):

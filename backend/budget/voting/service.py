@@ -221,19 +221,19 @@ def _mark_document(session: Session, edition_id: int, document_hash: str) -> boo
 def cast(
     session: Session,
     ctx: VoteContext,
+    state: BoxState,
     *,
     secret: str,
     user_id: int,
-    facts: VoterFacts,
     choice: Choice,
     paper: PaperInfo | None = None,
-    document_hash: str | None = None,
 ) -> CastResult:
-    """Check and store one ballot (the box must be open: see :func:`open_box`). Raises
-    :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted, by this
-    account or by another account with the same identity document)."""
+    """Check and store one ballot; ``state`` is what :func:`open_box` read (the voter's facts and
+    identity document). Raises :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict`
+    (already voted, by this account or by another account with the same identity document)."""
     staff = paper is not None
-    prepared = prepare(ctx, facts, choice, secret=secret, user_id=user_id, staff=staff)
+    document_hash = state.document_hash
+    prepared = prepare(ctx, state.facts, choice, secret=secret, user_id=user_id, staff=staff)
     if document_hash and document_took_part(session, ctx.edition_id, user_id, document_hash):
         raise _document_used(staff)
     envelope, receipt, slot = prepared.envelope, prepared.receipt, prepared.slot
@@ -312,15 +312,7 @@ def cast_online(
     """A resident's own online ballot (the web form and the JSON API both call this)."""
     state = open_box(session, edition_id, slug, user_id, act=phases.Act.vote, session_version=session_version)
     ctx = context_for(session, edition_id, slug, state, cache)
-    return cast(
-        session,
-        ctx,
-        secret=secret,
-        user_id=user_id,
-        facts=state.facts,
-        choice=choice,
-        document_hash=state.document_hash,
-    )
+    return cast(session, ctx, state, secret=secret, user_id=user_id, choice=choice)
 
 
 def check_paper_info(paper: PaperInfo) -> PaperInfo:
@@ -356,16 +348,7 @@ def record_paper(
     paper = check_paper_info(paper)
     state = open_box(session, edition.id, edition.slug, user.id, act=phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
-    return cast(
-        session,
-        ctx,
-        secret=secret,
-        user_id=user.id,
-        facts=state.facts,
-        choice=choice,
-        paper=paper,
-        document_hash=state.document_hash,
-    )
+    return cast(session, ctx, state, secret=secret, user_id=user.id, choice=choice, paper=paper)
 
 
 __all__ = [  # what other modules and the tests import from here (some now live in .box and .turnout)
