@@ -22,6 +22,8 @@ def routers() -> Sequence[APIRouter]:
     import backend.budget.voting.api as vote_api
     import backend.budget.voting.bureau_views as bureau_views
     import backend.budget.voting.depouillement_views as depouillement_views
+    import backend.budget.voting.emargement_views as emargement_views
+    import backend.budget.voting.isoloir_views as isoloir_views
     import backend.budget.voting.results_views as results_views
     import backend.budget.voting.vote_views as vote_views
     from backend.budget import api
@@ -38,6 +40,8 @@ def routers() -> Sequence[APIRouter]:
         api.router,
         vote_views.router,
         bureau_views.router,
+        emargement_views.router,
+        isoloir_views.router,
         depouillement_views.router,
         results_views.router,
     )

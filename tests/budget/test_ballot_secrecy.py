@@ -100,8 +100,7 @@ def _election(session: Session, revote_allowed: bool = False) -> tuple[Edition, 
     pick.shuffle(paper_box)  # the dépouillement counts the box, not the list
     for n, choices in paper_box:
         digest = receipt_hash(new_receipt())  # the stub's pre-printed code
-        urn.drop(
-            session,
+        ballot = urn.row(
             edition_id=edition.id,
             envelope_id=envelope_id,
             choices=choices,
@@ -109,6 +108,7 @@ def _election(session: Session, revote_allowed: bool = False) -> tuple[Edition, 
             voting_point=POINTS[n % 2],
             receipt_hash=digest,
         )
+        urn.drop(session, ballot)
         truth[digest] = n
     session.flush()
     return edition, people, truth

@@ -251,10 +251,10 @@ def test_tablet_ballots_of_the_point_count_too(session: Session) -> None:
     emarge(session, edition, person)
     ctx = build_context(session, edition)
     envelope = ctx.envelope_by_qpv[_qpv_id(session, CORO)]
-    urn.drop(
-        session, edition_id=edition.id, envelope_id=envelope, choices=ids(projects[CORO], 0)[0],
+    urn.drop(session, urn.row(
+        edition_id=edition.id, envelope_id=envelope, choices=ids(projects[CORO], 0)[0],
         channel="isoloir", voting_point=POINT, receipt_hash=receipt_hash(new_receipt()),
-    )  # fmt: skip
+    ))  # fmt: skip
     assert dep.tally(session, edition.id)[0].status == "Conforme"
     assert session.exec(select(Voter).where(Voter.user_id == person.id)).one().voting_point == POINT
 

@@ -129,3 +129,37 @@ def ballot_context(
         "graded": ctx.graded,
         "knapsack": ctx.ballot_rule == BallotRule.knapsack,
     }
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Where a ballot is chosen and confirmed (``budget/vote.html``, ``budget/vote_confirm.html``):
+    online, in the site's layout, or on the voting point's tablet (the isoloir), alone."""
+
+    layout: str
+    action: str  # where the form posts; the running count posts to ``action + "/compteur"``
+    title: str
+    heading: str
+    confirm_note: str
+    tablet: bool
+
+
+def ballot_screen(base: str, *, tablet: bool = False) -> Screen:
+    """Online (``base`` is the edition's page) or on the tablet (``base`` is the voting point's)."""
+    if tablet:
+        note = _(
+            "Quand vous confirmez, votre vote est mis dans l'urne. Il n'est pas relié à votre nom, "
+            "ni à votre signature."
+        )
+    else:
+        note = _(
+            "Quand vous confirmez, votre vote est enregistré. Il est secret : il n'est pas relié à votre nom."
+        )
+    return Screen(
+        layout="budget/_isoloir_layout.html" if tablet else "budget/_vote_layout.html",
+        action=f"{base}/isoloir" if tablet else f"{base}/voter",
+        title=_("Votre vote") if tablet else _("Voter"),
+        heading=_("Votre vote") if tablet else _("Mon vote"),
+        confirm_note=note,
+        tablet=tablet,
+    )

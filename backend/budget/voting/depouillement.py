@@ -21,24 +21,26 @@ import secrets
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, union, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend.budget import phases
 from backend.budget.models import Edition
 from backend.budget.voting import urn
+from backend.budget.voting.box import insert_new, open_for, require_vote_phase
 from backend.budget.voting.context import Choice, EnvelopeBallot, VoteContext, build_context
-from backend.budget.voting.models import Ballot, Depouillement, PaperCode, VoteChannel, Voter
+from backend.budget.voting.journal import journal
+from backend.budget.voting.models import Depouillement, PaperCode, VoteChannel
+from backend.budget.voting.reconciliation import PointTally, points, tally
 from backend.budget.voting.secrecy import new_receipt, normalize_receipt, receipt_hash
-from backend.budget.voting.service import lock_box, require_vote_phase
 from backend.db import utcnow
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
+
+__all__ = ["PointTally", "points", "tally"]  # the reconciliation's reads, imported from here too
 
 PRINTED = "bp.paper_ballots_printed"
 ENTERED = "bp.depouillement_entry"
@@ -132,21 +134,19 @@ def print_papers(
         for code in codes
     )
     session.flush()
-    record(
+    journal(
         session,
-        actor=actor,
-        action=PRINTED,
-        process="bp",
-        object_type="bp_edition",
-        object_id=edition.slug,
-        territory=envelope.code,
-        reason=ngettext(
+        actor,
+        edition,
+        PRINTED,
+        ngettext(
             "%(n)d bulletin papier imprimé pour le bureau « %(point)s » (enveloppe %(env)s, lot %(batch)s).",
             "%(n)d bulletins papier imprimés pour le bureau « %(point)s » (enveloppe %(env)s, lot %(batch)s).",
             count,
         )
         % {"n": count, "point": point, "env": envelope.label, "batch": batch},
-        payload={"voting_point": point, "envelope": envelope.code, "papers": count, "batch": batch},
+        {"voting_point": point, "envelope": envelope.code, "papers": count, "batch": batch},
+        territory=envelope.code,
     )
     return PrintBatch(batch, point, envelope, codes)
 
@@ -157,16 +157,9 @@ def print_papers(
 def open_sheet(session: Session, edition_id: int, point: str) -> Depouillement:
     """The point's count, created if needed and locked (PostgreSQL) until the end of the
     transaction; refused once the point's dépouillement is closed."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     table = Depouillement.__table__  # type: ignore[attr-defined]
-    is_pg = session.get_bind().dialect.name == "postgresql"
-    dialect_insert = postgresql.insert if is_pg else sqlite.insert
-    session.execute(
-        dialect_insert(table)
-        .values(edition_id=edition_id, voting_point=point, blank=0, spoiled=0)
-        .on_conflict_do_nothing(index_elements=["edition_id", "voting_point"])
-    )
+    values: dict[str, object] = {"edition_id": edition_id, "voting_point": point, "blank": 0, "spoiled": 0}
+    insert_new(session, table, values, ["edition_id", "voting_point"])
     sheet = session.exec(
         select(Depouillement)
         .where(Depouillement.edition_id == edition_id, Depouillement.voting_point == point)
@@ -185,9 +178,7 @@ def open_sheet(session: Session, edition_id: int, point: str) -> Depouillement:
 def open_count(session: Session, edition: Edition) -> None:
     """Ballots share the edition's lock with online ones: none is added once the count started."""
     assert edition.id is not None
-    lock_box(session, edition.id)
-    phase = session.execute(sa_select(col(Edition.phase)).where(col(Edition.id) == edition.id)).scalar_one()
-    require_vote_phase(phase, phases.Act.record_paper_ballot)
+    open_for(session, edition.id, phases.Act.record_paper_ballot)
 
 
 def _find_code(
@@ -272,97 +263,15 @@ def count_one(
             field="choix",
         )
     _cross_out(session, paper)
-    urn.drop(
+    urn.drop_at_point(
         session,
-        edition_id=ctx.edition_id,
-        envelope_id=envelope.id,
-        choices=choice.encode(),
+        ctx.edition_id,
+        envelope.id,
+        choice.encode(),
         channel=VoteChannel.paper,
-        voting_point=sheet.voting_point,
-        receipt_hash=receipt_hash(code),
+        point=sheet.voting_point,
+        code=code,
     )
-
-
-@dataclass(frozen=True)
-class PointTally:
-    """The reconciliation of one voting point."""
-
-    point: str
-    emargements: int
-    ballots: int  # ballots with choices in the box (paper and tablet)
-    blank: int
-    spoiled: int
-    printed: int = 0
-    closed: bool = False
-    explanation: str | None = None
-
-    @property
-    def counted(self) -> int:
-        return self.ballots + self.blank + self.spoiled
-
-    @property
-    def difference(self) -> int:
-        """Ballots counted minus émargements: 0 when the point is « conforme »."""
-        return self.counted - self.emargements
-
-    @property
-    def status(self) -> str:
-        if self.difference == 0:
-            return _("Conforme")
-        n = abs(self.difference)
-        if self.difference > 0:
-            return ngettext(
-                "%(n)d bulletin de plus que d'émargements", "%(n)d bulletins de plus que d'émargements", n
-            ) % {"n": n}
-        return ngettext(
-            "%(n)d bulletin de moins que d'émargements", "%(n)d bulletins de moins que d'émargements", n
-        ) % {"n": n}
-
-
-def points(session: Session, edition_id: int) -> list[str]:
-    """Every voting point of the edition: with émargements, ballots, printed papers or a count."""
-    names: Any = union(
-        sa_select(col(Voter.voting_point)).where(col(Voter.edition_id) == edition_id),
-        sa_select(col(Ballot.voting_point)).where(col(Ballot.edition_id) == edition_id),
-        sa_select(col(PaperCode.voting_point)).where(col(PaperCode.edition_id) == edition_id),
-        sa_select(col(Depouillement.voting_point)).where(col(Depouillement.edition_id) == edition_id),
-    )
-    return sorted({r[0] for r in session.execute(names).all() if r[0]}, key=str.lower)
-
-
-def _by_point(session: Session, column: Any, edition_column: Any, edition_id: int) -> dict[str, int]:
-    rows = session.execute(
-        sa_select(column, func.count()).where(edition_column == edition_id).group_by(column)
-    ).all()
-    return {r[0]: int(r[1]) for r in rows if r[0]}
-
-
-def tally(session: Session, edition_id: int, point: str | None = None) -> list[PointTally]:
-    """The reconciliation of each voting point (or of one), with the counts as they are now."""
-    voters = _by_point(session, col(Voter.voting_point), col(Voter.edition_id), edition_id)
-    ballots = _by_point(session, col(Ballot.voting_point), col(Ballot.edition_id), edition_id)
-    printed = _by_point(session, col(PaperCode.voting_point), col(PaperCode.edition_id), edition_id)
-    sheets = {
-        s.voting_point: s
-        for s in session.exec(select(Depouillement).where(Depouillement.edition_id == edition_id)).all()
-    }
-    names = [point] if point is not None else points(session, edition_id)
-    out = []
-    for name in names:
-        sheet = sheets.get(name)
-        out.append(
-            PointTally(
-                name,
-                voters.get(name, 0),
-                ballots.get(name, 0),
-                sheet.blank if sheet else 0,
-                sheet.spoiled if sheet else 0,
-                printed.get(name, 0),
-                bool(sheet and sheet.closed_at),
-                sheet.explanation if sheet else None,
-            )
-        )
-    return out
 
 
 def enter_ballot(
@@ -393,19 +302,17 @@ def enter_ballot(
         envelopes=envelopes,
     )
     now = tally(session, edition.id, point)[0]
-    record(
+    journal(
         session,
-        actor=actor,
-        action=ENTERED,
-        process="bp",
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=_(
+        actor,
+        edition,
+        ENTERED,
+        _(
             "Dépouillement du bureau « %(point)s » : un bulletin saisi. "
             "Le bureau compte %(ballots)d bulletins avec des choix, %(blank)d blancs et %(spoiled)d nuls."
         )
         % {"point": point, "ballots": now.ballots, "blank": now.blank, "spoiled": now.spoiled},
-        payload={"voting_point": point, "ballots": now.ballots, "blank": now.blank, "spoiled": now.spoiled},
+        {"voting_point": point, "ballots": now.ballots, "blank": now.blank, "spoiled": now.spoiled},
     )
     return now
 
@@ -457,15 +364,13 @@ def close_point(
     )
     if text:
         reason += " " + _("Explication : %(text)s") % {"text": text}
-    record(
+    journal(
         session,
-        actor=actor,
-        action=RECONCILED,
-        process="bp",
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=reason,
-        payload={
+        actor,
+        edition,
+        RECONCILED,
+        reason,
+        {
             "voting_point": point,
             "emargements": now.emargements,
             "ballots": now.ballots,

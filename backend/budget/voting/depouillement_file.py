@@ -8,11 +8,13 @@ import csv
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import partial
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.budget.models import Edition
 from backend.budget.voting.context import VoteContext, build_context
+from backend.budget.voting.csv_import import MAX_BYTES, all_or_nothing, decode, file_problem, read_table
 from backend.budget.voting.depouillement import (
     BLANK,
     SPOILED,
@@ -22,15 +24,17 @@ from backend.budget.voting.depouillement import (
     open_count,
     open_sheet,
 )
+from backend.budget.voting.journal import journal
 from backend.budget.voting.models import PaperBatch
-from backend.budget.voting.paper import decode, read_table
 from backend.budget.voting.secrecy import normalize_receipt
+from backend.db import attempt
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 
+__all__ = ["MAX_BYTES", "import_count"]  # the views read the size limit here
 IMPORTED = "bp.depouillement_imported"
-MAX_BYTES = 2_000_000
+
 COLUMNS = ("code", "choix")
 # Columns that would say who voted: a dépouillement file never has them.
 IDENTITY_COLUMNS = frozenset(
@@ -123,13 +127,8 @@ def import_count(
     except Invalid as exc:
         report.problem = exc.message
         return report
-    if len(raw) > MAX_BYTES:
-        report.problem = _("Le fichier est trop gros (2 Mo au plus). Coupez-le en plusieurs fichiers.")
-        return report
-    if session.exec(
-        select(PaperBatch.id).where(PaperBatch.edition_id == edition.id, PaperBatch.sha256 == digest)
-    ).first():
-        report.problem = _("Ce fichier a déjà été importé : ses bulletins sont déjà comptés.")
+    report.problem = file_problem(session, edition.id, raw, digest)
+    if report.problem:
         return report
     try:
         header, rows = read_table(decode(raw))
@@ -143,93 +142,87 @@ def import_count(
         report.problem = _("Le fichier ne contient aucune ligne de bulletin.")
         return report
     ctx = ctx or build_context(session, edition)
-    outer = session.begin_nested()
     try:
-        open_count(session, edition)
-        sheet = open_sheet(session, edition.id, report.point)
-        seen: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):  # line 1 is the header
-            report.lines += 1
-            code, kind = row.get("code", ""), ballot_kind(row.get("choix", ""))
-            key = normalize_receipt(code) or ""
-            if key and key in seen:
-                report.refused.append(
-                    (number, _("Ce code est déjà à la ligne %(n)d du fichier.") % {"n": seen[key]})
-                )
-                continue
-            seen.setdefault(key, number)
-            try:
-                with session.begin_nested():
-                    count_one(
+        with all_or_nothing(session) as outer:
+            open_count(session, edition)
+            sheet = open_sheet(session, edition.id, report.point)
+            seen: dict[str, int] = {}
+            for number, row in enumerate(rows, start=2):  # line 1 is the header
+                report.lines += 1
+                code, kind = row.get("code", ""), ballot_kind(row.get("choix", ""))
+                key = normalize_receipt(code) or ""
+                if key and key in seen:
+                    report.refused.append(
+                        (number, _("Ce code est déjà à la ligne %(n)d du fichier.") % {"n": seen[key]})
+                    )
+                    continue
+                seen.setdefault(key, number)
+                choices = row.get("choix", "")
+                outcome = attempt(
+                    session,
+                    partial(
+                        count_one,
                         session,
                         ctx,
                         sheet,
                         code=code,
                         kind=kind,
-                        choices=row.get("choix", ""),
+                        choices=choices,
                         envelopes=envelopes,
-                    )
-            except DomainError as exc:
-                session.refresh(sheet)
-                report.refused.append((number, exc.message))
-                continue
-            if kind == BLANK:
-                report.blank += 1
-            elif kind == SPOILED:
-                report.spoiled += 1
-            else:
-                report.ballots += 1
-        if report.refused or not apply:
-            outer.rollback()
-            return report
-        session.add(
-            PaperBatch(
-                edition_id=edition.id,
-                filename=report.filename,
-                sha256=digest,
-                ballots=report.counted,
-                per_point={report.point: report.counted},
-                imported_by=actor.id,
+                    ),
+                )
+                if isinstance(outcome, DomainError):
+                    session.refresh(sheet)
+                    report.refused.append((number, outcome.message))
+                    continue
+                if kind == BLANK:
+                    report.blank += 1
+                elif kind == SPOILED:
+                    report.spoiled += 1
+                else:
+                    report.ballots += 1
+            if report.refused or not apply:
+                outer.rollback()
+                return report
+            session.add(
+                PaperBatch(
+                    edition_id=edition.id,
+                    filename=report.filename,
+                    sha256=digest,
+                    ballots=report.counted,
+                    per_point={report.point: report.counted},
+                    imported_by=actor.id,
+                )
             )
-        )
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action=IMPORTED,
-            process="bp",
-            object_type="bp_edition",
-            object_id=edition.slug,
-            reason=_(
-                "Dépouillement du bureau « %(point)s » importé : %(ballots)d bulletins avec des choix, "
-                "%(blank)d blancs, %(spoiled)d nuls. Fichier « %(file)s », SHA-256 %(sha)s."
+            session.flush()
+            journal(
+                session,
+                actor,
+                edition,
+                IMPORTED,
+                _(
+                    "Dépouillement du bureau « %(point)s » importé : %(ballots)d bulletins avec des choix, "
+                    "%(blank)d blancs, %(spoiled)d nuls. Fichier « %(file)s », SHA-256 %(sha)s."
+                )
+                % {
+                    "point": report.point,
+                    "ballots": report.ballots,
+                    "blank": report.blank,
+                    "spoiled": report.spoiled,
+                    "file": report.filename,
+                    "sha": digest,
+                },
+                {
+                    "voting_point": report.point,
+                    "ballots": report.ballots,
+                    "blank": report.blank,
+                    "spoiled": report.spoiled,
+                    "file": report.filename,
+                    "sha256": digest,
+                },
             )
-            % {
-                "point": report.point,
-                "ballots": report.ballots,
-                "blank": report.blank,
-                "spoiled": report.spoiled,
-                "file": report.filename,
-                "sha": digest,
-            },
-            payload={
-                "voting_point": report.point,
-                "ballots": report.ballots,
-                "blank": report.blank,
-                "spoiled": report.spoiled,
-                "file": report.filename,
-                "sha256": digest,
-            },
-        )
-        outer.commit()
     except DomainError as exc:  # the box or the point is closed
-        if outer.is_active:
-            outer.rollback()
         report.problem = exc.message
         return report
-    except BaseException:
-        if outer.is_active:
-            outer.rollback()
-        raise
     report.applied = True
     return report

@@ -13,17 +13,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
-from backend.accounts.deps import CurrentPrincipal
-from backend.accounts.permissions import Principal
 from backend.accounts.security import flash
 from backend.budget.models import Edition
-from backend.budget.permissions import EditionDep, acting_role
-from backend.budget.phases import Act
+from backend.budget.permissions import EditionDep
 from backend.budget.voting import depouillement as dep
 from backend.budget.voting import depouillement_file as dep_file
 from backend.budget.voting.ballot_form import context_of, form_data, form_value
-from backend.budget.voting.bureau_views import covered_qpvs
 from backend.budget.voting.context import GRADES, VoteContext
+from backend.budget.voting.voting_point import PointDep, VotingPoint
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid
 from backend.i18n import gettext as _
@@ -45,22 +43,20 @@ def _point_url(edition: Edition, point: str) -> str:
 class Staff:
     """Who acts, where: the covered QPV, their envelopes and the journal's actor."""
 
-    def __init__(self, request: Request, session: DbSession, principal: Principal, edition: Edition):
-        self.covered: list[QpvRef] = covered_qpvs(session, principal, edition)
-        self.ctx: VoteContext = context_of(request, session, edition)
+    def __init__(self, request: Request, session: DbSession, point: VotingPoint):
+        self.covered: list[QpvRef] = point.covered
+        self.ctx: VoteContext = context_of(request, session, point.edition)
         self.envelopes = {
             self.ctx.envelope_by_qpv[r.id] for r in self.covered if r.id in self.ctx.envelope_by_qpv
         }
-        role = acting_role(
-            principal, edition, Act.record_paper_ballot, self.covered[0] if self.covered else None
-        )
+        role = point.role()
         if role is None:
             raise Forbidden(_("Cette action est réservée aux personnes qui ont ce rôle."))
-        self.actor: ActorRef = principal.actor(role)
+        self.actor: ActorRef = point.principal.actor(role)
 
 
-def staff(request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep) -> Staff:
-    return Staff(request, session, principal, edition)
+def staff(request: Request, session: DbSession, point: PointDep) -> Staff:
+    return Staff(request, session, point)
 
 
 StaffDep = Annotated[Staff, Depends(staff)]
@@ -99,6 +95,25 @@ def print_form(request: Request, session: DbSession, edition: EditionDep, who: S
     return _print_form(request, session, edition, who, {"nombre": "50"})
 
 
+def _print(session: DbSession, edition: Edition, who: Staff, form: dict[str, str]) -> dep.PrintBatch:
+    envelope = next((who.ctx.envelopes[e] for e in who.envelopes if str(e) == form["enveloppe"]), None)
+    if envelope is None:
+        raise Invalid(_("Choisissez l'enveloppe des bulletins."), field="enveloppe")
+    if not form["nombre"].isdigit():
+        raise Invalid(
+            _("Indiquez un nombre de bulletins entre 1 et %(max)d.") % {"max": dep.MAX_PAPERS},
+            field="nombre",
+        )
+    return dep.print_papers(
+        session,
+        actor=who.actor,
+        edition=edition,
+        envelope=envelope,
+        point=form["bureau"],
+        count=int(form["nombre"]),
+    )
+
+
 @router.post("/budget-participatif/{slug}/bureau/bulletins")
 def print_papers(
     request: Request,
@@ -109,26 +124,9 @@ def print_papers(
 ) -> Response:
     """Draw the codes and show the papers to print. The codes are shown this once only."""
     form = {k: form_value(raw, k) for k in ("bureau", "enveloppe", "nombre")}
-    try:
-        envelope = next((who.ctx.envelopes[e] for e in who.envelopes if str(e) == form["enveloppe"]), None)
-        if envelope is None:
-            raise Invalid(_("Choisissez l'enveloppe des bulletins."), field="enveloppe")
-        if not form["nombre"].isdigit():
-            raise Invalid(
-                _("Indiquez un nombre de bulletins entre 1 et %(max)d.") % {"max": dep.MAX_PAPERS},
-                field="nombre",
-            )
-        with session.begin_nested():
-            batch = dep.print_papers(
-                session,
-                actor=who.actor,
-                edition=edition,
-                envelope=envelope,
-                point=form["bureau"],
-                count=int(form["nombre"]),
-            )
-    except DomainError as exc:
-        return _print_form(request, session, edition, who, form, exc)
+    batch = attempt(session, lambda: _print(session, edition, who, form))
+    if isinstance(batch, DomainError):
+        return _print_form(request, session, edition, who, form, batch)
     return render(
         request,
         "budget/bureau_bulletins_print.html",
@@ -175,8 +173,9 @@ def _point_page(
     form: dict[str, str] | None = None,
     error: DomainError | None = None,
     report: dep_file.CountReport | None = None,
-    status_code: int = 200,
+    status_code: int | None = None,
 ) -> Response:
+    """The dépouillement of one point; the status is the error's unless given."""
     point = " ".join(point.split())
     envelopes = [who.ctx.envelopes[e] for e in sorted(who.envelopes) if e in who.ctx.envelopes]
     context: dict[str, Any] = {
@@ -191,7 +190,8 @@ def _point_page(
         "report": report,
         "columns": dep_file.COLUMNS,
     }
-    return render(request, "budget/bureau_depouillement_point.html", context, status_code=status_code)
+    status = status_code or (error.status_code if error else 200)
+    return render(request, "budget/bureau_depouillement_point.html", context, status_code=status)
 
 
 @router.get("/budget-participatif/{slug}/bureau/depouillement/point")
@@ -218,23 +218,22 @@ def enter_ballot(
 ) -> Response:
     """One paper ballot: its code and its choices (or blank, or spoiled). Never a name."""
     form = {k: form_value(raw, k) for k in ("bureau", "code", "bulletin", "choix")}
-    try:
-        with session.begin_nested():
-            now = dep.enter_ballot(
-                session,
-                actor=who.actor,
-                edition=edition,
-                point=form["bureau"],
-                code=form["code"],
-                kind=form["bulletin"],
-                choices=form["choix"],
-                envelopes=who.envelopes,
-                ctx=who.ctx,
-            )
-    except DomainError as exc:
-        return _point_page(
-            request, session, edition, who, form["bureau"], form=form, error=exc, status_code=exc.status_code
-        )
+    now = attempt(
+        session,
+        lambda: dep.enter_ballot(
+            session,
+            actor=who.actor,
+            edition=edition,
+            point=form["bureau"],
+            code=form["code"],
+            kind=form["bulletin"],
+            choices=form["choix"],
+            envelopes=who.envelopes,
+            ctx=who.ctx,
+        ),
+    )
+    if isinstance(now, DomainError):
+        return _point_page(request, session, edition, who, form["bureau"], form=form, error=now)
     flash(
         request,
         _("Bulletin compté. Total du bureau : %(n)d bulletins.") % {"n": now.counted},
@@ -284,19 +283,14 @@ def close_point(
 ) -> Response:
     """Close the point's dépouillement; a difference with the émargements needs an explanation."""
     form = {k: form_value(raw, k) for k in ("bureau", "explication")}
-    try:
-        with session.begin_nested():
-            now = dep.close_point(
-                session,
-                actor=who.actor,
-                edition=edition,
-                point=form["bureau"],
-                explanation=form["explication"],
-            )
-    except DomainError as exc:
-        return _point_page(
-            request, session, edition, who, form["bureau"], form=form, error=exc, status_code=exc.status_code
-        )
+    now = attempt(
+        session,
+        lambda: dep.close_point(
+            session, actor=who.actor, edition=edition, point=form["bureau"], explanation=form["explication"]
+        ),
+    )
+    if isinstance(now, DomainError):
+        return _point_page(request, session, edition, who, form["bureau"], form=form, error=now)
     flash(
         request,
         _("Dépouillement du bureau « %(point)s » clos : %(status)s.")

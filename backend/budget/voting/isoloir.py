@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -25,32 +26,28 @@ from backend.accounts.models import User
 from backend.budget.models import Edition
 from backend.budget.phases import Act
 from backend.budget.voting import urn
+from backend.budget.voting.box import context_for, open_box, open_for
 from backend.budget.voting.context import Choice, ContextCache, build_context
-from backend.budget.voting.models import Ballot, VoteChannel, Voter
-from backend.budget.voting.secrecy import new_receipt, receipt_hash
+from backend.budget.voting.journal import journal
+from backend.budget.voting.models import VoteChannel
+from backend.budget.voting.secrecy import new_receipt
 from backend.budget.voting.service import (
     VOTERS,
     BallotRefused,
     PaperInfo,
     _already_voted,
     _document_used,
-    _is_pg,
     _mark_document,
     check_paper_info,
-    context_for,
     document_took_part,
     eligible_envelope,
-    lock_box,
-    open_box,
-    require_vote_phase,
+    insert_voter,
 )
 from backend.db import utcnow
-from backend.errors import Conflict, NotFound
+from backend.errors import Conflict
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.ledger.service import ActorRef, record
-
-PROCESS = "bp"  # as in results.py
+from backend.ledger.service import ActorRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,26 +72,18 @@ def sign_in(
     envelope = eligible_envelope(ctx, state.facts, staff=True)
     if state.document_hash and document_took_part(session, edition.id, user.id, state.document_hash):
         raise _document_used(True)
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
-    inserted = session.execute(
-        dialect_insert(VOTERS)
-        .values(
-            edition_id=edition.id,
-            user_id=user.id,
-            envelope_id=envelope.id,
-            channel=VoteChannel.in_person,
-            voting_point=info.voting_point,
-            identity_check=info.identity_check,
-            residence_check=info.residence_check,
-            recorded_by=info.recorded_by,
-            voted_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
-        .returning(VOTERS.c.id)
-    ).scalar()
-    if inserted is None:
+    values: dict[str, object] = {
+        "edition_id": edition.id,
+        "user_id": user.id,
+        "envelope_id": envelope.id,
+        "channel": VoteChannel.in_person,
+        "voting_point": info.voting_point,
+        "identity_check": info.identity_check,
+        "residence_check": info.residence_check,
+        "recorded_by": info.recorded_by,
+        "voted_at": utcnow(),
+    }
+    if insert_voter(session, values) is None:
         existing = session.execute(
             select(VOTERS.c.channel, VOTERS.c.voting_point, VOTERS.c.voted_at).where(
                 VOTERS.c.edition_id == edition.id, VOTERS.c.user_id == user.id
@@ -122,14 +111,8 @@ def cast(
     """The voter's own ballot on the tablet; returns the receipt code. Raises BallotRefused (the
     pass stays valid: the voter corrects), or Conflict (vote closed, pass already used)."""
     assert edition.id is not None
-    lock_box(session, edition.id)
-    fresh = session.execute(
-        select(Edition.phase, Edition.phase_changed_at).where(Edition.id == edition.id)  # type: ignore[call-overload]
-    ).first()
-    if fresh is None:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    require_vote_phase(fresh.phase, Act.record_paper_ballot)
-    ctx = cache.get(edition.id, edition.slug, (fresh.phase, fresh.phase_changed_at)) if cache else None
+    stamp = open_for(session, edition.id, Act.record_paper_ballot)
+    ctx = cache.get(edition.id, edition.slug, stamp) if cache else None
     if ctx is None:
         ctx = build_context(session, edition)
     envelope = ctx.envelopes.get(grant.envelope_id)
@@ -144,16 +127,22 @@ def cast(
             field="deja_vote",
         )
     receipt = new_receipt()
-    urn.drop(
+    urn.drop_at_point(
         session,
-        edition_id=edition.id,
-        envelope_id=envelope.id,
-        choices=choice.encode(),
+        edition.id,
+        envelope.id,
+        choice.encode(),
         channel=VoteChannel.isoloir,
-        voting_point=grant.voting_point,
-        receipt_hash=receipt_hash(receipt),
+        point=grant.voting_point,
+        code=receipt,
     )
     return receipt
+
+
+def _count_at(session: Session, table: Any, channel: str, edition_id: int, point: str) -> int:
+    """Rows of ``table`` (émargements or ballots) of this channel at this voting point."""
+    where = (table.c.edition_id == edition_id, table.c.channel == channel, table.c.voting_point == point)
+    return int(session.execute(select(func.count()).where(*where)).scalar() or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,34 +157,14 @@ def close_point(session: Session, actor: ActorRef, edition: Edition, voting_poin
     assert edition.id is not None
     point = " ".join(voting_point.split())
     urn.mix(session)
-    signatures = int(
-        session.execute(
-            select(func.count()).where(
-                Voter.edition_id == edition.id,  # type: ignore[arg-type]
-                Voter.channel == VoteChannel.in_person,  # type: ignore[arg-type]
-                Voter.voting_point == point,  # type: ignore[arg-type]
-            )
-        ).scalar()
-        or 0
-    )
-    tablet = int(
-        session.execute(
-            select(func.count()).where(
-                Ballot.edition_id == edition.id,  # type: ignore[arg-type]
-                Ballot.channel == VoteChannel.isoloir,  # type: ignore[arg-type]
-                Ballot.voting_point == point,  # type: ignore[arg-type]
-            )
-        ).scalar()
-        or 0
-    )
-    record(
+    signatures = _count_at(session, VOTERS, VoteChannel.in_person, edition.id, point)
+    tablet = _count_at(session, urn.BALLOTS, VoteChannel.isoloir, edition.id, point)
+    journal(
         session,
-        actor=actor,
-        action="bp.voting_point_closed",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=ngettext(
+        actor,
+        edition,
+        "bp.voting_point_closed",
+        ngettext(
             "Bureau de vote « %(point)s » fermé : %(n)s signature sur la liste d'émargement, "
             "%(tablet)s vote sur la tablette.",
             "Bureau de vote « %(point)s » fermé : %(n)s signatures sur la liste d'émargement, "
@@ -203,6 +172,6 @@ def close_point(session: Session, actor: ActorRef, edition: Edition, voting_poin
             signatures,
         )
         % {"point": point, "n": signatures, "tablet": tablet},
-        payload={"voting_point": point, "signatures": signatures, "tablet_ballots": tablet},
+        {"voting_point": point, "signatures": signatures, "tablet_ballots": tablet},
     )
     return PointCounts(point, signatures, tablet)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -32,13 +32,15 @@ from backend.budget import phases
 from backend.budget.models import Edition
 from backend.budget.voting import service
 from backend.budget.voting.context import ContextCache
+from backend.budget.voting.csv_import import all_or_nothing, decode, file_problem, read_table
+from backend.budget.voting.journal import journal
 from backend.budget.voting.models import Depouillement, PaperBatch, VoteChannel
 from backend.budget.voting.service import PaperInfo
-from backend.db import utcnow
+from backend.db import attempt, utcnow
 from backend.errors import Conflict, DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv, QpvRef
 
 COLUMNS = (
@@ -54,7 +56,6 @@ COLUMNS = (
 REQUIRED = ("bureau", "identifiant", "verification_identite")
 # Columns that would put a person's choices next to their name.
 CHOICE_COLUMNS = ("choix", "vote", "projets", "bulletin")
-MAX_BYTES = 2_000_000
 
 
 @dataclass
@@ -80,23 +81,6 @@ class BatchReport:
     @property
     def accepted(self) -> int:
         return sum(c.recorded for c in self.per_point.values())
-
-
-def decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")  # Excel's French default
-
-
-def read_table(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header (lower case) and the rows of a CSV typed in a spreadsheet (« ; » or « , »)."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    return header, [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -251,11 +235,47 @@ def sign_register(
         "batch_id": paper.batch_id,
         "voted_at": utcnow(),
     }
-    if service._insert_voter(session, values) is None:
+    if service.insert_voter(session, values) is None:
         existing = service.voter_row(session, edition.id, user.id)
         raise Conflict(service._already_voted(VoteChannel.paper, existing, staff=True), field="deja_vote")
     if state.document_hash and not service._mark_document(session, edition.id, state.document_hash):
         raise service._document_used(True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    point: str
+    row: dict[str, str]
+    batch_id: int
+
+
+def _sign_line(
+    session: Session,
+    actor: ActorRef,
+    edition: Edition,
+    line: _Line,
+    by_code: dict[str, QpvRef],
+    cache: ContextCache | None,
+    document_key: str | None,
+) -> None:
+    """One line of the register: the person (found or registered), their residence, their
+    identity document, then their émargement."""
+    row = line.row
+    if not row.get("bureau"):
+        raise Invalid(_("Indiquez le bureau de vote."))
+    user = _person(session, actor, row, by_code)
+    residence = _residence(session, actor, user, row, by_code)
+    if row.get("numero_piece") and document_key:
+        documents.record_document(
+            session,
+            user,
+            key=document_key,
+            kind=_document_kind(row.get("verification_identite", "")),
+            number=row["numero_piece"],
+        )
+    identity = row.get("verification_identite", "")
+    paper = PaperInfo(line.point, identity, residence, actor.id, line.batch_id)
+    sign_register(session, edition=edition, user=user, paper=paper, cache=cache)
 
 
 def import_batch(
@@ -276,13 +296,8 @@ def import_batch(
     del secret  # a register holds no ballot: no slot to derive (kept for the voting point's caller)
     digest = hashlib.sha256(raw).hexdigest()
     report = BatchReport(filename=filename[:200] or "emargements.csv", sha256=digest)
-    if len(raw) > MAX_BYTES:
-        report.problem = _("Le fichier est trop gros (2 Mo au plus). Coupez-le en plusieurs fichiers.")
-        return report
-    if session.exec(
-        select(PaperBatch.id).where(PaperBatch.edition_id == edition.id, PaperBatch.sha256 == digest)
-    ).first():
-        report.problem = _("Ce fichier a déjà été importé : ses bulletins sont déjà comptés.")
+    report.problem = file_problem(session, edition.id, raw, digest)
+    if report.problem:
         return report
     try:
         rows = _rows(decode(raw))
@@ -297,8 +312,7 @@ def import_batch(
         return report
     by_code = {r.code: r for r in covered}
     seen: dict[str, int] = {}
-    outer = session.begin_nested()
-    try:
+    with all_or_nothing(session) as outer:
         batch = PaperBatch(
             edition_id=edition.id,
             filename=report.filename,
@@ -326,33 +340,15 @@ def import_batch(
                 )
                 continue
             seen[key] = number
-            try:
-                with session.begin_nested():
-                    if not row.get("bureau"):
-                        raise Invalid(_("Indiquez le bureau de vote."))
-                    user = _person(session, actor, row, by_code)
-                    residence = _residence(session, actor, user, row, by_code)
-                    if row.get("numero_piece") and document_key:
-                        documents.record_document(
-                            session,
-                            user,
-                            key=document_key,
-                            kind=_document_kind(row.get("verification_identite", "")),
-                            number=row["numero_piece"],
-                        )
-                    sign_register(
-                        session,
-                        edition=edition,
-                        user=user,
-                        paper=PaperInfo(
-                            point, row.get("verification_identite", ""), residence, actor.id, batch.id
-                        ),
-                        cache=cache,
-                    )
-                count.recorded += 1
-            except DomainError as exc:
+            line = _Line(point, row, batch.id)
+            outcome = attempt(
+                session, partial(_sign_line, session, actor, edition, line, by_code, cache, document_key)
+            )
+            if isinstance(outcome, DomainError):
                 count.refused += 1
-                report.refused.append((number, who, exc.message))
+                report.refused.append((number, who, outcome.message))
+            else:
+                count.recorded += 1
         if report.refused or not apply:
             outer.rollback()
             return report
@@ -361,30 +357,23 @@ def import_batch(
         session.add(batch)
         session.flush()
         summary = ", ".join(f"{p} : {c.recorded}" for p, c in sorted(report.per_point.items()))
-        record(
+        journal(
             session,
-            actor=actor,
-            action="bp.emargements_imported",
-            process="bp",
-            object_type="bp_edition",
-            object_id=edition.slug,
-            reason=ngettext(
+            actor,
+            edition,
+            "bp.emargements_imported",
+            ngettext(
                 "%(n)d émargement importé (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
                 "%(n)d émargements importés (%(summary)s). Fichier « %(file)s », SHA-256 %(sha)s.",
                 report.accepted,
             )
             % {"n": report.accepted, "summary": summary, "file": report.filename, "sha": digest},
-            payload={
+            {
                 "emargements": report.accepted,
                 "per_point": batch.per_point,
                 "file": report.filename,
                 "sha256": digest,
             },
         )
-        outer.commit()
-    except BaseException:
-        if outer.is_active:
-            outer.rollback()
-        raise
     report.applied = True
     return report

@@ -32,6 +32,7 @@ from backend.budget.models import BallotRule, CountingRule, Edition, Envelope, P
 from backend.budget.service import editions
 from backend.budget.voting import urn
 from backend.budget.voting.context import GRADES, Choice, EnvelopeBallot, VoteContext, build_context
+from backend.budget.voting.journal import journal
 from backend.budget.voting.models import Ballot, EnvelopeResult, Publication, VoteChannel, Voter
 from backend.budget.voting.secrecy import fingerprint
 from backend.budget.voting.service import lock_box
@@ -43,10 +44,9 @@ from backend.formatting import format_euros as fmt_eur
 from backend.formatting import format_number as fmt_int
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 
-PROCESS = "bp"
 CSV_MEDIA = "text/csv; charset=utf-8"
 PB_MEDIA = "text/plain; charset=utf-8"
 
@@ -270,15 +270,12 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
         session.add(result)
         results.append(result)
         titles = {p.id: p.title for p in envelope.projects}
-        record(
+        journal(
             session,
-            actor=actor,
-            action="bp.envelope_counted",
-            process=PROCESS,
-            object_type="bp_edition",
-            object_id=edition.slug,
-            territory=envelope.code,
-            reason=_(
+            actor,
+            edition,
+            "bp.envelope_counted",
+            _(
                 "Enveloppe %(label)s : %(voters)s votant·es, %(n)d projet(s) retenu(s) pour %(spent)s sur %(amount)s "
                 "(règle « %(rule)s »). Fichier %(file)s, SHA-256 %(sha)s."
             )
@@ -302,6 +299,7 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
                 "file": name,
                 "sha256": digest,
             },
+            territory=envelope.code,
         )
     table = ballots_csv(ctx, rows)
     name = csv_name(edition)
@@ -317,14 +315,12 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
     )
     total = sum(len(r) for r in rows.values())
     session.flush()
-    record(
+    journal(
         session,
-        actor=actor,
-        action="bp.ballots_published",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=ngettext(
+        actor,
+        edition,
+        "bp.ballots_published",
+        ngettext(
             "Vote clos : %(n)s bulletin anonyme publié (%(online)s en ligne, %(paper)s sur papier). "
             "Empreinte SHA-256 du fichier %(file)s : %(sha)s.",
             "Vote clos : %(n)s bulletins anonymes publiés (%(online)s en ligne, %(paper)s sur papier). "

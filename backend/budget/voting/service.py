@@ -25,35 +25,48 @@ first ballot writes the participation row in the same transaction (its primary k
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, update
 from sqlmodel import Session
-from sqlmodel import select as sm_select
 
 from backend.accounts.models import User
 from backend.budget import phases
-from backend.budget.models import Edition, PhaseKey
+from backend.budget.models import Edition
 from backend.budget.voting import urn
-from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext, build_context
-from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter, voter_facts
+from backend.budget.voting.box import (
+    BOX_COLUMNS,
+    EDITIONS,
+    LOCK_CLASS,
+    MAX_PROJECTS,
+    SQL_LOCK_EXCLUSIVE,
+    SQL_LOCK_SHARED,
+    SQL_OPEN_BOX,
+    USERS,
+    BoxState,
+    HandOver,
+    check_box,
+    context_for,
+    insert_new,
+    lock_box,
+    open_box,
+    pg_format,
+    require_vote_phase,
+)
+from backend.budget.voting.context import Choice, ContextCache, EnvelopeBallot, VoteContext
+from backend.budget.voting.eligibility import Refusal, VoterFacts, check_voter
 from backend.budget.voting.models import Ballot, DocumentParticipation, VoteChannel, Voter
 from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
+from backend.budget.voting.turnout import ballot_by_receipt, counts_by_point, voter_count, voter_row
 from backend.counting.ballots import BallotProblem
 from backend.db import utcnow
-from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from backend.errors import Conflict, DomainError, Forbidden, Invalid
 from backend.formatting import format_date as fmt_date
 from backend.i18n import gettext as _
 
-LOCK_CLASS = 7_270_002  # advisory lock namespace (two-key form) of the ballot box of an edition
 VOTERS = Voter.__table__  # type: ignore[attr-defined]
 BALLOTS = Ballot.__table__  # type: ignore[attr-defined]
 DOCUMENTS = DocumentParticipation.__table__  # type: ignore[attr-defined]
-USERS = User.__table__  # type: ignore[attr-defined]
 
 
 class BallotRefused(Invalid):
@@ -86,147 +99,6 @@ class CastResult:
     receipt: str
     revote: bool
     envelope: EnvelopeBallot
-
-
-@dataclass(frozen=True, slots=True)
-class BoxState:
-    """Read fresh when a ballot is cast: the edition's phase and the voter's facts."""
-
-    phase: str
-    phase_changed_at: datetime | None
-    facts: VoterFacts
-    session_version: int
-    document_hash: str | None = None
-
-
-# --- the box's fresh read and its rules: one place for the service and the fast path ----------
-
-MAX_PROJECTS = 500  # projects in one JSON ballot (the API's BallotIn and the fast path's parser)
-
-EDITIONS = Edition.__table__  # type: ignore[attr-defined]
-# What is read fresh when the box opens, in this order (:func:`check_box` reads a row of them).
-BOX_COLUMNS = (
-    EDITIONS.c.phase,
-    EDITIONS.c.phase_changed_at,
-    USERS.c.birth_year,
-    USERS.c.qpv_id,
-    USERS.c.residence_status,
-    USERS.c.email_confirmed_at,
-    USERS.c.phone_confirmed_at,
-    USERS.c.session_version,
-    USERS.c.is_active,
-    USERS.c.deleted_at,
-    USERS.c.id_document_hash,
-)
-# The lock and the read are two statements on purpose: each statement takes its own snapshot, so
-# the read sees a vote closed while the ballot waited for the lock. Parameters in the ``:name``
-# style of :func:`sqlalchemy.text`; the fast path runs the same text through psycopg (:func:`pg_format`).
-SQL_LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(:k, :e)"
-SQL_LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock(:k, :e)"
-_BOX_SELECT = ", ".join(f"{'e' if c.table is EDITIONS else 'u'}.{c.name}" for c in BOX_COLUMNS)
-SQL_OPEN_BOX = (
-    f"SELECT {_BOX_SELECT} FROM {EDITIONS.name} e JOIN {USERS.name} u ON u.id = :user"  # noqa: S608 - model names only
-    " WHERE e.id = :edition AND e.slug = :slug"
-)
-_OPEN_BOX = text(SQL_OPEN_BOX).columns(*BOX_COLUMNS)  # typed results (dates on SQLite too)
-_PARAM = re.compile(r"(?<![:\w]):(\w+)")
-
-
-def pg_format(sql: str) -> str:
-    """A statement of this module in psycopg's parameter style (``:name`` → ``%(name)s``)."""
-    return _PARAM.sub(r"%(\1)s", sql)
-
-
-class HandOver(Exception):  # noqa: N818 - not an error: a case for the regular route
-    """The fast path must hand this ballot over to the regular route (which has the whole answer)."""
-
-
-def check_box(
-    row: Sequence[Any] | None,
-    *,
-    act: phases.Act | None = None,
-    session_version: int | None = None,
-    fast: bool = False,
-) -> BoxState:
-    """The rules of the fresh read, for every path that opens the box: ``row`` holds the
-    :data:`BOX_COLUMNS` (None: no such edition). Raises NotFound, NotAuthenticated (account
-    suspended or deleted, token of an older session), Conflict (the phase does not allow ``act``),
-    or, with ``fast``, :class:`HandOver` for what only the regular route does (an identity
-    document's one-ballot rule)."""
-    if row is None:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    (phase, changed_at, birth_year, qpv_id, residence, email_at, phone_at) = row[:7]
-    version, active, deleted_at, document_hash = row[7:11]
-    if not active or deleted_at is not None:
-        raise NotAuthenticated(_("Connectez-vous pour continuer."))
-    if session_version is not None and version != session_version:
-        raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
-    if act is not None:
-        require_vote_phase(phase, act)
-    if fast and document_hash is not None:
-        # The regular route checks that the document has not voted through another account and
-        # notes its participation.
-        raise HandOver
-    return BoxState(
-        phase,
-        changed_at,
-        voter_facts(birth_year, qpv_id, residence, email_at, phone_at),
-        version,
-        document_hash,
-    )
-
-
-def _is_pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def lock_box(session: Session, edition_id: int, *, exclusive: bool = False) -> None:
-    """PostgreSQL: ballots share the edition's lock; closing the vote takes it alone."""
-    if _is_pg(session):
-        sql = SQL_LOCK_EXCLUSIVE if exclusive else SQL_LOCK_SHARED
-        session.execute(text(sql), {"k": LOCK_CLASS, "e": edition_id})
-
-
-def open_box(
-    session: Session,
-    edition_id: int,
-    slug: str,
-    user_id: int,
-    *,
-    act: phases.Act | None = None,
-    session_version: int | None = None,
-) -> BoxState:
-    """Lock (shared), read the phase and the voter's facts in one statement, and check them
-    (:func:`check_box`; the phase only when ``act`` is given)."""
-    lock_box(session, edition_id)
-    row = session.execute(_OPEN_BOX, {"user": user_id, "edition": edition_id, "slug": slug}).first()
-    return check_box(row, act=act, session_version=session_version)
-
-
-def context_for(
-    session: Session, edition_id: int, slug: str, state: BoxState, cache: ContextCache | None
-) -> VoteContext:
-    """The edition's vote context, from the cache when it matches the phase just read."""
-    stamp = (state.phase, state.phase_changed_at)
-    if cache is not None:
-        ctx = cache.get(edition_id, slug, stamp)
-        if ctx is not None:
-            return ctx
-    edition = session.get(Edition, edition_id)
-    if edition is None:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    ctx = build_context(session, edition)
-    if cache is not None and ctx.stamp == stamp:
-        cache.put(ctx)
-    return ctx
-
-
-def require_vote_phase(phase: str, act: phases.Act) -> None:
-    if phases.spec(phase).roles_for(act):
-        return
-    if phases.ORDER.index(phase) > phases.ORDER.index(PhaseKey.vote):
-        raise Conflict(_("Le vote est terminé : les bulletins ne sont plus acceptés."))
-    raise Conflict(_("Le vote n'est pas encore ouvert."))
 
 
 def eligible_envelope(ctx: VoteContext, facts: VoterFacts, *, staff: bool = False) -> EnvelopeBallot:
@@ -271,18 +143,10 @@ def prepare(
     return PreparedBallot(envelope, receipt, slot, choice.encode(), receipt_hash(receipt))
 
 
-def _insert_voter(session: Session, values: dict[str, object]) -> int | None:
+def insert_voter(session: Session, values: dict[str, object]) -> int | None:
     """An émargement row (no ballot); None when the person already has one in this edition."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
-    stmt = (
-        dialect_insert(VOTERS)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
-        .returning(VOTERS.c.id)
-    )
-    return session.execute(stmt).scalar()
+    inserted: int | None = insert_new(session, VOTERS, values, ["edition_id", "user_id"], VOTERS.c.id)
+    return inserted
 
 
 def _already_voted(channel: str, row: Voter | object, *, staff: bool) -> str:
@@ -349,34 +213,27 @@ def document_took_part(session: Session, edition_id: int, user_id: int, document
 
 def _mark_document(session: Session, edition_id: int, document_hash: str) -> bool:
     """Write « this document took part »; False if it was already there."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
-    stmt = (
-        dialect_insert(DOCUMENTS)
-        .values(edition_id=edition_id, document_hash=document_hash)
-        .on_conflict_do_nothing(index_elements=["edition_id", "document_hash"])
-        .returning(DOCUMENTS.c.edition_id)
-    )
-    return session.execute(stmt).first() is not None
+    values: dict[str, object] = {"edition_id": edition_id, "document_hash": document_hash}
+    keys = ["edition_id", "document_hash"]
+    return insert_new(session, DOCUMENTS, values, keys, DOCUMENTS.c.edition_id) is not None
 
 
 def cast(
     session: Session,
     ctx: VoteContext,
+    state: BoxState,
     *,
     secret: str,
     user_id: int,
-    facts: VoterFacts,
     choice: Choice,
     paper: PaperInfo | None = None,
-    document_hash: str | None = None,
 ) -> CastResult:
-    """Check and store one ballot (the box must be open: see :func:`open_box`). Raises
-    :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict` (already voted, by this
-    account or by another account with the same identity document)."""
+    """Check and store one ballot; ``state`` is what :func:`open_box` read (the voter's facts and
+    identity document). Raises :class:`NotEligible`, :class:`BallotRefused` or :class:`Conflict`
+    (already voted, by this account or by another account with the same identity document)."""
     staff = paper is not None
-    prepared = prepare(ctx, facts, choice, secret=secret, user_id=user_id, staff=staff)
+    document_hash = state.document_hash
+    prepared = prepare(ctx, state.facts, choice, secret=secret, user_id=user_id, staff=staff)
     if document_hash and document_took_part(session, ctx.edition_id, user_id, document_hash):
         raise _document_used(staff)
     envelope, receipt, slot = prepared.envelope, prepared.receipt, prepared.slot
@@ -455,15 +312,7 @@ def cast_online(
     """A resident's own online ballot (the web form and the JSON API both call this)."""
     state = open_box(session, edition_id, slug, user_id, act=phases.Act.vote, session_version=session_version)
     ctx = context_for(session, edition_id, slug, state, cache)
-    return cast(
-        session,
-        ctx,
-        secret=secret,
-        user_id=user_id,
-        facts=state.facts,
-        choice=choice,
-        document_hash=state.document_hash,
-    )
+    return cast(session, ctx, state, secret=secret, user_id=user_id, choice=choice)
 
 
 def check_paper_info(paper: PaperInfo) -> PaperInfo:
@@ -499,73 +348,36 @@ def record_paper(
     paper = check_paper_info(paper)
     state = open_box(session, edition.id, edition.slug, user.id, act=phases.Act.record_paper_ballot)
     ctx = context_for(session, edition.id, edition.slug, state, cache)
-    return cast(
-        session,
-        ctx,
-        secret=secret,
-        user_id=user.id,
-        facts=state.facts,
-        choice=choice,
-        paper=paper,
-        document_hash=state.document_hash,
-    )
+    return cast(session, ctx, state, secret=secret, user_id=user.id, choice=choice, paper=paper)
 
 
-# --- reading -----------------------------------------------------------------------------------
-
-
-def voter_row(session: Session, edition_id: int, user_id: int) -> Voter | None:
-    """Whether (and how) this person voted in this edition — never what they chose."""
-    return session.exec(
-        sm_select(Voter).where(Voter.edition_id == edition_id, Voter.user_id == user_id)
-    ).first()
-
-
-def voter_count(session: Session, edition_id: int) -> int:
-    """Ballots of the edition, online and on paper (registered as the phase guards' counter)."""
-    return int(
-        session.execute(
-            select(func.count()).select_from(VOTERS).where(VOTERS.c.edition_id == edition_id)
-        ).scalar()
-        or 0
-    )
-
-
-def counts_by_point(session: Session, edition_id: int) -> list[tuple[str, int]]:
-    """Émargements (and typed paper sheets) per voting point, then online ballots (« En ligne »)."""
-    rows = session.execute(
-        select(VOTERS.c.channel, VOTERS.c.voting_point, func.count())
-        .where(VOTERS.c.edition_id == edition_id)
-        .group_by(VOTERS.c.channel, VOTERS.c.voting_point)
-    ).all()
-    per_point: dict[str, int] = {}
-    for r in rows:
-        if r[0] != VoteChannel.online:
-            per_point[r[1] or ""] = per_point.get(r[1] or "", 0) + int(r[2])
-    paper = sorted(per_point.items())
-    online = sum(int(r[2]) for r in rows if r[0] == VoteChannel.online)
-    return [*paper, (_("En ligne"), online)]
-
-
-def ballot_by_receipt(session: Session, edition_id: int, code: str) -> Ballot | None:
-    """The ballot a receipt belongs to (None for an unknown or replaced receipt)."""
-    try:
-        digest = receipt_hash(code)
-    except ValueError:
-        return None
-    ballot_id = session.execute(
-        select(BALLOTS.c.id).where(BALLOTS.c.edition_id == edition_id, BALLOTS.c.receipt_hash == digest)
-    ).scalar()
-    return session.get(Ballot, ballot_id) if ballot_id else None
-
-
-__all__ = [
+__all__ = [  # what other modules and the tests import from here (some now live in .box and .turnout)
+    "BOX_COLUMNS",
+    "EDITIONS",
+    "LOCK_CLASS",
+    "MAX_PROJECTS",
+    "SQL_LOCK_EXCLUSIVE",
+    "SQL_LOCK_SHARED",
+    "SQL_OPEN_BOX",
     "BallotRefused",
+    "BoxState",
     "CastResult",
     "DomainError",
+    "HandOver",
     "NotEligible",
     "PaperInfo",
+    "Voter",
+    "ballot_by_receipt",
     "cast",
     "cast_online",
+    "check_box",
+    "context_for",
+    "counts_by_point",
+    "lock_box",
+    "open_box",
+    "pg_format",
     "record_paper",
+    "require_vote_phase",
+    "voter_count",
+    "voter_row",
 ]

@@ -25,7 +25,9 @@ import secrets
 from sqlalchemy import func, insert, literal, select, text
 from sqlmodel import Session
 
+from backend.budget.voting.box import insert_new, is_pg
 from backend.budget.voting.models import Ballot, IsoloirToken, VoteChannel, Voter
+from backend.budget.voting.secrecy import receipt_hash as receipt_hash_of
 from backend.errors import Invalid
 from backend.i18n import gettext as _
 
@@ -39,10 +41,6 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 def new_id() -> str:
     """A ballot's primary key: 128 random bits, never derived from the voter."""
     return secrets.token_hex(16)
-
-
-def _is_pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def row(
@@ -79,30 +77,27 @@ def row(
     }
 
 
-def drop(
-    session: Session,
-    *,
-    edition_id: int,
-    envelope_id: int,
-    choices: str,
-    channel: str,
-    voting_point: str | None,
-    receipt_hash: str,
-    slot: str | None = None,
+def drop(session: Session, ballot: dict[str, object]) -> None:
+    """Put one ballot (a :func:`row`) in the urn: paper ballots at the dépouillement, tablet
+    ballots. The caller checked the ballot against the edition's rules; the receipt hash is
+    unique (a second ballot with the same receipt fails with an integrity error)."""
+    session.execute(insert(BALLOTS).values(**ballot))
+
+
+def drop_at_point(
+    session: Session, edition_id: int, envelope_id: int, choices: str, *, channel: str, point: str, code: str
 ) -> None:
-    """Put one ballot in the urn (paper ballots at the dépouillement, tablet ballots). The caller
-    checked the ballot against the edition's rules; the receipt hash is unique (a second ballot
-    with the same receipt fails with an integrity error)."""
-    values = row(
+    """An in-person ballot (the tablet's, or a paper counted at the dépouillement): into the urn
+    with its voting point, found again by its receipt code's hash."""
+    ballot = row(
         edition_id=edition_id,
         envelope_id=envelope_id,
         choices=choices,
         channel=channel,
-        voting_point=voting_point,
-        receipt_hash=receipt_hash,
-        slot=slot,
+        voting_point=point,
+        receipt_hash=receipt_hash_of(code),
     )
-    session.execute(insert(BALLOTS).values(**values))
+    drop(session, ballot)
 
 
 def drop_with_voter(session: Session, voter: dict[str, object], ballot: dict[str, object]) -> bool:
@@ -111,16 +106,10 @@ def drop_with_voter(session: Session, voter: dict[str, object], ballot: dict[str
 
     PostgreSQL does both in one statement (one round trip on the hot path): the ballot is inserted
     from the voter row that ``ON CONFLICT DO NOTHING`` returned, or not at all."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects import postgresql
 
-    if not _is_pg(session):
-        stmt = (
-            sqlite.insert(VOTERS)
-            .values(**voter)
-            .on_conflict_do_nothing(index_elements=["edition_id", "user_id"])
-            .returning(VOTERS.c.id)
-        )
-        if session.execute(stmt).scalar() is None:
+    if not is_pg(session):
+        if insert_new(session, VOTERS, voter, ["edition_id", "user_id"], VOTERS.c.id) is None:
             return False
         session.execute(insert(BALLOTS).values(**ballot))
         return True
@@ -147,7 +136,7 @@ def mix(session: Session) -> None:
     being cast wait a moment), and, as any TRUNCATE, a REPEATABLE READ transaction that started
     before would see the table empty: the app reads in READ COMMITTED. SQLite needs nothing (WITHOUT
     ROWID table)."""
-    if not _is_pg(session):
+    if not is_pg(session):
         return
     session.execute(text("LOCK TABLE bp_ballot IN ACCESS EXCLUSIVE MODE"))
     session.execute(text("CREATE TEMP TABLE bp_ballot_mix ON COMMIT DROP AS SELECT * FROM bp_ballot"))
@@ -162,16 +151,8 @@ def token_hash(token: str) -> str:
 
 def burn_token(session: Session, edition_id: int, token: str) -> bool:
     """Mark a tablet token as used; False if it already was (a replayed ballot)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if _is_pg(session) else sqlite.insert
-    stmt = (
-        dialect_insert(TOKENS)
-        .values(token_hash=token_hash(token), edition_id=edition_id)
-        .on_conflict_do_nothing(index_elements=["token_hash"])
-        .returning(TOKENS.c.token_hash)
-    )
-    return session.execute(stmt).first() is not None
+    values: dict[str, object] = {"token_hash": token_hash(token), "edition_id": edition_id}
+    return insert_new(session, TOKENS, values, ["token_hash"], TOKENS.c.token_hash) is not None
 
 
 def ballots_by_point(session: Session, edition_id: int) -> dict[tuple[str, str | None], int]:

@@ -3,7 +3,7 @@ Also the receipt check, open to anyone holding a receipt."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -17,6 +17,7 @@ from backend.budget.permissions import EditionDep
 from backend.budget.voting import service
 from backend.budget.voting.ballot_form import (
     ballot_context,
+    ballot_screen,
     context_of,
     form_data,
     form_value,
@@ -28,6 +29,7 @@ from backend.budget.voting.eligibility import voter_facts
 from backend.budget.voting.results import check_published_receipt, results_of
 from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import Conflict, DomainError
 from backend.i18n import gettext as _
@@ -68,6 +70,7 @@ def _page(
         "vote_rules": falc.vote_rules(edition),
         "vote_requirement": trust.requirement("vote", edition.level_to_vote),
         "base": _base(edition),
+        "screen": ballot_screen(_base(edition)),
         "voted": None,
         "refusal": None,
         **(extra or {}),
@@ -107,6 +110,23 @@ def _voter_state(
     return ctx, envelope, extra, 200
 
 
+class VoterState(NamedTuple):
+    ctx: VoteContext
+    envelope: EnvelopeBallot | None
+    extra: dict[str, Any]
+    status: int
+
+
+def voter_state(
+    request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
+) -> VoterState:
+    """The routes that read a ballot: signed in (401), vote open (409), then the person's envelope."""
+    return VoterState(*_voter_state(request, session, principal, edition))
+
+
+VoterDep = Annotated[VoterState, Depends(voter_state)]
+
+
 @router.get("/budget-participatif/{slug}/voter")
 def ballot_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep
@@ -119,14 +139,10 @@ def ballot_page(
 
 @router.post("/budget-participatif/{slug}/voter/compteur")
 def running_count(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    edition: EditionDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    request: Request, state: VoterDep, raw: Annotated[FormData, Depends(form_data)]
 ) -> Response:
     """htmx: the count (or budget) as projects are ticked; nothing is stored."""
-    ctx, envelope, _extra, _status = _voter_state(request, session, principal, edition)
+    ctx, envelope = state.ctx, state.envelope
     if envelope is None:
         return Response(status_code=204)
     return render(request, "budget/_vote_counter.html", ballot_context(ctx, envelope, read_choice(ctx, raw)))
@@ -138,9 +154,10 @@ def submit_ballot(
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
+    state: VoterDep,
     raw: Annotated[FormData, Depends(form_data)],
 ) -> Response:
-    ctx, envelope, extra, status = _voter_state(request, session, principal, edition)
+    ctx, envelope, extra, status = state
     if envelope is None:
         return _page(request, session, edition, ctx, None, Choice(), extra=extra, status_code=status or 409)
     user = require_authenticated(principal)
@@ -149,27 +166,16 @@ def submit_ballot(
     problems = ctx.problems(envelope, choice)
     if action == "modifier":
         return _page(request, session, edition, ctx, envelope, choice, extra=extra)
-    if problems:
-        error = BallotRefused(problems)
-        return _page(
-            request,
-            session,
-            edition,
-            ctx,
-            envelope,
-            choice,
-            error=error,
-            check=True,
-            extra=extra,
-            status_code=422,
-        )
-    if action != "confirmer":
+    if not problems and action != "confirmer":
         return _page(
             request, session, edition, ctx, envelope, choice, template="budget/vote_confirm.html", extra=extra
         )
-    try:
-        with session.begin_nested():
-            result = service.cast_online(
+    result = (
+        BallotRefused(problems)
+        if problems
+        else attempt(
+            session,
+            lambda: service.cast_online(
                 session,
                 secret=request.app.state.settings.secret_key,
                 edition_id=ctx.edition_id,
@@ -177,9 +183,11 @@ def submit_ballot(
                 user_id=user.id,
                 choice=choice,
                 cache=vote_cache(request),
-            )
-    except DomainError as exc:
-        code = exc.status_code if exc.status_code in (403, 409, 422) else 422
+            ),
+        )
+    )
+    if isinstance(result, DomainError):
+        code = result.status_code if result.status_code in (403, 409, 422) else 422
         return _page(
             request,
             session,
@@ -187,7 +195,7 @@ def submit_ballot(
             ctx,
             envelope,
             choice,
-            error=exc,
+            error=result,
             check=True,
             extra=extra,
             status_code=code,
