@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.accounts import codes
-from backend.accounts.models import CodePurpose, RateEvent, Role, User
+from backend.accounts.journal import journal_user
+from backend.accounts.models import CodePurpose, RateEvent, User
 from backend.accounts.security import (
     check_password_strength,
     hash_password,
@@ -34,7 +35,6 @@ from backend.config import Settings
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, TooManyRequests, Unavailable
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
 from backend.mail import Mail, Mailer
 from backend.sms import Sms, SmsSender
 
@@ -236,13 +236,10 @@ def _mark_confirmed(session: Session, user: User, kind: Kind, target: str, means
             session.flush()
     except IntegrityError as exc:  # taken by another account at the same moment
         raise Conflict(_("Ce contact vient d'être utilisé par un autre compte."), field=kind) from exc
-    record(
+    journal_user(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
+        user,
         action="accounts.contact_confirmed",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         reason=(_("Adresse e-mail confirmée") if kind == "email" else _("Numéro de téléphone confirmé"))
         + f" ({means}).",
         payload={"contact": kind, "means": means, "changed": changed},
@@ -338,13 +335,10 @@ def reset_password(
         raise bad_code()  # the contact changed since the code was sent
     user.password_hash = hash_password(password)
     end_sessions(session, user)  # every other device is logged out, API tokens too
-    record(
+    journal_user(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
+        user,
         action="accounts.password_reset",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         reason=_("Mot de passe changé avec un code de récupération ; les autres appareils sont déconnectés."),
         payload={"means": "lien par e-mail" if kind == "email" else "code par SMS"},
     )
