@@ -139,15 +139,21 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
 
 
 @contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """Commit the session when the block ends, roll it back if the block raised."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for commands and scripts (they write): commit on success, roll back on error."""
-    with Session(engine, expire_on_commit=False, execution_options=WRITE) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with Session(engine, expire_on_commit=False, execution_options=WRITE) as session, committing(session):
+        yield session
 
 
 def alembic_config(url: str) -> Any:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from backend.config import Settings
-from backend.db import SAFE_METHODS, WRITE
+from backend.db import SAFE_METHODS, WRITE, committing
 from backend.processes import Registry
 
 
@@ -23,14 +23,9 @@ def get_session(request: Request) -> Iterator[Session]:
     lock when its transaction begins, so that concurrent workers queue instead of failing."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     options = {} if request.method in SAFE_METHODS else WRITE
-    with factory(execution_options=options) as session:
+    with factory(execution_options=options) as session, committing(session):
         request.state.db = session
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield session
 
 
 def get_settings(request: Request) -> Settings:

@@ -17,13 +17,14 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from backend.accounts import codes
+from backend.accounts.journal import journal_user
 from backend.accounts.models import CodePurpose, OneTimeCode, User
 from backend.accounts.security import check_password_strength, hash_password, parse_identifier
 from backend.accounts.service import new_login_id
 from backend.accounts.sessions import end_sessions
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 
 ACTIVATE_PATH = "/compte/activer"
@@ -75,13 +76,11 @@ def issue_activation(
             OneTimeCode.code_hash == codes.code_hash(secret_key, CodePurpose.activation, code)
         )
     ).one()
-    record(
+    journal_user(
         session,
+        user,
         actor=actor,
         action="account.activation_code_issued",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         territory=qpv.code if qpv else None,
         reason=_("Identité vérifiée en personne ; code d'activation imprimé (%(context)s).")
         % {"context": context},

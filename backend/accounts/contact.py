@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.accounts import codes
-from backend.accounts.models import CodePurpose, OneTimeCode, RateEvent, Role, User
+from backend.accounts.journal import journal_user
+from backend.accounts.models import CodePurpose, OneTimeCode, RateEvent, User
 from backend.accounts.security import (
     check_password_strength,
     hash_password,
@@ -34,7 +35,6 @@ from backend.config import Settings
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, TooManyRequests, Unavailable
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
 from backend.mail import Mail, Mailer
 from backend.sms import Sms, SmsSender
 
@@ -122,6 +122,25 @@ def _send_mail(mailer: Mailer, mail: Mail) -> None:
         ) from None
 
 
+def _mail_link(
+    session: Session, settings: Settings, mailer: Mailer, user: User, purpose: CodePurpose, target: str,
+    path: str, subject: str, body: str,
+) -> None:  # fmt: skip
+    """Mail ``target`` a one-use link to ``path``/<token>; ``body`` places it at ``%(link)s``."""
+    token = codes.issue(session, settings.secret_key, user, purpose, target=target)
+    link = _link(settings, f"{path}/{token}")
+    _send_mail(mailer, Mail(to=target, subject=subject, body=body % {"link": link}))
+
+
+def _sms_code(
+    session: Session, settings: Settings, sms: SmsSender, user: User, purpose: CodePurpose, target: str, what: str,
+    *, ttl: timedelta | None = None, numeric: bool = False,
+) -> None:  # fmt: skip
+    """Text ``target`` a one-use code to ``what`` (« vous connecter »…)."""
+    code = codes.issue(session, settings.secret_key, user, purpose, target=target, ttl=ttl, numeric=numeric)
+    sms.send(Sms(to=target, text=_sms_text(code, what)))
+
+
 def _sms_text(code: str, what: str) -> str:
     # GSM 7-bit characters only (é and à are, ê and ç are not): one SMS of 160 characters at most, on every phone.
     return _(
@@ -204,17 +223,17 @@ def start_confirmation(
         raise conflict
     count_code_request(session, settings, target, ip)
     if kind == "email":
-        token = codes.issue(session, settings.secret_key, user, CodePurpose.confirm_email, target=target)
-        link = _link(settings, f"/compte/confirmer/{token}")
         body = _(
             "Bonjour,\n\nPour confirmer votre adresse e-mail sur Quartiers Participatifs, ouvrez ce lien "
             "puis appuyez sur le bouton « Confirmer » :\n\n%(link)s\n\nLe lien marche une seule fois, "
             "pendant 24 heures.\nSi vous n'avez pas demandé ce message, ne faites rien.\n"
-        ) % {"link": link}
-        _send_mail(mailer, Mail(to=target, subject=_("Confirmez votre adresse e-mail"), body=body))
+        )
+        _mail_link(session, settings, mailer, user, CodePurpose.confirm_email, target, "/compte/confirmer",
+                   _("Confirmez votre adresse e-mail"), body)  # fmt: skip
     else:
-        code = codes.issue(session, settings.secret_key, user, CodePurpose.confirm_phone, target=target)
-        sms.send(Sms(to=target, text=_sms_text(code, _("confirmer votre numéro"))))
+        _sms_code(
+            session, settings, sms, user, CodePurpose.confirm_phone, target, _("confirmer votre numéro")
+        )
     return target
 
 
@@ -236,13 +255,10 @@ def _mark_confirmed(session: Session, user: User, kind: Kind, target: str, means
             session.flush()
     except IntegrityError as exc:  # taken by another account at the same moment
         raise Conflict(_("Ce contact vient d'être utilisé par un autre compte."), field=kind) from exc
-    record(
+    journal_user(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
+        user,
         action="accounts.contact_confirmed",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         reason=(_("Adresse e-mail confirmée") if kind == "email" else _("Numéro de téléphone confirmé"))
         + f" ({means}).",
         payload={"contact": kind, "means": means, "changed": changed},
@@ -287,25 +303,16 @@ def request_password_reset(
     if user is None:
         return kind, target
     if kind == "email":
-        token = codes.issue(session, settings.secret_key, user, CodePurpose.reset_password, target=target)
-        link = _link(settings, f"/mot-de-passe/nouveau/{token}")
         body = _(
             "Bonjour,\n\nVous avez demandé un nouveau mot de passe pour Quartiers Participatifs. "
             "Ouvrez ce lien pour le choisir :\n\n%(link)s\n\nLe lien marche une seule fois, pendant 30 minutes.\n"
             "Si vous n'avez rien demandé, ne faites rien : votre mot de passe ne change pas.\n"
-        ) % {"link": link}
-        _send_mail(mailer, Mail(to=target, subject=_("Choisir un nouveau mot de passe"), body=body))
-    else:
-        code = codes.issue(
-            session,
-            settings.secret_key,
-            user,
-            CodePurpose.reset_password,
-            target=target,
-            ttl=SMS_CODE_TTL,
-            numeric=True,
         )
-        sms.send(Sms(to=target, text=_sms_text(code, _("changer votre mot de passe"))))
+        _mail_link(session, settings, mailer, user, CodePurpose.reset_password, target, "/mot-de-passe/nouveau",
+                   _("Choisir un nouveau mot de passe"), body)  # fmt: skip
+    else:
+        _sms_code(session, settings, sms, user, CodePurpose.reset_password, target, _("changer votre mot de passe"),
+                  ttl=SMS_CODE_TTL, numeric=True)  # fmt: skip
     return kind, target
 
 
@@ -338,13 +345,10 @@ def reset_password(
         raise bad_code()  # the contact changed since the code was sent
     user.password_hash = hash_password(password)
     end_sessions(session, user)  # every other device is logged out, API tokens too
-    record(
+    journal_user(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
+        user,
         action="accounts.password_reset",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         reason=_("Mot de passe changé avec un code de récupération ; les autres appareils sont déconnectés."),
         payload={"means": "lien par e-mail" if kind == "email" else "code par SMS"},
     )
@@ -365,8 +369,7 @@ def request_login_code(session: Session, settings: Settings, sms: SmsSender, pho
     count_code_request(session, settings, target, ip)
     user = _active_user(session, "phone", target)
     if user is not None:
-        code = codes.issue(session, settings.secret_key, user, CodePurpose.login, target=target)
-        sms.send(Sms(to=target, text=_sms_text(code, _("vous connecter"))))
+        _sms_code(session, settings, sms, user, CodePurpose.login, target, _("vous connecter"))
     return target
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from backend.accounts.journal import journal_user
 from backend.accounts.models import Role, RoleGrant, ScopeKind, User
 from backend.accounts.permissions import ROLE_LABELS
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Commune, Metropole, Qpv, Secteur
 
 
@@ -66,13 +67,11 @@ def grant_role(
     )
     session.add(grant)
     session.flush()
-    record(
+    journal_user(
         session,
+        user,
         actor=actor,
         action="accounts.role_granted",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         territory=scope_code or None,
         reason=f"Rôle « {ROLE_LABELS[role]} » attribué ({where}).",
         payload={"grant_id": grant.id, "role": role, "scope_kind": scope_kind, "scope_code": scope_code},
@@ -88,13 +87,11 @@ def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
     grant.revoked_at = utcnow()
     session.add(grant)
     session.flush()
-    record(
+    journal_user(
         session,
+        user,
         actor=actor,
         action="accounts.role_revoked",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         territory=grant.scope_code or None,
         reason=f"Rôle « {ROLE_LABELS[Role(grant.role)]} » retiré.",
         payload={

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from backend.accounts.grants import active_grants
-from backend.accounts.models import Role, User
+from backend.accounts.journal import journal_user
+from backend.accounts.models import User
 from backend.accounts.sessions import end_sessions
 from backend.db import utcnow
-from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
 
 if TYPE_CHECKING:
@@ -84,12 +84,9 @@ def delete_account(session: Session, user: User, registry: Registry) -> None:
     user.deleted_at = utcnow()
     session.add(user)
     end_sessions(session, user)
-    record(
+    journal_user(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
+        user,
         action="accounts.account_deleted",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         reason="Compte supprimé à la demande de la personne ; ses données personnelles ont été effacées.",
     )

@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from backend.accounts import codes
-from backend.accounts.models import CodePurpose, OneTimeCode, ResidenceStatus, Role, User
+from backend.accounts.models import CodePurpose, OneTimeCode, ResidenceStatus, User
+from backend.accounts.service import mark_residence_verified
 from backend.db import utcnow
 from backend.errors import Invalid
 from backend.i18n import gettext as _
@@ -141,21 +142,13 @@ def verify_with_code(session: Session, secret_key: str, user: User, code: str) -
         )
     qpv = session.get(Qpv, user.qpv_id)
     assert qpv is not None
-    user.residence_status = ResidenceStatus.verified
-    user.residence_method = METHOD
-    user.residence_verified_by = row.issued_by
-    user.residence_verified_at = utcnow()
-    session.add(user)
-    session.flush()
-    record(
+    mark_residence_verified(
         session,
-        actor=ActorRef(role=Role.resident, id=user.public_id),
-        action="accounts.residence_verified",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
-        territory=qpv.code,
+        user,
+        qpv,
+        method=METHOD,
+        verified_by=row.issued_by,
+        actor=None,
         reason=f"Résidence dans le quartier {qpv.name} vérifiée avec le code reçu par courrier.",
-        payload={"method": METHOD},
     )
     return qpv

@@ -12,12 +12,13 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.codes import SLIP_ALPHABET
 from backend.accounts.forms import collecting
+from backend.accounts.journal import journal_user
 from backend.accounts.models import ResidenceStatus, User
 from backend.accounts.security import check_password_strength, hash_password, parse_identifier
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 from backend.territory.service import ResidenceCheck
 
@@ -196,23 +197,43 @@ def verify_residence(session: Session, actor: ActorRef, user: User, qpv: Qpv, me
             _("Indiquez comment la résidence a été vérifiée (par exemple : facture, bail, attestation)."),
             field="method",
         )
+    mark_residence_verified(
+        session,
+        user,
+        qpv,
+        method=method[:200],
+        verified_by=actor.id,
+        actor=actor,
+        reason=f"Résidence dans le quartier {qpv.name} vérifiée en personne.",
+    )
+
+
+def mark_residence_verified(
+    session: Session,
+    user: User,
+    qpv: Qpv,
+    *,
+    method: str,
+    verified_by: str | None,
+    actor: ActorRef | None,
+    reason: str,
+) -> None:
+    """Record that ``user`` lives in ``qpv``, checked by ``verified_by`` with ``method``; journaled."""
     user.qpv_id = qpv.id
     user.residence_status = ResidenceStatus.verified
-    user.residence_method = method[:200]
-    user.residence_verified_by = actor.id
+    user.residence_method = method
+    user.residence_verified_by = verified_by
     user.residence_verified_at = utcnow()
     session.add(user)
     session.flush()
-    record(
+    journal_user(
         session,
+        user,
         actor=actor,
         action="accounts.residence_verified",
-        process="accounts",
-        object_type="user",
-        object_id=user.public_id,
         territory=qpv.code,
-        reason=f"Résidence dans le quartier {qpv.name} vérifiée en personne.",
-        payload={"method": user.residence_method},
+        reason=reason,
+        payload={"method": method},
     )
 
 

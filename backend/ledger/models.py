@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
@@ -46,19 +45,3 @@ class LedgerEntry(SQLModel, table=True):
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
-
-
-class LedgerEntryPublic(BaseModel):
-    seq: int
-    at: str
-    actor_role: str
-    actor_id: str
-    action: str
-    process: str
-    object_type: str
-    object_id: str
-    territory: str | None
-    reason: str
-    payload: str
-    prev_hash: str
-    hash: str

@@ -164,6 +164,14 @@ def _journal(
     )
 
 
+def _touched(session: Session, realisation: Realisation) -> Followable:
+    """The realisation saved as changed now, described for its journal entry."""
+    realisation.updated_at = utcnow()
+    session.add(realisation)
+    session.flush()
+    return describe(session, realisation)
+
+
 def open_realisation(
     session: Session, actor: ActorRef, source: str, source_id: int, service: str = ""
 ) -> Realisation:
@@ -240,10 +248,7 @@ def update_realisation(session: Session, actor: ActorRef, realisation: Realisati
     before = {"status": realisation.status, "progress": realisation.progress}
     realisation.status, realisation.progress, realisation.service = u.status, u.progress, u.service
     realisation.reason = u.reason if u.status == RealisationStatus.abandonne else ""
-    realisation.updated_at = utcnow()
-    session.add(realisation)
-    session.flush()
-    item = describe(session, realisation)
+    item = _touched(session, realisation)
     _journal(
         session,
         actor,
@@ -292,10 +297,7 @@ def add_milestone(
         recorded_by=actor.id,
     )
     session.add(milestone)
-    realisation.updated_at = utcnow()
-    session.add(realisation)
-    session.flush()
-    item = describe(session, realisation)
+    item = _touched(session, realisation)
     _journal(
         session,
         actor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,13 @@ PROCESS_KEY = "assembly"
 T = TypeVar("T")
 
 
+class _OfSaisine(Protocol):
+    saisine_id: int
+
+
+Part = TypeVar("Part", bound=_OfSaisine)
+
+
 def errors_of(exc: DomainError) -> list[DomainError]:
     """The problems to list on a form: each of a Problems, or the one error."""
     return exc.errors if isinstance(exc, Problems) else [exc]
@@ -30,6 +37,21 @@ def get_saisine(session: Session, saisine_id: int) -> Saisine:
     if saisine is None:
         raise NotFound(_("Cette saisine n'existe pas."))
     return saisine
+
+
+def saisine_part(session: Session, model: type[Part], saisine: Saisine, part_id: int, missing: str) -> Part:
+    """Row ``part_id`` of ``model`` if it belongs to this saisine; NotFound(``missing``) otherwise."""
+    part = session.get(model, part_id)
+    if part is None or part.saisine_id != saisine.id:
+        raise NotFound(missing)
+    return part
+
+
+def saisine_parts(session: Session, model: type[Part], saisine: Saisine, order_by: Any) -> list[Part]:
+    """Every row of ``model`` belonging to this saisine, in ``order_by`` order."""
+    return list(
+        session.exec(select(model).where(col(model.saisine_id) == saisine.id).order_by(order_by)).all()
+    )
 
 
 def list_saisines(session: Session) -> list[Saisine]:

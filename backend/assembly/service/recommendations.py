@@ -24,10 +24,10 @@ from backend.assembly.models import (
     VoteChoice,
     WorkingGroup,
 )
-from backend.assembly.service.common import journal
+from backend.assembly.service.common import journal, saisine_part
 from backend.assembly.service.draws.panel import members
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 
@@ -40,10 +40,9 @@ def recommendations(session: Session, saisine: Saisine, status: str | None = Non
 
 
 def get_recommendation(session: Session, saisine: Saisine, recommendation_id: int) -> Recommendation:
-    rec = session.get(Recommendation, recommendation_id)
-    if rec is None or rec.saisine_id != saisine.id:
-        raise NotFound(_("Cette recommandation n'existe pas."))
-    return rec
+    return saisine_part(
+        session, Recommendation, saisine, recommendation_id, _("Cette recommandation n'existe pas.")
+    )
 
 
 def draft(

@@ -24,7 +24,7 @@ from backend.assembly.models import (
     WorkingGroup,
 )
 from backend.assembly.notify import tell_panel
-from backend.assembly.service.common import journal
+from backend.assembly.service.common import journal, saisine_part, saisine_parts
 from backend.assembly.service.draws.panel import members
 from backend.errors import Conflict, Invalid, NotFound
 from backend.formatting import format_datetime
@@ -53,18 +53,11 @@ def _require_panel(saisine: Saisine) -> None:
 
 
 def meetings(session: Session, saisine: Saisine) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting).where(Meeting.saisine_id == saisine.id).order_by(col(Meeting.starts_at))
-        ).all()
-    )
+    return saisine_parts(session, Meeting, saisine, col(Meeting.starts_at))
 
 
 def get_meeting(session: Session, saisine: Saisine, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.saisine_id != saisine.id:
-        raise NotFound(_("Cette séance n'existe pas."))
-    return meeting
+    return saisine_part(session, Meeting, saisine, meeting_id, _("Cette séance n'existe pas."))
 
 
 def plan_meeting(
@@ -171,18 +164,11 @@ def attendance_counts(session: Session, saisine: Saisine) -> dict[int, tuple[int
 
 
 def groups(session: Session, saisine: Saisine) -> list[WorkingGroup]:
-    return list(
-        session.exec(
-            select(WorkingGroup).where(WorkingGroup.saisine_id == saisine.id).order_by(col(WorkingGroup.id))
-        ).all()
-    )
+    return saisine_parts(session, WorkingGroup, saisine, col(WorkingGroup.id))
 
 
 def get_group(session: Session, saisine: Saisine, group_id: int) -> WorkingGroup:
-    group = session.get(WorkingGroup, group_id)
-    if group is None or group.saisine_id != saisine.id:
-        raise NotFound(_("Ce groupe de travail n'existe pas."))
-    return group
+    return saisine_part(session, WorkingGroup, saisine, group_id, _("Ce groupe de travail n'existe pas."))
 
 
 def create_group(
@@ -251,18 +237,11 @@ class Upload:
 
 
 def documents(session: Session, saisine: Saisine) -> list[Document]:
-    return list(
-        session.exec(
-            select(Document).where(Document.saisine_id == saisine.id).order_by(col(Document.id))
-        ).all()
-    )
+    return saisine_parts(session, Document, saisine, col(Document.id))
 
 
 def get_document(session: Session, saisine: Saisine, document_id: int) -> Document:
-    document = session.get(Document, document_id)
-    if document is None or document.saisine_id != saisine.id:
-        raise NotFound(_("Ce document n'existe pas."))
-    return document
+    return saisine_part(session, Document, saisine, document_id, _("Ce document n'existe pas."))
 
 
 def add_document(

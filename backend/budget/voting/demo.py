@@ -21,10 +21,8 @@ from sqlmodel import Session, select
 from backend.accounts import service as accounts
 from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, Role, User
-from backend.budget.models import BallotRule, CountingRule, Edition, PhaseKey, ProposalStatus, TerritoryKind
-from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES
+from backend.budget.models import Edition, PhaseKey, ProposalStatus
 from backend.budget.service import editions, instruction, moderation
-from backend.budget.service.editions import EditionSettings
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice, ContextCache, VoteContext, build_context
 from backend.budget.voting.models import Voter
@@ -173,28 +171,17 @@ def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: P
     """A closed edition: counted, published, with a results page."""
     if session.exec(select(Edition.id).where(Edition.slug == "marseille-2025")).first() is not None:
         return
-    from backend.budget.demo import CAN_DECIDE, CANNOT_DECIDE, THEME, _answers, _submit
+    from backend.budget.demo import THEME, _answers, _submit, marseille_settings
 
     admin = ActorRef(role=Role.admin, id=users["admin"].public_id)
     agent = ActorRef(role=Role.agent, id=users["agent"].public_id)
-    settings = EditionSettings(
+    settings = marseille_settings(
         name="Budget participatif des quartiers 2025",
         slug="marseille-2025",
         summary="1,6 million d'euros pour des projets choisis par les habitants des quartiers prioritaires de Marseille. Le vote est terminé : voici les résultats.",
-        can_decide=CAN_DECIDE,
-        cannot_decide=CANNOT_DECIDE,
-        territory_kind=TerritoryKind.commune,
-        territory_codes=["13055"],
-        envelope_scope="secteur",
         default_amount=400_000,
-        themes=DEFAULT_THEMES,
-        checklist=[dict(c) for c in DEFAULT_CHECKLIST],
-        cost_cap=150_000,
-        min_voting_age=9,
-        ballot_rule=BallotRule.approval,
         ballot_min=1,
         ballot_max=4,
-        counting_rule=CountingRule.greedy,
         level_to_vote=Level.account,
         dates={
             PhaseKey.depot: (date(2025, 1, 13), date(2025, 3, 16)),

@@ -25,7 +25,12 @@ from backend.fph.models import (
     VoteChoice,
 )
 from backend.fph.notify import tell_decision
-from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
+from backend.fph.service.common import (
+    get_fund,
+    journal_application,
+    lock_fund,
+    move_money,
+)
 from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
 from backend.i18n import gettext as _
@@ -95,13 +100,12 @@ def add_to_agenda(
     session.add(item)
     session.flush()
     fund = get_fund(session, meeting.fund_id)
-    journal(
+    journal_application(
         session,
         actor=actor,
         action="agenda_added",
-        object_type="fph_application",
-        object_id=application.id,
-        territory=territory(session, fund),
+        application=application,
+        fund=fund,
         reason=_("Demande « {title} » inscrite au comité du {date}.").format(
             title=application.title, date=format_date(meeting.starts)
         ),
@@ -144,13 +148,12 @@ def declare_conflict(session: Session, actor: ActorRef, member: Member, item: Ag
         session.delete(vote)
     session.flush()
     fund = get_fund(session, application.fund_id)
-    journal(
+    journal_application(
         session,
         actor=actor,
         action="conflict_declared",
-        object_type="fph_application",
-        object_id=application.id,
-        territory=territory(session, fund),
+        application=application,
+        fund=fund,
         reason=_(
             "Un membre du comité est lié à la demande « {title} » : il ne vote pas sur cette demande."
         ).format(title=application.title),
@@ -316,13 +319,12 @@ def decide(
     votes = _("Votes : {pour} pour, {contre} contre, {abst} abstention(s)").format(
         pour=t.pour, contre=t.contre, abst=t.abstention
     )
-    entry = journal(
+    entry = journal_application(
         session,
         actor=actor,
         action=f"application_{outcome}",
-        object_type="fph_application",
-        object_id=application.id,
-        territory=territory(session, fund),
+        application=application,
+        fund=fund,
         reason=text.format(
             amount=format_money(amount_cents),
             title=application.title,

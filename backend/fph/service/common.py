@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from backend.errors import Conflict, NotFound
 from backend.formatting import PARIS, format_money
-from backend.fph.models import Fund, FundQpv
+from backend.fph.models import Application, Fund, FundQpv
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, record
@@ -108,6 +108,29 @@ def journal(
         object_type=object_type,
         object_id=object_id,
         territory=territory,
+        reason=reason,
+        payload=payload,
+    )
+
+
+def journal_application(
+    session: Session,
+    *,
+    actor: ActorRef,
+    action: str,
+    application: Application,
+    fund: Fund,
+    reason: str,
+    payload: dict[str, Any] | None = None,
+) -> LedgerEntry:
+    """Journal a step of ``application`` on the territory of its fund."""
+    return journal(
+        session,
+        actor=actor,
+        action=action,
+        object_type="fph_application",
+        object_id=application.id,
+        territory=territory(session, fund),
         reason=reason,
         payload=payload,
     )

@@ -26,7 +26,12 @@ from backend.fph.models import (
 )
 from backend.fph.money import share
 from backend.fph.service.applications import is_overdue
-from backend.fph.service.common import get_fund, journal, lock_fund, move_money, territory
+from backend.fph.service.common import (
+    get_fund,
+    journal_application,
+    lock_fund,
+    move_money,
+)
 from backend.fph.uploads import MAX_FILES, CleanFile, remove, store
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -121,13 +126,12 @@ def record_payment(
         session.add(application)
         session.flush()
     label = _("Avance") if due.kind == PaymentKind.advance else _("Solde")
-    journal(
+    journal_application(
         session,
         actor=actor,
         action="payment_recorded",
-        object_type="fph_application",
-        object_id=application.id,
-        territory=territory(session, fund),
+        application=application,
+        fund=fund,
         reason=_(
             "{label} de {amount} versé pour « {title} » le {date} par l'association gestionnaire."
         ).format(
@@ -232,13 +236,12 @@ def submit_bilan(
         session.add(application)
         session.flush()
         fund = get_fund(session, application.fund_id)
-        journal(
+        journal_application(
             session,
             actor=actor,
             action="bilan_submitted",
-            object_type="fph_application",
-            object_id=application.id,
-            territory=territory(session, fund),
+            application=application,
+            fund=fund,
             reason=_("Bilan de « {title} » envoyé : {people} participant·es, {spent} dépensés.").format(
                 title=application.title, people=participants, spent=format_money(actual_expenses_cents)
             ),
@@ -321,13 +324,12 @@ def review_bilan(
     session.add(bilan)
     session.add(application)
     session.flush()
-    journal(
+    journal_application(
         session,
         actor=actor,
         action="bilan_accepted" if accept else "bilan_returned",
-        object_type="fph_application",
-        object_id=application.id,
-        territory=territory(session, fund),
+        application=application,
+        fund=fund,
         reason=text,
         payload=payload,
     )

@@ -6,12 +6,12 @@ from sqlmodel import Session, col, select
 
 from backend.assembly import sortition
 from backend.assembly.models import Draw, Member, MemberStatus, Saisine, SaisineStatus, Volunteer
-from backend.assembly.service.common import journal, quota_categories
+from backend.assembly.service.common import journal, quota_categories, saisine_part
 from backend.assembly.service.draws.feasibility import explain_problems, infeasible
 from backend.assembly.service.draws.files import parsed_pool
 from backend.assembly.service.draws.pool import get_draw
 from backend.db import utcnow
-from backend.errors import Conflict, NotFound, Unavailable
+from backend.errors import Conflict, Unavailable
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 
@@ -92,7 +92,4 @@ def members(session: Session, saisine: Saisine, *, active_only: bool = True) -> 
 
 
 def get_member(session: Session, saisine: Saisine, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None or member.saisine_id != saisine.id:
-        raise NotFound(_("Ce membre n'existe pas."))
-    return member
+    return saisine_part(session, Member, saisine, member_id, _("Ce membre n'existe pas."))

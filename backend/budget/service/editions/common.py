@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -13,6 +15,8 @@ from backend.budget.phases import Act
 from backend.db import utcnow
 from backend.errors import Conflict, NotFound
 from backend.i18n import gettext as _
+from backend.ledger.models import LedgerEntry
+from backend.ledger.service import ActorRef, record
 
 PROCESS = "bp"
 
@@ -22,6 +26,22 @@ def get_edition(session: Session, slug: str) -> Edition:
     if edition is None:
         raise NotFound(_("Ce budget participatif n'existe pas."))
     return edition
+
+
+def journal_edition(
+    session: Session, actor: ActorRef, edition: Edition, action: str, reason: str, payload: Mapping[str, Any]
+) -> LedgerEntry:
+    """Journal "bp.<action>" about the edition (its page lists its whole history)."""
+    return record(
+        session,
+        actor=actor,
+        action=f"{PROCESS}.{action}",
+        process=PROCESS,
+        object_type="bp_edition",
+        object_id=edition.slug,
+        reason=reason,
+        payload=payload,
+    )
 
 
 def list_editions(session: Session, *, public_only: bool = True) -> list[Edition]:

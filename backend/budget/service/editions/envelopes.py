@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from backend.budget.models import Edition, Envelope, EnvelopeScope, TerritoryKind
-from backend.budget.service.editions.common import PROCESS, require_configurable
+from backend.budget.service.editions.common import journal_edition, require_configurable
 from backend.errors import Invalid
 from backend.formatting import format_euros
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef, Secteur
 from backend.territory.service import qpv_refs
 
@@ -85,13 +85,11 @@ def set_envelope_amounts(
         return
     session.flush()
     total = sum(e.amount for e in envelopes(session, edition))
-    record(
+    journal_edition(
         session,
-        actor=actor,
-        action="bp.envelopes_updated",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=_("Enveloppes modifiées : %(total)s au total.") % {"total": format_euros(total)},
-        payload={"envelopes": changed},
+        actor,
+        edition,
+        "envelopes_updated",
+        _("Enveloppes modifiées : %(total)s au total.") % {"total": format_euros(total)},
+        {"envelopes": changed},
     )

@@ -9,12 +9,12 @@ from backend.budget import phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.notify import tell_vote_opened
 from backend.budget.phases import EditionFacts
-from backend.budget.service.editions.common import PROCESS
+from backend.budget.service.editions.common import journal_edition
 from backend.budget.service.editions.envelopes import envelopes
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.processes import PhaseHooks
 
 
@@ -70,15 +70,13 @@ def change_phase(
         "from": phases.label(before),
         "to": phases.label(target),
     }
-    record(
+    journal_edition(
         session,
-        actor=actor,
-        action="bp.phase_changed",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=f"{text} {reason}".strip(),
-        payload={"from": before, "to": target, "backwards": backwards},
+        actor,
+        edition,
+        "phase_changed",
+        f"{text} {reason}".strip(),
+        {"from": before, "to": target, "backwards": backwards},
     )
     hooks.changed(session, actor, edition, before, target)
     tell_vote_opened(session, edition, before, target)

@@ -22,11 +22,11 @@ from backend.budget.models import (
     TerritoryKind,
 )
 from backend.budget.rules import slugify
-from backend.budget.service.editions.common import PROCESS, calendar, require_configurable
+from backend.budget.service.editions.common import calendar, journal_edition, require_configurable
 from backend.budget.service.editions.envelopes import envelope_targets, envelopes
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 from backend.territory.models import Commune, Secteur
 from backend.territory.service import qpv_refs
 
@@ -209,6 +209,16 @@ def _settings_payload(edition: Edition) -> dict[str, Any]:
     }
 
 
+def _save_and_journal(
+    session: Session, actor: ActorRef, edition: Edition, dates: dict[str, tuple[date | None, date | None]],
+    action: str, reason: str,
+) -> None:  # fmt: skip
+    """Save the calendar, then journal the settings as they now stand."""
+    _save_calendar(session, edition, dates)
+    session.flush()
+    journal_edition(session, actor, edition, action, reason, _settings_payload(edition))
+
+
 def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edition:
     """A new edition in preparation, with one envelope per QPV or secteur; journaled."""
     validate_settings(session, s)
@@ -224,17 +234,13 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
     session.add(edition)
     session.flush()
     _add_envelopes(session, edition, s.default_amount)
-    _save_calendar(session, edition, s.dates)
-    session.flush()
-    record(
+    _save_and_journal(
         session,
-        actor=actor,
-        action="bp.edition_created",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=_("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
-        payload=_settings_payload(edition),
+        actor,
+        edition,
+        s.dates,
+        "edition_created",
+        _("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
     )
     return edition
 
@@ -279,17 +285,13 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
             session.delete(envelope)
         session.flush()
         _add_envelopes(session, edition, s.default_amount)
-    _save_calendar(session, edition, s.dates)
-    session.flush()
-    record(
+    _save_and_journal(
         session,
-        actor=actor,
-        action="bp.edition_updated",
-        process=PROCESS,
-        object_type="bp_edition",
-        object_id=edition.slug,
-        reason=_("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
-        payload=_settings_payload(edition),
+        actor,
+        edition,
+        s.dates,
+        "edition_updated",
+        _("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
     )
 
 
