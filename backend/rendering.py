@@ -145,6 +145,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": locale,
         "text_dir": i18n.text_direction(locale),
         "path": request.url.path,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "languages": list(i18n.LANGUAGE_NAMES.items()),
         "nav_links": lambda: nav_links(request),
     }
 
