@@ -40,11 +40,20 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
-def format_number(value: int | float | None) -> str:
-    """A count, rounded to a whole number: « 12 345 »."""
+def format_number(value: int | float | None, digits: int = 0) -> str:
+    """A count, rounded to a whole number: « 12 345 »; or a measure with `digits` decimals: « 2,35 »."""
     if value is None:
         return EMPTY
-    return _narrow(format_decimal(round(value), locale=get_locale(), numbering_system=NUMBERING))
+    if not digits:
+        return _narrow(format_decimal(round(value), locale=get_locale(), numbering_system=NUMBERING))
+    return _narrow(
+        format_decimal(
+            Decimal(str(value)),
+            format="#,##0." + "0" * digits,
+            locale=get_locale(),
+            numbering_system=NUMBERING,
+        )
+    )
 
 
 @lru_cache(maxsize=16)
