@@ -92,3 +92,11 @@ def test_a_language_without_catalogue_is_french(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     with i18n.using("ar"):
         assert i18n.gettext("Aller au contenu") == "Aller au contenu"
+
+
+def test_residents_texts_find_their_own_direction() -> None:
+    from backend.rendering import environment
+
+    template = environment().from_string("<h3>{{ title | user_text }}</h3>{{ body | user_text('div') }}")
+    html = template.render(title="ملعب <جديد>", body="Un terrain")
+    assert html == '<h3><bdi dir="auto">ملعب &lt;جديد&gt;</bdi></h3><div dir="auto">Un terrain</div>'
