@@ -65,3 +65,11 @@ def test_arabic_keeps_latin_digits() -> None:
         assert format_month(2026, 8) == "أغسطس 2026"
         assert not any("\u0660" <= c <= "\u0669" for c in format_datetime(datetime(2026, 7, 14, 10, 5)))
     assert format_euros(1500) == f"1{N}500{N}€"  # back to the request's language
+
+
+def test_measures_with_decimals_per_locale() -> None:
+    assert format_number(1234.5, 2) == f"1{N}234,50" and format_number(0.45, 2) == "0,45"
+    with i18n.using("en"):
+        assert format_number(1234.5, 2) == "1,234.50"
+    with i18n.using("ar"):
+        assert format_number(1234.5, 2) == "1,234.50"
