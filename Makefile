@@ -54,9 +54,15 @@ fmt: install
 test: migrate lint
 	$(BIN)/python -m pytest -n $(or $(WORKERS),2) $(PYTEST_ARGS)
 
+# Extract every message (code and templates) into the template, then merge it into each catalogue.
+# `N_` marks labels kept as data (enum, phase, role labels), translated where they are displayed.
+# The app reads the .po files themselves (compiled in memory): there is no .mo to build.
+MESSAGE_KEYWORDS := --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k N_
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -o backend/locale/messages.pot .
-	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale || true
+	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --sort-by-file --project "Quartiers Participatifs" \
+		-o backend/locale/messages.pot .
+	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l en
+	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l ar
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache data/qp.sqlite3

@@ -18,6 +18,7 @@ from backend.api import DOCS_URL, OPENAPI_URL, install_unversioned_docs, mount
 from backend.config import Settings
 from backend.db import make_engine, make_sessionmaker
 from backend.errors import DomainError, NotAuthenticated, error_responses
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.mail import make_mailer
 from backend.middleware import Compression, LocaleAndSecurityHeaders, RenderServerErrors
@@ -29,16 +30,16 @@ from backend.territory.geocoder import BanGeocoder
 log = logging.getLogger("qp")
 
 STATUS_TITLES = {
-    400: "Demande incorrecte",
-    401: "Connexion nécessaire",
-    403: "Accès refusé",
-    404: "Page introuvable",
-    405: "Action impossible",
-    409: "Conflit",
-    413: "Fichier trop volumineux",
-    422: "Informations à corriger",
-    429: "Trop d'essais",
-    500: "Erreur du serveur",
+    400: N_("Demande incorrecte"),
+    401: N_("Connexion nécessaire"),
+    403: N_("Accès refusé"),
+    404: N_("Page introuvable"),
+    405: N_("Action impossible"),
+    409: N_("Conflit"),
+    413: N_("Fichier trop volumineux"),
+    422: N_("Informations à corriger"),
+    429: N_("Trop d'essais"),
+    500: N_("Erreur du serveur"),
 }
 
 
@@ -167,7 +168,7 @@ def _error_response(
 
         flash(request, message, "info")
         return redirect(f"/connexion?suivant={quote(request.url.path)}")
-    context = {"status": status, "title": STATUS_TITLES.get(status, "Erreur"), "message": message}
+    context = {"status": status, "title": _(STATUS_TITLES.get(status, N_("Erreur"))), "message": message}
     return render(request, "error.html", context, status_code=status, block="content")
 
 

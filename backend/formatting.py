@@ -23,6 +23,10 @@ from babel.numbers import format_decimal, parse_pattern
 from backend.i18n import get_locale
 
 PARIS = ZoneInfo("Europe/Paris")
+# Latin digits in every language, Arabic included: Marseille's Arabic readers are mostly Maghrebi,
+# and the Maghreb writes « 1 500 » with Latin (« Western Arabic ») digits, not ١٥٠٠. Explicit,
+# so that a CLDR default turning to Arabic-Indic digits for `ar` changes nothing here.
+NUMBERING = "latn"
 NNBSP = "\u202f"  # French thousands separator, and the space before « € » and « % »
 EMPTY = "—"
 
@@ -36,11 +40,20 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
-def format_number(value: int | float | None) -> str:
-    """A count, rounded to a whole number: « 12 345 »."""
+def format_number(value: int | float | None, digits: int = 0) -> str:
+    """A count, rounded to a whole number: « 12 345 »; or a measure with `digits` decimals: « 2,35 »."""
     if value is None:
         return EMPTY
-    return _narrow(format_decimal(round(value), locale=get_locale()))
+    if not digits:
+        return _narrow(format_decimal(round(value), locale=get_locale(), numbering_system=NUMBERING))
+    return _narrow(
+        format_decimal(
+            Decimal(str(value)),
+            format="#,##0." + "0" * digits,
+            locale=get_locale(),
+            numbering_system=NUMBERING,
+        )
+    )
 
 
 @lru_cache(maxsize=16)
@@ -60,7 +73,11 @@ def format_euros(value: int | float | Decimal | None) -> str:
     pattern = whole if amount == amount.to_integral_value() else with_cents
     return _narrow(
         format_decimal(
-            amount, format=pattern.replace("¤", "€"), locale=get_locale(), decimal_quantization=True
+            amount,
+            format=pattern.replace("¤", "€"),
+            locale=get_locale(),
+            decimal_quantization=True,
+            numbering_system=NUMBERING,
         )
     )
 
@@ -84,7 +101,10 @@ def format_percent(value: float | None, digits: int = 1) -> str:
         return EMPTY
     prefix, suffix = _percent_affixes(get_locale())
     number = format_decimal(
-        Decimal(value * 100), format="0." + "0" * digits if digits else "0", locale=get_locale()
+        Decimal(value * 100),
+        format="0." + "0" * digits if digits else "0",
+        locale=get_locale(),
+        numbering_system=NUMBERING,
     )
     return _narrow(f"{prefix}{number}{suffix}")
 

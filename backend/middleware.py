@@ -26,25 +26,27 @@ SECURITY_HEADERS = (
 
 
 def _lang_cookie(cookie_header: str | None) -> str | None:
-    if not cookie_header or "lang=" not in cookie_header:
+    if not cookie_header or i18n.LANG_COOKIE + "=" not in cookie_header:
         return None
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(cookie_header)
     except Exception:  # noqa: BLE001 - a malformed cookie header only loses the language choice
         return None
-    morsel = jar.get("lang")
+    morsel = jar.get(i18n.LANG_COOKIE)
     return morsel.value if morsel else None
 
 
-def add_security_headers(message: Message) -> None:
-    """Security headers on every response; HTML pages are personal, so never cached."""
+def add_security_headers(message: Message, locale: str = i18n.DEFAULT_LOCALE) -> None:
+    """Security headers on every response; HTML pages are personal, so never cached. A page's
+    language follows the language cookie, else Accept-Language: caches are told so."""
     headers = MutableHeaders(scope=message)
     for name, value in SECURITY_HEADERS:
         headers.setdefault(name, value)
     if headers.get("content-type", "").startswith("text/html"):
         headers.setdefault("Cache-Control", "no-store")
-        headers.setdefault("Vary", "Cookie, HX-Request")
+        headers.setdefault("Vary", "Accept-Language, Cookie, HX-Request")
+        headers.setdefault("Content-Language", locale)
 
 
 class LocaleAndSecurityHeaders:
@@ -58,11 +60,12 @@ class LocaleAndSecurityHeaders:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        i18n.set_locale(i18n.negotiate(headers.get("accept-language"), _lang_cookie(headers.get("cookie"))))
+        locale = i18n.negotiate(headers.get("accept-language"), _lang_cookie(headers.get("cookie")))
+        i18n.set_locale(locale)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_security_headers(message)
+                add_security_headers(message, locale)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

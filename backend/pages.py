@@ -32,15 +32,39 @@ def home(request: Request, session: DbSession) -> Response:
     )
 
 
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def local_path(target: str | None) -> str:
+    """`target` if it is a path on this site, else `/`: the language switch never sends anyone
+    elsewhere (`//evil.example`, `/\\evil.example` and `https://…` are other sites to a browser)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(c in target for c in "\\\r\n\t"):
+        return "/"
+    return target
+
+
+def _choose_language(request: Request, lang: str, target: str | None) -> Response:
+    response = redirect(local_path(target), request)
+    if lang in i18n.SUPPORTED:
+        response.set_cookie(
+            i18n.LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="lax", httponly=True, path="/"
+        )
+    return response
+
+
+@router.get("/langue/{lang}")
+def switch_language(request: Request, lang: str, next: str = "/") -> Response:  # noqa: A002 - the query's name
+    """The language switch of every page: a plain link, no JavaScript, no form."""
+    return _choose_language(request, lang, next)
+
+
 @router.post("/langue")
 def set_language(
     request: Request, lang: Annotated[str, Form()] = "fr", suivant: Annotated[str, Form()] = "/"
 ) -> Response:
-    target = suivant if suivant.startswith("/") and not suivant.startswith("//") else "/"
-    response = redirect(target, request)
-    if lang in i18n.SUPPORTED:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
-    return response
+    return _choose_language(request, lang, suivant)
 
 
 @router.get("/healthz")

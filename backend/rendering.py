@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
+from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.types import Scope
 
@@ -27,6 +28,7 @@ from backend.formatting import (  # noqa: F401 - PARIS, NNBSP re-exported for th
     format_number,
     format_percent,
 )
+from backend.i18n import N_
 
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
@@ -86,8 +88,25 @@ class VersionedStaticFiles(StaticFiles):
 def role_label(role: str) -> str:
     from backend.accounts.permissions import ROLE_LABELS
 
-    extra = {"system": "Plateforme (automatique)", "anonymous": "Anonyme"}
-    return i18n.gettext(str(ROLE_LABELS.get(role, extra.get(role, role))))  # type: ignore[call-overload]
+    labels = {str(key): label for key, label in ROLE_LABELS.items()}
+    labels.update(system=N_("Plateforme (automatique)"), anonymous=N_("Anonyme"))
+    return i18n.gettext(labels[role]) if role in labels else role
+
+
+USER_TEXT = {
+    "bdi": Markup('<bdi dir="auto">{}</bdi>'),
+    "div": Markup('<div dir="auto">{}</div>'),
+    "p": Markup('<p dir="auto">{}</p>'),
+}
+
+
+def user_text(value: object, tag: str = "bdi") -> Markup:
+    """What a resident wrote (a title, a description, an avis, a comment), in an element that finds
+    its own direction: Arabic written by a resident reads right to left inside a French page, and
+    the reverse. `bdi` for a phrase, `tag="div"` for a text of several lines."""
+    if value is None or value == "":
+        return Markup("")
+    return USER_TEXT[tag].format(value)
 
 
 def residence_label(status: str | None) -> str:
@@ -130,7 +149,9 @@ def environment() -> Environment:
         gettext=lambda s: i18n.gettext(s), ngettext=lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True
     )
     env.globals.update(static_url=static_url, role_label=role_label, residence_label=residence_label)
-    env.filters.update(int=fmt_int, eur=fmt_eur, pct=fmt_pct, date=fmt_date)
+    env.filters.update(
+        user_text=user_text, int=fmt_int, num=format_number, eur=fmt_eur, pct=fmt_pct, date=fmt_date
+    )
     return env
 
 
@@ -151,6 +172,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": locale,
         "text_dir": i18n.text_direction(locale),
         "path": request.url.path,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "languages": list(i18n.LANGUAGE_NAMES.items()),
         "nav_links": lambda: nav_links(request),
         "unread_notifications": lambda: _unread_notifications(request),
     }

@@ -51,3 +51,25 @@ def english() -> Iterator[None]:
 def test_other_languages_follow_the_request_locale() -> None:
     assert format_euros(1500) == "€1,500" and format_money(1_250) == "€12.50"
     assert format_date(date(2026, 6, 14)) == "June 14, 2026" and format_percent(0.123) == "12.3%"
+    assert format_number(12_345) == "12,345" and format_money(-150_000) == "-€1,500"
+    assert format_datetime(datetime(2026, 7, 14, 10, 5, tzinfo=UTC)) == "July 14, 2026 12:05"
+    assert format_month(2026, 8) == "August 2026"
+
+
+def test_arabic_keeps_latin_digits() -> None:
+    """Arabic words, Latin digits (as the Maghreb writes them), the amount read right to left."""
+    with i18n.using("ar"):
+        assert format_number(12_345) == "12,345" and format_percent(0.123) == "12.3%"
+        assert format_euros(1500) == f"\u200f1,500{N}€" and format_money(1_250) == f"\u200f12.50{N}€"
+        assert format_date(date(2026, 6, 14)) == "14 يونيو 2026"
+        assert format_month(2026, 8) == "أغسطس 2026"
+        assert not any("\u0660" <= c <= "\u0669" for c in format_datetime(datetime(2026, 7, 14, 10, 5)))
+    assert format_euros(1500) == f"1{N}500{N}€"  # back to the request's language
+
+
+def test_measures_with_decimals_per_locale() -> None:
+    assert format_number(1234.5, 2) == f"1{N}234,50" and format_number(0.45, 2) == "0,45"
+    with i18n.using("en"):
+        assert format_number(1234.5, 2) == "1,234.50"
+    with i18n.using("ar"):
+        assert format_number(1234.5, 2) == "1,234.50"

@@ -17,15 +17,16 @@ from sqlmodel import Session
 from backend.accounts.models import User
 from backend.db import utcnow
 from backend.errors import Invalid
+from backend.i18n import N_
 from backend.i18n import gettext as _
 
 # Kind stored on the account → the label staff see (plain French, a fixed list).
 DOCUMENT_KINDS: dict[str, str] = {
-    "carte_identite": "Carte d'identité",
-    "passeport": "Passeport",
-    "titre_sejour": "Titre de séjour",
-    "permis_conduire": "Permis de conduire",
-    "autre": "Autre document officiel avec photo",
+    "carte_identite": N_("Carte d'identité"),
+    "passeport": N_("Passeport"),
+    "titre_sejour": N_("Titre de séjour"),
+    "permis_conduire": N_("Permis de conduire"),
+    "autre": N_("Autre document officiel avec photo"),
 }
 MIN_NUMBER, MAX_NUMBER = 5, 30
 

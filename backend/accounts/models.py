@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from backend.db import UtcDateTime, utc_field, utcnow
+from backend.i18n import N_
 
 
 class Role(StrEnum):
@@ -52,10 +53,10 @@ class CodePurpose(StrEnum):
 
 # What each status is called on every page (translated where shown: `backend.rendering.residence_label`).
 RESIDENCE_LABELS = {
-    ResidenceStatus.none: "Quartier non indiqué",
-    ResidenceStatus.declared: "Quartier déclaré, à vérifier",
-    ResidenceStatus.declared_in_area: "Quartier déclaré (adresse dans le quartier), à vérifier",
-    ResidenceStatus.verified: "Résidence vérifiée",
+    ResidenceStatus.none: N_("Quartier non indiqué"),
+    ResidenceStatus.declared: N_("Quartier déclaré, à vérifier"),
+    ResidenceStatus.declared_in_area: N_("Quartier déclaré (adresse dans le quartier), à vérifier"),
+    ResidenceStatus.verified: N_("Résidence vérifiée"),
 }
 
 

@@ -12,24 +12,25 @@ from dataclasses import dataclass, field
 
 from backend.accounts.models import Role, ScopeKind, User
 from backend.errors import Forbidden, NotAuthenticated, NotFound
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
 
 ROLE_LABELS = {
-    Role.resident: "Habitant·e",
-    Role.moderator: "Table de quartier (modération)",
-    Role.agent: "Agent de la collectivité",
-    Role.fph_committee: "Comité d'attribution FPH",
-    Role.copil: "Membre du COPIL",
-    Role.admin: "Administrateur·rice",
+    Role.resident: N_("Habitant·e"),
+    Role.moderator: N_("Table de quartier (modération)"),
+    Role.agent: N_("Agent de la collectivité"),
+    Role.fph_committee: N_("Comité d'attribution FPH"),
+    Role.copil: N_("Membre du COPIL"),
+    Role.admin: N_("Administrateur·rice"),
 }
 SCOPE_LABELS = {
-    ScopeKind.all: "tout le territoire",
-    ScopeKind.metropole: "métropole",
-    ScopeKind.commune: "commune",
-    ScopeKind.secteur: "secteur",
-    ScopeKind.qpv: "quartier",
+    ScopeKind.all: N_("tout le territoire"),
+    ScopeKind.metropole: N_("métropole"),
+    ScopeKind.commune: N_("commune"),
+    ScopeKind.secteur: N_("secteur"),
+    ScopeKind.qpv: N_("quartier"),
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.assembly.service.recruitment.personal_data import erase_for_user, export_for_user
+from backend.i18n import N_
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:
@@ -39,21 +40,23 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 
 PROCESS = ProcessKind(
     key="assembly",
-    label="Assemblée citoyenne des quartiers",
-    summary="Des habitant·es tirés au sort répondent à une question du comité de pilotage, qui leur rend des comptes.",
+    label=N_("Assemblée citoyenne des quartiers"),
+    summary=N_(
+        "Des habitant·es tirés au sort répondent à une question du comité de pilotage, qui leur rend des comptes."
+    ),
     url="/assemblee",
     routers=routers,
     phases=(
-        Phase("recruiting", "Appel à volontaires"),
-        Phase("pool_frozen", "Liste des volontaires figée"),
-        Phase("seed_fixed", "Tirage au sort public"),
-        Phase("drawn", "Travaux de l'assemblée"),
-        Phase("avis_published", "Avis et réponses du COPIL"),
+        Phase("recruiting", N_("Appel à volontaires")),
+        Phase("pool_frozen", N_("Liste des volontaires figée")),
+        Phase("seed_fixed", N_("Tirage au sort public")),
+        Phase("drawn", N_("Travaux de l'assemblée")),
+        Phase("avis_published", N_("Avis et réponses du COPIL")),
     ),
     demo=load_demo,
     models=("backend.assembly.models",),
     personal_data_export={"assemblee_citoyenne": export_for_user},
     personal_data_erase=(erase_for_user,),
     order=30,
-    extra={"admin_url": "/assemblee", "nav_label": "Assemblée citoyenne"},
+    extra={"admin_url": "/assemblee", "nav_label": N_("Assemblée citoyenne")},
 )

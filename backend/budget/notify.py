@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from backend.accounts.models import User
 from backend.budget.models import Edition, EditionPhase, PhaseKey, Proposal, ProposalCoauthor, ProposalStatus
 from backend.formatting import PARIS, format_euros
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.mail import Mail, Mailer
 from backend.notifications import Translatable, notify
@@ -28,14 +29,14 @@ if TYPE_CHECKING:
 REMINDER_DAYS = 3
 
 SUBJECTS = {
-    ProposalStatus.submitted: "Votre proposition est bien reçue",
-    ProposalStatus.changes_requested: "Votre proposition : des modifications sont demandées",
-    ProposalStatus.published: "Votre proposition est publiée",
-    ProposalStatus.rejected: "Votre proposition n'a pas été acceptée",
-    ProposalStatus.merged: "Votre proposition a été regroupée avec une autre",
-    ProposalStatus.eligible: "Votre proposition est recevable",
-    ProposalStatus.eligible_after_changes: "Votre proposition est recevable, avec des modifications",
-    ProposalStatus.ineligible: "Votre proposition n'est pas recevable",
+    ProposalStatus.submitted: N_("Votre proposition est bien reçue"),
+    ProposalStatus.changes_requested: N_("Votre proposition : des modifications sont demandées"),
+    ProposalStatus.published: N_("Votre proposition est publiée"),
+    ProposalStatus.rejected: N_("Votre proposition n'a pas été acceptée"),
+    ProposalStatus.merged: N_("Votre proposition a été regroupée avec une autre"),
+    ProposalStatus.eligible: N_("Votre proposition est recevable"),
+    ProposalStatus.eligible_after_changes: N_("Votre proposition est recevable, avec des modifications"),
+    ProposalStatus.ineligible: N_("Votre proposition n'est pas recevable"),
 }
 
 

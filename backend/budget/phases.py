@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from backend.accounts.models import Role
 from backend.budget.models import PhaseKey
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.processes import Phase
 
@@ -49,15 +50,15 @@ class PhaseSpec:
 PHASES: tuple[PhaseSpec, ...] = (
     PhaseSpec(
         PhaseKey.preparation,
-        "Préparation",
-        "L'équipe prépare le budget participatif.",
+        N_("Préparation"),
+        N_("L'équipe prépare le budget participatif."),
         public=False,
         allowed={Act.configure: (ADMIN,)},
     ),
     PhaseSpec(
         PhaseKey.depot,
-        "Dépôt des idées",
-        "Vous proposez vos idées pour le quartier.",
+        N_("Dépôt des idées"),
+        N_("Vous proposez vos idées pour le quartier."),
         allowed={
             Act.configure: (ADMIN,),
             Act.submit: (RESIDENT,),
@@ -69,8 +70,8 @@ PHASES: tuple[PhaseSpec, ...] = (
     ),
     PhaseSpec(
         PhaseKey.instruction,
-        "Étude des idées",
-        "La mairie vérifie si chaque idée est possible et combien elle coûte.",
+        N_("Étude des idées"),
+        N_("La mairie vérifie si chaque idée est possible et combien elle coûte."),
         allowed={
             Act.configure: (ADMIN,),
             Act.revise: (RESIDENT,),
@@ -81,8 +82,8 @@ PHASES: tuple[PhaseSpec, ...] = (
     ),
     PhaseSpec(
         PhaseKey.vote,
-        "Vote",
-        "Vous votez pour les projets de votre secteur ou de votre quartier.",
+        N_("Vote"),
+        N_("Vous votez pour les projets de votre secteur ou de votre quartier."),
         allowed={
             Act.vote: (RESIDENT,),
             Act.record_paper_ballot: (AGENT, MODERATOR),
@@ -92,13 +93,13 @@ PHASES: tuple[PhaseSpec, ...] = (
     ),
     PhaseSpec(
         PhaseKey.resultats,
-        "Résultats",
-        "Les résultats du vote sont publiés, avec le détail du comptage.",
+        N_("Résultats"),
+        N_("Les résultats du vote sont publiés, avec le détail du comptage."),
     ),
     PhaseSpec(
         PhaseKey.realisation,
-        "Réalisation",
-        "La mairie réalise les projets gagnants. Vous suivez l'avancement.",
+        N_("Réalisation"),
+        N_("La mairie réalise les projets gagnants. Vous suivez l'avancement."),
         allowed={Act.follow_up: (AGENT, ADMIN)},
     ),
 )

@@ -9,6 +9,7 @@ from backend.budget import personal_data
 from backend.budget.notify import remind_voters
 from backend.budget.phases import registry_phases
 from backend.budget.voting import wiring as voting
+from backend.i18n import N_
 from backend.processes import PhaseHooks, ProcessKind
 
 if TYPE_CHECKING:
@@ -63,8 +64,10 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 
 PROCESS = ProcessKind(
     key="bp",
-    label="Budget participatif",
-    summary="Proposez des idées pour votre quartier, puis votez pour les projets que la mairie réalisera.",
+    label=N_("Budget participatif"),
+    summary=N_(
+        "Proposez des idées pour votre quartier, puis votez pour les projets que la mairie réalisera."
+    ),
     url="/budget-participatif",
     routers=routers,
     phases=registry_phases(),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.fph import personal_data
+from backend.i18n import N_
 from backend.processes import Phase, ProcessKind
 
 if TYPE_CHECKING:
@@ -27,21 +28,23 @@ def _demo(session: Session, ctx: dict[str, Any]) -> None:
 
 PROCESS = ProcessKind(
     key="fph",
-    label="Fonds de participation des habitants",
-    summary="Une petite aide (jusqu'à 1 500 €) pour une fête, une sortie, un atelier dans votre quartier. "
-    "Un comité d'habitant·es décide.",
+    label=N_("Fonds de participation des habitants"),
+    summary=N_(
+        "Une petite aide (jusqu'à 1 500 €) pour une fête, une sortie, un atelier dans votre quartier. "
+        "Un comité d'habitant·es décide."
+    ),
     url="/fph",
     routers=_routers,
     phases=(
-        Phase("demande", "Demande"),
-        Phase("comite", "Comité d'attribution"),
-        Phase("versement", "Versement"),
-        Phase("bilan", "Bilan"),
+        Phase("demande", N_("Demande")),
+        Phase("comite", N_("Comité d'attribution")),
+        Phase("versement", N_("Versement")),
+        Phase("bilan", N_("Bilan")),
     ),
     demo=_demo,
     models=("backend.fph.models",),
     personal_data_export={"fonds_participation_habitants": personal_data.export},
     personal_data_erase=(personal_data.delete_for,),
     order=20,
-    extra={"admin_url": "/fph/gestion", "nav_label": "Fonds habitants"},
+    extra={"admin_url": "/fph/gestion", "nav_label": N_("Fonds habitants")},
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from backend.i18n import N_
 from backend.processes import ProcessKind
 from backend.results import personal_data
 
@@ -28,8 +29,10 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 
 PROCESS = ProcessKind(
     key="results",
-    label="Résultats et suivi",
-    summary="Ce qui a été décidé dans votre quartier, et ce que c'est devenu. Toutes les données sont ouvertes.",
+    label=N_("Résultats et suivi"),
+    summary=N_(
+        "Ce qui a été décidé dans votre quartier, et ce que c'est devenu. Toutes les données sont ouvertes."
+    ),
     url="/resultats",
     routers=routers,
     demo=load_demo,
@@ -37,5 +40,5 @@ PROCESS = ProcessKind(
     personal_data_export={"suivi_des_realisations": personal_data.export},
     personal_data_erase=(personal_data.erase,),
     order=90,
-    extra={"admin_url": "/resultats/suivi", "nav_label": "Résultats"},
+    extra={"admin_url": "/resultats/suivi", "nav_label": N_("Résultats")},
 )

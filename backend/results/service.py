@@ -23,6 +23,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.formatting import format_date
 from backend.forms import clean_text
 from backend.fph.models import GRANTED, Application
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.mail import Mail
@@ -32,10 +33,10 @@ from backend.results.notify import tell_followers
 from backend.territory.models import Qpv
 
 STATUS_LABELS = {
-    RealisationStatus.etudes: "Études",
-    RealisationStatus.travaux: "Travaux",
-    RealisationStatus.livre: "Livré",
-    RealisationStatus.abandonne: "Abandonné",
+    RealisationStatus.etudes: N_("Études"),
+    RealisationStatus.travaux: N_("Travaux"),
+    RealisationStatus.livre: N_("Livré"),
+    RealisationStatus.abandonne: N_("Abandonné"),
 }
 STATUS_FALC = {
     RealisationStatus.etudes: "Les services préparent le projet : plans, devis, autorisations.",

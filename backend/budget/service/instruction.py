@@ -14,14 +14,15 @@ from backend.db import utcnow
 from backend.errors import Conflict, Problems
 from backend.formatting import format_euros
 from backend.forms import clean_text
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 
 INSTRUCTABLE = (ProposalStatus.published, *ELIGIBLE_STATUSES, ProposalStatus.ineligible)
 DECISION_LABELS = {
-    ProposalStatus.eligible: "recevable",
-    ProposalStatus.eligible_after_changes: "recevable après modification",
-    ProposalStatus.ineligible: "non recevable",
+    ProposalStatus.eligible: N_("recevable"),
+    ProposalStatus.eligible_after_changes: N_("recevable après modification"),
+    ProposalStatus.ineligible: N_("non recevable"),
 }
 
 

@@ -18,13 +18,14 @@ from backend.budget.service.editions.common import PROCESS
 from backend.budget.service.proposals import OBJECT, proposal_qpv
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 
 REJECT_LABELS = {
-    RejectCategory.spam: "Publicité ou message sans rapport (spam)",
-    RejectCategory.abusive: "Propos injurieux ou discriminatoires",
-    RejectCategory.off_topic: "Hors sujet pour le budget participatif",
+    RejectCategory.spam: N_("Publicité ou message sans rapport (spam)"),
+    RejectCategory.abusive: N_("Propos injurieux ou discriminatoires"),
+    RejectCategory.off_topic: N_("Hors sujet pour le budget participatif"),
 }
 MODERATED = (ProposalStatus.submitted, ProposalStatus.published)
 

@@ -30,6 +30,7 @@ from backend.budget.views.staff import form_data
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.processes import PhaseHooks
 from backend.rendering import redirect, render
@@ -41,16 +42,16 @@ MARSEILLE = "13055"
 RESERVED_SLUGS = {"mes-propositions", "nouvelle"}
 
 BALLOT_LABELS = {
-    BallotRule.approval: "Choisir des projets (entre un minimum et un maximum)",
-    BallotRule.knapsack: "Choisir des projets dans la limite de l'enveloppe",
-    BallotRule.majority_judgment: "Jugement majoritaire (une mention par projet)",
+    BallotRule.approval: N_("Choisir des projets (entre un minimum et un maximum)"),
+    BallotRule.knapsack: N_("Choisir des projets dans la limite de l'enveloppe"),
+    BallotRule.majority_judgment: N_("Jugement majoritaire (une mention par projet)"),
 }
 COUNTING_LABELS = {
-    CountingRule.greedy: "Par nombre de voix, dans la limite de l'enveloppe",
-    CountingRule.greedy_no_skip: "Par nombre de voix, arrêt au premier projet trop cher",
-    CountingRule.greedy_threshold: "Par nombre de voix, avec un minimum de voix",
-    CountingRule.equal_shares: "Parts égales (méthode des parts égales, Add1)",
-    CountingRule.majority_judgment: "Jugement majoritaire",
+    CountingRule.greedy: N_("Par nombre de voix, dans la limite de l'enveloppe"),
+    CountingRule.greedy_no_skip: N_("Par nombre de voix, arrêt au premier projet trop cher"),
+    CountingRule.greedy_threshold: N_("Par nombre de voix, avec un minimum de voix"),
+    CountingRule.equal_shares: N_("Parts égales (méthode des parts égales, Add1)"),
+    CountingRule.majority_judgment: N_("Jugement majoritaire"),
 }
 
 

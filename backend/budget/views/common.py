@@ -17,21 +17,22 @@ from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposals import Location
 from backend.errors import DomainError, Invalid, Problems
 from backend.formatting import PARIS
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.territory.geo import parse_geometry
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address
 
 STATUS_LABELS = {
-    ProposalStatus.draft: "Brouillon",
-    ProposalStatus.submitted: "En attente de relecture",
-    ProposalStatus.changes_requested: "Modifications demandées",
-    ProposalStatus.published: "Publiée, en cours d'étude",
-    ProposalStatus.rejected: "Refusée par la modération",
-    ProposalStatus.merged: "Regroupée avec une autre",
-    ProposalStatus.eligible: "Recevable",
-    ProposalStatus.eligible_after_changes: "Recevable après modification",
-    ProposalStatus.ineligible: "Non recevable",
+    ProposalStatus.draft: N_("Brouillon"),
+    ProposalStatus.submitted: N_("En attente de relecture"),
+    ProposalStatus.changes_requested: N_("Modifications demandées"),
+    ProposalStatus.published: N_("Publiée, en cours d'étude"),
+    ProposalStatus.rejected: N_("Refusée par la modération"),
+    ProposalStatus.merged: N_("Regroupée avec une autre"),
+    ProposalStatus.eligible: N_("Recevable"),
+    ProposalStatus.eligible_after_changes: N_("Recevable après modification"),
+    ProposalStatus.ineligible: N_("Non recevable"),
 }
 STATUS_BADGES = {
     ProposalStatus.eligible: "badge-ok",
@@ -42,9 +43,9 @@ STATUS_BADGES = {
     ProposalStatus.submitted: "badge-warn",
 }
 REPORT_LABELS = {
-    ReportReason.abusive: "Propos injurieux ou choquants",
-    ReportReason.duplicate: "En double avec une autre proposition",
-    ReportReason.off_topic: "Hors sujet",
+    ReportReason.abusive: N_("Propos injurieux ou choquants"),
+    ReportReason.duplicate: N_("En double avec une autre proposition"),
+    ReportReason.off_topic: N_("Hors sujet"),
 }
 
 
