@@ -4,7 +4,8 @@
    the configured tiles and only then hides the SVG: if anything fails, the SVG stays.
    Modes: "index" (every quartier, a tap opens its page), "single" (one outline),
    "picker" (the proposal form: a tap checks the radio of the grid cell under it, as the SVG grid
-   does; the grid's frame is budget.mapgrid.Frame.around, computed from the outline's exact bbox). */
+   does; the grid's frame is budget.mapgrid.Frame.around, computed from the outline's exact bbox;
+   the SVG grid stays below the map there). */
 (function () {
   "use strict";
   if (window.qpMap) { window.qpMap.scan(); return; }
@@ -70,20 +71,24 @@
     }
     var checked = form.querySelector('input[name="point"]:checked');
     if (checked && /^\d+-\d+$/.test(checked.value)) {
-      var rc = checked.value.split("-");
-      show(parseInt(rc[0], 10), parseInt(rc[1], 10));
+      var current = checked.value.split("-");
+      show(parseInt(current[0], 10), parseInt(current[1], 10));
     }
     map.on("click", function (event) {
       var cell = cellOf(frame, grid, event.latlng.lat, event.latlng.lng);
       var radio = cell && form.querySelector('input[name="point"][value="' + cell[0] + "-" + cell[1] + '"]');
       if (!radio) { if (status) status.textContent = box.dataset.outside || ""; return; }
       radio.checked = true;
-      radio.dispatchEvent(new Event("change", { bubbles: true }));
-      show(cell[0], cell[1]);
+      radio.dispatchEvent(new Event("change", { bubbles: true }));  // moves the marker (below)
       if (status) status.textContent = box.dataset.placed || "";
     });
+    // A cell chosen on the grid moves the map's marker; « no point » removes it.
     form.addEventListener("change", function (event) {
-      if (event.target.name === "point" && event.target.value === "none" && marker) {
+      if (event.target.name !== "point") return;
+      if (/^\d+-\d+$/.test(event.target.value)) {
+        var rc = event.target.value.split("-");
+        show(parseInt(rc[0], 10), parseInt(rc[1], 10));
+      } else if (marker) {
         map.removeLayer(marker);
         marker = null;
       }
