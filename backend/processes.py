@@ -52,11 +52,13 @@ class SectionItem:
 
 @dataclass(frozen=True)
 class Section:
-    """What one process shows on a quartier's page (« Budget participatif », « FPH »…)."""
+    """What one process shows on a quartier's page (« Budget participatif », « FPH »…); `kicker` names
+    the process above a title that names one of its instances (an edition)."""
 
     title: str
     items: tuple[SectionItem, ...]
     intro: str = ""
+    kicker: str = ""
 
 
 QuartierSections = Callable[["Session", "Qpv"], list[Section]]

@@ -17,6 +17,8 @@ from backend.territory.models import Qpv
 from backend.territory.service import qpv_refs
 
 PROJECTS_SHOWN = 8
+# What a resident can do now comes first: vote, then propose, then follow.
+URGENCY = (PhaseKey.vote, PhaseKey.depot, PhaseKey.instruction, PhaseKey.resultats, PhaseKey.realisation)
 
 
 def _vote_item(session: Session, edition: Edition) -> SectionItem:
@@ -31,7 +33,7 @@ def _vote_item(session: Session, edition: Edition) -> SectionItem:
     starts = next((row.starts_on for row in calendar(session, edition) if row.phase == PhaseKey.vote), None)
     if starts is not None and starts >= paris_today():
         label = _("Le vote ouvre le {date}.").format(date=format_date(starts))
-        return SectionItem(label, base, when=starts, status=_("Bientôt"))
+        return SectionItem(label, base, status=_("Bientôt"))
     return SectionItem(_("La date du vote n'est pas encore fixée."), base, status=_("Bientôt"))
 
 
@@ -42,9 +44,9 @@ def quartier_sections(session: Session, qpv: Qpv) -> list[Section]:
     if ref is None:
         return []
     sections = []
-    for edition in list_editions(session):
-        if not qpv_in_edition(edition, ref):
-            continue
+    editions = [e for e in list_editions(session) if qpv_in_edition(e, ref)]
+    editions.sort(key=lambda e: URGENCY.index(PhaseKey(e.phase)) if e.phase in URGENCY else len(URGENCY))
+    for edition in editions:
         projects = session.exec(
             select(Proposal)
             .where(
@@ -72,5 +74,5 @@ def quartier_sections(session: Session, qpv: Qpv) -> list[Section]:
                     f"/budget-participatif/{edition.slug}/propositions?quartier={qpv.code}",
                 )
             )
-        sections.append(Section(_("Budget participatif"), tuple(items)))
+        sections.append(Section(edition.name, tuple(items), kicker=_("Budget participatif")))
     return sections

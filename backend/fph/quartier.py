@@ -21,11 +21,11 @@ def quartier_sections(session: Session, qpv: Qpv) -> list[Section]:
         if fund.year < today.year:
             continue
         items = [
-            SectionItem(fund.name, f"/fph/fonds/{fund.id}", status=str(fund.year)),
+            SectionItem(fund.name, f"/fph/fonds/{fund.id}"),
             SectionItem(
                 _("Demander de l'argent pour un projet"),
                 f"/fph/fonds/{fund.id}/demander",
-                status=_("Il reste {amount}.").format(amount=format_money(max(fund.balance_cents, 0))),
+                status=_("Il reste {amount}").format(amount=format_money(max(fund.balance_cents, 0))),
             ),
         ]
         contact = fund.association_name

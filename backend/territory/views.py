@@ -108,9 +108,10 @@ def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: 
     """Everything happening in one quartier: each process's section, the next meetings, the journal."""
     qpv = get_qpv(session, code)
     sections = registry.quartier_sections(session, qpv)
+    # Meetings of every process in one list, soonest first, each with the section it comes from.
     meetings = sorted(
-        (item for section in sections for item in section.items if item.is_meeting),
-        key=_sort_key,
+        ((section, item) for section in sections for item in section.items if item.is_meeting),
+        key=lambda pair: _sort_key(pair[1]),
     )
     secteur = session.get(Secteur, qpv.secteur_id) if qpv.secteur_id else None
     communes = {c.insee: c for c in communes_by_id(session).values()}

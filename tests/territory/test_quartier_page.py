@@ -37,7 +37,7 @@ def test_the_budget_section_links_the_edition_its_vote_and_the_projects(
     session.flush()
     html = quartier(client)
     text = page_text(client.get(f"/quartiers/{CORO}"))
-    assert "Budget participatif" in text
+    assert "Budget participatif — Budget des quartiers 2027" in text
     assert f'href="/budget-participatif/{edition.slug}"' in html
     assert "Le vote ouvre le" in text
     assert f'href="/budget-participatif/{edition.slug}/propositions/{proposal.id}"' in html
@@ -68,8 +68,10 @@ def test_the_fph_section_links_the_fund_the_application_and_the_committee(
     assert f'href="/fph/fonds/{fund.id}"' in html
     assert f'href="/fph/fonds/{fund.id}/demander"' in html
     assert "Centre social — 04 91 00 00 00" in text
-    assert "Prochaines réunions" in text
-    assert meeting.place in text
+    meetings = page_text(client.get(f"/quartiers/{CORO}")).split("Prochaines réunions")[-1]
+    assert "Comité d'attribution" in meetings
+    assert meeting.place in meetings
+    assert "(Fonds de participation des habitants (FPH))" in meetings
 
 
 def test_the_assembly_section_shows_the_call_and_the_sessions(client: TestClient, session: Session) -> None:
@@ -115,7 +117,8 @@ def test_the_registry_asks_every_process(session: Session, registry: Registry) -
     make_edition(session, PhaseKey.depot)
     make_fund(session)
     make_saisine(session)
-    titles = [s.title for s in registry.quartier_sections(session, get_qpv(session, CORO))]
+    sections = registry.quartier_sections(session, get_qpv(session, CORO))
+    titles = [s.kicker or s.title for s in sections]
     assert titles == [
         "Budget participatif",
         "Fonds de participation des habitants (FPH)",
