@@ -60,7 +60,9 @@ def quartier_sections(session: Session, qpv: Qpv) -> list[Section]:
         ).all()
         items = [
             SectionItem(
-                edition.name, f"/budget-participatif/{edition.slug}", status=phases.label(edition.phase)
+                _("Voir le budget participatif"),
+                f"/budget-participatif/{edition.slug}",
+                status=phases.label(edition.phase),
             ),
             _vote_item(session, edition),
         ]

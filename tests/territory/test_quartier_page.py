@@ -20,9 +20,10 @@ from tests.fph.conftest import make_fund, make_meeting
 
 
 def quartier(client: TestClient, code: str = CORO) -> str:
+    """The quartier's page, entities decoded."""
     response = client.get(f"/quartiers/{code}")
     assert response.status_code == 200
-    return response.text
+    return page_text(response)
 
 
 def test_the_budget_section_links_the_edition_its_vote_and_the_projects(
@@ -35,8 +36,7 @@ def test_the_budget_section_links_the_edition_its_vote_and_the_projects(
     proposal = make_proposal(session, edition, status=ProposalStatus.eligible, title="Des bancs à l'ombre")
     hidden = make_proposal(session, edition, status=ProposalStatus.draft, title="Brouillon secret")
     session.flush()
-    html = quartier(client)
-    text = page_text(client.get(f"/quartiers/{CORO}"))
+    html = text = quartier(client)
     assert "Budget participatif — Budget des quartiers 2027" in text
     assert f'href="/budget-participatif/{edition.slug}"' in html
     assert "Le vote ouvre le" in text
@@ -62,13 +62,12 @@ def test_the_fph_section_links_the_fund_the_application_and_the_committee(
 ) -> None:
     fund = make_fund(session, name="FPH Malpassé Corot", association_contact="04 91 00 00 00")
     meeting = make_meeting(session, fund, days=10)
-    html = quartier(client)
-    text = page_text(client.get(f"/quartiers/{CORO}"))
+    html = text = quartier(client)
     assert "Fonds de participation des habitants (FPH)" in text
     assert f'href="/fph/fonds/{fund.id}"' in html
     assert f'href="/fph/fonds/{fund.id}/demander"' in html
     assert "Centre social — 04 91 00 00 00" in text
-    meetings = page_text(client.get(f"/quartiers/{CORO}")).split("Prochaines réunions")[-1]
+    meetings = text.split('id="meetings"')[-1]
     assert "Comité d'attribution" in meetings
     assert meeting.place in meetings
     assert "(Fonds de participation des habitants (FPH))" in meetings
@@ -89,8 +88,7 @@ def test_the_assembly_section_shows_the_call_and_the_sessions(client: TestClient
         )
     )
     session.flush()
-    html = quartier(client)
-    text = page_text(client.get(f"/quartiers/{CORO}"))
+    html = text = quartier(client)
     assert "Assemblée citoyenne des quartiers" in text
     assert f'href="/assemblee/{saisine.id}/participer"' in html
     assert "Devenez volontaire, jusqu'au" in text
@@ -102,13 +100,13 @@ def test_the_assembly_section_shows_the_call_and_the_sessions(client: TestClient
 def test_the_table_de_quartier_is_named(client: TestClient, session: Session) -> None:
     make_staff(session, Role.moderator, "qpv", CORO, display_name="Table de quartier Corot")
     make_staff(session, Role.moderator, "qpv", "QN01332M", display_name="Table du Centre")
-    text = page_text(client.get(f"/quartiers/{CORO}"))
+    text = quartier(client)
     assert "Table de quartier Corot" in text
     assert "Table du Centre" not in text
 
 
 def test_a_quiet_quartier_says_so(client: TestClient) -> None:
-    text = page_text(client.get(f"/quartiers/{CORO}"))
+    text = quartier(client)
     assert "Rien n'est ouvert dans ce quartier pour l'instant." in text
     assert "Pas encore de table de quartier sur la plateforme" in text
 
