@@ -53,7 +53,7 @@ def no_js_page(browser: Any, live_server: str) -> Iterator[Any]:
         viewport=PHONE, base_url=live_server, locale="fr-FR", java_script_enabled=False
     )
     pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    pg.set_default_timeout(30_000)  # a page with every process's section, on a shared, loaded machine
     yield pg
     context.close()
 
