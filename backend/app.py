@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
 
     app.add_middleware(RenderServerErrors, handler=unexpected_error)
-    app.add_middleware(LocaleAndSecurityHeaders)
+    tile_hosts = (settings.map_tile_origin,) if settings.map_tile_origin else ()
+    app.add_middleware(LocaleAndSecurityHeaders, img_hosts=tile_hosts)
     # Outside the security headers, so that "Vary: Accept-Encoding" joins their Vary.
     app.add_middleware(Compression, session_cookie="qp_session")
     # Added last so it runs first: the session is available to everything above.

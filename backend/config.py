@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,16 @@ class Settings(BaseSettings):
     ban_timeout_s: float = 3.0
     ban_min_score: float = 0.6
     geocoder_enabled: bool = True
+
+    # Map tiles under the quartier maps (Leaflet): a {z}/{x}/{y} URL template and its attribution.
+    # Default: IGN's « Plan IGN v2 » from the Géoplateforme (WMTS, free, no key). The tile host is
+    # added to the Content-Security-Policy's img-src.
+    map_tile_url: str = (
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+    )
+    map_tile_attribution: str = "© IGN – Plan IGN"
 
     # Outgoing mail: console (log), file (one .eml per message in mail_dir), smtp.
     mail_backend: Literal["console", "file", "smtp"] = "console"
@@ -134,6 +145,14 @@ class Settings(BaseSettings):
         if self.document_key:
             return self.document_key
         return hmac.new(self.secret_key.encode(), b"qp:id-document-key:v1", hashlib.sha256).hexdigest()
+
+    @property
+    def map_tile_origin(self) -> str:
+        """scheme://host of the tile server ("" when the template is relative or empty)."""
+        parts = urlsplit(self.map_tile_url)
+        return (
+            f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+        )
 
     @property
     def is_sqlite(self) -> bool:

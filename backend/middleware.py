@@ -13,12 +13,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import i18n
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+CSP_TEMPLATE = (
+    "default-src 'self'; img-src 'self' data:{img_hosts}; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+CSP = CSP_TEMPLATE.format(img_hosts="")
+
+
+def content_security_policy(img_hosts: tuple[str, ...] = ()) -> str:
+    """The policy, with extra image origins (the map's tile server)."""
+    return CSP_TEMPLATE.format(img_hosts="".join(f" {host}" for host in img_hosts))
+
+
 SECURITY_HEADERS = (
-    ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
@@ -37,10 +44,11 @@ def _lang_cookie(cookie_header: str | None) -> str | None:
     return morsel.value if morsel else None
 
 
-def add_security_headers(message: Message, locale: str = i18n.DEFAULT_LOCALE) -> None:
+def add_security_headers(message: Message, locale: str = i18n.DEFAULT_LOCALE, csp: str = CSP) -> None:
     """Security headers on every response; HTML pages are personal, so never cached. A page's
     language follows the language cookie, else Accept-Language: caches are told so."""
     headers = MutableHeaders(scope=message)
+    headers.setdefault("Content-Security-Policy", csp)
     for name, value in SECURITY_HEADERS:
         headers.setdefault(name, value)
     if headers.get("content-type", "").startswith("text/html"):
@@ -52,8 +60,9 @@ def add_security_headers(message: Message, locale: str = i18n.DEFAULT_LOCALE) ->
 class LocaleAndSecurityHeaders:
     """Pick the request's language (cookie, then Accept-Language) and add security headers."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, img_hosts: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.csp = content_security_policy(img_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,7 +74,7 @@ class LocaleAndSecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_security_headers(message, locale)
+                add_security_headers(message, locale, self.csp)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from backend.accounts.models import User
     from backend.config import Settings
     from backend.ledger.service import ActorRef
+    from backend.territory.models import Qpv
 
 Exporter = Callable[["Session", "User"], Any]
 """What a process holds about a person, as plain JSON data (the « my data » download)."""
@@ -33,6 +35,38 @@ BallotCounter = Callable[["Session", int], int]
 PhaseListener = Callable[["Session", "ActorRef", Any, str, str], None]
 Reminder = Callable[["Session", "datetime"], int]
 """Run by `qp worker`: notifies whoever is due a reminder now (idempotent); returns how many."""
+
+
+@dataclass(frozen=True)
+class SectionItem:
+    """One line of a quartier page: a short label, where to go, and when / where / in what state.
+
+    An item with a date and a place is a meeting: the quartier page also lists it under « next meetings »."""
+
+    label: str
+    url: str | None = None
+    when: date | datetime | None = None
+    status: str = ""
+    place: str = ""
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.when is not None and bool(self.place)
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one process shows on a quartier's page (« Budget participatif », « FPH »…); `kicker` names
+    the process above a title that names one of its instances (an edition)."""
+
+    title: str
+    items: tuple[SectionItem, ...]
+    intro: str = ""
+    kicker: str = ""
+
+
+QuartierSections = Callable[["Session", "Qpv"], list[Section]]
+"""What is happening in one QPV for a process (editions, funds, calls…), for the quartier's page."""
 
 # Tables of the foundation (every process uses them); each process adds its own in `models`.
 FOUNDATION_MODEL_MODULES = (
@@ -92,6 +126,8 @@ class ProcessKind:
     personal_data_erase: tuple[Eraser, ...] = ()
     phase_hooks: PhaseHooks = PhaseHooks()
     reminders: tuple[Reminder, ...] = ()
+    # The process's sections on a quartier's page (/quartiers/{code}); None: it shows nothing there.
+    quartier_sections: QuartierSections | None = None
     order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -145,6 +181,12 @@ class Registry:
 
     def reminders(self) -> list[Reminder]:
         return [reminder for kind in self.parts() for reminder in kind.reminders]
+
+    def quartier_sections(self, session: Session, qpv: Qpv) -> list[Section]:
+        """Every process's sections for one QPV, in the registry's order."""
+        return [
+            s for kind in self.kinds if kind.quartier_sections for s in kind.quartier_sections(session, qpv)
+        ]
 
     def journal_processes(self) -> dict[str, str]:
         labels = {k.key: k.label for k in self.kinds}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from backend.assembly.quartier import quartier_sections
 from backend.assembly.service.recruitment.personal_data import erase_for_user, export_for_user
 from backend.i18n import N_
 from backend.processes import Phase, ProcessKind
@@ -58,5 +59,6 @@ PROCESS = ProcessKind(
     personal_data_export={"assemblee_citoyenne": export_for_user},
     personal_data_erase=(erase_for_user,),
     order=30,
+    quartier_sections=quartier_sections,
     extra={"admin_url": "/assemblee", "nav_label": N_("Assemblée citoyenne")},
 )

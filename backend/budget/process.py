@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from backend.budget import personal_data
 from backend.budget.notify import remind_voters
 from backend.budget.phases import registry_phases
+from backend.budget.quartier import quartier_sections
 from backend.budget.voting import wiring as voting
 from backend.i18n import N_
 from backend.processes import PhaseHooks, ProcessKind
@@ -73,6 +74,7 @@ PROCESS = ProcessKind(
     phases=registry_phases(),
     demo=load_demo,
     order=10,
+    quartier_sections=quartier_sections,
     extra={"admin_url": "/admin/budget-participatif"},
     middleware=install_middleware,
     # The voting tables live in their own module.

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.fph import personal_data
+from backend.fph.quartier import quartier_sections
 from backend.i18n import N_
 from backend.processes import Phase, ProcessKind
 
@@ -46,5 +47,6 @@ PROCESS = ProcessKind(
     personal_data_export={"fonds_participation_habitants": personal_data.export},
     personal_data_erase=(personal_data.delete_for,),
     order=20,
+    quartier_sections=quartier_sections,
     extra={"admin_url": "/fph/gestion", "nav_label": N_("Fonds habitants")},
 )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
@@ -108,3 +108,23 @@ def svg_map(items: Sequence[tuple[str, str, BaseGeometry]], width: int = 1000, m
         lx, ly = project(anchor.x, anchor.y)
         shapes.append(SvgShape(code, name, "".join(parts), round(lx, 1), round(ly, 1)))
     return SvgMap(width, height, shapes)
+
+
+def geojson_outlines(
+    items: Sequence[tuple[str, str, BaseGeometry]], tolerance: float = 5e-5
+) -> dict[str, Any]:
+    """Perimeters (code, name, geometry) as a light GeoJSON FeatureCollection for the street map:
+    simplified to about 5 m and rounded to about 1 m, so that a commune's QPV weigh a few kB."""
+    features = []
+    for code, name, geom in items:
+        simple = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), 1e-5)
+        features.append(
+            {
+                "type": "Feature",
+                # The exact bounds: the proposal form's picker draws its grid from them (budget.mapgrid).
+                "bbox": [round(v, 7) for v in geom.bounds],
+                "properties": {"code": code, "name": name},
+                "geometry": mapping(simple),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
 
 from backend.accounts.deps import AdminPrincipal
-from backend.accounts.models import Role
+from backend.accounts.models import Role, RoleGrant, ScopeKind, User
 from backend.accounts.security import flash
-from backend.deps import DbSession
+from backend.deps import AppRegistry, DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
+from backend.processes import SectionItem
 from backend.rendering import redirect, render
-from backend.territory.geo import parse_geometry, svg_map
+from backend.territory.finder import FindStatus, find_quartier
+from backend.territory.geo import geojson_outlines, parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
 from backend.territory.models import Commune, Qpv, Secteur
 from backend.territory.service import (
@@ -39,13 +41,22 @@ def _grouped(session: DbSession, qpvs: list[Qpv]) -> list[tuple[str, list[Qpv]]]
     communes = communes_by_id(session)
     groups: dict[str, list[Qpv]] = {}
     for q in qpvs:
-        label = sects[q.secteur_id].name if q.secteur_id else communes[q.commune_id].name
+        label = communes[q.commune_id].name
+        if q.secteur_id:
+            label = f"{label} — {sects[q.secteur_id].name}"
         groups.setdefault(label, []).append(q)
     return sorted(groups.items())
 
 
 @router.get("/quartiers")
-def qpv_index(request: Request, session: DbSession, commune: str = DEFAULT_COMMUNE) -> Response:
+def qpv_index(
+    request: Request, session: DbSession, commune: str = DEFAULT_COMMUNE, adresse: str = ""
+) -> Response:
+    """The quartiers of a commune on a map and in a list, and « Trouver mon quartier » by address:
+    an address inside a QPV goes to its page; any other answer is explained above the list."""
+    search = find_quartier(session, request.app.state.geocoder, adresse) if adresse.strip() else None
+    if search is not None and search.qpv is not None:
+        return redirect(f"/quartiers/{search.qpv.code}", request)
     scope = territory_quartiers(session, commune or None)
     shown = scope.qpvs
     drawing = svg_map([(q.code, q.name, parse_geometry(q.geometry)) for q in shown])
@@ -60,13 +71,48 @@ def qpv_index(request: Request, session: DbSession, commune: str = DEFAULT_COMMU
             "communes": all_communes,
             "scope": scope,
             "secteur_of": {q.code: (q.secteur_id or 0) % 4 for q in shown},
+            "search": search,
+            "adresse": adresse,
+            "find": FindStatus,
+            "commune_names": {c.id: c.name for c in all_communes},
         },
     )
 
 
+@router.get("/quartiers/contours.geojson")
+def qpv_outlines(session: DbSession, commune: str = "", quartier: str = "") -> Response:
+    """The outlines the street map draws: one QPV, or the QPV of a commune (all without either)."""
+    qpvs = [get_qpv(session, quartier)] if quartier else territory_quartiers(session, commune or None).qpvs
+    outlines = geojson_outlines([(q.code, q.name, parse_geometry(q.geometry)) for q in qpvs])
+    return JSONResponse(outlines, headers={"Cache-Control": "public, max-age=600"})
+
+
+def _tables_de_quartier(session: DbSession, qpv: Qpv) -> list[str]:
+    """The names of the table de quartier accounts of this QPV (moderators scoped to it)."""
+    names = session.exec(
+        select(User.display_name)
+        .join(RoleGrant, col(RoleGrant.user_id) == User.id)
+        .where(
+            RoleGrant.role == Role.moderator,
+            RoleGrant.scope_kind == ScopeKind.qpv,
+            RoleGrant.scope_code == qpv.code,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+        .distinct()
+    ).all()
+    return sorted(n for n in names if n)
+
+
 @router.get("/quartiers/{code}")
-def qpv_page(request: Request, session: DbSession, code: str) -> Response:
+def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: str) -> Response:
+    """Everything happening in one quartier: each process's section, the next meetings, the journal."""
     qpv = get_qpv(session, code)
+    sections = registry.quartier_sections(session, qpv)
+    # Meetings of every process in one list, soonest first, each with the section it comes from.
+    meetings = sorted(
+        ((section, item) for section in sections for item in section.items if item.is_meeting),
+        key=lambda pair: _sort_key(pair[1]),
+    )
     secteur = session.get(Secteur, qpv.secteur_id) if qpv.secteur_id else None
     communes = {c.insee: c for c in communes_by_id(session).values()}
     geom = parse_geometry(qpv.geometry)
@@ -87,8 +133,16 @@ def qpv_page(request: Request, session: DbSession, code: str) -> Response:
             "map": drawing,
             "area_km2": geom.area * 111.32 * 111.32 * 0.73,
             "journal": journal,
+            "sections": sections,
+            "meetings": meetings,
+            "tables": _tables_de_quartier(session, qpv),
         },
     )
+
+
+def _sort_key(item: SectionItem) -> str:
+    # Dates and datetimes mixed: their ISO forms sort by day first.
+    return item.when.isoformat() if item.when is not None else ""
 
 
 # --- administration --------------------------------------------------------------------------

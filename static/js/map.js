@@ -1,0 +1,148 @@
+/* Street maps over the inline SVG maps (progressive enhancement, no build step).
+   A container [data-qp-map] holds an SVG that works without JavaScript. This script loads the
+   vendored Leaflet only when such a container exists, fetches the outlines (GeoJSON), draws them on
+   the configured tiles and only then hides the SVG: if anything fails, the SVG stays.
+   Modes: "index" (every quartier, a tap opens its page), "single" (one outline),
+   "picker" (the proposal form: a tap checks the radio of the grid cell under it, as the SVG grid
+   does; the grid's frame is budget.mapgrid.Frame.around, computed from the outline's exact bbox;
+   the SVG grid stays below the map there). */
+(function () {
+  "use strict";
+  if (window.qpMap) { window.qpMap.scan(); return; }
+  var loading = null;
+
+  function addCss(href) {
+    if (!href || document.querySelector('link[href="' + href + '"]')) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  function loadLeaflet(box) {
+    addCss(box.dataset.leafletCss);
+    addCss(box.dataset.mapCss);
+    if (window.L) return Promise.resolve(window.L);
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = box.dataset.leafletJs;
+        script.onload = function () { resolve(window.L); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  // budget.mapgrid.Frame.around: a square around the bounds, x scaled by cos(latitude), 8 % padding.
+  function frameOf(bbox) {
+    var minx = bbox[0], miny = bbox[1], maxx = bbox[2], maxy = bbox[3];
+    var kx = Math.cos((miny + maxy) / 2 * Math.PI / 180);
+    var side = Math.max((maxx - minx) * kx, maxy - miny, 1e-6) * 1.08;
+    var cx = (minx + maxx) / 2 * kx, cy = (miny + maxy) / 2;
+    return { x0: cx - side / 2, y1: cy + side / 2, side: side, kx: kx };
+  }
+
+  function cellOf(frame, grid, lat, lon) {
+    var step = frame.side / grid;
+    var col = Math.floor((lon * frame.kx - frame.x0) / step);
+    var row = Math.floor((frame.y1 - lat) / step);
+    return row >= 0 && row < grid && col >= 0 && col < grid ? [row, col] : null;
+  }
+
+  function cellCenter(frame, grid, row, col) {
+    var step = frame.side / grid;
+    return [frame.y1 - (row + 0.5) * step, (frame.x0 + (col + 0.5) * step) / frame.kx];
+  }
+
+  function setupPicker(L, map, box, data) {
+    var feature = data.features[0];
+    if (!feature || !feature.bbox) return;
+    var grid = parseInt(box.dataset.grid || "10", 10);
+    var frame = frameOf(feature.bbox);
+    var form = box.closest("form") || document;
+    var status = box.parentNode.querySelector(".map-status");
+    var marker = null;
+
+    function show(row, col) {
+      var at = cellCenter(frame, grid, row, col);
+      if (marker) marker.setLatLng(at); else marker = L.circleMarker(at, { radius: 10, className: "qp-marker" }).addTo(map);
+    }
+    var checked = form.querySelector('input[name="point"]:checked');
+    if (checked && /^\d+-\d+$/.test(checked.value)) {
+      var current = checked.value.split("-");
+      show(parseInt(current[0], 10), parseInt(current[1], 10));
+    }
+    map.on("click", function (event) {
+      var cell = cellOf(frame, grid, event.latlng.lat, event.latlng.lng);
+      var radio = cell && form.querySelector('input[name="point"][value="' + cell[0] + "-" + cell[1] + '"]');
+      if (!radio) { if (status) status.textContent = box.dataset.outside || ""; return; }
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));  // moves the marker (below)
+      if (status) status.textContent = box.dataset.placed || "";
+    });
+    // A cell chosen on the grid moves the map's marker; « no point » removes it.
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== "point") return;
+      if (/^\d+-\d+$/.test(event.target.value)) {
+        var rc = event.target.value.split("-");
+        show(parseInt(rc[0], 10), parseInt(rc[1], 10));
+      } else if (marker) {
+        map.removeLayer(marker);
+        marker = null;
+      }
+    });
+  }
+
+  function start(box) {
+    if (box.dataset.qpMapReady) return;
+    box.dataset.qpMapReady = "1";
+    Promise.all([
+      loadLeaflet(box),
+      fetch(box.dataset.outlines, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
+    ]).then(function (results) {
+      var L = results[0], data = results[1], mode = box.dataset.qpMap;
+      if (!L || !data.features || !data.features.length) return;
+      var holder = document.createElement("div");
+      holder.className = "qp-leaflet qp-leaflet-" + mode;
+      holder.setAttribute("role", "region");
+      holder.setAttribute("aria-label", box.dataset.label || "");
+      box.insertBefore(holder, box.firstChild);
+      var map = L.map(holder, { scrollWheelZoom: false, tap: true });
+      L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: box.dataset.attribution }).addTo(map);
+      var layer = L.geoJSON(data, {
+        style: function () { return { className: "qp-outline", weight: 2 }; },
+        interactive: mode === "index",
+        onEachFeature: function (feature, shape) {
+          var name = feature.properties.name;
+          if (mode === "index") {
+            shape.bindTooltip(name, { sticky: true });
+            shape.on("click", function () { window.location.href = "/quartiers/" + encodeURIComponent(feature.properties.code); });
+          } else {
+            shape.bindTooltip(name, { permanent: mode === "single", direction: "center", className: "qp-label" });
+          }
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      box.classList.add("qp-map-on");
+      if (mode === "picker") setupPicker(L, map, box, data);
+    }).catch(function () {
+      delete box.dataset.qpMapReady;  // the SVG stays: it works without the street map
+    });
+  }
+
+  function scan(root) {
+    var boxes = (root || document).querySelectorAll("[data-qp-map]");
+    for (var i = 0; i < boxes.length; i++) start(boxes[i]);
+  }
+
+  window.qpMap = { scan: scan };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { scan(); });
+  else scan();
+  // The proposal form swaps its picker when the quartier changes (htmx).
+  document.addEventListener("htmx:afterSettle", function () { scan(); });
+})();

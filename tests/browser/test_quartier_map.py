@@ -1,0 +1,127 @@
+"""The street maps at phone size (390×844): Leaflet (vendored) draws the quartier outlines on the
+tiles with JavaScript, the inline SVG stays without it; on the proposal form a tap on the map
+places the project's point in the same field as the SVG grid. Tiles are intercepted: no network."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PHONE, axe_violations, describe, login
+
+pytestmark = pytest.mark.browser
+
+TILES = "https://data.geopf.fr/**"
+
+
+def png(width: int = 256, height: int = 256) -> bytes:
+    """A plain light-grey PNG tile, built here (no file, no network)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xe8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+TILE = png()
+assert base64.b64encode(TILE)  # a real PNG, checked by the browser below
+
+
+def serve_tiles(page: Any, seen: list[str]) -> None:
+    def fulfil(route: Any) -> None:
+        seen.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE)
+
+    page.route(TILES, fulfil)
+
+
+@pytest.fixture
+def no_js_page(browser: Any, live_server: str) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server, locale="fr-FR", java_script_enabled=False
+    )
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)  # a page with every process's section, on a shared, loaded machine
+    yield pg
+    context.close()
+
+
+def test_quartier_page_has_a_street_map_with_javascript(page: Any) -> None:
+    seen: list[str] = []
+    serve_tiles(page, seen)
+    page.goto("/quartiers/QN01342I")
+    page.locator(".qp-leaflet .leaflet-tile-loaded").first.wait_for()
+    page.locator(".qp-leaflet path.qp-outline").first.wait_for()
+    assert page.locator(".qp-leaflet .qp-label", has_text="Malpassé Corot").count() == 1
+    assert not page.locator("svg.qpv-map").is_visible()  # the fallback, hidden once the map is drawn
+    assert any("TILEMATRIX=" in url and "PLANIGNV2" in url for url in seen)
+    assert "© IGN – Plan IGN" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path="/tmp/quartier-page-map.png", full_page=True)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def test_quartiers_index_map_and_address_form(page: Any) -> None:
+    serve_tiles(page, [])
+    page.goto("/quartiers")
+    page.locator(".qp-leaflet path.qp-outline").first.wait_for()
+    assert page.locator(".qp-leaflet path.qp-outline").count() == 41
+    assert page.get_by_label("Votre adresse").is_visible()
+    page.screenshot(path="/tmp/quartier-index-map.png")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    # The geocoder is off on the test server: the page says so and keeps the list.
+    page.get_by_label("Votre adresse").fill("12 avenue Corot, Marseille")
+    page.get_by_role("button", name="Chercher").click()
+    page.wait_for_load_state()
+    assert "Le service des adresses ne répond pas" in page.content()
+    assert page.get_by_role("link", name="Malpassé Corot").first.is_visible()
+    page.screenshot(path="/tmp/quartier-index-unreachable.png", full_page=True)
+
+
+def test_without_javascript_the_svg_map_and_the_list_remain(no_js_page: Any) -> None:
+    no_js_page.goto("/quartiers")
+    assert no_js_page.locator("svg.qpv-map").is_visible()
+    assert no_js_page.locator(".qp-leaflet").count() == 0
+    assert no_js_page.get_by_role("link", name="Malpassé Corot").first.is_visible()
+    no_js_page.screenshot(path="/tmp/quartier-index-nojs.png")
+    no_js_page.goto("/quartiers/QN01342I")
+    assert no_js_page.locator("svg.qpv-map").is_visible()
+    no_js_page.screenshot(path="/tmp/quartier-page-nojs.png", full_page=True)
+
+
+def test_a_tap_on_the_map_places_the_proposal_point(page: Any) -> None:
+    serve_tiles(page, [])
+    login(page, "amina@demo.quartiers.fr")
+    page.goto("/budget-participatif/appel-idees-2027/proposer")
+    with page.expect_response("**/carte?*"):  # htmx swaps the picker for the chosen quartier
+        page.get_by_label("Le quartier du projet").select_option(label="Malpassé Corot")
+    page.wait_for_load_state("networkidle")
+    map_box = page.locator(".qp-leaflet-picker")
+    map_box.locator("path.qp-outline").first.wait_for()
+    map_box.scroll_into_view_if_needed()
+    assert page.locator('input[name="point"]:checked').get_attribute("value") == "none"
+    box = map_box.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(".qp-leaflet-picker .qp-marker").wait_for()
+    value = page.locator('input[name="point"]:checked').get_attribute("value")
+    assert value is not None and value != "none" and "-" in value
+    assert page.locator(".map-status").inner_text() == "Point placé sur la carte."
+    page.screenshot(path="/tmp/quartier-picker.png", full_page=False)
+    # The SVG grid stays usable under the map, and moves the map's marker.
+    page.locator(".bp-cell").nth(3).click()
+    assert page.locator('input[name="point"]:checked').get_attribute("value") != value
