@@ -32,7 +32,7 @@ FIRST_RETRY = timedelta(minutes=1)
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8… minutes after the attempts made so far."""
-    return FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return FIRST_RETRY * int(2 ** max(attempts - 1, 0))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ NOT_YET = (
 def extracted() -> dict[str, tuple[str, ...]]:
     """Every message of the code and templates, extracted as `make messages` does (in-process)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]  # Babel has no annotations here
     found: dict[str, tuple[str, ...]] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS

@@ -70,7 +70,7 @@ def test_sms_stays_within_160_characters(session: Session) -> None:
 
 def test_a_dedupe_key_tells_each_person_once(session: Session) -> None:
     user = make_user(session)
-    params = {"edition": "BP 2026", "end": date(2026, 5, 31)}
+    params: dict[str, str | date] = {"edition": "BP 2026", "end": date(2026, 5, 31)}
     assert notify(session, [user.id], "vote_reminder", params=params, url="/", dedupe_key="r:1") == 1
     assert notify(session, [user.id], "vote_reminder", params=params, url="/", dedupe_key="r:1") == 0
     (notice,) = notices(session, user.id)
