@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from backend.formatting import format_date, format_money
+from backend.formatting import format_date, format_money, format_percent
 from backend.fph.money import share
 from backend.i18n import gettext as _
 
@@ -143,14 +143,16 @@ def check_share(app: ApplicationFacts, fund: FundFacts) -> Check:
         return _fail(
             "share",
             _(
-                "Le fonds paie au plus {pct} % du coût de l'action. Votre action coûte {cost} : "
+                "Le fonds paie au plus {share} du coût de l'action. Votre action coûte {cost} : "
                 "vous pouvez demander au plus {limit}. Trouvez d'autres ressources ou baissez le montant."
             ).format(
-                pct=fund.max_share_pct, cost=format_money(app.expenses_cents), limit=format_money(limit)
+                share=format_percent(fund.max_share_pct / 100, digits=0), cost=format_money(app.expenses_cents), limit=format_money(limit)
             ),
             "amount",
         )
-    return _pass("share", _("Le montant ne dépasse pas {pct} % du coût.").format(pct=fund.max_share_pct))
+    return _pass("share", _("Le montant ne dépasse pas {share} du coût.").format(
+        share=format_percent(fund.max_share_pct / 100, digits=0)
+    ))
 
 
 def check_budget_balanced(app: ApplicationFacts) -> Check:

@@ -73,7 +73,7 @@ def test_amount_above_the_share_of_the_cost() -> None:
     app = replace(APP, amount_cents=100_000, expenses_cents=100_000, resources_cents=0)
     message = failures(app)["share"]
     assert message.startswith(
-        "Le fonds paie au plus 90 % du coût de l'action. Votre action coûte 1\u202f000\u202f€"
+        "Le fonds paie au plus 90\u202f% du coût de l'action. Votre action coûte 1\u202f000\u202f€"
     )
     assert "vous pouvez demander au plus 900\u202f€" in message
 
