@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
 from backend.assembly import labels
-from backend.assembly.models import RecommendationStatus, RegistrationMode, Saisine
+from backend.assembly.models import Recommendation, RecommendationStatus, RegistrationMode, Saisine
 from backend.assembly.permissions import (
     CopilSaisine,
     FollowUpSaisine,
@@ -244,6 +245,18 @@ def answer_form(
     return _answer_page(request, session, ctx, recommendation_id)
 
 
+def _respond(
+    request: Request, session: DbSession, ctx: SaisineContext, recommendation_id: int,
+    action: Callable[[Recommendation], object], form: dict[str, Any], message: str,
+) -> Response:  # fmt: skip
+    """The COPIL's answer or a follow-up on a recommendation: published, or its form again."""
+    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
+    outcome = attempt(session, lambda: action(rec))
+    if isinstance(outcome, DomainError):
+        return _answer_page(request, session, ctx, recommendation_id, form, outcome)
+    return done(request, saisine_url(ctx.saisine, f"/reponses#r{rec.number}"), message.format(n=rec.number))
+
+
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}")
 def answer(
     request: Request,
@@ -253,18 +266,11 @@ def answer(
     decision: Annotated[str, Form()] = "",
     reasons: Annotated[str, Form()] = "",
 ) -> Response:
-    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    outcome = attempt(
-        session, lambda: recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons)
-    )
-    if isinstance(outcome, DomainError):
-        form = {"decision": decision, "reasons": reasons}
-        return _answer_page(request, session, ctx, recommendation_id, form, outcome)
-    return done(
-        request,
-        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
-        _("La réponse à la recommandation n° {n} est publiée.").format(n=rec.number),
-    )
+    return _respond(
+        request, session, ctx, recommendation_id,
+        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons),
+        {"decision": decision, "reasons": reasons}, _("La réponse à la recommandation n° {n} est publiée."),
+    )  # fmt: skip
 
 
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}/suivi")
@@ -276,15 +282,8 @@ def follow_up(
     status: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    outcome = attempt(
-        session, lambda: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text)
-    )
-    if isinstance(outcome, DomainError):
-        form = {"status": status, "text": text}
-        return _answer_page(request, session, ctx, recommendation_id, form, outcome)
-    return done(
-        request,
-        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
-        _("Le suivi de la recommandation n° {n} est publié.").format(n=rec.number),
-    )
+    return _respond(
+        request, session, ctx, recommendation_id,
+        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text),
+        {"status": status, "text": text}, _("Le suivi de la recommandation n° {n} est publié."),
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws
-from backend.assembly.views.common import done, manage_url, refused, saisine_url
+from backend.assembly.views.common import done, manage_url, one_click, refused, saisine_url
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
@@ -63,22 +63,28 @@ def seed_fix(
 
 @router.post("/assemblee/{saisine_id}/gestion/liste")
 def pool_freeze(request: Request, session: DbSession, ctx: StaffSaisine) -> Response:
-    outcome = attempt(session, lambda: draws.freeze_pool(session, ctx.actor, ctx.saisine))
-    if isinstance(outcome, DomainError):
-        return refused(request, manage_url(ctx, "#tirage"), outcome)
-    return done(
+    return one_click(
         request,
-        saisine_url(ctx.saisine, "/tirage"),
-        _("Les inscriptions sont closes. La liste des volontaires est figée et publiée, sans les noms."),
+        session,
+        lambda: draws.freeze_pool(session, ctx.actor, ctx.saisine),
+        back=manage_url(ctx, "#tirage"),
+        then=saisine_url(ctx.saisine, "/tirage"),
+        message=lambda _frozen: _(
+            "Les inscriptions sont closes. La liste des volontaires est figée et publiée, sans les noms."
+        ),
     )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/tirage")
 def draw_run(request: Request, session: DbSession, ctx: StaffSaisine) -> Response:
-    outcome = attempt(session, lambda: draws.run_draw(session, ctx.actor, ctx.saisine))
-    if isinstance(outcome, DomainError):
-        return refused(request, manage_url(ctx), outcome)
-    return done(request, saisine_url(ctx.saisine, "/tirage"), _("Le panel est tiré au sort."))
+    return one_click(
+        request,
+        session,
+        lambda: draws.run_draw(session, ctx.actor, ctx.saisine),
+        back=manage_url(ctx),
+        then=saisine_url(ctx.saisine, "/tirage"),
+        message=lambda _draw: _("Le panel est tiré au sort."),
+    )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/membres/{member_id}/remplacer")

@@ -11,7 +11,8 @@ from backend.assembly import labels
 from backend.assembly.models import Member, Recommendation, RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
-from backend.assembly.views.common import done, form_page, manage_url, refused, saisine_url
+from backend.assembly.service.recommendations import Tally
+from backend.assembly.views.common import done, form_page, manage_url, one_click, saisine_url
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
@@ -72,26 +73,34 @@ def recommendation_create(
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/ouvrir")
 def vote_open(request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int) -> Response:
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    outcome = attempt(session, lambda: recommendations.open_vote(session, ctx.actor, ctx.saisine, rec))
-    if isinstance(outcome, DomainError):
-        return refused(request, manage_url(ctx, "#recommandations"), outcome)
-    return done(
+    return one_click(
         request,
-        manage_url(ctx, "#recommandations"),
-        _("Le vote est ouvert sur la recommandation n° {n}.").format(n=rec.number),
+        session,
+        lambda: recommendations.open_vote(session, ctx.actor, ctx.saisine, rec),
+        back=manage_url(ctx, "#recommandations"),
+        then=manage_url(ctx, "#recommandations"),
+        message=lambda _opened: _("Le vote est ouvert sur la recommandation n° {n}.").format(n=rec.number),
     )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/clore")
 def vote_close(request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int) -> Response:
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    result = attempt(session, lambda: recommendations.close_vote(session, ctx.actor, ctx.saisine, rec))
-    if isinstance(result, DomainError):
-        return refused(request, manage_url(ctx, "#recommandations"), result)
-    message = (
-        _("Recommandation n° {n} adoptée.") if result.adopted else _("Recommandation n° {n} non adoptée.")
+
+    def message(result: Tally) -> str:
+        adopted = (
+            _("Recommandation n° {n} adoptée.") if result.adopted else _("Recommandation n° {n} non adoptée.")
+        )
+        return adopted.format(n=rec.number)
+
+    return one_click(
+        request,
+        session,
+        lambda: recommendations.close_vote(session, ctx.actor, ctx.saisine, rec),
+        back=manage_url(ctx, "#recommandations"),
+        then=manage_url(ctx, "#recommandations"),
+        message=message,
     )
-    return done(request, manage_url(ctx, "#recommandations"), message.format(n=rec.number))
 
 
 def _votes_context(
