@@ -10,13 +10,13 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from backend.accounts.security import flash
 from backend.assembly.models import Saisine
 from backend.assembly.permissions import SaisineContext
 from backend.assembly.service.common import errors_of
 from backend.db import attempt
 from backend.errors import DomainError, FormCheck, Problems
-from backend.rendering import redirect, render
+from backend.rendering import render
+from backend.views_common import done, refused
 
 T = TypeVar("T")
 
@@ -42,17 +42,6 @@ def upload_dir(request: Request) -> Path:
 
 def saisine_url(saisine: Saisine, suffix: str = "") -> str:
     return f"/assemblee/{saisine.id}{suffix}"
-
-
-def done(request: Request, url: str, message: str) -> Response:
-    flash(request, message, "success")
-    return redirect(url, request)
-
-
-def refused(request: Request, url: str, exc: DomainError) -> Response:
-    """A one-button action was refused: say why on the page it came from (nothing was typed)."""
-    flash(request, exc.message, "error")
-    return redirect(url, request)
 
 
 def one_click(
