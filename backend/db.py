@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
 from backend.config import ROOT
@@ -45,6 +45,38 @@ def attempt(session: Session, action: Callable[[], T]) -> T | DomainError:
             return action()
     except DomainError as exc:
         return exc
+
+
+def after_commit(
+    session: Session, callback: Callable[[], None], on_rollback: Callable[[], None] | None = None
+) -> None:
+    """Run ``callback`` once the session's transaction commits, never before (work that must follow
+    the change it belongs to, such as deleting a replaced file); when the transaction ends without
+    committing, ``on_rollback`` runs instead. Savepoints (``attempt``) do not count: only the
+    request's own transaction does."""
+    committed = False
+    finished = False
+
+    def _committed(_session: Session) -> None:
+        nonlocal committed
+        # The event also fires when a savepoint is released, while it is still the current one.
+        if not _session.in_nested_transaction():
+            committed = True
+
+    def _ended(_session: Session, transaction: SessionTransaction) -> None:
+        nonlocal finished
+        if finished or transaction.parent is not None:
+            return
+        finished = True
+        if committed:
+            callback()
+        elif on_rollback is not None:
+            on_rollback()
+
+    # Listeners are not removed once run: removing one while the event is being dispatched is not
+    # allowed, and a session lives for one request.
+    event.listen(session, "after_commit", _committed)
+    event.listen(session, "after_transaction_end", _ended)
 
 
 def utcnow() -> datetime:

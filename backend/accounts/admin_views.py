@@ -14,6 +14,7 @@ from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
@@ -85,11 +86,11 @@ def grant(
     user = service.get_user(session, user_id)
     # One select lists every territory as "kind:code", grouped by kind.
     scope_kind, _sep, scope_code = scope.partition(":")
-    try:
-        with session.begin_nested():
-            grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
-    except DomainError as exc:
-        return _user_page(request, session, user_id, exc)
+    outcome = attempt(
+        session, lambda: grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
+    )
+    if isinstance(outcome, DomainError):
+        return _user_page(request, session, user_id, outcome)
     flash(
         request,
         _("Rôle « %(role)s » attribué à %(name)s.")

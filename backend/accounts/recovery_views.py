@@ -23,6 +23,7 @@ from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.accounts.views import _login
 from backend.config import Settings
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
@@ -53,19 +54,20 @@ def after_signup(request: Request, session: DbSession, user: User) -> Response:
     """Send the confirmation for the contact used to sign up, then show the confirmation page.
     A failed send loses nothing: the account exists and the page offers to send again."""
     kind: contact.Kind = "email" if user.email else "phone"
-    try:
-        with session.begin_nested():
-            contact.start_confirmation(
-                session,
-                _settings(request),
-                request.app.state.mailer,
-                request.app.state.sms,
-                user,
-                kind,
-                _ip(request),
-            )
-    except DomainError as exc:
-        flash(request, _("Votre compte est créé.") + " " + exc.message, "error")
+    outcome = attempt(
+        session,
+        lambda: contact.start_confirmation(
+            session,
+            _settings(request),
+            request.app.state.mailer,
+            request.app.state.sms,
+            user,
+            kind,
+            _ip(request),
+        ),
+    )
+    if isinstance(outcome, DomainError):
+        flash(request, _("Votre compte est créé.") + " " + outcome.message, "error")
         return redirect("/compte/confirmation", request)
     flash(request, _("Votre compte est créé. Confirmez maintenant votre contact."), "success")
     return redirect("/compte/confirmation", request)
@@ -108,20 +110,21 @@ def send_confirmation(
     if what is None:
         return redirect("/compte/confirmation", request)
     value = email if what == "email" else phone
-    try:
-        with session.begin_nested():
-            target = contact.start_confirmation(
-                session,
-                _settings(request),
-                request.app.state.mailer,
-                request.app.state.sms,
-                user,
-                what,
-                _ip(request),
-                value=value or None,
-            )
-    except DomainError as exc:
-        return _confirmation_page(request, session, user, exc, exc.status_code)
+    target = attempt(
+        session,
+        lambda: contact.start_confirmation(
+            session,
+            _settings(request),
+            request.app.state.mailer,
+            request.app.state.sms,
+            user,
+            what,
+            _ip(request),
+            value=value or None,
+        ),
+    )
+    if isinstance(target, DomainError):
+        return _confirmation_page(request, session, user, target, target.status_code)
     if what == "email":
         message = _("Un lien de confirmation est parti à %(email)s. Ouvrez l'e-mail et suivez le lien.") % {
             "email": target
@@ -155,12 +158,10 @@ def confirm_link_page(request: Request, session: DbSession, token: str) -> Respo
 
 @router.post("/compte/confirmer/{token}")
 def confirm_link(request: Request, session: DbSession, principal: CurrentPrincipal, token: str) -> Response:
-    try:
-        with session.begin_nested():
-            user = contact.confirm_email(session, _settings(request), token)
-    except DomainError as exc:
-        ctx = {"token": token, "valid": False, "error": exc}
-        return render(request, "accounts/confirm_link.html", ctx, status_code=exc.status_code)
+    user = attempt(session, lambda: contact.confirm_email(session, _settings(request), token))
+    if isinstance(user, DomainError):
+        ctx = {"token": token, "valid": False, "error": user}
+        return render(request, "accounts/confirm_link.html", ctx, status_code=user.status_code)
     flash(request, _("Votre adresse e-mail est confirmée. Merci !"), "success")
     if principal.user is not None and principal.user.id == user.id:
         return redirect("/compte", request)
@@ -178,14 +179,16 @@ def forgot_form(request: Request) -> Response:
 @router.post("/mot-de-passe-oublie")
 def forgot(request: Request, session: DbSession, identifier: Annotated[str, Form()] = "") -> Response:
     settings = _settings(request)
-    try:
-        with session.begin_nested():
-            kind, target = contact.request_password_reset(
-                session, settings, request.app.state.mailer, request.app.state.sms, identifier, _ip(request)
-            )
-    except DomainError as exc:
-        ctx = {"identifier": identifier, "error": exc}
-        return render(request, "accounts/forgot.html", ctx, status_code=exc.status_code)
+    outcome = attempt(
+        session,
+        lambda: contact.request_password_reset(
+            session, settings, request.app.state.mailer, request.app.state.sms, identifier, _ip(request)
+        ),
+    )
+    if isinstance(outcome, DomainError):
+        ctx = {"identifier": identifier, "error": outcome}
+        return render(request, "accounts/forgot.html", ctx, status_code=outcome.status_code)
+    kind, target = outcome
     if kind == "email":
         return redirect("/mot-de-passe-oublie/envoye", request)
     request.session["reset_phone"] = target
@@ -275,14 +278,18 @@ def sms_login_form(request: Request) -> Response:
 
 @router.post("/connexion/sms")
 def sms_login_request(request: Request, session: DbSession, phone: Annotated[str, Form()] = "") -> Response:
-    try:
-        with session.begin_nested():
-            target = contact.request_login_code(
-                session, _settings(request), request.app.state.sms, phone, _ip(request)
-            )
-    except DomainError as exc:
+    target = attempt(
+        session,
+        lambda: contact.request_login_code(
+            session, _settings(request), request.app.state.sms, phone, _ip(request)
+        ),
+    )
+    if isinstance(target, DomainError):
         return render(
-            request, "accounts/login_sms.html", {"phone": phone, "error": exc}, status_code=exc.status_code
+            request,
+            "accounts/login_sms.html",
+            {"phone": phone, "error": target},
+            status_code=target.status_code,
         )
     request.session["login_phone"] = target
     return redirect("/connexion/sms/code", request)

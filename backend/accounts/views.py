@@ -27,6 +27,7 @@ from backend.accounts.permissions import (
     verify_residence_policy,
 )
 from backend.accounts.security import flash, parse_identifier
+from backend.db import attempt
 from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound, Problems
 from backend.forms import form_errors
@@ -238,18 +239,17 @@ def update_residence(
     user = require_authenticated(principal)
     declared = session.exec(select(Qpv).where(Qpv.code == qpv_code)).first() if qpv_code else None
     check = check_address(session, request.app.state.geocoder, address) if address.strip() else None
-    try:
-        with session.begin_nested():
-            message = service.set_residence(
-                session, user, address=address, declared_qpv=declared, check=check
-            )
-    except DomainError as exc:
+    message = attempt(
+        session,
+        lambda: service.set_residence(session, user, address=address, declared_qpv=declared, check=check),
+    )
+    if isinstance(message, DomainError):
         session.refresh(user)
         form = {"address": address, "qpv_code": qpv_code}
         ctx = _profile_context(
-            session, principal, exc, form=form, residence_error=True, suivant=_back_to(suivant)
+            session, principal, message, form=form, residence_error=True, suivant=_back_to(suivant)
         )
-        return render(request, "accounts/profile.html", ctx, status_code=exc.status_code)
+        return render(request, "accounts/profile.html", ctx, status_code=message.status_code)
     flash(request, message, "success" if user.residence_status == ResidenceStatus.verified else "info")
     return redirect(_back_to(suivant) or "/compte#residence", request)
 
@@ -270,17 +270,20 @@ def change_password(
     password_confirm: Annotated[str, Form()] = "",
 ) -> Response:
     user = require_authenticated(principal)
-    try:
-        with session.begin_nested():
-            sessions.change_password(
-                session,
-                user,
-                current=current_password,
-                new=password,
-                confirm=password_confirm,
-            )
-    except DomainError as exc:
-        return render(request, "accounts/password.html", form_errors(exc), status_code=exc.status_code)
+    outcome = attempt(
+        session,
+        lambda: sessions.change_password(
+            session,
+            user,
+            current=current_password,
+            new=password,
+            confirm=password_confirm,
+        ),
+    )
+    if isinstance(outcome, DomainError):
+        return render(
+            request, "accounts/password.html", form_errors(outcome), status_code=outcome.status_code
+        )
     _login(request, session, user)  # a new session here: copies of the old cookie stay logged out
     flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
     return redirect("/compte", request)
@@ -368,11 +371,12 @@ def verify(
     qpv = session.get(Qpv, resident.qpv_id)
     assert qpv is not None
     role = principal.covers_any(VERIFIER_ROLES, qpv_ref(session, qpv.id))
-    try:
-        with session.begin_nested():
-            service.verify_residence(session, principal.actor(role or Role.agent), resident, qpv, method)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    outcome = attempt(
+        session,
+        lambda: service.verify_residence(session, principal.actor(role or Role.agent), resident, qpv, method),
+    )
+    if isinstance(outcome, DomainError):
+        flash(request, outcome.message, "error")
         return redirect(f"/verification?qpv={qpv.code}", request)
     flash(
         request,

@@ -146,13 +146,18 @@ def check_share(app: ApplicationFacts, fund: FundFacts) -> Check:
                 "Le fonds paie au plus {share} du coût de l'action. Votre action coûte {cost} : "
                 "vous pouvez demander au plus {limit}. Trouvez d'autres ressources ou baissez le montant."
             ).format(
-                share=format_percent(fund.max_share_pct / 100, digits=0), cost=format_money(app.expenses_cents), limit=format_money(limit)
+                share=format_percent(fund.max_share_pct / 100, digits=0),
+                cost=format_money(app.expenses_cents),
+                limit=format_money(limit),
             ),
             "amount",
         )
-    return _pass("share", _("Le montant ne dépasse pas {share} du coût.").format(
-        share=format_percent(fund.max_share_pct / 100, digits=0)
-    ))
+    return _pass(
+        "share",
+        _("Le montant ne dépasse pas {share} du coût.").format(
+            share=format_percent(fund.max_share_pct / 100, digits=0)
+        ),
+    )
 
 
 def check_budget_balanced(app: ApplicationFacts) -> Check:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from backend.accounts.deps import AdminPrincipal
 from backend.accounts.models import Role, RoleGrant, ScopeKind, User
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import AppRegistry, DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
@@ -190,11 +191,9 @@ def admin_create_secteur(
     target = session.exec(select(Commune).where(Commune.insee == commune)).first()
     if target is None:
         raise Invalid(_("Cette commune n'existe pas."))
-    try:
-        with session.begin_nested():
-            secteur = create_secteur(session, target, name, principal.actor(Role.admin))
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    secteur = attempt(session, lambda: create_secteur(session, target, name, principal.actor(Role.admin)))
+    if isinstance(secteur, DomainError):
+        flash(request, secteur.message, "error")
         return redirect("/admin/territoires", request)
     flash(request, _("Secteur « %(name)s » créé.") % {"name": secteur.name}, "success")
     return redirect("/admin/territoires", request)

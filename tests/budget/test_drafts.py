@@ -221,3 +221,37 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
     session.refresh(draft)
     assert draft.photo is not None
     assert (uploads / "budget" / draft.photo).is_file() and not old.exists()  # deleted once committed
+
+
+def test_a_failed_save_keeps_the_old_photo_and_leaves_no_new_file(
+    client: TestClient, app: FastAPI, session: Session, uploads: Path
+) -> None:
+    edition = make_edition(session)
+    login(client, resident(session))
+    url = f"/budget-participatif/{edition.slug}/proposer"
+    response = post(
+        client, url, form(action="brouillon"), files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")}
+    )
+    assert response.status_code == 303, response.text
+    draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
+    assert draft.photo is not None
+    old = uploads / "budget" / draft.photo
+    edit = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
+
+    working = app.state.sessionmaker
+    app.state.sessionmaker = sessionmaker(class_=_FailingCommit, **working.kw)
+    try:
+        for action in ("brouillon", "envoyer"):
+            failed = post(
+                client,
+                edit,
+                form(action=action),
+                files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
+            )
+            assert failed.status_code == 500
+    finally:
+        app.state.sessionmaker = working
+    session.refresh(draft)
+    assert draft.photo is not None
+    assert draft.status == ProposalStatus.draft and (uploads / "budget" / draft.photo) == old
+    assert list((uploads / "budget").iterdir()) == [old]  # the photos of the failed saves are gone

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from backend.accounts.security import flash
 from backend.assembly.models import Saisine
 from backend.assembly.permissions import SaisineContext
 from backend.assembly.service.common import errors_of
+from backend.db import attempt
 from backend.errors import DomainError, FormCheck, Problems
-from backend.rendering import redirect, render
+from backend.rendering import render
+from backend.views_common import done, refused
+
+T = TypeVar("T")
 
 
 async def form_data(request: Request) -> dict[str, Any]:
@@ -40,15 +44,21 @@ def saisine_url(saisine: Saisine, suffix: str = "") -> str:
     return f"/assemblee/{saisine.id}{suffix}"
 
 
-def done(request: Request, url: str, message: str) -> Response:
-    flash(request, message, "success")
-    return redirect(url, request)
-
-
-def refused(request: Request, url: str, exc: DomainError) -> Response:
-    """A one-button action was refused: say why on the page it came from (nothing was typed)."""
-    flash(request, exc.message, "error")
-    return redirect(url, request)
+def one_click(
+    request: Request,
+    session: Session,
+    action: Callable[[], T],
+    *,
+    back: str,
+    then: str,
+    message: Callable[[T], str],
+) -> Response:
+    """A one-button action in a savepoint: done, go on to `then` with its message; refused, say why
+    on the page it came from (`back`)."""
+    outcome = attempt(session, action)
+    if isinstance(outcome, DomainError):
+        return refused(request, back, outcome)
+    return done(request, then, message(outcome))
 
 
 def manage_url(ctx: SaisineContext, suffix: str = "") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
 from backend.assembly import labels
-from backend.assembly.models import RecommendationStatus, RegistrationMode
+from backend.assembly.models import Recommendation, RecommendationStatus, RegistrationMode, Saisine
 from backend.assembly.permissions import (
     CopilSaisine,
     FollowUpSaisine,
@@ -21,17 +22,14 @@ from backend.assembly.permissions import (
 )
 from backend.assembly.service import recommendations, saisines
 from backend.assembly.service.common import commune_of, quota_categories, territory_refs
-from backend.assembly.views.common import (
-    done,
-    form_data,
-    saisine_url,
-    with_read_errors,
-)
+from backend.assembly.views.common import form_data, saisine_url, with_read_errors
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
@@ -115,27 +113,32 @@ def create(
     quorum = read(
         lambda: parse_int(quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
     )
-    try:
-        with session.begin_nested():
-            saisine = saisines.create_saisine(
-                session,
-                principal.actor("copil"),
-                title=title,
-                question=question,
-                context=context,
-                commune_insee=commune_insee,
-                panel_size=panel if panel is not None else 0,
-                avis_deadline=avis,
-                registration_deadline=registration,
-                registration_mode=registration_mode,
-                categories=categories or [],
-                adoption_threshold_pct=threshold if threshold is not None else 50,
-                quorum_pct=quorum if quorum is not None else 50,
-            )
-            read.done()  # a value that could not be read: nothing is kept
-    except DomainError as exc:
-        ctx = _new_context(session, principal, form, with_read_errors(read, exc, SAISINE_FIELDS))
-        return render(request, "assembly/new.html", ctx, status_code=422 if read.errors else exc.status_code)
+
+    def create() -> Saisine:
+        created = saisines.create_saisine(
+            session,
+            principal.actor("copil"),
+            title=title,
+            question=question,
+            context=context,
+            commune_insee=commune_insee,
+            panel_size=panel if panel is not None else 0,
+            avis_deadline=avis,
+            registration_deadline=registration,
+            registration_mode=registration_mode,
+            categories=categories or [],
+            adoption_threshold_pct=threshold if threshold is not None else 50,
+            quorum_pct=quorum if quorum is not None else 50,
+        )
+        read.done()  # a value that could not be read: nothing is kept
+        return created
+
+    saisine = attempt(session, create)
+    if isinstance(saisine, DomainError):
+        ctx = _new_context(session, principal, form, with_read_errors(read, saisine, SAISINE_FIELDS))
+        return render(
+            request, "assembly/new.html", ctx, status_code=422 if read.errors else saisine.status_code
+        )
     return done(
         request,
         saisine_url(saisine, "/quotas"),
@@ -175,16 +178,14 @@ def quotas_save(
             low, high = data.get(f"min_{feature.id}"), data.get(f"max_{feature.id}")
             if isinstance(low, str) and isinstance(high, str):
                 bounds[feature.id or 0] = (low, high)
-    try:
-        with session.begin_nested():
-            saisines.set_quotas(session, ctx.actor, ctx.saisine, bounds)
-    except DomainError as exc:
+    outcome = attempt(session, lambda: saisines.set_quotas(session, ctx.actor, ctx.saisine, bounds))
+    if isinstance(outcome, DomainError):
         values = {key: value for key, value in data.items() if key.startswith(("min_", "max_"))}
         return render(
             request,
             "assembly/quotas.html",
-            _quotas_context(session, ctx, values, exc),
-            status_code=exc.status_code,
+            _quotas_context(session, ctx, values, outcome),
+            status_code=outcome.status_code,
         )
     return done(request, saisine_url(ctx.saisine), _("Les quotas sont enregistrés."))
 
@@ -240,6 +241,18 @@ def answer_form(
     return _answer_page(request, session, ctx, recommendation_id)
 
 
+def _respond(
+    request: Request, session: DbSession, ctx: SaisineContext, recommendation_id: int,
+    action: Callable[[Recommendation], object], form: dict[str, Any], message: str,
+) -> Response:  # fmt: skip
+    """The COPIL's answer or a follow-up on a recommendation: published, or its form again."""
+    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
+    outcome = attempt(session, lambda: action(rec))
+    if isinstance(outcome, DomainError):
+        return _answer_page(request, session, ctx, recommendation_id, form, outcome)
+    return done(request, saisine_url(ctx.saisine, f"/reponses#r{rec.number}"), message.format(n=rec.number))
+
+
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}")
 def answer(
     request: Request,
@@ -249,18 +262,11 @@ def answer(
     decision: Annotated[str, Form()] = "",
     reasons: Annotated[str, Form()] = "",
 ) -> Response:
-    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    try:
-        with session.begin_nested():
-            recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons)
-    except DomainError as exc:
-        form = {"decision": decision, "reasons": reasons}
-        return _answer_page(request, session, ctx, recommendation_id, form, exc)
-    return done(
-        request,
-        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
-        _("La réponse à la recommandation n° {n} est publiée.").format(n=rec.number),
-    )
+    return _respond(
+        request, session, ctx, recommendation_id,
+        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons),
+        {"decision": decision, "reasons": reasons}, _("La réponse à la recommandation n° {n} est publiée."),
+    )  # fmt: skip
 
 
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}/suivi")
@@ -272,15 +278,8 @@ def follow_up(
     status: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    try:
-        with session.begin_nested():
-            recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text)
-    except DomainError as exc:
-        form = {"status": status, "text": text}
-        return _answer_page(request, session, ctx, recommendation_id, form, exc)
-    return done(
-        request,
-        saisine_url(ctx.saisine, f"/reponses#r{rec.number}"),
-        _("Le suivi de la recommandation n° {n} est publié.").format(n=rec.number),
-    )
+    return _respond(
+        request, session, ctx, recommendation_id,
+        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text),
+        {"status": status, "text": text}, _("Le suivi de la recommandation n° {n} est publié."),
+    )  # fmt: skip

@@ -9,11 +9,13 @@ from fastapi.responses import Response
 
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws
-from backend.assembly.views.common import done, manage_url, refused, saisine_url
+from backend.assembly.views.common import manage_url, one_click, saisine_url
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,15 +44,16 @@ def seed_fix(
     value: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     labels, values = label or [], value or []
-    try:
-        with session.begin_nested():
-            draws.fix_seed(session, ctx.actor, ctx.saisine, list(zip(labels, values, strict=False)))
-    except DomainError as exc:
+    outcome = attempt(
+        session,
+        lambda: draws.fix_seed(session, ctx.actor, ctx.saisine, list(zip(labels, values, strict=False))),
+    )
+    if isinstance(outcome, DomainError):
         return render(
             request,
             "assembly/seed.html",
-            _seed_context(ctx, labels, values, exc),
-            status_code=exc.status_code,
+            _seed_context(ctx, labels, values, outcome),
+            status_code=outcome.status_code,
         )
     return done(
         request,
@@ -61,36 +64,36 @@ def seed_fix(
 
 @router.post("/assemblee/{saisine_id}/gestion/liste")
 def pool_freeze(request: Request, session: DbSession, ctx: StaffSaisine) -> Response:
-    try:
-        with session.begin_nested():
-            draws.freeze_pool(session, ctx.actor, ctx.saisine)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx, "#tirage"), exc)
-    return done(
+    return one_click(
         request,
-        saisine_url(ctx.saisine, "/tirage"),
-        _("Les inscriptions sont closes. La liste des volontaires est figée et publiée, sans les noms."),
+        session,
+        lambda: draws.freeze_pool(session, ctx.actor, ctx.saisine),
+        back=manage_url(ctx, "#tirage"),
+        then=saisine_url(ctx.saisine, "/tirage"),
+        message=lambda _frozen: _(
+            "Les inscriptions sont closes. La liste des volontaires est figée et publiée, sans les noms."
+        ),
     )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/tirage")
 def draw_run(request: Request, session: DbSession, ctx: StaffSaisine) -> Response:
-    try:
-        with session.begin_nested():
-            draws.run_draw(session, ctx.actor, ctx.saisine)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx), exc)
-    return done(request, saisine_url(ctx.saisine, "/tirage"), _("Le panel est tiré au sort."))
+    return one_click(
+        request,
+        session,
+        lambda: draws.run_draw(session, ctx.actor, ctx.saisine),
+        back=manage_url(ctx),
+        then=saisine_url(ctx.saisine, "/tirage"),
+        message=lambda _draw: _("Le panel est tiré au sort."),
+    )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/membres/{member_id}/remplacer")
 def member_replace(request: Request, session: DbSession, ctx: StaffSaisine, member_id: int) -> Response:
     member = draws.get_member(session, ctx.saisine, member_id)
-    try:
-        with session.begin_nested():
-            outcome = draws.replace_member(session, ctx.actor, ctx.saisine, member)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx, "#membres"), exc)
+    outcome = attempt(session, lambda: draws.replace_member(session, ctx.actor, ctx.saisine, member))
+    if isinstance(outcome, DomainError):
+        return refused(request, manage_url(ctx, "#membres"), outcome)
     if outcome.replacement is None:
         message = _(
             "Le membre n° {old} a quitté le panel. Personne sur la liste de réserve ne peut le remplacer."

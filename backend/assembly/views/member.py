@@ -11,11 +11,13 @@ from backend.assembly import labels
 from backend.assembly.models import RecommendationStatus
 from backend.assembly.permissions import MemberSaisine
 from backend.assembly.service import recommendations, work
-from backend.assembly.views.common import done, refused, saisine_url
+from backend.assembly.views.common import saisine_url
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,14 +53,15 @@ def vote(
     recommendation_id: int,
     choice: Annotated[str, Form()] = "",
 ) -> Response:
-    assert ctx.member is not None
+    member = ctx.member
+    assert member is not None
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
     url = saisine_url(ctx.saisine, "/membre")
-    try:
-        with session.begin_nested():
-            recommendations.cast_vote(session, ctx.saisine, rec, ctx.member, choice, ctx.actor)
-    except DomainError as exc:
-        return refused(request, f"{url}#r{rec.number}", exc)
+    outcome = attempt(
+        session, lambda: recommendations.cast_vote(session, ctx.saisine, rec, member, choice, ctx.actor)
+    )
+    if isinstance(outcome, DomainError):
+        return refused(request, f"{url}#r{rec.number}", outcome)
     return done(
         request,
         url,

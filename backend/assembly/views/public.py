@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from backend.accounts.deps import CurrentPrincipal
@@ -20,10 +20,12 @@ from backend.assembly.service.common import (
     territory_qpvs,
 )
 from backend.assembly.views.common import saisine_url, upload_dir
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.forms import form_errors
 from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef
 from backend.rendering import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -141,22 +143,7 @@ def register_form(request: Request, session: DbSession, ctx: PublicSaisine, code
     return render(request, "assembly/register.html", context)
 
 
-def volunteer_form(
-    name: str, phone: str, email: str, address: str, qpv_code: str, code: str, household_size: str, needs: str,
-    consent: str, answers: dict[str, str],
-) -> recruitment.VolunteerForm:  # fmt: skip
-    return recruitment.VolunteerForm(
-        name=name, phone=phone, email=email, address=address, qpv_code=qpv_code, code=code,
-        household_size=household_size, needs=needs, consent=bool(consent),
-        answers={key: value for key, value in answers.items() if value},
-    )  # fmt: skip
-
-
-@router.post("/assemblee/{saisine_id}/participer")
-def register(
-    request: Request,
-    session: DbSession,
-    ctx: PublicSaisine,
+def posted_volunteer(
     name: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -170,17 +157,48 @@ def register(
     c_age: Annotated[str, Form()] = "",
     c_diplome: Annotated[str, Form()] = "",
     c_logement: Annotated[str, Form()] = "",
-) -> Response:
+) -> recruitment.VolunteerForm:
+    """The volunteer form as posted: by the person, or by an agent for someone met in person."""
     answers = {"genre": c_genre, "age": c_age, "diplome": c_diplome, "logement": c_logement}
-    form = volunteer_form(
-        name, phone, email, address, qpv_code, code, household_size, needs, consent, answers
+    return recruitment.VolunteerForm(
+        name=name, phone=phone, email=email, address=address, qpv_code=qpv_code, code=code,
+        household_size=household_size, needs=needs, consent=bool(consent),
+        answers={key: value for key, value in answers.items() if value},
+    )  # fmt: skip
+
+
+PostedVolunteer = Annotated[recruitment.VolunteerForm, Depends(posted_volunteer)]
+
+
+def register_volunteer(
+    request: Request,
+    session: DbSession,
+    ctx: SaisineContext,
+    form: recruitment.VolunteerForm,
+    form_url: str,
+    *,
+    registered_by: ActorRef | None = None,
+) -> Response | None:
+    """Register the volunteer (the person signed in, or the agent who met them); None when done,
+    else the form again with everything typed and the problem."""
+    user = None if registered_by else ctx.principal.user
+    outcome = attempt(
+        session,
+        lambda: recruitment.register_volunteer(
+            session, ctx.saisine, form, user=user, registered_by=registered_by
+        ),
     )
-    try:
-        with session.begin_nested():
-            recruitment.register_volunteer(session, ctx.saisine, form, user=ctx.principal.user)
-    except DomainError as exc:
-        context = registration_context(session, ctx, form, exc, saisine_url(ctx.saisine, "/participer"))
-        return render(request, "assembly/register.html", context, status_code=exc.status_code)
+    if isinstance(outcome, DomainError):
+        context = registration_context(session, ctx, form, outcome, form_url)
+        return render(request, "assembly/register.html", context, status_code=outcome.status_code)
+    return None
+
+
+@router.post("/assemblee/{saisine_id}/participer")
+def register(request: Request, session: DbSession, ctx: PublicSaisine, form: PostedVolunteer) -> Response:
+    problem = register_volunteer(request, session, ctx, form, saisine_url(ctx.saisine, "/participer"))
+    if problem is not None:
+        return problem
     return redirect(saisine_url(ctx.saisine, "/merci"), request)
 
 

@@ -8,14 +8,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from backend.assembly import labels
-from backend.assembly.models import RecommendationStatus, VoteChoice
+from backend.assembly.models import Member, Recommendation, RecommendationStatus, VoteChoice
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
-from backend.assembly.views.common import done, form_page, manage_url, refused, saisine_url
+from backend.assembly.service.recommendations import Tally
+from backend.assembly.views.common import form_page, manage_url, one_click, saisine_url
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,16 +51,18 @@ def recommendation_create(
     text: Annotated[str, Form()] = "",
     group_id: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+
+    def draft() -> Recommendation:
         group = work.get_group(session, ctx.saisine, int(group_id)) if group_id.isdigit() else None
-        with session.begin_nested():
-            rec = recommendations.draft(session, ctx.actor, ctx.saisine, title=title, text=text, group=group)
-    except DomainError as exc:
+        return recommendations.draft(session, ctx.actor, ctx.saisine, title=title, text=text, group=group)
+
+    rec = attempt(session, draft)
+    if isinstance(rec, DomainError):
         return form_page(
             request, ctx, title=_("Écrire une recommandation"), intro="",
             action=manage_url(ctx, "/recommandations/nouvelle"),
             fields=_recommendation_fields(work.groups(session, ctx.saisine)), submit=_("Enregistrer le projet"),
-            form={"title": title, "text": text, "group_id": group_id}, error=exc,
+            form={"title": title, "text": text, "group_id": group_id}, error=rec,
         )  # fmt: skip
     return done(
         request,
@@ -69,30 +74,34 @@ def recommendation_create(
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/ouvrir")
 def vote_open(request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int) -> Response:
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    try:
-        with session.begin_nested():
-            recommendations.open_vote(session, ctx.actor, ctx.saisine, rec)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx, "#recommandations"), exc)
-    return done(
+    return one_click(
         request,
-        manage_url(ctx, "#recommandations"),
-        _("Le vote est ouvert sur la recommandation n° {n}.").format(n=rec.number),
+        session,
+        lambda: recommendations.open_vote(session, ctx.actor, ctx.saisine, rec),
+        back=manage_url(ctx, "#recommandations"),
+        then=manage_url(ctx, "#recommandations"),
+        message=lambda _opened: _("Le vote est ouvert sur la recommandation n° {n}.").format(n=rec.number),
     )
 
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/clore")
 def vote_close(request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int) -> Response:
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
-    try:
-        with session.begin_nested():
-            result = recommendations.close_vote(session, ctx.actor, ctx.saisine, rec)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx, "#recommandations"), exc)
-    message = (
-        _("Recommandation n° {n} adoptée.") if result.adopted else _("Recommandation n° {n} non adoptée.")
+
+    def message(result: Tally) -> str:
+        adopted = (
+            _("Recommandation n° {n} adoptée.") if result.adopted else _("Recommandation n° {n} non adoptée.")
+        )
+        return adopted.format(n=rec.number)
+
+    return one_click(
+        request,
+        session,
+        lambda: recommendations.close_vote(session, ctx.actor, ctx.saisine, rec),
+        back=manage_url(ctx, "#recommandations"),
+        then=manage_url(ctx, "#recommandations"),
+        message=message,
     )
-    return done(request, manage_url(ctx, "#recommandations"), message.format(n=rec.number))
 
 
 def _votes_context(
@@ -133,19 +142,22 @@ def votes_record(
     """A vote cast in session, on paper or by show of hands, recorded by the agent for the member."""
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
     url = manage_url(ctx, f"/recommandations/{recommendation_id}/votes")
-    try:
+
+    def cast() -> Member:
         if choice not in set(VoteChoice):
             raise Invalid(_("Choisissez pour, contre ou abstention."), field="choice")
         member = draws.get_member(session, ctx.saisine, int(member_id)) if member_id.isdigit() else None
         if member is None:
             raise Invalid(_("Choisissez le membre qui vote."), field="member_id")
-        with session.begin_nested():
-            recommendations.cast_vote(session, ctx.saisine, rec, member, choice, ctx.actor)
-    except DomainError as exc:
+        recommendations.cast_vote(session, ctx.saisine, rec, member, choice, ctx.actor)
+        return member
+
+    member = attempt(session, cast)
+    if isinstance(member, DomainError):
         context = _votes_context(
-            session, ctx, recommendation_id, exc, {"member_id": member_id, "choice": choice}
+            session, ctx, recommendation_id, member, {"member_id": member_id, "choice": choice}
         )
-        return render(request, "assembly/votes.html", context, status_code=exc.status_code)
+        return render(request, "assembly/votes.html", context, status_code=member.status_code)
     return done(request, url, _("Vote du membre n° {n} enregistré.").format(n=member.pool_id))
 
 
@@ -169,10 +181,8 @@ def _avis_context(
 def avis_publish(
     request: Request, session: DbSession, ctx: StaffSaisine, intro: Annotated[str, Form()] = ""
 ) -> Response:
-    try:
-        with session.begin_nested():
-            recommendations.publish_avis(session, ctx.actor, ctx.saisine, intro)
-    except DomainError as exc:
-        context = _avis_context(session, ctx, intro, exc)
-        return render(request, "assembly/avis_form.html", context, status_code=exc.status_code)
+    outcome = attempt(session, lambda: recommendations.publish_avis(session, ctx.actor, ctx.saisine, intro))
+    if isinstance(outcome, DomainError):
+        context = _avis_context(session, ctx, intro, outcome)
+        return render(request, "assembly/avis_form.html", context, status_code=outcome.status_code)
     return done(request, saisine_url(ctx.saisine, "/avis"), _("L'avis est publié et remis au COPIL."))

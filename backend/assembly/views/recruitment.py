@@ -7,16 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from backend.assembly.models import Invitation
 from backend.assembly.permissions import StaffSaisine
 from backend.assembly.service import recruitment
 from backend.assembly.service.common import territory_qpvs
-from backend.assembly.views.common import done, form_page, manage_url, refused, saisine_url
-from backend.assembly.views.public import registration_context, volunteer_form
+from backend.assembly.views.common import form_page, manage_url, saisine_url
+from backend.assembly.views.public import PostedVolunteer, register_volunteer, registration_context
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.forms import parse_int
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,18 +51,20 @@ def invitations_draw(
     file: Annotated[UploadFile | None, File()] = None,
     count: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+
+    def draw() -> list[Invitation]:
         data = file.file.read(recruitment.MAX_LIST_BYTES + 1) if file is not None and file.filename else b""
         number = parse_int(
             count, "count", min=None, message=_("Le nombre de lettres est un nombre, par exemple 500.")
         )
-        with session.begin_nested():
-            letters = recruitment.draw_invitations(session, ctx.actor, ctx.saisine, data, number)
-    except DomainError as exc:
+        return recruitment.draw_invitations(session, ctx.actor, ctx.saisine, data, number)
+
+    letters = attempt(session, draw)
+    if isinstance(letters, DomainError):
         return form_page(
             request, ctx, title=_("Tirer au sort les lettres d'invitation"), intro="",
             action=manage_url(ctx, "/invitations"), fields=_invitation_fields(), submit=_("Tirer au sort les adresses"),
-            form={"count": count}, error=exc,
+            form={"count": count}, error=letters,
         )  # fmt: skip
     return done(
         request,
@@ -108,34 +113,13 @@ def assisted_form(request: Request, session: DbSession, ctx: StaffSaisine) -> Re
 
 @router.post("/assemblee/{saisine_id}/gestion/volontaires/nouveau")
 def assisted_register(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    name: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    code: Annotated[str, Form()] = "",
-    household_size: Annotated[str, Form()] = "",
-    needs: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-    c_genre: Annotated[str, Form()] = "",
-    c_age: Annotated[str, Form()] = "",
-    c_diplome: Annotated[str, Form()] = "",
-    c_logement: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, ctx: StaffSaisine, form: PostedVolunteer
 ) -> Response:
     """An agent registers someone met in person (no phone or e-mail needed; consent still explicit)."""
-    answers = {"genre": c_genre, "age": c_age, "diplome": c_diplome, "logement": c_logement}
-    form = volunteer_form(
-        name, phone, email, address, qpv_code, code, household_size, needs, consent, answers
-    )
-    try:
-        with session.begin_nested():
-            recruitment.register_volunteer(session, ctx.saisine, form, registered_by=ctx.actor)
-    except DomainError as exc:
-        context = registration_context(session, ctx, form, exc, manage_url(ctx, "/volontaires/nouveau"))
-        return render(request, "assembly/register.html", context, status_code=exc.status_code)
+    url = manage_url(ctx, "/volontaires/nouveau")
+    problem = register_volunteer(request, session, ctx, form, url, registered_by=ctx.actor)
+    if problem is not None:
+        return problem
     return done(
         request, manage_url(ctx, "/volontaires"), _("Volontaire inscrit·e : {name}.").format(name=form.name)
     )
@@ -148,9 +132,7 @@ def volunteer_withdraw(
     volunteer = next((v for v in recruitment.volunteers(session, ctx.saisine) if v.id == volunteer_id), None)
     if volunteer is None:
         raise NotFound(_("Ce volontaire n'existe pas."))
-    try:
-        with session.begin_nested():
-            recruitment.withdraw_volunteer(session, ctx.saisine, volunteer)
-    except DomainError as exc:
-        return refused(request, manage_url(ctx, "/volontaires"), exc)
+    outcome = attempt(session, lambda: recruitment.withdraw_volunteer(session, ctx.saisine, volunteer))
+    if isinstance(outcome, DomainError):
+        return refused(request, manage_url(ctx, "/volontaires"), outcome)
     return done(request, manage_url(ctx, "/volontaires"), _("Le volontaire a quitté la liste."))

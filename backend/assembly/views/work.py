@@ -7,14 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from backend.assembly.models import WorkingGroup
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recruitment, work
-from backend.assembly.views.common import done, form_page, manage_url, saisine_url, upload_dir
+from backend.assembly.views.common import form_page, manage_url, saisine_url, upload_dir
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.forms import parse_datetime
 from backend.i18n import gettext as _
 from backend.rendering import render
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,17 +49,18 @@ def meeting_create(
     place: Annotated[str, Form()] = "",
     agenda: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        with session.begin_nested():
-            meeting = work.plan_meeting(
-                session, ctx.actor, ctx.saisine, title=title, starts_at=parse_datetime(starts_at, "starts_at"),
-                place=place, agenda=agenda,
-            )  # fmt: skip
-    except DomainError as exc:
+    meeting = attempt(
+        session,
+        lambda: work.plan_meeting(
+            session, ctx.actor, ctx.saisine, title=title, starts_at=parse_datetime(starts_at, "starts_at"),
+            place=place, agenda=agenda,
+        ),
+    )  # fmt: skip
+    if isinstance(meeting, DomainError):
         return form_page(
             request, ctx, title=_("Prévoir une séance"), intro="", action=manage_url(ctx, "/seances/nouvelle"),
             fields=_meeting_fields(), submit=_("Enregistrer la séance"),
-            form={"title": title, "starts_at": starts_at, "place": place, "agenda": agenda}, error=exc,
+            form={"title": title, "starts_at": starts_at, "place": place, "agenda": agenda}, error=meeting,
         )  # fmt: skip
     return done(request, saisine_url(ctx.saisine, f"/seances/{meeting.id}"), _("La séance est prévue."))
 
@@ -95,14 +99,14 @@ def attendance_save(
     summary: Annotated[str, Form()] = "",
 ) -> Response:
     meeting = work.get_meeting(session, ctx.saisine, meeting_id)
-    try:
-        with session.begin_nested():
-            count, total = work.record_attendance(
-                session, ctx.actor, ctx.saisine, meeting, present or [], summary
-            )
-    except DomainError as exc:
-        context = _attendance_context(session, ctx, meeting_id, set(present or []), summary, exc)
-        return render(request, "assembly/attendance.html", context, status_code=exc.status_code)
+    recorded = attempt(
+        session,
+        lambda: work.record_attendance(session, ctx.actor, ctx.saisine, meeting, present or [], summary),
+    )
+    if isinstance(recorded, DomainError):
+        context = _attendance_context(session, ctx, meeting_id, set(present or []), summary, recorded)
+        return render(request, "assembly/attendance.html", context, status_code=recorded.status_code)
+    count, total = recorded
     return done(
         request,
         saisine_url(ctx.saisine, f"/seances/{meeting_id}"),
@@ -172,18 +176,21 @@ def _group_save(
     request: Request, session: DbSession, ctx: SaisineContext, group_id: int | None, name: str, topic: str,
     members: list[int],
 ) -> Response:  # fmt: skip
-    try:
-        with session.begin_nested():
-            group = (
-                work.get_group(session, ctx.saisine, group_id)
-                if group_id
-                else work.create_group(session, ctx.actor, ctx.saisine, name=name, topic=topic)
-            )
-            work.set_group_members(session, ctx.saisine, group, members)
-    except DomainError as exc:
+
+    def save() -> WorkingGroup:
+        group = (
+            work.get_group(session, ctx.saisine, group_id)
+            if group_id
+            else work.create_group(session, ctx.actor, ctx.saisine, name=name, topic=topic)
+        )
+        work.set_group_members(session, ctx.saisine, group, members)
+        return group
+
+    group = attempt(session, save)
+    if isinstance(group, DomainError):
         form = {"name": name, "topic": topic, "members": set(members)}
-        context = _group_context(session, ctx, group_id, form, exc)
-        return render(request, "assembly/group.html", context, status_code=exc.status_code)
+        context = _group_context(session, ctx, group_id, form, group)
+        return render(request, "assembly/group.html", context, status_code=group.status_code)
     return done(
         request, manage_url(ctx, "#groupes"), _("Groupe « {name} » enregistré.").format(name=group.name)
     )
@@ -218,20 +225,22 @@ def document_add(
     url: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    try:
+
+    def add() -> None:
         meeting = work.get_meeting(session, ctx.saisine, int(meeting_id)) if meeting_id.isdigit() else None
         upload = None
         if file is not None and file.filename:
             upload = work.Upload(file.filename, file.file.read(work.MAX_DOCUMENT_BYTES + 1))
-        with session.begin_nested():
-            work.add_document(
-                session, ctx.actor, ctx.saisine, title=title, url=url, upload=upload, meeting=meeting,
-                upload_dir=upload_dir(request),
-            )  # fmt: skip
-    except DomainError as exc:
+        work.add_document(
+            session, ctx.actor, ctx.saisine, title=title, url=url, upload=upload, meeting=meeting,
+            upload_dir=upload_dir(request),
+        )  # fmt: skip
+
+    outcome = attempt(session, add)
+    if isinstance(outcome, DomainError):
         return form_page(
             request, ctx, title=_("Ajouter un document"), intro="", action=manage_url(ctx, "/documents/nouveau"),
             fields=_document_fields(work.meetings(session, ctx.saisine)), submit=_("Ajouter le document"),
-            form={"title": title, "meeting_id": meeting_id, "url": url}, error=exc,
+            form={"title": title, "meeting_id": meeting_id, "url": url}, error=outcome,
         )  # fmt: skip
     return done(request, manage_url(ctx, "#documents"), _("Le document est ajouté."))

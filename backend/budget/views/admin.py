@@ -27,6 +27,7 @@ from backend.budget.service import editions
 from backend.budget.service.editions import EditionSettings
 from backend.budget.views.common import labels
 from backend.budget.views.staff import form_data
+from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
@@ -36,6 +37,7 @@ from backend.processes import PhaseHooks
 from backend.rendering import redirect, render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
+from backend.views_common import done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
 MARSEILLE = "13055"
@@ -288,13 +290,14 @@ def create_edition(
     raw: Annotated[FormData, Depends(form_data)],
 ) -> Response:
     form, settings, error = _parse(raw)
-    if settings is not None:
-        try:
-            with session.begin_nested():
-                edition = editions.create_edition(session, principal.actor(Role.admin), settings)
-        except DomainError as exc:
-            error = exc
-    if error is not None:
+    edition = (
+        attempt(session, lambda: editions.create_edition(session, principal.actor(Role.admin), settings))
+        if settings is not None
+        else None
+    )
+    if isinstance(edition, DomainError):
+        error = edition
+    if error is not None or edition is None or isinstance(edition, DomainError):
         return _edit_page(request, session, None, form, error)
     flash(
         request,
@@ -321,11 +324,11 @@ def update_edition(
     edition = editions.get_edition(session, slug)
     form, settings, error = _parse(raw)
     if settings is not None:
-        try:
-            with session.begin_nested():
-                editions.update_edition(session, principal.actor(Role.admin), edition, settings)
-        except DomainError as exc:
-            error = exc
+        outcome = attempt(
+            session, lambda: editions.update_edition(session, principal.actor(Role.admin), edition, settings)
+        )
+        if isinstance(outcome, DomainError):
+            error = outcome
     if error is not None:
         session.refresh(edition)
         return _edit_page(request, session, edition, form, error)
@@ -342,19 +345,20 @@ def update_envelopes(
     raw: Annotated[FormData, Depends(form_data)],
 ) -> Response:
     edition = editions.get_edition(session, slug)
-    amounts: dict[int, int] = {}
-    try:
+
+    def save() -> None:
+        amounts: dict[int, int] = {}
         for envelope in editions.envelopes(session, edition):
             item = raw.get(f"envelope-{envelope.id}")
             if isinstance(item, str) and item.strip():
                 amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0
-        with session.begin_nested():
-            editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/admin/budget-participatif/{edition.slug}#enveloppes", request)
-    flash(request, _("Enveloppes enregistrées."), "success")
-    return redirect(f"/admin/budget-participatif/{edition.slug}#enveloppes", request)
+        editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
+
+    url = f"/admin/budget-participatif/{edition.slug}#enveloppes"
+    outcome = attempt(session, save)
+    if isinstance(outcome, DomainError):
+        return refused(request, url, outcome)
+    return done(request, url, _("Enveloppes enregistrées."))
 
 
 @router.post("/{slug}/phase")
@@ -367,20 +371,18 @@ def change_phase(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     edition = editions.get_edition(session, slug)
-    try:
-        with session.begin_nested():
-            editions.change_phase(
-                session, principal.actor(Role.admin), edition, target, reason, hooks=_phase_hooks(request)
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/admin/budget-participatif/{edition.slug}#phase", request)
-    flash(
-        request,
-        _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(target)},
-        "success",
+    url = f"/admin/budget-participatif/{edition.slug}#phase"
+    outcome = attempt(
+        session,
+        lambda: editions.change_phase(
+            session, principal.actor(Role.admin), edition, target, reason, hooks=_phase_hooks(request)
+        ),
     )
-    return redirect(f"/admin/budget-participatif/{edition.slug}#phase", request)
+    if isinstance(outcome, DomainError):
+        return refused(request, url, outcome)
+    return done(
+        request, url, _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(target)}
+    )
 
 
 def qpv_label(qpv: Qpv) -> str:

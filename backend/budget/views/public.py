@@ -25,7 +25,8 @@ from backend.budget.permissions import (
 from backend.budget.phases import Act
 from backend.budget.photos import photo_path
 from backend.budget.service import editions, instruction, proposals
-from backend.budget.views.common import STATUS_LABELS, labels, paris_today, qpv_geometry
+from backend.budget.service.proposal_photos import qpv_geometry
+from backend.budget.views.common import STATUS_LABELS, labels, paris_today
 from backend.deps import DbSession
 from backend.errors import NotFound
 from backend.i18n import gettext as _

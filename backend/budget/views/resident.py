@@ -9,28 +9,18 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
-from backend.accounts.levels import level_of
 from backend.accounts.permissions import enforce, require_authenticated
 from backend.accounts.security import flash
-from backend.budget import notify, trust
+from backend.budget import notify
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
 from backend.budget.rules import ProposalInput, description_too_long
-from backend.budget.service import editions, proposals
-from backend.budget.views.common import (
-    ProposalForm,
-    delete_photo_after_commit,
-    errors_of,
-    form_context,
-    labels,
-    location_of,
-    paris_today,
-    picker_for,
-    proposal_url,
-    read_photo,
-)
+from backend.budget.service import editions, proposal_photos, proposals
+from backend.budget.service.proposal_photos import ProposalForm
+from backend.budget.views.common import form_context, labels, paris_today, picker_for, proposal_url, upload_of
+from backend.db import attempt
 from backend.deps import DbSession
-from backend.errors import DomainError, Invalid
+from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv
@@ -124,58 +114,28 @@ def _save(
     """Save the draft; send it when asked. On any problem the draft keeps what was typed and
     the form comes back with every error."""
     user = require_authenticated(principal)
-    read_photo(request, form, photo)
-    if action != "envoyer" and (too_long := description_too_long(form.data.description)):
-        form.errors.append(too_long)  # sending reports it with the other problems
-    location, clear = location_of(request, session, form, proposal)
-    old_photo = proposal.photo if proposal else None
-    photo_name = form.photo_name
-    if form.remove_photo and not photo_name:
-        photo_name = ""
-    if action == "envoyer" and (
-        missing := trust.missing("propose", level_of(user), edition.level_to_propose)
-    ):
-        # A draft written before the person lost (or never had) the level stays saved as a draft.
-        form.errors.append(Invalid(missing.message))
-    if action == "envoyer" and not form.errors:
-        try:
-            with session.begin_nested():
-                saved = proposals.save_draft(
-                    session,
-                    edition,
-                    proposal,
-                    form.data,
-                    author=user,
-                    location=location,
-                    clear_location=clear,
-                    photo=photo_name,
-                )
-                found = proposals.submit(session, principal.actor(), edition, saved, form.data)
-                _remember_draft(request, form_key, saved)
-        except DomainError as exc:
-            form.errors.extend(errors_of(exc))
-        else:
-            if photo_name is not None and old_photo != photo_name:
-                delete_photo_after_commit(request, background, old_photo)
-            notify.send_after_response(request, background, session, edition, saved)
-            message = _("Votre proposition est envoyée. La table de quartier va la relire.")
-            if found:
-                message += " " + _("Attention : %(checks)s") % {"checks": " ".join(p.message for p in found)}
-            flash(request, message, "success")
-            return redirect(proposal_url(edition, saved), request)
-    saved = proposals.save_draft(
+    outcome = proposal_photos.save_from_form(
         session,
         edition,
         proposal,
-        form.data,
+        form,
         author=user,
-        location=location,
-        clear_location=clear,
-        photo=photo_name,
+        actor=principal.actor(),
+        send=action == "envoyer",
+        photo=upload_of(photo),
+        upload_dir=request.app.state.settings.upload_dir,
+        geocoder=request.app.state.geocoder,
     )
+    saved = outcome.proposal
     _remember_draft(request, form_key, saved)
-    if photo_name is not None and old_photo != photo_name:
-        delete_photo_after_commit(request, background, old_photo)
+    if outcome.sent:
+        notify.send_after_response(request, background, session, edition, saved)
+        message = _("Votre proposition est envoyée. La table de quartier va la relire.")
+        if outcome.prechecks:
+            checks = " ".join(p.message for p in outcome.prechecks)
+            message += " " + _("Attention : %(checks)s") % {"checks": checks}
+        flash(request, message, "success")
+        return redirect(proposal_url(edition, saved), request)
     if form.errors:
         ctx = _resident_context(session, edition, form, saved)
         ctx["draft_saved"] = True
@@ -287,9 +247,8 @@ def update(
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/supprimer")
-def delete(request: Request, background: BackgroundTasks, session: DbSession, access: Authored) -> Response:
-    photo = proposals.delete_draft(session, access.proposal)
-    delete_photo_after_commit(request, background, photo)
+def delete(request: Request, session: DbSession, access: Authored) -> Response:
+    proposal_photos.delete_draft(session, request.app.state.settings.upload_dir, access.proposal)
     flash(request, _("Le brouillon est supprimé."), "success")
     return redirect("/budget-participatif/mes-propositions", request)
 
@@ -304,11 +263,11 @@ def report(
 ) -> Response:
     user = require_authenticated(access.principal)
     url = proposal_url(access.edition, access.proposal)
-    try:
-        with session.begin_nested():
-            hidden = proposals.report(session, user, access.edition, access.proposal, reason)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    hidden = attempt(
+        session, lambda: proposals.report(session, user, access.edition, access.proposal, reason)
+    )
+    if isinstance(hidden, DomainError):
+        flash(request, hidden.message, "error")
         return redirect(url + "#signaler", request)
     if hidden:
         notify.send_after_response(

@@ -28,15 +28,9 @@ from backend.budget.phases import Act
 from backend.budget.rules import Answer, ProposalInput, parse_euros
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.moderation import MODERATED
-from backend.budget.views.common import (
-    ProposalForm,
-    errors_of,
-    form_context,
-    labels,
-    location_of,
-    proposal_url,
-    read_photo,
-)
+from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
+from backend.budget.views.common import form_context, labels, proposal_url, upload_of
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
@@ -162,34 +156,34 @@ def moderate(
         "reason": reason,
         "target": target,
     }
-    event = "status"
-    notified = proposal
-    try:
-        with session.begin_nested():
-            if decision == "publier":
-                moderation.publish(session, actor, proposal)
-                done = _("Proposition publiée.")
-            elif decision == "modifier":
-                moderation.request_changes(session, actor, proposal, message)
-                done = _("Demande de modification envoyée à l'auteur·rice.")
-            elif decision == "refuser":
-                moderation.reject(session, actor, proposal, category, reason)
-                done = _("Proposition refusée. La raison est publique.")
-            elif decision == "fusionner":
-                other = session.get(Proposal, int(target)) if target.isdigit() else None
-                if other is None or other.edition_id != edition.id:
-                    raise Invalid(_("Choisissez la proposition à garder."), field="target")
-                moderation.merge(session, actor, proposal, other, reason)
-                done = _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es.")
-            elif decision == "reafficher":
-                moderation.restore(session, actor, proposal, reason)
-                done = _("Proposition affichée de nouveau.")
-                event = "restored"
-            else:
-                raise Invalid(_("Choisissez une décision."), field="decision")
-    except DomainError as exc:
-        return _moderation_page(request, session, access, exc, form)
-    notify.send_after_response(request, background, session, edition, notified, event=event)
+
+    def decide() -> tuple[str, str]:
+        """(what to tell the moderator, the event to notify)"""
+        if decision == "publier":
+            moderation.publish(session, actor, proposal)
+            return _("Proposition publiée."), "status"
+        if decision == "modifier":
+            moderation.request_changes(session, actor, proposal, message)
+            return _("Demande de modification envoyée à l'auteur·rice."), "status"
+        if decision == "refuser":
+            moderation.reject(session, actor, proposal, category, reason)
+            return _("Proposition refusée. La raison est publique."), "status"
+        if decision == "fusionner":
+            other = session.get(Proposal, int(target)) if target.isdigit() else None
+            if other is None or other.edition_id != edition.id:
+                raise Invalid(_("Choisissez la proposition à garder."), field="target")
+            moderation.merge(session, actor, proposal, other, reason)
+            return _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es."), "status"
+        if decision == "reafficher":
+            moderation.restore(session, actor, proposal, reason)
+            return _("Proposition affichée de nouveau."), "restored"
+        raise Invalid(_("Choisissez une décision."), field="decision")
+
+    outcome = attempt(session, decide)
+    if isinstance(outcome, DomainError):
+        return _moderation_page(request, session, access, outcome, form)
+    done, event = outcome
+    notify.send_after_response(request, background, session, edition, proposal, event=event)
     flash(request, done, "success")
     code = access.qpv.code if access.qpv else ""
     return redirect(f"/budget-participatif/{edition.slug}/moderation?quartier={code}", request)
@@ -240,9 +234,10 @@ def in_person_submit(
     data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
     form = ProposalForm(data, point=point, map_qpv=map_qpv)
     person = {"author_identifier": author_identifier, "author_label": author_label}
-    read_photo(request, form, photo)
+    store_upload(session, request.app.state.settings.upload_dir, form, upload_of(photo))
     ref = next((r for r in covered if r.code == qpv_code), None)
-    try:
+
+    def file() -> Proposal:
         if ref is None:
             raise Invalid(_("Choisissez un quartier dont vous avez la charge."), field="qpv_code")
         role = acting_role(principal, edition, Act.file_for, ref)
@@ -259,20 +254,21 @@ def in_person_submit(
                 )
         if form.errors:
             raise form.errors[0]
-        location, _clear = location_of(request, session, form, None)
-        with session.begin_nested():
-            proposal = proposals.file_for_resident(
-                session,
-                principal.actor(role),
-                edition,
-                data,
-                author=author,
-                author_label=author_label,
-                location=location,
-                photo=form.photo_name,
-            )
-    except DomainError as exc:
-        errors = errors_of(exc)
+        location, _clear = place(session, request.app.state.geocoder, form, None)
+        return proposals.file_for_resident(
+            session,
+            principal.actor(role),
+            edition,
+            data,
+            author=author,
+            author_label=author_label,
+            location=location,
+            photo=form.photo_name,
+        )
+
+    proposal = attempt(session, file)
+    if isinstance(proposal, DomainError):
+        errors = errors_of(proposal)
         form.errors = errors + [e for e in form.errors if e not in errors]
         return render(
             request,
@@ -397,22 +393,23 @@ def instruct(
     except Invalid as exc:
         errors.append(exc)
     if not errors:
-        try:
-            with session.begin_nested():
-                instruction.instruct(
-                    session,
-                    access.actor,
-                    edition,
-                    proposal,
-                    answers=answers,
-                    decision=form["decision"],
-                    services_cost=cost,
-                    services_operating_cost=operating,
-                    changes=form["changes"],
-                    summary=form["summary"],
-                )
-        except DomainError as exc:
-            errors = errors_of(exc)
+        outcome = attempt(
+            session,
+            lambda: instruction.instruct(
+                session,
+                access.actor,
+                edition,
+                proposal,
+                answers=answers,
+                decision=form["decision"],
+                services_cost=cost,
+                services_operating_cost=operating,
+                changes=form["changes"],
+                summary=form["summary"],
+            ),
+        )
+        if isinstance(outcome, DomainError):
+            errors = errors_of(outcome)
     if errors:
         return _instruct_page(request, session, access, errors, form)
     notify.send_after_response(request, background, session, edition, proposal)

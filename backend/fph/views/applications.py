@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from backend.accounts.models import Role
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.fph import forms
@@ -115,17 +116,15 @@ def _save_and_maybe_submit(
         return redirect(f"/fph/demandes/{application.id}", request)
     is_holder = apps.is_holder(session, application, user.id)
     actor = principal.actor(Role.resident) if is_holder and not on_behalf else access.actor("on_behalf")
-    try:
-        with session.begin_nested():
-            apps.submit(session, actor, application, paris_today())
-    except DomainError as exc:
-        checks = exc.extra.get("checks") or []
+    outcome = attempt(session, lambda: apps.submit(session, actor, application, paris_today()))
+    if isinstance(outcome, DomainError):
+        checks = outcome.extra.get("checks") or []
         ctx = _form_context(
             session, fund, access, values=values, on_behalf=on_behalf,
-            form_action=f"/fph/demandes/{application.id}/modifier", application=application, error=exc, checks=checks,
+            form_action=f"/fph/demandes/{application.id}/modifier", application=application, error=outcome, checks=checks,
         )  # fmt: skip
         ctx["draft_saved"] = True
-        return page(request, "fph/apply.html", ctx, status_code=exc.status_code)
+        return page(request, "fph/apply.html", ctx, status_code=outcome.status_code)
     flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
     return redirect(f"/fph/demandes/{application.id}", request)
 
@@ -256,11 +255,9 @@ def detail(request: Request, session: DbSession, access: AppView) -> Response:
 def submit(request: Request, session: DbSession, access: AppEdit) -> Response:
     """Send a saved draft as it is; if something is missing, the form says what."""
     application = access.application
-    try:
-        with session.begin_nested():
-            apps.submit(session, access.actor, application, paris_today())
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    outcome = attempt(session, lambda: apps.submit(session, access.actor, application, paris_today()))
+    if isinstance(outcome, DomainError):
+        flash(request, outcome.message, "error")
         return redirect(f"/fph/demandes/{application.id}/modifier", request)
     flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
     return redirect(f"/fph/demandes/{application.id}", request)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import FileResponse, Response
 
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.formatting import format_money
@@ -149,15 +150,16 @@ def review_bilan(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     application = access.application
-    try:
-        with session.begin_nested():
-            payments.review_bilan(
-                session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
-            )
-    except DomainError as exc:
+    outcome = attempt(
+        session,
+        lambda: payments.review_bilan(
+            session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
+        ),
+    )
+    if isinstance(outcome, DomainError):
         session.refresh(application)
         typed = {"decision": decision, "reason": reason}
-        return application_page(request, session, access, error=exc, form=typed, form_name="review")
+        return application_page(request, session, access, error=outcome, form=typed, form_name="review")
     if decision == "accept":
         subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
     else:

@@ -15,6 +15,7 @@ from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Principal, enforce, staff_policy
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
@@ -166,13 +167,14 @@ def update_settings(
 ) -> Response:
     values = forms.raw(form)
     values["year"] = str(access.fund.year)
-    try:
-        with session.begin_nested():
-            funds.update_fund(session, access.actor("configure"), access.fund, _settings_from(values))
-    except DomainError as exc:
+    outcome = attempt(
+        session,
+        lambda: funds.update_fund(session, access.actor("configure"), access.fund, _settings_from(values)),
+    )
+    if isinstance(outcome, DomainError):
         session.refresh(access.fund)
-        ctx = {"values": values, "error": exc, "fund": access.fund}
-        return page(request, "fph/fund_settings.html", ctx, status_code=exc.status_code)
+        ctx = {"values": values, "error": outcome, "fund": access.fund}
+        return page(request, "fph/fund_settings.html", ctx, status_code=outcome.status_code)
     flash(request, _("Les règles du fonds sont enregistrées."), "success")
     return redirect(f"/fph/gestion/fonds/{access.fund.id}", request)
 
@@ -292,13 +294,14 @@ def schedule(
     starts_time: Annotated[str, Form()] = "",
     place: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        with session.begin_nested():
-            meeting = funds.schedule_meeting(
-                session, access.actor("manage"), access.fund, forms.parse_when(starts_on, starts_time), place
-            )
-    except DomainError as exc:
+    meeting = attempt(
+        session,
+        lambda: funds.schedule_meeting(
+            session, access.actor("manage"), access.fund, forms.parse_when(starts_on, starts_time), place
+        ),
+    )
+    if isinstance(meeting, DomainError):
         typed = {"starts_on": starts_on, "starts_time": starts_time, "place": place}
-        return backoffice_response(request, session, access, error=exc, form=typed, form_name="meeting")
+        return backoffice_response(request, session, access, error=meeting, form=typed, form_name="meeting")
     flash(request, _("Le comité est ajouté au calendrier."), "success")
     return redirect(f"/fph/gestion/comites/{meeting.id}", request)

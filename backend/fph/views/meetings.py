@@ -14,6 +14,7 @@ from backend.accounts.grants import active_grants
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
 from backend.accounts.security import flash
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
@@ -195,13 +196,14 @@ def vote(
 @router.post("/comites/{meeting_id}/points/{item_id}/lien")
 def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -> Response:
     fa = access.fund
-    if fa.member is None:
+    member = fa.member
+    if member is None:
         raise Forbidden(_("Seuls les membres du comité déclarent un lien avec un dossier."))
-    try:
-        with session.begin_nested():
-            committee.declare_conflict(session, fa.actor("decide"), fa.member, access.item)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    outcome = attempt(
+        session, lambda: committee.declare_conflict(session, fa.actor("decide"), member, access.item)
+    )
+    if isinstance(outcome, DomainError):
+        flash(request, outcome.message, "error")
         return redirect(_item_url(access), request)
     flash(request, _("C'est noté : vous ne votez pas sur cette demande."), "info")
     return redirect(_item_url(access), request)
@@ -242,11 +244,11 @@ def decide(
 
 @router.post("/comites/{meeting_id}/publier")
 def publish(request: Request, session: DbSession, access: MeetingManage) -> Response:
-    try:
-        with session.begin_nested():
-            minutes_service.publish_minutes(session, access.fund.actor("manage"), access.meeting)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    outcome = attempt(
+        session, lambda: minutes_service.publish_minutes(session, access.fund.actor("manage"), access.meeting)
+    )
+    if isinstance(outcome, DomainError):
+        flash(request, outcome.message, "error")
         return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
     flash(request, _("Le relevé de décisions est publié."), "success")
     return redirect(f"/fph/comites/{access.meeting.id}/releve", request)

@@ -12,6 +12,7 @@ from backend.accounts.models import Role
 from backend.accounts.permissions import enforce
 from backend.accounts.security import flash
 from backend.budget.photos import PhotoRefused
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date
@@ -121,16 +122,17 @@ def update(
     except ValueError:
         err = Invalid(_("L'avancement est un nombre entre 0 et 100."), field="progress")
         return _form_page(request, session, access, {"progress": err}, values, 422)
-    try:
-        with session.begin_nested():
-            changes = service.update_realisation(
-                session,
-                access.actor,
-                access.realisation,
-                service.Update(status, number, service_name, reason),
-            )
-    except DomainError as exc:
-        err = exc if isinstance(exc, Invalid) else Invalid(exc.message, field=exc.field)
+    changes = attempt(
+        session,
+        lambda: service.update_realisation(
+            session,
+            access.actor,
+            access.realisation,
+            service.Update(status, number, service_name, reason),
+        ),
+    )
+    if isinstance(changes, DomainError):
+        err = changes if isinstance(changes, Invalid) else Invalid(changes.message, field=changes.field)
         return _form_page(request, session, access, {err.field or "": err}, values, 422)
     send_updates(request, background, session, access.realisation, changes)
     flash(request, _("Le suivi est à jour. Les personnes abonnées sont prévenues."), "success")

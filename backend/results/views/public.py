@@ -15,6 +15,7 @@ from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.security import flash
 from backend.budget.models import ELIGIBLE_STATUSES, Proposal, ProposalStatus
+from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.formatting import format_month
@@ -153,11 +154,9 @@ def toggle_subscription(
         service.unsubscribe(session, realisation, user)
         flash(request, _("Vous ne suivez plus ce projet."), "success")
         return redirect(url, request)
-    try:
-        with session.begin_nested():
-            service.subscribe(session, realisation, user)
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    outcome = attempt(session, lambda: service.subscribe(session, realisation, user))
+    if isinstance(outcome, DomainError):
+        flash(request, outcome.message, "error")
         return redirect(url, request)
     flash(request, _("C'est noté : vous recevrez un e-mail quand le projet avance."), "success")
     return redirect(url, request)
