@@ -110,3 +110,28 @@ def test_streaming_and_small_responses(client: TestClient) -> None:
     # Spreadsheets are zip archives already.
     status, headers, _ = raw_get(client, "/open-data/quartiers.xlsx", GZIP)
     assert status == 200 and "content-encoding" not in headers
+
+
+HTMX_ATTRIBUTE = re.compile(r"\shx-(?:get|post|put|delete|patch)=")
+
+
+def test_htmx_is_loaded_only_by_the_pages_that_use_it(client: TestClient) -> None:
+    """htmx is most of a page's weight on a slow network: a page without hx- attributes skips it."""
+    templates = ROOT / "templates"
+
+    def loads_htmx(text: str) -> bool:  # itself, or the layout it extends
+        layout = re.match(r'\{% extends "([^"]+)" %\}', text)
+        own = "{% set uses_htmx = true %}" in text or "js/htmx.min.js" in text
+        return own or bool(layout and loads_htmx((templates / layout.group(1)).read_text(encoding="utf-8")))
+
+    for template in templates.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        if HTMX_ATTRIBUTE.search(text):
+            assert loads_htmx(text), f"{template} has hx- attributes: add {{% set uses_htmx = true %}}"
+    client.cookies.clear()
+    for url in ("/", "/quartiers", "/connexion", "/inscription", "/fph"):
+        page = client.get(url).text
+        assert "htmx.min.js" not in page and not HTMX_ATTRIBUTE.search(page), url
+    journal = client.get("/journal").text
+    assert HTMX_ATTRIBUTE.search(journal) and static_url("js/htmx.min.js") in journal
+    assert journal.count("htmx.min.js") == 1
