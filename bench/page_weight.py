@@ -232,12 +232,17 @@ def measure(
     cdp.on("Network.loadingFinished", finished)
     response = page.goto(path, wait_until="load")
     page.wait_for_timeout(200)  # the last loadingFinished events
+    # The paint entry can come after the load event: wait for it (a few seconds at most).
     timing = page.evaluate(
-        """() => {
-            const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+        """() => new Promise(resolve => {
             const nav = performance.getEntriesByType("navigation")[0];
-            return {fcp: fcp ? fcp.startTime : null, load: nav ? nav.loadEventEnd : null};
-        }"""
+            const done = fcp => resolve({fcp: fcp, load: nav ? nav.loadEventEnd : null});
+            new PerformanceObserver(list => {
+                const fcp = list.getEntriesByName("first-contentful-paint")[0];
+                if (fcp) done(fcp.startTime);
+            }).observe({type: "paint", buffered: true});
+            setTimeout(() => done(null), 5000);
+        })"""
     )
     cdp.send(
         "Network.emulateNetworkConditions",
