@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RenderServerErrors, handler=unexpected_error)
     app.add_middleware(LocaleAndSecurityHeaders)
     # Outside the security headers, so that "Vary: Accept-Encoding" joins their Vary.
-    app.add_middleware(Compression, session_cookie="qp_session")
+    app.add_middleware(Compression)
     # Added last so it runs first: the session is available to everything above.
     app.add_middleware(
         SessionMiddleware,
