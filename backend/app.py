@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     tile_hosts = (settings.map_tile_origin,) if settings.map_tile_origin else ()
     app.add_middleware(LocaleAndSecurityHeaders, img_hosts=tile_hosts)
     # Outside the security headers, so that "Vary: Accept-Encoding" joins their Vary.
-    app.add_middleware(Compression, session_cookie="qp_session")
+    app.add_middleware(Compression)
     # Added last so it runs first: the session is available to everything above.
     app.add_middleware(
         SessionMiddleware,

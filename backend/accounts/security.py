@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
@@ -107,7 +109,7 @@ def account_key(identifier: str) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use."""
+    """The session's CSRF token (created on first use), masked afresh for this response."""
     if "session" not in request.scope:
         return ""
     sess = request.session
@@ -115,12 +117,32 @@ def csrf_token(request: Request) -> str:
     if not token:
         token = secrets.token_urlsafe(32)
         sess["csrf"] = token
-    return str(token)
+    return _mask(str(token).encode())
+
+
+# Masked, the token is a different string in every page, so that compressing a page cannot leak
+# it through the page's size (BREACH): a random pad, then the token XOR the pad (as Django does).
+def _mask(token: bytes) -> str:
+    pad = secrets.token_bytes(len(token))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, token, strict=True))).decode()
+
+
+def _unmask(submitted: str) -> bytes:
+    try:
+        data = base64.urlsafe_b64decode(submitted.encode("ascii"))
+    except (ValueError, binascii.Error):
+        return b""
+    half = len(data) // 2
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=False)) if len(data) % 2 == 0 else b""
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:
+    """A masked token from a page, or the session's token itself (as sent before tokens were masked)."""
     expected = request.session.get("csrf") if "session" in request.scope else None
-    return bool(expected and submitted and hmac.compare_digest(str(expected), submitted))
+    if not (expected and submitted):
+        return False
+    plain = str(expected).encode()
+    return hmac.compare_digest(plain, submitted.encode()) or hmac.compare_digest(plain, _unmask(submitted))
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
