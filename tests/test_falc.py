@@ -102,7 +102,9 @@ JARGON = [
     (re.compile(r"\b(CSV|JSON|API|XLSX|ODS)\b"), "format de fichier"),
 ]
 TECHNICAL_TAG = "falc:"
-DISCLOSURE = re.compile(r"<details\b(?:(?!</details>).)*?Pour vérifier(?:(?!</details>).)*?</details>", re.DOTALL)
+DISCLOSURE = re.compile(
+    r"<details\b(?:(?!</details>).)*?Pour vérifier(?:(?!</details>).)*?</details>", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def test_the_check_catches_long_and_jargon_sentences(tmp_path: Path) -> None:
         '<details><summary>{{ _("Pour vérifier") }}</summary>\n'
         '<p>{{ _("Empreinte SHA-256 du fichier CSV") }}</p>\n'
         "</details>\n"
-        '{# falc: technical — the command is typed by the people who check #}\n'
+        "{# falc: technical — the command is typed by the people who check #}\n"
         '<p>{{ _("Commande : qp ledger verify") }}</p>\n'
         '<p>{{ ngettext("%(num)d votant·e", "%(num)d votants", n) }}</p>\n'
         "{% endblock %}\n",
