@@ -17,12 +17,12 @@ from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
 
 ROLE_LABELS = {
-    Role.resident: "Habitant·e",
+    Role.resident: "Habitant ou habitante",
     Role.moderator: "Table de quartier (modération)",
     Role.agent: "Agent de la collectivité",
     Role.fph_committee: "Comité d'attribution FPH",
     Role.copil: "Membre du COPIL",
-    Role.admin: "Administrateur·rice",
+    Role.admin: "Administration",
 }
 SCOPE_LABELS = {
     ScopeKind.all: "tout le territoire",
@@ -129,9 +129,7 @@ def verify_residence_policy(principal: Principal, qpv: QpvRef | None) -> Refusal
     if qpv is None:
         return Refusal(_("Cette personne n'a pas déclaré de quartier."))
     if principal.covers_any(VERIFIER_ROLES, qpv) is None:
-        return Refusal(
-            _("Vous ne pouvez vérifier que les habitant·es des quartiers dont vous avez la charge.")
-        )
+        return Refusal(_("Vous ne pouvez vérifier que les habitants des quartiers dont vous avez la charge."))
     return None
 
 
@@ -139,7 +137,7 @@ def admin_policy(principal: Principal) -> Refusal | None:
     if principal.user is None:
         return NEED_LOGIN
     if not principal.is_admin:
-        return Refusal(_("Cette page est réservée aux administrateur·rices."))
+        return Refusal(_("Cette page est réservée à l'équipe d'administration."))
     return None
 
 

@@ -40,7 +40,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
 PROCESS = ProcessKind(
     key="assembly",
     label="Assemblée citoyenne des quartiers",
-    summary="Des habitant·es tirés au sort répondent à une question du comité de pilotage, qui leur rend des comptes.",
+    summary="Des habitants tirés au sort répondent à une question du comité de pilotage. Le comité leur répond.",
     url="/assemblee",
     routers=routers,
     phases=(

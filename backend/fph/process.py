@@ -29,7 +29,7 @@ PROCESS = ProcessKind(
     key="fph",
     label="Fonds de participation des habitants",
     summary="Une petite aide (jusqu'à 1 500 €) pour une fête, une sortie, un atelier dans votre quartier. "
-    "Un comité d'habitant·es décide.",
+    "Un comité d'habitants décide.",
     url="/fph",
     routers=_routers,
     phases=(

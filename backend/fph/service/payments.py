@@ -194,7 +194,7 @@ def submit_bilan(
     if len(narrative) < 20:
         raise Invalid(_("Racontez en quelques phrases comment s'est passée l'action."), field="narrative")
     if not 0 <= participants <= 100_000:
-        raise Invalid(_("Indiquez le nombre de participant·es, par exemple 40."), field="participants")
+        raise Invalid(_("Indiquez le nombre de participants, par exemple 40."), field="participants")
     if not receipts:
         raise Invalid(_("Ajoutez au moins un justificatif de dépense (facture ou ticket)."), field="receipts")
     if len(receipts) + len(photos) > MAX_FILES:
@@ -239,7 +239,7 @@ def submit_bilan(
             object_type="fph_application",
             object_id=application.id,
             territory=territory(session, fund),
-            reason=_("Bilan de « {title} » envoyé : {people} participant·es, {spent} dépensés.").format(
+            reason=_("Bilan de « {title} » envoyé : {people} participants, {spent} dépensés.").format(
                 title=application.title, people=participants, spent=format_money(actual_expenses_cents)
             ),
             payload={"bilan_id": bilan.id, "receipts": len(receipts), "photos": len(photos)},
