@@ -18,12 +18,12 @@ from backend.ledger.service import ActorRef
 from backend.territory.models import QpvRef
 
 ROLE_LABELS = {
-    Role.resident: N_("Habitant·e"),
+    Role.resident: N_("Habitant ou habitante"),
     Role.moderator: N_("Table de quartier (modération)"),
     Role.agent: N_("Agent de la collectivité"),
     Role.fph_committee: N_("Comité d'attribution FPH"),
     Role.copil: N_("Membre du COPIL"),
-    Role.admin: N_("Administrateur·rice"),
+    Role.admin: N_("Administration"),
 }
 SCOPE_LABELS = {
     ScopeKind.all: N_("tout le territoire"),
@@ -130,9 +130,7 @@ def verify_residence_policy(principal: Principal, qpv: QpvRef | None) -> Refusal
     if qpv is None:
         return Refusal(_("Cette personne n'a pas déclaré de quartier."))
     if principal.covers_any(VERIFIER_ROLES, qpv) is None:
-        return Refusal(
-            _("Vous ne pouvez vérifier que les habitant·es des quartiers dont vous avez la charge.")
-        )
+        return Refusal(_("Vous ne pouvez vérifier que les habitants des quartiers dont vous avez la charge."))
     return None
 
 
@@ -140,7 +138,7 @@ def admin_policy(principal: Principal) -> Refusal | None:
     if principal.user is None:
         return NEED_LOGIN
     if not principal.is_admin:
-        return Refusal(_("Cette page est réservée aux administrateur·rices."))
+        return Refusal(_("Cette page est réservée à l'équipe d'administration."))
     return None
 
 

@@ -47,7 +47,7 @@ def find_by_identifier(session: Session, identifier: str) -> User | None:
 def clean_display_name(display_name: str) -> str:
     name = " ".join(display_name.split())
     if not 2 <= len(name) <= 80:
-        raise Invalid(_("Indiquez un nom ou un pseudonyme (2 à 80 caractères)."), field="display_name")
+        raise Invalid(_("Indiquez un nom, de 2 à 80 lettres ou signes."), field="display_name")
     return name
 
 

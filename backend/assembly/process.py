@@ -43,7 +43,7 @@ PROCESS = ProcessKind(
     key="assembly",
     label=N_("Assemblée citoyenne des quartiers"),
     summary=N_(
-        "Des habitant·es tirés au sort répondent à une question du comité de pilotage, qui leur rend des comptes."
+        "Des habitants tirés au sort répondent à une question du comité de pilotage. Le comité leur répond."
     ),
     url="/assemblee",
     routers=routers,

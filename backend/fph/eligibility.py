@@ -226,7 +226,7 @@ def check_residents(app: ApplicationFacts, fund: FundFacts) -> list[Check]:
             _fail(
                 "group_size",
                 _(
-                    "Un groupe d'habitant·es compte au moins 2 personnes. Ajoutez une autre personne du quartier."
+                    "Un groupe d'habitants compte au moins 2 personnes. Ajoutez une autre personne du quartier."
                 ),
                 "coapplicant",
             )

@@ -30,7 +30,7 @@ def labels() -> dict[str, Any]:
         "outcome": {"granted": _("Accordée"), "refused": _("Refusée"), "postponed": _("Reportée")},
         "vote": {"pour": _("Pour"), "contre": _("Contre"), "abstention": _("Abstention")},
         "member_kind": {
-            "resident": _("Habitant·e (vote)"),
+            "resident": _("Habitant ou habitante (vote)"),
             "institution": _("Institution (sans vote)"),
             "gestionnaire": _("Association gestionnaire (sans vote)"),
         },
@@ -41,6 +41,6 @@ def labels() -> dict[str, Any]:
             "accepted": _("Accepté"),
             "returned": _("Renvoyé : à compléter"),
         },
-        "holder_kind": {"group": _("Groupe d'habitant·es"), "association": _("Association")},
+        "holder_kind": {"group": _("Groupe d'habitants"), "association": _("Association")},
         "channel": {"online": _("En ligne"), "in_person": _("En personne")},
     }

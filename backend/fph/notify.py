@@ -85,7 +85,7 @@ def decision_message(application: Application, decision: Decision, meeting: Meet
 
 def invitation_message(application: Application, meeting: Meeting) -> tuple[str, str]:
     return (
-        _("Vous êtes invité·es au comité du {date}").format(date=format_date(meeting.starts)),
+        _("Invitation au comité du {date}").format(date=format_date(meeting.starts)),
         _(
             "Votre demande « {title} » passe au comité du {when}, {place}.\n"
             "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "

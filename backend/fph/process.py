@@ -32,7 +32,7 @@ PROCESS = ProcessKind(
     label=N_("Fonds de participation des habitants"),
     summary=N_(
         "Une petite aide (jusqu'à 1 500 €) pour une fête, une sortie, un atelier dans votre quartier. "
-        "Un comité d'habitant·es décide."
+        "Un comité d'habitants décide."
     ),
     url="/fph",
     routers=_routers,

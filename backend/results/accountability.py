@@ -53,10 +53,10 @@ DECISIONS: dict[str, str] = {
     "results.milestone_added": "Nouvelle étape d'un projet choisi",
 }
 PROCESS_DESCRIPTIONS = {
-    "bp": "Les habitant·es proposent des projets, la mairie vérifie s'ils sont possibles, les habitant·es votent, "
-    "puis la mairie réalise les projets choisis.",
-    "fph": "Un comité d'habitant·es décide, chaque mois ou chaque trimestre, des petites aides pour les actions de quartier.",
-    "assembly": "Des habitant·es tirés au sort répondent à une question du COPIL, qui répond à chaque recommandation.",
+    "bp": "Les habitants proposent des projets. La mairie vérifie s'ils sont possibles. Les habitants votent. "
+    "Puis la mairie réalise les projets choisis.",
+    "fph": "Un comité d'habitants décide des petites aides pour les actions de quartier. Il se réunit chaque mois ou chaque trimestre.",
+    "assembly": "Des habitants tirés au sort répondent à une question du COPIL. Le COPIL répond à chaque recommandation.",
 }
 PAGE_SIZE = 40
 

@@ -195,9 +195,7 @@ def open_realisation(
         actor,
         realisation,
         "realisation_opened",
-        _(
-            "Suivi de la réalisation ouvert pour « %(title)s » : les habitant·es peuvent suivre son avancement."
-        )
+        _("Suivi de la réalisation ouvert pour « %(title)s ». Les habitants peuvent suivre son avancement.")
         % {"title": item.title},
         {"status": realisation.status, "progress": 0, "service": realisation.service},
     )

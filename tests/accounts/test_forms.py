@@ -23,7 +23,7 @@ def test_an_empty_sign_up_lists_every_problem_at_once(client: TestClient, sessio
     assert "Il y a 5 points à corriger" in text
     for message in (
         "Indiquez votre adresse e-mail ou votre numéro de téléphone",
-        "Indiquez un nom ou un pseudonyme",
+        "Indiquez un nom, de 2 à 80 lettres ou signes",
         "Indiquez votre année de naissance",
         "au moins 10 caractères",
         "Cochez la case",

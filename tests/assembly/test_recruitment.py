@@ -112,7 +112,7 @@ def test_one_registration_per_account_and_closed_after_the_deadline(session: Ses
     saisine = make_saisine(session, registration_deadline=date.today())
     user = make_user(session)
     make_volunteer(session, saisine, user=user)
-    with pytest.raises(Conflict, match="déjà inscrit"):
+    with pytest.raises(Conflict, match="déjà sur la liste des volontaires"):
         make_volunteer(session, saisine, user=user)
     form = recruitment.VolunteerForm(name="Lina", phone="0611111111", address="1 rue A Marseille", qpv_code="QN01342I",
                                      consent=True, answers={"genre": "femme"})  # fmt: skip

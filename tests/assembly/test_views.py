@@ -113,7 +113,7 @@ def test_registration_with_an_account_is_linked_and_prefilled(
             "c_genre": "homme", "c_age": "19-29", "consent": "1"}  # fmt: skip
     assert post(client, f"/assemblee/{saisine.id}/participer", data).status_code == 303
     assert session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).one()
-    assert "déjà inscrit" in client.get(f"/assemblee/{saisine.id}/participer").text
+    assert "déjà sur la liste des volontaires" in client.get(f"/assemblee/{saisine.id}/participer").text
 
 
 @pytest.mark.parametrize("who", ["anonymous", "resident", "qpv_agent", "copil"])

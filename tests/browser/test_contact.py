@@ -31,7 +31,7 @@ def no_axe_problem(page: Any) -> None:
 def sign_up_by_phone(page: Any, phone: str, password: str) -> None:
     page.goto("/inscription")
     page.get_by_label("E-mail ou numéro de téléphone").fill(phone)
-    page.get_by_label("Votre nom ou un pseudonyme").fill("Samia")
+    page.get_by_label("Votre nom, ou un autre nom de votre choix").fill("Samia")
     page.get_by_label("Année de naissance").fill("1988")
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_label("Le même mot de passe, encore une fois").fill(password)

@@ -26,7 +26,7 @@ def test_public_page_is_accessible(page: Any, url: str) -> None:
 def test_sign_up_then_declare_quartier(page: Any) -> None:
     page.goto("/inscription")
     page.get_by_label("E-mail ou numéro de téléphone").fill("07 11 22 33 44")
-    page.get_by_label("Votre nom ou un pseudonyme").fill("Yasmina")
+    page.get_by_label("Votre nom, ou un autre nom de votre choix").fill("Yasmina")
     page.get_by_label("Année de naissance").fill("1999")
     page.get_by_label("Mot de passe", exact=True).fill("un mot de passe long")
     page.get_by_label("Le même mot de passe, encore une fois").fill("un mot de passe long")

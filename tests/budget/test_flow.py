@@ -356,7 +356,7 @@ def test_filing_for_a_resident_met_in_person(client: TestClient, session: Sessio
     login(client, moderator(session))
     url = f"/budget-participatif/{edition.slug}/deposer-pour"
     response = post(client, url, {**form(), "author_label": ""})
-    assert response.status_code == 422 and "nom ou le pseudonyme" in response.text
+    assert response.status_code == 422 and "Indiquez le nom de la personne" in response.text
     response = post(
         client, url, {**form(), "author_label": "Mme Benali", "author_identifier": "nobody@example.org"}
     )

@@ -104,7 +104,7 @@ def test_no_committee_planned_blocks_submission() -> None:
 def test_a_group_needs_two_residents() -> None:
     app = replace(APP, applicants=NEIGHBOURS[:1])
     assert failures(app) == {
-        "group_size": "Un groupe d'habitant·es compte au moins 2 personnes. Ajoutez une autre personne du quartier."
+        "group_size": "Un groupe d'habitants compte au moins 2 personnes. Ajoutez une autre personne du quartier."
     }
 
 

@@ -97,7 +97,7 @@ def test_a_refused_submission_keeps_everything_typed_and_saves_the_draft(
     html = page_text(response)
     assert "Votre demande ne peut pas encore partir au comité" in html
     assert "Le fonds donne au plus 1\u202f500\u202f€ par projet." in html
-    assert "Un groupe d'habitant·es compte au moins 2 personnes" in html
+    assert "Un groupe d'habitants compte au moins 2 personnes" in html
     assert 'href="#f-amount"' in html  # each problem links to its field
     assert 'value="2000"' in html and "Vélo, réparations et sécurité." in html and 'value="Animateur"' in html
     assert "Votre brouillon est enregistré" in html

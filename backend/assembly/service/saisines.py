@@ -212,7 +212,7 @@ def create_saisine(
         "saisine_created",
         saisine,
         _(
-            "Le COPIL saisit l'Assemblée citoyenne des quartiers : « {title} ». Panel de {n} habitant·es, avis attendu pour le {deadline}."
+            "Le COPIL pose une question à l'Assemblée citoyenne des quartiers : « {title} ». Panel de {n} habitants. Avis attendu pour le {deadline}."
         ).format(title=title, n=panel_size, deadline=avis_deadline.strftime("%d/%m/%Y")),
         payload={
             "title": title,

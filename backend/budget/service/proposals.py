@@ -147,7 +147,9 @@ def submit(
     found = proposal_prechecks(session, edition, proposal)
     if resubmitted:
         action = "bp.proposal_resubmitted"
-        reason = _("Proposition %(ref)s modifiée par son auteur·rice et renvoyée à la table de quartier.")
+        reason = _(
+            "Proposition %(ref)s modifiée par la personne qui l'a proposée et renvoyée à la table de quartier."
+        )
     else:
         action = "bp.proposal_submitted"
         reason = _("Proposition %(ref)s déposée dans le quartier %(qpv)s.")
@@ -179,9 +181,7 @@ def file_for_resident(
     """A moderator or agent files the proposal of a resident met in person; recorded as such."""
     label = " ".join(author_label.split())
     if author is None and not 2 <= len(label) <= 80:
-        raise Invalid(
-            _("Indiquez le nom ou le pseudonyme de la personne (2 à 80 caractères)."), field="author_label"
-        )
+        raise Invalid(_("Indiquez le nom de la personne, de 2 à 80 lettres ou signes."), field="author_label")
     codes = [r.code for r in edition_qpvs(session, edition)]
     problems = validate_for_submission(data, list(edition.theme_labels), codes)
     if problems:
@@ -206,7 +206,9 @@ def file_for_resident(
         object_type=OBJECT,
         object_id=proposal.id,
         territory=ref.code,
-        reason=_("Proposition %(ref)s déposée en personne pour un·e habitant·e, avec l'aide de : %(role)s.")
+        reason=_(
+            "Proposition %(ref)s déposée en personne pour un habitant ou une habitante, avec l'aide de : %(role)s."
+        )
         % {"ref": proposal.reference, "role": role_label(actor.role)},
         payload={
             "edition": edition.slug,
@@ -404,7 +406,7 @@ def author_names(session: Session, proposal: Proposal) -> list[str]:
         .where(ProposalCoauthor.proposal_id == proposal.id)
     ).all()
     names += [u.display_name for u in coauthors if not u.is_deleted and u.display_name not in names]
-    return names or [_("Auteur·rice anonyme")]
+    return names or [_("Personne anonyme")]
 
 
 def history(session: Session, proposal: Proposal) -> list[LedgerEntry]:

@@ -173,7 +173,7 @@ def save_application(
         raise Conflict(_("Cette demande a déjà été envoyée : elle ne peut plus être modifiée."))
     if data.holder_kind not in (HolderKind.group, HolderKind.association):
         raise Invalid(
-            _("Choisissez qui demande : un groupe d'habitant·es ou une association."), field="holder_kind"
+            _("Choisissez qui demande : un groupe d'habitants ou une association."), field="holder_kind"
         )
     if len(clean_text(data.title, 120)) < 3:
         raise Invalid(_("Donnez au moins un titre à votre projet pour l'enregistrer."), field="title")

@@ -198,7 +198,7 @@ def submit_bilan(
     if len(narrative) < 20:
         raise Invalid(_("Racontez en quelques phrases comment s'est passée l'action."), field="narrative")
     if not 0 <= participants <= 100_000:
-        raise Invalid(_("Indiquez le nombre de participant·es, par exemple 40."), field="participants")
+        raise Invalid(_("Indiquez le nombre de participants, par exemple 40."), field="participants")
     if not receipts:
         raise Invalid(_("Ajoutez au moins un justificatif de dépense (facture ou ticket)."), field="receipts")
     if len(receipts) + len(photos) > MAX_FILES:
@@ -242,7 +242,7 @@ def submit_bilan(
             action="bilan_submitted",
             application=application,
             fund=fund,
-            reason=_("Bilan de « {title} » envoyé : {people} participant·es, {spent} dépensés.").format(
+            reason=_("Bilan de « {title} » envoyé : {people} participants, {spent} dépensés.").format(
                 title=application.title, people=participants, spent=format_money(actual_expenses_cents)
             ),
             payload={"bilan_id": bilan.id, "receipts": len(receipts), "photos": len(photos)},

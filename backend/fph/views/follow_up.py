@@ -115,7 +115,7 @@ def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedFor
             values.get("participants", ""),
             "participants",
             max=1_000_000,
-            message=_("Indiquez le nombre de participant·es avec des chiffres, par exemple 40."),
+            message=_("Indiquez le nombre de participants avec des chiffres, par exemple 40."),
         )
         spent = parse_euros_to_cents(values.get("actual_expenses", ""), field="actual_expenses")
         receipts = _clean_files(form, "receipts", allow_pdf=True)

@@ -71,7 +71,7 @@ def _contact(form: VolunteerForm, assisted: bool) -> tuple[str | None, str | Non
     if phone is None and email is None and not assisted:
         raise Invalid(
             _(
-                "Indiquez un numéro de téléphone ou un e-mail : nous vous prévenons si vous êtes tiré·e au sort."
+                "Indiquez un numéro de téléphone ou un e-mail. Nous vous prévenons si le tirage au sort vous choisit."
             ),
             field="phone",
         )
@@ -164,7 +164,7 @@ def register_volunteer(
             select(Volunteer.id).where(Volunteer.saisine_id == saisine.id, Volunteer.user_id == user.id)
         ).first()
         if existing is not None:
-            raise Conflict(_("Vous êtes déjà inscrit·e comme volontaire pour cette assemblée."))
+            raise Conflict(_("Vous êtes déjà sur la liste des volontaires de cette assemblée."))
     volunteer = Volunteer(
         saisine_id=saisine.id,
         user_id=user.id if user else None,
