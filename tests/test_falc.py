@@ -36,6 +36,10 @@ RESIDENT_TEMPLATES = [
     "templates/budget/_draft_deadline.html",
     "templates/budget/form.html",
     "templates/budget/results*.html",
+    "templates/budget/vote*.html",
+    "templates/budget/_vote_*.html",
+    "templates/budget/_receipt_offline.html",
+    "templates/notifications/*.html",
     "templates/results/index.html",
     "templates/results/qpv.html",
     "templates/results/realisation.html",
@@ -62,6 +66,9 @@ STAFF_TEMPLATES = {"templates/accounts/postal_letters.html"}
 
 # Modules whose messages (flashes, form errors, labels) reach residents.
 RESIDENT_MODULES = [
+    "backend/budget/voting/results_views.py",
+    "backend/budget/voting/ballot_form.py",
+    "backend/notifications/kinds.py",
     "backend/errors.py",
     "backend/forms.py",
     "backend/accounts/service.py",

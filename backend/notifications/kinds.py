@@ -62,7 +62,7 @@ KINDS: tuple[Kind, ...] = (
         "convocation",
         N_("Les séances de l'assemblée citoyenne"),
         N_("Séance de l'assemblée : {title}"),
-        N_("Vous êtes invité·e à la séance « {title} », le {when}, {place}."),
+        N_("Nous vous invitons à la séance « {title} », le {when}, {place}."),
         N_("Quartiers Participatifs : séance de l'assemblée le {when}, {place}."),
     ),
 )

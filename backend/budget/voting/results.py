@@ -276,7 +276,7 @@ def close_vote(session: Session, actor: ActorRef, edition: Edition) -> list[Enve
             edition,
             "bp.envelope_counted",
             _(
-                "Enveloppe %(label)s : %(voters)s votant·es, %(n)d projet(s) retenu(s) pour %(spent)s sur %(amount)s "
+                "Enveloppe %(label)s : %(voters)s personnes ont voté, %(n)d projet(s) retenu(s) pour %(spent)s sur %(amount)s "
                 "(règle « %(rule)s »). Fichier %(file)s, SHA-256 %(sha)s."
             )
             % {

@@ -49,9 +49,7 @@ def rule_explanation(edition: Edition) -> list[str]:
             )
         )
     lines.append(
-        _(
-            "Tout le monde peut refaire le calcul avec le fichier publié : la commande « qp tally » donne le même résultat."
-        )
+        _("Tout le monde peut refaire le calcul avec le fichier publié. On trouve le même résultat.")
     )
     return lines
 
