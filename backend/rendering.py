@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -94,10 +95,19 @@ def role_label(role: str) -> str:
 
 
 USER_TEXT = {
-    "bdi": Markup('<bdi dir="auto">{}</bdi>'),
-    "div": Markup('<div dir="auto">{}</div>'),
-    "p": Markup('<p dir="auto">{}</p>'),
+    "bdi": Markup('<bdi dir="auto" lang="{}">{}</bdi>'),
+    "div": Markup('<div dir="auto" lang="{}">{}</div>'),
+    "p": Markup('<p dir="auto" lang="{}">{}</p>'),
 }
+ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def text_language(text: str) -> str:
+    """The language a resident wrote in, as far as the letters tell: Arabic when Arabic letters
+    outnumber Latin ones, else French (the platform's language). Marked with `lang` so that a
+    screen reader reads it with the right voice whatever the page's language."""
+    return "ar" if len(ARABIC_LETTER.findall(text)) > len(LATIN_LETTER.findall(text)) else "fr"
 
 
 def user_text(value: object, tag: str = "bdi") -> Markup:
@@ -106,7 +116,7 @@ def user_text(value: object, tag: str = "bdi") -> Markup:
     the reverse. `bdi` for a phrase, `tag="div"` for a text of several lines."""
     if value is None or value == "":
         return Markup("")
-    return USER_TEXT[tag].format(value)
+    return USER_TEXT[tag].format(text_language(str(value)), value)
 
 
 def residence_label(status: str | None) -> str:

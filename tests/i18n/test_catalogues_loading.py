@@ -30,7 +30,7 @@ msgstr ""
 msgid "Résidence vérifiée"
 msgstr "Verified residence"
 
-msgid "Administrateur·rice"
+msgid "Administration"
 msgstr "Administrator"
 
 msgid "%(n)d projet"
@@ -94,9 +94,11 @@ def test_a_language_without_catalogue_is_french(tmp_path: Path, monkeypatch: pyt
         assert i18n.gettext("Aller au contenu") == "Aller au contenu"
 
 
-def test_residents_texts_find_their_own_direction() -> None:
+def test_residents_texts_find_their_own_direction_and_are_marked_with_their_language() -> None:
     from backend.rendering import environment
 
     template = environment().from_string("<h3>{{ title | user_text }}</h3>{{ body | user_text('div') }}")
     html = template.render(title="ملعب <جديد>", body="Un terrain")
-    assert html == '<h3><bdi dir="auto">ملعب &lt;جديد&gt;</bdi></h3><div dir="auto">Un terrain</div>'
+    assert html == (
+        '<h3><bdi dir="auto" lang="ar">ملعب &lt;جديد&gt;</bdi></h3><div dir="auto" lang="fr">Un terrain</div>'
+    )
