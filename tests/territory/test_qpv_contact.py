@@ -3,22 +3,16 @@ quartier, journaled, shown on the quartier's page; anybody else is refused."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import Role
-from backend.db import alembic_config, make_engine, run_migrations
 from backend.ledger.models import LedgerEntry
-from backend.territory.demo import CONTACTS, load_contacts
+from backend.territory.demo import demo_contacts, load_contacts
 from backend.territory.models import QpvContact
-from tests.conftest import drop_pg_database, fresh_database, is_postgres_url
 from tests.factories import login, make_staff, make_user, page_text, post, qpv
 
 CORO = "QN01342I"  # Malpassé Corot, Marseille (13055)
@@ -150,26 +144,9 @@ def test_a_wrong_email_or_phone_is_shown_on_the_form_and_nothing_is_saved(
 def test_the_demo_gives_a_few_marseille_quartiers_a_contact(session: Session) -> None:
     load_contacts(session)
     load_contacts(session)  # run again: nothing doubled
-    for code, typed in CONTACTS.items():
+    contacts = demo_contacts()
+    assert len(contacts) == 3
+    for code, typed in contacts.items():
         contact = contact_of(session, code)
         assert contact is not None and contact.name == typed.name
-    assert len(journal(session)) == len(CONTACTS)
-
-
-def test_the_territory_migration_goes_down_and_up(tmp_path_factory: pytest.TempPathFactory) -> None:
-    url = fresh_database(tmp_path_factory, "territory_migration")
-    try:
-        run_migrations(url)
-        command.downgrade(alembic_config(url), "territory@-1")
-        eng = make_engine(url, poolclass=NullPool)
-        tables = set(inspect(eng).get_table_names())
-        eng.dispose()
-        assert "qpv_contact" not in tables and "qpv" in tables
-        run_migrations(url)
-        eng = make_engine(url, poolclass=NullPool)
-        assert "qpv_contact" in set(inspect(eng).get_table_names())
-        eng.dispose()
-    finally:
-        base = os.environ.get("DATABASE_URL")
-        if is_postgres_url(base):
-            drop_pg_database(base, url)  # type: ignore[arg-type]
+    assert len(journal(session)) == len(contacts)
