@@ -17,6 +17,7 @@ from backend.config import Settings
 from backend.db import make_engine, session_scope, utcnow
 from backend.ledger.service import SYSTEM, record
 from backend.processes import Registry
+from backend.territory.demo import load_contacts
 from backend.territory.importer import import_qpv_bytes
 from backend.territory.models import Commune, Metropole, Qpv, Secteur
 
@@ -166,6 +167,7 @@ def load_demo(settings: Settings, registry: Registry) -> list[DemoLogin]:
         with session_scope(engine) as session:
             first_time = session.exec(select(Qpv.id).limit(1)).first() is None
             load_territories(session)
+            load_contacts(session)
             ctx: dict[str, Any] = {"settings": settings, "registry": registry}
             logins = load_people(session, ctx)
             for kind in registry:

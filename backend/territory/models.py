@@ -52,6 +52,21 @@ class Qpv(SQLModel, table=True):
         return [c for c in self.communes.split(",") if c]
 
 
+class QpvContact(SQLModel, table=True):
+    """The public contact of a quartier's table de quartier, kept by staff, shown on its page."""
+
+    __tablename__ = "qpv_contact"
+    id: int = Field(default=None, primary_key=True)
+    qpv_id: int = Field(foreign_key="qpv.id", unique=True)
+    name: str = Field(max_length=200)  # the table or the association that runs it
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)  # as typed (« 04 91 … »); the link is built from it
+    place: str = Field(default="", max_length=300)
+    hours: str = Field(default="", max_length=500)
+    updated_at: datetime = utc_field()
+    updated_by: str = Field(max_length=32)  # the staff member's public id, as in the journal
+
+
 class QpvPublic(BaseModel):
     code: str
     name: str

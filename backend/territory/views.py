@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
 
-from backend.accounts.deps import AdminPrincipal
+from backend.accounts.deps import AdminPrincipal, CurrentPrincipal
 from backend.accounts.models import Role, RoleGrant, ScopeKind, User
+from backend.accounts.permissions import enforce
 from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import AppRegistry, DbSession
 from backend.errors import DomainError, Invalid
+from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
+from backend.ledger.service import ActorRef
 from backend.processes import SectionItem
 from backend.rendering import redirect, render
+from backend.territory.contact import (
+    CONTACT_EDITORS,
+    ContactInput,
+    edit_contact_policy,
+    get_contact,
+    save_contact,
+    tel_uri,
+)
 from backend.territory.finder import FindStatus, find_quartier
 from backend.territory.geo import geojson_outlines, parse_geometry, svg_map
 from backend.territory.importer import QpvImportError, import_qpv_bytes
@@ -29,9 +41,11 @@ from backend.territory.service import (
     create_secteur,
     get_qpv,
     list_qpv,
+    qpv_ref,
     secteur_by_id,
     territory_quartiers,
 )
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +119,9 @@ def _tables_de_quartier(session: DbSession, qpv: Qpv) -> list[str]:
 
 
 @router.get("/quartiers/{code}")
-def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: str) -> Response:
+def qpv_page(
+    request: Request, session: DbSession, registry: AppRegistry, principal: CurrentPrincipal, code: str
+) -> Response:
     """Everything happening in one quartier: each process's section, the next meetings, the journal."""
     qpv = get_qpv(session, code)
     sections = registry.quartier_sections(session, qpv)
@@ -118,6 +134,7 @@ def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: 
     communes = {c.insee: c for c in communes_by_id(session).values()}
     geom = parse_geometry(qpv.geometry)
     drawing = svg_map([(qpv.code, qpv.name, geom)], width=600)
+    contact = get_contact(session, qpv)
     journal = session.exec(
         select(LedgerEntry)
         .where(LedgerEntry.territory == qpv.code)
@@ -137,6 +154,9 @@ def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: 
             "sections": sections,
             "meetings": meetings,
             "tables": _tables_de_quartier(session, qpv),
+            "contact": contact,
+            "contact_tel": tel_uri(contact.phone) if contact and contact.phone else None,
+            "can_edit_contact": edit_contact_policy(principal, qpv_ref(session, qpv.id)) is None,
         },
     )
 
@@ -144,6 +164,61 @@ def qpv_page(request: Request, session: DbSession, registry: AppRegistry, code: 
 def _sort_key(item: SectionItem) -> str:
     # Dates and datetimes mixed: their ISO forms sort by day first.
     return item.when.isoformat() if item.when is not None else ""
+
+
+# --- the table de quartier's contact (staff) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactEditing:
+    qpv: Qpv
+    actor: ActorRef
+
+
+def contact_editing(session: DbSession, principal: CurrentPrincipal, code: str) -> ContactEditing:
+    """The quartier whose contact is edited, once the policy allows this person (404, 401, 403)."""
+    qpv = get_qpv(session, code)
+    ref = qpv_ref(session, qpv.id)
+    enforce(edit_contact_policy(principal, ref))
+    return ContactEditing(qpv, principal.actor(principal.covers_any(CONTACT_EDITORS, ref)))
+
+
+ContactEditor = Annotated[ContactEditing, Depends(contact_editing)]
+
+
+def _contact_form(
+    request: Request, editing: ContactEditing, typed: ContactInput, error: DomainError | None = None
+) -> Response:
+    return render(
+        request,
+        "territory/contact_form.html",
+        {"qpv": editing.qpv, "values": typed, **form_errors(error)},
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/quartiers/{code}/contact")
+def contact_form(request: Request, session: DbSession, editing: ContactEditor) -> Response:
+    return _contact_form(request, editing, ContactInput.of(get_contact(session, editing.qpv)))
+
+
+@router.post("/quartiers/{code}/contact")
+def contact_save(
+    request: Request,
+    session: DbSession,
+    editing: ContactEditor,
+    name: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+) -> Response:
+    typed = ContactInput(name, email, phone, place, hours)
+    outcome = attempt(session, lambda: save_contact(session, editing.qpv, typed, editing.actor))
+    if isinstance(outcome, DomainError):
+        return _contact_form(request, editing, typed, outcome)
+    message = _("Contact de la table de quartier enregistré.") if outcome else _("Contact retiré.")
+    return done(request, f"/quartiers/{editing.qpv.code}#table", message)
 
 
 # --- administration --------------------------------------------------------------------------

@@ -2,8 +2,8 @@
    A container [data-qp-map] holds an SVG that works without JavaScript. This script loads the
    vendored Leaflet only when such a container exists, fetches the outlines (GeoJSON), draws them on
    the configured tiles and only then hides the SVG: if anything fails, the SVG stays.
-   Modes: "index" (every quartier, a tap opens its page), "single" (one outline),
-   "picker" (the proposal form: a tap checks the radio of the grid cell under it, as the SVG grid
+   Modes: "index" (every quartier, a tap opens its page), "single" (one outline), "point" (one
+   outline and a marker at data-lat/data-lon: where a proposal is), "picker" (the proposal form: a tap checks the radio of the grid cell under it, as the SVG grid
    does; the grid's frame is budget.mapgrid.Frame.around, computed from the outline's exact bbox;
    the SVG grid stays below the map there). */
 (function () {
@@ -95,6 +95,30 @@
     });
   }
 
+  // On the index, each outline is a real link (as in the SVG): Tab reaches it, Enter opens the
+  // quartier, a screen reader reads its name; its tooltip shows while it has the focus.
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function linkOutlines(map, layer) {
+    var dragged = false;
+    map.on("dragstart", function () { dragged = true; });
+    map.getContainer().addEventListener("pointerdown", function () { dragged = false; }, true);
+    layer.eachLayer(function (shape) {
+      var path = shape.getElement && shape.getElement();
+      var props = shape.feature && shape.feature.properties;
+      if (!path || !props) return;
+      var link = document.createElementNS(SVG_NS, "a");
+      link.setAttribute("href", "/quartiers/" + encodeURIComponent(props.code));
+      link.setAttribute("aria-label", props.name);
+      link.setAttribute("class", "qp-outline-link");
+      path.parentNode.insertBefore(link, path);
+      link.appendChild(path);
+      link.addEventListener("focus", function () { shape.openTooltip(); });
+      link.addEventListener("blur", function () { shape.closeTooltip(); });
+      // Panning the map over a quartier is not choosing it.
+      link.addEventListener("click", function (event) { if (dragged) event.preventDefault(); });
+    });
+  }
+
   function start(box) {
     if (box.dataset.qpMapReady) return;
     box.dataset.qpMapReady = "1";
@@ -107,6 +131,8 @@
     ]).then(function (results) {
       var L = results[0], data = results[1], mode = box.dataset.qpMap;
       if (!L || !data.features || !data.features.length) return;
+      var point = mode === "point" ? [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)] : null;
+      if (point && (isNaN(point[0]) || isNaN(point[1]))) return;  // nothing to show: the SVG stays
       var holder = document.createElement("div");
       holder.className = "qp-leaflet qp-leaflet-" + mode;
       holder.setAttribute("role", "region");
@@ -121,13 +147,14 @@
           var name = feature.properties.name;
           if (mode === "index") {
             shape.bindTooltip(name, { sticky: true });
-            shape.on("click", function () { window.location.href = "/quartiers/" + encodeURIComponent(feature.properties.code); });
-          } else {
+          } else if (mode !== "point") {
             shape.bindTooltip(name, { permanent: mode === "single", direction: "center", className: "qp-label" });
           }
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      if (mode === "index") linkOutlines(map, layer);
+      if (point) L.circleMarker(point, { radius: 10, className: "qp-marker", interactive: false }).addTo(map);
       box.classList.add("qp-map-on");
       if (mode === "picker") setupPicker(L, map, box, data);
     }).catch(function () {

@@ -125,3 +125,61 @@ def test_a_tap_on_the_map_places_the_proposal_point(page: Any) -> None:
     # The SVG grid stays usable under the map, and moves the map's marker.
     page.locator(".bp-cell").nth(3).click()
     assert page.locator('input[name="point"]:checked').get_attribute("value") != value
+
+
+def test_the_index_outlines_are_links_for_the_keyboard(page: Any) -> None:
+    serve_tiles(page, [])
+    page.goto("/quartiers")
+    links = page.locator(".qp-leaflet a.qp-outline-link")
+    links.first.wait_for()
+    assert links.count() == 41
+    corot = page.locator('.qp-leaflet a.qp-outline-link[aria-label="Malpassé Corot"]')
+    assert corot.get_attribute("href") == "/quartiers/QN01342I"
+    corot.focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Malpassé Corot"
+    page.locator(".leaflet-tooltip", has_text="Malpassé Corot").wait_for()  # shown with the focus
+    page.screenshot(path="/tmp/quartier-index-focus.png")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/quartiers/QN01342I")
+
+
+def test_the_quartier_page_shows_its_table_de_quartier_contact(page: Any) -> None:
+    serve_tiles(page, [])
+    page.goto("/quartiers/QN01342I")
+    table = page.locator("section", has=page.locator("h2#table"))
+    assert "Table de quartier Malpassé Corot" in table.inner_text()
+    assert table.get_by_role("link", name="04 99 13 42 00").get_attribute("href") == "tel:+33499134200"
+    email = table.get_by_role("link", name="table.malpasse-corot@demo.quartiers.fr")
+    assert email.get_attribute("href") == "mailto:table.malpasse-corot@demo.quartiers.fr"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    table.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/quartier-page-contact.png")
+    page.screenshot(path="/tmp/quartier-page-contact-full.png", full_page=True)
+
+
+def test_the_proposal_page_shows_its_point_on_the_street_map(page: Any) -> None:
+    serve_tiles(page, [])
+    login(page, "amina@demo.quartiers.fr")
+    page.goto("/budget-participatif/appel-idees-2027/proposer")
+    page.get_by_label("Le titre de l'idée").fill("Un banc à l'ombre devant l'école")
+    page.get_by_label("Votre idée").fill(
+        "Un banc à l'ombre devant l'école, pour attendre les enfants le soir."
+    )
+    page.get_by_label("Le thème").select_option(label="Nature en ville")
+    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill("1500")
+    page.locator(".bp-cell").nth(20).click()
+    page.get_by_role("button", name="Envoyer ma proposition").click()
+    page.wait_for_load_state()
+    assert "Votre proposition est envoyée" in page.content()
+    minimap = page.locator(".qp-leaflet-point")
+    minimap.locator("path.qp-outline").first.wait_for()
+    minimap.locator(".qp-marker").wait_for()
+    minimap.locator(".leaflet-tile-loaded").first.wait_for()
+    assert not page.locator("svg.bp-minimap").is_visible()  # the no-JS drawing, hidden under the map
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    minimap.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/proposal-minimap.png")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
