@@ -289,17 +289,25 @@ def answer(
             session.flush()
     except IntegrityError as exc:
         raise Conflict(_("Le COPIL a déjà répondu à cette recommandation.")) from exc
-    journal(
-        session,
-        actor,
-        "answer_given",
-        saisine,
-        _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
-            n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
-        )[:2000],
-        payload={"recommendation": rec.number, "decision": decision},
+    reason = _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
+        n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
     )
+    _journal_about(session, actor, "answer_given", saisine, rec, reason, decision=decision)
     return row
+
+
+def _journal_about(
+    session: Session,
+    actor: ActorRef,
+    action: str,
+    saisine: Saisine,
+    rec: Recommendation,
+    reason: str,
+    **payload: str,
+) -> None:
+    """Journal what became of a recommendation: its number in the payload, the text that quotes
+    the COPIL or the follow-up cut to 2,000 characters."""
+    journal(session, actor, action, saisine, reason[:2000], payload={"recommendation": rec.number, **payload})
 
 
 def follow_ups(session: Session, saisine: Saisine) -> dict[int, list[FollowUp]]:
@@ -328,14 +336,8 @@ def add_follow_up(
     row = FollowUp(recommendation_id=rec.id, status=status, text=text.strip(), author=actor.id)
     session.add(row)
     session.flush()
-    journal(
-        session,
-        actor,
-        "follow_up",
-        saisine,
-        _("Suivi de la recommandation n° {n} ({status}) : {text}").format(
-            n=rec.number, status=labels.follow_up()[status], text=row.text
-        )[:2000],
-        payload={"recommendation": rec.number, "status": status},
+    reason = _("Suivi de la recommandation n° {n} ({status}) : {text}").format(
+        n=rec.number, status=labels.follow_up()[status], text=row.text
     )
+    _journal_about(session, actor, "follow_up", saisine, rec, reason, status=status)
     return row
