@@ -50,24 +50,24 @@ def registration_open(saisine: Saisine, today: date | None = None) -> bool:
     return saisine.registration_deadline is None or today <= saisine.registration_deadline
 
 
+def _identifier(text: str, kind: str, refusal: str) -> str | None:
+    """The phone number or e-mail typed in the field named ``kind``, normalised; None when left blank."""
+    if not text.strip():
+        return None
+    try:
+        found, value = parse_identifier(text)
+    except Invalid:
+        found = ""
+    if found != kind:
+        raise Invalid(refusal, field=kind)
+    return value
+
+
 def _contact(form: VolunteerForm, assisted: bool) -> tuple[str | None, str | None]:
-    phone = email = None
-    if form.phone.strip():
-        try:
-            kind, phone = parse_identifier(form.phone)
-        except Invalid:
-            kind = ""
-        if kind != "phone":
-            raise Invalid(
-                _("Le numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78"), field="phone"
-            )
-    if form.email.strip():
-        try:
-            kind, email = parse_identifier(form.email)
-        except Invalid:
-            kind = ""
-        if kind != "email":
-            raise Invalid(_("L'adresse e-mail n'est pas valide. Exemple : nom@exemple.fr"), field="email")
+    phone = _identifier(
+        form.phone, "phone", _("Le numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78")
+    )
+    email = _identifier(form.email, "email", _("L'adresse e-mail n'est pas valide. Exemple : nom@exemple.fr"))
     if phone is None and email is None and not assisted:
         raise Invalid(
             _(
