@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.assembly import labels
@@ -24,7 +23,7 @@ from backend.assembly.models import (
     VoteChoice,
     WorkingGroup,
 )
-from backend.assembly.service.common import journal, saisine_part
+from backend.assembly.service.common import add_once, journal, saisine_part
 from backend.assembly.service.draws.panel import members
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
@@ -125,12 +124,7 @@ def cast_vote(
         choice=choice,
         recorded_by=recorded_by.id,
     )
-    try:
-        with session.begin_nested():
-            session.add(vote)
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("Ce membre a déjà voté sur cette recommandation.")) from exc
+    add_once(session, vote, _("Ce membre a déjà voté sur cette recommandation."))
     return vote
 
 
@@ -283,12 +277,7 @@ def answer(
             _("Expliquez la réponse du COPIL en quelques phrases (20 caractères au moins)."), field="reasons"
         )
     row = Answer(recommendation_id=rec.id, decision=decision, reasons=reasons.strip(), answered_by=actor.id)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("Le COPIL a déjà répondu à cette recommandation.")) from exc
+    add_once(session, row, _("Le COPIL a déjà répondu à cette recommandation."))
     reason = _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
         n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
@@ -18,7 +17,7 @@ from backend.assembly.models import (
     Volunteer,
     VolunteerStatus,
 )
-from backend.assembly.service.common import CategoryQuotas, quota_categories, territory_qpvs
+from backend.assembly.service.common import CategoryQuotas, add_once, quota_categories, territory_qpvs
 from backend.assembly.service.recruitment.invitations import find_invitation, household_key, normalize_address
 from backend.db import utcnow
 from backend.errors import Conflict, FormCheck, Invalid
@@ -181,12 +180,7 @@ def register_volunteer(
         retention_until=saisine.retention_until,
         registered_by=registered_by.id if registered_by else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(volunteer)
-            session.flush()
-    except IntegrityError as exc:  # the same account or code, at the same moment
-        raise Conflict(_("Cette inscription existe déjà.")) from exc
+    add_once(session, volunteer, _("Cette inscription existe déjà."))
     if invitation is not None:
         invitation.used_at = utcnow()
         session.add(invitation)
