@@ -6,8 +6,7 @@ from backend.api import ApiRouter
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
 from backend.budget.service import editions, proposals
 from backend.deps import DbSession
-from backend.errors import NotFound, error_responses
-from backend.i18n import gettext as _
+from backend.errors import error_responses
 from backend.territory.service import qpv_refs
 
 router = ApiRouter(prefix="/budget", tags=["budget participatif"])
@@ -40,13 +39,6 @@ def _public(session: DbSession, edition: Edition) -> EditionPublic:
     )
 
 
-def _edition(session: DbSession, slug: str) -> Edition:
-    edition = editions.get_edition(session, slug)
-    if edition.phase == "preparation":
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    return edition
-
-
 @router.get("/editions")
 def list_editions(session: DbSession) -> list[EditionPublic]:
     """Public editions with their rules and envelopes."""
@@ -55,13 +47,13 @@ def list_editions(session: DbSession) -> list[EditionPublic]:
 
 @router.get("/editions/{slug}", responses=error_responses(404))
 def get_edition(session: DbSession, slug: str) -> EditionPublic:
-    return _public(session, _edition(session, slug))
+    return _public(session, editions.public_edition(session, slug))
 
 
 @router.get("/editions/{slug}/projets", responses=error_responses(404))
 def ballot_projects(session: DbSession, slug: str) -> list[ProjectPublic]:
     """The projects on the ballot (recevable), with the cost the vote uses."""
-    edition = _edition(session, slug)
+    edition = editions.public_edition(session, slug)
     codes = {r.id: r.code for r in qpv_refs(session).values()}
     rows = [p for items in proposals.ballot_projects(session, edition).values() for p in items]
     return [

@@ -26,6 +26,7 @@ def routers() -> Sequence[APIRouter]:
     import backend.budget.voting.depouillement_views as depouillement_views
     import backend.budget.voting.emargement_views as emargement_views
     import backend.budget.voting.isoloir_views as isoloir_views
+    import backend.budget.voting.results_api as vote_results_api
     import backend.budget.voting.results_views as results_views
     import backend.budget.voting.vote_views as vote_views
     from backend.budget import api
@@ -35,6 +36,7 @@ def routers() -> Sequence[APIRouter]:
     # Then the resident router: « /budget-participatif/mes-propositions » before « /{slug} ».
     return (
         vote_api.router,
+        vote_results_api.router,
         resident.router,
         public.router,
         staff.router,

@@ -24,28 +24,23 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 from backend.counting.ballots import ApprovalRule
 from backend.counting.model import Ballots, Project
+from backend.counting.pabulib_sections import (
+    PbFormatError,
+    check_count,
+    header_columns,
+    number,
+    parse_meta,
+    section_rows,
+    split_ids,
+)
 from backend.counting.profile import BallotKind
-
-SECTIONS = ("meta", "projects", "votes")
-
-
-class PbFormatError(ValueError):
-    """A ``.pb`` file that cannot be counted, with the line at fault when there is one."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +88,7 @@ class PbInstance:
     @property
     def budget(self) -> Decimal:
         """The envelope (META ``budget``)."""
-        return _number(self.meta["budget"], "META budget", None)
+        return number(self.meta["budget"], "META budget", None)
 
     @property
     def envelope(self) -> list[Project]:
@@ -141,92 +136,8 @@ class PbInstance:
         return parse_pb(text)
 
 
-def _number(text: str, what: str, line: int | None) -> Decimal:
-    cleaned = text.strip()
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # decimal comma, as pabutools tolerates
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise PbFormatError(f"{what} must be a number, got {text!r}", line) from None
-    if not value.is_finite():
-        raise PbFormatError(f"{what} must be a finite number, got {text!r}", line)
-    return value
-
-
-def _split_ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _header(row: list[str], section: str, required: Sequence[str], line: int) -> list[str]:
-    names = [name.strip() for name in row]
-    for name in required:
-        if name not in names:
-            raise PbFormatError(f"{section.upper()} header lacks the {name!r} column", line)
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise PbFormatError(f"{section.upper()} header repeats {', '.join(duplicates)}", line)
-    return names
-
-
-def _sections(text: str) -> dict[str, list[tuple[int, list[str]]]]:
-    """Rows of each section (header first), with their line numbers; checks the section order."""
-    rows: dict[str, list[tuple[int, list[str]]]] = {}
-    current: str | None = None
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";")
-    line = 1
-    try:
-        for row in reader:
-            if any("\n" in f or "\r" in f for f in row):
-                raise PbFormatError("a quoted field runs over several lines (unbalanced double quote?)", line)
-            if row and not (len(row) == 1 and not row[0].strip()):
-                title = row[0].strip().lower() if len(row) == 1 else ""
-                if title in SECTIONS:
-                    expected = SECTIONS[len(rows)] if len(rows) < len(SECTIONS) else None
-                    if title != expected:
-                        raise PbFormatError(f"section {title.upper()} is repeated or out of order", line)
-                    current = title
-                    rows[title] = []
-                elif current is None:
-                    raise PbFormatError("the file must start with a META section", line)
-                else:
-                    rows[current].append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise PbFormatError(f"unreadable CSV: {exc}", line) from None
-    for name in SECTIONS:
-        if name not in rows:
-            raise PbFormatError(f"the {name.upper()} section is missing")
-        if not rows[name]:
-            raise PbFormatError(f"the {name.upper()} section has no header line")
-    return rows
-
-
-def _parse_meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
-    line, header = rows[0]
-    if [h.strip().lower() for h in header] != ["key", "value"]:
-        raise PbFormatError("the META header must be 'key;value'", line)
-    meta: dict[str, str] = {}
-    for line, row in rows[1:]:
-        if len(row) != 2:
-            raise PbFormatError(f"a META line needs 2 fields (key;value), found {len(row)}", line)
-        key = row[0].strip()
-        if key in meta:
-            raise PbFormatError(f"META key {key!r} is given twice", line)
-        meta[key] = row[1].strip()
-    for key in ("budget", "vote_type"):
-        if not meta.get(key):
-            raise PbFormatError(f"META lacks {key!r}")
-    return meta
-
-
-def _check_count(meta: Mapping[str, str], key: str, found: int, section: str) -> None:
-    if key in meta and meta[key].strip() != str(found):
-        raise PbFormatError(f"META {key} is {meta[key]} but the {section} section has {found} rows")
-
-
 def _parse_projects(rows: list[tuple[int, list[str]]]) -> tuple[list[str], list[PbProject]]:
-    columns = _header(rows[0][1], "projects", ("project_id", "cost"), rows[0][0])
+    columns = header_columns(rows[0][1], "projects", ("project_id", "cost"), rows[0][0])
     projects: list[PbProject] = []
     seen: set[str] = set()
     for line, row in rows[1:]:
@@ -239,7 +150,7 @@ def _parse_projects(rows: list[tuple[int, list[str]]]) -> tuple[list[str], list[
         if pid in seen:
             raise PbFormatError(f"project {pid!r} is listed twice", line)
         seen.add(pid)
-        cost = _number(values.pop("cost"), f"the cost of project {pid!r}", line)
+        cost = number(values.pop("cost"), f"the cost of project {pid!r}", line)
         if cost <= 0:
             raise PbFormatError(f"the cost of project {pid!r} must be positive, got {cost}", line)
         projects.append(PbProject(pid, cost, values))
@@ -274,14 +185,14 @@ def parse_pb(text: str, *, strict: bool = True) -> PbInstance:
 
     With ``strict=False``, a project named twice by one vote counts once (see the module doc).
     """
-    sections = _sections(text)
-    meta = _parse_meta(sections["meta"])
+    sections = section_rows(text)
+    meta = parse_meta(sections["meta"])
     try:
         kind = BallotKind(meta["vote_type"].strip().lower())
     except ValueError:
         known = ", ".join(k.value for k in BallotKind)
         raise PbFormatError(f"unknown vote_type {meta['vote_type']!r} (known: {known})") from None
-    budget = _number(meta["budget"], "META budget", None)
+    budget = number(meta["budget"], "META budget", None)
     if budget <= 0:
         raise PbFormatError(f"META budget must be positive, got {meta['budget']}")
     project_columns, projects = _parse_projects(sections["projects"])
@@ -289,7 +200,7 @@ def parse_pb(text: str, *, strict: bool = True) -> PbInstance:
 
     vote_rows = sections["votes"]
     required = ("voter_id", "vote", "points") if kind.has_points else ("voter_id", "vote")
-    vote_columns = _header(vote_rows[0][1], "votes", required, vote_rows[0][0])
+    vote_columns = header_columns(vote_rows[0][1], "votes", required, vote_rows[0][0])
     extra = [c for c in vote_columns if c not in ("voter_id", "vote", "points")]
     col = {name: i for i, name in enumerate(vote_columns)}
     voter_ids: list[str] = []
@@ -306,14 +217,14 @@ def parse_pb(text: str, *, strict: bool = True) -> PbInstance:
         if voter in seen:
             raise PbFormatError(f"voter {voter!r} appears twice", line)
         seen.add(voter)
-        vote = _split_ids(row[col["vote"]])
+        vote = split_ids(row[col["vote"]])
         for pid in vote:
             if pid not in position:
                 raise PbFormatError(f"voter {voter!r} votes for project {pid!r}, absent from PROJECTS", line)
         row_points: list[Decimal] | None = None
         if kind.has_points:
             row_points = [
-                _number(x, f"a point of voter {voter!r}", line) for x in _split_ids(row[col["points"]])
+                number(x, f"a point of voter {voter!r}", line) for x in split_ids(row[col["points"]])
             ]
             if len(row_points) != len(vote):
                 raise PbFormatError(
@@ -335,8 +246,8 @@ def parse_pb(text: str, *, strict: bool = True) -> PbInstance:
         indptr.append(len(indices))
         for name in extra:
             vote_fields[name].append(row[col[name]])
-    _check_count(meta, "num_projects", len(projects), "PROJECTS")
-    _check_count(meta, "num_votes", len(voter_ids), "VOTES")
+    check_count(meta, "num_projects", len(projects), "PROJECTS")
+    check_count(meta, "num_votes", len(voter_ids), "VOTES")
     ballots = Ballots(
         np.asarray(indptr, dtype=np.int64),
         np.asarray(indices, dtype=np.int32),
@@ -405,3 +316,16 @@ def write_pb(instance: PbInstance, path: Path | None = None) -> str:
     if path is not None:
         path.write_text(text, encoding="utf-8")
     return text
+
+
+__all__ = [
+    "PbFormatError",
+    "PbInstance",
+    "PbProject",
+    "PbRepeat",
+    "PbVote",
+    "parse_pb",
+    "read_pb",
+    "write_pb",
+    "write_pb_rows",
+]

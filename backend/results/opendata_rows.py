@@ -13,8 +13,8 @@ from backend.assembly.models import Answer, FollowUp, Recommendation, Saisine, S
 from backend.budget.models import PUBLIC_STATUSES, Envelope, Proposal
 from backend.budget.voting.models import EnvelopeResult
 from backend.results import queries
+from backend.results.followables import describe
 from backend.results.models import Milestone, Realisation
-from backend.results.service import describe
 
 
 def _day(value: datetime | date | None) -> str | None:

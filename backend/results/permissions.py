@@ -28,12 +28,21 @@ DASHBOARD_ROLES = (Role.copil, Role.admin)
 FOLLOW_ROLES = (Role.agent, Role.admin)
 
 
-def dashboard_policy(principal: Principal) -> Refusal | None:
+def _roles_policy(principal: Principal, roles: tuple[str, ...], refusal: str) -> Refusal | None:
+    """Logged in with one of ``roles``, anywhere; otherwise ``refusal``."""
     if principal.user is None:
         return NEED_LOGIN
-    if not principal.has_role(*DASHBOARD_ROLES):
-        return Refusal(_("Le tableau de bord est réservé aux membres du comité de pilotage (COPIL)."))
+    if not principal.has_role(*roles):
+        return Refusal(refusal)
     return None
+
+
+def dashboard_policy(principal: Principal) -> Refusal | None:
+    return _roles_policy(
+        principal,
+        DASHBOARD_ROLES,
+        _("Le tableau de bord est réservé aux membres du comité de pilotage (COPIL)."),
+    )
 
 
 def follow_policy(principal: Principal, qpv: QpvRef | None) -> Refusal | None:
@@ -48,11 +57,9 @@ def follow_policy(principal: Principal, qpv: QpvRef | None) -> Refusal | None:
 
 
 def follow_any_policy(principal: Principal) -> Refusal | None:
-    if principal.user is None:
-        return NEED_LOGIN
-    if not principal.has_role(*FOLLOW_ROLES):
-        return Refusal(_("Le suivi des réalisations est réservé aux agents de la collectivité."))
-    return None
+    return _roles_policy(
+        principal, FOLLOW_ROLES, _("Le suivi des réalisations est réservé aux agents de la collectivité.")
+    )
 
 
 def covered_qpv_ids(principal: Principal, refs: dict[int, QpvRef], roles: tuple[str, ...]) -> set[int]:

@@ -17,17 +17,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col, delete
 
 from backend.accounts.models import User
-from backend.budget.models import Edition, Proposal
 from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid
 from backend.formatting import format_date
 from backend.forms import clean_text
-from backend.fph.models import GRANTED, Application
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.mail import Mail
-from backend.results import queries
+from backend.results.followables import Followable, describe, followable, followables
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
 from backend.results.notify import tell_followers
 from backend.territory.models import Qpv
@@ -50,99 +48,6 @@ OBJECT_TYPES = {Source.bp: "bp_proposal", Source.fph: "fph_application"}
 
 def status_label(status: str) -> str:
     return _(STATUS_LABELS[RealisationStatus(status)]) if status in set(RealisationStatus) else status
-
-
-@dataclass
-class Followable:
-    """A decision to follow: a winning BP project or a granted FPH project, and its follow-up."""
-
-    source: str
-    source_id: int
-    title: str
-    qpv_id: int | None
-    qpv_code: str | None
-    qpv_name: str | None
-    amount: float | None  # euros
-    origin: str  # edition or fund name
-    origin_url: str
-    edition_id: int | None
-    realisation: Realisation | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.source}-{self.source_id}"
-
-
-def followables(session: Session, qpv_ids: list[int] | None = None) -> list[Followable]:
-    """Every winning BP project and granted FPH project (in these QPV), with its follow-up if any."""
-    qpvs = {q.id: q for q in queries.qpv_rows(session)}
-    items: list[Followable] = []
-    editions = {e.id: e for e in session.scalars(select(Edition))}
-    for proposal, _result in queries.winners(session):
-        if qpv_ids is not None and proposal.qpv_id not in qpv_ids:
-            continue
-        edition = editions[proposal.edition_id]
-        q = qpvs.get(proposal.qpv_id or 0)
-        items.append(
-            Followable(
-                Source.bp,
-                proposal.id or 0,
-                proposal.title,
-                proposal.qpv_id,
-                q.code if q else None,
-                q.name if q else None,
-                proposal.vote_cost,
-                edition.name,
-                f"/budget-participatif/{edition.slug}/propositions/{proposal.id}",
-                edition.id,
-            )
-        )
-    for application, fund in queries.granted_applications(session, qpv_ids):
-        q = qpvs.get(application.qpv_id)
-        items.append(
-            Followable(
-                Source.fph,
-                application.id or 0,
-                application.title,
-                application.qpv_id,
-                q.code if q else None,
-                q.name if q else None,
-                (application.granted_cents or 0) / 100,
-                fund.name,
-                f"/fph/fonds/{fund.id}",
-                None,
-            )
-        )
-    existing = {(r.source, r.source_id): r for r in session.scalars(select(Realisation))}
-    for item in items:
-        item.realisation = existing.get((item.source, item.source_id))
-    return items
-
-
-def followable(session: Session, source: str, source_id: int) -> Followable:
-    """The decision behind (source, id); NotFound unless it is a winner or a grant."""
-    if source == Source.bp:
-        proposal = session.get(Proposal, source_id)
-        if proposal is not None and any(
-            p.id == source_id for p, _r in queries.winners(session, proposal.edition_id)
-        ):
-            return _one(session, proposal.qpv_id, source, source_id)
-    elif source == Source.fph:
-        application = session.get(Application, source_id)
-        if application is not None and application.status in GRANTED:
-            return _one(session, application.qpv_id, source, source_id)
-    raise NotFound(_("Ce projet n'a pas été choisi par un vote ni financé : il n'a pas de suivi."))
-
-
-def _one(session: Session, qpv_id: int | None, source: str, source_id: int) -> Followable:
-    for item in followables(session, [qpv_id] if qpv_id else None):
-        if item.source == source and item.source_id == source_id:
-            return item
-    raise NotFound(_("Ce projet n'a pas de suivi."))
-
-
-def describe(session: Session, realisation: Realisation) -> Followable:
-    return _one(session, realisation.qpv_id, realisation.source, realisation.source_id)
 
 
 def _qpv_code(session: Session, qpv_id: int | None) -> str | None:
@@ -399,3 +304,28 @@ def update_mails(session: Session, realisation: Realisation, lines: list[str], b
         ]
         mails.append(Mail(to=user.email, subject=subject, body="\n".join(body)))
     return mails
+
+
+# The decisions to follow live in followables; they are named here too (service.followables(...)).
+__all__ = [
+    "Followable",
+    "OBJECT_TYPES",
+    "SOURCE_LABELS",
+    "STATUS_FALC",
+    "STATUS_LABELS",
+    "Update",
+    "add_milestone",
+    "describe",
+    "followable",
+    "followables",
+    "is_subscribed",
+    "milestones",
+    "open_realisation",
+    "status_label",
+    "subscribe",
+    "subscriber_count",
+    "unsubscribe",
+    "update_mails",
+    "update_realisation",
+    "validate_update",
+]

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
 
 from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
-from backend.errors import DomainError, NotFound, Problems
+from backend.errors import Conflict, DomainError, NotFound, Problems
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, entries_for, record
@@ -120,6 +121,17 @@ def journal(
         reason=reason,
         payload=payload,
     )
+
+
+def add_once(session: Session, row: SQLModel, refusal: str) -> None:
+    """Insert ``row``; when a unique constraint says it is already there (a double click, two people
+    at the same moment), the conflict ``refusal`` instead, the rest of the transaction unharmed."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(refusal) from exc
 
 
 def saisine_journal(session: Session, saisine_id: int) -> list[LedgerEntry]:

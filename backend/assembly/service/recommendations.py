@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.assembly import labels
@@ -24,7 +23,7 @@ from backend.assembly.models import (
     VoteChoice,
     WorkingGroup,
 )
-from backend.assembly.service.common import journal, saisine_part
+from backend.assembly.service.common import add_once, journal, saisine_part
 from backend.assembly.service.draws.panel import members
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
@@ -125,12 +124,7 @@ def cast_vote(
         choice=choice,
         recorded_by=recorded_by.id,
     )
-    try:
-        with session.begin_nested():
-            session.add(vote)
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("Ce membre a déjà voté sur cette recommandation.")) from exc
+    add_once(session, vote, _("Ce membre a déjà voté sur cette recommandation."))
     return vote
 
 
@@ -283,23 +277,26 @@ def answer(
             _("Expliquez la réponse du COPIL en quelques phrases (20 caractères au moins)."), field="reasons"
         )
     row = Answer(recommendation_id=rec.id, decision=decision, reasons=reasons.strip(), answered_by=actor.id)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("Le COPIL a déjà répondu à cette recommandation.")) from exc
-    journal(
-        session,
-        actor,
-        "answer_given",
-        saisine,
-        _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
-            n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
-        )[:2000],
-        payload={"recommendation": rec.number, "decision": decision},
+    add_once(session, row, _("Le COPIL a déjà répondu à cette recommandation."))
+    reason = _("Réponse du COPIL à la recommandation n° {n} : {decision}. {reasons}").format(
+        n=rec.number, decision=labels.decision()[decision], reasons=row.reasons
     )
+    _journal_about(session, actor, "answer_given", saisine, rec, reason, decision=decision)
     return row
+
+
+def _journal_about(
+    session: Session,
+    actor: ActorRef,
+    action: str,
+    saisine: Saisine,
+    rec: Recommendation,
+    reason: str,
+    **payload: str,
+) -> None:
+    """Journal what became of a recommendation: its number in the payload, the text that quotes
+    the COPIL or the follow-up cut to 2,000 characters."""
+    journal(session, actor, action, saisine, reason[:2000], payload={"recommendation": rec.number, **payload})
 
 
 def follow_ups(session: Session, saisine: Saisine) -> dict[int, list[FollowUp]]:
@@ -328,14 +325,8 @@ def add_follow_up(
     row = FollowUp(recommendation_id=rec.id, status=status, text=text.strip(), author=actor.id)
     session.add(row)
     session.flush()
-    journal(
-        session,
-        actor,
-        "follow_up",
-        saisine,
-        _("Suivi de la recommandation n° {n} ({status}) : {text}").format(
-            n=rec.number, status=labels.follow_up()[status], text=row.text
-        )[:2000],
-        payload={"recommendation": rec.number, "status": status},
+    reason = _("Suivi de la recommandation n° {n} ({status}) : {text}").format(
+        n=rec.number, status=labels.follow_up()[status], text=row.text
     )
+    _journal_about(session, actor, "follow_up", saisine, rec, reason, status=status)
     return row

@@ -14,13 +14,12 @@ from backend.budget.models import (
     RejectCategory,
 )
 from backend.budget.notify import tell_authors
-from backend.budget.service.editions.common import PROCESS
-from backend.budget.service.proposals import OBJECT, proposal_qpv
+from backend.budget.service.proposals import journal_proposal
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.ledger.service import ActorRef, record
+from backend.ledger.service import ActorRef
 
 REJECT_LABELS = {
     RejectCategory.spam: N_("Publicité ou message sans rapport (spam)"),
@@ -40,18 +39,7 @@ def _reason(text: str, field: str, what: str) -> str:
 def _record(
     session: Session, actor: ActorRef, proposal: Proposal, action: str, reason: str, **payload: object
 ) -> None:
-    ref = proposal_qpv(session, proposal)
-    record(
-        session,
-        actor=actor,
-        action=action,
-        process=PROCESS,
-        object_type=OBJECT,
-        object_id=proposal.id,
-        territory=ref.code if ref else None,
-        reason=reason,
-        payload=payload,
-    )
+    journal_proposal(session, actor, proposal, action, reason, payload)
 
 
 def publish(session: Session, actor: ActorRef, proposal: Proposal) -> None:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Literal
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
 from backend.budget import phases
 from backend.budget.models import (
     EDITABLE_STATUSES,
-    ELIGIBLE_STATUSES,
-    PUBLIC_STATUSES,
     Edition,
-    Envelope,
     PhaseKey,
     Proposal,
-    ProposalCoauthor,
     ProposalReport,
     ProposalStatus,
     ReportReason,
@@ -34,17 +32,26 @@ from backend.budget.rules import (
 )
 from backend.budget.service.editions.common import PROCESS, calendar
 from backend.budget.service.editions.envelopes import edition_qpvs, envelope_for, qpv_in_edition
+from backend.budget.service.proposal_lists import (
+    OBJECT,
+    PAGE_SIZE,
+    Filters,
+    author_names,
+    ballot_projects,
+    envelope_of,
+    history,
+    merged_sources,
+    my_proposals,
+    search,
+)
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound, Problems
 from backend.forms import clean_text
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.ledger.models import LedgerEntry
-from backend.ledger.service import SYSTEM, ActorRef, entries_for, record
-from backend.territory.models import Qpv, QpvRef
+from backend.ledger.service import SYSTEM, ActorRef, record
+from backend.territory.models import QpvRef
 from backend.territory.service import locator, qpv_ref
-
-OBJECT = "bp_proposal"
 
 
 def get_proposal(session: Session, proposal_id: int) -> Proposal:
@@ -59,6 +66,32 @@ def proposal_qpv(session: Session, proposal: Proposal) -> QpvRef | None:
 
 
 # --- drafts and submission ------------------------------------------------------------------
+
+
+def journal_proposal(
+    session: Session,
+    actor: ActorRef,
+    proposal: Proposal,
+    action: str,
+    reason: str,
+    payload: Mapping[str, Any],
+    *,
+    qpv: QpvRef | None | Literal["lookup"] = "lookup",
+) -> None:
+    """Journal ``action`` about the proposal, under its quartier (looked up unless given), so that
+    its page and the quartier's journal list it."""
+    ref = proposal_qpv(session, proposal) if qpv == "lookup" else qpv
+    record(
+        session,
+        actor=actor,
+        action=action,
+        process=PROCESS,
+        object_type=OBJECT,
+        object_id=proposal.id,
+        territory=ref.code if ref else None,
+        reason=reason,
+        payload=payload,
+    )
 
 
 @dataclass(frozen=True)
@@ -153,17 +186,9 @@ def submit(
     else:
         action = "bp.proposal_submitted"
         reason = _("Proposition %(ref)s déposée dans le quartier %(qpv)s.")
-    record(
-        session,
-        actor=actor,
-        action=action,
-        process=PROCESS,
-        object_type=OBJECT,
-        object_id=proposal.id,
-        territory=ref.code,
-        reason=reason % {"ref": proposal.reference, "qpv": ref.name},
-        payload={"edition": edition.slug, "theme": proposal.theme, "prechecks": [p.code for p in found]},
-    )
+    reason %= {"ref": proposal.reference, "qpv": ref.name}
+    payload = {"edition": edition.slug, "theme": proposal.theme, "prechecks": [p.code for p in found]}
+    journal_proposal(session, actor, proposal, action, reason, payload, qpv=ref)
     return found
 
 
@@ -198,24 +223,22 @@ def file_for_resident(
     found = proposal_prechecks(session, edition, proposal)
     from backend.rendering import role_label
 
-    record(
+    journal_proposal(
         session,
-        actor=actor,
-        action="bp.proposal_filed_in_person",
-        process=PROCESS,
-        object_type=OBJECT,
-        object_id=proposal.id,
-        territory=ref.code,
-        reason=_(
+        actor,
+        proposal,
+        "bp.proposal_filed_in_person",
+        _(
             "Proposition %(ref)s déposée en personne pour un habitant ou une habitante, avec l'aide de : %(role)s."
         )
         % {"ref": proposal.reference, "role": role_label(actor.role)},
-        payload={
+        {
             "edition": edition.slug,
             "in_person": True,
             "has_account": author is not None,
             "prechecks": [p.code for p in found],
         },
+        qpv=ref,
     )
     return proposal
 
@@ -306,23 +329,13 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
     session.add(proposal)
     session.flush()
     if hidden:
-        ref = proposal_qpv(session, proposal)
-        record(
-            session,
-            actor=SYSTEM,
-            action="bp.proposal_hidden",
-            process=PROCESS,
-            object_type=OBJECT,
-            object_id=proposal.id,
-            territory=ref.code if ref else None,
-            reason=ngettext(
-                "Proposition %(ref)s masquée après %(n)d signalement, en attendant la vérification de la table de quartier.",
-                "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier.",
-                proposal.report_count,
-            )
-            % {"ref": proposal.reference, "n": proposal.report_count},
-            payload={"reports": proposal.report_count, "threshold": edition.report_threshold},
-        )
+        reason = ngettext(
+            "Proposition %(ref)s masquée après %(n)d signalement, en attendant la vérification de la table de quartier.",
+            "Proposition %(ref)s masquée après %(n)d signalements, en attendant la vérification de la table de quartier.",
+            proposal.report_count,
+        ) % {"ref": proposal.reference, "n": proposal.report_count}
+        payload = {"reports": proposal.report_count, "threshold": edition.report_threshold}
+        journal_proposal(session, SYSTEM, proposal, "bp.proposal_hidden", reason, payload)
     return hidden
 
 
@@ -335,110 +348,30 @@ def open_reports(session: Session, proposal: Proposal) -> dict[str, int]:
     return dict(rows)
 
 
-# --- lists and pages --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    q: str = ""
-    quartier: str = ""
-    theme: str = ""
-    statut: str = ""
-    page: int = 1
-
-
-PAGE_SIZE = 20
-
-
-def search(session: Session, edition: Edition, f: Filters) -> tuple[list[Proposal], int]:
-    """Public proposals (not hidden), newest first, with text search and filters."""
-    query = select(Proposal).where(
-        Proposal.edition_id == edition.id,
-        col(Proposal.status).in_(PUBLIC_STATUSES),
-        col(Proposal.hidden_at).is_(None),
-    )
-    if f.statut == "recevable":
-        query = query.where(col(Proposal.status).in_(ELIGIBLE_STATUSES))
-    elif f.statut in set(ProposalStatus):
-        query = query.where(Proposal.status == f.statut)
-    if f.theme:
-        query = query.where(Proposal.theme == f.theme)
-    if f.quartier:
-        query = query.join(Qpv, col(Qpv.id) == Proposal.qpv_id).where(Qpv.code == f.quartier)
-    words = f.q.strip().lower().split()[:6]
-    for word in words:
-        like = "%" + word.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        query = query.where(
-            or_(func.lower(Proposal.title).like(like), func.lower(Proposal.description).like(like))
-        )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Proposal.published_at).desc(), col(Proposal.id).desc())
-        .offset((max(1, f.page) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return list(rows), int(total)
-
-
-def my_proposals(session: Session, user: User) -> list[Proposal]:
-    coauthored = select(ProposalCoauthor.proposal_id).where(ProposalCoauthor.user_id == user.id)
-    return list(
-        session.exec(
-            select(Proposal)
-            .where(or_(col(Proposal.author_id) == user.id, col(Proposal.id).in_(coauthored)))
-            .order_by(col(Proposal.updated_at).desc())
-        ).all()
-    )
-
-
-def author_names(session: Session, proposal: Proposal) -> list[str]:
-    """How the authors appear publicly: display names, or the name given in person."""
-    names = []
-    if proposal.author_id:
-        author = session.get(User, proposal.author_id)
-        if author is not None and not author.is_deleted:
-            names.append(author.display_name)
-    elif proposal.author_label:
-        names.append(proposal.author_label)
-    coauthors = session.exec(
-        select(User)
-        .join(ProposalCoauthor, col(ProposalCoauthor.user_id) == User.id)
-        .where(ProposalCoauthor.proposal_id == proposal.id)
-    ).all()
-    names += [u.display_name for u in coauthors if not u.is_deleted and u.display_name not in names]
-    return names or [_("Personne anonyme")]
-
-
-def history(session: Session, proposal: Proposal) -> list[LedgerEntry]:
-    return entries_for(session, OBJECT, proposal.id)
-
-
-def merged_sources(session: Session, proposal: Proposal) -> list[Proposal]:
-    return list(
-        session.exec(
-            select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(col(Proposal.id))
-        ).all()
-    )
-
-
-def ballot_projects(session: Session, edition: Edition) -> dict[int, list[Proposal]]:
-    """The projects on the ballot, by envelope id: recevable and not hidden. Their cost for
-    the vote is `Proposal.vote_cost` (the services' estimate)."""
-    rows = session.exec(
-        select(Proposal)
-        .where(
-            Proposal.edition_id == edition.id,
-            col(Proposal.status).in_(ELIGIBLE_STATUSES),
-            col(Proposal.hidden_at).is_(None),
-        )
-        .order_by(col(Proposal.id))
-    ).all()
-    found: dict[int, list[Proposal]] = {}
-    for proposal in rows:
-        if proposal.envelope_id is not None:
-            found.setdefault(proposal.envelope_id, []).append(proposal)
-    return found
-
-
-def envelope_of(session: Session, proposal: Proposal) -> Envelope | None:
-    return session.get(Envelope, proposal.envelope_id) if proposal.envelope_id else None
+# The lists live in proposal_lists; they are named here too, so that callers write proposals.search(...).
+__all__ = [
+    "DEADLINE_WARNING_DAYS",
+    "DraftDeadline",
+    "Filters",
+    "Location",
+    "OBJECT",
+    "PAGE_SIZE",
+    "author_names",
+    "ballot_projects",
+    "delete_draft",
+    "draft_deadline",
+    "envelope_of",
+    "file_for_resident",
+    "get_proposal",
+    "journal_proposal",
+    "history",
+    "merged_sources",
+    "my_proposals",
+    "open_reports",
+    "proposal_prechecks",
+    "proposal_qpv",
+    "report",
+    "save_draft",
+    "search",
+    "submit",
+]

@@ -21,14 +21,13 @@ from backend.api import API_V1, ApiRouter
 from backend.budget import phases
 from backend.budget.models import Edition, PhaseKey
 from backend.budget.service import editions
-from backend.budget.voting import results, service
+from backend.budget.voting import service
 from backend.budget.voting.ballot_form import context_of, counter, vote_cache
 from backend.budget.voting.context import Choice
-from backend.budget.voting.secrecy import normalize_receipt, receipt_hash
 from backend.budget.voting.service import BallotRefused, NotEligible
 from backend.budget.voting.tokens import TOKEN_MAX_AGE_S, issue_token, read_token
 from backend.deps import DbSession
-from backend.errors import ApiError, DomainError, Invalid, NotAuthenticated, NotFound, error_responses
+from backend.errors import ApiError, DomainError, NotAuthenticated, NotFound, error_responses
 from backend.i18n import gettext as _
 
 router = ApiRouter(prefix="/budget", tags=["budget participatif : vote"])
@@ -138,37 +137,6 @@ class BallotInfoPublic(BaseModel):
     projects: list[BallotProjectPublic]
 
 
-class EnvelopeResultPublic(BaseModel):
-    envelope: str
-    label: str
-    counting_rule: str
-    voters: int
-    population: int | None
-    amount: int
-    spent: int
-    selected: list[str]
-    scores: dict[str, dict[str, int | list[int]]] = Field(
-        description="Par numéro de projet : « votes » (nombre de voix), ou pour le jugement majoritaire "
-        "« grades » (nombre de chaque mention, d'Insuffisant à Très bien) et « majority » (la mention majoritaire)."
-    )
-    file: str
-    sha256: str
-
-
-class ResultsPublic(BaseModel):
-    edition: str
-    envelopes: list[EnvelopeResultPublic]
-    files: dict[str, str]
-
-
-class ReceiptCheckPublic(BaseModel):
-    found: bool
-    published: bool
-    envelope: str | None = None
-    fingerprint: str | None = None
-    choices: str | None = None
-
-
 VOTE_FORBIDDEN = (
     "Cette personne ne peut pas voter dans cette édition (âge, résidence, territoire), "
     "ou, sans jeton, en-tête X-CSRF-Token manquant"
@@ -185,13 +153,6 @@ def _edition_id(request: Request, session: DbSession, slug: str, *, refresh: boo
         if found is None:
             raise NotFound(_("Ce budget participatif n'existe pas."))
     return found
-
-
-def _public_edition(session: DbSession, slug: str) -> Edition:
-    edition = editions.get_edition(session, slug)
-    if edition.phase == PhaseKey.preparation:
-        raise NotFound(_("Ce budget participatif n'existe pas."))
-    return edition
 
 
 def _refused(exc: BallotRefused, body: BallotIn) -> JSONResponse:
@@ -220,7 +181,7 @@ def create_token(request: Request, principal: CurrentPrincipal) -> TokenPublic:
 @router.get("/editions/{slug}/bulletin", responses=error_responses(401, 404))
 def ballot_info(request: Request, session: DbSession, voter: Voter, slug: str) -> BallotInfoPublic:
     """The voter's ballot: their envelope and its projects, whether they may vote, and why not."""
-    edition = _public_edition(session, slug)
+    edition = editions.public_edition(session, slug)
     state = service.open_box(session, edition.id, slug, voter.user_id)
     if voter.session_version is not None and state.session_version != voter.session_version:
         raise NotAuthenticated(_("Votre session a expiré. Connectez-vous de nouveau."))
@@ -270,7 +231,7 @@ def check_ballot(
     request: Request, session: DbSession, voter: Voter, slug: str, body: BallotIn
 ) -> CheckPublic:
     """Check a ballot without storing it (the running count of the page)."""
-    edition = _public_edition(session, slug)
+    edition = editions.public_edition(session, slug)
     state = service.open_box(session, edition.id, slug, voter.user_id)
     ctx = context_of(request, session, edition)
     envelope = service.eligible_envelope(ctx, state.facts)
@@ -332,83 +293,6 @@ def cast_ballot(
     return JSONResponse(
         CastPublic(receipt=result.receipt, envelope=result.envelope.code, revote=result.revote).model_dump(),
         status_code=201,
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-@router.get("/editions/{slug}/resultats", responses=error_responses(404))
-def edition_results(session: DbSession, slug: str) -> ResultsPublic:
-    """Published results per envelope, with each published file's SHA-256."""
-    edition = _public_edition(session, slug)
-    found = results.results_of(session, edition)
-    if not found:
-        raise NotFound(_("Les résultats seront publiés à la fin du vote."))
-    envs = results.envelope_labels(session, edition)
-    return ResultsPublic(
-        edition=edition.slug,
-        envelopes=[
-            EnvelopeResultPublic(
-                envelope=envs[r.envelope_id].scope_code,
-                label=envs[r.envelope_id].label,
-                counting_rule=r.counting_rule,
-                voters=r.voters,
-                population=r.population,
-                amount=r.amount,
-                spent=r.spent,
-                selected=r.selected,
-                scores=r.scores,
-                file=r.file_name,
-                sha256=r.file_sha256,
-            )
-            for r in found
-        ],
-        files={p.name: p.sha256 for p in results.publications(session, edition)},
-    )
-
-
-class ReceiptIn(BaseModel):
-    code: str = Field(max_length=40, description="Le code du reçu, par exemple 7K3M-Q9XD-2HRA.")
-
-
-@router.post(
-    "/editions/{slug}/recus/verifier",
-    responses=error_responses(
-        403, 404, e422="Code mal formé (12 caractères), ou informations manquantes ou pas au bon format"
-    ),
-)
-def check_receipt(session: DbSession, slug: str, body: ReceiptIn) -> ReceiptCheckPublic:
-    """Is the ballot of this receipt recorded (during the vote) or in the published file (after)?
-    The code goes in the body, never in the address (browser history, server logs)."""
-    edition = _public_edition(session, slug)
-    canonical = normalize_receipt(body.code)
-    if canonical is None:
-        raise Invalid(
-            _("Ce code n'a pas la bonne forme : il a 12 caractères, par exemple 7K3M-Q9XD-2HRA."),
-            field="code",
-        )
-    if results.results_of(session, edition):
-        check = results.check_published_receipt(session, edition, receipt_hash(canonical))
-        return ReceiptCheckPublic(
-            found=check.found,
-            published=True,
-            envelope=check.envelope,
-            fingerprint=check.fingerprint,
-            choices=check.choices,
-        )
-    recorded = service.ballot_by_receipt(session, edition.id, canonical) is not None
-    return ReceiptCheckPublic(found=recorded, published=False)
-
-
-@router.get("/editions/{slug}/recus/{code}", include_in_schema=False)
-def old_receipt_check(slug: str, code: str) -> JSONResponse:
-    """The former check, with the code in the address: it answers without looking the code up."""
-    return JSONResponse(
-        {
-            "detail": _("Pour vérifier un reçu, envoyez son code par POST à %(url)s (jamais dans l'adresse).")
-            % {"url": f"{API_V1}{router.prefix}/editions/{slug}/recus/verifier"},
-            "field": "code",
-        },
-        status_code=410,
         headers={"Cache-Control": "no-store"},
     )
 

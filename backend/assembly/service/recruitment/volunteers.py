@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
@@ -18,7 +17,7 @@ from backend.assembly.models import (
     Volunteer,
     VolunteerStatus,
 )
-from backend.assembly.service.common import CategoryQuotas, quota_categories, territory_qpvs
+from backend.assembly.service.common import CategoryQuotas, add_once, quota_categories, territory_qpvs
 from backend.assembly.service.recruitment.invitations import find_invitation, household_key, normalize_address
 from backend.db import utcnow
 from backend.errors import Conflict, FormCheck, Invalid
@@ -50,24 +49,24 @@ def registration_open(saisine: Saisine, today: date | None = None) -> bool:
     return saisine.registration_deadline is None or today <= saisine.registration_deadline
 
 
+def _identifier(text: str, kind: str, refusal: str) -> str | None:
+    """The phone number or e-mail typed in the field named ``kind``, normalised; None when left blank."""
+    if not text.strip():
+        return None
+    try:
+        found, value = parse_identifier(text)
+    except Invalid:
+        found = ""
+    if found != kind:
+        raise Invalid(refusal, field=kind)
+    return value
+
+
 def _contact(form: VolunteerForm, assisted: bool) -> tuple[str | None, str | None]:
-    phone = email = None
-    if form.phone.strip():
-        try:
-            kind, phone = parse_identifier(form.phone)
-        except Invalid:
-            kind = ""
-        if kind != "phone":
-            raise Invalid(
-                _("Le numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78"), field="phone"
-            )
-    if form.email.strip():
-        try:
-            kind, email = parse_identifier(form.email)
-        except Invalid:
-            kind = ""
-        if kind != "email":
-            raise Invalid(_("L'adresse e-mail n'est pas valide. Exemple : nom@exemple.fr"), field="email")
+    phone = _identifier(
+        form.phone, "phone", _("Le numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78")
+    )
+    email = _identifier(form.email, "email", _("L'adresse e-mail n'est pas valide. Exemple : nom@exemple.fr"))
     if phone is None and email is None and not assisted:
         raise Invalid(
             _(
@@ -181,12 +180,7 @@ def register_volunteer(
         retention_until=saisine.retention_until,
         registered_by=registered_by.id if registered_by else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(volunteer)
-            session.flush()
-    except IntegrityError as exc:  # the same account or code, at the same moment
-        raise Conflict(_("Cette inscription existe déjà.")) from exc
+    add_once(session, volunteer, _("Cette inscription existe déjà."))
     if invitation is not None:
         invitation.used_at = utcnow()
         session.add(invitation)

@@ -10,6 +10,7 @@ from backend.budget.service.editions.common import (
     get_edition,
     list_editions,
     participation_pending,
+    public_edition,
     require_configurable,
     status_counts,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "list_editions",
     "participation_pending",
     "phase_problems",
+    "public_edition",
     "qpv_in_edition",
     "require_configurable",
     "set_envelope_amounts",

@@ -28,6 +28,14 @@ def get_edition(session: Session, slug: str) -> Edition:
     return edition
 
 
+def public_edition(session: Session, slug: str) -> Edition:
+    """The edition as the public sees it: one still in preparation does not exist yet."""
+    edition = get_edition(session, slug)
+    if edition.phase == PhaseKey.preparation:
+        raise NotFound(_("Ce budget participatif n'existe pas."))
+    return edition
+
+
 def journal_edition(
     session: Session, actor: ActorRef, edition: Edition, action: str, reason: str, payload: Mapping[str, Any]
 ) -> LedgerEntry:

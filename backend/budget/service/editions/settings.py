@@ -210,11 +210,20 @@ def _settings_payload(edition: Edition) -> dict[str, Any]:
 
 
 def _save_and_journal(
-    session: Session, actor: ActorRef, edition: Edition, dates: dict[str, tuple[date | None, date | None]],
+    session: Session, actor: ActorRef, edition: Edition, s: EditionSettings, *, new_envelopes: bool,
     action: str, reason: str,
 ) -> None:  # fmt: skip
-    """Save the calendar, then journal the settings as they now stand."""
-    _save_calendar(session, edition, dates)
+    """Apply the settings, with one new envelope per QPV or secteur when ``new_envelopes`` (those
+    there were go), save the calendar, then journal the settings as they now stand."""
+    _apply(edition, s)
+    session.add(edition)
+    if new_envelopes:
+        session.flush()
+        for envelope in envelopes(session, edition):
+            session.delete(envelope)
+        session.flush()
+        _add_envelopes(session, edition, s.default_amount)
+    _save_calendar(session, edition, s.dates)
     session.flush()
     journal_edition(session, actor, edition, action, reason, _settings_payload(edition))
 
@@ -230,17 +239,14 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
         name=s.name, slug=s.slug, territory_kind=s.territory_kind, territory_codes="", envelope_scope=s.envelope_scope,
         created_by=actor.id,
     )  # fmt: skip
-    _apply(edition, s)
-    session.add(edition)
-    session.flush()
-    _add_envelopes(session, edition, s.default_amount)
     _save_and_journal(
         session,
         actor,
         edition,
-        s.dates,
-        "edition_created",
-        _("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
+        s,
+        new_envelopes=True,
+        action="edition_created",
+        reason=_("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
     )
     return edition
 
@@ -278,20 +284,14 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
         raise Conflict(
             _("L'étude de recevabilité a commencé : la liste des critères ne change plus."), field="checklist"
         )
-    _apply(edition, s)
-    session.add(edition)
-    if territory_changed:
-        for envelope in envelopes(session, edition):
-            session.delete(envelope)
-        session.flush()
-        _add_envelopes(session, edition, s.default_amount)
     _save_and_journal(
         session,
         actor,
         edition,
-        s.dates,
-        "edition_updated",
-        _("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
+        s,
+        new_envelopes=territory_changed,
+        action="edition_updated",
+        reason=_("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
     )
 
 
