@@ -17,7 +17,15 @@ from backend.budget.permissions import Authored, EditionDep, Reported, submit_po
 from backend.budget.rules import ProposalInput, description_too_long
 from backend.budget.service import editions, proposal_photos, proposals
 from backend.budget.service.proposal_photos import ProposalForm
-from backend.budget.views.common import form_context, labels, paris_today, picker_for, proposal_url, upload_of
+from backend.budget.views.common import (
+    PostedProposal,
+    form_context,
+    labels,
+    paris_today,
+    picker_for,
+    proposal_url,
+    upload_of,
+)
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
@@ -54,14 +62,6 @@ def map_picker(request: Request, session: DbSession, edition: EditionDep, qpv_co
         "budget/_picker.html",
         {"picker": picker_for(session, qpv_code, None, None), "form": {"point": ""}},
     )
-
-
-def _read(
-    title: str, description: str, theme: str, qpv_code: str, location_text: str, estimated_cost: str, operating_cost: str,
-    point: str, map_qpv: str, remove_photo: str,
-) -> ProposalForm:  # fmt: skip
-    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
-    return ProposalForm(data, point=point, map_qpv=map_qpv, remove_photo=bool(remove_photo))
 
 
 # The session remembers which draft each « Proposer » form created, so that sending the same
@@ -162,16 +162,7 @@ def create(
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
-    remove_photo: Annotated[str, Form()] = "",
+    form: PostedProposal,
     action: Annotated[str, Form()] = "brouillon",
     form_key: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
@@ -185,18 +176,6 @@ def create(
             if found.status not in EDITABLE_STATUSES:  # this form was already sent
                 return redirect(proposal_url(edition, found), request)
             draft = found
-    form = _read(
-        title,
-        description,
-        theme,
-        qpv_code,
-        location_text,
-        estimated_cost,
-        operating_cost,
-        point,
-        map_qpv,
-        remove_photo,
-    )
     return _save(request, background, session, principal, edition, draft, form, photo, action, form_key)
 
 
@@ -216,31 +195,10 @@ def update(
     background: BackgroundTasks,
     session: DbSession,
     access: Authored,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
-    remove_photo: Annotated[str, Form()] = "",
+    form: PostedProposal,
     action: Annotated[str, Form()] = "brouillon",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    form = _read(
-        title,
-        description,
-        theme,
-        qpv_code,
-        location_text,
-        estimated_cost,
-        operating_cost,
-        point,
-        map_qpv,
-        remove_photo,
-    )
     return _save(
         request, background, session, access.principal, access.edition, access.proposal, form, photo, action
     )

@@ -29,7 +29,7 @@ from backend.budget.rules import Answer, ProposalInput, parse_euros
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.moderation import MODERATED
 from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
-from backend.budget.views.common import form_context, labels, proposal_url, upload_of
+from backend.budget.views.common import PostedProposal, form_context, labels, proposal_url, upload_of
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
@@ -217,25 +217,16 @@ def in_person_submit(
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
+    form: PostedProposal,
     author_identifier: Annotated[str, Form()] = "",
     author_label: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     covered = _covered(session, principal, edition, Act.file_for)
-    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
-    form = ProposalForm(data, point=point, map_qpv=map_qpv)
+    data = form.data
     person = {"author_identifier": author_identifier, "author_label": author_label}
     store_upload(session, request.app.state.settings.upload_dir, form, upload_of(photo))
-    ref = next((r for r in covered if r.code == qpv_code), None)
+    ref = next((r for r in covered if r.code == data.qpv_code), None)
 
     def file() -> Proposal:
         if ref is None:

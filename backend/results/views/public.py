@@ -203,60 +203,60 @@ def _page_of(page: int) -> int:
     return max(1, min(page, 10_000))
 
 
-@router.get("/resultats/redevabilite/processus/{key}")
-def accountability_process(request: Request, session: DbSession, key: str, page: int = 1) -> Response:
-    if key not in PROCESS_KEYS:
-        raise NotFound(_("Ce processus n'existe pas."))
+def _accountability_page(
+    request: Request,
+    session: DbSession,
+    page: int,
+    heading: tuple[str, str],
+    links: tuple[str, str],
+    *,
+    process: str | None = None,
+    territory: str | None = None,
+) -> Response:
+    """The decisions of one process or one quartier, a page at a time; ``heading`` is the title and
+    its description, ``links`` this page's address and the journal filtered the same way."""
     page = _page_of(page)
-    traced, total = accountability.decisions(session, process=key, page=page)
+    traced, total = accountability.decisions(session, process=process, territory=territory, page=page)
     count, head_hash = head(session)
     return render(
         request,
         "results/accountability.html",
         {
-            "title": get_registry(request).journal_processes().get(key, key),
-            "description": _(accountability.PROCESS_DESCRIPTIONS[key]),
-            "summary": accountability.counts_by_action(session, process=key),
+            "title": heading[0],
+            "description": heading[1],
+            "summary": accountability.counts_by_action(session, process=process, territory=territory),
             "traced": traced,
             "total": total,
             "page": page,
             "pages": max(1, -(-total // accountability.PAGE_SIZE)),
-            "base": f"/resultats/redevabilite/processus/{key}",
-            "journal_filter": f"/journal?processus={key}",
+            "base": links[0],
+            "journal_filter": links[1],
             "journal_count": count,
             "head_hash": head_hash,
             **labels(request),
         },
         block="decisions",
     )
+
+
+@router.get("/resultats/redevabilite/processus/{key}")
+def accountability_process(request: Request, session: DbSession, key: str, page: int = 1) -> Response:
+    if key not in PROCESS_KEYS:
+        raise NotFound(_("Ce processus n'existe pas."))
+    heading = (
+        get_registry(request).journal_processes().get(key, key),
+        _(accountability.PROCESS_DESCRIPTIONS[key]),
+    )
+    links = (f"/resultats/redevabilite/processus/{key}", f"/journal?processus={key}")
+    return _accountability_page(request, session, page, heading, links, process=key)
 
 
 @router.get("/resultats/redevabilite/quartiers/{code}")
 def accountability_qpv(request: Request, session: DbSession, code: str, page: int = 1) -> Response:
     qpv = _qpv(session, code)
-    page = _page_of(page)
-    traced, total = accountability.decisions(session, territory=qpv.code, page=page)
-    count, head_hash = head(session)
-    return render(
-        request,
-        "results/accountability.html",
-        {
-            "title": qpv.name,
-            "description": _("Les décisions prises pour le quartier %(name)s, avec leur raison.")
-            % {"name": qpv.name},
-            "summary": accountability.counts_by_action(session, territory=qpv.code),
-            "traced": traced,
-            "total": total,
-            "page": page,
-            "pages": max(1, -(-total // accountability.PAGE_SIZE)),
-            "base": f"/resultats/redevabilite/quartiers/{qpv.code}",
-            "journal_filter": f"/journal?quartier={qpv.code}",
-            "journal_count": count,
-            "head_hash": head_hash,
-            **labels(request),
-        },
-        block="decisions",
-    )
+    description = _("Les décisions prises pour le quartier %(name)s, avec leur raison.") % {"name": qpv.name}
+    links = (f"/resultats/redevabilite/quartiers/{qpv.code}", f"/journal?quartier={qpv.code}")
+    return _accountability_page(request, session, page, (qpv.name, description), links, territory=qpv.code)
 
 
 # --- monthly digest ---------------------------------------------------------------------------------
