@@ -10,7 +10,6 @@ from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
-from backend.accounts.security import flash
 from backend.budget import notify
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
@@ -32,6 +31,7 @@ from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,14 +134,16 @@ def _save(
         if outcome.prechecks:
             checks = " ".join(p.message for p in outcome.prechecks)
             message += " " + _("Attention : %(checks)s") % {"checks": checks}
-        flash(request, message, "success")
-        return redirect(proposal_url(edition, saved), request)
+        return done(request, proposal_url(edition, saved), message)
     if form.errors:
         ctx = _resident_context(session, edition, form, saved)
         ctx["draft_saved"] = True
         return render(request, "budget/form.html", ctx, status_code=422)
-    flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
-    return redirect(proposal_url(edition, saved, "/modifier"), request)
+    return done(
+        request,
+        proposal_url(edition, saved, "/modifier"),
+        _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."),
+    )
 
 
 @router.get("/budget-participatif/{slug}/proposer")
@@ -207,8 +209,7 @@ def update(
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/supprimer")
 def delete(request: Request, session: DbSession, access: Authored) -> Response:
     proposal_photos.delete_draft(session, request.app.state.settings.upload_dir, access.proposal)
-    flash(request, _("Le brouillon est supprimé."), "success")
-    return redirect("/budget-participatif/mes-propositions", request)
+    return done(request, "/budget-participatif/mes-propositions", _("Le brouillon est supprimé."))
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/signaler")
@@ -225,11 +226,9 @@ def report(
         session, lambda: proposals.report(session, user, access.edition, access.proposal, reason)
     )
     if isinstance(hidden, DomainError):
-        flash(request, hidden.message, "error")
-        return redirect(url + "#signaler", request)
+        return refused(request, url + "#signaler", hidden)
     if hidden:
         notify.send_after_response(
             request, background, session, access.edition, access.proposal, event="hidden"
         )
-    flash(request, _("Merci. Votre signalement est transmis à la table de quartier."), "success")
-    return redirect(url, request)
+    return done(request, url, _("Merci. Votre signalement est transmis à la table de quartier."))

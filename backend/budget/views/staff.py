@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import Principal, enforce
-from backend.accounts.security import flash
 from backend.budget import notify, phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import (
@@ -34,8 +33,9 @@ from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import QpvRef
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -182,11 +182,10 @@ def moderate(
     outcome = attempt(session, decide)
     if isinstance(outcome, DomainError):
         return _moderation_page(request, session, access, outcome, form)
-    done, event = outcome
+    message, event = outcome
     notify.send_after_response(request, background, session, edition, proposal, event=event)
-    flash(request, done, "success")
     code = access.qpv.code if access.qpv else ""
-    return redirect(f"/budget-participatif/{edition.slug}/moderation?quartier={code}", request)
+    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", message)
 
 
 # --- filing for a resident met in person ----------------------------------------------------
@@ -268,8 +267,8 @@ def in_person_submit(
             status_code=422,
         )
     notify.send_after_response(request, background, session, edition, proposal)
-    flash(request, _("Proposition déposée pour la personne. Elle attend maintenant la relecture."), "success")
-    return redirect(proposal_url(edition, proposal), request)
+    message = _("Proposition déposée pour la personne. Elle attend maintenant la relecture.")
+    return done(request, proposal_url(edition, proposal), message)
 
 
 # --- eligibility instruction --------------------------------------------------------------------
@@ -404,6 +403,6 @@ def instruct(
     if errors:
         return _instruct_page(request, session, access, errors, form)
     notify.send_after_response(request, background, session, edition, proposal)
-    flash(request, _("Décision enregistrée. L'auteur·rice est prévenu·e."), "success")
     code = access.qpv.code if access.qpv else ""
-    return redirect(f"/budget-participatif/{edition.slug}/instruction?quartier={code}", request)
+    url = f"/budget-participatif/{edition.slug}/instruction?quartier={code}"
+    return done(request, url, _("Décision enregistrée. L'auteur·rice est prévenu·e."))

@@ -13,7 +13,6 @@ from sqlmodel import col
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
-from backend.accounts.security import flash
 from backend.budget.models import ELIGIBLE_STATUSES, Proposal, ProposalStatus
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
@@ -27,6 +26,7 @@ from backend.results.models import Realisation, RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
 from backend.territory.models import Qpv
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 PROCESS_KEYS = ("bp", "fph", "assembly")
@@ -152,14 +152,11 @@ def toggle_subscription(
     url = f"/resultats/realisations/{realisation.id}"
     if service.is_subscribed(session, realisation, user):
         service.unsubscribe(session, realisation, user)
-        flash(request, _("Vous ne suivez plus ce projet."), "success")
-        return redirect(url, request)
+        return done(request, url, _("Vous ne suivez plus ce projet."))
     outcome = attempt(session, lambda: service.subscribe(session, realisation, user))
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(url, request)
-    flash(request, _("C'est noté : vous recevrez un e-mail quand le projet avance."), "success")
-    return redirect(url, request)
+        return refused(request, url, outcome)
+    return done(request, url, _("C'est noté : vous recevrez un e-mail quand le projet avance."))
 
 
 @router.get("/resultats/realisations/{realisation_id}/etapes/{milestone_id}/photo")
