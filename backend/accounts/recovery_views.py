@@ -47,14 +47,11 @@ def last_digits(phone: str | None) -> str:
     return (phone or "")[-2:]
 
 
-# --- after sign-up: a small hook called by views.signup ------------------------------------------
-
-
-def after_signup(request: Request, session: DbSession, user: User) -> Response:
-    """Send the confirmation for the contact used to sign up, then show the confirmation page.
-    A failed send loses nothing: the account exists and the page offers to send again."""
-    kind: contact.Kind = "email" if user.email else "phone"
-    outcome = attempt(
+def _start_confirmation(
+    request: Request, session: DbSession, user: User, kind: contact.Kind, value: str | None = None
+) -> str | DomainError:
+    """Send the link or the code in a savepoint (see the module doc); the contact it went to."""
+    return attempt(
         session,
         lambda: contact.start_confirmation(
             session,
@@ -64,8 +61,19 @@ def after_signup(request: Request, session: DbSession, user: User) -> Response:
             user,
             kind,
             _ip(request),
+            value=value,
         ),
     )
+
+
+# --- after sign-up: a small hook called by views.signup ------------------------------------------
+
+
+def after_signup(request: Request, session: DbSession, user: User) -> Response:
+    """Send the confirmation for the contact used to sign up, then show the confirmation page.
+    A failed send loses nothing: the account exists and the page offers to send again."""
+    kind: contact.Kind = "email" if user.email else "phone"
+    outcome = _start_confirmation(request, session, user, kind)
     if isinstance(outcome, DomainError):
         return done(
             request, "/compte/confirmation", _("Votre compte est créé.") + " " + outcome.message, "error"
@@ -112,19 +120,7 @@ def send_confirmation(
     if what is None:
         return redirect("/compte/confirmation", request)
     value = email if what == "email" else phone
-    target = attempt(
-        session,
-        lambda: contact.start_confirmation(
-            session,
-            _settings(request),
-            request.app.state.mailer,
-            request.app.state.sms,
-            user,
-            what,
-            _ip(request),
-            value=value or None,
-        ),
-    )
+    target = _start_confirmation(request, session, user, what, value or None)
     if isinstance(target, DomainError):
         return _confirmation_page(request, session, user, target, target.status_code)
     if what == "email":
