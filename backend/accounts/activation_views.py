@@ -15,19 +15,19 @@ from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import LoginAttempt, Role, User
 from backend.accounts.permissions import (
     VERIFIER_ROLES,
-    Principal,
     enforce,
-    staff_policy,
     verify_residence_policy,
 )
-from backend.accounts.security import account_key, flash
-from backend.accounts.views import _login
+from backend.accounts.security import account_key
+from backend.accounts.views import _login, covered_refs
+from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import Qpv, QpvRef
-from backend.territory.service import qpv_ref, qpv_refs
+from backend.territory.service import qpv_ref
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 HELP_PATH = "/aide-compte"
@@ -55,22 +55,24 @@ def activate(
     ip = request.client.host if request.client else "unknown"
     key = account_key(f"activation:{ip}")
     form = {"code": code, "contact": contact}
-    try:
+
+    def activate_account() -> User:
         sessions.check_rate_limit(session, settings, key, ip)
         if password != password_confirm:
             raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
-        with session.begin_nested():
-            user = activation.activate(
-                session, settings.secret_key, code=code, password=password, contact=contact
-            )
-    except DomainError as exc:
-        if exc.field == "code":  # wrong codes count toward the limit, like failed logins
+        return activation.activate(
+            session, settings.secret_key, code=code, password=password, contact=contact
+        )
+
+    user = attempt(session, activate_account)
+    if isinstance(user, DomainError):
+        if user.field == "code":  # wrong codes count toward the limit, like failed logins
             session.add(LoginAttempt(account_key=key, ip=ip))
         return render(
             request,
             "accounts/activate.html",
-            {"form": form, "error": exc},
-            status_code=exc.status_code,
+            {"form": form, "error": user},
+            status_code=user.status_code,
             headers=NO_STORE,
         )
     _login(request, session, user)
@@ -82,18 +84,10 @@ def activate(
         ) % {"login_id": login_id}
     else:
         message = _("C'est fait : votre mot de passe est enregistré. Vous êtes connecté.")
-    flash(request, message, "success")
-    return redirect("/compte", request)
+    return done(request, "/compte", message)
 
 
 # --- staff: find a person and print a code -------------------------------------------------------
-
-
-def covered_refs(session: DbSession, principal: Principal) -> list[QpvRef]:
-    """The QPV where this agent or moderator may check identities (403 if none)."""
-    enforce(staff_policy(principal, *VERIFIER_ROLES))
-    refs = [ref for ref in qpv_refs(session).values() if principal.covers_any(VERIFIER_ROLES, ref)]
-    return sorted(refs, key=lambda r: r.name)
 
 
 def _find(session: DbSession, key: str, covered: list[QpvRef], form: dict[str, str]) -> list[User]:
@@ -178,24 +172,26 @@ def issue_code(
     assert ref is not None
     role = principal.covers_any(VERIFIER_ROLES, ref) or Role.agent
     settings = request.app.state.settings
-    try:
-        with session.begin_nested():
-            documents.record_document(
-                session, person, key=settings.id_document_key, kind=document_kind, number=document_number
-            )
-            slip = activation.issue_activation(
-                session,
-                settings.secret_key,
-                principal.actor(role),
-                person,
-                session.get(Qpv, ref.id),
-                context=_("aide au compte"),
-            )
-    except DomainError as exc:
+
+    def issue() -> activation.Slip:
+        documents.record_document(
+            session, person, key=settings.id_document_key, kind=document_kind, number=document_number
+        )
+        return activation.issue_activation(
+            session,
+            settings.secret_key,
+            principal.actor(role),
+            person,
+            session.get(Qpv, ref.id),
+            context=_("aide au compte"),
+        )
+
+    slip = attempt(session, issue)
+    if isinstance(slip, DomainError):
         session.refresh(person)
         form = {"nom": person.display_name, "annee": str(person.birth_year or ""), "numero": ""}
         return _help_page(
-            request, session, covered, form, [person], exc, person.public_id, status_code=exc.status_code
+            request, session, covered, form, [person], slip, person.public_id, status_code=slip.status_code
         )
     return render(
         request,

@@ -13,14 +13,14 @@ from backend.accounts.deps import AdminPrincipal
 from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
+from backend.views_common import done
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -91,13 +91,12 @@ def grant(
     )
     if isinstance(outcome, DomainError):
         return _user_page(request, session, user_id, outcome)
-    flash(
+    return done(
         request,
+        f"/admin/utilisateurs/{user_id}",
         _("Rôle « %(role)s » attribué à %(name)s.")
         % {"role": _(ROLE_LABELS[Role(role)]), "name": user.display_name},
-        "success",
     )
-    return redirect(f"/admin/utilisateurs/{user_id}", request)
 
 
 @router.post("/roles/{grant_id}/retirer")
@@ -106,5 +105,4 @@ def revoke(request: Request, session: DbSession, principal: AdminPrincipal, gran
     if grant_row is None:
         raise NotFound(_("Ce rôle n'existe pas."))
     revoke_grant(session, principal.actor(Role.admin), grant_row)
-    flash(request, _("Rôle retiré."), "success")
-    return redirect(f"/admin/utilisateurs/{grant_row.user_id}", request)
+    return done(request, f"/admin/utilisateurs/{grant_row.user_id}", _("Rôle retiré."))

@@ -12,13 +12,13 @@ from backend.accounts import postal
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.accounts.permissions import Principal, require_authenticated
-from backend.accounts.security import flash
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import QpvRef
 from backend.territory.service import qpv_refs
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,9 +111,8 @@ def enter_code(
     except DomainError as exc:
         ctx = {"me": user, "code": code[:40], "error": exc}
         return render(request, "accounts/postal_code.html", ctx, status_code=exc.status_code)
-    flash(
+    return done(
         request,
+        "/compte#residence",
         _("Merci ! Votre adresse est vérifiée : vous habitez le quartier %(name)s.") % {"name": qpv.name},
-        "success",
     )
-    return redirect("/compte#residence", request)

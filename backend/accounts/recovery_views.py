@@ -20,7 +20,6 @@ from backend.accounts import codes, contact
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import CodePurpose, User
 from backend.accounts.permissions import require_authenticated
-from backend.accounts.security import flash
 from backend.accounts.views import _login
 from backend.config import Settings
 from backend.db import attempt
@@ -28,6 +27,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,14 +47,11 @@ def last_digits(phone: str | None) -> str:
     return (phone or "")[-2:]
 
 
-# --- after sign-up: a small hook called by views.signup ------------------------------------------
-
-
-def after_signup(request: Request, session: DbSession, user: User) -> Response:
-    """Send the confirmation for the contact used to sign up, then show the confirmation page.
-    A failed send loses nothing: the account exists and the page offers to send again."""
-    kind: contact.Kind = "email" if user.email else "phone"
-    outcome = attempt(
+def _start_confirmation(
+    request: Request, session: DbSession, user: User, kind: contact.Kind, value: str | None = None
+) -> str | DomainError:
+    """Send the link or the code in a savepoint (see the module doc); the contact it went to."""
+    return attempt(
         session,
         lambda: contact.start_confirmation(
             session,
@@ -64,13 +61,26 @@ def after_signup(request: Request, session: DbSession, user: User) -> Response:
             user,
             kind,
             _ip(request),
+            value=value,
         ),
     )
+
+
+# --- after sign-up: a small hook called by views.signup ------------------------------------------
+
+
+def after_signup(request: Request, session: DbSession, user: User) -> Response:
+    """Send the confirmation for the contact used to sign up, then show the confirmation page.
+    A failed send loses nothing: the account exists and the page offers to send again."""
+    kind: contact.Kind = "email" if user.email else "phone"
+    outcome = _start_confirmation(request, session, user, kind)
     if isinstance(outcome, DomainError):
-        flash(request, _("Votre compte est créé.") + " " + outcome.message, "error")
-        return redirect("/compte/confirmation", request)
-    flash(request, _("Votre compte est créé. Confirmez maintenant votre contact."), "success")
-    return redirect("/compte/confirmation", request)
+        return done(
+            request, "/compte/confirmation", _("Votre compte est créé.") + " " + outcome.message, "error"
+        )
+    return done(
+        request, "/compte/confirmation", _("Votre compte est créé. Confirmez maintenant votre contact.")
+    )
 
 
 # --- confirming a contact (logged in) ------------------------------------------------------------
@@ -110,19 +120,7 @@ def send_confirmation(
     if what is None:
         return redirect("/compte/confirmation", request)
     value = email if what == "email" else phone
-    target = attempt(
-        session,
-        lambda: contact.start_confirmation(
-            session,
-            _settings(request),
-            request.app.state.mailer,
-            request.app.state.sms,
-            user,
-            what,
-            _ip(request),
-            value=value or None,
-        ),
-    )
+    target = _start_confirmation(request, session, user, what, value or None)
     if isinstance(target, DomainError):
         return _confirmation_page(request, session, user, target, target.status_code)
     if what == "email":
@@ -133,8 +131,7 @@ def send_confirmation(
         message = _("Un code est parti par SMS au numéro qui finit par %(end)s.") % {
             "end": last_digits(target)
         }
-    flash(request, message, "success")
-    return redirect("/compte/confirmation", request)
+    return done(request, "/compte/confirmation", message)
 
 
 @router.post("/compte/confirmation/code")
@@ -146,8 +143,7 @@ def confirm_phone(
         contact.confirm_phone(session, _settings(request), user, code)  # no savepoint: see the module doc
     except DomainError as exc:
         return _confirmation_page(request, session, user, exc, exc.status_code)
-    flash(request, _("Votre numéro de téléphone est confirmé. Merci !"), "success")
-    return redirect("/compte", request)
+    return done(request, "/compte", _("Votre numéro de téléphone est confirmé. Merci !"))
 
 
 @router.get("/compte/confirmer/{token}")
@@ -162,10 +158,10 @@ def confirm_link(request: Request, session: DbSession, principal: CurrentPrincip
     if isinstance(user, DomainError):
         ctx = {"token": token, "valid": False, "error": user}
         return render(request, "accounts/confirm_link.html", ctx, status_code=user.status_code)
-    flash(request, _("Votre adresse e-mail est confirmée. Merci !"), "success")
-    if principal.user is not None and principal.user.id == user.id:
-        return redirect("/compte", request)
-    return redirect("/connexion", request)
+    signed_in = principal.user is not None and principal.user.id == user.id
+    return done(
+        request, "/compte" if signed_in else "/connexion", _("Votre adresse e-mail est confirmée. Merci !")
+    )
 
 
 # --- forgotten password ---------------------------------------------------------------------------
@@ -200,17 +196,26 @@ def forgot_sent(request: Request) -> Response:
     return render(request, "accounts/forgot_sent.html", {})
 
 
-def _reset_code_page(request: Request, error: DomainError | None = None, status_code: int = 200) -> Response:
-    phone = request.session.get("reset_phone")
+def _code_page(
+    request: Request, step: tuple[str, str, str], error: DomainError | None = None, status_code: int = 200
+) -> Response:
+    """The page where a code received by SMS is typed. ``step`` is the session key holding the phone
+    number, the page that asks for the number (where to go without one) and the template."""
+    key, start, template = step
+    phone = request.session.get(key)
     if not phone:
-        return redirect("/mot-de-passe-oublie", request)
+        return redirect(start, request)
     ctx = {"phone_end": last_digits(phone), "error": error}
-    return render(request, "accounts/reset_code.html", ctx, status_code=status_code)
+    return render(request, template, ctx, status_code=status_code)
+
+
+RESET_STEP = ("reset_phone", "/mot-de-passe-oublie", "accounts/reset_code.html")
+SMS_LOGIN_STEP = ("login_phone", "/connexion/sms", "accounts/login_sms_code.html")
 
 
 @router.get("/mot-de-passe-oublie/code")
 def reset_code_form(request: Request) -> Response:
-    return _reset_code_page(request)
+    return _code_page(request, RESET_STEP)
 
 
 @router.post("/mot-de-passe-oublie/code")
@@ -228,7 +233,7 @@ def reset_with_code(
         _check_confirm(password, password_confirm)
         user = contact.reset_password(session, _settings(request), password, phone=phone, code=code)
     except DomainError as exc:
-        return _reset_code_page(request, exc, exc.status_code)
+        return _code_page(request, RESET_STEP, exc, exc.status_code)
     return _after_reset(request, session, user)
 
 
@@ -246,14 +251,16 @@ def reset_with_link(
     password: Annotated[str, Form()] = "",
     password_confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+
+    def reset() -> User:
         _check_confirm(password, password_confirm)
-        with session.begin_nested():
-            user = contact.reset_password(session, _settings(request), password, token=token)
-    except DomainError as exc:
-        valid = exc.field in {"password", "password_confirm"}
-        ctx = {"token": token, "valid": valid, "error": exc}
-        return render(request, "accounts/reset_link.html", ctx, status_code=exc.status_code)
+        return contact.reset_password(session, _settings(request), password, token=token)
+
+    user = attempt(session, reset)
+    if isinstance(user, DomainError):
+        valid = user.field in {"password", "password_confirm"}
+        ctx = {"token": token, "valid": valid, "error": user}
+        return render(request, "accounts/reset_link.html", ctx, status_code=user.status_code)
     return _after_reset(request, session, user)
 
 
@@ -264,8 +271,9 @@ def _check_confirm(password: str, password_confirm: str) -> None:
 
 def _after_reset(request: Request, session: DbSession, user: User) -> Response:
     _login(request, session, user)  # a fresh session with the new session version; other devices are out
-    flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
-    return redirect("/compte", request)
+    return done(
+        request, "/compte", _("Votre mot de passe est changé. Vos autres appareils sont déconnectés.")
+    )
 
 
 # --- login by SMS code ----------------------------------------------------------------------------
@@ -295,17 +303,9 @@ def sms_login_request(request: Request, session: DbSession, phone: Annotated[str
     return redirect("/connexion/sms/code", request)
 
 
-def _sms_code_page(request: Request, error: DomainError | None = None, status_code: int = 200) -> Response:
-    phone = request.session.get("login_phone")
-    if not phone:
-        return redirect("/connexion/sms", request)
-    ctx = {"phone_end": last_digits(phone), "error": error}
-    return render(request, "accounts/login_sms_code.html", ctx, status_code=status_code)
-
-
 @router.get("/connexion/sms/code")
 def sms_code_form(request: Request) -> Response:
-    return _sms_code_page(request)
+    return _code_page(request, SMS_LOGIN_STEP)
 
 
 @router.post("/connexion/sms/code")
@@ -318,7 +318,6 @@ def sms_login(request: Request, session: DbSession, code: Annotated[str, Form()]
             session, _settings(request), phone, code
         )  # no savepoint: see module doc
     except DomainError as exc:
-        return _sms_code_page(request, exc, exc.status_code)
+        return _code_page(request, SMS_LOGIN_STEP, exc, exc.status_code)
     _login(request, session, user)
-    flash(request, _("Connexion réussie avec le code reçu par SMS."), "success")
-    return redirect("/compte", request)
+    return done(request, "/compte", _("Connexion réussie avec le code reçu par SMS."))

@@ -26,15 +26,16 @@ from backend.accounts.permissions import (
     staff_policy,
     verify_residence_policy,
 )
-from backend.accounts.security import flash, parse_identifier
+from backend.accounts.security import parse_identifier
 from backend.db import attempt
 from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound, Problems
 from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
-from backend.territory.models import Qpv
+from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,22 +85,25 @@ def signup(
         checks.add(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
     if not consent:
         checks.add(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
-    try:
-        # Nested: when the form has other problems, the account just created is undone.
-        with session.begin_nested():
-            ip = request.client.host if request.client else "unknown"
-            count_signup(session, request.app.state.settings, ip)  # refused sign-ups do not count
-            with checks:
-                user = service.register(
-                    session,
-                    identifier=identifier,
-                    password=password,
-                    display_name=display_name,
-                    birth_year=year,
-                )
-            checks.raise_any()
-    except DomainError as exc:
-        problems = _in_form_order(exc, SIGNUP_FIELDS)
+
+    def register() -> User:
+        ip = request.client.host if request.client else "unknown"
+        count_signup(session, request.app.state.settings, ip)  # refused sign-ups do not count
+        with checks:
+            user = service.register(
+                session,
+                identifier=identifier,
+                password=password,
+                display_name=display_name,
+                birth_year=year,
+            )
+        checks.raise_any()
+        return user
+
+    # In a savepoint: when the form has other problems, the account just created is undone.
+    user = attempt(session, register)
+    if isinstance(user, DomainError):
+        problems = _in_form_order(user, SIGNUP_FIELDS)
         form["consent"] = consent
         return render(
             request,
@@ -157,8 +161,7 @@ def logout(request: Request, session: DbSession) -> Response:
     """End this session on the server, so a copy of the cookie opens nothing any more."""
     sessions.end_session(session, request.session.get("sid"))
     request.session.clear()
-    flash(request, _("Vous êtes déconnecté."), "info")
-    return redirect("/", request)
+    return done(request, "/", _("Vous êtes déconnecté."), "info")
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -207,24 +210,25 @@ def update_profile(
     user = require_authenticated(principal)
     checks = Checks()
     year = checks.value(read_birth_year, birth_year)
-    try:
-        with session.begin_nested():
-            with checks:
-                service.update_profile(
-                    session,
-                    user,
-                    display_name=display_name,
-                    birth_year=year if not checks.has("birth_year") else user.birth_year,
-                )
-            checks.raise_any()
-    except DomainError as exc:
+
+    def update() -> None:
+        with checks:
+            service.update_profile(
+                session,
+                user,
+                display_name=display_name,
+                birth_year=year if not checks.has("birth_year") else user.birth_year,
+            )
+        checks.raise_any()
+
+    outcome = attempt(session, update)
+    if isinstance(outcome, DomainError):
         session.refresh(user)
         form = {"display_name": display_name, "birth_year": birth_year}
-        problems = _in_form_order(exc, ("display_name", "birth_year"))
+        problems = _in_form_order(outcome, ("display_name", "birth_year"))
         ctx = _profile_context(session, principal, problems, form=form, suivant=_back_to(suivant))
         return render(request, "accounts/profile.html", ctx, status_code=problems.status_code)
-    flash(request, _("Vos informations sont enregistrées."), "success")
-    return redirect(_back_to(suivant) or "/compte", request)
+    return done(request, _back_to(suivant) or "/compte", _("Vos informations sont enregistrées."))
 
 
 @router.post("/compte/residence")
@@ -250,8 +254,8 @@ def update_residence(
             session, principal, message, form=form, residence_error=True, suivant=_back_to(suivant)
         )
         return render(request, "accounts/profile.html", ctx, status_code=message.status_code)
-    flash(request, message, "success" if user.residence_status == ResidenceStatus.verified else "info")
-    return redirect(_back_to(suivant) or "/compte#residence", request)
+    kind = "success" if user.residence_status == ResidenceStatus.verified else "info"
+    return done(request, _back_to(suivant) or "/compte#residence", message, kind)
 
 
 @router.get("/compte/mot-de-passe")
@@ -285,8 +289,9 @@ def change_password(
             request, "accounts/password.html", form_errors(outcome), status_code=outcome.status_code
         )
     _login(request, session, user)  # a new session here: copies of the old cookie stay logged out
-    flash(request, _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
-    return redirect("/compte", request)
+    return done(
+        request, "/compte", _("Votre mot de passe est changé. Vos autres appareils sont déconnectés.")
+    )
 
 
 @router.get("/compte/mes-donnees.json")
@@ -326,11 +331,17 @@ def delete_account(
         return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
     personal_data.delete_account(session, user, get_registry(request))
     request.session.clear()
-    flash(request, _("Votre compte et vos données personnelles ont été supprimés."), "success")
-    return redirect("/", request)
+    return done(request, "/", _("Votre compte et vos données personnelles ont été supprimés."))
 
 
 # --- residence verification (agents, tables de quartier) ----------------------------------------
+
+
+def covered_refs(session: DbSession, principal: Principal) -> list[QpvRef]:
+    """The QPV where this agent or moderator may check residences and identities (403 if none)."""
+    enforce(staff_policy(principal, *VERIFIER_ROLES))
+    refs = [ref for ref in qpv_refs(session).values() if principal.covers_any(VERIFIER_ROLES, ref)]
+    return sorted(refs, key=lambda r: r.name)
 
 
 def verifiable_resident(user_id: int, session: DbSession, principal: CurrentPrincipal) -> User:
@@ -344,9 +355,7 @@ def verifiable_resident(user_id: int, session: DbSession, principal: CurrentPrin
 def verification_list(
     request: Request, session: DbSession, principal: CurrentPrincipal, qpv: str = "", statut: str = "declared"
 ) -> Response:
-    enforce(staff_policy(principal, *VERIFIER_ROLES))
-    covered = [ref for ref in qpv_refs(session).values() if principal.covers_any(VERIFIER_ROLES, ref)]
-    covered.sort(key=lambda r: r.name)
+    covered = covered_refs(session, principal)
     selected = [r for r in covered if r.code == qpv] if qpv else covered
     if qpv and not selected:
         raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
@@ -376,12 +385,8 @@ def verify(
         lambda: service.verify_residence(session, principal.actor(role or Role.agent), resident, qpv, method),
     )
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(f"/verification?qpv={qpv.code}", request)
-    flash(
-        request,
-        _("Résidence de %(resident_display_nam)s vérifiée.")
-        % {"resident_display_nam": resident.display_name},
-        "success",
-    )
-    return redirect(f"/verification?qpv={qpv.code}", request)
+        return refused(request, f"/verification?qpv={qpv.code}", outcome)
+    message = _("Résidence de %(resident_display_nam)s vérifiée.") % {
+        "resident_display_nam": resident.display_name
+    }
+    return done(request, f"/verification?qpv={qpv.code}", message)

@@ -12,7 +12,6 @@ from sqlmodel import col, select
 from backend.accounts.deps import AdminPrincipal, CurrentPrincipal
 from backend.accounts.models import Role, RoleGrant, ScopeKind, User
 from backend.accounts.permissions import enforce
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import AppRegistry, DbSession
 from backend.errors import DomainError, Invalid
@@ -32,7 +31,7 @@ from backend.territory.contact import (
 )
 from backend.territory.finder import FindStatus, find_quartier
 from backend.territory.geo import geojson_outlines, parse_geometry, svg_map
-from backend.territory.importer import QpvImportError, import_qpv_bytes
+from backend.territory.importer import ImportReport, QpvImportError, import_qpv_bytes
 from backend.territory.models import Commune, Qpv, Secteur
 from backend.territory.service import (
     DEFAULT_COMMUNE,
@@ -45,7 +44,7 @@ from backend.territory.service import (
     secteur_by_id,
     territory_quartiers,
 )
-from backend.views_common import done
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -251,8 +250,9 @@ def admin_assign_secteur(
     if secteur and target is None:
         raise Invalid(_("Ce secteur n'existe pas."))
     assign_secteur(session, qpv, target, principal.actor(Role.admin))
-    flash(request, _("%(qpv_name)s : secteur enregistré.") % {"qpv_name": qpv.name}, "success")
-    return redirect("/admin/territoires", request)
+    return done(
+        request, "/admin/territoires", _("%(qpv_name)s : secteur enregistré.") % {"qpv_name": qpv.name}
+    )
 
 
 @router.post("/admin/territoires/secteurs")
@@ -268,10 +268,8 @@ def admin_create_secteur(
         raise Invalid(_("Cette commune n'existe pas."))
     secteur = attempt(session, lambda: create_secteur(session, target, name, principal.actor(Role.admin)))
     if isinstance(secteur, DomainError):
-        flash(request, secteur.message, "error")
-        return redirect("/admin/territoires", request)
-    flash(request, _("Secteur « %(name)s » créé.") % {"name": secteur.name}, "success")
-    return redirect("/admin/territoires", request)
+        return refused(request, "/admin/territoires", secteur)
+    return done(request, "/admin/territoires", _("Secteur « %(name)s » créé.") % {"name": secteur.name})
 
 
 @router.post("/admin/territoires/import")
@@ -282,27 +280,24 @@ def admin_import(
     perimeters: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     if perimeters is None or not perimeters.filename:
-        flash(request, _("Choisissez un fichier GeoJSON à importer."), "error")
-        return redirect("/admin/territoires", request)
+        return done(request, "/admin/territoires", _("Choisissez un fichier GeoJSON à importer."), "error")
     raw = perimeters.file.read()
-    try:
-        with session.begin_nested():
-            report = import_qpv_bytes(
-                session, raw, actor=principal.actor(Role.admin), source=perimeters.filename
-            )
-    except QpvImportError as exc:
-        flash(request, _("Fichier refusé, rien n'a été modifié : %(exc)s") % {"exc": exc}, "error")
-        return redirect("/admin/territoires", request)
-    flash(
-        request,
-        _(
-            "Import terminé : %(report_created)s quartiers ajoutés, %(report_updated)s mis à jour, %(report_unchanged)s inchangés."
-        )
-        % {
-            "report_created": report.created,
-            "report_updated": report.updated,
-            "report_unchanged": report.unchanged,
-        },
-        "success",
-    )
-    return redirect("/admin/territoires", request)
+    source = perimeters.filename
+
+    def run_import() -> ImportReport:
+        try:
+            return import_qpv_bytes(session, raw, actor=principal.actor(Role.admin), source=source)
+        except QpvImportError as exc:  # a parsing error, not a DomainError: said the same way
+            raise Invalid(_("Fichier refusé, rien n'a été modifié : %(exc)s") % {"exc": exc}) from exc
+
+    report = attempt(session, run_import)
+    if isinstance(report, DomainError):
+        return refused(request, "/admin/territoires", report)
+    message = _(
+        "Import terminé : %(report_created)s quartiers ajoutés, %(report_updated)s mis à jour, %(report_unchanged)s inchangés."
+    ) % {
+        "report_created": report.created,
+        "report_updated": report.updated,
+        "report_unchanged": report.unchanged,
+    }
+    return done(request, "/admin/territoires", message)

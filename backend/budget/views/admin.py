@@ -12,7 +12,6 @@ from starlette.datastructures import FormData
 from backend.accounts.deps import AdminPrincipal
 from backend.accounts.levels import Level
 from backend.accounts.models import Role
-from backend.accounts.security import flash
 from backend.budget import phases, trust
 from backend.budget.models import (
     BallotRule,
@@ -34,7 +33,7 @@ from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.processes import PhaseHooks
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
 from backend.views_common import done, refused
@@ -299,12 +298,11 @@ def create_edition(
         error = edition
     if error is not None or edition is None or isinstance(edition, DomainError):
         return _edit_page(request, session, None, form, error)
-    flash(
+    return done(
         request,
+        f"/admin/budget-participatif/{edition.slug}",
         _("Édition créée, en préparation. Vérifiez les enveloppes puis ouvrez le dépôt des idées."),
-        "success",
     )
-    return redirect(f"/admin/budget-participatif/{edition.slug}", request)
 
 
 @router.get("/{slug}")
@@ -332,8 +330,7 @@ def update_edition(
     if error is not None:
         session.refresh(edition)
         return _edit_page(request, session, edition, form, error)
-    flash(request, _("Règles enregistrées."), "success")
-    return redirect(f"/admin/budget-participatif/{edition.slug}", request)
+    return done(request, f"/admin/budget-participatif/{edition.slug}", _("Règles enregistrées."))
 
 
 @router.post("/{slug}/enveloppes")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
-from fastapi import UploadFile
+from fastapi import Depends, Form, UploadFile
 from sqlmodel import Session
 
 from backend.budget import mapgrid, phases
 from backend.budget.models import Edition, Proposal, ProposalStatus, ReportReason
-from backend.budget.rules import DESCRIPTION_MAX
+from backend.budget.rules import DESCRIPTION_MAX, ProposalInput
 from backend.budget.service.moderation import REJECT_LABELS
 from backend.budget.service.proposal_photos import ProposalForm, qpv_geometry
 from backend.formatting import PARIS
@@ -81,6 +81,26 @@ def picker_for(session: Session, code: str, lat: float | None, lon: float | None
 
 
 # --- the proposal form --------------------------------------------------------------------------
+
+
+def posted_proposal(
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+    qpv_code: Annotated[str, Form()] = "",
+    location_text: Annotated[str, Form()] = "",
+    estimated_cost: Annotated[str, Form()] = "",
+    operating_cost: Annotated[str, Form()] = "",
+    point: Annotated[str, Form()] = "",
+    map_qpv: Annotated[str, Form()] = "",
+    remove_photo: Annotated[str, Form()] = "",
+) -> ProposalForm:
+    """The proposal form as it was posted, by a resident or at a desk for one."""
+    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
+    return ProposalForm(data, point=point, map_qpv=map_qpv, remove_photo=bool(remove_photo))
+
+
+PostedProposal = Annotated[ProposalForm, Depends(posted_proposal)]
 
 
 def upload_of(photo: UploadFile | None) -> BinaryIO | None:

@@ -10,20 +10,28 @@ from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
-from backend.accounts.security import flash
 from backend.budget import notify
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
 from backend.budget.rules import ProposalInput, description_too_long
 from backend.budget.service import editions, proposal_photos, proposals
 from backend.budget.service.proposal_photos import ProposalForm
-from backend.budget.views.common import form_context, labels, paris_today, picker_for, proposal_url, upload_of
+from backend.budget.views.common import (
+    PostedProposal,
+    form_context,
+    labels,
+    paris_today,
+    picker_for,
+    proposal_url,
+    upload_of,
+)
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,14 +62,6 @@ def map_picker(request: Request, session: DbSession, edition: EditionDep, qpv_co
         "budget/_picker.html",
         {"picker": picker_for(session, qpv_code, None, None), "form": {"point": ""}},
     )
-
-
-def _read(
-    title: str, description: str, theme: str, qpv_code: str, location_text: str, estimated_cost: str, operating_cost: str,
-    point: str, map_qpv: str, remove_photo: str,
-) -> ProposalForm:  # fmt: skip
-    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
-    return ProposalForm(data, point=point, map_qpv=map_qpv, remove_photo=bool(remove_photo))
 
 
 # The session remembers which draft each « Proposer » form created, so that sending the same
@@ -134,14 +134,16 @@ def _save(
         if outcome.prechecks:
             checks = " ".join(p.message for p in outcome.prechecks)
             message += " " + _("Attention : %(checks)s") % {"checks": checks}
-        flash(request, message, "success")
-        return redirect(proposal_url(edition, saved), request)
+        return done(request, proposal_url(edition, saved), message)
     if form.errors:
         ctx = _resident_context(session, edition, form, saved)
         ctx["draft_saved"] = True
         return render(request, "budget/form.html", ctx, status_code=422)
-    flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
-    return redirect(proposal_url(edition, saved, "/modifier"), request)
+    return done(
+        request,
+        proposal_url(edition, saved, "/modifier"),
+        _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."),
+    )
 
 
 @router.get("/budget-participatif/{slug}/proposer")
@@ -162,16 +164,7 @@ def create(
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
-    remove_photo: Annotated[str, Form()] = "",
+    form: PostedProposal,
     action: Annotated[str, Form()] = "brouillon",
     form_key: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
@@ -185,18 +178,6 @@ def create(
             if found.status not in EDITABLE_STATUSES:  # this form was already sent
                 return redirect(proposal_url(edition, found), request)
             draft = found
-    form = _read(
-        title,
-        description,
-        theme,
-        qpv_code,
-        location_text,
-        estimated_cost,
-        operating_cost,
-        point,
-        map_qpv,
-        remove_photo,
-    )
     return _save(request, background, session, principal, edition, draft, form, photo, action, form_key)
 
 
@@ -216,31 +197,10 @@ def update(
     background: BackgroundTasks,
     session: DbSession,
     access: Authored,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
-    remove_photo: Annotated[str, Form()] = "",
+    form: PostedProposal,
     action: Annotated[str, Form()] = "brouillon",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    form = _read(
-        title,
-        description,
-        theme,
-        qpv_code,
-        location_text,
-        estimated_cost,
-        operating_cost,
-        point,
-        map_qpv,
-        remove_photo,
-    )
     return _save(
         request, background, session, access.principal, access.edition, access.proposal, form, photo, action
     )
@@ -249,8 +209,7 @@ def update(
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/supprimer")
 def delete(request: Request, session: DbSession, access: Authored) -> Response:
     proposal_photos.delete_draft(session, request.app.state.settings.upload_dir, access.proposal)
-    flash(request, _("Le brouillon est supprimé."), "success")
-    return redirect("/budget-participatif/mes-propositions", request)
+    return done(request, "/budget-participatif/mes-propositions", _("Le brouillon est supprimé."))
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/signaler")
@@ -267,11 +226,9 @@ def report(
         session, lambda: proposals.report(session, user, access.edition, access.proposal, reason)
     )
     if isinstance(hidden, DomainError):
-        flash(request, hidden.message, "error")
-        return redirect(url + "#signaler", request)
+        return refused(request, url + "#signaler", hidden)
     if hidden:
         notify.send_after_response(
             request, background, session, access.edition, access.proposal, event="hidden"
         )
-    flash(request, _("Merci. Votre signalement est transmis à la table de quartier."), "success")
-    return redirect(url, request)
+    return done(request, url, _("Merci. Votre signalement est transmis à la table de quartier."))

@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import Principal, enforce
-from backend.accounts.security import flash
 from backend.budget import notify, phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import (
@@ -29,13 +28,14 @@ from backend.budget.rules import Answer, ProposalInput, parse_euros
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.moderation import MODERATED
 from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
-from backend.budget.views.common import form_context, labels, proposal_url, upload_of
+from backend.budget.views.common import PostedProposal, form_context, labels, proposal_url, upload_of
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.territory.models import QpvRef
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -182,11 +182,10 @@ def moderate(
     outcome = attempt(session, decide)
     if isinstance(outcome, DomainError):
         return _moderation_page(request, session, access, outcome, form)
-    done, event = outcome
+    message, event = outcome
     notify.send_after_response(request, background, session, edition, proposal, event=event)
-    flash(request, done, "success")
     code = access.qpv.code if access.qpv else ""
-    return redirect(f"/budget-participatif/{edition.slug}/moderation?quartier={code}", request)
+    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", message)
 
 
 # --- filing for a resident met in person ----------------------------------------------------
@@ -217,25 +216,16 @@ def in_person_submit(
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
-    point: Annotated[str, Form()] = "",
-    map_qpv: Annotated[str, Form()] = "",
+    form: PostedProposal,
     author_identifier: Annotated[str, Form()] = "",
     author_label: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     covered = _covered(session, principal, edition, Act.file_for)
-    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
-    form = ProposalForm(data, point=point, map_qpv=map_qpv)
+    data = form.data
     person = {"author_identifier": author_identifier, "author_label": author_label}
     store_upload(session, request.app.state.settings.upload_dir, form, upload_of(photo))
-    ref = next((r for r in covered if r.code == qpv_code), None)
+    ref = next((r for r in covered if r.code == data.qpv_code), None)
 
     def file() -> Proposal:
         if ref is None:
@@ -277,8 +267,8 @@ def in_person_submit(
             status_code=422,
         )
     notify.send_after_response(request, background, session, edition, proposal)
-    flash(request, _("Proposition déposée pour la personne. Elle attend maintenant la relecture."), "success")
-    return redirect(proposal_url(edition, proposal), request)
+    message = _("Proposition déposée pour la personne. Elle attend maintenant la relecture.")
+    return done(request, proposal_url(edition, proposal), message)
 
 
 # --- eligibility instruction --------------------------------------------------------------------
@@ -413,6 +403,6 @@ def instruct(
     if errors:
         return _instruct_page(request, session, access, errors, form)
     notify.send_after_response(request, background, session, edition, proposal)
-    flash(request, _("Décision enregistrée. L'auteur·rice est prévenu·e."), "success")
     code = access.qpv.code if access.qpv else ""
-    return redirect(f"/budget-participatif/{edition.slug}/instruction?quartier={code}", request)
+    url = f"/budget-participatif/{edition.slug}/instruction?quartier={code}"
+    return done(request, url, _("Décision enregistrée. L'auteur·rice est prévenu·e."))

@@ -10,7 +10,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from backend.accounts.models import Role
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
@@ -32,7 +31,7 @@ from backend.fph.service.common import paris_today
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
-from backend.rendering import redirect
+from backend.views_common import done, refused
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 
@@ -99,21 +98,28 @@ def _save_and_maybe_submit(
             proof_seen=bool(values.get("proof_seen")),
         )
     default_action = f"/fph/demandes/{application.id}/modifier" if application else request.url.path
-    try:
+    editing = application
+
+    def save() -> Application:
         data = forms.parse_application(values, on_behalf=on_behalf)
-        with session.begin_nested():
-            application = apps.save_application(
-                session, fund=fund, author=user, data=data, application=application, on_behalf=behalf
-            )
-    except DomainError as exc:
+        return apps.save_application(
+            session, fund=fund, author=user, data=data, application=editing, on_behalf=behalf
+        )
+
+    saved = attempt(session, save)
+    if isinstance(saved, DomainError):
         ctx = _form_context(
             session, fund, access, values=values, on_behalf=on_behalf, form_action=default_action,
-            application=application, error=exc,
+            application=application, error=saved,
         )  # fmt: skip
-        return page(request, "fph/apply.html", ctx, status_code=exc.status_code)
+        return page(request, "fph/apply.html", ctx, status_code=saved.status_code)
+    application = saved
     if action != "submit":
-        flash(request, _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."), "success")
-        return redirect(f"/fph/demandes/{application.id}", request)
+        return done(
+            request,
+            f"/fph/demandes/{application.id}",
+            _("Votre brouillon est enregistré. Vous pouvez le reprendre plus tard."),
+        )
     is_holder = apps.is_holder(session, application, user.id)
     actor = principal.actor(Role.resident) if is_holder and not on_behalf else access.actor("on_behalf")
     outcome = attempt(session, lambda: apps.submit(session, actor, application, paris_today()))
@@ -125,21 +131,28 @@ def _save_and_maybe_submit(
         )  # fmt: skip
         ctx["draft_saved"] = True
         return page(request, "fph/apply.html", ctx, status_code=outcome.status_code)
-    flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
-    return redirect(f"/fph/demandes/{application.id}", request)
+    return done(
+        request,
+        f"/fph/demandes/{application.id}",
+        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
+    )
 
 
-@router.get("/fonds/{fund_id}/demander")
-def apply_form(request: Request, session: DbSession, access: FundApply) -> Response:
+def _blank_form(request: Request, session: DbSession, access: FundAccess, *, on_behalf: bool) -> Response:
     ctx = _form_context(
         session,
         access.fund,
         access,
         values={"holder_kind": "group"},
-        on_behalf=False,
+        on_behalf=on_behalf,
         form_action=request.url.path,
     )
     return page(request, "fph/apply.html", ctx)
+
+
+@router.get("/fonds/{fund_id}/demander")
+def apply_form(request: Request, session: DbSession, access: FundApply) -> Response:
+    return _blank_form(request, session, access, on_behalf=False)
 
 
 @router.post("/fonds/{fund_id}/demander")
@@ -149,15 +162,7 @@ def apply(request: Request, session: DbSession, access: FundApply, form: PostedF
 
 @router.get("/gestion/fonds/{fund_id}/deposer")
 def on_behalf_form(request: Request, session: DbSession, access: FundOnBehalf) -> Response:
-    ctx = _form_context(
-        session,
-        access.fund,
-        access,
-        values={"holder_kind": "group"},
-        on_behalf=True,
-        form_action=request.url.path,
-    )
-    return page(request, "fph/apply.html", ctx)
+    return _blank_form(request, session, access, on_behalf=True)
 
 
 @router.post("/gestion/fonds/{fund_id}/deposer")
@@ -173,8 +178,8 @@ def _on_behalf_mode(a: ApplicationAccess) -> bool:
 def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response:
     application = access.application
     if application.status not in (ApplicationStatus.draft, ApplicationStatus.postponed):
-        flash(request, _("Cette demande a déjà été envoyée : elle ne peut plus être modifiée."), "info")
-        return redirect(f"/fph/demandes/{application.id}", request)
+        message = _("Cette demande a déjà été envoyée : elle ne peut plus être modifiée.")
+        return done(request, f"/fph/demandes/{application.id}", message, "info")
     on_behalf = _on_behalf_mode(access)
     values = forms.application_values(
         application,
@@ -257,15 +262,16 @@ def submit(request: Request, session: DbSession, access: AppEdit) -> Response:
     application = access.application
     outcome = attempt(session, lambda: apps.submit(session, access.actor, application, paris_today()))
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(f"/fph/demandes/{application.id}/modifier", request)
-    flash(request, _("Votre demande est envoyée au comité. Vous recevrez sa décision."), "success")
-    return redirect(f"/fph/demandes/{application.id}", request)
+        return refused(request, f"/fph/demandes/{application.id}/modifier", outcome)
+    return done(
+        request,
+        f"/fph/demandes/{application.id}",
+        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
+    )
 
 
 @router.post("/demandes/{application_id}/retirer")
 def withdraw(request: Request, session: DbSession, access: AppEdit) -> Response:
     actor = access.actor
     apps.withdraw(session, actor, access.application)
-    flash(request, _("La demande est retirée."), "info")
-    return redirect(f"/fph/demandes/{access.application.id}", request)
+    return done(request, f"/fph/demandes/{access.application.id}", _("La demande est retirée."), "info")

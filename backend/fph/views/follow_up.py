@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import FileResponse, Response
 
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
@@ -16,7 +15,7 @@ from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
 from backend.fph.forms import PostedForm
-from backend.fph.models import ApplicationStatus, BilanStatus
+from backend.fph.models import ApplicationStatus, BilanStatus, Payment
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
     AppEdit,
@@ -30,7 +29,7 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.rendering import redirect
+from backend.views_common import done
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 
@@ -46,22 +45,24 @@ def record_payment(
     reference: Annotated[str, Form()] = "",
 ) -> Response:
     application = access.application
-    try:
+
+    def record() -> Payment:
         day = parse_date(paid_on, "paid_on", required=True)
-        with session.begin_nested():
-            payment = payments.record_payment(
-                session,
-                access.fund.actor("manage"),
-                application,
-                amount_cents=parse_euros_to_cents(amount, field="amount"),
-                paid_on=day,
-                reference=reference,
-                today=paris_today(),
-            )
-    except DomainError as exc:
+        return payments.record_payment(
+            session,
+            access.fund.actor("manage"),
+            application,
+            amount_cents=parse_euros_to_cents(amount, field="amount"),
+            paid_on=day,
+            reference=reference,
+            today=paris_today(),
+        )
+
+    payment = attempt(session, record)
+    if isinstance(payment, DomainError):
         session.refresh(application)
         typed = {"amount": amount, "paid_on": paid_on, "reference": reference}
-        return application_page(request, session, access, error=exc, form=typed, form_name="payment")
+        return application_page(request, session, access, error=payment, form=typed, form_name="payment")
     send_to_holders(
         request, background, session, application,
         _("Versement de {amount} pour votre projet").format(amount=format_money(payment.amount_cents)),
@@ -69,8 +70,7 @@ def record_payment(
             amount=format_money(payment.amount_cents), title=application.title, ref=payment.reference
         ),
     )  # fmt: skip
-    flash(request, _("Le versement est enregistré."), "success")
-    return redirect(f"/fph/demandes/{application.id}#versements", request)
+    return done(request, f"/fph/demandes/{application.id}#versements", _("Le versement est enregistré."))
 
 
 def _bilan_context(
@@ -91,8 +91,8 @@ def bilan_form(request: Request, access: AppEdit) -> Response:
         None,
         BilanStatus.returned,
     ):
-        flash(request, _("Il n'y a pas de bilan à envoyer pour cette demande."), "info")
-        return redirect(f"/fph/demandes/{application.id}", request)
+        message = _("Il n'y a pas de bilan à envoyer pour cette demande.")
+        return done(request, f"/fph/demandes/{application.id}", message, "info")
     return page(request, "fph/bilan.html", _bilan_context(access, {}, None))
 
 
@@ -110,7 +110,8 @@ def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
 def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
     values = forms.raw(form)
     application = access.application
-    try:
+
+    def submit() -> None:
         participants = parse_int(
             values.get("participants", ""),
             "participants",
@@ -120,24 +121,24 @@ def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedFor
         spent = parse_euros_to_cents(values.get("actual_expenses", ""), field="actual_expenses")
         receipts = _clean_files(form, "receipts", allow_pdf=True)
         photos = _clean_files(form, "photos", allow_pdf=False)
-        with session.begin_nested():
-            payments.submit_bilan(
-                session,
-                access.actor,
-                application,
-                narrative=values.get("narrative", ""),
-                participants=participants,
-                actual_expenses_cents=spent,
-                receipts=receipts,
-                photos=photos,
-                upload_dir=request.app.state.settings.upload_dir,
-            )
-    except DomainError as exc:
-        return page(
-            request, "fph/bilan.html", _bilan_context(access, values, exc), status_code=exc.status_code
+        payments.submit_bilan(
+            session,
+            access.actor,
+            application,
+            narrative=values.get("narrative", ""),
+            participants=participants,
+            actual_expenses_cents=spent,
+            receipts=receipts,
+            photos=photos,
+            upload_dir=request.app.state.settings.upload_dir,
         )
-    flash(request, _("Merci ! Votre bilan est envoyé. L'association gestionnaire va le lire."), "success")
-    return redirect(f"/fph/demandes/{application.id}", request)
+
+    outcome = attempt(session, submit)
+    if isinstance(outcome, DomainError):
+        ctx = _bilan_context(access, values, outcome)
+        return page(request, "fph/bilan.html", ctx, status_code=outcome.status_code)
+    message = _("Merci ! Votre bilan est envoyé. L'association gestionnaire va le lire.")
+    return done(request, f"/fph/demandes/{application.id}", message)
 
 
 @router.post("/demandes/{application_id}/bilan/examen")
@@ -175,12 +176,11 @@ def review_bilan(
         subject,
         body.format(title=application.title, reason=reason),
     )
-    flash(
+    return done(
         request,
+        f"/fph/demandes/{application.id}#bilan",
         _("Le bilan est accepté.") if decision == "accept" else _("Le bilan est renvoyé avec votre message."),
-        "success",
     )
-    return redirect(f"/fph/demandes/{application.id}#bilan", request)
 
 
 @router.get("/fichiers/{attachment_id}")

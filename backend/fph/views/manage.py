@@ -14,7 +14,6 @@ from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Principal, enforce, staff_policy
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
@@ -45,8 +44,8 @@ from backend.fph.service.common import paris_today
 from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
 from backend.i18n import gettext as _
-from backend.rendering import redirect
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
+from backend.views_common import done
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -137,22 +136,23 @@ def create_fund(
     enforce(staff_policy(principal, Role.admin, Role.agent))
     values = forms.raw(form)
     codes = [c for c in form.getlist("qpv_codes") if isinstance(c, str) and c]
-    try:
+
+    def create() -> Fund:
         refs = [qpv_ref(session, get_qpv(session, code).id) for code in codes]
         enforce(open_fund(principal, refs))
         actor = principal.actor(Role.admin if principal.is_admin else Role.agent)
-        with session.begin_nested():
-            fund = funds.create_fund(session, actor, _settings_from(values), codes)
-    except DomainError as exc:
-        ctx = _create_context(session, values, exc)
+        return funds.create_fund(session, actor, _settings_from(values), codes)
+
+    fund = attempt(session, create)
+    if isinstance(fund, DomainError):
+        ctx = _create_context(session, values, fund)
         ctx["chosen"] = codes
-        return page(request, "fph/fund_settings.html", ctx, status_code=exc.status_code)
-    flash(
+        return page(request, "fph/fund_settings.html", ctx, status_code=fund.status_code)
+    return done(
         request,
+        f"/fph/gestion/fonds/{fund.id}",
         _("Le fonds est créé. Ajoutez maintenant les membres du comité et une date de comité."),
-        "success",
     )
-    return redirect(f"/fph/gestion/fonds/{fund.id}", request)
 
 
 @router.get("/fonds/{fund_id}/reglages")
@@ -175,8 +175,7 @@ def update_settings(
         session.refresh(access.fund)
         ctx = {"values": values, "error": outcome, "fund": access.fund}
         return page(request, "fph/fund_settings.html", ctx, status_code=outcome.status_code)
-    flash(request, _("Les règles du fonds sont enregistrées."), "success")
-    return redirect(f"/fph/gestion/fonds/{access.fund.id}", request)
+    return done(request, f"/fph/gestion/fonds/{access.fund.id}", _("Les règles du fonds sont enregistrées."))
 
 
 @router.post("/fonds/{fund_id}/membres")
@@ -188,7 +187,8 @@ def add_member(
     identifier: Annotated[str, Form()] = "",
     label: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+
+    def add() -> None:
         user = None
         if identifier.strip():
             user = accounts.find_by_identifier(session, identifier)
@@ -197,15 +197,13 @@ def add_member(
                     _("Aucun compte avec cet identifiant. La personne doit d'abord créer un compte."),
                     field="identifier",
                 )
-        with session.begin_nested():
-            funds.add_member(
-                session, access.actor("configure"), access.fund, kind=kind, user=user, label=label
-            )
-    except DomainError as exc:
+        funds.add_member(session, access.actor("configure"), access.fund, kind=kind, user=user, label=label)
+
+    outcome = attempt(session, add)
+    if isinstance(outcome, DomainError):
         typed = {"kind": kind, "identifier": identifier, "label": label}
-        return backoffice_response(request, session, access, error=exc, form=typed, form_name="member")
-    flash(request, _("Le membre est ajouté au comité."), "success")
-    return redirect(f"/fph/gestion/fonds/{access.fund.id}#membres", request)
+        return backoffice_response(request, session, access, error=outcome, form=typed, form_name="member")
+    return done(request, f"/fph/gestion/fonds/{access.fund.id}#membres", _("Le membre est ajouté au comité."))
 
 
 @router.post("/fonds/{fund_id}/membres/{member_id}/retirer")
@@ -214,8 +212,9 @@ def remove_member(request: Request, session: DbSession, access: FundConfigure, m
     if member is None or member.fund_id != access.fund.id:
         raise NotFound(_("Ce membre n'existe pas."))
     funds.end_member(session, access.actor("configure"), access.fund, member)
-    flash(request, _("Le membre a quitté le comité."), "info")
-    return redirect(f"/fph/gestion/fonds/{access.fund.id}#membres", request)
+    return done(
+        request, f"/fph/gestion/fonds/{access.fund.id}#membres", _("Le membre a quitté le comité."), "info"
+    )
 
 
 # --- the fund's back office -----------------------------------------------------------------
@@ -303,5 +302,4 @@ def schedule(
     if isinstance(meeting, DomainError):
         typed = {"starts_on": starts_on, "starts_time": starts_time, "place": place}
         return backoffice_response(request, session, access, error=meeting, form=typed, form_name="meeting")
-    flash(request, _("Le comité est ajouté au calendrier."), "success")
-    return redirect(f"/fph/gestion/comites/{meeting.id}", request)
+    return done(request, f"/fph/gestion/comites/{meeting.id}", _("Le comité est ajouté au calendrier."))

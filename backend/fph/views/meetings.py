@@ -13,12 +13,11 @@ from sqlmodel import col, select
 from backend.accounts.grants import active_grants
 from backend.accounts.models import Role, User
 from backend.accounts.permissions import Grant
-from backend.accounts.security import flash
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
-from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member
+from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
 from backend.fph.notify import decision_message, invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
@@ -33,7 +32,7 @@ from backend.fph.service import minutes as minutes_service
 from backend.fph.views import page
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
-from backend.rendering import redirect
+from backend.views_common import done, refused
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -135,20 +134,22 @@ def add_to_agenda(
     application_id: Annotated[int, Form()] = 0,
     invited: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    meeting_url = f"/fph/gestion/comites/{access.meeting.id}"
+
+    def add() -> Application:
         application = apps.get_application(session, application_id)
-        with session.begin_nested():
-            committee.add_to_agenda(
-                session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
+        committee.add_to_agenda(
+            session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
+        )
+        return application
+
+    application = attempt(session, add)
+    if isinstance(application, DomainError):
+        return refused(request, meeting_url, application)
     if invited:
         subject, body = invitation_message(application, access.meeting)
         send_to_holders(request, background, session, application, subject, body)
-    flash(request, _("La demande est à l'ordre du jour."), "success")
-    return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
+    return done(request, meeting_url, _("La demande est à l'ordre du jour."))
 
 
 def _item_url(access: Any) -> str:
@@ -164,7 +165,8 @@ def vote(
     member_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     fa = access.fund
-    try:
+
+    def record() -> None:
         if member_id is not None and (fa.member is None or member_id != fa.member.id):
             # Recording someone else's vote (show of hands): the association's secretary only.
             if not fa.can_manage:
@@ -177,20 +179,19 @@ def vote(
             if fa.member is None:
                 raise Forbidden(_("Seuls les membres habitant·es du comité votent."))
             member, has_role = fa.member, fa.is_committee
-        with session.begin_nested():
-            committee.record_vote(
-                session,
-                recorded_by=fa.actor("decide"),
-                item=access.item,
-                member=member,
-                choice=choice,
-                has_committee_role=has_role,
-            )
-    except DomainError as exc:
-        flash(request, exc.message, "error")
-        return redirect(_item_url(access), request)
-    flash(request, _("Le vote est enregistré."), "success")
-    return redirect(_item_url(access), request)
+        committee.record_vote(
+            session,
+            recorded_by=fa.actor("decide"),
+            item=access.item,
+            member=member,
+            choice=choice,
+            has_committee_role=has_role,
+        )
+
+    outcome = attempt(session, record)
+    if isinstance(outcome, DomainError):
+        return refused(request, _item_url(access), outcome)
+    return done(request, _item_url(access), _("Le vote est enregistré."))
 
 
 @router.post("/comites/{meeting_id}/points/{item_id}/lien")
@@ -203,10 +204,8 @@ def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -
         session, lambda: committee.declare_conflict(session, fa.actor("decide"), member, access.item)
     )
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(_item_url(access), request)
-    flash(request, _("C'est noté : vous ne votez pas sur cette demande."), "info")
-    return redirect(_item_url(access), request)
+        return refused(request, _item_url(access), outcome)
+    return done(request, _item_url(access), _("C'est noté : vous ne votez pas sur cette demande."), "info")
 
 
 @router.post("/comites/{meeting_id}/points/{item_id}/decision")
@@ -221,25 +220,26 @@ def decide(
 ) -> Response:
     fa = access.fund
     application = apps.get_application(session, access.item.application_id)
-    try:
+
+    def record() -> Decision:
         if fa.member is not None and fa.member.id in committee.conflicted_member_ids(session, application):
             raise Forbidden(
                 _("Vous êtes lié·e à ce dossier : une autre personne du comité enregistre la décision.")
             )
         cents = parse_euros_to_cents(amount, field="amount") if outcome == "granted" else None
-        with session.begin_nested():
-            decision = committee.decide(
-                session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
-            )
-    except DomainError as exc:
+        return committee.decide(
+            session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
+        )
+
+    decision = attempt(session, record)
+    if isinstance(decision, DomainError):
         typed = {"outcome": outcome, "amount": amount, "reason": reason}
         return meeting_response(
-            request, session, fa, access.meeting, error=exc, item_id=access.item.id, form=typed
+            request, session, fa, access.meeting, error=decision, item_id=access.item.id, form=typed
         )
     subject, body = decision_message(application, decision, access.meeting)
     send_to_holders(request, background, session, application, subject, body)
-    flash(request, _("La décision est enregistrée et écrite au journal public."), "success")
-    return redirect(_item_url(access), request)
+    return done(request, _item_url(access), _("La décision est enregistrée et écrite au journal public."))
 
 
 @router.post("/comites/{meeting_id}/publier")
@@ -248,7 +248,5 @@ def publish(request: Request, session: DbSession, access: MeetingManage) -> Resp
         session, lambda: minutes_service.publish_minutes(session, access.fund.actor("manage"), access.meeting)
     )
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(f"/fph/gestion/comites/{access.meeting.id}", request)
-    flash(request, _("Le relevé de décisions est publié."), "success")
-    return redirect(f"/fph/comites/{access.meeting.id}/releve", request)
+        return refused(request, f"/fph/gestion/comites/{access.meeting.id}", outcome)
+    return done(request, f"/fph/comites/{access.meeting.id}/releve", _("Le relevé de décisions est publié."))

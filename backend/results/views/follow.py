@@ -10,15 +10,15 @@ from fastapi.responses import Response
 
 from backend.accounts.models import Role
 from backend.accounts.permissions import enforce
-from backend.accounts.security import flash
 from backend.budget.photos import PhotoRefused
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date
 from backend.i18n import gettext as _
-from backend.rendering import redirect, render
+from backend.rendering import render
 from backend.results import photos, service
+from backend.results.models import Milestone
 from backend.results.permissions import (
     FOLLOW_ROLES,
     Followed,
@@ -29,6 +29,7 @@ from backend.results.permissions import (
 )
 from backend.results.views.public import labels, send_updates
 from backend.territory.service import qpv_ref, qpv_refs
+from backend.views_common import done
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,8 +69,8 @@ def open_follow_up(
         source_id,
         service_name,
     )
-    flash(request, _("Le suivi est ouvert. Les habitant·es peuvent maintenant suivre ce projet."), "success")
-    return redirect(f"/resultats/suivi/{realisation.id}", request)
+    message = _("Le suivi est ouvert. Les habitant·es peuvent maintenant suivre ce projet.")
+    return done(request, f"/resultats/suivi/{realisation.id}", message)
 
 
 def _form_page(
@@ -135,8 +136,8 @@ def update(
         err = changes if isinstance(changes, Invalid) else Invalid(changes.message, field=changes.field)
         return _form_page(request, session, access, {err.field or "": err}, values, 422)
     send_updates(request, background, session, access.realisation, changes)
-    flash(request, _("Le suivi est à jour. Les personnes abonnées sont prévenues."), "success")
-    return redirect(f"/resultats/suivi/{access.realisation.id}", request)
+    message = _("Le suivi est à jour. Les personnes abonnées sont prévenues.")
+    return done(request, f"/resultats/suivi/{access.realisation.id}", message)
 
 
 @router.post("/resultats/suivi/{realisation_id}/etapes")
@@ -152,28 +153,34 @@ def add_step(
 ) -> Response:
     values = {"m_title": title, "m_text": text, "m_date": happened_on}
     upload_dir = request.app.state.settings.upload_dir
-    stored = None
-    try:
+    stored: str | None = None
+
+    def add() -> Milestone:
+        nonlocal stored
         day = parse_date(happened_on, "m_date")
         if photo is not None and photo.filename:
             try:
                 stored = photos.store(upload_dir, photo.file)
             except PhotoRefused as exc:
                 raise Invalid(exc.message, field="m_photo") from exc
-        with session.begin_nested():
-            milestone = service.add_milestone(
-                session,
-                access.actor,
-                access.realisation,
-                happened_on=day,
-                title=title,
-                text=text,
-                photo=stored,
-            )
-    except DomainError as exc:
+        return service.add_milestone(
+            session,
+            access.actor,
+            access.realisation,
+            happened_on=day,
+            title=title,
+            text=text,
+            photo=stored,
+        )
+
+    milestone = attempt(session, add)
+    if isinstance(milestone, DomainError):
         photos.remove(upload_dir, stored)
-        field = {"title": "m_title", "happened_on": "m_date"}.get(exc.field or "", exc.field or "")
-        return _form_page(request, session, access, {field: Invalid(exc.message, field=field)}, values, 422)
+        field = {"title": "m_title", "happened_on": "m_date"}.get(
+            milestone.field or "", milestone.field or ""
+        )
+        err = Invalid(milestone.message, field=field)
+        return _form_page(request, session, access, {field: err}, values, 422)
     send_updates(
         request,
         background,
@@ -181,5 +188,6 @@ def add_step(
         access.realisation,
         [f"{milestone.happened_on.isoformat()} — {milestone.title}"],
     )
-    flash(request, _("L'étape est ajoutée au suivi public."), "success")
-    return redirect(f"/resultats/suivi/{access.realisation.id}", request)
+    return done(
+        request, f"/resultats/suivi/{access.realisation.id}", _("L'étape est ajoutée au suivi public.")
+    )

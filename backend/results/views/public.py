@@ -13,7 +13,6 @@ from sqlmodel import col
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
-from backend.accounts.security import flash
 from backend.budget.models import ELIGIBLE_STATUSES, Proposal, ProposalStatus
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
@@ -27,6 +26,7 @@ from backend.results.models import Realisation, RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
 from backend.territory.models import Qpv
+from backend.views_common import done, refused
 
 router = APIRouter(include_in_schema=False)
 PROCESS_KEYS = ("bp", "fph", "assembly")
@@ -152,14 +152,11 @@ def toggle_subscription(
     url = f"/resultats/realisations/{realisation.id}"
     if service.is_subscribed(session, realisation, user):
         service.unsubscribe(session, realisation, user)
-        flash(request, _("Vous ne suivez plus ce projet."), "success")
-        return redirect(url, request)
+        return done(request, url, _("Vous ne suivez plus ce projet."))
     outcome = attempt(session, lambda: service.subscribe(session, realisation, user))
     if isinstance(outcome, DomainError):
-        flash(request, outcome.message, "error")
-        return redirect(url, request)
-    flash(request, _("C'est noté : vous recevrez un e-mail quand le projet avance."), "success")
-    return redirect(url, request)
+        return refused(request, url, outcome)
+    return done(request, url, _("C'est noté : vous recevrez un e-mail quand le projet avance."))
 
 
 @router.get("/resultats/realisations/{realisation_id}/etapes/{milestone_id}/photo")
@@ -203,60 +200,60 @@ def _page_of(page: int) -> int:
     return max(1, min(page, 10_000))
 
 
-@router.get("/resultats/redevabilite/processus/{key}")
-def accountability_process(request: Request, session: DbSession, key: str, page: int = 1) -> Response:
-    if key not in PROCESS_KEYS:
-        raise NotFound(_("Ce processus n'existe pas."))
+def _accountability_page(
+    request: Request,
+    session: DbSession,
+    page: int,
+    heading: tuple[str, str],
+    links: tuple[str, str],
+    *,
+    process: str | None = None,
+    territory: str | None = None,
+) -> Response:
+    """The decisions of one process or one quartier, a page at a time; ``heading`` is the title and
+    its description, ``links`` this page's address and the journal filtered the same way."""
     page = _page_of(page)
-    traced, total = accountability.decisions(session, process=key, page=page)
+    traced, total = accountability.decisions(session, process=process, territory=territory, page=page)
     count, head_hash = head(session)
     return render(
         request,
         "results/accountability.html",
         {
-            "title": get_registry(request).journal_processes().get(key, key),
-            "description": _(accountability.PROCESS_DESCRIPTIONS[key]),
-            "summary": accountability.counts_by_action(session, process=key),
+            "title": heading[0],
+            "description": heading[1],
+            "summary": accountability.counts_by_action(session, process=process, territory=territory),
             "traced": traced,
             "total": total,
             "page": page,
             "pages": max(1, -(-total // accountability.PAGE_SIZE)),
-            "base": f"/resultats/redevabilite/processus/{key}",
-            "journal_filter": f"/journal?processus={key}",
+            "base": links[0],
+            "journal_filter": links[1],
             "journal_count": count,
             "head_hash": head_hash,
             **labels(request),
         },
         block="decisions",
     )
+
+
+@router.get("/resultats/redevabilite/processus/{key}")
+def accountability_process(request: Request, session: DbSession, key: str, page: int = 1) -> Response:
+    if key not in PROCESS_KEYS:
+        raise NotFound(_("Ce processus n'existe pas."))
+    heading = (
+        get_registry(request).journal_processes().get(key, key),
+        _(accountability.PROCESS_DESCRIPTIONS[key]),
+    )
+    links = (f"/resultats/redevabilite/processus/{key}", f"/journal?processus={key}")
+    return _accountability_page(request, session, page, heading, links, process=key)
 
 
 @router.get("/resultats/redevabilite/quartiers/{code}")
 def accountability_qpv(request: Request, session: DbSession, code: str, page: int = 1) -> Response:
     qpv = _qpv(session, code)
-    page = _page_of(page)
-    traced, total = accountability.decisions(session, territory=qpv.code, page=page)
-    count, head_hash = head(session)
-    return render(
-        request,
-        "results/accountability.html",
-        {
-            "title": qpv.name,
-            "description": _("Les décisions prises pour le quartier %(name)s, avec leur raison.")
-            % {"name": qpv.name},
-            "summary": accountability.counts_by_action(session, territory=qpv.code),
-            "traced": traced,
-            "total": total,
-            "page": page,
-            "pages": max(1, -(-total // accountability.PAGE_SIZE)),
-            "base": f"/resultats/redevabilite/quartiers/{qpv.code}",
-            "journal_filter": f"/journal?quartier={qpv.code}",
-            "journal_count": count,
-            "head_hash": head_hash,
-            **labels(request),
-        },
-        block="decisions",
-    )
+    description = _("Les décisions prises pour le quartier %(name)s, avec leur raison.") % {"name": qpv.name}
+    links = (f"/resultats/redevabilite/quartiers/{qpv.code}", f"/journal?quartier={qpv.code}")
+    return _accountability_page(request, session, page, (qpv.name, description), links, territory=qpv.code)
 
 
 # --- monthly digest ---------------------------------------------------------------------------------
