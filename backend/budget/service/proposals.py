@@ -23,6 +23,7 @@ from backend.budget.models import (
     ProposalStatus,
     ReportReason,
 )
+from backend.budget.notify import tell_authors
 from backend.budget.rules import (
     DRAFT_DESCRIPTION_MAX,
     TITLE_MAX,
@@ -321,6 +322,7 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
             % {"ref": proposal.reference, "n": proposal.report_count},
             payload={"reports": proposal.report_count, "threshold": edition.report_threshold},
         )
+        tell_authors(session, proposal, event="hidden")
     return hidden
 
 
@@ -435,6 +437,8 @@ def ballot_projects(session: Session, edition: Edition) -> dict[int, list[Propos
     for proposal in rows:
         if proposal.envelope_id is not None:
             found.setdefault(proposal.envelope_id, []).append(proposal)
+    # Filed by someone else: the receipt is news to the author (their own sending is not).
+    tell_authors(session, proposal)
     return found
 
 

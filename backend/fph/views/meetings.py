@@ -19,7 +19,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
 from backend.fph.models import WAITING, AgendaItem, Application, Meeting, Member
-from backend.fph.notify import decision_message, invitation_message, send_to_holders
+from backend.fph.notify import invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
     ItemBackoffice,
@@ -214,7 +214,6 @@ def decide(
     request: Request,
     session: DbSession,
     access: ItemDecide,
-    background: BackgroundTasks,
     outcome: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -228,7 +227,7 @@ def decide(
             )
         cents = parse_euros_to_cents(amount, field="amount") if outcome == "granted" else None
         with session.begin_nested():
-            decision = committee.decide(
+            committee.decide(
                 session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
             )
     except DomainError as exc:
@@ -236,8 +235,6 @@ def decide(
         return meeting_response(
             request, session, fa, access.meeting, error=exc, item_id=access.item.id, form=typed
         )
-    subject, body = decision_message(application, decision, access.meeting)
-    send_to_holders(request, background, session, application, subject, body)
     flash(request, _("La décision est enregistrée et écrite au journal public."), "success")
     return redirect(_item_url(access), request)
 

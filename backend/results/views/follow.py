@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.models import Role
@@ -27,7 +27,7 @@ from backend.results.permissions import (
     covered_qpv_ids,
     follow_policy,
 )
-from backend.results.views.public import labels, send_updates
+from backend.results.views.public import labels
 from backend.territory.service import qpv_ref, qpv_refs
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +108,6 @@ def edit_page(request: Request, session: DbSession, access: Followed) -> Respons
 @router.post("/resultats/suivi/{realisation_id}")
 def update(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Followed,
     status: Annotated[str, Form()],
@@ -134,7 +133,6 @@ def update(
     if isinstance(changes, DomainError):
         err = changes if isinstance(changes, Invalid) else Invalid(changes.message, field=changes.field)
         return _form_page(request, session, access, {err.field or "": err}, values, 422)
-    send_updates(request, background, session, access.realisation, changes)
     flash(request, _("Le suivi est à jour. Les personnes abonnées sont prévenues."), "success")
     return redirect(f"/resultats/suivi/{access.realisation.id}", request)
 
@@ -142,7 +140,6 @@ def update(
 @router.post("/resultats/suivi/{realisation_id}/etapes")
 def add_step(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Followed,
     title: Annotated[str, Form(alias="m_title")] = "",
@@ -161,7 +158,7 @@ def add_step(
             except PhotoRefused as exc:
                 raise Invalid(exc.message, field="m_photo") from exc
         with session.begin_nested():
-            milestone = service.add_milestone(
+            service.add_milestone(
                 session,
                 access.actor,
                 access.realisation,
@@ -174,12 +171,5 @@ def add_step(
         photos.remove(upload_dir, stored)
         field = {"title": "m_title", "happened_on": "m_date"}.get(exc.field or "", exc.field or "")
         return _form_page(request, session, access, {field: Invalid(exc.message, field=field)}, values, 422)
-    send_updates(
-        request,
-        background,
-        session,
-        access.realisation,
-        [f"{milestone.happened_on.isoformat()} — {milestone.title}"],
-    )
     flash(request, _("L'étape est ajoutée au suivi public."), "success")
     return redirect(f"/resultats/suivi/{access.realisation.id}", request)
