@@ -104,7 +104,12 @@ def test_a_milestone_and_an_update_reach_the_follower(outbox: Engine, smtp_serve
         follower = make_user(session, identifier="voisin.suivi@example.org")
         results.subscribe(session, realisation, follower)
         results.add_milestone(
-            session, agent, realisation, happened_on=date(2026, 9, 1), title="Début des travaux", text="Clôture."
+            session,
+            agent,
+            realisation,
+            happened_on=date(2026, 9, 1),
+            title="Début des travaux",
+            text="Clôture.",
         )
         results.update_realisation(session, agent, realisation, results.Update("travaux", 40, ""))
     assert send_all(outbox, smtp_server) >= 1  # others hear of their own steps too
