@@ -43,7 +43,9 @@ def test_the_app_sends_the_outbox_in_a_thread_and_stops_it_on_shutdown(
         while not smtp_server.messages and time.monotonic() < deadline:
             time.sleep(0.05)
     assert not worker.alive  # stopped and joined with the app
-    assert len(smtp_server.messages) == 1 and smtp_server.messages[0]["Subject"].startswith("Le vote est ouvert")
+    assert len(smtp_server.messages) == 1 and smtp_server.messages[0]["Subject"].startswith(
+        "Le vote est ouvert"
+    )
     assert [r.status for r in rows(outbox)] == [OutboxStatus.sent]
 
 
