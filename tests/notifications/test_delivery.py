@@ -3,18 +3,14 @@ the outbox is the one way these notices leave (in the person's language, with th
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
 
-import pytest
 from sqlalchemy import Engine
-from sqlalchemy.pool import NullPool
 
 from backend.budget.models import ProposalStatus
 from backend.budget.service import moderation
-from backend.db import make_engine, run_migrations, session_scope
+from backend.db import session_scope
 from backend.fph.service import committee
 from backend.ledger.service import SYSTEM, ActorRef
 from backend.notifications.service import remember_language
@@ -23,28 +19,12 @@ from backend.processes import Registry
 from backend.results import service as results
 from backend.sms import ConsoleSms
 from tests.budget.helpers import CORO, make_edition, make_proposal
-from tests.conftest import drop_pg_database, fresh_database, is_postgres_url, seed
 from tests.factories import make_user
 from tests.fph.conftest import make_application, make_fund, make_meeting, make_voters, on_agenda
 from tests.fph.conftest import vote_all as fph_vote_all
 from tests.notifications.conftest import SmtpServer
 from tests.notifications.test_worker import BASE, mailer
 from tests.results.helpers import close, counted_edition
-
-
-@pytest.fixture(scope="module")
-def outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database with the territories, where the domains' commits are real (the worker
-    only sees committed messages)."""
-    url = fresh_database(tmp_path_factory, "delivery")
-    run_migrations(url)
-    seed(url)
-    engine = make_engine(url, poolclass=NullPool)
-    yield engine
-    engine.dispose()
-    base = os.environ.get("DATABASE_URL")
-    if is_postgres_url(base):
-        drop_pg_database(base, url)  # type: ignore[arg-type]
 
 
 def send_all(engine: Engine, server: SmtpServer) -> int:
