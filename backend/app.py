@@ -128,9 +128,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    for close in app.state.closers:
-        await close()
+    settings: Settings = app.state.settings
+    outbox = None
+    if settings.outbox_in_process:
+        from backend.notifications.worker import InProcessWorker
+
+        outbox = InProcessWorker(
+            app.state.engine,
+            app.state.registry,
+            app.state.mailer,
+            app.state.sms,
+            settings.base_url,
+            settings.outbox_interval_s,
+        )
+        outbox.start()
+    app.state.outbox_worker = outbox
+    try:
+        yield
+    finally:
+        if outbox is not None:
+            outbox.stop()
+        for close in app.state.closers:
+            await close()
 
 
 def reject_nul_bytes(request: Request) -> None:

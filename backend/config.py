@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     sms_sender: str = "Quartiers"  # 3 to 11 letters or digits, shown as the sender on the phone
     sms_timeout_s: float = 10.0
 
+    # The outbox (notification e-mails and SMS) is sent by a thread of `qp serve` every
+    # outbox_interval_s seconds, so that `make run` alone sends them. Production runs `qp worker`
+    # as its own service and sets APP_OUTBOX_IN_PROCESS=false.
+    outbox_in_process: bool = True
+    outbox_interval_s: float = 30.0
+
     # Abuse limits without CAPTCHA: sign-ups per IP per hour, codes sent per e-mail or phone per day,
     # code requests (SMS, e-mails) per IP per hour.
     signup_max_per_ip_hour: int = 10

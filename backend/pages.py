@@ -9,8 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from backend import i18n
+from backend.accounts.deps import CurrentPrincipal
 from backend.deps import DbSession, get_registry
 from backend.ledger import service as ledger
+from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.service import territory_quartiers
 
@@ -45,9 +47,14 @@ def local_path(target: str | None) -> str:
     return target
 
 
-def _choose_language(request: Request, lang: str, target: str | None) -> Response:
+def _choose_language(
+    request: Request, session: DbSession, principal: CurrentPrincipal, lang: str, target: str | None
+) -> Response:
+    """The cookie for the pages; for a signed-in person, also the language of their messages."""
     response = redirect(local_path(target), request)
     if lang in i18n.SUPPORTED:
+        if principal.user is not None:
+            remember_language(session, principal.user.id, lang)
         response.set_cookie(
             i18n.LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="lax", httponly=True, path="/"
         )
@@ -55,16 +62,26 @@ def _choose_language(request: Request, lang: str, target: str | None) -> Respons
 
 
 @router.get("/langue/{lang}")
-def switch_language(request: Request, lang: str, next: str = "/") -> Response:  # noqa: A002 - the query's name
+def switch_language(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    lang: str,
+    next: str = "/",  # noqa: A002 - the query's name
+) -> Response:
     """The language switch of every page: a plain link, no JavaScript, no form."""
-    return _choose_language(request, lang, next)
+    return _choose_language(request, session, principal, lang, next)
 
 
 @router.post("/langue")
 def set_language(
-    request: Request, lang: Annotated[str, Form()] = "fr", suivant: Annotated[str, Form()] = "/"
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    lang: Annotated[str, Form()] = "fr",
+    suivant: Annotated[str, Form()] = "/",
 ) -> Response:
-    return _choose_language(request, lang, suivant)
+    return _choose_language(request, session, principal, lang, suivant)
 
 
 @router.get("/healthz")

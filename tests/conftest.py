@@ -33,6 +33,9 @@ from backend.processes import Registry
 
 # Hashing cost is not what these tests check; keep argon2 cheap here only.
 PASSWORDS.update(argon2__memory_cost=1024, argon2__time_cost=1)
+# No app of the suite sends the outbox behind a test's back; a test that wants the in-process
+# sender passes outbox_in_process=True.
+os.environ["APP_OUTBOX_IN_PROCESS"] = "false"
 
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 

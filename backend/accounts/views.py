@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
+from backend import i18n
 from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal
@@ -32,6 +33,7 @@ from backend.deps import AppRegistry, DbSession, get_registry
 from backend.errors import DomainError, Invalid, NotFound, Problems
 from backend.forms import form_errors
 from backend.i18n import gettext as _
+from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
@@ -98,6 +100,7 @@ def signup(
                 birth_year=year,
             )
         checks.raise_any()
+        remember_language(session, user.id, i18n.get_locale())  # the language they signed up in
         return user
 
     # In a savepoint: when the form has other problems, the account just created is undone.

@@ -1,29 +1,21 @@
 """Telling people what happened: authors about their proposal, residents about the vote.
 
-`status_mails` builds the messages (pure given the data); `send_after_response` hands them to
-the app's mailer (console, file or SMTP) in a background task, which runs after the request's
-transaction has committed: nobody is told about a change that was rolled back.
 `tell_authors`, `tell_vote_opened` and `remind_voters` go through `backend.notifications`
-(in-app, and e-mail or SMS as each person chose), in the change's own transaction.
+(in-app, and e-mail or SMS as each person chose, in their language), in the change's own
+transaction: the outbox is sent after the commit, so nobody hears of a change that was rolled back.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
 from backend.budget.models import Edition, EditionPhase, PhaseKey, Proposal, ProposalCoauthor, ProposalStatus
-from backend.formatting import PARIS, format_euros
+from backend.formatting import PARIS
 from backend.i18n import N_
-from backend.i18n import gettext as _
-from backend.mail import Mail, Mailer
-from backend.notifications import Translatable, notify
-
-if TYPE_CHECKING:
-    from fastapi import BackgroundTasks, Request
+from backend.notifications import Money, Param, Phrase, Translatable, notify
 
 # The vote's last days: residents who have not voted yet get one reminder.
 REMINDER_DAYS = 3
@@ -38,6 +30,10 @@ SUBJECTS = {
     ProposalStatus.eligible_after_changes: N_("Votre proposition est recevable, avec des modifications"),
     ProposalStatus.ineligible: N_("Votre proposition n'est pas recevable"),
 }
+EVENT_SUBJECTS = {
+    "hidden": N_("Votre proposition est masquée après des signalements"),
+    "restored": N_("Votre proposition est de nouveau visible"),
+}
 
 
 def author_ids(session: Session, proposal: Proposal) -> set[int]:
@@ -51,118 +47,72 @@ def author_ids(session: Session, proposal: Proposal) -> set[int]:
     return ids
 
 
-def recipients(session: Session, proposal: Proposal) -> list[User]:
-    """The author and co-authors who have an e-mail address and an active account."""
-    ids = author_ids(session, proposal)
-    if not ids:
-        return []
-    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
-    return [u for u in users if u.email and u.is_active and not u.is_deleted]
-
-
-def _body(edition: Edition, proposal: Proposal, event: str) -> list[str]:
+def details(proposal: Proposal, event: str = "status") -> list[Param]:
+    """What the authors need to know besides the new status: the reason, the cost, what to do next
+    (each line translated for each author)."""
     status = proposal.status
-    lines: list[str] = []
+    lines: list[Param] = []
     if event == "hidden":
-        lines.append(_("Plusieurs personnes ont signalé votre proposition. Elle est masquée pour le moment."))
-        lines.append(_("La table de quartier va la relire, puis l'afficher de nouveau ou la refuser."))
+        lines.append(
+            Phrase(N_("Plusieurs personnes ont signalé votre proposition. Elle est masquée pour le moment."))
+        )
+        lines.append(
+            Phrase(N_("La table de quartier va la relire, puis l'afficher de nouveau ou la refuser."))
+        )
     elif event == "restored":
-        lines.append(_("La table de quartier a relu votre proposition. Elle est de nouveau visible."))
+        lines.append(
+            Phrase(N_("La table de quartier a relu votre proposition. Elle est de nouveau visible."))
+        )
     elif status == ProposalStatus.submitted:
-        lines.append(_("Merci ! La table de quartier va relire votre proposition, puis la publier."))
+        lines.append(Phrase(N_("Merci ! La table de quartier va relire votre proposition, puis la publier.")))
     elif status == ProposalStatus.changes_requested:
-        lines.append(_("La table de quartier vous demande de changer votre proposition :"))
+        lines.append(Phrase(N_("La table de quartier vous demande de changer votre proposition :")))
         lines.append(f"« {proposal.moderation_message} »")
-        lines.append(_("Modifiez-la, puis envoyez-la de nouveau."))
+        lines.append(Phrase(N_("Modifiez-la, puis envoyez-la de nouveau.")))
     elif status == ProposalStatus.published:
-        lines.append(_("Tout le monde peut maintenant lire votre proposition."))
-        lines.append(_("Ensuite, la mairie vérifie si elle est possible et combien elle coûte."))
+        lines.append(Phrase(N_("Tout le monde peut maintenant lire votre proposition.")))
+        lines.append(Phrase(N_("Ensuite, la mairie vérifie si elle est possible et combien elle coûte.")))
     elif status == ProposalStatus.rejected:
-        lines.append(_("La table de quartier a refusé votre proposition. Voici pourquoi :"))
+        lines.append(Phrase(N_("La table de quartier a refusé votre proposition. Voici pourquoi :")))
         lines.append(f"« {proposal.public_reason} »")
     elif status == ProposalStatus.merged:
-        lines.append(_("Une autre proposition disait la même chose. Les deux sont regroupées."))
-        lines.append(_("Votre nom apparaît sur la proposition gardée."))
+        lines.append(Phrase(N_("Une autre proposition disait la même chose. Les deux sont regroupées.")))
+        lines.append(Phrase(N_("Votre nom apparaît sur la proposition gardée.")))
     elif status in (ProposalStatus.eligible, ProposalStatus.eligible_after_changes):
-        lines.append(_("La mairie a étudié votre proposition : elle est recevable."))
+        lines.append(Phrase(N_("La mairie a étudié votre proposition : elle est recevable.")))
         if proposal.services_cost:
-            lines.append(
-                _("Coût estimé par les services : %(cost)s.") % {"cost": format_euros(proposal.services_cost)}
-            )
+            cost = Money(proposal.services_cost * 100)
+            lines.append(Phrase(N_("Coût estimé par les services : %(cost)s."), {"cost": cost}))
         if proposal.eligibility_changes:
-            lines.append(_("Ce qui change : %(changes)s") % {"changes": proposal.eligibility_changes})
-        lines.append(_("Elle pourra être choisie pendant le vote."))
+            changes = proposal.eligibility_changes
+            lines.append(Phrase(N_("Ce qui change : %(changes)s"), {"changes": changes}))
+        lines.append(Phrase(N_("Elle pourra être choisie pendant le vote.")))
     elif status == ProposalStatus.ineligible:
-        lines.append(_("La mairie a étudié votre proposition : elle n'est pas recevable. Voici pourquoi :"))
+        lines.append(
+            Phrase(N_("La mairie a étudié votre proposition : elle n'est pas recevable. Voici pourquoi :"))
+        )
         lines.append(f"« {proposal.public_reason} »")
     return lines
-
-
-def status_mails(
-    session: Session, edition: Edition, proposal: Proposal, base_url: str, event: str = "status"
-) -> list[Mail]:
-    """One message per recipient about the proposal's new status (or `event`: hidden, restored)."""
-    if event == "hidden":
-        subject = _("Votre proposition est masquée après des signalements")
-    elif event == "restored":
-        subject = _("Votre proposition est de nouveau visible")
-    elif proposal.status in SUBJECTS:
-        subject = _(SUBJECTS[ProposalStatus(proposal.status)])
-    else:
-        return []
-    link = base_url.rstrip("/") + proposal_path(edition, proposal)
-    mails = []
-    for user in recipients(session, proposal):
-        body = [
-            _("Bonjour %(name)s,") % {"name": user.display_name},
-            "",
-            _("Votre proposition « %(title)s » (%(edition)s) :")
-            % {"title": proposal.title, "edition": edition.name},
-            *_body(edition, proposal, event),
-            "",
-            _("Voir votre proposition et son historique : %(link)s") % {"link": link},
-            "",
-            _("Quartiers Participatifs"),
-        ]
-        mails.append(Mail(to=user.email or "", subject=subject, body="\n".join(body)))
-    return mails
-
-
-def _send_all(mailer: Mailer, mails: list[Mail]) -> None:
-    for mail in mails:
-        mailer.send(mail)
-
-
-def send_after_response(
-    request: Request,
-    background: BackgroundTasks,
-    session: Session,
-    edition: Edition,
-    proposal: Proposal,
-    event: str = "status",
-) -> None:
-    """Queue the messages; they leave once the response (and so the commit) is done."""
-    settings = request.app.state.settings
-    mails = status_mails(session, edition, proposal, settings.base_url, event)
-    if mails:
-        background.add_task(_send_all, request.app.state.mailer, mails)
 
 
 def proposal_path(edition: Edition, proposal: Proposal) -> str:
     return f"/budget-participatif/{edition.slug}/propositions/{proposal.id}"
 
 
-def tell_authors(session: Session, proposal: Proposal) -> None:
-    """The authors hear of their proposal's new status (called at the end of each status change)."""
+def tell_authors(session: Session, proposal: Proposal, event: str = "status") -> None:
+    """The authors hear of their proposal's new status, or of `event` (hidden after reports,
+    restored): called at the end of each change, in its transaction."""
     edition = session.get(Edition, proposal.edition_id)
-    if edition is None or proposal.status not in SUBJECTS:
+    subject = EVENT_SUBJECTS.get(event) or SUBJECTS.get(ProposalStatus(proposal.status))
+    if edition is None or subject is None:
         return
     notify(
         session,
         author_ids(session, proposal),
         "proposal_status",
-        params={"title": proposal.title, "status": Translatable(SUBJECTS[ProposalStatus(proposal.status)])},
+        params={"title": proposal.title, "status": Translatable(subject)},
         url=proposal_path(edition, proposal),
+        details=details(proposal, event),
     )
 
 

@@ -1,7 +1,10 @@
-"""Messages to the people who hold an application. They are queued as background tasks, which
-run after the response — so after the request's transaction has committed: a refused change
-never sends a message. `tell_decision` goes through `backend.notifications` (in-app, and e-mail
-or SMS as each holder chose) in the decision's own transaction."""
+"""Messages to the people who hold an application.
+
+The committee's decision goes through `backend.notifications` (`tell_decision`: in-app, and e-mail
+or SMS as each holder chose, in their language) in the decision's own transaction. The other
+messages (invitation to the committee, payments, bilan) have no notification kind yet: they are
+e-mailed as background tasks, which run after the response — so after the request's transaction
+has committed: a refused change never sends a message."""
 
 from __future__ import annotations
 
@@ -9,21 +12,22 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from backend.formatting import format_date, format_datetime, format_money
+from backend.formatting import format_date, format_datetime
 from backend.fph.models import Application, Decision, Meeting, Outcome
 from backend.fph.service.applications import applicants_of
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.mail import Mail
-from backend.notifications import Translatable, notify
+from backend.notifications import Money, Param, Phrase, Translatable, notify
 
 if TYPE_CHECKING:
     from fastapi import BackgroundTasks, Request
 
 # Short words for a notice's title (« Votre demande « … » : aide accordée »).
 OUTCOME_WORDS = {
-    Outcome.granted: "aide accordée",
-    Outcome.refused: "pas d'aide",
-    Outcome.postponed: "décision reportée au prochain comité",
+    Outcome.granted: N_("aide accordée"),
+    Outcome.refused: N_("pas d'aide"),
+    Outcome.postponed: N_("décision reportée au prochain comité"),
 }
 
 
@@ -50,39 +54,6 @@ def send_to_holders(
     return len(addresses)
 
 
-def decision_message(application: Application, decision: Decision, meeting: Meeting) -> tuple[str, str]:
-    when = format_date(meeting.starts)
-    if decision.outcome == Outcome.granted:
-        return (
-            _("Votre projet est aidé : {amount}").format(amount=format_money(decision.amount_cents)),
-            _(
-                "Bonne nouvelle. Le comité du {date} a accordé {amount} à votre projet « {title} ».\n"
-                "Raison : {reason}\n"
-                "L'association gestionnaire va vous verser une avance. Après l'action, envoyez le bilan "
-                "avec les factures."
-            ).format(
-                date=when,
-                amount=format_money(decision.amount_cents),
-                title=application.title,
-                reason=decision.reason,
-            ),
-        )
-    if decision.outcome == Outcome.refused:
-        return (
-            _("Votre demande n'est pas aidée"),
-            _("Le comité du {date} n'a pas accordé d'aide à « {title} ».\nRaison : {reason}").format(
-                date=when, title=application.title, reason=decision.reason
-            ),
-        )
-    return (
-        _("Votre demande est reportée"),
-        _(
-            "Le comité du {date} a reporté « {title} ».\nIl manque : {reason}\n"
-            "Complétez votre demande : elle repassera au prochain comité."
-        ).format(date=when, title=application.title, reason=decision.reason),
-    )
-
-
 def invitation_message(application: Application, meeting: Meeting) -> tuple[str, str]:
     return (
         _("Invitation au comité du {date}").format(date=format_date(meeting.starts)),
@@ -98,6 +69,23 @@ def application_path(application: Application) -> str:
     return f"/fph/demandes/{application.id}"
 
 
+def decision_details(decision: Decision) -> list[Param]:
+    """The amount and what comes next, besides the outcome and its reason."""
+    if decision.outcome == Outcome.granted:
+        return [
+            Phrase(N_("Votre projet est aidé : {amount}"), {"amount": Money(decision.amount_cents or 0)}),
+            Phrase(
+                N_(
+                    "L'association gestionnaire va vous verser une avance. Après l'action, envoyez le bilan "
+                    "avec les factures."
+                )
+            ),
+        ]
+    if decision.outcome == Outcome.postponed:
+        return [Phrase(N_("Complétez votre demande : elle repassera au prochain comité."))]
+    return []
+
+
 def tell_decision(session: Session, application: Application, decision: Decision) -> None:
     """The holders hear of the committee's decision (called at the end of the decision)."""
     holders = [u.id for _a, u in applicants_of(session, application.id)]
@@ -111,4 +99,5 @@ def tell_decision(session: Session, application: Application, decision: Decision
             "reason": decision.reason,
         },
         url=application_path(application),
+        details=decision_details(decision),
     )

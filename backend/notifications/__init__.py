@@ -3,6 +3,6 @@
 Domains call `notify(session, user_ids, kind, params=..., url=...)` at the end of a service
 function; `qp worker` sends what it queued."""
 
-from backend.notifications.service import Translatable, notify
+from backend.notifications.service import Money, Param, Phrase, Translatable, notify
 
-__all__ = ["Translatable", "notify"]
+__all__ = ["Money", "Param", "Phrase", "Translatable", "notify"]

@@ -59,6 +59,13 @@ KINDS: tuple[Kind, ...] = (
         N_("Quartiers Participatifs : « {project} » avance. Étape du {day} : {step}."),
     ),
     Kind(
+        "project_update",
+        N_("Un projet que je suis change d'étape ou d'avancement"),
+        N_("Du nouveau pour le projet « {project} »"),
+        N_("Le projet « {project} » avance :"),
+        N_("Quartiers Participatifs : du nouveau pour le projet « {project} »."),
+    ),
+    Kind(
         "convocation",
         N_("Les séances de l'assemblée citoyenne"),
         N_("Séance de l'assemblée : {title}"),

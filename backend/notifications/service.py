@@ -4,7 +4,8 @@ transaction of the change itself (services only flush; the worker sends after th
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from backend import i18n
 from backend.accounts.models import User
 from backend.db import utcnow
 from backend.errors import Invalid, NotFound
-from backend.formatting import format_date, format_datetime
+from backend.formatting import format_date, format_datetime, format_money
 from backend.i18n import gettext as _
 from backend.notifications.kinds import BY_KEY, KINDS, Kind
 from backend.notifications.models import Channel, Notification, NotificationPreference, OutboxMessage
@@ -28,7 +29,23 @@ class Translatable(str):
     """A param that is itself a message id (a status, an outcome): translated for each recipient."""
 
 
-Param = str | int | date | datetime | Translatable
+@dataclass(frozen=True)
+class Money:
+    """An amount in cents, formatted in each recipient's language."""
+
+    cents: int
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message id with params of its own (a line of details), translated for each recipient.
+    Its placeholders are written as in the catalogue: `{name}`, or `%(name)s` for older ids."""
+
+    msgid: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+
+Param = str | int | date | datetime | Translatable | Money | Phrase
 
 
 # --- preferences ---------------------------------------------------------------------------------
@@ -92,6 +109,20 @@ def save_preferences(
     session.flush()
 
 
+def remember_language(session: Session, user_id: int, language: str) -> None:
+    """The language the person reads the site in becomes the language of their messages
+    (the row is created with the default channels when missing)."""
+    if language not in i18n.SUPPORTED:
+        return
+    pref = preference_of(session, user_id) or NotificationPreference(user_id=user_id)
+    if pref.id is not None and pref.language == language:
+        return
+    pref.language = language
+    pref.updated_at = utcnow()
+    session.add(pref)
+    session.flush()
+
+
 def preference_grid(session: Session, user: User) -> tuple[list[tuple[Kind, set[str]]], str]:
     """Each kind with its channels (chosen or default), and the language (default: the active one)."""
     pref = preference_of(session, user.id)
@@ -102,9 +133,20 @@ def preference_grid(session: Session, user: User) -> tuple[list[tuple[Kind, set[
 # --- writing notices -----------------------------------------------------------------------------
 
 
+def text_of(value: Param) -> str:
+    """A param as text in the active language (dates, amounts, message ids)."""
+    return _value(value)
+
+
 def _value(value: Param) -> str:
     if isinstance(value, Translatable):
         return _(str(value))
+    if isinstance(value, Phrase):
+        text = _(value.msgid)
+        values = {k: _value(v) for k, v in value.params.items()}
+        return text % values if "%(" in value.msgid else text.format(**values)
+    if isinstance(value, Money):
+        return format_money(value.cents)
     if isinstance(value, datetime):
         return format_datetime(value)
     if isinstance(value, date):
@@ -119,20 +161,23 @@ def _fill(template: str, params: Mapping[str, Param]) -> str:
 def short_sms(template: str, params: Mapping[str, Param]) -> str:
     """The SMS text, its longest param shortened (with « … ») when the text passes 160 characters."""
     text = _fill(template, params)
-    if len(text) <= SMS_MAX or not params:
+    used = [k for k in params if "{" + k + "}" in _(template)]  # a param the SMS leaves out is no help
+    if len(text) <= SMS_MAX or not used:
         return text
-    longest = max(params, key=lambda k: len(_value(params[k])))
+    longest = max(used, key=lambda k: len(_value(params[k])))
     value = _value(params[longest])
     keep = max(len(value) - (len(text) - SMS_MAX) - 1, 10)
     return _fill(template, {**params, longest: value[:keep].rstrip() + "…"})
 
 
-def _render(kind: Kind, params: Mapping[str, Param], language: str) -> tuple[str, str, str]:
-    """Title, e-mail body and SMS in `language`."""
+def _render(
+    kind: Kind, params: Mapping[str, Param], details: Sequence[Param], language: str
+) -> tuple[str, str, str]:
+    """Title, body (with its lines of details) and SMS in `language`."""
 
     def run() -> tuple[str, str, str]:
         i18n.set_locale(language)
-        body = _fill(kind.body, params)
+        body = "\n".join([_fill(kind.body, params), *(_value(d) for d in details)])
         return _fill(kind.title, params)[:200], body, short_sms(kind.sms, params)
 
     # A copy of the context: the request's own locale is left as it was.
@@ -156,10 +201,12 @@ def notify(
     *,
     params: Mapping[str, Param],
     url: str,
+    details: Sequence[Param] = (),
     dedupe_key: str | None = None,
 ) -> int:
     """Write the in-app notice and queue the e-mail or SMS each person chose, in their language;
-    returns how many people were told. With `dedupe_key`, people who already had it are skipped."""
+    returns how many people were told. `details` are lines added to the in-app text and the
+    e-mail (not the SMS): reasons, amounts. With `dedupe_key`, people who already had it are skipped."""
     spec = BY_KEY[kind]
     ids = sorted(set(user_ids))
     if not ids:
@@ -186,7 +233,7 @@ def notify(
             continue
         pref = prefs.get(user.id)
         language = language_of(pref)
-        title, body, sms = _render(spec, params, language)
+        title, body, sms = _render(spec, params, details, language)
         session.add(
             Notification(user_id=user.id, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)
         )

@@ -9,7 +9,7 @@ are written in a second transaction: sent, retried later (growing delays) or fai
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -136,9 +136,12 @@ def run(
     *,
     once: bool = False,
     interval_s: float = 30.0,
+    stop: threading.Event | None = None,
 ) -> BatchResult:
     """Reminders, then batches until the outbox has nothing due; with `once`, stop there
-    (tests, cron), else wait `interval_s` and start again. Returns the last round's totals."""
+    (tests, cron), else wait `interval_s` and start again — until `stop` is set. Returns the
+    last round's totals."""
+    stop = stop or threading.Event()
     while True:
         run_reminders(engine, registry)
         total = BatchResult()
@@ -151,6 +154,43 @@ def run(
             )
             if batch.sent + batch.retried + batch.failed < BATCH:
                 break
-        if once:
+        if once or stop.wait(interval_s):
             return total
-        time.sleep(interval_s)
+
+
+class InProcessWorker:
+    """The outbox loop inside `qp serve` (APP_OUTBOX_IN_PROCESS): `run` in a daemon thread,
+    stopped and joined at shutdown. A failed round is logged and tried again next time."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        registry: Registry,
+        mailer: Mailer,
+        sms: SmsSender,
+        base_url: str,
+        interval_s: float,
+    ) -> None:
+        self._args = (engine, registry, mailer, sms, base_url)
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="qp-outbox", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run(*self._args, interval_s=self._interval_s, stop=self._stop)
+            except Exception:  # noqa: BLE001 - the web process must outlive a bad round
+                log.exception("outbox round failed")
+                self._stop.wait(self._interval_s)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()

@@ -24,10 +24,11 @@ from backend.forms import clean_text
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
-from backend.mail import Mail
+from backend.notifications import Param, Phrase, Translatable
+from backend.notifications.service import text_of
 from backend.results.followables import Followable, describe, followable, followables
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
-from backend.results.notify import tell_followers
+from backend.results.notify import tell_followers, tell_update
 from backend.territory.models import Qpv
 
 STATUS_LABELS = {
@@ -47,7 +48,22 @@ OBJECT_TYPES = {Source.bp: "bp_proposal", Source.fph: "fph_application"}
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS[RealisationStatus(status)]) if status in set(RealisationStatus) else status
+    return text_of(status_param(status))
+
+
+def status_param(status: str) -> Param:
+    """The step's label, translated where it is read (a follower's message, a page)."""
+    return (
+        Translatable(STATUS_LABELS[RealisationStatus(status)]) if status in set(RealisationStatus) else status
+    )
+
+
+def where_it_stands(realisation: Realisation) -> Param:
+    """« Où en est le projet : Travaux, 45 %. », for the followers' messages."""
+    return Phrase(
+        N_("Où en est le projet : %(status)s, %(progress)s %%."),
+        {"status": status_param(realisation.status), "progress": realisation.progress},
+    )
 
 
 def _qpv_code(session: Session, qpv_id: int | None) -> str | None:
@@ -135,18 +151,21 @@ def validate_update(u: Update) -> Update:
 def update_realisation(session: Session, actor: ActorRef, realisation: Realisation, u: Update) -> list[str]:
     """Change status, progress or service; journaled. Returns what changed, in plain French."""
     u = validate_update(u)
-    changes = []
+    changed: list[Param] = []
     if u.status != realisation.status:
-        changes.append(
-            _("Étape : %(before)s → %(after)s.")
-            % {"before": status_label(realisation.status), "after": status_label(u.status)}
+        changed.append(
+            Phrase(
+                N_("Étape : %(before)s → %(after)s."),
+                {"before": status_param(realisation.status), "after": status_param(u.status)},
+            )
         )
     if u.progress != realisation.progress:
-        changes.append(_("Avancement : %(n)s %%.") % {"n": u.progress})
+        changed.append(Phrase(N_("Avancement : %(n)s %%."), {"n": u.progress}))
     if u.service != realisation.service:
-        changes.append(_("Service responsable : %(service)s.") % {"service": u.service or "—"})
+        changed.append(Phrase(N_("Service responsable : %(service)s."), {"service": u.service or "—"}))
     if u.status == RealisationStatus.abandonne and u.reason != realisation.reason:
-        changes.append(_("Raison de l'abandon : %(reason)s") % {"reason": u.reason})
+        changed.append(Phrase(N_("Raison de l'abandon : %(reason)s"), {"reason": u.reason}))
+    changes = [text_of(c) for c in changed]
     if not changes:
         raise Invalid(_("Rien n'a changé : modifiez l'étape, l'avancement ou le service."))
     before = {"status": realisation.status, "progress": realisation.progress}
@@ -167,6 +186,7 @@ def update_realisation(session: Session, actor: ActorRef, realisation: Realisati
             "reason": realisation.reason,
         },
     )
+    tell_update(session, realisation, item.title, changed, where_it_stands(realisation))
     return changes
 
 
@@ -216,7 +236,7 @@ def add_milestone(
             "photo": bool(photo),
         },
     )
-    tell_followers(session, realisation, item.title, milestone)
+    tell_followers(session, realisation, item.title, milestone, where_it_stands(realisation))
     return milestone
 
 
@@ -248,11 +268,8 @@ def is_subscribed(session: Session, realisation: Realisation, user: User | None)
 
 
 def subscribe(session: Session, realisation: Realisation, user: User) -> None:
-    if not user.email:
-        raise Invalid(
-            _("Pour recevoir les nouvelles par e-mail, ajoutez une adresse e-mail à votre compte."),
-            field="email",
-        )
+    """Any signed-in account may follow: the news reach it in the notification centre, and by
+    e-mail or SMS as the person chose (a phone-only account gets them by SMS)."""
     if not is_subscribed(session, realisation, user):
         session.add(Subscription(realisation_id=realisation.id or 0, user_id=user.id or 0))
         session.flush()
@@ -271,39 +288,6 @@ def subscriber_count(session: Session, realisation: Realisation) -> int:
     return int(
         session.scalar(select(func.count()).where(col(Subscription.realisation_id) == realisation.id)) or 0
     )
-
-
-def update_mails(session: Session, realisation: Realisation, lines: list[str], base_url: str) -> list[Mail]:
-    """One message per subscriber with an active account and an e-mail address."""
-    item = describe(session, realisation)
-    users = session.scalars(
-        select(User)
-        .join(Subscription, col(Subscription.user_id) == col(User.id))
-        .where(col(Subscription.realisation_id) == realisation.id)
-    ).all()
-    link = f"{base_url.rstrip('/')}/resultats/realisations/{realisation.id}"
-    subject = _("Du nouveau pour le projet « %(title)s »") % {"title": item.title}
-    mails = []
-    for user in users:
-        if not user.email or not user.is_active or user.is_deleted:
-            continue
-        body = [
-            _("Bonjour %(name)s,") % {"name": user.display_name},
-            "",
-            _("Le projet « %(title)s » avance :") % {"title": item.title},
-            *lines,
-            "",
-            _("Où en est le projet : %(status)s, %(progress)s %%.")
-            % {"status": status_label(realisation.status), "progress": realisation.progress},
-            _("Voir le projet : %(link)s") % {"link": link},
-            "",
-            _(
-                "Vous recevez ce message parce que vous suivez ce projet. Pour ne plus le suivre, ouvrez le lien ci-dessus."
-            ),
-            _("Quartiers Participatifs"),
-        ]
-        mails.append(Mail(to=user.email, subject=subject, body="\n".join(body)))
-    return mails
 
 
 # The decisions to follow live in followables; they are named here too (service.followables(...)).
@@ -325,7 +309,6 @@ __all__ = [
     "subscribe",
     "subscriber_count",
     "unsubscribe",
-    "update_mails",
     "update_realisation",
     "validate_update",
 ]

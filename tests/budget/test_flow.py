@@ -26,6 +26,7 @@ from tests.budget.helpers import (
     resident,
 )
 from tests.factories import login, post
+from tests.notifications.conftest import queued
 
 
 def form(**overrides: str) -> dict[str, str]:
@@ -89,13 +90,15 @@ def test_full_path_submit_moderate_instruct_eligible(
     assert "Recevable" in page and "Espace vert de la Ville." in page and "11\u202f500\u202f€" in page
     actions = [e.action for e in entries_for(session, "bp_proposal", proposal.id)]
     assert actions == ["bp.proposal_submitted", "bp.proposal_published", "bp.eligibility_decided"]
-    mails = [m for m in app.state.mailer.sent if m.to == author.email]
-    assert [m.subject for m in mails] == [
-        "Votre proposition est bien reçue",
+    # The author hears of each step through the outbox (the worker sends it), nothing directly.
+    assert app.state.mailer.sent == []
+    mails = [m for m in queued(session, author.id) if m.channel == "email"]
+    assert [m.subject for m in mails] == [  # sending one's own proposal is not news
         "Votre proposition est publiée",
         "Votre proposition est recevable",
     ]
-    assert f"/propositions/{proposal.id}" in mails[-1].body
+    assert mails[-1].url == f"{base}/propositions/{proposal.id}"
+    assert "Coût estimé par les services : 11\u202f500\u202f€." in mails[-1].body
     assert client.get("/api/v1/budget/editions/" + edition.slug + "/projets").json()[0]["cost"] == 11_500
 
 
@@ -124,7 +127,7 @@ def test_validation_error_keeps_everything_typed(client: TestClient, session: Se
     assert draft.status == ProposalStatus.submitted
 
 
-def test_refusals_carry_their_reasons(client: TestClient, app: FastAPI, session: Session) -> None:
+def test_refusals_carry_their_reasons(client: TestClient, session: Session) -> None:
     edition = make_edition(session)
     base = f"/budget-participatif/{edition.slug}"
     author = resident(session)
@@ -160,7 +163,7 @@ def test_refusals_carry_their_reasons(client: TestClient, app: FastAPI, session:
     )
     session.refresh(vague)
     assert vague.status == ProposalStatus.changes_requested
-    assert any("Précisez le lieu exact." in m.body for m in app.state.mailer.sent if m.to == author.email)
+    assert any("Précisez le lieu exact." in m.body for m in queued(session, author.id))
 
     logout(client)
     login(client, author)
@@ -263,7 +266,7 @@ def test_resident_outside_the_territory_cannot_submit(client: TestClient, sessio
     assert response.status_code == 403 and "autres quartiers que le vôtre" in response.text
 
 
-def test_reports_hide_a_proposal_until_reviewed(client: TestClient, app: FastAPI, session: Session) -> None:
+def test_reports_hide_a_proposal_until_reviewed(client: TestClient, session: Session) -> None:
     edition = make_edition(session, report_threshold=2)
     author = resident(session)
     proposal = make_proposal(session, edition, author, status=ProposalStatus.published)
@@ -284,7 +287,7 @@ def test_reports_hide_a_proposal_until_reviewed(client: TestClient, app: FastAPI
     assert f"propositions/{proposal.id}" not in client.get(f"{base}/propositions").text
     page = client.get(url)
     assert "Proposition masquée" in page.text and proposal.title not in page.text
-    assert any("masquée" in m.subject for m in app.state.mailer.sent if m.to == author.email)
+    assert any("masquée" in m.subject for m in queued(session, author.id))
     assert entries_for(session, "bp_proposal", proposal.id)[-1].actor_role == "system"
 
     login(client, moderator(session))

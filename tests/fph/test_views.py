@@ -31,6 +31,7 @@ from tests.fph.conftest import (
     today_plus,
     vote_all,
 )
+from tests.notifications.conftest import queued
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -212,11 +213,15 @@ def test_vote_and_decide_over_http_notifies_the_holders(
     assert response.status_code == 303
     session.refresh(application)
     assert application.status == ApplicationStatus.granted and application.granted_cents == 45_000
-    mails = [m for m in app.state.mailer.sent if m.to == lead.email]
-    assert mails and mails[-1].subject == "Votre projet est aidé : 450\u202f€"
+    # The decision reaches the holder through the outbox only (in-app and the e-mail they chose).
+    assert [m for m in app.state.mailer.sent if m.to == lead.email] == []
+    (mail,) = queued(session, lead.id)
     assert (
-        "Projet utile aux enfants." in mails[-1].body and f"/fph/demandes/{application.id}" in mails[-1].body
+        mail.channel == "email"
+        and mail.subject == "Votre demande « " + application.title + " » : aide accordée"
     )
+    assert "Projet utile aux enfants." in mail.body and "Votre projet est aidé : 450\u202f€" in mail.body
+    assert mail.url == f"/fph/demandes/{application.id}"
 
 
 def test_a_voter_cannot_record_someone_elses_vote(client: TestClient, session: Session, fund: Fund) -> None:

@@ -17,7 +17,7 @@ from backend.accounts.models import User
 from backend.db import make_engine, run_migrations, session_scope, utcnow
 from backend.notifications.models import Notification, NotificationPreference, OutboxMessage
 from tests.accounts.conftest import SmtpServer, smtp_server
-from tests.conftest import drop_pg_database, fresh_database, is_postgres_url
+from tests.conftest import drop_pg_database, fresh_database, is_postgres_url, seed
 from tests.factories import make_user
 
 __all__ = ["SmtpServer", "smtp_server"]
@@ -25,9 +25,11 @@ __all__ = ["SmtpServer", "smtp_server"]
 
 @pytest.fixture(scope="module")
 def worker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database where the worker's commits are real (not the tests' rolled-back one)."""
+    """A migrated database with the territories, where commits are real (not the tests'
+    rolled-back one): the worker only sees committed messages."""
     url = fresh_database(tmp_path_factory, "outbox")
     run_migrations(url)
+    seed(url)
     engine = make_engine(url, poolclass=NullPool)
     yield engine
     engine.dispose()

@@ -1,4 +1,4 @@
-"""Following winning projects: who may, what is journaled, subscriptions and their e-mails, photos."""
+"""Following winning projects: who may, what is journaled, subscriptions and their notices, photos."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from backend.accounts.models import Role
+from backend.db import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, verify_ledger
@@ -21,6 +22,7 @@ from backend.results.personal_data import erase, export
 from backend.results.service import Update
 from tests.budget.helpers import CENTRE, CORO
 from tests.factories import login, make_staff, make_user, page_text, post
+from tests.notifications.conftest import notices, queued
 from tests.results.helpers import close, counted_edition, fph
 
 AGENT = ActorRef(role=Role.agent, id="agent-test")
@@ -100,26 +102,28 @@ def test_a_milestone_needs_a_title_and_a_date(session: Session) -> None:
         service.add_milestone(session, AGENT, r, happened_on=date(2026, 1, 1), title="x")
 
 
-def test_subscribers_get_an_email_and_erasure_removes_them(session: Session) -> None:
+def test_subscribers_are_told_through_the_outbox_and_erasure_removes_them(session: Session) -> None:
     _fund, granted, _refused = fph(session)
     r = service.open_realisation(session, AGENT, "fph", granted.id or 0)
     fan = make_user(session, identifier="fan@example.org", display_name="Awa Fan")
-    phone_only = make_user(session, identifier="06 11 22 33 44")
+    phone_only = make_user(session, identifier="06 11 22 33 44", phone_confirmed_at=utcnow())
     service.subscribe(session, r, fan)
     service.subscribe(session, r, fan)  # twice is once
-    with pytest.raises(Invalid):
-        service.subscribe(session, r, phone_only)  # no e-mail address
-    assert service.subscriber_count(session, r) == 1
-    lines = service.update_realisation(session, AGENT, r, Update("travaux", 50, ""))
-    (mail,) = service.update_mails(session, r, lines, "https://qp.example")
-    assert mail.to == "fan@example.org" and "Fête des voisins" in mail.subject
+    service.subscribe(session, r, phone_only)  # no e-mail address: told in-app and by SMS
+    assert service.subscriber_count(session, r) == 2
+    service.update_realisation(session, AGENT, r, Update("travaux", 50, ""))
+    (mail,) = queued(session, fan.id)
     assert (
-        "Étape : Études → Travaux." in mail.body
-        and f"https://qp.example/resultats/realisations/{r.id}" in mail.body
+        mail.channel == "email" and mail.recipient == "fan@example.org" and "Fête des voisins" in mail.subject
     )
+    assert "Étape : Études → Travaux." in mail.body and "Où en est le projet : Travaux, 50 %." in mail.body
+    assert mail.url == f"/resultats/realisations/{r.id}"
+    (sms,) = queued(session, phone_only.id)
+    assert sms.channel == "sms" and "Fête des voisins" in sms.body
+    assert [n.kind for n in notices(session, phone_only.id)] == ["project_update"]
     assert export(session, fan)["projets_suivis"][0]["realisation_id"] == r.id
     erase(session, fan)
-    assert session.exec(select(Subscription)).all() == []
+    assert [s.user_id for s in session.exec(select(Subscription)).all()] == [phone_only.id]
 
 
 def _image() -> bytes:
@@ -184,13 +188,11 @@ def test_agents_follow_from_the_screens_and_residents_subscribe(client: TestClie
     )  # residents cannot update
     client.cookies.clear()
     login(client, agent)
-    mailer = client.app.state.mailer  # type: ignore[attr-defined]
-    mailer.sent.clear()
     assert (
         post(client, url, {"status": "livre", "progress": "90", "service": "Centre social"}).status_code
         == 303
     )
-    assert [m.to for m in mailer.sent] == ["voisine@example.org"]
+    assert [m.recipient for m in queued(session, resident.id)] == ["voisine@example.org"]
     session.refresh(realisation)
     assert (realisation.status, realisation.progress) == ("livre", 100)
 

@@ -180,3 +180,4 @@ def restore(session: Session, actor: ActorRef, proposal: Proposal, reason: str) 
         _("Proposition %(ref)s vérifiée après signalements et affichée de nouveau : %(reason)s")
         % {"ref": proposal.reference, "reason": text},
     )  # fmt: skip
+    tell_authors(session, proposal, event="restored")

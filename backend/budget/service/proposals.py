@@ -21,6 +21,7 @@ from backend.budget.models import (
     ProposalStatus,
     ReportReason,
 )
+from backend.budget.notify import tell_authors
 from backend.budget.rules import (
     DRAFT_DESCRIPTION_MAX,
     TITLE_MAX,
@@ -336,6 +337,7 @@ def report(session: Session, user: User, edition: Edition, proposal: Proposal, r
         ) % {"ref": proposal.reference, "n": proposal.report_count}
         payload = {"reports": proposal.report_count, "threshold": edition.report_threshold}
         journal_proposal(session, SYSTEM, proposal, "bp.proposal_hidden", reason, payload)
+        tell_authors(session, proposal, event="hidden")
     return hidden
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import enforce, require_authenticated
-from backend.budget import notify
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
 from backend.budget.rules import ProposalInput, description_too_long
@@ -101,7 +100,6 @@ def _profile_qpv_code(session: DbSession, principal: CurrentPrincipal) -> str:
 
 def _save(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     principal: CurrentPrincipal,
     edition: Edition,
@@ -129,7 +127,6 @@ def _save(
     saved = outcome.proposal
     _remember_draft(request, form_key, saved)
     if outcome.sent:
-        notify.send_after_response(request, background, session, edition, saved)
         message = _("Votre proposition est envoyée. La table de quartier va la relire.")
         if outcome.prechecks:
             checks = " ".join(p.message for p in outcome.prechecks)
@@ -160,7 +157,6 @@ def new_form(
 @router.post("/budget-participatif/{slug}/proposer")
 def create(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
@@ -178,7 +174,7 @@ def create(
             if found.status not in EDITABLE_STATUSES:  # this form was already sent
                 return redirect(proposal_url(edition, found), request)
             draft = found
-    return _save(request, background, session, principal, edition, draft, form, photo, action, form_key)
+    return _save(request, session, principal, edition, draft, form, photo, action, form_key)
 
 
 @router.get("/budget-participatif/{slug}/propositions/{proposal_id}/modifier")
@@ -194,16 +190,13 @@ def edit_form(request: Request, session: DbSession, access: Authored) -> Respons
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/modifier")
 def update(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Authored,
     form: PostedProposal,
     action: Annotated[str, Form()] = "brouillon",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    return _save(
-        request, background, session, access.principal, access.edition, access.proposal, form, photo, action
-    )
+    return _save(request, session, access.principal, access.edition, access.proposal, form, photo, action)
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/supprimer")
@@ -215,7 +208,6 @@ def delete(request: Request, session: DbSession, access: Authored) -> Response:
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/signaler")
 def report(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Reported,
     reason: Annotated[str, Form()] = "",
@@ -227,8 +219,4 @@ def report(
     )
     if isinstance(hidden, DomainError):
         return refused(request, url + "#signaler", hidden)
-    if hidden:
-        notify.send_after_response(
-            request, background, session, access.edition, access.proposal, event="hidden"
-        )
     return done(request, url, _("Merci. Votre signalement est transmis à la table de quartier."))

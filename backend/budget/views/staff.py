@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import Principal, enforce
-from backend.budget import notify, phases
+from backend.budget import phases
 from backend.budget.models import ELIGIBLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import (
     EditionDep,
@@ -136,7 +136,6 @@ def moderation_form(request: Request, session: DbSession, access: Moderated) -> 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
 def moderate(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Moderated,
     decision: Annotated[str, Form()] = "",
@@ -157,33 +156,32 @@ def moderate(
         "target": target,
     }
 
-    def decide() -> tuple[str, str]:
-        """(what to tell the moderator, the event to notify)"""
+    def decide() -> str:
+        """What to tell the moderator (the authors are told by the service)."""
         if decision == "publier":
             moderation.publish(session, actor, proposal)
-            return _("Proposition publiée."), "status"
+            return _("Proposition publiée.")
         if decision == "modifier":
             moderation.request_changes(session, actor, proposal, message)
-            return _("Demande de modification envoyée à l'auteur·rice."), "status"
+            return _("Demande de modification envoyée à l'auteur·rice.")
         if decision == "refuser":
             moderation.reject(session, actor, proposal, category, reason)
-            return _("Proposition refusée. La raison est publique."), "status"
+            return _("Proposition refusée. La raison est publique.")
         if decision == "fusionner":
             other = session.get(Proposal, int(target)) if target.isdigit() else None
             if other is None or other.edition_id != edition.id:
                 raise Invalid(_("Choisissez la proposition à garder."), field="target")
             moderation.merge(session, actor, proposal, other, reason)
-            return _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es."), "status"
+            return _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es.")
         if decision == "reafficher":
             moderation.restore(session, actor, proposal, reason)
-            return _("Proposition affichée de nouveau."), "restored"
+            return _("Proposition affichée de nouveau.")
         raise Invalid(_("Choisissez une décision."), field="decision")
 
     outcome = attempt(session, decide)
     if isinstance(outcome, DomainError):
         return _moderation_page(request, session, access, outcome, form)
-    message, event = outcome
-    notify.send_after_response(request, background, session, edition, proposal, event=event)
+    message = outcome
     code = access.qpv.code if access.qpv else ""
     return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", message)
 
@@ -212,7 +210,6 @@ def in_person_form(
 @router.post("/budget-participatif/{slug}/deposer-pour")
 def in_person_submit(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     principal: CurrentPrincipal,
     edition: EditionDep,
@@ -266,7 +263,6 @@ def in_person_submit(
             _in_person_context(session, edition, covered, form, person),
             status_code=422,
         )
-    notify.send_after_response(request, background, session, edition, proposal)
     message = _("Proposition déposée pour la personne. Elle attend maintenant la relecture.")
     return done(request, proposal_url(edition, proposal), message)
 
@@ -347,7 +343,6 @@ async def form_data(request: Request) -> FormData:
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
 def instruct(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Instructed,
     raw: Annotated[FormData, Depends(form_data)],
@@ -402,7 +397,6 @@ def instruct(
             errors = errors_of(outcome)
     if errors:
         return _instruct_page(request, session, access, errors, form)
-    notify.send_after_response(request, background, session, edition, proposal)
     code = access.qpv.code if access.qpv else ""
     url = f"/budget-participatif/{edition.slug}/instruction?quartier={code}"
     return done(request, url, _("Décision enregistrée. L'auteur·rice est prévenu·e."))

@@ -18,7 +18,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
 from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
-from backend.fph.notify import decision_message, invitation_message, send_to_holders
+from backend.fph.notify import invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
     ItemBackoffice,
@@ -213,7 +213,6 @@ def decide(
     request: Request,
     session: DbSession,
     access: ItemDecide,
-    background: BackgroundTasks,
     outcome: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -237,8 +236,6 @@ def decide(
         return meeting_response(
             request, session, fa, access.meeting, error=decision, item_id=access.item.id, form=typed
         )
-    subject, body = decision_message(application, decision, access.meeting)
-    send_to_holders(request, background, session, application, subject, body)
     return done(request, _item_url(access), _("La décision est enregistrée et écrite au journal public."))
 
 

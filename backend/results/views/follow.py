@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.accounts.models import Role
@@ -27,7 +27,7 @@ from backend.results.permissions import (
     covered_qpv_ids,
     follow_policy,
 )
-from backend.results.views.public import labels, send_updates
+from backend.results.views.public import labels
 from backend.territory.service import qpv_ref, qpv_refs
 from backend.views_common import done
 
@@ -109,7 +109,6 @@ def edit_page(request: Request, session: DbSession, access: Followed) -> Respons
 @router.post("/resultats/suivi/{realisation_id}")
 def update(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Followed,
     status: Annotated[str, Form()],
@@ -135,7 +134,6 @@ def update(
     if isinstance(changes, DomainError):
         err = changes if isinstance(changes, Invalid) else Invalid(changes.message, field=changes.field)
         return _form_page(request, session, access, {err.field or "": err}, values, 422)
-    send_updates(request, background, session, access.realisation, changes)
     message = _("Le suivi est à jour. Les personnes abonnées sont prévenues.")
     return done(request, f"/resultats/suivi/{access.realisation.id}", message)
 
@@ -143,7 +141,6 @@ def update(
 @router.post("/resultats/suivi/{realisation_id}/etapes")
 def add_step(
     request: Request,
-    background: BackgroundTasks,
     session: DbSession,
     access: Followed,
     title: Annotated[str, Form(alias="m_title")] = "",
@@ -181,13 +178,6 @@ def add_step(
         )
         err = Invalid(milestone.message, field=field)
         return _form_page(request, session, access, {field: err}, values, 422)
-    send_updates(
-        request,
-        background,
-        session,
-        access.realisation,
-        [f"{milestone.happened_on.isoformat()} — {milestone.title}"],
-    )
     return done(
         request, f"/resultats/suivi/{access.realisation.id}", _("L'étape est ajoutée au suivi public.")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -22,7 +22,7 @@ from backend.i18n import gettext as _
 from backend.ledger.service import head
 from backend.rendering import fmt_date, fmt_eur, redirect, render
 from backend.results import accountability, photos, queries, service
-from backend.results.models import Realisation, RealisationStatus, Source
+from backend.results.models import RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
 from backend.territory.models import Qpv
@@ -156,7 +156,7 @@ def toggle_subscription(
     outcome = attempt(session, lambda: service.subscribe(session, realisation, user))
     if isinstance(outcome, DomainError):
         return refused(request, url, outcome)
-    return done(request, url, _("C'est noté : vous recevrez un e-mail quand le projet avance."))
+    return done(request, url, _("C'est noté : nous vous préviendrons quand le projet avance."))
 
 
 @router.get("/resultats/realisations/{realisation_id}/etapes/{milestone_id}/photo")
@@ -348,17 +348,3 @@ def digest_pdf(request: Request, session: DbSession, month: str, quartier: str) 
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
-
-
-def send_updates(
-    request: Request,
-    background: BackgroundTasks,
-    session: DbSession,
-    realisation: Realisation,
-    lines: list[str],
-) -> None:
-    """Queue the subscribers' e-mails: they leave after the response, once the change is committed."""
-    mails = service.update_mails(session, realisation, lines, request.app.state.settings.base_url)
-    mailer = request.app.state.mailer
-    for mail in mails:
-        background.add_task(mailer.send, mail)
