@@ -8,6 +8,7 @@ import base64
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -67,6 +68,23 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> str
     if is_postgres_url(base):
         return create_pg_database(base, suffix)  # type: ignore[arg-type]
     return f"sqlite:///{tmp_path_factory.mktemp(suffix) / 'test.sqlite3'}"
+
+
+@contextmanager
+def migrated_pg_database(base_url: str, suffix: str, **engine_options: Any) -> Iterator[tuple[str, Engine]]:
+    """A database of its own next to `base_url`'s, migrated and seeded, with an engine on it; dropped after.
+
+    For tests whose code opens its own connections and commits, so they cannot share the rolled-back one.
+    """
+    url = create_pg_database(base_url, suffix)
+    try:
+        run_migrations(url)
+        seed(url)
+        engine = make_engine(url, **engine_options)
+        yield url, engine
+        engine.dispose()
+    finally:
+        drop_pg_database(base_url, url)
 
 
 def seed(url: str) -> None:

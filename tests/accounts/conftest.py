@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from backend.config import Settings
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -74,3 +76,21 @@ def last_sms_code(directory: Path, number: str) -> str:
     match = re.search(r"\b(\d{6})\b", texts[-1])
     assert match
     return match.group(1)
+
+
+@pytest.fixture
+def sms_dir(tmp_path: Path) -> Path:
+    return tmp_path / "sms"
+
+
+def real_outboxes(settings: Settings, smtp_server: SmtpServer, sms_dir: Path) -> Settings:
+    """`settings` sending e-mail through the local SMTP server and SMS as files in `sms_dir`."""
+    return settings.model_copy(
+        update={
+            "mail_backend": "smtp",
+            "smtp_host": smtp_server.host,
+            "smtp_port": smtp_server.port,
+            "sms_backend": "file",
+            "sms_dir": sms_dir,
+        }
+    )

@@ -17,27 +17,14 @@ from backend.accounts.models import CodePurpose, OneTimeCode, User
 from backend.config import Settings
 from backend.errors import Invalid
 from backend.ledger.models import LedgerEntry
-from tests.accounts.conftest import SmtpServer, free_port, last_sms_code, read_sms
+from tests.accounts.conftest import SmtpServer, free_port, last_sms_code, read_sms, real_outboxes
 from tests.accounts.test_auth import signup
 from tests.factories import login, make_user, page_text, post
 
 
 @pytest.fixture
-def sms_dir(tmp_path: Path) -> Path:
-    return tmp_path / "sms"
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp_server: SmtpServer, sms_dir: Path) -> Settings:
-    return settings.model_copy(
-        update={
-            "mail_backend": "smtp",
-            "smtp_host": smtp_server.host,
-            "smtp_port": smtp_server.port,
-            "sms_backend": "file",
-            "sms_dir": sms_dir,
-        }
-    )
+    return real_outboxes(settings, smtp_server, sms_dir)
 
 
 def user_by(session: Session, **where: str) -> User:

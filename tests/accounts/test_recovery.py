@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import User
 from backend.config import Settings
-from tests.accounts.conftest import SmtpServer, last_sms_code, read_sms
+from tests.accounts.conftest import SmtpServer, last_sms_code, read_sms, real_outboxes
 from tests.conftest import session_data
 from tests.factories import PASSWORD, login, make_user, page_text, post
 
@@ -20,21 +20,8 @@ NEW = "une toute nouvelle phrase"
 
 
 @pytest.fixture
-def sms_dir(tmp_path: Path) -> Path:
-    return tmp_path / "sms"
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp_server: SmtpServer, sms_dir: Path) -> Settings:
-    return settings.model_copy(
-        update={
-            "mail_backend": "smtp",
-            "smtp_host": smtp_server.host,
-            "smtp_port": smtp_server.port,
-            "sms_backend": "file",
-            "sms_dir": sms_dir,
-        }
-    )
+    return real_outboxes(settings, smtp_server, sms_dir)
 
 
 def can_log_in(app: FastAPI, identifier: str, password: str) -> bool:

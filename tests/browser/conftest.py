@@ -124,6 +124,15 @@ def describe(violations: list[dict[str, Any]]) -> str:
     )
 
 
+def assert_accessible(page: Any, width: int = 390) -> None:
+    """One heading in main, nothing wider than `width` (no horizontal scrolling), no serious or critical
+    violation found by axe."""
+    assert page.locator("main h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
 def login(page: Any, identifier: str, password: str = "quartiers2026") -> None:  # noqa: S107 - demo password
     page.goto("/connexion")
     page.get_by_label("E-mail ou numéro de téléphone").fill(identifier)

@@ -8,16 +8,9 @@ from typing import Any
 import pytest
 
 from backend.assembly.demo import DONE_TITLE, OPEN_TITLE
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
-
-
-def _assert_clean(page: Any) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 def _open(page: Any, title: str) -> None:
@@ -30,7 +23,7 @@ def test_volunteer_registration(page: Any) -> None:
     _open(page, OPEN_TITLE)
     page.get_by_role("link", name="Je me porte volontaire").first.click()
     page.wait_for_url("**/participer")
-    _assert_clean(page)
+    assert_accessible(page)
 
     page.get_by_label("Prénom et nom").fill("Samia Haddad")
     page.get_by_label("Téléphone").fill("06 98 76 54 32")
@@ -46,14 +39,14 @@ def test_volunteer_registration(page: Any) -> None:
     assert page.get_by_label("Prénom et nom").input_value() == "Samia Haddad"
     assert page.get_by_label("De quoi avez-vous besoin").input_value() == "garde d'enfants le samedi"
     assert page.get_by_role("group", name="Vous êtes :").get_by_label("une femme").is_checked()
-    _assert_clean(page)
+    assert_accessible(page)
 
     page.get_by_role("group", name="Quel âge avez-vous ?").get_by_label("30 à 44 ans").check()
     page.get_by_label("J'accepte que ces informations servent").check()
     page.get_by_role("button", name="Je m'inscris").click()
     page.wait_for_url("**/merci")
     assert "Votre inscription comme volontaire est enregistrée" in page.content()
-    _assert_clean(page)
+    assert_accessible(page)
 
 
 def test_volunteer_registration_with_the_keyboard_only(page: Any) -> None:
@@ -70,7 +63,7 @@ def test_volunteer_registration_with_the_keyboard_only(page: Any) -> None:
 def test_completed_assembly_pages(page: Any, suffix: str) -> None:
     _open(page, DONE_TITLE)
     page.goto(page.url + suffix)
-    _assert_clean(page)
+    assert_accessible(page)
 
 
 def test_completed_assembly_shows_draw_and_answers(page: Any) -> None:
@@ -91,7 +84,7 @@ def test_staff_and_copil_pages(page: Any, who: str, suffix: str) -> None:
     login(page, who)
     _open(page, DONE_TITLE)
     page.goto(page.url + suffix)
-    _assert_clean(page)
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize(
@@ -103,10 +96,10 @@ def test_recruiting_staff_pages(page: Any, who: str, suffix: str) -> None:
     login(page, who)
     _open(page, OPEN_TITLE)
     page.goto(page.url + suffix)
-    _assert_clean(page)
+    assert_accessible(page)
 
 
 def test_new_saisine_form(page: Any) -> None:
     login(page, "copil@demo.quartiers.fr")
     page.goto("/assemblee/nouvelle-saisine")
-    _assert_clean(page)
+    assert_accessible(page)

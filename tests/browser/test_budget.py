@@ -7,16 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
-
-
-def check(page: Any) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +24,7 @@ def check(page: Any) -> None:
 )
 def test_public_budget_pages_are_accessible(page: Any, url: str) -> None:
     page.goto(url)
-    check(page)
+    assert_accessible(page)
 
 
 def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
@@ -39,7 +32,7 @@ def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
     page.goto("/budget-participatif/appel-idees-2027")
     page.get_by_role("link", name="Proposer une idée").click()
     page.wait_for_load_state()
-    check(page)
+    assert_accessible(page)
     page.get_by_label("Le titre de l'idée").fill("Des fontaines à eau au square")
     page.get_by_role("button", name="Envoyer ma proposition").click()
     page.wait_for_load_state()
@@ -55,19 +48,19 @@ def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
     page.wait_for_load_state()
     assert "Votre proposition est envoyée" in page.content()
     assert "En attente de relecture" in page.content()
-    check(page)
+    assert_accessible(page)
 
 
 def test_moderation_pages_are_accessible(page: Any) -> None:
     login(page, "table.corot@demo.quartiers.fr")
     page.goto("/budget-participatif/appel-idees-2027/moderation")
-    check(page)
+    assert_accessible(page)
     page.get_by_role("link", name="Des nichoirs et un hôtel à insectes au parc de Corot").first.click()
     page.wait_for_load_state()
-    check(page)
+    assert_accessible(page)
 
 
 def test_admin_edition_page_is_accessible(page: Any) -> None:
     login(page, "admin@demo.quartiers.fr")
     page.goto("/admin/budget-participatif/marseille-2026")
-    check(page)
+    assert_accessible(page)

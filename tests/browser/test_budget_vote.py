@@ -9,16 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
-
-
-def check(page: Any) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 def test_the_edition_page_shows_the_levels_before_starting(page: Any) -> None:
@@ -32,10 +25,10 @@ def test_the_edition_page_shows_the_levels_before_starting(page: Any) -> None:
     assert levels.get_by_role("link", name="Confirmer mon e-mail ou mon téléphone").get_attribute("href") == (
         "/compte/confirmer"
     )
-    check(page)
+    assert_accessible(page)
     page.goto("/budget-participatif/marseille-2026/voter")
     assert "confirmez d'abord votre e-mail" in page.content()
-    check(page)
+    assert_accessible(page)
 
 
 def test_online_ballot_end_to_end(page: Any) -> None:
@@ -43,10 +36,10 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     page.goto("/budget-participatif/marseille-2026")
     page.get_by_role("link", name="Voter", exact=True).click()
     page.wait_for_load_state()
-    check(page)
+    assert_accessible(page)
     boxes = page.locator("input[name=projet]")
     assert boxes.count() >= 2
-    boxes.nth(0).check()
+    boxes.nth(0).assert_accessible()
     # htmx updates the running count as projects are ticked.
     # (a locator wait: a string predicate would need eval, which the page's CSP forbids)
     expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
@@ -54,16 +47,16 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     page.wait_for_load_state()
     assert "le minimum est 2" in page.content()
     assert page.locator("input[name=projet]").nth(0).is_checked()  # the choice is kept
-    check(page)
-    page.locator("input[name=projet]").nth(1).check()
+    assert_accessible(page)
+    page.locator("input[name=projet]").nth(1).assert_accessible()
     page.get_by_role("button", name="Vérifier mon choix").click()
     page.wait_for_load_state()
     assert "Relisez votre vote" in page.content()
-    check(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Confirmer mon vote").click()
     page.wait_for_load_state()
     assert "Votre vote est enregistré" in page.content()
-    check(page)
+    assert_accessible(page)
     code = page.locator(".bp-receipt-code").inner_text().strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     page.get_by_role("link", name="Vérifier mon reçu").click()
@@ -72,7 +65,7 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     page.get_by_role("button", name="Vérifier", exact=True).click()
     page.wait_for_load_state()
     assert "correspond à un bulletin enregistré" in page.content()
-    check(page)
+    assert_accessible(page)
     page.goto("/budget-participatif/marseille-2026/voter")
     assert "Vous avez voté le" in page.content()
 
@@ -88,7 +81,7 @@ def test_online_ballot_end_to_end(page: Any) -> None:
 )
 def test_results_pages_are_accessible(page: Any, url: str) -> None:
     page.goto(url)
-    check(page)
+    assert_accessible(page)
 
 
 def test_receipt_check_answer_is_accessible(page: Any) -> None:
@@ -98,18 +91,18 @@ def test_receipt_check_answer_is_accessible(page: Any) -> None:
     page.get_by_role("button", name="Vérifier").click()
     page.wait_for_load_state()
     assert "AAAA-BBBB-CCCC" not in page.url
-    check(page)
+    assert_accessible(page)
 
 
 def test_voting_point_pages_are_accessible(page: Any) -> None:
     login(page, "table.corot@demo.quartiers.fr")
     page.goto("/budget-participatif/marseille-2026/bureau?q=votant1")
-    check(page)
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("Faire signer la liste")).first.click()
     page.wait_for_load_state()
-    check(page)
+    assert_accessible(page)
     page.goto("/budget-participatif/marseille-2026/bureau/import")
-    check(page)
+    assert_accessible(page)
 
 
 def test_the_running_count_never_covers_the_last_project(page: Any) -> None:
@@ -118,7 +111,7 @@ def test_the_running_count_never_covers_the_last_project(page: Any) -> None:
     login(page, "amina@demo.quartiers.fr")  # karim votes in the end-to-end test
     page.goto("/budget-participatif/marseille-2026/voter")
     boxes = page.locator("input[name=projet]")
-    boxes.nth(0).check()
+    boxes.nth(0).assert_accessible()
     expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
     last = boxes.last
     item = page.locator(".bp-ballot-item").last

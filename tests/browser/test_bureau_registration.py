@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login
-from tests.browser.test_budget_vote import check
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_voting_point_registration_without_contact_and_activation(page: Any) -> None:
     login(page, "table.corot@demo.quartiers.fr")
     page.goto("/budget-participatif/marseille-2026/bureau")
-    check(page)
+    assert_accessible(page)
     page.get_by_label("Nom et prénom").fill("Mme Haddad")
     page.get_by_label("Année de naissance").fill("1958")
     page.get_by_label("Adresse").fill("3 rue Raymond Teisseire")
@@ -28,7 +27,7 @@ def test_voting_point_registration_without_contact_and_activation(page: Any) -> 
     page.wait_for_load_state()
     assert "Recopiez le numéro du document" in page.content()
     assert page.get_by_label("Adresse").input_value() == "3 rue Raymond Teisseire"  # nothing typed is lost
-    check(page)
+    assert_accessible(page)
     page.get_by_label("Numéro du document").fill("TS 123 456 789")
     page.get_by_role("button", name="Inscrire et continuer").click()
     page.wait_for_load_state()
@@ -36,12 +35,12 @@ def test_voting_point_registration_without_contact_and_activation(page: Any) -> 
     code = re.search(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b", text)
     assert code and re.search(r"\bQP-[A-Z2-9]{6}\b", text), text
     assert page.get_by_role("button", name="Imprimer la fiche").is_visible()
-    check(page)
+    assert_accessible(page)
     page.get_by_role("link", name="Continuer : faire signer la liste").click()
     page.wait_for_load_state()
-    check(page)
+    assert_accessible(page)
     page.goto("/compte/activer")
-    check(page)
+    assert_accessible(page)
     page.get_by_label("Le code écrit sur la fiche").fill(code.group(0))
     page.get_by_label("Choisissez un mot de passe").fill("un jardin sur le toit")
     page.get_by_label("Tapez encore le mot de passe").fill("un jardin sur le toit")

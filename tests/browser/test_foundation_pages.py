@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, axe_violations, describe, login
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ PUBLIC = ["/", "/quartiers", "/quartiers/QN01342I", "/journal", "/connexion", "/
 @pytest.mark.parametrize("url", PUBLIC)
 def test_public_page_is_accessible(page: Any, url: str) -> None:
     page.goto(url)
-    assert page.locator("main h1").count() == 1
-    # Nothing wider than the phone: no horizontal scrolling.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
+    assert_accessible(page)  # nothing wider than the phone either: no horizontal scrolling
 
 
 def test_sign_up_then_declare_quartier(page: Any) -> None:

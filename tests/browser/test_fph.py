@@ -9,16 +9,9 @@ from typing import Any
 import pytest
 
 from backend.fph.service.common import paris_today
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
-
-
-def assert_accessible(page: Any) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 def test_apply_from_a_phone(page: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,6 @@ def tablet(request: pytest.FixtureRequest, browser: Any, live_server: str) -> It
     pg.set_default_timeout(10_000)
     yield pg, size["width"]
     context.close()
-
-
-def check(page: Any, width: int) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 def test_isoloir_handover(tablet: tuple[Any, int]) -> None:
@@ -59,39 +52,39 @@ def test_isoloir_handover(tablet: tuple[Any, int]) -> None:
     page.get_by_label("Document d'identité vu").select_option("carte_identite")
     page.get_by_label("Numéro du document").fill(number)
     page.get_by_label("Justificatif de domicile vu").select_option("Quittance de loyer ou bail")
-    check(page, width)
+    assert_accessible(page, width)
     page.get_by_role("button", name="Signer la liste d'émargement").click()
     page.wait_for_load_state()
     expect(page.locator("main h1")).to_have_text("La liste d'émargement est signée")
     assert name not in page.locator("main").inner_text()
-    check(page, width)
+    assert_accessible(page, width)
     # The tablet is handed to the voter.
     page.get_by_role("link", name="Voter sur la tablette (isoloir)").click()
     page.wait_for_load_state()
     expect(page.locator("main")).to_contain_text("Vous votez seul. Personne ne voit votre choix.")
     assert page.locator("nav").count() == 0 and name not in page.content()  # no menu, no name
-    check(page, width)
+    assert_accessible(page, width)
     boxes = page.locator("input[name=projet]")
     titles = [t.strip() for t in page.locator(".bp-ballot-title").all_inner_texts()]
-    boxes.nth(0).check()
-    boxes.nth(1).check()
+    boxes.nth(0).assert_accessible()
+    boxes.nth(1).assert_accessible()
     expect(page.locator("#bp-compteur")).to_contain_text("2 projets choisis")
     page.get_by_role("button", name="Vérifier mon choix").click()
     page.wait_for_load_state()
     expect(page.locator("main h1")).to_have_text("Relisez votre vote")
-    check(page, width)
+    assert_accessible(page, width)
     page.get_by_role("button", name="Confirmer mon vote").click()
     page.wait_for_load_state()
     receipt = page.locator(".bp-receipt-code").inner_text()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", receipt.strip())
-    check(page, width)
+    assert_accessible(page, width)
     page.get_by_role("link", name="J'ai fini : je rends la tablette").click()
     page.wait_for_load_state()
     # Back to the agent: « A voté », nothing of the choice.
     expect(page.locator("main h1")).to_have_text("A voté")
     shown = page.locator("main").inner_text()
     assert receipt not in shown and not any(t and t in shown for t in titles[:2]) and name not in shown
-    check(page, width)
+    assert_accessible(page, width)
     page.get_by_role("link", name="Personne suivante").click()
     page.wait_for_load_state()
     assert page.url.endswith(BASE)

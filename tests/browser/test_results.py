@@ -11,19 +11,12 @@ import pytest
 
 from backend.demo import PEOPLE
 from backend.results.opendata import DATASETS
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?:\+33|\b0)[1-9](?:[ .-]?\d{2}){4}\b")
-
-
-def assert_accessible(page: Any, width: int = 390) -> None:
-    assert page.locator("main h1").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    violations = axe_violations(page)
-    assert not violations, describe(violations)
 
 
 @pytest.mark.parametrize("viewport", [None, DESKTOP], ids=["phone", "desktop"])

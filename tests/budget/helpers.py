@@ -67,6 +67,22 @@ def data(qpv: str = CORO, **overrides: str) -> ProposalInput:
     return ProposalInput(**fields)
 
 
+def proposal_form(**overrides: str) -> dict[str, str]:
+    """The fields of the « Proposer » form as a resident sends them, with `overrides` changed."""
+    fields = {
+        "title": "Des bancs à l'ombre près de l'école",
+        "description": "Trois bancs et deux arbres devant l'école, pour attendre les enfants à l'ombre.",
+        "theme": THEME,
+        "qpv_code": CORO,
+        "location_text": "Devant l'école",
+        "estimated_cost": "12 000",
+        "operating_cost": "",
+        "action": "envoyer",
+    }
+    fields.update(overrides)
+    return fields
+
+
 def resident(session: Session, qpv: str | None = CORO, **overrides: Any) -> User:
     return make_user(session, qpv=qpv, **overrides)
 

@@ -26,7 +26,7 @@ from backend.budget.voting.secrecy import new_receipt, receipt_hash, slot_key
 from backend.budget.voting.service import PaperInfo
 from backend.config import Settings
 from tests.budget.helpers import ADMIN, BP_HOOKS, CORO
-from tests.budget.vote_helpers import ids, vote, vote_edition, voter
+from tests.budget.vote_helpers import BALLOT_COLUMNS, ids, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET
 
 POINTS = ("Centre social Malpassé", "Mairie des 13e-14e")
@@ -130,16 +130,7 @@ def test_no_ballot_can_be_linked_to_its_voter_with_the_database_and_every_secret
 
     # 1. No column names a person or a time; no sequence.
     columns = {c["name"]: c for c in schema.get_columns("bp_ballot")}
-    assert set(columns) == {
-        "id",
-        "edition_id",
-        "envelope_id",
-        "choices",
-        "receipt_hash",
-        "channel",
-        "voting_point",
-        "slot",
-    }
+    assert set(columns) == BALLOT_COLUMNS
     assert {fk["referred_table"] for fk in schema.get_foreign_keys("bp_ballot")} == {
         "bp_edition",
         "bp_envelope",

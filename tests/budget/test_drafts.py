@@ -19,7 +19,14 @@ from backend.budget.rules import DESCRIPTION_MAX
 from backend.budget.service import editions
 from backend.formatting import PARIS
 from backend.rendering import fmt_date
-from tests.budget.helpers import ADMIN, BP_HOOKS, CORO, THEME, make_edition, make_proposal, resident
+from tests.budget.helpers import (
+    ADMIN,
+    BP_HOOKS,
+    make_edition,
+    make_proposal,
+    proposal_form,
+    resident,
+)
 from tests.factories import login, post
 from tests.factories import page_text as raw_text
 
@@ -27,21 +34,6 @@ from tests.factories import page_text as raw_text
 def page_text(response) -> str:  # type: ignore[no-untyped-def]
     """The visible words, tags dropped and spaces squeezed."""
     return " ".join(re.sub(r"<[^>]+>", " ", raw_text(response)).split()).replace(" .", ".")
-
-
-def form(**overrides: str) -> dict[str, str]:
-    fields = {
-        "title": "Des bancs à l'ombre près de l'école",
-        "description": "Trois bancs et deux arbres devant l'école, pour attendre les enfants à l'ombre.",
-        "theme": THEME,
-        "qpv_code": CORO,
-        "location_text": "Devant l'école",
-        "estimated_cost": "12 000",
-        "operating_cost": "",
-        "action": "envoyer",
-    }
-    fields.update(overrides)
-    return fields
 
 
 def form_key(client: TestClient, slug: str) -> str:
@@ -58,7 +50,7 @@ def test_sending_the_first_form_again_reuses_its_draft(client: TestClient, sessi
     login(client, author)
     url = f"/budget-participatif/{edition.slug}/proposer"
     key = form_key(client, edition.slug)
-    bad = form(estimated_cost="douze", form_key=key)
+    bad = proposal_form(estimated_cost="douze", form_key=key)
     for _ in range(3):  # a reload, the back button, a double tap: the same form sent again
         response = post(client, url, bad)
         assert response.status_code == 422
@@ -67,16 +59,16 @@ def test_sending_the_first_form_again_reuses_its_draft(client: TestClient, sessi
     draft = drafts[0]
     # The form shown again sends to that same draft.
     assert f'action="/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"' in response.text
-    sent = post(client, url, form(form_key=key))
+    sent = post(client, url, proposal_form(form_key=key))
     assert sent.status_code == 303
-    again = post(client, url, form(form_key=key))  # a second tap on « Envoyer »
+    again = post(client, url, proposal_form(form_key=key))  # a second tap on « Envoyer »
     assert again.status_code == 303
     assert again.headers["location"] == f"/budget-participatif/{edition.slug}/propositions/{draft.id}"
     session.refresh(draft)
     assert draft.status == ProposalStatus.submitted
     assert len(session.exec(select(Proposal).where(Proposal.author_id == author.id)).all()) == 1
     # A new form is a new idea.
-    other = post(client, url, form(action="brouillon", form_key=form_key(client, edition.slug)))
+    other = post(client, url, proposal_form(action="brouillon", form_key=form_key(client, edition.slug)))
     assert other.status_code == 303
     assert len(session.exec(select(Proposal).where(Proposal.author_id == author.id)).all()) == 2
 
@@ -94,7 +86,9 @@ def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, se
     )
     for action in ("brouillon", "envoyer"):
         response = post(
-            client, f"/budget-participatif/{edition.slug}/proposer", form(description=text, action=action)
+            client,
+            f"/budget-participatif/{edition.slug}/proposer",
+            proposal_form(description=text, action=action),
         )
         assert response.status_code == 422
         shown = raw_text(response)
@@ -110,7 +104,7 @@ def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, se
     shorter = post(
         client,
         f"/budget-participatif/{edition.slug}/propositions/{drafts[0].id}/modifier",
-        form(description=text[:3000]),
+        proposal_form(description=text[:3000]),
     )
     assert shorter.status_code == 303
 
@@ -188,7 +182,7 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
     response = post(
         client,
         f"/budget-participatif/{edition.slug}/proposer",
-        form(action="brouillon", form_key="k1"),
+        proposal_form(action="brouillon", form_key="k1"),
         files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")},
     )
     assert response.status_code == 303, response.text
@@ -204,7 +198,7 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
         failed = post(
             client,
             edit,
-            form(action="brouillon"),
+            proposal_form(action="brouillon"),
             files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
         )
     finally:
@@ -215,7 +209,10 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
     assert (uploads / "budget" / draft.photo) == old and old.is_file()
 
     response = post(
-        client, edit, form(action="brouillon"), files={"photo": ("c.jpg", _jpeg((10, 10, 200)), "image/jpeg")}
+        client,
+        edit,
+        proposal_form(action="brouillon"),
+        files={"photo": ("c.jpg", _jpeg((10, 10, 200)), "image/jpeg")},
     )
     assert response.status_code == 303, response.text
     session.refresh(draft)
@@ -230,7 +227,10 @@ def test_a_failed_save_keeps_the_old_photo_and_leaves_no_new_file(
     login(client, resident(session))
     url = f"/budget-participatif/{edition.slug}/proposer"
     response = post(
-        client, url, form(action="brouillon"), files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")}
+        client,
+        url,
+        proposal_form(action="brouillon"),
+        files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")},
     )
     assert response.status_code == 303, response.text
     draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
@@ -245,7 +245,7 @@ def test_a_failed_save_keeps_the_old_photo_and_leaves_no_new_file(
             failed = post(
                 client,
                 edit,
-                form(action=action),
+                proposal_form(action=action),
                 files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
             )
             assert failed.status_code == 500

@@ -18,30 +18,15 @@ from tests.budget.helpers import (
     BP_HOOKS,
     CENTRE,
     CORO,
-    THEME,
     agent,
     make_edition,
     make_proposal,
     moderator,
+    proposal_form,
     resident,
 )
 from tests.factories import login, post
 from tests.notifications.conftest import queued
-
-
-def form(**overrides: str) -> dict[str, str]:
-    fields = {
-        "title": "Des bancs à l'ombre près de l'école",
-        "description": "Trois bancs et deux arbres devant l'école, pour attendre les enfants à l'ombre.",
-        "theme": THEME,
-        "qpv_code": CORO,
-        "location_text": "Devant l'école",
-        "estimated_cost": "12 000",
-        "operating_cost": "",
-        "action": "envoyer",
-    }
-    fields.update(overrides)
-    return fields
 
 
 def logout(client: TestClient) -> None:
@@ -58,7 +43,7 @@ def test_full_path_submit_moderate_instruct_eligible(
     base = f"/budget-participatif/{edition.slug}"
 
     login(client, author)
-    response = post(client, f"{base}/proposer", form(point="4-5", map_qpv=CORO))
+    response = post(client, f"{base}/proposer", proposal_form(point="4-5", map_qpv=CORO))
     assert response.status_code == 303, response.text
     proposal = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
     assert proposal.status == ProposalStatus.submitted and proposal.location_lat is not None
@@ -109,7 +94,7 @@ def test_validation_error_keeps_everything_typed(client: TestClient, session: Se
     response = post(
         client,
         f"/budget-participatif/{edition.slug}/proposer",
-        form(estimated_cost="douze", description="Trop court"),
+        proposal_form(estimated_cost="douze", description="Trop court"),
     )
     assert response.status_code == 422
     assert "Des bancs à l&#39;ombre près de l&#39;école" in response.text and "Trop court" in response.text
@@ -121,7 +106,9 @@ def test_validation_error_keeps_everything_typed(client: TestClient, session: Se
     assert (
         client.get(f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier").status_code == 200
     )
-    response = post(client, f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier", form())
+    response = post(
+        client, f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier", proposal_form()
+    )
     assert response.status_code == 303
     session.refresh(draft)
     assert draft.status == ProposalStatus.submitted
@@ -170,7 +157,7 @@ def test_refusals_carry_their_reasons(client: TestClient, session: Session) -> N
     assert "Précisez le lieu exact." in client.get(f"{base}/propositions/{vague.id}").text
     assert (
         post(
-            client, f"{base}/propositions/{vague.id}/modifier", form(location_text="Square Corot")
+            client, f"{base}/propositions/{vague.id}/modifier", proposal_form(location_text="Square Corot")
         ).status_code
         == 303
     )
@@ -323,15 +310,22 @@ def test_photo_attacks_refused_and_metadata_stripped(client: TestClient, session
     url = f"/budget-participatif/{edition.slug}/proposer"
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
-    response = post(client, url, form(), files={"photo": ("photo.jpg", gif.getvalue(), "image/jpeg")})
+    response = post(
+        client, url, proposal_form(), files={"photo": ("photo.jpg", gif.getvalue(), "image/jpeg")}
+    )
     assert response.status_code == 422 and "est pas une photo JPEG, PNG ou WebP" in response.text
     assert "Des bancs à l&#39;ombre" in response.text  # nothing typed is lost
     bomb = io.BytesIO()
     Image.new("1", (12_000, 12_000)).save(bomb, format="PNG")
-    response = post(client, url, form(), files={"photo": ("photo.png", bomb.getvalue(), "image/png")})
+    response = post(
+        client, url, proposal_form(), files={"photo": ("photo.png", bomb.getvalue(), "image/png")}
+    )
     assert response.status_code == 422 and "trop grande" in response.text
     response = post(
-        client, url, form(), files={"photo": ("big.jpg", b"\xff" * (8 * 1024 * 1024 + 10), "image/jpeg")}
+        client,
+        url,
+        proposal_form(),
+        files={"photo": ("big.jpg", b"\xff" * (8 * 1024 * 1024 + 10), "image/jpeg")},
     )
     assert response.status_code == 422 and "trop lourde" in response.text
 
@@ -339,7 +333,7 @@ def test_photo_attacks_refused_and_metadata_stripped(client: TestClient, session
     exif[0x8825] = {1: "N", 2: (43.0, 20.0, 10.0)}
     good = io.BytesIO()
     Image.new("RGB", (50, 50), (10, 120, 200)).save(good, format="JPEG", exif=exif)
-    response = post(client, url, form(), files={"photo": ("p.jpg", good.getvalue(), "image/jpeg")})
+    response = post(client, url, proposal_form(), files={"photo": ("p.jpg", good.getvalue(), "image/jpeg")})
     assert response.status_code == 303, response.text
     proposal = session.exec(
         select(Proposal).where(Proposal.edition_id == edition.id, Proposal.status == ProposalStatus.submitted)
@@ -358,15 +352,17 @@ def test_filing_for_a_resident_met_in_person(client: TestClient, session: Sessio
     edition = make_edition(session)
     login(client, moderator(session))
     url = f"/budget-participatif/{edition.slug}/deposer-pour"
-    response = post(client, url, {**form(), "author_label": ""})
+    response = post(client, url, {**proposal_form(), "author_label": ""})
     assert response.status_code == 422 and "Indiquez le nom de la personne" in response.text
     response = post(
-        client, url, {**form(), "author_label": "Mme Benali", "author_identifier": "nobody@example.org"}
+        client,
+        url,
+        {**proposal_form(), "author_label": "Mme Benali", "author_identifier": "nobody@example.org"},
     )
     assert response.status_code == 422 and "Aucun compte" in response.text
-    response = post(client, url, {**form(qpv_code=CENTRE), "author_label": "Mme Benali"})
+    response = post(client, url, {**proposal_form(qpv_code=CENTRE), "author_label": "Mme Benali"})
     assert response.status_code == 422 and "dont vous avez la charge" in response.text
-    response = post(client, url, {**form(), "author_label": "Mme Benali"})
+    response = post(client, url, {**proposal_form(), "author_label": "Mme Benali"})
     assert response.status_code == 303
     proposal = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
     assert (

@@ -14,8 +14,7 @@ from backend.budget.voting.eligibility import VoterFacts, check_voter
 from backend.budget.voting.models import Voter
 from backend.budget.voting.service import NotEligible
 from backend.db import utcnow
-from tests.budget.helpers import CORO, make_edition, make_proposal, resident
-from tests.budget.test_flow import form
+from tests.budget.helpers import CORO, make_edition, make_proposal, proposal_form, resident
 from tests.budget.vote_helpers import ids, vote, vote_edition, voter
 from tests.conftest import csrf
 from tests.factories import login, make_staff, page_text, post
@@ -102,14 +101,14 @@ def test_proposing_needs_the_level_the_edition_sets(client: TestClient, session:
     assert 'href="/compte/confirmer"' in page.text and f'href="{base}/proposer"' not in page.text
     refused = client.get(f"{base}/proposer")
     assert refused.status_code == 403 and "confirmez d'abord" in page_text(refused)
-    assert post(client, f"{base}/proposer", form()).status_code == 403
+    assert post(client, f"{base}/proposer", proposal_form()).status_code == 403
     assert session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).first() is None
 
     person.email_confirmed_at = utcnow()
     session.add(person)
     session.flush()
     assert client.get(f"{base}/proposer").status_code == 200
-    assert post(client, f"{base}/proposer", form()).status_code == 303
+    assert post(client, f"{base}/proposer", proposal_form()).status_code == 303
     proposal = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
     assert proposal.status == ProposalStatus.submitted
 
@@ -123,7 +122,7 @@ def test_a_draft_is_kept_when_sending_is_refused_for_the_level(client: TestClien
     session.flush()
     login(client, person)
     url = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
-    response = post(client, url, form(title="Un titre changé pour des bancs à l'ombre"))
+    response = post(client, url, proposal_form(title="Un titre changé pour des bancs à l'ombre"))
     assert response.status_code == 422 and "adresse doit être vérifiée" in page_text(response)
     session.refresh(draft)
     assert draft.status == ProposalStatus.draft and draft.title == "Un titre changé pour des bancs à l'ombre"

@@ -28,7 +28,8 @@ from backend.db import make_engine, run_migrations
 from backend.errors import DomainError
 from tests.budget.helpers import CORO
 from tests.budget.vote_helpers import ids, vote_edition, voter
-from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
+from tests.concurrency import run_together
+from tests.conftest import TEST_SECRET, is_postgres_url, migrated_pg_database, seed
 
 THREADS = 200
 
@@ -36,33 +37,30 @@ THREADS = 200
 @pytest.fixture(scope="module")
 def race_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     base = os.environ.get("DATABASE_URL") or ""
-    pg = is_postgres_url(base)
-    url = (
-        create_pg_database(base, "bp_vote_race")
-        if pg
-        else f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.sqlite3'}"
-    )
-    try:
-        run_migrations(url)
-        seed(url)
-        engine = make_engine(url, pool_size=60, max_overflow=0, pool_timeout=60) if pg else make_engine(url)
-        yield engine
-        engine.dispose()
-    finally:
-        if pg:
-            drop_pg_database(base, url)
+    if is_postgres_url(base):
+        with migrated_pg_database(base, "bp_vote_race", pool_size=60, max_overflow=0, pool_timeout=60) as (
+            _url,
+            engine,
+        ):
+            yield engine
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.sqlite3'}"
+    run_migrations(url)
+    seed(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
 
 
 def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:
     """Run each job in its own thread and transaction, all at once; 'ok' or the refusal."""
-    barrier = threading.Barrier(len(jobs))
     results: list[str] = [""] * len(jobs)
 
-    def run(index: int, job: Callable[[Session], Any]) -> None:
+    def run(index: int, barrier: threading.Barrier) -> None:
         barrier.wait(timeout=30)
         with Session(engine, expire_on_commit=False) as session:
             try:
-                job(session)
+                jobs[index](session)
                 session.commit()
                 results[index] = "ok"
             except DomainError as exc:
@@ -72,11 +70,7 @@ def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:
                 session.rollback()
                 results[index] = "locked"
 
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    run_together(run, len(jobs), join_timeout=120)
     return results
 
 

@@ -7,8 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from backend.accounts import documents
 from backend.accounts.models import User
@@ -17,7 +16,7 @@ from backend.config import Settings
 from backend.errors import Conflict, Invalid
 from backend.ledger.service import entries_for
 from tests.budget.helpers import CORO, moderator
-from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
+from tests.budget.vote_helpers import count, ids, paper, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET, csrf
 from tests.factories import login, page_text, post
 
@@ -28,15 +27,6 @@ NUMBER = "X4RTBPFW4"
 def seen(session: Session, user: User, number: str = NUMBER) -> str:
     """The document was checked in person for this account (at a voting point or a desk)."""
     return documents.record_document(session, user, key=KEY, kind="carte_identite", number=number)
-
-
-def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) -> int:
-    return int(
-        session.execute(
-            select(func.count()).select_from(model).where(col(model.edition_id) == edition_id)
-        ).scalar()
-        or 0
-    )
 
 
 def test_number_is_normalised_and_only_its_keyed_hash_is_kept(session: Session) -> None:

@@ -23,10 +23,10 @@ from backend.app import create_app
 from backend.budget.service import editions
 from backend.budget.voting.models import Ballot, Voter
 from backend.config import Settings
-from backend.db import make_engine, run_migrations, utcnow
+from backend.db import utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import fast_served, ids, post_all, token, vote_edition, voter
-from tests.conftest import TEST_SECRET, create_pg_database, drop_pg_database, is_postgres_url, seed
+from tests.conftest import TEST_SECRET, is_postgres_url, migrated_pg_database
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
@@ -36,15 +36,8 @@ def fast_db() -> Iterator[tuple[str, Engine]]:
     base = os.environ.get("DATABASE_URL")
     if not is_postgres_url(base):
         pytest.skip("needs PostgreSQL")
-    url = create_pg_database(base, "bp_fastpath")  # type: ignore[arg-type]
-    try:
-        run_migrations(url)
-        seed(url)
-        engine = make_engine(url)
+    with migrated_pg_database(base, "bp_fastpath") as (url, engine):  # type: ignore[arg-type]
         yield url, engine
-        engine.dispose()
-    finally:
-        drop_pg_database(base, url)  # type: ignore[arg-type]
 
 
 @pytest.fixture

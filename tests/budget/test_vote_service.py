@@ -4,7 +4,7 @@ envelope scoping, one ballot per person whatever the channel, revote keeps only 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from backend.accounts.levels import Level
@@ -19,17 +19,8 @@ from backend.db import utcnow
 from backend.errors import Conflict
 from backend.processes import Registry
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
-from tests.budget.vote_helpers import ids, paper, vote, vote_edition, voter
+from tests.budget.vote_helpers import BALLOT_COLUMNS, count, ids, paper, vote, vote_edition, voter
 from tests.conftest import TEST_SECRET
-
-
-def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) -> int:
-    return int(
-        session.execute(
-            select(func.count()).select_from(model).where(col(model.edition_id) == edition_id)
-        ).scalar()
-        or 0
-    )
 
 
 def test_approval_ballot_valid_and_invalid(session: Session) -> None:
@@ -184,16 +175,7 @@ def test_revote_is_refused_when_the_edition_does_not_allow_it(session: Session) 
 
 def test_the_ballot_table_holds_no_identity(session: Session) -> None:
     columns = set(Ballot.__table__.columns.keys())  # type: ignore[attr-defined]
-    assert columns == {
-        "id",
-        "slot",
-        "edition_id",
-        "envelope_id",
-        "choices",
-        "receipt_hash",
-        "channel",
-        "voting_point",
-    }
+    assert columns == BALLOT_COLUMNS
     edition, projects = vote_edition(session, revote_allowed=True)
     person = voter(session)
     vote(session, edition, person, *ids(projects[CORO], 0))

@@ -8,13 +8,15 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from backend.accounts.models import User
 from backend.budget.models import Edition, Proposal, ProposalStatus
 from backend.budget.service import editions
 from backend.budget.voting import service
 from backend.budget.voting.context import Choice
+from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.service import CastResult, PaperInfo
 from backend.budget.voting.tokens import issue_token
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO, make_edition, make_proposal, resident
@@ -114,3 +116,26 @@ async def post_all(
         finally:
             for close in app.state.closers:
                 await close()
+
+
+# What a ballot row may hold: nothing that names a person or tells a time.
+BALLOT_COLUMNS = {
+    "id",
+    "slot",
+    "edition_id",
+    "envelope_id",
+    "choices",
+    "receipt_hash",
+    "channel",
+    "voting_point",
+}
+
+
+def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) -> int:
+    """How many voters (or ballots) the edition has."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(model).where(col(model.edition_id) == edition_id)
+        ).scalar()
+        or 0
+    )

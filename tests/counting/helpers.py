@@ -29,7 +29,9 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
-from backend.counting.model import Ballots, Project
+from backend.counting.model import Ballots, Outcome, Project
+from backend.counting.pabulib import PbInstance, read_pb
+from backend.counting.tally import tally
 
 DATA = Path(__file__).parent / "data"
 FILES = sorted(p.name for p in DATA.glob("*.pb"))
@@ -135,3 +137,16 @@ def ids(projects: Sequence[Project], positions: Sequence[int]) -> set[str]:
 def ballots_of(lists: Sequence[Sequence[int]]) -> Ballots:
     """Approval ballots from lists of positions."""
     return Ballots.from_lists(lists)
+
+
+def official_outcome(name: str, rule_prefix: str) -> tuple[PbInstance, Outcome]:
+    """Count the city's file with its own rule (which starts with `rule_prefix`), checking it finds
+    the projects the city selected for the money they cost; the instance and outcome for more checks."""
+    instance = read_pb(DATA / name)
+    rule, outcome = tally(instance)
+    official = instance.selected()
+    assert rule.startswith(rule_prefix)
+    assert official is not None
+    assert sorted(outcome.selected) == sorted(official)
+    assert outcome.spent == sum(p.cost for p in instance.projects if p.id in official)
+    return instance, outcome

@@ -13,11 +13,11 @@ from backend.counting.model import Ballots
 from backend.counting.pabulib import read_pb
 from backend.counting.profile import group_approvals
 from backend.counting.rules.equal_shares import equal_shares, equal_shares_add1
-from backend.counting.tally import tally
 from tests.counting.helpers import (
     DATA,
     ballots_of,
     make_projects,
+    official_outcome,
     pabutools_mes,
     pabutools_mes_add1,
     random_approval,
@@ -32,13 +32,7 @@ MES_FILES = [
 
 @pytest.mark.parametrize("name", MES_FILES)
 def test_official_outcome_of_equal_shares_cities(name: str) -> None:
-    instance = read_pb(DATA / name)
-    rule, outcome = tally(instance)
-    official = instance.selected()
-    assert rule.startswith("equalshares/add1")
-    assert official is not None
-    assert sorted(outcome.selected) == sorted(official)
-    assert outcome.spent == sum(p.cost for p in instance.projects if p.id in official)
+    official_outcome(name, "equalshares/add1")
 
 
 def test_wieliczka_figures() -> None:

@@ -19,7 +19,6 @@ from backend.fph.service import committee, funds
 from backend.fph.service.applications import ApplicationInput, PersonInput
 from backend.fph.service.common import paris_today
 from backend.ledger.service import SYSTEM, ActorRef
-from tests.conftest import TEST_SECRET
 from tests.factories import make_user
 
 QPV = "QN01342I"  # Malpassé Corot
@@ -28,16 +27,9 @@ TODAY = paris_today()
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The root fixture's settings, with uploads in a temporary folder."""
-    return Settings(
-        env="test",
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        geocoder_enabled=False,
-        mail_backend="console",
-        upload_dir=tmp_path / "uploads",
-    )
+    return settings.model_copy(update={"upload_dir": tmp_path / "uploads"})
 
 
 @pytest.fixture
@@ -129,3 +121,23 @@ def vote_all(
 
 def today_plus(days: int) -> date:
     return TODAY + timedelta(days=days)
+
+
+def grant_application(
+    session: Session,
+    fund: Fund,
+    lead: User | None = None,
+    amount: int = 100_000,
+    *,
+    meeting: Meeting | None = None,
+    **overrides: Any,
+) -> Application:
+    """An application asking `amount`, granted it by the quorum voting « pour » at `meeting` (by default
+    a new one in five days)."""
+    meeting = meeting or make_meeting(session, fund, days=5)
+    voters = make_voters(session, fund, fund.quorum)
+    application = make_application(session, fund, lead, amount_cents=amount, **overrides)
+    item = on_agenda(session, meeting, application)
+    vote_all(session, item, voters, ["pour"] * fund.quorum)
+    committee.decide(session, SYSTEM, item, outcome="granted", amount_cents=amount, reason="Bon projet.")
+    return application

@@ -16,14 +16,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select
 
-from backend.db import make_engine, run_migrations
 from backend.errors import DomainError
 from backend.fph.models import Application, ApplicationStatus, Decision, Fund
 from backend.fph.service import applications as apps
 from backend.fph.service import committee
 from backend.fph.service.funds import FundSettings, update_fund
 from backend.ledger.service import SYSTEM, verify_ledger
-from tests.conftest import create_pg_database, drop_pg_database, seed
+from tests.concurrency import run_together
+from tests.conftest import migrated_pg_database
 from tests.fph.conftest import (
     TODAY,
     make_application,
@@ -44,39 +44,27 @@ def race_engine(database_url: str) -> Iterator[Engine]:
     # Created from the server's base database, not the per-worker test database, so that another
     # run recreating its test database cannot cut this connection.
     base = os.environ.get("DATABASE_URL", database_url)
-    url = create_pg_database(base, "fph_race")
-    try:
-        run_migrations(url)
-        seed(url)
-        engine = make_engine(url, pool_size=12)
+    with migrated_pg_database(base, "fph_race", pool_size=12) as (_url, engine):
         yield engine
-        engine.dispose()
-    finally:
-        drop_pg_database(base, url)
 
 
 def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:
     """Run each job in its own thread and connection, all released at once; 'ok' or the error."""
-    barrier = threading.Barrier(len(jobs))
     results: list[str] = [""] * len(jobs)
 
-    def run(index: int, job: Callable[[Session], Any]) -> None:
+    def run(index: int, barrier: threading.Barrier) -> None:
         with Session(engine, expire_on_commit=False) as session:
             try:
                 session.connection()  # check out a connection before the start line
                 barrier.wait(timeout=10)
-                job(session)
+                jobs[index](session)
                 session.commit()
                 results[index] = "ok"
             except (DomainError, IntegrityError, OperationalError) as exc:
                 session.rollback()
                 results[index] = getattr(exc, "message", type(exc).__name__)
 
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    run_together(run, len(jobs), join_timeout=30)
     return results
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -13,37 +14,32 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.accounts.models import User
 from backend.errors import Conflict, Invalid
 from backend.fph.models import Application, ApplicationStatus, BilanStatus, Fund
 from backend.fph.service import applications as apps
-from backend.fph.service import committee, payments
+from backend.fph.service import payments
 from backend.fph.uploads import clean_upload
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import SYSTEM
 from tests.fph.conftest import (
     TODAY,
+    grant_application,
     make_application,
     make_fund,
     make_meeting,
-    make_voters,
-    on_agenda,
     resident,
-    vote_all,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def granted(session: Session, fund: Fund, lead=None, amount: int = 100_000, **overrides) -> Application:  # type: ignore[no-untyped-def]
+def granted(
+    session: Session, fund: Fund, lead: User | None = None, amount: int = 100_000, **overrides: Any
+) -> Application:
     """An application granted `amount` at a new meeting (expenses 1 200 €)."""
     overrides.setdefault("lines", [("expense", "Location", 120_000)])
-    meeting = make_meeting(session, fund, days=5)
-    voters = make_voters(session, fund, fund.quorum)
-    application = make_application(session, fund, lead, amount_cents=amount, **overrides)
-    item = on_agenda(session, meeting, application)
-    vote_all(session, item, voters, ["pour"] * fund.quorum)
-    committee.decide(session, SYSTEM, item, outcome="granted", amount_cents=amount, reason="Bon projet.")
-    return application
+    return grant_application(session, fund, lead, amount, **overrides)
 
 
 def pay(session: Session, application: Application, cents: int) -> None:

@@ -22,6 +22,7 @@ from tests.factories import login, make_staff, make_user, page_text, post
 from tests.fph.conftest import (
     QPV,
     TODAY,
+    grant_application,
     make_application,
     make_fund,
     make_meeting,
@@ -241,13 +242,10 @@ def test_a_voter_cannot_record_someone_elses_vote(client: TestClient, session: S
 def test_gestionnaire_records_a_payment_and_residents_cannot(
     client: TestClient, session: Session, fund: Fund
 ) -> None:
-    meeting = funds.meetings_of(session, fund.id)[0]
-    voters = make_voters(session, fund, 3)
     lead = resident(session)
-    application = make_application(session, fund, lead)
-    item = on_agenda(session, meeting, application)
-    vote_all(session, item, voters, ["pour"] * 3)
-    committee.decide(session, SYSTEM, item, outcome="granted", amount_cents=50_000, reason="Bien.")
+    application = grant_application(
+        session, fund, lead, 50_000, meeting=funds.meetings_of(session, fund.id)[0]
+    )
     secretary = make_user(session)
     funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
     data = {"amount": "400", "paid_on": TODAY.isoformat(), "reference": "VIR-2026-001"}
@@ -262,13 +260,10 @@ def test_gestionnaire_records_a_payment_and_residents_cannot(
 
 
 def test_bilan_upload_and_private_files(client: TestClient, session: Session, fund: Fund, settings) -> None:  # type: ignore[no-untyped-def]
-    meeting = funds.meetings_of(session, fund.id)[0]
-    voters = make_voters(session, fund, 3)
     lead = resident(session)
-    application = make_application(session, fund, lead)
-    item = on_agenda(session, meeting, application)
-    vote_all(session, item, voters, ["pour"] * 3)
-    committee.decide(session, SYSTEM, item, outcome="granted", amount_cents=50_000, reason="Bien.")
+    application = grant_application(
+        session, fund, lead, 50_000, meeting=funds.meetings_of(session, fund.id)[0]
+    )
     photo = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(photo, "JPEG")
     login(client, lead)

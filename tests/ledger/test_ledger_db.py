@@ -63,22 +63,22 @@ def _disable_guard(session: Session) -> None:
         session.execute(text("ALTER TABLE ledger_entry DISABLE TRIGGER USER"))
 
 
-def test_altered_row_is_detected(session: Session) -> None:
+@pytest.mark.parametrize(
+    ("statement", "first_bad"),
+    [
+        pytest.param("UPDATE ledger_entry SET reason = 'falsifié' WHERE seq = :s", 1, id="altered"),
+        pytest.param(
+            "DELETE FROM ledger_entry WHERE seq = :s", 2, id="deleted"
+        ),  # the next row no longer chains
+    ],
+)
+def test_changed_row_is_detected(session: Session, statement: str, first_bad: int) -> None:
     entries = add_entries(session)
     _disable_guard(session)
-    session.execute(text("UPDATE ledger_entry SET reason = 'falsifié' WHERE seq = :s"), {"s": entries[1].seq})
+    session.execute(text(statement), {"s": entries[1].seq})
     session.expire_all()
     result = verify_ledger(session)
-    assert not result.ok and result.bad_seq == entries[1].seq
-
-
-def test_deleted_row_is_detected(session: Session) -> None:
-    entries = add_entries(session)
-    _disable_guard(session)
-    session.execute(text("DELETE FROM ledger_entry WHERE seq = :s"), {"s": entries[1].seq})
-    session.expire_all()
-    result = verify_ledger(session)
-    assert not result.ok and result.bad_seq == entries[2].seq
+    assert not result.ok and result.bad_seq == entries[first_bad].seq
 
 
 def test_reordered_rows_are_detected(session: Session) -> None:
