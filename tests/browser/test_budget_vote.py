@@ -39,7 +39,7 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     assert_accessible(page)
     boxes = page.locator("input[name=projet]")
     assert boxes.count() >= 2
-    boxes.nth(0).assert_accessible()
+    boxes.nth(0).check()
     # htmx updates the running count as projects are ticked.
     # (a locator wait: a string predicate would need eval, which the page's CSP forbids)
     expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
@@ -48,7 +48,7 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     assert "le minimum est 2" in page.content()
     assert page.locator("input[name=projet]").nth(0).is_checked()  # the choice is kept
     assert_accessible(page)
-    page.locator("input[name=projet]").nth(1).assert_accessible()
+    page.locator("input[name=projet]").nth(1).check()
     page.get_by_role("button", name="Vérifier mon choix").click()
     page.wait_for_load_state()
     assert "Relisez votre vote" in page.content()
@@ -111,7 +111,7 @@ def test_the_running_count_never_covers_the_last_project(page: Any) -> None:
     login(page, "amina@demo.quartiers.fr")  # karim votes in the end-to-end test
     page.goto("/budget-participatif/marseille-2026/voter")
     boxes = page.locator("input[name=projet]")
-    boxes.nth(0).assert_accessible()
+    boxes.nth(0).check()
     expect(page.locator("#bp-compteur")).to_contain_text("1 projet choisi")
     last = boxes.last
     item = page.locator(".bp-ballot-item").last

@@ -66,8 +66,8 @@ def test_isoloir_handover(tablet: tuple[Any, int]) -> None:
     assert_accessible(page, width)
     boxes = page.locator("input[name=projet]")
     titles = [t.strip() for t in page.locator(".bp-ballot-title").all_inner_texts()]
-    boxes.nth(0).assert_accessible()
-    boxes.nth(1).assert_accessible()
+    boxes.nth(0).check()
+    boxes.nth(1).check()
     expect(page.locator("#bp-compteur")).to_contain_text("2 projets choisis")
     page.get_by_role("button", name="Vérifier mon choix").click()
     page.wait_for_load_state()

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from backend.budget.photos import clean_photo
-from backend.budget.views import common
+from backend.budget.service import proposal_photos
 from tests.browser.conftest import PHONE, login
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def received(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
         arrived.append(raw)
         return clean_photo(raw)
 
-    monkeypatch.setattr(common, "clean_photo", spy)
+    monkeypatch.setattr(proposal_photos, "clean_photo", spy)
     yield arrived
 
 

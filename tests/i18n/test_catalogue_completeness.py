@@ -48,7 +48,7 @@ def test_extraction_finds_the_labels_kept_as_data() -> None:
     messages = extracted()
     for label in (
         "Résidence vérifiée",
-        "Administrateur·rice",
+        "Administration",
         "Dépôt des idées",
         "Fonds habitants",
         "Page introuvable",
