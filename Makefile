@@ -57,12 +57,17 @@ test: migrate lint
 # Extract every message (code and templates) into the template, then merge it into each catalogue.
 # `N_` marks labels kept as data (enum, phase, role labels), translated where they are displayed.
 # The app reads the .po files themselves (compiled in memory): there is no .mo to build.
+# New msgids' English and Arabic are written in backend/locale/new/<topic>.json (see backend/i18n_fold.py)
+# and folded in by the last step, which fails while any message is left untranslated.
 MESSAGE_KEYWORDS := --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k N_
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --sort-by-file --project "Quartiers Participatifs" \
 		-o backend/locale/messages.pot .
-	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l en
-	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l ar
+	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l en \
+		--no-fuzzy-matching --ignore-obsolete -w 100
+	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale -D messages -l ar \
+		--no-fuzzy-matching --ignore-obsolete -w 100
+	$(BIN)/python -m backend.i18n_fold
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache data/qp.sqlite3

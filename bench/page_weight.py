@@ -13,8 +13,9 @@ and the network throttled through CDP (``Network.emulateNetworkConditions``: 400
 * first contentful paint and load time (Performance API, ms from navigation start);
 * the number of axe-core violations (the axe script vendored by axe-playwright-python).
 
-Unless ``--url`` names a running server, it starts its own (``qp serve`` on a free port) over a
-fresh SQLite database loaded with ``qp migrate`` and ``qp demo``.
+Each page is opened once, unthrottled, before it is measured (see ``warm_up``). Unless ``--url``
+names a running server, it starts its own (``qp serve`` on a free port) over a fresh SQLite
+database loaded with ``qp migrate`` and ``qp demo``.
 
     .venv/bin/python bench/page_weight.py                   # table
     .venv/bin/python bench/page_weight.py --json out.json   # and every figure as JSON
@@ -199,6 +200,18 @@ def resolve(browser: Any, base: str, spec: Page, state: dict[str, Any] | None) -
     return path
 
 
+def warm_up(browser: Any, base: str, path: str, lang: str, state: dict[str, Any] | None) -> None:
+    """Open the page once, unthrottled, before measuring it: a server that has just started compiles
+    each template and loads each catalogue on its first request (up to a second on this machine),
+    which no resident pays on a running server. What is measured stays a first visit for the
+    browser: a fresh context, its cache disabled."""
+    context = browser.new_context(base_url=base, storage_state=state)  # type: ignore[arg-type]
+    host = base.split("://", 1)[1].split(":")[0]
+    context.add_cookies([{"name": "lang", "value": lang, "domain": host, "path": "/"}])
+    context.new_page().goto(path)
+    context.close()
+
+
 def measure(
     browser: Any, base: str, spec: Page, path: str, lang: str, state: dict[str, Any] | None, axe: bool
 ) -> Result:
@@ -322,6 +335,7 @@ def main() -> None:
             state = states.get(spec.login or "")
             path = resolve(browser, base, spec, state)
             for lang in langs:
+                warm_up(browser, base, path, lang, state)
                 result = measure(browser, base, spec, path, lang, state, not args.no_axe)
                 results.append(result)
                 if args.json != "-":

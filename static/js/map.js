@@ -119,7 +119,7 @@
     });
   }
 
-  function start(box) {
+  function start(box, drawn, failed) {
     if (box.dataset.qpMapReady) return;
     box.dataset.qpMapReady = "1";
     Promise.all([
@@ -157,14 +157,58 @@
       if (point) L.circleMarker(point, { radius: 10, className: "qp-marker", interactive: false }).addTo(map);
       box.classList.add("qp-map-on");
       if (mode === "picker") setupPicker(L, map, box, data);
+      if (drawn) {
+        drawn();
+        holder.focus();  // the button that had the focus is gone (Leaflet makes its map focusable)
+      }
     }).catch(function () {
       delete box.dataset.qpMapReady;  // the SVG stays: it works without the street map
+      if (failed) failed();
+    });
+  }
+
+  // Leaflet and the tiles weigh more than the page itself (about 50 KB, then each tile). On a slow
+  // or metered connection (Network Information API: "save data", 2g or 3g) the SVG stays and a
+  // button offers the street map; once someone asks for it, this device gets it on every page.
+  var CHOICE = "qp-street-map";
+
+  function chosen() {
+    try { return window.localStorage.getItem(CHOICE) === "on"; } catch (e) { return false; }
+  }
+
+  function slowNetwork() {
+    var connection = navigator.connection;
+    if (!connection) return false;
+    return !!connection.saveData || /^(slow-2g|2g|3g)$/.test(connection.effectiveType || "");
+  }
+
+  function offer(box) {
+    if (box.querySelector(".qp-map-offer")) return;
+    var holder = document.createElement("p");
+    holder.className = "qp-map-offer";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn-secondary";
+    button.textContent = box.dataset.offer || "Map";
+    var hint = document.createElement("span");
+    hint.className = "hint";
+    hint.textContent = box.dataset.offerHint || "";
+    holder.appendChild(button);
+    holder.appendChild(hint);
+    box.insertBefore(holder, box.firstChild);
+    button.addEventListener("click", function () {
+      try { window.localStorage.setItem(CHOICE, "on"); } catch (e) { /* private mode: this page only */ }
+      button.disabled = true;
+      start(box, function () { holder.parentNode.removeChild(holder); }, function () { button.disabled = false; });
     });
   }
 
   function scan(root) {
     var boxes = (root || document).querySelectorAll("[data-qp-map]");
-    for (var i = 0; i < boxes.length; i++) start(boxes[i]);
+    var automatic = chosen() || !slowNetwork();
+    for (var i = 0; i < boxes.length; i++) {
+      if (automatic) start(boxes[i]); else offer(boxes[i]);
+    }
   }
 
   window.qpMap = { scan: scan };

@@ -183,3 +183,40 @@ def test_the_proposal_page_shows_its_point_on_the_street_map(page: Any) -> None:
     page.screenshot(path="/tmp/proposal-minimap.png")
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+
+
+def test_on_a_slow_connection_the_street_map_waits_to_be_asked_for(page: Any) -> None:
+    """Leaflet and its tiles weigh more than the page: on slow 3G (what `navigator.connection`
+    reports under the throttle) the SVG stays and a button offers the street map; the choice is
+    then kept on this device."""
+    seen: list[str] = []
+    serve_tiles(page, seen)
+    leaflet: list[str] = []
+    page.on("request", lambda request: "leaflet" in request.url and leaflet.append(request.url))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    page.set_default_timeout(30_000)
+    page.goto("/quartiers/QN01342I")
+    offer = page.get_by_role("button", name="Voir la carte avec les rues")
+    offer.wait_for()
+    assert "Elle utilise plus de données internet." in page.locator(".qp-map-offer").inner_text()
+    assert page.locator("svg.qpv-map").is_visible()  # the map without streets is there meanwhile
+    assert not leaflet and not seen  # nothing of the street map was downloaded
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.screenshot(path="/tmp/quartier-page-slow.png")
+
+    offer.click()
+    page.locator(".qp-leaflet path.qp-outline").first.wait_for()
+    assert page.locator(".qp-map-offer").count() == 0
+    assert not page.locator("svg.qpv-map").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('qp-leaflet')")  # focus not lost
+
+    page.goto("/quartiers")  # asked once: the next pages draw it without asking
+    page.locator(".qp-leaflet path.qp-outline").first.wait_for()
+    assert page.locator(".qp-map-offer").count() == 0
