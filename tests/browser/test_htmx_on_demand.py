@@ -15,7 +15,12 @@ LIST = "/budget-participatif/marseille-2026/propositions"
 
 def test_htmx_waits_for_a_touch_then_the_filter_still_works(page: Any) -> None:
     htmx: list[str] = []
-    page.on("request", lambda request: "htmx.min.js" in request.url and htmx.append(request.url))
+
+    def spy(request: Any) -> None:
+        if "htmx.min.js" in request.url:
+            htmx.append(request.url)
+
+    page.on("request", spy)
     page.goto(LIST)
     page.wait_for_load_state("load")
     page.wait_for_timeout(300)

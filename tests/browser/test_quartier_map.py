@@ -195,7 +195,12 @@ def test_on_a_slow_connection_the_street_map_waits_to_be_asked_for(page: Any) ->
     seen: list[str] = []
     serve_tiles(page, seen)
     leaflet: list[str] = []
-    page.on("request", lambda request: "leaflet" in request.url and leaflet.append(request.url))
+
+    def spy(request: Any) -> None:
+        if "leaflet" in request.url:
+            leaflet.append(request.url)
+
+    page.on("request", spy)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
