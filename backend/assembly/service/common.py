@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
+from backend.db import get_or_not_found
 from backend.errors import Conflict, DomainError, NotFound, Problems
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
@@ -34,10 +35,7 @@ def errors_of(exc: DomainError) -> list[DomainError]:
 
 
 def get_saisine(session: Session, saisine_id: int) -> Saisine:
-    saisine = session.get(Saisine, saisine_id)
-    if saisine is None:
-        raise NotFound(_("Cette saisine n'existe pas."))
-    return saisine
+    return get_or_not_found(session, Saisine, saisine_id, _("Cette saisine n'existe pas."))
 
 
 def saisine_part(session: Session, model: type[Part], saisine: Saisine, part_id: int, missing: str) -> Part:
