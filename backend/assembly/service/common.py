@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
+from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine, SaisineStatus
 from backend.db import get_or_not_found
 from backend.errors import Conflict, DomainError, NotFound, Problems
 from backend.i18n import gettext as _
@@ -119,6 +119,23 @@ def journal(
         reason=reason,
         payload=payload,
     )
+
+
+def enter_phase(
+    session: Session,
+    actor: ActorRef,
+    saisine: Saisine,
+    phase: SaisineStatus,
+    action: str,
+    reason: str,
+    payload: Mapping[str, Any],
+    rows: Sequence[SQLModel] = (),
+) -> None:
+    """Move the saisine to its next phase, saving the rows that record the step, and journal it."""
+    saisine.status = phase
+    session.add_all([*rows, saisine])
+    session.flush()
+    journal(session, actor, action, saisine, reason, payload)
 
 
 def add_once(session: Session, row: SQLModel, refusal: str) -> None:
