@@ -14,7 +14,7 @@ from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Field, Session, SQLModel
 
 from backend.config import ROOT
-from backend.errors import DomainError
+from backend.errors import DomainError, NotFound
 
 # Named constraints so that Alembic migrations can address them on both databases.
 NAMING_CONVENTION = {
@@ -28,6 +28,15 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
+
+
+def get_or_not_found(session: Session, model: type[M], ident: int, missing: str) -> M:
+    """Row `ident` of `model`, or `NotFound(missing)`: `missing` tells the person what is not there."""
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def attempt(session: Session, action: Callable[[], T]) -> T | DomainError:

@@ -123,6 +123,16 @@ def load_territories(session: Session) -> None:
     session.flush()
 
 
+def settle(user: User, qpv: Qpv, residence: str) -> None:
+    """A demo resident's quartier, declared or verified (as if an agent had seen a proof of address)."""
+    user.qpv_id = qpv.id
+    user.residence_status = residence
+    if residence == ResidenceStatus.verified:
+        user.residence_method = "justificatif de domicile vu en personne (démo)"
+        user.residence_verified_by = "system"
+        user.residence_verified_at = utcnow()
+
+
 def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
     users: dict[str, User] = ctx.setdefault("users", {})
     logins = []
@@ -138,13 +148,8 @@ def load_people(session: Session, ctx: dict[str, Any]) -> list[DemoLogin]:
             )
             if person.qpv:
                 qpv = session.exec(select(Qpv).where(Qpv.code == person.qpv)).one()
-                user.qpv_id = qpv.id
-                user.residence_status = ResidenceStatus.declared
-                if person.verified:
-                    user.residence_status = ResidenceStatus.verified
-                    user.residence_method = "justificatif de domicile vu en personne (démo)"
-                    user.residence_verified_by = "system"
-                    user.residence_verified_at = utcnow()
+                residence = ResidenceStatus.verified if person.verified else ResidenceStatus.declared
+                settle(user, qpv, residence)
                 session.add(user)
                 session.flush()
             if person.contact_confirmed and user.email and user.email_confirmed_at is None:

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypedDict, Unpack, overload
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -36,30 +36,23 @@ MAX_CENTS = 100_000_000_00  # 100 M€: above any budget; keeps sums far from in
 # --- integers -------------------------------------------------------------------------------------
 
 
+class _IntRules(TypedDict, total=False):
+    """The options of `parse_int` besides `required` (the overloads below share them)."""
+
+    min: int | None
+    max: int | None
+    message: str | None
+    missing: str | None
+
+
 @overload
 def parse_int(
-    text: str | None,
-    field: str,
-    *,
-    min: int | None = ...,
-    max: int | None = ...,
-    message: str | None = ...,
-    missing: str | None = ...,
-    required: Literal[True] = ...,
+    text: str | None, field: str, *, required: Literal[True] = ..., **rules: Unpack[_IntRules]
 ) -> int: ...
 
 
 @overload
-def parse_int(
-    text: str | None,
-    field: str,
-    *,
-    min: int | None = ...,
-    max: int | None = ...,
-    message: str | None = ...,
-    missing: str | None = ...,
-    required: bool,
-) -> int | None: ...
+def parse_int(text: str | None, field: str, *, required: bool, **rules: Unpack[_IntRules]) -> int | None: ...
 
 
 def parse_int(

@@ -132,6 +132,25 @@ class ProcessKind:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def routers_of(package: str, *modules: str) -> Callable[[], Sequence[APIRouter]]:
+    """A process's `routers`: the `router` of each module of the package, in this order (routes
+    match in order). They are imported when the app mounts them: a declaration stays light to import."""
+
+    def routers() -> Sequence[APIRouter]:
+        return tuple(importlib.import_module(f"{package}.{module}").router for module in modules)
+
+    return routers
+
+
+def demo_of(module: str) -> Callable[[Session, dict[str, Any]], None]:
+    """A process's `demo`: the module's `load_demo(session, ctx)`, imported only when the demo runs."""
+
+    def demo(session: Session, ctx: dict[str, Any]) -> None:
+        importlib.import_module(module).load_demo(session, ctx)
+
+    return demo
+
+
 # Journal processes that are not participation processes themselves.
 BASE_JOURNAL_PROCESSES = {"territory": "Territoires", "accounts": "Comptes et rôles"}
 

@@ -65,16 +65,8 @@ def grant_role(
     grant = RoleGrant(
         user_id=user.id, role=role, scope_kind=scope_kind, scope_code=scope_code, granted_by=actor.id
     )
-    session.add(grant)
-    session.flush()
-    journal_user(
-        session,
-        user,
-        actor=actor,
-        action="accounts.role_granted",
-        territory=scope_code or None,
-        reason=f"Rôle « {ROLE_LABELS[role]} » attribué ({where}).",
-        payload={"grant_id": grant.id, "role": role, "scope_kind": scope_kind, "scope_code": scope_code},
+    _save_and_journal(
+        session, actor, user, grant, "role_granted", f"Rôle « {ROLE_LABELS[role]} » attribué ({where})."
     )
     return grant
 
@@ -85,15 +77,24 @@ def revoke_grant(session: Session, actor: ActorRef, grant: RoleGrant) -> None:
     user = session.get(User, grant.user_id)
     assert user is not None
     grant.revoked_at = utcnow()
+    _save_and_journal(
+        session, actor, user, grant, "role_revoked", f"Rôle « {ROLE_LABELS[Role(grant.role)]} » retiré."
+    )
+
+
+def _save_and_journal(
+    session: Session, actor: ActorRef, user: User, grant: RoleGrant, action: str, reason: str
+) -> None:
+    """Save the grant and journal "accounts.<action>" about its holder, on the grant's territory."""
     session.add(grant)
     session.flush()
     journal_user(
         session,
         user,
         actor=actor,
-        action="accounts.role_revoked",
+        action=f"accounts.{action}",
         territory=grant.scope_code or None,
-        reason=f"Rôle « {ROLE_LABELS[Role(grant.role)]} » retiré.",
+        reason=reason,
         payload={
             "grant_id": grant.id,
             "role": grant.role,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,7 +20,6 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48 Mpx phone photo is resized by the phone before upload
 MAX_SIDE = 1600
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-SUBDIR = "budget"
 
 
 class PhotoRefused(Invalid):
@@ -76,24 +76,34 @@ def clean_photo(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def store_photo(upload_dir: Path, data: bytes) -> str:
-    """Save cleaned bytes under a random name; returns the name."""
-    directory = upload_dir / SUBDIR
-    directory.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.jpg"
-    (directory / name).write_bytes(data)
-    return name
+@dataclass(frozen=True)
+class PhotoFolder:
+    """Where cleaned photos of one kind are kept: upload_dir/<subdir>/<random name>.jpg."""
+
+    subdir: str
+
+    def store(self, upload_dir: Path, data: bytes) -> str:
+        """Save cleaned bytes under a random name; returns the name."""
+        directory = upload_dir / self.subdir
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_hex(16)}.jpg"
+        (directory / name).write_bytes(data)
+        return name
+
+    def path(self, upload_dir: Path, name: str | None) -> Path | None:
+        """The stored file for a name we generated (never a path from the request)."""
+        if not name or "/" in name or "\\" in name or not name.endswith(".jpg") or len(name) != 36:
+            return None
+        path = upload_dir / self.subdir / name
+        return path if path.is_file() else None
+
+    def delete(self, upload_dir: Path, name: str | None) -> None:
+        path = self.path(upload_dir, name)
+        if path is not None:
+            path.unlink(missing_ok=True)
 
 
-def photo_path(upload_dir: Path, name: str) -> Path | None:
-    """The stored file for a name we generated (never a path from the request)."""
-    if not name or "/" in name or "\\" in name or not name.endswith(".jpg") or len(name) != 36:
-        return None
-    path = upload_dir / SUBDIR / name
-    return path if path.is_file() else None
-
-
-def delete_photo(upload_dir: Path, name: str | None) -> None:
-    path = photo_path(upload_dir, name or "")
-    if path is not None:
-        path.unlink(missing_ok=True)
+PROPOSAL_PHOTOS = PhotoFolder("budget")
+store_photo = PROPOSAL_PHOTOS.store
+photo_path = PROPOSAL_PHOTOS.path
+delete_photo = PROPOSAL_PHOTOS.delete

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backend.budget import personal_data
 from backend.budget.notify import remind_voters
@@ -11,50 +10,12 @@ from backend.budget.phases import registry_phases
 from backend.budget.quartier import quartier_sections
 from backend.budget.voting import wiring as voting
 from backend.i18n import N_
-from backend.processes import PhaseHooks, ProcessKind
+from backend.processes import PhaseHooks, ProcessKind, demo_of, routers_of
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter, FastAPI
-    from sqlmodel import Session
+    from fastapi import FastAPI
 
     from backend.config import Settings
-
-
-def routers() -> Sequence[APIRouter]:
-    import backend.budget.voting.api as vote_api
-    import backend.budget.voting.bureau_views as bureau_views
-    import backend.budget.voting.depouillement_views as depouillement_views
-    import backend.budget.voting.emargement_views as emargement_views
-    import backend.budget.voting.isoloir_views as isoloir_views
-    import backend.budget.voting.results_api as vote_results_api
-    import backend.budget.voting.results_views as results_views
-    import backend.budget.voting.vote_views as vote_views
-    from backend.budget import api
-    from backend.budget.views import admin, public, resident, staff
-
-    # The vote API first: it is the hot path of the vote, and routes are matched in order.
-    # Then the resident router: « /budget-participatif/mes-propositions » before « /{slug} ».
-    return (
-        vote_api.router,
-        vote_results_api.router,
-        resident.router,
-        public.router,
-        staff.router,
-        admin.router,
-        api.router,
-        vote_views.router,
-        bureau_views.router,
-        emargement_views.router,
-        isoloir_views.router,
-        depouillement_views.router,
-        results_views.router,
-    )
-
-
-def load_demo(session: Session, ctx: dict[str, Any]) -> None:
-    from backend.budget.demo import load_demo as load
-
-    load(session, ctx)
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
@@ -72,9 +33,26 @@ PROCESS = ProcessKind(
         "Proposez des idées pour votre quartier, puis votez pour les projets que la mairie réalisera."
     ),
     url="/budget-participatif",
-    routers=routers,
+    # The vote API first: it is the hot path of the vote, and routes are matched in order.
+    # Then the resident router: « /budget-participatif/mes-propositions » before « /{slug} ».
+    routers=routers_of(
+        "backend.budget",
+        "voting.api",
+        "voting.results_api",
+        "views.resident",
+        "views.public",
+        "views.staff",
+        "views.admin",
+        "api",
+        "voting.vote_views",
+        "voting.bureau_views",
+        "voting.emargement_views",
+        "voting.isoloir_views",
+        "voting.depouillement_views",
+        "voting.results_views",
+    ),
     phases=registry_phases(),
-    demo=load_demo,
+    demo=demo_of("backend.budget.demo"),
     order=10,
     quartier_sections=quartier_sections,
     extra={"admin_url": "/admin/budget-participatif"},

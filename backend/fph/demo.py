@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.config import Settings
-from backend.db import utcnow
+from backend.demo import settle
 from backend.formatting import PARIS
 from backend.fph.models import Application, Fund, FundQpv, Meeting, MemberKind, VoteChoice
 from backend.fph.service import applications as apps
@@ -52,12 +52,7 @@ def _person(session: Session, qpv: Qpv, identifier: str, name: str, residence: s
             session, identifier=identifier, password=PASSWORD, display_name=name, birth_year=1980
         )
         if residence != ResidenceStatus.none:
-            user.qpv_id = qpv.id
-            user.residence_status = residence
-            if residence == ResidenceStatus.verified:
-                user.residence_method = "justificatif de domicile vu en personne (démo)"
-                user.residence_verified_by = "system"
-                user.residence_verified_at = utcnow()
+            settle(user, qpv, residence)
         session.add(user)
         session.flush()
     return user

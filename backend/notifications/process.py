@@ -3,28 +3,15 @@ personal data. Domains call `backend.notifications.notify`; this package names n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from backend.notifications import service
-from backend.processes import ProcessKind
-
-if TYPE_CHECKING:
-    from fastapi import APIRouter
-
-
-def routers() -> Sequence[APIRouter]:
-    from backend.notifications.views import router
-
-    return (router,)
-
+from backend.processes import ProcessKind, routers_of
 
 SERVICE = ProcessKind(
     key="notifications",
     label="Notifications",
     summary="Les nouvelles qui vous concernent, sur le site, par e-mail ou par SMS.",
     url="/notifications",
-    routers=routers,
+    routers=routers_of("backend.notifications", "views"),
     personal_data_export={"notifications": service.export},
     personal_data_erase=(service.erase,),
 )

@@ -3,29 +3,9 @@ the COPIL dashboard, realisation tracking, open data. It has no phases of its ow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
 from backend.i18n import N_
-from backend.processes import ProcessKind
+from backend.processes import ProcessKind, demo_of, routers_of
 from backend.results import personal_data
-
-if TYPE_CHECKING:
-    from fastapi import APIRouter
-    from sqlmodel import Session
-
-
-def routers() -> Sequence[APIRouter]:
-    from backend.results.views import dashboard, follow, opendata, public
-
-    return (dashboard.router, follow.router, opendata.router, public.router)
-
-
-def load_demo(session: Session, ctx: dict[str, Any]) -> None:
-    from backend.results.demo import load_demo as load
-
-    load(session, ctx)
-
 
 PROCESS = ProcessKind(
     key="results",
@@ -34,8 +14,10 @@ PROCESS = ProcessKind(
         "Ce qui a été décidé dans votre quartier, et ce que c'est devenu. Toutes les données sont ouvertes."
     ),
     url="/resultats",
-    routers=routers,
-    demo=load_demo,
+    routers=routers_of(
+        "backend.results", "views.dashboard", "views.follow", "views.opendata", "views.public"
+    ),
+    demo=demo_of("backend.results.demo"),
     models=("backend.results.models",),
     personal_data_export={"suivi_des_realisations": personal_data.export},
     personal_data_erase=(personal_data.erase,),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine
+from backend.assembly.models import QuotaCategory, QuotaFeature, Saisine, SaisineStatus
+from backend.db import get_or_not_found
 from backend.errors import Conflict, DomainError, NotFound, Problems
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
@@ -34,10 +35,7 @@ def errors_of(exc: DomainError) -> list[DomainError]:
 
 
 def get_saisine(session: Session, saisine_id: int) -> Saisine:
-    saisine = session.get(Saisine, saisine_id)
-    if saisine is None:
-        raise NotFound(_("Cette saisine n'existe pas."))
-    return saisine
+    return get_or_not_found(session, Saisine, saisine_id, _("Cette saisine n'existe pas."))
 
 
 def saisine_part(session: Session, model: type[Part], saisine: Saisine, part_id: int, missing: str) -> Part:
@@ -121,6 +119,23 @@ def journal(
         reason=reason,
         payload=payload,
     )
+
+
+def enter_phase(
+    session: Session,
+    actor: ActorRef,
+    saisine: Saisine,
+    phase: SaisineStatus,
+    action: str,
+    reason: str,
+    payload: Mapping[str, Any],
+    rows: Sequence[SQLModel] = (),
+) -> None:
+    """Move the saisine to its next phase, saving the rows that record the step, and journal it."""
+    saisine.status = phase
+    session.add_all([*rows, saisine])
+    session.flush()
+    journal(session, actor, action, saisine, reason, payload)
 
 
 def add_once(session: Session, row: SQLModel, refusal: str) -> None:

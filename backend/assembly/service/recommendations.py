@@ -23,7 +23,7 @@ from backend.assembly.models import (
     VoteChoice,
     WorkingGroup,
 )
-from backend.assembly.service.common import add_once, journal, saisine_part
+from backend.assembly.service.common import add_once, enter_phase, journal, saisine_part
 from backend.assembly.service.draws.panel import members
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
@@ -232,23 +232,17 @@ def publish_avis(session: Session, actor: ActorRef, saisine: Saisine, intro: str
         )
     saisine.avis_intro = intro.strip()
     saisine.avis_published_at = utcnow()
-    saisine.status = SaisineStatus.avis_published
-    session.add(saisine)
-    session.flush()
-    journal(
-        session,
-        actor,
-        "avis_published",
-        saisine,
-        _("Avis de l'assemblée publié et remis au COPIL : {n} recommandations adoptées.").format(n=len(adopted)),
-        payload={
-            "recommendations": [
-                {"number": r.number, "title": r.title, "pour": r.votes_pour, "contre": r.votes_contre,
-                 "abstention": r.votes_abstention}
-                for r in adopted
-            ]
-        },
-    )  # fmt: skip
+    reason = _("Avis de l'assemblée publié et remis au COPIL : {n} recommandations adoptées.").format(
+        n=len(adopted)
+    )
+    payload = {
+        "recommendations": [
+            {"number": r.number, "title": r.title, "pour": r.votes_pour, "contre": r.votes_contre,
+             "abstention": r.votes_abstention}
+            for r in adopted
+        ]
+    }  # fmt: skip
+    enter_phase(session, actor, saisine, SaisineStatus.avis_published, "avis_published", reason, payload)
     return adopted
 
 

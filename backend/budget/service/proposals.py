@@ -45,8 +45,8 @@ from backend.budget.service.proposal_lists import (
     my_proposals,
     search,
 )
-from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound, Problems
+from backend.db import get_or_not_found, utcnow
+from backend.errors import Conflict, Invalid, Problems
 from backend.forms import clean_text
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
@@ -56,10 +56,7 @@ from backend.territory.service import locator, qpv_ref
 
 
 def get_proposal(session: Session, proposal_id: int) -> Proposal:
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(_("Cette proposition n'existe pas."))
-    return proposal
+    return get_or_not_found(session, Proposal, proposal_id, _("Cette proposition n'existe pas."))
 
 
 def proposal_qpv(session: Session, proposal: Proposal) -> QpvRef | None:

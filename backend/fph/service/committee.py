@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from backend.db import utcnow
+from backend.db import get_or_not_found, utcnow
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.formatting import format_date, format_money
 from backend.fph.models import (
@@ -38,10 +38,7 @@ from backend.ledger.service import ActorRef
 
 
 def get_item(session: Session, item_id: int) -> AgendaItem:
-    item = session.get(AgendaItem, item_id)
-    if item is None:
-        raise NotFound(_("Ce point de l'ordre du jour n'existe pas."))
-    return item
+    return get_or_not_found(session, AgendaItem, item_id, _("Ce point de l'ordre du jour n'existe pas."))
 
 
 def agenda(session: Session, meeting_id: int) -> list[tuple[AgendaItem, Application]]:

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from backend.assembly import sortition
 from backend.assembly.models import Draw, Member, MemberStatus, Saisine, SaisineStatus, Volunteer
-from backend.assembly.service.common import journal, quota_categories, saisine_part
+from backend.assembly.service.common import enter_phase, quota_categories, saisine_part
 from backend.assembly.service.draws.feasibility import explain_problems, infeasible
 from backend.assembly.service.draws.files import parsed_pool
 from backend.assembly.service.draws.pool import get_draw
@@ -57,30 +57,20 @@ def run_draw(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
                 pool_id=pid,
             )
         )
-    saisine.status = SaisineStatus.drawn
-    session.add_all([draw, saisine])
-    session.flush()
-    journal(
-        session,
-        actor,
-        "draw_done",
-        saisine,
-        _(
-            "Tirage au sort fait : {n} membres tirés parmi {v} volontaires, en respectant les quotas. "
-            "Plus petite chance d'être tiré·e : {p} %."
-        ).format(
-            n=len(result.panel), v=len(pool), p=f"{result.minimum_probability * 100:.1f}".replace(".", ",")
-        ),
-        payload={
-            "seed": draw.seed,
-            "pool_sha256": draw.pool_sha256,
-            "algorithm": draw.algorithm,
-            "panel": list(result.panel),
-            "reserve": list(result.reserve),
-            "minimum_probability": result.minimum_probability,
-            "probability_method": result.probability_method,
-        },
-    )
+    reason = _(
+        "Tirage au sort fait : {n} membres tirés parmi {v} volontaires, en respectant les quotas. "
+        "Plus petite chance d'être tiré·e : {p} %."
+    ).format(n=len(result.panel), v=len(pool), p=f"{result.minimum_probability * 100:.1f}".replace(".", ","))
+    payload = {
+        "seed": draw.seed,
+        "pool_sha256": draw.pool_sha256,
+        "algorithm": draw.algorithm,
+        "panel": list(result.panel),
+        "reserve": list(result.reserve),
+        "minimum_probability": result.minimum_probability,
+        "probability_method": result.probability_method,
+    }
+    enter_phase(session, actor, saisine, SaisineStatus.drawn, "draw_done", reason, payload, (draw,))
     return draw
 
 

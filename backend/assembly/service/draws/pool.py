@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from backend.assembly import sortition
 from backend.assembly.models import Draw, Invitation, Saisine, SaisineStatus
-from backend.assembly.service.common import journal, quota_categories
+from backend.assembly.service.common import enter_phase, quota_categories
 from backend.assembly.service.draws.feasibility import check_feasible, explain_problems, infeasible
 from backend.assembly.service.draws.files import categories_csv, pool_csv, sha256
 from backend.assembly.service.recruitment.volunteers import volunteers as registered_volunteers
@@ -62,32 +62,24 @@ def freeze_pool(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
         volunteer_count=len(pool),
         pool_frozen_by=actor.id,
     )
-    saisine.status = SaisineStatus.pool_frozen
-    session.add_all([draw, saisine])
     # Recruitment is over: the addresses of the letters are no longer needed.
     for invitation in session.exec(select(Invitation).where(Invitation.saisine_id == saisine.id)).all():
         invitation.address = None
         invitation.recipient = None
         session.add(invitation)
-    session.flush()
-    journal(
-        session,
-        actor,
-        "pool_frozen",
-        saisine,
-        _(
-            "Inscriptions closes. Liste des volontaires figée et publiée sans les noms : {v} volontaires "
-            "(empreinte du fichier {h}). La graine du tirage sera fixée en public."
-        ).format(v=len(pool), h=draw.pool_file_sha256[:12]),
-        payload={
-            "algorithm": ALGORITHM,
-            "panel_size": saisine.panel_size,
-            "volunteers": len(pool),
-            "households": len({v.household for v in pool}),
-            "pool_file_sha256": draw.pool_file_sha256,
-            "categories_file_sha256": draw.categories_file_sha256,
-            "pool_sha256": draw.pool_sha256,
-            "quotas_sha256": draw.quotas_sha256,
-        },
-    )
+    reason = _(
+        "Inscriptions closes. Liste des volontaires figée et publiée sans les noms : {v} volontaires "
+        "(empreinte du fichier {h}). La graine du tirage sera fixée en public."
+    ).format(v=len(pool), h=draw.pool_file_sha256[:12])
+    payload = {
+        "algorithm": ALGORITHM,
+        "panel_size": saisine.panel_size,
+        "volunteers": len(pool),
+        "households": len({v.household for v in pool}),
+        "pool_file_sha256": draw.pool_file_sha256,
+        "categories_file_sha256": draw.categories_file_sha256,
+        "pool_sha256": draw.pool_sha256,
+        "quotas_sha256": draw.quotas_sha256,
+    }
+    enter_phase(session, actor, saisine, SaisineStatus.pool_frozen, "pool_frozen", reason, payload, (draw,))
     return draw

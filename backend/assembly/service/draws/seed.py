@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from backend.assembly import sortition
 from backend.assembly.models import Draw, Saisine, SaisineStatus
-from backend.assembly.service.common import journal
+from backend.assembly.service.common import enter_phase
 from backend.assembly.service.draws.pool import get_draw
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
@@ -51,27 +51,19 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
     draw.seed = sortition.derive_seed([row["value"] for row in public])
     draw.seed_fixed_by = actor.id
     draw.seed_fixed_at = utcnow()
-    saisine.status = SaisineStatus.seed_fixed
-    session.add_all([draw, saisine])
-    session.flush()
-    journal(
-        session,
-        actor,
-        "seed_fixed",
-        saisine,
-        _(
-            "Graine du tirage au sort fixée en public à partir de {n} valeurs de témoins, avant le tirage, "
-            "pour la liste figée de {v} volontaires (empreinte du fichier {h})."
-        ).format(n=len(public), v=draw.volunteer_count, h=draw.pool_file_sha256[:12]),
-        payload={
-            "public_inputs": public,
-            "seed": draw.seed,
-            "seed_derivation": 'sha256(json(["qp-sortition-seed-v1", value1, value2, ...]))',
-            "algorithm": draw.algorithm,
-            "panel_size": saisine.panel_size,
-            "pool_file_sha256": draw.pool_file_sha256,
-            "pool_sha256": draw.pool_sha256,
-            "quotas_sha256": draw.quotas_sha256,
-        },
-    )
+    reason = _(
+        "Graine du tirage au sort fixée en public à partir de {n} valeurs de témoins, avant le tirage, "
+        "pour la liste figée de {v} volontaires (empreinte du fichier {h})."
+    ).format(n=len(public), v=draw.volunteer_count, h=draw.pool_file_sha256[:12])
+    payload = {
+        "public_inputs": public,
+        "seed": draw.seed,
+        "seed_derivation": 'sha256(json(["qp-sortition-seed-v1", value1, value2, ...]))',
+        "algorithm": draw.algorithm,
+        "panel_size": saisine.panel_size,
+        "pool_file_sha256": draw.pool_file_sha256,
+        "pool_sha256": draw.pool_sha256,
+        "quotas_sha256": draw.quotas_sha256,
+    }
+    enter_phase(session, actor, saisine, SaisineStatus.seed_fixed, "seed_fixed", reason, payload, (draw,))
     return draw
