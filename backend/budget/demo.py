@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from backend.accounts import service as accounts
 from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, Role, User
-from backend.budget.models import Edition, PhaseKey, ProposalStatus
+from backend.budget.models import Edition, PhaseKey, Proposal, ProposalStatus
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, ProposalInput
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.editions import EditionSettings
@@ -107,10 +107,36 @@ def _answers(unmet: dict[str, str] | None = None) -> dict[str, Answer]:
     }
 
 
+def open_edition(session: Session, users: dict[str, User], slug: str, hooks: PhaseHooks) -> Edition:
+    """Create the demo edition ``slug`` (settings from data/demo.json) and open its dépôt phase."""
+    admin = _actor(users["admin"], Role.admin)
+    edition = editions.create_edition(session, admin, demo_settings(slug))
+    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
+    return edition
+
+
+def _submit_all(
+    session: Session, edition: Edition, users: dict[str, User], table: str, moderators: dict[str, ActorRef]
+) -> dict[str, Proposal]:
+    """Submit each proposal of ``table`` in data/demo.json, each followed by its moderation step if it has one."""
+    made: dict[str, Proposal] = {}
+    for p in demo_data()[table]:
+        made[p["key"]] = proposal = _submit(
+            session, edition, users[p["author"]], p["title"], p["description"], p["theme"], p["qpv"], p["cost"],
+            p.get("place", ""), p.get("operating_cost"),
+        )  # fmt: skip
+        match p.get("moderation"):
+            case ["publish", by]:
+                moderation.publish(session, moderators[by], proposal)
+            case ["request_changes", by, reason]:
+                moderation.request_changes(session, moderators[by], proposal, reason)
+    return made
+
+
 def _submit(
     session: Session, edition: Edition, author: User, title: str, description: str, theme: str, qpv: str, cost: int,
     place: str = "", operating: int | None = None,
-) -> Any:  # fmt: skip
+) -> Proposal:  # fmt: skip
     data = ProposalInput(title, description, THEME[theme], qpv, place, str(cost), str(operating or ""))
     proposal = proposals.save_draft(session, edition, None, data, author=author)
     proposals.submit(session, _actor(author, Role.resident), edition, proposal, data)
@@ -122,16 +148,8 @@ def _edition_2026(session: Session, users: dict[str, User], hooks: PhaseHooks) -
     agent = _actor(users["agent"], Role.agent)
     corot = _actor(users["moderator_corot"], Role.moderator)
     centre = _actor(users["moderator_centre"], Role.moderator)
-    settings = demo_settings("marseille-2026")
-    edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
-    made = {
-        p["key"]: _submit(
-            session, edition, users[p["author"]], p["title"], p["description"], p["theme"], p["qpv"], p["cost"],
-            p.get("place", ""), p.get("operating_cost"),
-        )
-        for p in demo_data()["proposals_2026"]
-    }  # fmt: skip
+    edition = open_edition(session, users, "marseille-2026", hooks)
+    made = _submit_all(session, edition, users, "proposals_2026", {})
     for key in (
         "basket",
         "jeux",
@@ -184,35 +202,16 @@ def _edition_2027(session: Session, users: dict[str, User], hooks: PhaseHooks) -
     admin = _actor(users["admin"], Role.admin)
     corot = _actor(users["moderator_corot"], Role.moderator)
     centre = _actor(users["moderator_centre"], Role.moderator)
-    settings = demo_settings("appel-idees-2027")
-    edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
+    edition = open_edition(session, users, "appel-idees-2027", hooks)
     u = users
     draft = ProposalInput(
         "Un abri à vélos fermé près du métro", "Un abri", THEME["Se déplacer"], "QN01342I", "", "", ""
     )
     proposals.save_draft(session, edition, None, draft, author=u["resident_corot"])
-    _submit(session, edition, u["resident_corot"], "Des nichoirs et un hôtel à insectes au parc de Corot",
-        "Installer des nichoirs pour les oiseaux et un hôtel à insectes, avec un panneau pour expliquer aux enfants.",
-        "Nature en ville", "QN01342I", 6_000, "Parc de Corot")  # fmt: skip
-    _submit(session, edition, u["resident_centre"], "Des jeux d'eau sur la place pour l'été",
-        "Des jets d'eau au sol pour que les enfants se rafraîchissent quand il fait très chaud, avec un arrêt automatique la nuit.",
-        "Enfance et jeunesse", "QN01332M", 45_000, "Place Marceau", operating=4_000)  # fmt: skip
-    local = _submit(session, edition, u["resident_centre"], "Un local pour les jeunes du quartier",
-        "Les jeunes n'ont pas d'endroit où se retrouver le soir. Il faudrait un local avec des animateurs.",
-        "Enfance et jeunesse", "QN01332M", 40_000)  # fmt: skip
-    moderation.request_changes(
-        session, centre, local,
-        "Précisez le lieu et ce qu'il faut acheter ou construire. Le budget participatif paie des travaux et du matériel, pas les animateurs.",
-    )  # fmt: skip
-    pingpong = _submit(session, edition, u["resident_phone"], "Des tables de ping-pong en béton au square",
-        "Deux tables de ping-pong en béton, solides, pour jouer dehors entre voisins et avec les enfants.",
-        "Sport et loisirs", "QN01344M", 9_000, "Square du bâtiment A")  # fmt: skip
-    moderation.publish(session, admin, pingpong)
-    cameras = _submit(session, edition, u["resident_stbarth"], "Des caméras dans toutes les entrées",
-        "Mettre des caméras dans toutes les entrées des immeubles et filmer tout le monde tout le temps.",
-        "Cadre de vie et propreté", "QN01342I", 48_000)  # fmt: skip
-    moderation.publish(session, corot, cameras)
+    made = _submit_all(
+        session, edition, users, "proposals_2027", {"admin": admin, "corot": corot, "centre": centre}
+    )
+    cameras = made["cameras"]
     for key in ("resident_corot", "resident_phone", "resident_centre"):
         proposals.report(session, u[key], edition, cameras, "off_topic")
     data = ProposalInput(

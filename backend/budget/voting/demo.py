@@ -146,13 +146,11 @@ def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: P
     """A closed edition: counted, published, with a results page."""
     if session.exec(select(Edition.id).where(Edition.slug == "marseille-2025")).first() is not None:
         return
-    from backend.budget.demo import _answers, _submit, demo_data, demo_settings
+    from backend.budget.demo import _answers, _submit, demo_data, open_edition
 
     admin = ActorRef(role=Role.admin, id=users["admin"].public_id)
     agent = ActorRef(role=Role.agent, id=users["agent"].public_id)
-    settings = demo_settings("marseille-2025")
-    edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
+    edition = open_edition(session, users, "marseille-2025", hooks)
     people = _pool(session, users["agent"], 240)
     authors = [
         users.get(k) or people[0]
