@@ -14,6 +14,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.formatting import PARIS, format_datetime, format_money
 from backend.fph.models import Fund, FundQpv, Meeting, Member, MemberKind
 from backend.fph.service.common import all_of, fund_qpvs, get_or_404, journal, lock_fund
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
@@ -45,20 +46,18 @@ class FundSettings:
             raise Invalid(_("Indiquez l'association gestionnaire."), field="association_name")
         if self.cap_cents <= 0:
             raise Invalid(_("Le plafond par projet doit être plus grand que 0 €."), field="cap")
-        if not 1 <= self.max_share_pct <= 100:
-            raise Invalid(
-                _("La part maximale du coût est un pourcentage entre 1 et 100."), field="max_share_pct"
-            )
-        if not 0 <= self.advance_pct <= 100:
-            raise Invalid(_("L'avance est un pourcentage entre 0 et 100."), field="advance_pct")
-        if not 0 <= self.bilan_deadline_days <= 365:
-            raise Invalid(
-                _("Le délai du bilan est un nombre de jours entre 0 et 365."), field="bilan_deadline_days"
-            )
-        if not 1 <= self.max_grants_per_holder <= 20:
-            raise Invalid(_("Le nombre d'aides par an est entre 1 et 20."), field="max_grants_per_holder")
-        if not 1 <= self.quorum <= 50:
-            raise Invalid(_("Le quorum est un nombre de membres entre 1 et 50."), field="quorum")
+        for name, low, high, message in _RANGES:
+            if not low <= getattr(self, name) <= high:
+                raise Invalid(_(message), field=name)
+
+
+_RANGES = (  # (setting, lowest, highest, message when outside)
+    ("max_share_pct", 1, 100, N_("La part maximale du coût est un pourcentage entre 1 et 100.")),
+    ("advance_pct", 0, 100, N_("L'avance est un pourcentage entre 0 et 100.")),
+    ("bilan_deadline_days", 0, 365, N_("Le délai du bilan est un nombre de jours entre 0 et 365.")),
+    ("max_grants_per_holder", 1, 20, N_("Le nombre d'aides par an est entre 1 et 20.")),
+    ("quorum", 1, 50, N_("Le quorum est un nombre de membres entre 1 et 50.")),
+)
 
 
 def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_codes: list[str]) -> Fund:
