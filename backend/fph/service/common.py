@@ -1,4 +1,4 @@
-"""Helpers shared by the FPH services: dates, the fund lock and the money movements."""
+"""Helpers shared by the FPH services: dates, lookups, the fund lock, the money movements and the journal."""
 
 from __future__ import annotations
 
