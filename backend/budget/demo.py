@@ -121,10 +121,7 @@ def _submit_all(
     """Submit each proposal of ``table`` in data/demo.json, each followed by its moderation step if it has one."""
     made: dict[str, Proposal] = {}
     for p in demo_data()[table]:
-        made[p["key"]] = proposal = _submit(
-            session, edition, users[p["author"]], p["title"], p["description"], p["theme"], p["qpv"], p["cost"],
-            p.get("place", ""), p.get("operating_cost"),
-        )  # fmt: skip
+        made[p["key"]] = proposal = _submit(session, edition, users[p["author"]], p)
         match p.get("moderation"):
             case ["publish", by]:
                 moderation.publish(session, moderators[by], proposal)
@@ -133,11 +130,12 @@ def _submit_all(
     return made
 
 
-def _submit(
-    session: Session, edition: Edition, author: User, title: str, description: str, theme: str, qpv: str, cost: int,
-    place: str = "", operating: int | None = None,
-) -> Proposal:  # fmt: skip
-    data = ProposalInput(title, description, THEME[theme], qpv, place, str(cost), str(operating or ""))
+def _submit(session: Session, edition: Edition, author: User, p: dict[str, Any]) -> Proposal:
+    """Submit the proposal of the data/demo.json record ``p``, written by ``author``."""
+    cost, operating = str(p["cost"]), str(p.get("operating_cost") or "")
+    data = ProposalInput(
+        p["title"], p["description"], THEME[p["theme"]], p["qpv"], p.get("place", ""), cost, operating
+    )
     proposal = proposals.save_draft(session, edition, None, data, author=author)
     proposals.submit(session, _actor(author, Role.resident), edition, proposal, data)
     return proposal

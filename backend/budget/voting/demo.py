@@ -160,9 +160,7 @@ def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: P
     projects = demo_data()["projects_2025"]
     for n, p in enumerate(projects):
         author = authors[n * len(authors) // len(projects)]
-        proposal = _submit(
-            session, edition, author, p["title"], p["description"], p["theme"], p["qpv"], p["cost"]
-        )
+        proposal = _submit(session, edition, author, p)
         moderation.publish(session, admin, proposal)
         proposals.append((proposal, p["cost"]))
     editions.change_phase(session, admin, edition, PhaseKey.instruction, hooks=hooks)
