@@ -9,14 +9,14 @@
   demo shows the rest of the path: a draft, proposals waiting for the table de quartier, one
   sent back for changes, one published, one filed in person and one hidden after reports.
 
-Everything goes through the services, so the journal tells the same story as the screens.
+The editions' settings and the residents' proposals are data (data/demo.json); everything goes
+through the services, so the journal tells the same story as the screens.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,8 @@ EXTRA_PEOPLE = (
 DATA = Path(__file__).parent / "data" / "demo.json"  # the editions' settings and the residents' proposals
 
 
-@cache
 def demo_data() -> dict[str, Any]:
+    """The content of data/demo.json, read afresh at each call (callers may change what they get)."""
     return dict(json.loads(DATA.read_text(encoding="utf-8")))
 
 

@@ -2,14 +2,14 @@
 an upcoming one, and applications in every state (draft, submitted, postponed, granted with an
 overdue bilan, granted with a bilan to review, refused, withdrawn, closed). Idempotent.
 
-Everything goes through the services, so the public journal tells the same story as the data.
+The applications are data (data/demo.json); everything goes through the services, so the public
+journal tells the same story as the data.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,6 @@ def _at(day: date, hour: int = 18) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=PARIS)
 
 
-@cache
 def demo_applications() -> dict[str, dict[str, Any]]:
     """The demo applications of data/demo.json; ``action`` is [a meeting's day (d0, d1, d2), days after it]."""
     return dict(json.loads(DATA.read_text(encoding="utf-8"))["applications"])

@@ -25,7 +25,7 @@ from backend.fph.models import (
     HolderKind,
 )
 from backend.fph.service.checks import eligibility, facts, holder_history
-from backend.fph.service.common import journal, lock_fund, move_money
+from backend.fph.service.common import journal, lock_fund, move_money, touch
 from backend.fph.service.queries import (
     applicants_of,
     applications_of_fund,
@@ -290,9 +290,7 @@ def withdraw(session: Session, actor: ActorRef, application: Application) -> App
     was_draft = application.status == ApplicationStatus.draft
     application.reserved_cents = 0
     application.status = ApplicationStatus.withdrawn
-    application.updated_at = utcnow()
-    session.add(application)
-    session.flush()
+    touch(session, application)
     if not was_draft:
         journal(
             session,

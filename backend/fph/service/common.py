@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from backend.db import utcnow
 from backend.errors import Conflict, NotFound
 from backend.formatting import PARIS, format_money
 from backend.fph.models import Application, Fund, FundQpv, Meeting
@@ -52,6 +53,13 @@ def all_of(session: Session, query: Any) -> list[Any]:
 
 def get_fund(session: Session, fund_id: int) -> Fund:
     return get_or_404(session, Fund, fund_id, _("Ce fonds n'existe pas."))
+
+
+def touch(session: Session, application: Application) -> None:
+    """Stamp ``application`` as changed now and write it."""
+    application.updated_at = utcnow()
+    session.add(application)
+    session.flush()
 
 
 def fund_qpvs(session: Session, fund: Fund) -> list[Qpv]:

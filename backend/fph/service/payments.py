@@ -26,7 +26,7 @@ from backend.fph.models import (
 )
 from backend.fph.money import share
 from backend.fph.service.applications import is_overdue
-from backend.fph.service.common import all_of, get_or_404, journal, lock_fund, move_money
+from backend.fph.service.common import all_of, get_or_404, journal, lock_fund, move_money, touch
 from backend.fph.uploads import MAX_FILES, CleanFile, remove, store
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -116,9 +116,7 @@ def record_payment(
     )
     if closes:
         application.status = ApplicationStatus.closed
-        application.updated_at = utcnow()
-        session.add(application)
-        session.flush()
+        touch(session, application)
     label = _("Avance") if due.kind == PaymentKind.advance else _("Solde")
     journal(
         session,
@@ -217,9 +215,7 @@ def submit_bilan(
                     )
                 )
         application.bilan_status = BilanStatus.submitted
-        application.updated_at = utcnow()
-        session.add(application)
-        session.flush()
+        touch(session, application)
         journal(
             session,
             actor=actor,
@@ -303,10 +299,8 @@ def review_bilan(
         text = _("Bilan de « {title} » renvoyé aux personnes qui portent le projet : {reason}").format(
             title=application.title, reason=reason
         )
-    application.updated_at = utcnow()
     session.add(bilan)
-    session.add(application)
-    session.flush()
+    touch(session, application)
     journal(
         session,
         actor=actor,
