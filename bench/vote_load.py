@@ -65,10 +65,10 @@ QPV = ("QN01342I", "QN01344M", "QN01352M", "QN01332M", "QN01330M", "QN01354M", "
 def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]]:
     """The edition (in vote), its projects per QPV and the voters' tokens."""
     from backend.accounts.models import Role
+    from backend.budget.demo import edition_settings
     from backend.budget.models import ProposalStatus
     from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, ProposalInput
     from backend.budget.service import editions, instruction, moderation, proposals
-    from backend.budget.service.editions import EditionSettings
     from backend.budget.voting.context import build_context
     from backend.budget.voting.tokens import issue_token
     from backend.demo import load_territories
@@ -86,15 +86,13 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], dict[int, list[str]]
         edition = editions.create_edition(
             session,
             admin,
-            EditionSettings(
+            edition_settings(
                 name="Banc d'essai du vote",
                 slug="banc-essai",
                 territory_kind="qpv",
                 territory_codes=list(QPV),
                 envelope_scope="qpv",
                 default_amount=300_000,
-                themes=DEFAULT_THEMES,
-                checklist=[dict(c) for c in DEFAULT_CHECKLIST],
                 min_voting_age=16,
                 ballot_min=1,
                 ballot_max=3,

@@ -2,12 +2,15 @@
 an upcoming one, and applications in every state (draft, submitted, postponed, granted with an
 overdue bilan, granted with a bilan to review, refused, withdrawn, closed). Idempotent.
 
-Everything goes through the services, so the public journal tells the same story as the data.
+The applications are data (data/demo.json); everything goes through the services, so the public
+journal tells the same story as the data.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -28,6 +31,7 @@ from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
 
 QPV = "QN01342I"
+DATA = Path(__file__).parent / "data" / "demo.json"
 PASSWORD = "quartiers2026"  # noqa: S105 - the demo password printed by `qp demo`
 # A minimal, valid PDF: the demo's receipt.
 DEMO_PDF = (
@@ -62,36 +66,38 @@ def _at(day: date, hour: int = 18) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=PARIS)
 
 
+def demo_applications() -> dict[str, dict[str, Any]]:
+    """The demo applications of data/demo.json; ``action`` is [a meeting's day (d0, d1, d2), days after it]."""
+    return dict(json.loads(DATA.read_text(encoding="utf-8"))["applications"])
+
+
 def _apply(
     session: Session,
     fund: Fund,
-    author: User,
-    *,
-    title: str,
-    description: str,
-    audience: str,
-    place: str,
-    action: date,
-    asked: int,
-    expenses: list[tuple[str, int]],
-    resources: list[tuple[str, int]] | None = None,
-    others: list[User] | None = None,
-    association: str = "",
+    people: dict[str, User],
+    days: dict[str, date],
+    key: str,
     on_behalf: apps.OnBehalf | None = None,
 ) -> Application:
+    spec = demo_applications()[key]
+    day, after = spec["action"]
+    association = spec.get("association", "")
     data = ApplicationInput(
         holder_kind="association" if association else "group",
         association_name=association,
-        title=title,
-        description=description,
-        audience=audience,
-        place=place,
-        action_date=action,
-        amount_cents=asked,
-        lines=[("expense", label, c) for label, c in expenses]
-        + [("resource", label, c) for label, c in resources or []],
-        people=[PersonInput(identifier=u.email or u.phone or "") for u in others or []],
+        title=spec["title"],
+        description=spec["description"],
+        audience=spec["audience"],
+        place=spec["place"],
+        action_date=days[day] + timedelta(days=after),
+        amount_cents=spec["asked"],
+        lines=[("expense", label, c) for label, c in spec["expenses"]]
+        + [("resource", label, c) for label, c in spec.get("resources", [])],
+        people=[
+            PersonInput(identifier=people[k].email or people[k].phone or "") for k in spec.get("others", [])
+        ],
     )
+    author = people[spec["author"]]
     return apps.save_application(session, fund=fund, author=author, data=data, on_behalf=on_behalf)
 
 
@@ -146,12 +152,10 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     m1 = funds.schedule_meeting(session, gestion, fund, _at(d1), "Centre social Malpassé, salle polyvalente")
     m2 = funds.schedule_meeting(session, gestion, fund, _at(d2), "Maison pour tous Corot")
     members = {m.user_id: m for m in funds.active_members(session, fund.id)}
-    amina, yacine, rose, sabrina = (
-        users["resident_corot"],
-        people["yacine"],
-        people["rose"],
-        people["sabrina"],
-    )
+    moderator = users["moderator_corot"]
+    who = people | {"amina": users["resident_corot"], "moderator": moderator}
+    amina, yacine, rose = who["amina"], who["yacine"], who["rose"]
+    days = {"d0": d0, "d1": d1, "d2": d2}
     settings = ctx.get("settings") or Settings()
 
     def hear(
@@ -180,14 +184,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
         )
 
     # --- first meeting, four months ago: one grant whose bilan is now overdue -----------------
-    tournoi = _apply(
-        session, fund, people["yacine"], association="AS Corot Jeunesse",
-        title="Tournoi de foot des jeunes", description="Un tournoi de foot d'une journée au city-stade, avec goûter, "
-        "pour les 10-16 ans du quartier et leurs familles.", audience="Les jeunes de 10 à 16 ans",
-        place="City-stade Corot", action=d0 + timedelta(days=20), asked=80_000,
-        expenses=[("Coupes et médailles", 35_000), ("Goûter", 30_000), ("Location de sono", 25_000)],
-        resources=[("Participation de l'association", 10_000)],
-    )  # fmt: skip
+    tournoi = _apply(session, fund, who, days, "tournoi")
     apps.submit(session, _resident(people["yacine"]), tournoi, d0 - timedelta(days=10))
     hear(m0, tournoi, [VoteChoice.pour, VoteChoice.pour, VoteChoice.abstention], "granted", 80_000,
          "Action ouverte à tous les jeunes du quartier, budget clair.")  # fmt: skip
@@ -195,36 +192,10 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     pay(tournoi, 64_000, d0 + timedelta(days=3), "VIR-2026-014")
 
     # --- second meeting, forty days ago: granted, refused, postponed -------------------------
-    fete = _apply(
-        session, fund, amina, others=[yacine],
-        title="Fête de fin d'été au city-stade", description="Un après-midi festif avec jeux pour enfants, musique "
-        "et repas partagé, préparé avec les voisins.", audience="Toutes les familles du quartier",
-        place="City-stade Corot", action=d1 + timedelta(days=10), asked=120_000,
-        expenses=[("Location de jeux gonflables", 80_000), ("Boissons et goûter", 40_000), ("Affiches", 15_000)],
-        resources=[("Buvette", 15_000)],
-    )  # fmt: skip
-    jardin = _apply(
-        session, fund, rose, association="Les Jardins de Corot",
-        title="Jardin partagé : graines et outils", description="Acheter des graines, des outils et des bacs pour "
-        "lancer le jardin partagé au pied du bâtiment B.", audience="Les habitant·es des bâtiments A à D",
-        place="Pied du bâtiment B", action=d1 + timedelta(days=25), asked=65_000,
-        expenses=[("Graines et plants", 25_000), ("Outils", 30_000), ("Bacs en bois", 20_000)],
-    )  # fmt: skip
-    sortie = _apply(
-        session, fund, rose, others=[sabrina],
-        title="Sortie des familles aux calanques", description="Une journée aux calanques de Sormiou pour 40 "
-        "personnes, en car, avec pique-nique.", audience="Les familles qui partent peu en vacances",
-        place="Calanque de Sormiou", action=d2 + timedelta(days=30), asked=150_000,
-        expenses=[("Location d'un car", 120_000), ("Pique-nique", 50_000)],
-        resources=[("Participation des familles (5 € par personne)", 20_000)],
-    )  # fmt: skip
-    sono = _apply(
-        session, fund, yacine, association="Corot Musique",
-        title="Achat d'une sono pour l'association", description="Acheter une sono pour les répétitions et "
-        "les concerts de l'association dans le quartier.", audience="Les membres de l'association",
-        place="Local de l'association", action=d1 + timedelta(days=15), asked=90_000,
-        expenses=[("Sono complète", 100_000)],
-    )  # fmt: skip
+    fete = _apply(session, fund, who, days, "fete")
+    jardin = _apply(session, fund, who, days, "jardin")
+    sortie = _apply(session, fund, who, days, "sortie")
+    sono = _apply(session, fund, who, days, "sono")
     for application, lead in ((fete, amina), (jardin, rose), (sortie, rose), (sono, yacine)):
         apps.submit(session, _resident(lead), application, d1 - timedelta(days=10))
     hear(m1, fete, [VoteChoice.pour, VoteChoice.pour, VoteChoice.pour], "granted", 100_000,
@@ -257,36 +228,15 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     )  # fmt: skip
 
     # --- the next meeting, in three weeks: one application on the agenda ---------------------
-    velo = _apply(
-        session, fund, amina, others=[rose],
-        title="Atelier vélo pour les enfants", description="Quatre mercredis pour apprendre à réparer son vélo et "
-        "rouler en sécurité, avec un animateur.", audience="Les enfants de 8 à 12 ans",
-        place="Parking de la Maison pour tous", action=d2 + timedelta(days=14), asked=60_000,
-        expenses=[("Animateur (4 séances)", 48_000), ("Pièces et outils", 20_000)],
-    )  # fmt: skip
+    velo = _apply(session, fund, who, days, "velo")
     apps.submit(session, _resident(amina), velo, today)
     committee.add_to_agenda(session, gestion, m2, velo, invited=True)
     # Filed in person by the table de quartier, not yet on an agenda.
-    moderator = users["moderator_corot"]
-    repas = _apply(
-        session, fund, moderator, on_behalf=apps.OnBehalf(filer=ActorRef("moderator", moderator.public_id)),
-        others=[sabrina, yacine],
-        title="Repas partagé des voisins", description="Un grand repas dans la cour, chacun apporte un plat, "
-        "le fonds paie les tables, la vaisselle et les boissons.", audience="Les voisin·es des bâtiments E et F",
-        place="Cour des bâtiments E et F", action=d2 + timedelta(days=21), asked=40_000,
-        expenses=[("Location de tables", 20_000), ("Vaisselle compostable", 10_000), ("Boissons", 15_000)],
-    )  # fmt: skip
-    apps.submit(session, ActorRef("moderator", moderator.public_id), repas, today)
+    filer = ActorRef("moderator", moderator.public_id)
+    repas = _apply(session, fund, who, days, "repas", on_behalf=apps.OnBehalf(filer=filer))
+    apps.submit(session, filer, repas, today)
     # A withdrawn one and a draft.
-    loto = _apply(
-        session, fund, yacine, others=[rose],
-        title="Loto de quartier", description="Un loto au centre social avec des lots offerts par les commerçants.",
-        audience="Tout le quartier", place="Centre social", action=d2 + timedelta(days=40), asked=30_000,
-        expenses=[("Lots", 35_000)],
-    )  # fmt: skip
+    loto = _apply(session, fund, who, days, "loto")
     apps.submit(session, _resident(yacine), loto, today)
     apps.withdraw(session, _resident(yacine), loto)
-    _apply(
-        session, fund, amina, title="Cinéma en plein air", description="", audience="", place="",
-        action=d2 + timedelta(days=60), asked=0, expenses=[],
-    )  # fmt: skip
+    _apply(session, fund, who, days, "cinema")

@@ -212,13 +212,18 @@ def _login(principal: Principal) -> None:
         enforce(NEED_LOGIN)
 
 
+def _allowed_on_fund(session: Session, principal: Principal, fund_id: int, policy: Policy) -> FundAccess:
+    """The person's access to the fund (404 if it does not exist), refused unless ``policy`` allows."""
+    fund = get_fund(session, fund_id)
+    _login(principal)
+    access = fund_access(session, principal, fund)
+    enforce(policy(access))
+    return access
+
+
 def fund_dependency(policy: Policy) -> Callable[..., FundAccess]:
     def dependency(fund_id: int, session: DbSession, principal: CurrentPrincipal) -> FundAccess:
-        fund = get_fund(session, fund_id)
-        _login(principal)
-        access = fund_access(session, principal, fund)
-        enforce(policy(access))
-        return access
+        return _allowed_on_fund(session, principal, fund_id, policy)
 
     return dependency
 
@@ -257,10 +262,9 @@ class MeetingAccess:
 def meeting_dependency(policy: Policy) -> Callable[..., MeetingAccess]:
     def dependency(meeting_id: int, session: DbSession, principal: CurrentPrincipal) -> MeetingAccess:
         meeting = get_meeting(session, meeting_id)
-        _login(principal)
-        access = fund_access(session, principal, get_fund(session, meeting.fund_id))
-        enforce(policy(access))
-        return MeetingAccess(fund=access, meeting=meeting)
+        return MeetingAccess(
+            fund=_allowed_on_fund(session, principal, meeting.fund_id, policy), meeting=meeting
+        )
 
     return dependency
 
@@ -280,9 +284,7 @@ def item_dependency(policy: Policy) -> Callable[..., ItemAccess]:
         item = get_item(session, item_id)
         if item.meeting_id != meeting.id:
             raise NotFound(_("Ce point de l'ordre du jour n'existe pas."))
-        _login(principal)
-        access = fund_access(session, principal, get_fund(session, meeting.fund_id))
-        enforce(policy(access))
+        access = _allowed_on_fund(session, principal, meeting.fund_id, policy)
         return ItemAccess(fund=access, meeting=meeting, item=item)
 
     return dependency

@@ -41,42 +41,28 @@ def followables(session: Session, qpv_ids: list[int] | None = None) -> list[Foll
     """Every winning BP project and granted FPH project (in these QPV), with its follow-up if any."""
     qpvs = {q.id: q for q in queries.qpv_rows(session)}
     items: list[Followable] = []
+
+    def add(source: str, source_id: int | None, title: str, qpv_id: int | None, amount: float | None,
+            origin: str, origin_url: str, edition_id: int | None = None) -> None:  # fmt: skip
+        q = qpvs.get(qpv_id or 0)
+        code, name = (q.code, q.name) if q else (None, None)
+        item = Followable(
+            source, source_id or 0, title, qpv_id, code, name, amount, origin, origin_url, edition_id
+        )
+        items.append(item)
+
     editions = {e.id: e for e in session.scalars(select(Edition))}
     for proposal, _result in queries.winners(session):
         if qpv_ids is not None and proposal.qpv_id not in qpv_ids:
             continue
         edition = editions[proposal.edition_id]
-        q = qpvs.get(proposal.qpv_id or 0)
-        items.append(
-            Followable(
-                Source.bp,
-                proposal.id or 0,
-                proposal.title,
-                proposal.qpv_id,
-                q.code if q else None,
-                q.name if q else None,
-                proposal.vote_cost,
-                edition.name,
-                f"/budget-participatif/{edition.slug}/propositions/{proposal.id}",
-                edition.id,
-            )
-        )
+        url = f"/budget-participatif/{edition.slug}/propositions/{proposal.id}"
+        add(Source.bp, proposal.id, proposal.title, proposal.qpv_id, proposal.vote_cost, edition.name, url,
+            edition.id)  # fmt: skip
     for application, fund in queries.granted_applications(session, qpv_ids):
-        q = qpvs.get(application.qpv_id)
-        items.append(
-            Followable(
-                Source.fph,
-                application.id or 0,
-                application.title,
-                application.qpv_id,
-                q.code if q else None,
-                q.name if q else None,
-                (application.granted_cents or 0) / 100,
-                fund.name,
-                f"/fph/fonds/{fund.id}",
-                None,
-            )
-        )
+        amount = (application.granted_cents or 0) / 100
+        add(Source.fph, application.id, application.title, application.qpv_id, amount, fund.name,
+            f"/fph/fonds/{fund.id}")  # fmt: skip
     existing = {(r.source, r.source_id): r for r in session.scalars(select(Realisation))}
     for item in items:
         item.realisation = existing.get((item.source, item.source_id))

@@ -1,6 +1,6 @@
-"""Open data: each dataset is declared once (name, description, fields with types) and produces
-plain rows; the same rows feed CSV, JSON, XLSX and ODS, and the declarations feed the index
-page and the machine-readable data package (Frictionless Data Package / Table Schema).
+"""Open data: each dataset is declared once, in data/opendata.json (name, description, fields with
+types), and produces plain rows; the same rows feed CSV, JSON, XLSX and ODS, and the declarations
+feed the index page and the machine-readable data package (Frictionless Data Package / Table Schema).
 
 Every format is open to everyone, without an account. Only public fields: no names, e-mails, phone numbers, addresses or account ids. Authors of
 proposals and FPH holders are left out; an FPH grant is identified by its reference.
@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -50,74 +51,17 @@ class Dataset:
         }
 
 
-def F(name: str, type_: str, description: str) -> FieldSpec:  # noqa: N802 - reads like a table
-    return FieldSpec(name, type_, description)
+def _declared(spec: dict[str, Any]) -> Dataset:
+    fields = tuple(FieldSpec(*f) for f in spec["fields"])
+    return Dataset(spec["name"], spec["title"], spec["description"], fields, getattr(rows, spec["rows"]))
 
 
-# --- declarations --------------------------------------------------------------------------------
-
-S, I, N, B, D = "string", "integer", "number", "boolean", "date"  # noqa: E741
-DATASETS: tuple[Dataset, ...] = (
-    Dataset("quartiers", "Quartiers prioritaires", "Les QPV, leur secteur et leur population (recensement).", (
-        F("code_qpv", S, "Code officiel du quartier (QP2024)"), F("nom", S, "Nom officiel"),
-        F("commune_insee", S, "Code INSEE de la commune principale"), F("secteur", S, "Secteur (configuration locale)"),
-        F("population", I, "Nombre d'habitants"),
-    ), rows.quartiers),
-    Dataset("editions", "Budgets participatifs", "Chaque édition et ses règles.", (
-        F("edition", S, "Identifiant de l'édition"), F("nom", S, "Nom"), F("phase", S, "Phase en cours"),
-        F("territoire_type", S, "commune, secteur ou qpv"), F("territoire_codes", S, "Codes du territoire, séparés par des espaces"),
-        F("enveloppes_par", S, "Une enveloppe par secteur ou par qpv"), F("montant_total_euros", I, "Somme des enveloppes"),
-        F("plafond_projet_euros", I, "Coût maximum d'un projet"), F("age_minimum_vote", I, "Âge minimum pour voter"),
-        F("regle_bulletin", S, "approval, knapsack ou majority_judgment"), F("choix_minimum", I, "Nombre minimum de projets"),
-        F("choix_maximum", I, "Nombre maximum de projets (vide : sans limite)"), F("regle_comptage", S, "Règle de comptage (noms pabulib)"),
-    ), rows.editions),
-    Dataset("enveloppes", "Enveloppes", "L'argent de chaque secteur ou quartier, par édition.", (
-        F("edition", S, "Identifiant de l'édition"), F("enveloppe_id", I, "Identifiant de l'enveloppe"),
-        F("type", S, "secteur ou qpv"), F("code", S, "Code du secteur ou du QPV"), F("nom", S, "Nom"),
-        F("montant_euros", I, "Montant"),
-    ), rows.enveloppes),
-    Dataset("propositions", "Propositions", "Les propositions publiques (sans le nom des auteurs) et les décisions prises.", (
-        F("proposition_id", I, "Numéro"), F("edition", S, "Édition"), F("code_qpv", S, "Quartier"),
-        F("enveloppe_id", I, "Enveloppe"), F("theme", S, "Thème"), F("titre", S, "Titre"), F("description", S, "Description"),
-        F("lieu", S, "Lieu indiqué"), F("statut", S, "Statut"), F("cout_estime_auteur_euros", I, "Estimation de l'auteur"),
-        F("cout_estime_services_euros", I, "Estimation des services"), F("raison_publique", S, "Raison publique d'un refus"),
-        F("publiee_le", D, "Date de publication"), F("decidee_le", D, "Date de la décision de recevabilité"),
-    ), rows.propositions),
-    Dataset("resultats", "Résultats des votes", "Le résultat de chaque projet au vote, par enveloppe, avec le fichier des bulletins qui permet de recompter.", (
-        F("edition", S, "Édition"), F("enveloppe_id", I, "Enveloppe"), F("proposition_id", I, "Projet"), F("titre", S, "Titre"),
-        F("cout_euros", I, "Coût"), F("voix", I, "Voix (vote par approbation)"), F("mention_majoritaire", I, "Mention (jugement majoritaire, 0 à 3)"),
-        F("retenu", B, "Projet retenu"), F("votants_enveloppe", I, "Votants de l'enveloppe"), F("population_enveloppe", I, "Habitants"),
-        F("montant_enveloppe_euros", I, "Montant de l'enveloppe"), F("montant_decide_euros", I, "Montant des projets retenus"),
-        F("regle_comptage", S, "Règle de comptage"), F("fichier_bulletins", S, "Fichier anonymisé des bulletins"),
-        F("fichier_sha256", S, "Empreinte SHA-256 du fichier"), F("compte_le", D, "Date du comptage"),
-    ), rows.resultats),
-    Dataset("fph_subventions", "Subventions du FPH", "Les projets financés par les fonds de participation des habitants (sans le nom des porteurs).", (
-        F("reference", S, "Référence de la demande"), F("fonds", S, "Fonds"), F("annee", I, "Année du fonds"), F("code_qpv", S, "Quartier"),
-        F("titre", S, "Titre"), F("porteur_type", S, "group (habitants) ou association"), F("montant_demande_euros", N, "Montant demandé"),
-        F("montant_accorde_euros", N, "Montant accordé"), F("statut", S, "granted ou closed (bilan accepté)"),
-        F("decidee_le", D, "Date de la décision"), F("bilan", S, "État du bilan"),
-    ), rows.fph),
-    Dataset("assemblee_avis", "Avis de l'assemblée citoyenne", "Les recommandations votées par l'assemblée, avec les votes.", (
-        F("saisine_id", I, "Saisine"), F("saisine", S, "Titre"), F("question", S, "Question du COPIL"), F("commune_insee", S, "Commune"),
-        F("avis_publie_le", D, "Date de l'avis"), F("recommandation", I, "Numéro"), F("titre", S, "Titre"), F("texte", S, "Texte"),
-        F("statut", S, "adopted ou rejected"), F("votes_pour", I, "Pour"), F("votes_contre", I, "Contre"), F("votes_abstention", I, "Abstention"),
-    ), rows.avis),
-    Dataset("assemblee_reponses", "Réponses du COPIL", "La réponse du COPIL à chaque recommandation, et son suivi.", (
-        F("saisine_id", I, "Saisine"), F("recommandation", I, "Numéro"), F("titre", S, "Titre"),
-        F("decision_copil", S, "adopted, adapted ou rejected"), F("raisons", S, "Raisons données"), F("repondu_le", D, "Date"),
-        F("suivi_statut", S, "Dernier suivi"), F("suivi_texte", S, "Texte du dernier suivi"), F("suivi_le", D, "Date du dernier suivi"),
-    ), rows.reponses),
-    Dataset("realisations", "Réalisations", "Ce que deviennent les projets choisis : étape, avancement, service responsable.", (
-        F("realisation_id", I, "Identifiant"), F("origine", S, "bp (budget participatif) ou fph"), F("origine_id", I, "Projet ou demande"),
-        F("titre", S, "Titre"), F("code_qpv", S, "Quartier"), F("montant_euros", N, "Montant décidé"),
-        F("etape", S, "etudes, travaux, livre ou abandonne"), F("avancement_pourcent", I, "Avancement"),
-        F("service_responsable", S, "Service responsable"), F("raison_abandon", S, "Raison d'un abandon"), F("mis_a_jour_le", D, "Dernière mise à jour"),
-    ), rows.realisations),
-    Dataset("jalons", "Étapes des réalisations", "Les étapes datées de chaque réalisation.", (
-        F("realisation_id", I, "Réalisation"), F("date", D, "Date"), F("titre", S, "Titre"), F("texte", S, "Texte"),
-        F("etape", S, "Étape à ce moment"), F("avancement_pourcent", I, "Avancement à ce moment"), F("photo", B, "Une photo existe"),
-    ), rows.jalons),
-)  # fmt: skip
+# The declarations, in data/opendata.json: each dataset's name, title, description, fields
+# (name, Table Schema type, description) and the function of `opendata_rows` that makes its rows.
+DECLARATIONS = Path(__file__).parent / "data" / "opendata.json"
+DATASETS: tuple[Dataset, ...] = tuple(
+    _declared(d) for d in json.loads(DECLARATIONS.read_text(encoding="utf-8"))
+)
 BY_NAME = {d.name: d for d in DATASETS}
 
 

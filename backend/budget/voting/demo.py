@@ -12,14 +12,12 @@ Everything goes through the services (ballot rules, one ballot per person, the c
 from __future__ import annotations
 
 import random
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.accounts import service as accounts
-from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.budget.models import Edition, PhaseKey, ProposalStatus
 from backend.budget.service import editions, instruction, moderation
@@ -144,66 +142,27 @@ def votes_2026(session: Session, users: dict[str, User], secret: str) -> None:
     _cast_many(session, secret, edition, ctx, people[:120], users["agent"], seed=2026)
 
 
-PROJECTS_2025 = (
-    # (QPV, title, description, theme label, cost)
-    ("QN01354M", "Des jeux d'eau à la Bricarde", "Des jets d'eau au sol pour que les enfants se rafraîchissent l'été, près des bancs.", "Enfance et jeunesse", 95_000),
-    ("QN01362I", "Un jardin partagé aux Crottes", "Des bacs de culture, un cabanon et un récupérateur d'eau pour jardiner entre voisins.", "Nature en ville", 45_000),
-    ("QN01355M", "Rénover l'escalier de Plan d'Aou", "Reprendre les marches cassées, ajouter une rampe et un éclairage solaire.", "Cadre de vie et propreté", 140_000),
-    ("QN01360M", "Un city-stade à La Savine", "Un terrain multisport clôturé avec un sol souple, ouvert à tous.", "Sport et loisirs", 150_000),
-    ("QN01354M", "Des bancs et de l'ombre devant l'école", "Des bancs et trois arbres pour attendre les enfants à l'ombre.", "Cadre de vie et propreté", 30_000),
-    ("QN01342I", "Une aire de fitness au parc de Corot", "Des agrès de sport en plein air avec des panneaux qui expliquent les exercices.", "Sport et loisirs", 70_000),
-    ("QN01344M", "Des boîtes à livres à Frais Vallon", "Quatre boîtes à livres en bois et des bancs pour lire dehors.", "Culture et patrimoine", 12_000),
-    ("QN01352M", "Éclairer l'allée du collège", "Des lampadaires solaires le long de l'allée qui mène au collège.", "Cadre de vie et propreté", 85_000),
-    ("QN01348M", "Un jardin pédagogique aux Olives", "Un potager pour les écoles et les familles, avec un composteur.", "Nature en ville", 40_000),
-    ("QN01342I", "Rénover le terrain de foot de Corot", "Un sol neuf, des buts et des filets pour le terrain du quartier.", "Sport et loisirs", 140_000),
-    ("QN01330M", "Des fontaines à eau sur le cours", "Trois fontaines à eau potable pour les habitants et les enfants l'été.", "Cadre de vie et propreté", 36_000),
-    ("QN01332M", "Une fresque avec les jeunes du 3e", "Une grande fresque peinte avec les jeunes sur le mur du gymnase.", "Culture et patrimoine", 22_000),
-    ("QN01332M", "Des arbres place Marceau", "Planter douze arbres et des bancs pour avoir de l'ombre sur la place.", "Nature en ville", 110_000),
-    ("QN01330M", "Un local vélo sécurisé", "Un abri fermé pour les vélos des habitants, près du métro.", "Se déplacer", 60_000),
-    ("QN01338I", "Un parcours santé le long de l'Huveaune", "Des agrès et un chemin balisé sur les berges de la rivière.", "Sport et loisirs", 80_000),
-    ("QN01334I", "Une aire de jeux à La Cayolle", "Des jeux pour les petits, clôturés, avec des bancs pour les parents.", "Enfance et jeunesse", 90_000),
-    ("QN01340I", "Des tables de pique-nique aux Néréides", "Des tables, des bancs et des poubelles de tri dans le square.", "Cadre de vie et propreté", 25_000),
-    ("QN01338I", "Un terrain de pétanque éclairé", "Un terrain de pétanque avec un éclairage pour les soirs d'été.", "Sport et loisirs", 35_000),
-)  # fmt: skip
-
-
 def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: PhaseHooks) -> None:
     """A closed edition: counted, published, with a results page."""
     if session.exec(select(Edition.id).where(Edition.slug == "marseille-2025")).first() is not None:
         return
-    from backend.budget.demo import THEME, _answers, _submit, marseille_settings
+    from backend.budget.demo import _answers, _submit, demo_data, open_edition
 
     admin = ActorRef(role=Role.admin, id=users["admin"].public_id)
     agent = ActorRef(role=Role.agent, id=users["agent"].public_id)
-    settings = marseille_settings(
-        name="Budget participatif des quartiers 2025",
-        slug="marseille-2025",
-        summary="1,6 million d'euros pour des projets choisis par les habitants des quartiers prioritaires de Marseille. Le vote est terminé : voici les résultats.",
-        default_amount=400_000,
-        ballot_min=1,
-        ballot_max=4,
-        level_to_vote=Level.account,
-        dates={
-            PhaseKey.depot: (date(2025, 1, 13), date(2025, 3, 16)),
-            PhaseKey.instruction: (date(2025, 3, 17), date(2025, 10, 31)),
-            PhaseKey.vote: (date(2025, 11, 10), date(2025, 12, 7)),
-            PhaseKey.resultats: (date(2025, 12, 15), None),
-            PhaseKey.realisation: (date(2026, 1, 5), date(2027, 12, 31)),
-        },
-    )
-    edition = editions.create_edition(session, admin, settings)
-    editions.change_phase(session, admin, edition, PhaseKey.depot, hooks=hooks)
+    edition = open_edition(session, users, "marseille-2025", hooks)
     people = _pool(session, users["agent"], 240)
     authors = [
         users.get(k) or people[0]
         for k in ("resident_castellane", "resident_corot", "resident_centre1", "resident_airbel")
     ]
     proposals = []
-    for n, (qpv, title, description, theme, cost) in enumerate(PROJECTS_2025):
-        author = authors[n * len(authors) // len(PROJECTS_2025)]
-        proposal = _submit(session, edition, author, title, description, theme, qpv, cost)
+    projects = demo_data()["projects_2025"]
+    for n, p in enumerate(projects):
+        author = authors[n * len(authors) // len(projects)]
+        proposal = _submit(session, edition, author, p)
         moderation.publish(session, admin, proposal)
-        proposals.append((proposal, cost))
+        proposals.append((proposal, p["cost"]))
     editions.change_phase(session, admin, edition, PhaseKey.instruction, hooks=hooks)
     for proposal, cost in proposals:
         instruction.instruct(
@@ -214,7 +173,6 @@ def edition_2025(session: Session, users: dict[str, User], secret: str, hooks: P
     ctx = build_context(session, edition)
     _cast_many(session, secret, edition, ctx, people, users["agent"], seed=2025)
     editions.change_phase(session, admin, edition, PhaseKey.resultats, hooks=hooks)
-    assert THEME  # the theme keys come from the same table as 2026's
 
 
 def load_votes(session: Session, ctx: dict[str, Any], users: dict[str, User]) -> None:

@@ -25,7 +25,7 @@ from backend.fph.models import (
     HolderKind,
 )
 from backend.fph.service.checks import eligibility, facts, holder_history
-from backend.fph.service.common import journal_application, lock_fund, move_money
+from backend.fph.service.common import journal, lock_fund, move_money, touch
 from backend.fph.service.queries import (
     applicants_of,
     applications_of_fund,
@@ -264,12 +264,11 @@ def submit(session: Session, actor: ActorRef, application: Application, today: d
         if again
         else _("Demande « {title} » envoyée au comité : {amount} demandés.")
     ).format(title=application.title, amount=format_money(application.amount_asked_cents))
-    journal_application(
+    journal(
         session,
         actor=actor,
         action="application_submitted",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=reason,
         payload={
             "fund_id": fund.id,
@@ -291,16 +290,13 @@ def withdraw(session: Session, actor: ActorRef, application: Application) -> App
     was_draft = application.status == ApplicationStatus.draft
     application.reserved_cents = 0
     application.status = ApplicationStatus.withdrawn
-    application.updated_at = utcnow()
-    session.add(application)
-    session.flush()
+    touch(session, application)
     if not was_draft:
-        journal_application(
+        journal(
             session,
             actor=actor,
             action="application_withdrawn",
-            application=application,
-            fund=fund,
+            subject=application,
             reason=_("Demande « {title} » retirée avant la décision du comité.").format(
                 title=application.title
             ),

@@ -25,12 +25,7 @@ from backend.fph.models import (
     VoteChoice,
 )
 from backend.fph.notify import tell_decision
-from backend.fph.service.common import (
-    get_fund,
-    journal_application,
-    lock_fund,
-    move_money,
-)
+from backend.fph.service.common import all_of, journal, lock_fund, move_money
 from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
 from backend.i18n import gettext as _
@@ -42,13 +37,13 @@ def get_item(session: Session, item_id: int) -> AgendaItem:
 
 
 def agenda(session: Session, meeting_id: int) -> list[tuple[AgendaItem, Application]]:
-    rows = session.exec(
+    return all_of(
+        session,
         select(AgendaItem, Application)
         .join(Application, col(Application.id) == AgendaItem.application_id)
         .where(AgendaItem.meeting_id == meeting_id)
-        .order_by(col(AgendaItem.position), col(AgendaItem.id))
-    ).all()
-    return [(i, a) for i, a in rows]
+        .order_by(col(AgendaItem.position), col(AgendaItem.id)),
+    )
 
 
 def ensure_open(meeting: Meeting) -> None:
@@ -96,13 +91,11 @@ def add_to_agenda(
     )
     session.add(item)
     session.flush()
-    fund = get_fund(session, meeting.fund_id)
-    journal_application(
+    journal(
         session,
         actor=actor,
         action="agenda_added",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=_("Demande « {title} » inscrite au comité du {date}.").format(
             title=application.title, date=format_date(meeting.starts)
         ),
@@ -144,13 +137,11 @@ def declare_conflict(session: Session, actor: ActorRef, member: Member, item: Ag
     for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)).all():
         session.delete(vote)
     session.flush()
-    fund = get_fund(session, application.fund_id)
-    journal_application(
+    journal(
         session,
         actor=actor,
         action="conflict_declared",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=_(
             "Un membre du comité est lié à la demande « {title} » : il ne vote pas sur cette demande."
         ).format(title=application.title),
@@ -316,12 +307,11 @@ def decide(
     votes = _("Votes : {pour} pour, {contre} contre, {abst} abstention(s)").format(
         pour=t.pour, contre=t.contre, abst=t.abstention
     )
-    entry = journal_application(
+    entry = journal(
         session,
         actor=actor,
         action=f"application_{outcome}",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=text.format(
             amount=format_money(amount_cents),
             title=application.title,
@@ -349,10 +339,10 @@ def decide(
 
 
 def decisions_of(session: Session, application_id: int) -> list[tuple[Decision, Meeting]]:
-    rows = session.exec(
+    return all_of(
+        session,
         select(Decision, Meeting)
         .join(Meeting, col(Meeting.id) == Decision.meeting_id)
         .where(Decision.application_id == application_id)
-        .order_by(col(Decision.decided_at))
-    ).all()
-    return [(d, m) for d, m in rows]
+        .order_by(col(Decision.decided_at)),
+    )

@@ -1,34 +1,57 @@
-"""Helpers shared by the FPH services: dates, the fund lock and the money movements."""
+"""Helpers shared by the FPH services: dates, lookups, the fund lock, the money movements and the journal."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple, overload
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from backend.db import get_or_not_found, utcnow
 from backend.errors import Conflict, NotFound
 from backend.formatting import PARIS, format_money
-from backend.fph.models import Application, Fund, FundQpv
+from backend.fph.models import Application, Fund, FundQpv, Meeting
 from backend.i18n import gettext as _
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, record
 from backend.territory.models import Qpv
 
 PROCESS = "fph"
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+M = TypeVar("M", bound=SQLModel)
+OBJECT_TYPES: dict[type[SQLModel], str] = {
+    Fund: "fph_fund",
+    Application: "fph_application",
+    Meeting: "fph_meeting",
+}
 
 
 def paris_today() -> date:
     return datetime.now(PARIS).date()
 
 
+@overload
+def all_of(session: Session, query: SelectOfScalar[T]) -> list[T]: ...
+@overload
+def all_of(session: Session, query: Select[*Ts]) -> list[tuple[*Ts]]: ...
+def all_of(session: Session, query: Any) -> list[Any]:
+    """Every row ``query`` selects, as a list (of objects, or of tuples for a join)."""
+    return list(session.exec(query).all())
+
+
 def get_fund(session: Session, fund_id: int) -> Fund:
-    fund = session.get(Fund, fund_id)
-    if fund is None:
-        raise NotFound(_("Ce fonds n'existe pas."))
-    return fund
+    return get_or_not_found(session, Fund, fund_id, _("Ce fonds n'existe pas."))
+
+
+def touch(session: Session, application: Application) -> None:
+    """Stamp ``application`` as changed now and write it."""
+    application.updated_at = utcnow()
+    session.add(application)
+    session.flush()
 
 
 def fund_qpvs(session: Session, fund: Fund) -> list[Qpv]:
@@ -94,42 +117,19 @@ def journal(
     *,
     actor: ActorRef,
     action: str,
-    object_type: str,
-    object_id: int | str,
-    territory: str,
+    subject: Fund | Application | Meeting,
     reason: str,
-    payload: dict[str, Any] | None = None,
+    payload: dict[str, Any],
 ) -> LedgerEntry:
+    """Journal ``action`` on ``subject``, on the territory of its fund (the fund's main QPV)."""
+    fund = subject if isinstance(subject, Fund) else get_fund(session, subject.fund_id)
     return record(
         session,
         actor=actor,
         action=f"fph.{action}",
         process=PROCESS,
-        object_type=object_type,
-        object_id=object_id,
-        territory=territory,
-        reason=reason,
-        payload=payload,
-    )
-
-
-def journal_application(
-    session: Session,
-    *,
-    actor: ActorRef,
-    action: str,
-    application: Application,
-    fund: Fund,
-    reason: str,
-    payload: dict[str, Any] | None = None,
-) -> LedgerEntry:
-    """Journal a step of ``application`` on the territory of its fund."""
-    return journal(
-        session,
-        actor=actor,
-        action=action,
-        object_type="fph_application",
-        object_id=application.id,
+        object_type=OBJECT_TYPES[type(subject)],
+        object_id=subject.id,
         territory=territory(session, fund),
         reason=reason,
         payload=payload,

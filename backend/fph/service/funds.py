@@ -10,10 +10,12 @@ from sqlmodel import Session, col, select
 from backend.accounts.grants import active_grants, grant_role
 from backend.accounts.models import Role, ScopeKind, User
 from backend.accounts.permissions import Grant
+from backend.db import get_or_not_found
 from backend.errors import Conflict, Invalid, NotFound
 from backend.formatting import PARIS, format_datetime, format_money
 from backend.fph.models import Fund, FundQpv, Meeting, Member, MemberKind
-from backend.fph.service.common import fund_qpvs, journal, lock_fund, territory
+from backend.fph.service.common import all_of, fund_qpvs, journal, lock_fund
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Qpv
@@ -45,20 +47,18 @@ class FundSettings:
             raise Invalid(_("Indiquez l'association gestionnaire."), field="association_name")
         if self.cap_cents <= 0:
             raise Invalid(_("Le plafond par projet doit être plus grand que 0 €."), field="cap")
-        if not 1 <= self.max_share_pct <= 100:
-            raise Invalid(
-                _("La part maximale du coût est un pourcentage entre 1 et 100."), field="max_share_pct"
-            )
-        if not 0 <= self.advance_pct <= 100:
-            raise Invalid(_("L'avance est un pourcentage entre 0 et 100."), field="advance_pct")
-        if not 0 <= self.bilan_deadline_days <= 365:
-            raise Invalid(
-                _("Le délai du bilan est un nombre de jours entre 0 et 365."), field="bilan_deadline_days"
-            )
-        if not 1 <= self.max_grants_per_holder <= 20:
-            raise Invalid(_("Le nombre d'aides par an est entre 1 et 20."), field="max_grants_per_holder")
-        if not 1 <= self.quorum <= 50:
-            raise Invalid(_("Le quorum est un nombre de membres entre 1 et 50."), field="quorum")
+        for name, low, high, message in _RANGES:
+            if not low <= getattr(self, name) <= high:
+                raise Invalid(_(message), field=name)
+
+
+_RANGES = (  # (setting, lowest, highest, message when outside)
+    ("max_share_pct", 1, 100, N_("La part maximale du coût est un pourcentage entre 1 et 100.")),
+    ("advance_pct", 0, 100, N_("L'avance est un pourcentage entre 0 et 100.")),
+    ("bilan_deadline_days", 0, 365, N_("Le délai du bilan est un nombre de jours entre 0 et 365.")),
+    ("max_grants_per_holder", 1, 20, N_("Le nombre d'aides par an est entre 1 et 20.")),
+    ("quorum", 1, 50, N_("Le quorum est un nombre de membres entre 1 et 50.")),
+)
 
 
 def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_codes: list[str]) -> Fund:
@@ -88,9 +88,7 @@ def create_fund(session: Session, actor: ActorRef, settings: FundSettings, qpv_c
         session,
         actor=actor,
         action="fund_created",
-        object_type="fph_fund",
-        object_id=fund.id,
-        territory=qpvs[0].code,
+        subject=fund,
         reason=_(
             "Fonds de participation {year} ouvert pour {qpvs} : enveloppe de {envelope}, {cap} au plus par projet."
         ).format(
@@ -129,9 +127,7 @@ def update_fund(session: Session, actor: ActorRef, fund: Fund, settings: FundSet
             session,
             actor=actor,
             action="fund_updated",
-            object_type="fph_fund",
-            object_id=fund.id,
-            territory=territory(session, fund),
+            subject=fund,
             reason=_("Règles du fonds modifiées : {fields}.").format(fields=", ".join(sorted(changed))),
             payload={"changed": changed},
         )
@@ -142,17 +138,16 @@ def list_funds(session: Session, year: int | None = None) -> list[Fund]:
     query = select(Fund).order_by(col(Fund.year).desc(), Fund.name)
     if year is not None:
         query = query.where(Fund.year == year)
-    return list(session.exec(query).all())
+    return all_of(session, query)
 
 
 def funds_of_qpv(session: Session, qpv_id: int) -> list[Fund]:
-    return list(
-        session.exec(
-            select(Fund)
-            .join(FundQpv, col(FundQpv.fund_id) == Fund.id)
-            .where(FundQpv.qpv_id == qpv_id)
-            .order_by(col(Fund.year).desc())
-        ).all()
+    return all_of(
+        session,
+        select(Fund)
+        .join(FundQpv, col(FundQpv.fund_id) == Fund.id)
+        .where(FundQpv.qpv_id == qpv_id)
+        .order_by(col(Fund.year).desc()),
     )
 
 
@@ -160,12 +155,11 @@ def funds_of_qpv(session: Session, qpv_id: int) -> list[Fund]:
 
 
 def active_members(session: Session, fund_id: int) -> list[Member]:
-    return list(
-        session.exec(
-            select(Member)
-            .where(Member.fund_id == fund_id, col(Member.ended_at).is_(None))
-            .order_by(col(Member.kind), col(Member.id))
-        ).all()
+    return all_of(
+        session,
+        select(Member)
+        .where(Member.fund_id == fund_id, col(Member.ended_at).is_(None))
+        .order_by(col(Member.kind), col(Member.id)),
     )
 
 
@@ -227,9 +221,7 @@ def add_member(
         session,
         actor=actor,
         action="member_added",
-        object_type="fph_fund",
-        object_id=fund.id,
-        territory=qpv.code,
+        subject=fund,
         reason=_("Comité d'attribution : ajout d'{what}.").format(what=what),
         payload={
             "member_id": member.id,
@@ -255,9 +247,7 @@ def end_member(session: Session, actor: ActorRef, fund: Fund, member: Member) ->
         session,
         actor=actor,
         action="member_removed",
-        object_type="fph_fund",
-        object_id=fund.id,
-        territory=territory(session, fund),
+        subject=fund,
         reason=_("Comité d'attribution : un membre a quitté le comité."),
         payload={"member_id": member.id, "kind": member.kind},
     )
@@ -284,9 +274,7 @@ def schedule_meeting(
         session,
         actor=actor,
         action="meeting_scheduled",
-        object_type="fph_meeting",
-        object_id=meeting.id,
-        territory=territory(session, fund),
+        subject=meeting,
         reason=_("Comité d'attribution prévu le {date} ({place}).").format(
             date=format_datetime(starts_at), place=meeting.place
         ),
@@ -300,9 +288,7 @@ def meeting_day(meeting: Meeting) -> date:
 
 
 def meetings_of(session: Session, fund_id: int) -> list[Meeting]:
-    return list(
-        session.exec(select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at))).all()
-    )
+    return all_of(session, select(Meeting).where(Meeting.fund_id == fund_id).order_by(col(Meeting.starts_at)))
 
 
 def next_meeting(session: Session, fund_id: int, today: date) -> Meeting | None:
@@ -314,10 +300,7 @@ def next_meeting(session: Session, fund_id: int, today: date) -> Meeting | None:
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(_("Ce comité n'existe pas."))
-    return meeting
+    return get_or_not_found(session, Meeting, meeting_id, _("Ce comité n'existe pas."))
 
 
 def qpv_names(session: Session, fund: Fund) -> str:
@@ -325,12 +308,11 @@ def qpv_names(session: Session, fund: Fund) -> str:
 
 
 def published_meetings(session: Session, fund_id: int) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting)
-            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_not(None))
-            .order_by(col(Meeting.starts_at).desc())
-        ).all()
+    return all_of(
+        session,
+        select(Meeting)
+        .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_not(None))
+        .order_by(col(Meeting.starts_at).desc()),
     )
 
 
@@ -345,10 +327,9 @@ def upcoming_meetings(session: Session, fund_id: int, today: date) -> list[Meeti
 
 
 def open_meetings(session: Session, fund_id: int) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting)
-            .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_(None))
-            .order_by(col(Meeting.starts_at))
-        ).all()
+    return all_of(
+        session,
+        select(Meeting)
+        .where(Meeting.fund_id == fund_id, col(Meeting.minutes_published_at).is_(None))
+        .order_by(col(Meeting.starts_at)),
     )

@@ -12,7 +12,7 @@ from backend.errors import Conflict
 from backend.formatting import format_date, format_money
 from backend.fph.models import Applicant, Application, Fund, HolderKind, Meeting, Outcome
 from backend.fph.service.committee import agenda, decision_for, ensure_open, votes_of
-from backend.fph.service.common import get_fund, journal, territory
+from backend.fph.service.common import get_fund, journal
 from backend.fph.service.funds import qpv_names
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -105,9 +105,7 @@ def publish_minutes(session: Session, actor: ActorRef, meeting: Meeting) -> Minu
         session,
         actor=actor,
         action="minutes_published",
-        object_type="fph_meeting",
-        object_id=meeting.id,
-        territory=territory(session, current.fund),
+        subject=meeting,
         reason=_(
             "Relevé de décisions du comité du {date} publié : {granted} aide(s) accordée(s) pour {total}, "
             "{refused} refus, {postponed} report(s)."

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from backend.db import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.db import get_or_not_found, utcnow
+from backend.errors import Conflict, Invalid
 from backend.formatting import format_date, format_money
 from backend.fph.models import (
     Application,
@@ -26,12 +26,7 @@ from backend.fph.models import (
 )
 from backend.fph.money import share
 from backend.fph.service.applications import is_overdue
-from backend.fph.service.common import (
-    get_fund,
-    journal_application,
-    lock_fund,
-    move_money,
-)
+from backend.fph.service.common import all_of, journal, lock_fund, move_money, touch
 from backend.fph.uploads import MAX_FILES, CleanFile, remove, store
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
@@ -47,12 +42,11 @@ def paid_total(session: Session, application_id: int, kind: str | None = None) -
 
 
 def payments_of(session: Session, application_id: int) -> list[Payment]:
-    return list(
-        session.exec(
-            select(Payment)
-            .where(Payment.application_id == application_id)
-            .order_by(col(Payment.paid_on), col(Payment.id))
-        ).all()
+    return all_of(
+        session,
+        select(Payment)
+        .where(Payment.application_id == application_id)
+        .order_by(col(Payment.paid_on), col(Payment.id)),
     )
 
 
@@ -122,16 +116,13 @@ def record_payment(
     )
     if closes:
         application.status = ApplicationStatus.closed
-        application.updated_at = utcnow()
-        session.add(application)
-        session.flush()
+        touch(session, application)
     label = _("Avance") if due.kind == PaymentKind.advance else _("Solde")
-    journal_application(
+    journal(
         session,
         actor=actor,
         action="payment_recorded",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=_(
             "{label} de {amount} versé pour « {title} » le {date} par l'association gestionnaire."
         ).format(
@@ -153,28 +144,20 @@ def record_payment(
 
 
 def bilans_of(session: Session, application_id: int) -> list[Bilan]:
-    return list(
-        session.exec(
-            select(Bilan)
-            .where(Bilan.application_id == application_id)
-            .order_by(col(Bilan.submitted_at).desc())
-        ).all()
+    return all_of(
+        session,
+        select(Bilan).where(Bilan.application_id == application_id).order_by(col(Bilan.submitted_at).desc()),
     )
 
 
 def attachments_of(session: Session, bilan_id: int) -> list[Attachment]:
-    return list(
-        session.exec(
-            select(Attachment).where(Attachment.bilan_id == bilan_id).order_by(col(Attachment.id))
-        ).all()
+    return all_of(
+        session, select(Attachment).where(Attachment.bilan_id == bilan_id).order_by(col(Attachment.id))
     )
 
 
 def get_attachment(session: Session, attachment_id: int) -> Attachment:
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound(_("Ce fichier n'existe pas."))
-    return attachment
+    return get_or_not_found(session, Attachment, attachment_id, _("Ce fichier n'existe pas."))
 
 
 def submit_bilan(
@@ -232,16 +215,12 @@ def submit_bilan(
                     )
                 )
         application.bilan_status = BilanStatus.submitted
-        application.updated_at = utcnow()
-        session.add(application)
-        session.flush()
-        fund = get_fund(session, application.fund_id)
-        journal_application(
+        touch(session, application)
+        journal(
             session,
             actor=actor,
             action="bilan_submitted",
-            application=application,
-            fund=fund,
+            subject=application,
             reason=_("Bilan de « {title} » envoyé : {people} participants, {spent} dépensés.").format(
                 title=application.title, people=participants, spent=format_money(actual_expenses_cents)
             ),
@@ -320,16 +299,13 @@ def review_bilan(
         text = _("Bilan de « {title} » renvoyé aux personnes qui portent le projet : {reason}").format(
             title=application.title, reason=reason
         )
-    application.updated_at = utcnow()
     session.add(bilan)
-    session.add(application)
-    session.flush()
-    journal_application(
+    touch(session, application)
+    journal(
         session,
         actor=actor,
         action="bilan_accepted" if accept else "bilan_returned",
-        application=application,
-        fund=fund,
+        subject=application,
         reason=text,
         payload=payload,
     )

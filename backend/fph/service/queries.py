@@ -8,26 +8,24 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
-from backend.errors import NotFound
+from backend.db import get_or_not_found
 from backend.fph.models import Applicant, Application, ApplicationStatus, BilanStatus, BudgetLine, LineKind
+from backend.fph.service.common import all_of
 from backend.i18n import gettext as _
 
 
 def get_application(session: Session, application_id: int) -> Application:
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_("Cette demande n'existe pas."))
-    return application
+    return get_or_not_found(session, Application, application_id, _("Cette demande n'existe pas."))
 
 
 def applicants_of(session: Session, application_id: int) -> list[tuple[Applicant, User]]:
-    rows = session.exec(
+    return all_of(
+        session,
         select(Applicant, User)
         .join(User, col(User.id) == Applicant.user_id)
         .where(Applicant.application_id == application_id)
-        .order_by(col(Applicant.is_lead).desc(), col(Applicant.id))
-    ).all()
-    return [(a, u) for a, u in rows]
+        .order_by(col(Applicant.is_lead).desc(), col(Applicant.id)),
+    )
 
 
 def lead_of(session: Session, application_id: int) -> User | None:
@@ -38,12 +36,11 @@ def lead_of(session: Session, application_id: int) -> User | None:
 
 
 def lines_of(session: Session, application_id: int) -> list[BudgetLine]:
-    return list(
-        session.exec(
-            select(BudgetLine)
-            .where(BudgetLine.application_id == application_id)
-            .order_by(col(BudgetLine.kind), col(BudgetLine.position))
-        ).all()
+    return all_of(
+        session,
+        select(BudgetLine)
+        .where(BudgetLine.application_id == application_id)
+        .order_by(col(BudgetLine.kind), col(BudgetLine.position)),
     )
 
 
@@ -57,12 +54,11 @@ def totals(lines: list[BudgetLine]) -> tuple[int, int]:
 def applications_of_user(session: Session, user_id: int) -> list[Application]:
     """Applications a person holds or filed for others."""
     held = select(Applicant.application_id).where(Applicant.user_id == user_id)
-    return list(
-        session.exec(
-            select(Application)
-            .where(or_(col(Application.id).in_(held), col(Application.created_by_user_id) == user_id))
-            .order_by(col(Application.updated_at).desc())
-        ).all()
+    return all_of(
+        session,
+        select(Application)
+        .where(or_(col(Application.id).in_(held), col(Application.created_by_user_id) == user_id))
+        .order_by(col(Application.updated_at).desc()),
     )
 
 
@@ -72,7 +68,7 @@ def applications_of_fund(
     query = select(Application).where(Application.fund_id == fund_id)
     if statuses:
         query = query.where(col(Application.status).in_(statuses))
-    return list(session.exec(query.order_by(col(Application.submitted_at), col(Application.id))).all())
+    return all_of(session, query.order_by(col(Application.submitted_at), col(Application.id)))
 
 
 def is_holder(session: Session, application: Application, user_id: int) -> bool:
