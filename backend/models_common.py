@@ -1,5 +1,5 @@
 """What the tables of every domain declare alike: the integer key, long text, JSON and date
-columns, and the vote choices of a show of hands. Timestamps are `backend.db.utc_field`."""
+columns, who acted, and the vote choices of a show of hands. Timestamps are `backend.db.utc_field`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,18 @@ class Record(SQLModel):
     """A table keyed by an integer ``id`` that the database assigns (never None once saved)."""
 
     id: int = Field(default=None, primary_key=True)
+
+
+# A person's pseudonymous id (`backend.accounts.models.new_public_id`): how tables and the journal
+# name who did something, never by their account id.
+PUBLIC_ID_LENGTH = 32
+
+
+def actor_field(nullable: bool = False) -> Any:
+    """The public id of the person who acted: required, or optional (None) when ``nullable``."""
+    if nullable:
+        return Field(default=None, max_length=PUBLIC_ID_LENGTH)
+    return Field(max_length=PUBLIC_ID_LENGTH)
 
 
 def text_field(default: Any = "") -> Any:

@@ -11,7 +11,7 @@ from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field, utcnow
 from backend.i18n import N_
-from backend.models_common import Record
+from backend.models_common import PUBLIC_ID_LENGTH, Record, actor_field
 
 
 class Role(StrEnum):
@@ -69,7 +69,7 @@ def new_public_id() -> str:
 class User(Record, table=True):
     __tablename__ = "user_account"
 
-    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=PUBLIC_ID_LENGTH, unique=True)
     email: str | None = Field(default=None, max_length=254, unique=True)
     phone: str | None = Field(default=None, max_length=20, unique=True)
     # For people with no e-mail and no phone (registered in person): printed on their slip, see
@@ -84,13 +84,13 @@ class User(Record, table=True):
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     residence_status: str = Field(default=ResidenceStatus.none, max_length=20)
     residence_method: str | None = Field(default=None, max_length=200)
-    residence_verified_by: str | None = Field(default=None, max_length=32)  # verifier's public_id
+    residence_verified_by: str | None = actor_field(nullable=True)  # verifier's public_id
     residence_verified_at: datetime | None = utc_field(nullable=True)
     # Bumped on password change and logout-everywhere: API bearer tokens carry it and stop working.
     session_version: int = 0
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
-    registered_by: str | None = Field(default=None, max_length=32)
+    registered_by: str | None = actor_field(nullable=True)
     # Contact confirmed by a link (e-mail) or a code (SMS): see backend/accounts/levels.py.
     email_confirmed_at: datetime | None = utc_field(nullable=True)
     phone_confirmed_at: datetime | None = utc_field(nullable=True)
@@ -130,7 +130,7 @@ class RoleGrant(Record, table=True):
     role: str = Field(max_length=30)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(default="", max_length=60)  # QPV code, secteur slug, INSEE, SIREN, "" for all
-    granted_by: str = Field(max_length=32)
+    granted_by: str = actor_field()
     granted_at: datetime = utc_field()
     revoked_at: datetime | None = utc_field(nullable=True)
 
@@ -166,7 +166,7 @@ class OneTimeCode(Record, table=True):
     purpose: str = Field(max_length=20)
     code_hash: str = Field(max_length=64, unique=True)
     target: str = Field(default="", max_length=254)
-    issued_by: str | None = Field(default=None, max_length=32)  # staff public_id for printed codes
+    issued_by: str | None = actor_field(nullable=True)  # staff public_id for printed codes
     attempts: int = 0
     created_at: datetime = utc_field()
     expires_at: datetime = utc_field()

@@ -10,7 +10,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, date_field, json_field, text_field
+from backend.models_common import Record, actor_field, date_field, json_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
@@ -89,7 +89,7 @@ class Saisine(Record, table=True):
     status: str = Field(default=SaisineStatus.recruiting, max_length=20)
     avis_intro: str = text_field()
     avis_published_at: datetime | None = utc_field(nullable=True)
-    created_by: str = Field(max_length=32)
+    created_by: str = actor_field()
     created_at: datetime = utc_field()
 
 
@@ -154,7 +154,7 @@ class Volunteer(Record, table=True):
     retention_until: date = date_field()
     status: str = Field(default=VolunteerStatus.registered, max_length=12)
     pool_id: str | None = Field(default=None, max_length=12)  # pseudonymous row id in the pool file
-    registered_by: str | None = Field(default=None, max_length=32)  # agent's public_id if assisted
+    registered_by: str | None = actor_field(nullable=True)  # agent's public_id if assisted
     created_at: datetime = utc_field()
     erased_at: datetime | None = utc_field(nullable=True)
 
@@ -174,14 +174,14 @@ class Draw(Record, table=True):
     pool_sha256: str = Field(max_length=64)  # canonical hash (row order does not matter)
     quotas_sha256: str = Field(max_length=64)
     volunteer_count: int = 0
-    pool_frozen_by: str = Field(max_length=32)
+    pool_frozen_by: str = actor_field()
     pool_frozen_at: datetime = utc_field()
     public_inputs: list[dict[str, str]] = json_field(list)
     seed: str | None = Field(default=None, max_length=64)
-    seed_fixed_by: str | None = Field(default=None, max_length=32)
+    seed_fixed_by: str | None = actor_field(nullable=True)
     seed_fixed_at: datetime | None = utc_field(nullable=True)
     drawn_at: datetime | None = utc_field(nullable=True)
-    drawn_by: str | None = Field(default=None, max_length=32)
+    drawn_by: str | None = actor_field(nullable=True)
     panel: list[str] = json_field(list)
     reserve: list[str] = json_field(list)
     probabilities: dict[str, float] = json_field(dict)
@@ -287,7 +287,7 @@ class RecommendationVote(Record, table=True):
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
     choice: str = Field(max_length=12)
-    recorded_by: str = Field(max_length=32)  # the member's public_id, or the agent's if assisted
+    recorded_by: str = actor_field()  # the member's public_id, or the agent's if assisted
     at: datetime = utc_field()
 
 
@@ -299,7 +299,7 @@ class Answer(Record, table=True):
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
     decision: str = Field(max_length=10)
     reasons: str = text_field()
-    answered_by: str = Field(max_length=32)
+    answered_by: str = actor_field()
     answered_at: datetime = utc_field()
 
 
@@ -311,5 +311,5 @@ class FollowUp(Record, table=True):
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     status: str = Field(max_length=12)
     text: str = text_field()
-    author: str = Field(max_length=32)
+    author: str = actor_field()
     at: datetime = utc_field()

@@ -12,7 +12,7 @@ from sqlmodel import Field
 
 from backend.accounts.levels import Level
 from backend.db import utc_field
-from backend.models_common import Record, date_field, json_field, text_field
+from backend.models_common import Record, actor_field, date_field, json_field, text_field
 
 
 class PhaseKey(StrEnum):
@@ -119,7 +119,7 @@ class Edition(Record, table=True):
     report_threshold: int = 3  # reports that hide a proposal until a moderator reviews it
     phase: str = Field(default=PhaseKey.preparation, max_length=20)
     phase_changed_at: datetime | None = utc_field(nullable=True)
-    created_by: str = Field(max_length=32)
+    created_by: str = actor_field()
     created_at: datetime = utc_field()
 
     @property
@@ -180,7 +180,7 @@ class Proposal(Record, table=True):
     # Author: an account, or only a name for a person met in person without an account.
     author_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     author_label: str | None = Field(default=None, max_length=80)
-    filed_by: str | None = Field(default=None, max_length=32)  # public_id of the moderator or agent
+    filed_by: str | None = actor_field(nullable=True)  # public_id of the moderator or agent
     filed_by_role: str | None = Field(default=None, max_length=30)
     # Moderation.
     moderation_message: str | None = text_field(None)  # to the author
@@ -223,7 +223,7 @@ class EligibilityAnswer(Record, table=True):
     criterion: str = Field(max_length=40)
     met: bool
     reason: str = text_field(...)
-    answered_by: str = Field(max_length=32)
+    answered_by: str = actor_field()
     answered_at: datetime = utc_field()
 
 

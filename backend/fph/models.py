@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, date_field, text_field
+from backend.models_common import Record, actor_field, date_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
@@ -187,7 +187,7 @@ class Application(Record, table=True):
     reserved_cents: int = 0
     granted_cents: int | None = None  # decided amount; lowered to the final amount at bilan
     channel: str = Field(default="online", max_length=20)  # online, in_person
-    filed_by: str | None = Field(default=None, max_length=32)  # public_id of a moderator/association
+    filed_by: str | None = actor_field(nullable=True)  # public_id of a moderator/association
     created_by_user_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = utc_field()
     updated_at: datetime = utc_field()
@@ -251,7 +251,7 @@ class Vote(Record, table=True):
     item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     choice: str = Field(max_length=20)
-    recorded_by: str = Field(max_length=32)  # public_id: the member, or the secretary for a show of hands
+    recorded_by: str = actor_field()  # public_id: the member, or the secretary for a show of hands
     recorded_at: datetime = utc_field()
 
 
@@ -274,7 +274,7 @@ class Decision(Record, table=True):
     votes_abstain: int = 0
     quorum: int
     decided_at: datetime = utc_field()
-    decided_by: str = Field(max_length=32)
+    decided_by: str = actor_field()
     ledger_seq: int | None = None
 
 
@@ -288,7 +288,7 @@ class Payment(Record, table=True):
     amount_cents: int
     paid_on: date = date_field()
     reference: str = Field(max_length=100)  # bank transfer or cheque reference
-    recorded_by: str = Field(max_length=32)
+    recorded_by: str = actor_field()
     recorded_at: datetime = utc_field()
 
 
@@ -303,9 +303,9 @@ class Bilan(Record, table=True):
     participants_count: int
     actual_expenses_cents: int
     submitted_at: datetime = utc_field()
-    submitted_by: str = Field(max_length=32)
+    submitted_by: str = actor_field()
     reviewed_at: datetime | None = utc_field(nullable=True)
-    reviewed_by: str | None = Field(default=None, max_length=32)
+    reviewed_by: str | None = actor_field(nullable=True)
     review_reason: str = text_field()
 
 
@@ -323,5 +323,5 @@ class Attachment(Record, table=True):
     content_type: str = Field(max_length=50)
     size_bytes: int
     sha256: str = Field(max_length=64)
-    uploaded_by: str = Field(max_length=32)
+    uploaded_by: str = actor_field()
     uploaded_at: datetime = utc_field()

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import utc_field
-from backend.models_common import Record, date_field, text_field
+from backend.models_common import Record, actor_field, date_field, text_field
 
 
 class Source(StrEnum):
@@ -50,7 +50,7 @@ class Realisation(Record, table=True):
     progress: int = 0  # percent
     service: str = Field(default="", max_length=200)  # the responsible service, public
     reason: str = text_field()  # why abandoned, public
-    opened_by: str = Field(max_length=32)
+    opened_by: str = actor_field()
     created_at: datetime = utc_field()
     updated_at: datetime = utc_field()
 
@@ -68,7 +68,7 @@ class Milestone(Record, table=True):
     photo: str | None = Field(default=None, max_length=80)  # file name under upload_dir/results
     status: str = Field(max_length=12)  # the realisation's status when the step was recorded
     progress: int = 0
-    recorded_by: str = Field(max_length=32)
+    recorded_by: str = actor_field()
     recorded_at: datetime = utc_field()
 
 

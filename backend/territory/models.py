@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Field
 
 from backend.db import utc_field
-from backend.models_common import Record, text_field
+from backend.models_common import Record, actor_field, text_field
 
 
 class Metropole(Record, table=True):
@@ -59,7 +59,7 @@ class QpvContact(Record, table=True):
     place: str = Field(default="", max_length=300)
     hours: str = Field(default="", max_length=500)
     updated_at: datetime = utc_field()
-    updated_by: str = Field(max_length=32)  # the staff member's public id, as in the journal
+    updated_by: str = actor_field()  # the staff member's public id, as in the journal
 
 
 class QpvPublic(BaseModel):

@@ -24,7 +24,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import utc_field
-from backend.models_common import Record, json_field, text_field
+from backend.models_common import Record, actor_field, json_field, text_field
 
 
 class VoteChannel(StrEnum):
@@ -51,7 +51,7 @@ class Voter(Record, table=True):
     voting_point: str | None = Field(default=None, max_length=120)  # « bureau de vote », not online
     identity_check: str | None = Field(default=None, max_length=200)  # e.g. « carte d'identité »
     residence_check: str | None = Field(default=None, max_length=200)
-    recorded_by: str | None = Field(default=None, max_length=32)  # agent's public_id, not online
+    recorded_by: str | None = actor_field(nullable=True)  # agent's public_id, not online
     batch_id: int | None = Field(default=None, foreign_key="bp_paper_batch.id")
     voted_at: datetime = utc_field()
 
@@ -112,7 +112,7 @@ class PaperBatch(Record, table=True):
     sha256: str = Field(max_length=64)
     ballots: int
     per_point: dict[str, int] = json_field(dict)
-    imported_by: str = Field(max_length=32)
+    imported_by: str = actor_field()
     imported_at: datetime = utc_field()
 
 
@@ -180,7 +180,7 @@ class Depouillement(Record, table=True):
     blank: int = 0
     spoiled: int = 0
     closed_at: datetime | None = utc_field(nullable=True)
-    closed_by: str | None = Field(default=None, max_length=32)  # pseudonymous actor id
+    closed_by: str | None = actor_field(nullable=True)  # pseudonymous actor id
     emargements: int | None = None  # the counts as they were at the close
     ballots: int | None = None
     explanation: str | None = text_field(None)
