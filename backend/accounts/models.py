@@ -7,10 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field, utcnow
 from backend.i18n import N_
+from backend.models_common import PUBLIC_ID_LENGTH, Record, actor_field
 
 
 class Role(StrEnum):
@@ -65,11 +66,10 @@ def new_public_id() -> str:
     return secrets.token_hex(8)
 
 
-class User(SQLModel, table=True):
+class User(Record, table=True):
     __tablename__ = "user_account"
 
-    id: int = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=PUBLIC_ID_LENGTH, unique=True)
     email: str | None = Field(default=None, max_length=254, unique=True)
     phone: str | None = Field(default=None, max_length=20, unique=True)
     # For people with no e-mail and no phone (registered in person): printed on their slip, see
@@ -84,13 +84,13 @@ class User(SQLModel, table=True):
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     residence_status: str = Field(default=ResidenceStatus.none, max_length=20)
     residence_method: str | None = Field(default=None, max_length=200)
-    residence_verified_by: str | None = Field(default=None, max_length=32)  # verifier's public_id
+    residence_verified_by: str | None = actor_field(nullable=True)  # verifier's public_id
     residence_verified_at: datetime | None = utc_field(nullable=True)
     # Bumped on password change and logout-everywhere: API bearer tokens carry it and stop working.
     session_version: int = 0
     is_active: bool = True
     # Registered by a moderator or agent for a resident met in person (their public_id).
-    registered_by: str | None = Field(default=None, max_length=32)
+    registered_by: str | None = actor_field(nullable=True)
     # Contact confirmed by a link (e-mail) or a code (SMS): see backend/accounts/levels.py.
     email_confirmed_at: datetime | None = utc_field(nullable=True)
     phone_confirmed_at: datetime | None = utc_field(nullable=True)
@@ -107,13 +107,12 @@ class User(SQLModel, table=True):
         return self.deleted_at is not None
 
 
-class UserSession(SQLModel, table=True):
+class UserSession(Record, table=True):
     """One logged-in device. The cookie carries a random key and only its hash is stored here:
     deleting the row (logout, password change, account deletion) ends every copy of that cookie."""
 
     __tablename__ = "user_session"
 
-    id: int = Field(default=None, primary_key=True)
     key_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the cookie's key
     user_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = utc_field()
@@ -123,21 +122,20 @@ class UserSession(SQLModel, table=True):
     )
 
 
-class RoleGrant(SQLModel, table=True):
+class RoleGrant(Record, table=True):
     __tablename__ = "role_grant"
     __table_args__ = (Index("ix_role_grant_user_active", "user_id", "revoked_at"),)
 
-    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     role: str = Field(max_length=30)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(default="", max_length=60)  # QPV code, secteur slug, INSEE, SIREN, "" for all
-    granted_by: str = Field(max_length=32)
+    granted_by: str = actor_field()
     granted_at: datetime = utc_field()
     revoked_at: datetime | None = utc_field(nullable=True)
 
 
-class LoginAttempt(SQLModel, table=True):
+class LoginAttempt(Record, table=True):
     """Failed logins, kept in the database so the limit holds across workers."""
 
     __tablename__ = "login_attempt"
@@ -146,13 +144,12 @@ class LoginAttempt(SQLModel, table=True):
         Index("ix_login_attempt_ip_at", "ip", "at"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=64)  # SHA-256 of the normalised identifier
     ip: str = Field(max_length=64)
     at: datetime = utc_field()
 
 
-class OneTimeCode(SQLModel, table=True):
+class OneTimeCode(Record, table=True):
     """A single-use, short-lived secret: a link token or a code sent by e-mail, SMS, post or on paper.
 
     Only a keyed hash of the code is stored. ``target`` is the e-mail or phone number it was sent to
@@ -165,19 +162,18 @@ class OneTimeCode(SQLModel, table=True):
         Index("ix_one_time_code_target_at", "target", "created_at"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     purpose: str = Field(max_length=20)
     code_hash: str = Field(max_length=64, unique=True)
     target: str = Field(default="", max_length=254)
-    issued_by: str | None = Field(default=None, max_length=32)  # staff public_id for printed codes
+    issued_by: str | None = actor_field(nullable=True)  # staff public_id for printed codes
     attempts: int = 0
     created_at: datetime = utc_field()
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(nullable=True)
 
 
-class RateEvent(SQLModel, table=True):
+class RateEvent(Record, table=True):
     """Something limited per hour or per day (a sign-up, a code request), counted per kind and key.
 
     ``key`` is a keyed hash (of an IP address, say), never the value itself.
@@ -186,7 +182,6 @@ class RateEvent(SQLModel, table=True):
     __tablename__ = "rate_event"
     __table_args__ = (Index("ix_rate_event_kind_key_at", "kind", "key", "at"),)
 
-    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=30)
     key: str = Field(max_length=64)
     at: datetime = utc_field()

@@ -5,18 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, Date, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-
-_when = utc_field
-
-
-def _text(default: str = "") -> Any:
-    return Field(default=default, sa_column=Column(Text, nullable=False))
+from backend.models_common import Record, actor_field, date_field, json_field, text_field
+from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
 def new_salt() -> str:
@@ -59,12 +54,6 @@ class RecommendationStatus(StrEnum):
     rejected = "rejected"
 
 
-class VoteChoice(StrEnum):
-    pour = "pour"
-    contre = "contre"
-    abstention = "abstention"
-
-
 class AnswerDecision(StrEnum):
     adopted = "adopted"  # retenue telle quelle
     adapted = "adapted"  # retenue avec des changements
@@ -78,38 +67,36 @@ class FollowUpStatus(StrEnum):
     abandoned = "abandoned"
 
 
-class Saisine(SQLModel, table=True):
+class Saisine(Record, table=True):
     """A question the COPIL refers to a panel of residents drawn by lot."""
 
     __tablename__ = "assembly_saisine"
 
-    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
-    question: str = _text()
-    context: str = _text()
+    question: str = text_field()
+    context: str = text_field()
     commune_insee: str = Field(max_length=5, index=True)  # the territory: every QPV of this commune
     panel_size: int
-    avis_deadline: date = Field(sa_column=Column(Date, nullable=False))
+    avis_deadline: date = date_field()
     registration_mode: str = Field(default=RegistrationMode.open, max_length=10)
-    registration_deadline: date | None = Field(default=None, sa_column=Column(Date))
+    registration_deadline: date | None = date_field(nullable=True)
     # Personal data of volunteers is erased after this date (announced when they register).
-    retention_until: date = Field(sa_column=Column(Date, nullable=False))
+    retention_until: date = date_field()
     adoption_threshold_pct: int = 50  # adopted when "pour" > this % of the votes pour + contre
     quorum_pct: int = 50  # at least this % of the active members must vote
     # Secret key for pseudonymising households in the public pool file; never published.
     household_salt: str = Field(default_factory=new_salt, max_length=64)
     status: str = Field(default=SaisineStatus.recruiting, max_length=20)
-    avis_intro: str = _text()
-    avis_published_at: datetime | None = _when(nullable=True)
-    created_by: str = Field(max_length=32)
-    created_at: datetime = _when()
+    avis_intro: str = text_field()
+    avis_published_at: datetime | None = utc_field(nullable=True)
+    created_by: str = actor_field()
+    created_at: datetime = utc_field()
 
 
-class QuotaCategory(SQLModel, table=True):
+class QuotaCategory(Record, table=True):
     __tablename__ = "assembly_category"
     __table_args__ = (UniqueConstraint("saisine_id", "key"),)
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     key: str = Field(max_length=40)  # column name in the public pool file
     label: str = Field(max_length=120)
@@ -118,11 +105,10 @@ class QuotaCategory(SQLModel, table=True):
     position: int = 0
 
 
-class QuotaFeature(SQLModel, table=True):
+class QuotaFeature(Record, table=True):
     __tablename__ = "assembly_feature"
     __table_args__ = (UniqueConstraint("category_id", "key"),)
 
-    id: int = Field(default=None, primary_key=True)
     category_id: int = Field(foreign_key="assembly_category.id", index=True)
     key: str = Field(max_length=60)  # value in the public pool file
     label: str = Field(max_length=160)
@@ -132,28 +118,26 @@ class QuotaFeature(SQLModel, table=True):
     position: int = 0
 
 
-class Invitation(SQLModel, table=True):
+class Invitation(Record, table=True):
     """A letter sent to an address drawn from the uploaded list, with a personal code."""
 
     __tablename__ = "assembly_invitation"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     code: str = Field(max_length=12, unique=True)
     recipient: str | None = Field(default=None, max_length=200)  # erased when recruitment closes
     address: str | None = Field(default=None, max_length=300)  # erased when recruitment closes
     batch: int = 1
-    used_at: datetime | None = _when(nullable=True)
-    created_at: datetime = _when()
+    used_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field()
 
 
-class Volunteer(SQLModel, table=True):
+class Volunteer(Record, table=True):
     """A resident who volunteered for the draw. Personal data, kept until `retention_until`."""
 
     __tablename__ = "assembly_volunteer"
     __table_args__ = (UniqueConstraint("saisine_id", "user_id"), UniqueConstraint("saisine_id", "pool_id"))
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     invitation_id: int | None = Field(default=None, foreign_key="assembly_invitation.id", unique=True)
@@ -164,54 +148,52 @@ class Volunteer(SQLModel, table=True):
     household_key: str = Field(max_length=64)  # keyed hash of the normalised address
     household_size: int | None = None
     qpv_id: int = Field(foreign_key="qpv.id", index=True)
-    characteristics: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    needs: str = _text()  # childcare, interpreter, accessibility… so that anyone drawn can come
-    consent_at: datetime = _when()
-    retention_until: date = Field(sa_column=Column(Date, nullable=False))
+    characteristics: dict[str, str] = json_field(dict)
+    needs: str = text_field()  # childcare, interpreter, accessibility… so that anyone drawn can come
+    consent_at: datetime = utc_field()
+    retention_until: date = date_field()
     status: str = Field(default=VolunteerStatus.registered, max_length=12)
     pool_id: str | None = Field(default=None, max_length=12)  # pseudonymous row id in the pool file
-    registered_by: str | None = Field(default=None, max_length=32)  # agent's public_id if assisted
-    created_at: datetime = _when()
-    erased_at: datetime | None = _when(nullable=True)
+    registered_by: str | None = actor_field(nullable=True)  # agent's public_id if assisted
+    created_at: datetime = utc_field()
+    erased_at: datetime | None = utc_field(nullable=True)
 
 
-class Draw(SQLModel, table=True):
+class Draw(Record, table=True):
     """The public draw, in three journaled steps: the pool is frozen and published with its hash,
     then the seed is fixed in public from witnesses' values, then the panel is drawn."""
 
     __tablename__ = "assembly_draw"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", unique=True)
     algorithm: str = Field(default="leximin", max_length=10)
-    pool_csv: str = _text()
-    categories_csv: str = _text()
+    pool_csv: str = text_field()
+    categories_csv: str = text_field()
     pool_file_sha256: str = Field(max_length=64)
     categories_file_sha256: str = Field(max_length=64)
     pool_sha256: str = Field(max_length=64)  # canonical hash (row order does not matter)
     quotas_sha256: str = Field(max_length=64)
     volunteer_count: int = 0
-    pool_frozen_by: str = Field(max_length=32)
-    pool_frozen_at: datetime = _when()
-    public_inputs: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pool_frozen_by: str = actor_field()
+    pool_frozen_at: datetime = utc_field()
+    public_inputs: list[dict[str, str]] = json_field(list)
     seed: str | None = Field(default=None, max_length=64)
-    seed_fixed_by: str | None = Field(default=None, max_length=32)
-    seed_fixed_at: datetime | None = _when(nullable=True)
-    drawn_at: datetime | None = _when(nullable=True)
-    drawn_by: str | None = Field(default=None, max_length=32)
-    panel: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    reserve: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    probabilities: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    seed_fixed_by: str | None = actor_field(nullable=True)
+    seed_fixed_at: datetime | None = utc_field(nullable=True)
+    drawn_at: datetime | None = utc_field(nullable=True)
+    drawn_by: str | None = actor_field(nullable=True)
+    panel: list[str] = json_field(list)
+    reserve: list[str] = json_field(list)
+    probabilities: dict[str, float] = json_field(dict)
     minimum_probability: float | None = None
     probability_method: str = Field(default="", max_length=300)
 
 
-class Member(SQLModel, table=True):
+class Member(Record, table=True):
     """A seat on the panel, held by a drawn volunteer (linked to their account when they have one)."""
 
     __tablename__ = "assembly_member"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     volunteer_id: int = Field(foreign_key="assembly_volunteer.id", unique=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
@@ -219,59 +201,54 @@ class Member(SQLModel, table=True):
     status: str = Field(default=MemberStatus.active, max_length=12)
     source: str = Field(default="draw", max_length=12)  # "draw" or "replacement"
     replaces_id: int | None = Field(default=None, foreign_key="assembly_member.id")
-    joined_at: datetime = _when()
-    withdrawn_at: datetime | None = _when(nullable=True)
+    joined_at: datetime = utc_field()
+    withdrawn_at: datetime | None = utc_field(nullable=True)
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(Record, table=True):
     """A working session of the assembly."""
 
     __tablename__ = "assembly_meeting"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     title: str = Field(max_length=200)
     starts_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     place: str = Field(max_length=300)
-    agenda: str = _text()
-    summary: str = _text()  # public minutes, written after the session
-    created_at: datetime = _when()
+    agenda: str = text_field()
+    summary: str = text_field()  # public minutes, written after the session
+    created_at: datetime = utc_field()
 
 
-class Attendance(SQLModel, table=True):
+class Attendance(Record, table=True):
     __tablename__ = "assembly_attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="assembly_meeting.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
     present: bool = True
 
 
-class WorkingGroup(SQLModel, table=True):
+class WorkingGroup(Record, table=True):
     __tablename__ = "assembly_group"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     name: str = Field(max_length=120)
-    topic: str = _text()
+    topic: str = text_field()
 
 
-class GroupMember(SQLModel, table=True):
+class GroupMember(Record, table=True):
     __tablename__ = "assembly_group_member"
     __table_args__ = (UniqueConstraint("group_id", "member_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="assembly_group.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
 
 
-class Document(SQLModel, table=True):
+class Document(Record, table=True):
     """A context document of the saisine or a document of a session (a link or an uploaded file)."""
 
     __tablename__ = "assembly_document"
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="assembly_meeting.id", index=True)
     title: str = Field(max_length=200)
@@ -280,63 +257,59 @@ class Document(SQLModel, table=True):
     stored_name: str | None = Field(default=None, max_length=100)
     content_type: str | None = Field(default=None, max_length=100)
     size: int | None = None
-    created_at: datetime = _when()
+    created_at: datetime = utc_field()
 
 
-class Recommendation(SQLModel, table=True):
+class Recommendation(Record, table=True):
     __tablename__ = "assembly_recommendation"
     __table_args__ = (UniqueConstraint("saisine_id", "number"),)
 
-    id: int = Field(default=None, primary_key=True)
     saisine_id: int = Field(foreign_key="assembly_saisine.id", index=True)
     group_id: int | None = Field(default=None, foreign_key="assembly_group.id", index=True)
     number: int
     title: str = Field(max_length=200)
-    text: str = _text()
+    text: str = text_field()
     status: str = Field(default=RecommendationStatus.draft, max_length=10)
     votes_pour: int = 0
     votes_contre: int = 0
     votes_abstention: int = 0
-    created_at: datetime = _when()
-    vote_opened_at: datetime | None = _when(nullable=True)
-    vote_closed_at: datetime | None = _when(nullable=True)
+    created_at: datetime = utc_field()
+    vote_opened_at: datetime | None = utc_field(nullable=True)
+    vote_closed_at: datetime | None = utc_field(nullable=True)
 
 
-class RecommendationVote(SQLModel, table=True):
+class RecommendationVote(Record, table=True):
     """One member's vote on one recommendation: the unique constraint makes it once per member."""
 
     __tablename__ = "assembly_vote"
     __table_args__ = (UniqueConstraint("recommendation_id", "member_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     member_id: int = Field(foreign_key="assembly_member.id", index=True)
     choice: str = Field(max_length=12)
-    recorded_by: str = Field(max_length=32)  # the member's public_id, or the agent's if assisted
-    at: datetime = _when()
+    recorded_by: str = actor_field()  # the member's public_id, or the agent's if assisted
+    at: datetime = utc_field()
 
 
-class Answer(SQLModel, table=True):
+class Answer(Record, table=True):
     """The COPIL's answer to one recommendation of the avis."""
 
     __tablename__ = "assembly_answer"
 
-    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
     decision: str = Field(max_length=10)
-    reasons: str = _text()
-    answered_by: str = Field(max_length=32)
-    answered_at: datetime = _when()
+    reasons: str = text_field()
+    answered_by: str = actor_field()
+    answered_at: datetime = utc_field()
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Record, table=True):
     """A later update on what became of a recommendation (the "droit de suite")."""
 
     __tablename__ = "assembly_followup"
 
-    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", index=True)
     status: str = Field(max_length=12)
-    text: str = _text()
-    author: str = Field(max_length=32)
-    at: datetime = _when()
+    text: str = text_field()
+    author: str = actor_field()
+    at: datetime = utc_field()

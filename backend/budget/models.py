@@ -7,11 +7,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field
 
 from backend.accounts.levels import Level
-from backend.db import utcnow
+from backend.db import utc_field
+from backend.models_common import Record, actor_field, date_field, json_field, text_field
 
 
 class PhaseKey(StrEnum):
@@ -88,21 +89,20 @@ class ReportReason(StrEnum):
     off_topic = "off_topic"
 
 
-class Edition(SQLModel, table=True):
+class Edition(Record, table=True):
     __tablename__ = "bp_edition"
 
-    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=160)
-    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    summary: str = text_field()
     # « Périmètre de la concertation »: what residents decide, and what they do not.
-    can_decide: str = Field(default="", sa_column=Column(Text, nullable=False))
-    cannot_decide: str = Field(default="", sa_column=Column(Text, nullable=False))
+    can_decide: str = text_field()
+    cannot_decide: str = text_field()
     territory_kind: str = Field(max_length=20)
     territory_codes: str = Field(max_length=2000)  # comma-separated INSEE codes, secteur slugs or QPV codes
     envelope_scope: str = Field(max_length=20)
-    themes: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    checklist: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    themes: list[dict[str, str]] = json_field(list)
+    checklist: list[dict[str, str]] = json_field(list)
     cost_cap: int = 150_000
     operating_share_max: float = 0.05
     min_voting_age: int = 16
@@ -118,11 +118,9 @@ class Edition(SQLModel, table=True):
     revote_allowed: bool = False
     report_threshold: int = 3  # reports that hide a proposal until a moderator reviews it
     phase: str = Field(default=PhaseKey.preparation, max_length=20)
-    phase_changed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_by: str = Field(max_length=32)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    phase_changed_at: datetime | None = utc_field(nullable=True)
+    created_by: str = actor_field()
+    created_at: datetime = utc_field()
 
     @property
     def codes(self) -> list[str]:
@@ -133,27 +131,25 @@ class Edition(SQLModel, table=True):
         return {t["key"]: t["label"] for t in self.themes}
 
 
-class EditionPhase(SQLModel, table=True):
+class EditionPhase(Record, table=True):
     """The announced calendar: when each phase is planned. The actual phase is `Edition.phase`,
     changed by an administrator (and journaled)."""
 
     __tablename__ = "bp_edition_phase"
     __table_args__ = (UniqueConstraint("edition_id", "phase"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     phase: str = Field(max_length=20)
-    starts_on: date = Field(sa_column=Column(Date, nullable=False))
-    ends_on: date | None = Field(default=None, sa_column=Column(Date))
+    starts_on: date = date_field()
+    ends_on: date | None = date_field(nullable=True)
 
 
-class Envelope(SQLModel, table=True):
+class Envelope(Record, table=True):
     """Money for the projects of one QPV or one secteur; a ballot is scoped to one envelope."""
 
     __tablename__ = "bp_envelope"
     __table_args__ = (UniqueConstraint("edition_id", "scope_code"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(max_length=60)  # QPV code or secteur slug
@@ -161,21 +157,20 @@ class Envelope(SQLModel, table=True):
     amount: int  # euros
 
 
-class Proposal(SQLModel, table=True):
+class Proposal(Record, table=True):
     __tablename__ = "bp_proposal"
     __table_args__ = (
         Index("ix_bp_proposal_edition_status", "edition_id", "status"),
         Index("ix_bp_proposal_envelope_status", "envelope_id", "status"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     envelope_id: int | None = Field(default=None, foreign_key="bp_envelope.id")
     status: str = Field(default=ProposalStatus.draft, max_length=30)
     theme: str = Field(default="", max_length=40)
     title: str = Field(default="", max_length=120)
-    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    description: str = text_field()
     location_text: str = Field(default="", max_length=300)
     location_lat: float | None = None
     location_lon: float | None = None
@@ -185,28 +180,24 @@ class Proposal(SQLModel, table=True):
     # Author: an account, or only a name for a person met in person without an account.
     author_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     author_label: str | None = Field(default=None, max_length=80)
-    filed_by: str | None = Field(default=None, max_length=32)  # public_id of the moderator or agent
+    filed_by: str | None = actor_field(nullable=True)  # public_id of the moderator or agent
     filed_by_role: str | None = Field(default=None, max_length=30)
     # Moderation.
-    moderation_message: str | None = Field(default=None, sa_column=Column(Text))  # to the author
+    moderation_message: str | None = text_field(None)  # to the author
     reject_category: str | None = Field(default=None, max_length=20)
-    public_reason: str | None = Field(default=None, sa_column=Column(Text))
+    public_reason: str | None = text_field(None)
     merged_into_id: int | None = Field(default=None, foreign_key="bp_proposal.id")
-    hidden_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    hidden_at: datetime | None = utc_field(nullable=True)
     report_count: int = 0
     # Eligibility instruction.
     services_cost: int | None = None
     services_operating_cost: int | None = None
-    eligibility_changes: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    eligibility_changes: str | None = text_field(None)
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
+    submitted_at: datetime | None = utc_field(nullable=True)
+    published_at: datetime | None = utc_field(nullable=True)
+    decided_at: datetime | None = utc_field(nullable=True)
 
     @property
     def is_hidden(self) -> bool:
@@ -222,42 +213,37 @@ class Proposal(SQLModel, table=True):
         return f"n° {self.id}"
 
 
-class EligibilityAnswer(SQLModel, table=True):
+class EligibilityAnswer(Record, table=True):
     """An agent's answer to one criterion of the edition's checklist; public."""
 
     __tablename__ = "bp_eligibility_answer"
     __table_args__ = (UniqueConstraint("proposal_id", "criterion"),)
 
-    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     criterion: str = Field(max_length=40)
     met: bool
-    reason: str = Field(sa_column=Column(Text, nullable=False))
-    answered_by: str = Field(max_length=32)
-    answered_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    reason: str = text_field(...)
+    answered_by: str = actor_field()
+    answered_at: datetime = utc_field()
 
 
-class ProposalReport(SQLModel, table=True):
+class ProposalReport(Record, table=True):
     __tablename__ = "bp_report"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     reason: str = Field(max_length=20)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-    dismissed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    at: datetime = utc_field()
+    dismissed_at: datetime | None = utc_field(nullable=True)
 
 
-class ProposalCoauthor(SQLModel, table=True):
+class ProposalCoauthor(Record, table=True):
     """Authors credited on a proposal after a duplicate was merged into it."""
 
     __tablename__ = "bp_coauthor"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="bp_proposal.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     from_proposal_id: int = Field(foreign_key="bp_proposal.id")

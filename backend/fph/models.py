@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
+from sqlmodel import Field
 
-from backend.db import utcnow
+from backend.db import UtcDateTime, utc_field
+from backend.models_common import Record, actor_field, date_field, text_field
+from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
 class ApplicationStatus(StrEnum):
@@ -41,12 +43,6 @@ class MemberKind(StrEnum):
     resident = "resident"  # the only kind that votes
     institution = "institution"  # city, State, landlord…: non-voting
     gestionnaire = "gestionnaire"  # the managing association: runs meetings and payments, non-voting
-
-
-class VoteChoice(StrEnum):
-    pour = "pour"
-    contre = "contre"
-    abstention = "abstention"
 
 
 class Outcome(StrEnum):
@@ -80,11 +76,7 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _tz(nullable: bool = True) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
-
-
-class Fund(SQLModel, table=True):
+class Fund(Record, table=True):
     """A yearly fund for one QPV (or a group of QPV, see FundQpv)."""
 
     __tablename__ = "fph_fund"
@@ -100,7 +92,6 @@ class Fund(SQLModel, table=True):
         CheckConstraint("max_grants_per_holder >= 1", name="grants_per_holder_positive"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     year: int = Field(index=True)
     qpv_id: int = Field(foreign_key="qpv.id", index=True)  # main QPV: journal territory, scoping
@@ -115,52 +106,49 @@ class Fund(SQLModel, table=True):
     quorum: int = 3
     association_name: str = Field(max_length=200)
     association_contact: str = Field(default="", max_length=200)  # public contact of the association
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    created_at: datetime = utc_field()
 
     @property
     def balance_cents(self) -> int:
         return self.envelope_cents - self.granted_cents - self.pending_cents
 
 
-class FundQpv(SQLModel, table=True):
+class FundQpv(Record, table=True):
     """Every QPV a fund serves (its main QPV included). A QPV has at most one fund a year."""
 
     __tablename__ = "fph_fund_qpv"
     __table_args__ = (UniqueConstraint("qpv_id", "year"), UniqueConstraint("fund_id", "qpv_id"))
 
-    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     qpv_id: int = Field(foreign_key="qpv.id")
     year: int
 
 
-class Member(SQLModel, table=True):
+class Member(Record, table=True):
     """Committee composition. Voting members are residents (and must also hold the
     fph_committee role on the QPV); institutions and the managing association never vote."""
 
     __tablename__ = "fph_member"
     __table_args__ = (CheckConstraint("NOT voting OR kind = 'resident'", name="only_residents_vote"),)
 
-    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     kind: str = Field(max_length=20)
     voting: bool = False
     label: str = Field(default="", max_length=200)  # institution's public name ("Ville de Marseille")
-    added_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-    ended_at: datetime | None = Field(default=None, sa_column=_tz())
+    added_at: datetime = utc_field()
+    ended_at: datetime | None = utc_field(nullable=True)
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(Record, table=True):
     __tablename__ = "fph_meeting"
     __table_args__ = (Index("ix_fph_meeting_fund_starts", "fund_id", "starts_at"),)
 
-    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id")
-    starts_at: datetime = Field(sa_column=_tz(False))
+    starts_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     place: str = Field(max_length=200)
-    minutes_published_at: datetime | None = Field(default=None, sa_column=_tz())
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    minutes_published_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field()
 
     @property
     def is_closed(self) -> bool:
@@ -172,7 +160,7 @@ class Meeting(SQLModel, table=True):
         return as_utc(self.starts_at)
 
 
-class Application(SQLModel, table=True):
+class Application(Record, table=True):
     __tablename__ = "fph_application"
     __table_args__ = (
         CheckConstraint("amount_asked_cents >= 0", name="asked_positive"),
@@ -181,7 +169,6 @@ class Application(SQLModel, table=True):
         Index("ix_fph_application_fund_status", "fund_id", "status"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     fund_id: int = Field(foreign_key="fph_fund.id")
     qpv_id: int = Field(foreign_key="qpv.id", index=True)
     status: str = Field(default=ApplicationStatus.draft, max_length=20)
@@ -189,24 +176,24 @@ class Application(SQLModel, table=True):
     association_name: str = Field(default="", max_length=200)
     association_rna: str = Field(default="", max_length=12)  # W + 9 digits, optional
     title: str = Field(default="", max_length=120)  # public
-    description: str = Field(default="", sa_column=Column(Text, nullable=False))  # what
+    description: str = text_field()  # what
     audience: str = Field(default="", max_length=300)  # for whom
     place: str = Field(default="", max_length=200)  # where
-    action_date: date | None = Field(default=None, sa_column=Column(Date))  # when
-    action_end_date: date | None = Field(default=None, sa_column=Column(Date))
+    action_date: date | None = date_field(nullable=True)  # when
+    action_end_date: date | None = date_field(nullable=True)
     amount_asked_cents: int = 0
     # What this application holds in the fund's pending total; the sum over a fund's
     # applications always equals Fund.pending_cents.
     reserved_cents: int = 0
     granted_cents: int | None = None  # decided amount; lowered to the final amount at bilan
     channel: str = Field(default="online", max_length=20)  # online, in_person
-    filed_by: str | None = Field(default=None, max_length=32)  # public_id of a moderator/association
+    filed_by: str | None = actor_field(nullable=True)  # public_id of a moderator/association
     created_by_user_id: int = Field(foreign_key="user_account.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-    submitted_at: datetime | None = Field(default=None, sa_column=_tz())
-    decided_at: datetime | None = Field(default=None, sa_column=_tz())
-    bilan_due_on: date | None = Field(default=None, sa_column=Column(Date))
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
+    submitted_at: datetime | None = utc_field(nullable=True)
+    decided_at: datetime | None = utc_field(nullable=True)
+    bilan_due_on: date | None = date_field(nullable=True)
     bilan_status: str | None = Field(default=None, max_length=20)
 
     @property
@@ -214,23 +201,21 @@ class Application(SQLModel, table=True):
         return f"FPH-{self.id:05d}"
 
 
-class Applicant(SQLModel, table=True):
+class Applicant(Record, table=True):
     """The residents holding an application (the lead first); for an association, its contact."""
 
     __tablename__ = "fph_applicant"
     __table_args__ = (UniqueConstraint("application_id", "user_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     is_lead: bool = False
 
 
-class BudgetLine(SQLModel, table=True):
+class BudgetLine(Record, table=True):
     __tablename__ = "fph_budget_line"
     __table_args__ = (CheckConstraint("amount_cents >= 0", name="amount_positive"),)
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     kind: str = Field(max_length=20)
     label: str = Field(max_length=200)
@@ -238,42 +223,39 @@ class BudgetLine(SQLModel, table=True):
     position: int = 0
 
 
-class AgendaItem(SQLModel, table=True):
+class AgendaItem(Record, table=True):
     __tablename__ = "fph_agenda_item"
     __table_args__ = (UniqueConstraint("meeting_id", "application_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     position: int = 0
     invited: bool = False  # the holders are invited to present their project
 
 
-class MemberConflict(SQLModel, table=True):
+class MemberConflict(Record, table=True):
     """A member linked to an application (declared, or automatic for its holders) does not vote on it."""
 
     __tablename__ = "fph_conflict"
     __table_args__ = (UniqueConstraint("application_id", "member_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
-    declared_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    declared_at: datetime = utc_field()
 
 
-class Vote(SQLModel, table=True):
+class Vote(Record, table=True):
     __tablename__ = "fph_vote"
     __table_args__ = (UniqueConstraint("item_id", "member_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     choice: str = Field(max_length=20)
-    recorded_by: str = Field(max_length=32)  # public_id: the member, or the secretary for a show of hands
-    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    recorded_by: str = actor_field()  # public_id: the member, or the secretary for a show of hands
+    recorded_at: datetime = utc_field()
 
 
-class Decision(SQLModel, table=True):
+class Decision(Record, table=True):
     """The committee's outcome for one application at one meeting (public, without names)."""
 
     __tablename__ = "fph_decision"
@@ -282,61 +264,57 @@ class Decision(SQLModel, table=True):
         CheckConstraint("amount_cents IS NULL OR amount_cents > 0", name="amount_positive"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     meeting_id: int = Field(foreign_key="fph_meeting.id", index=True)
     outcome: str = Field(max_length=20)
     amount_cents: int | None = None
-    reason: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = text_field(...)
     votes_for: int = 0
     votes_against: int = 0
     votes_abstain: int = 0
     quorum: int
-    decided_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-    decided_by: str = Field(max_length=32)
+    decided_at: datetime = utc_field()
+    decided_by: str = actor_field()
     ledger_seq: int | None = None
 
 
-class Payment(SQLModel, table=True):
+class Payment(Record, table=True):
     __tablename__ = "fph_payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     fund_id: int = Field(foreign_key="fph_fund.id", index=True)
     kind: str = Field(max_length=20)
     amount_cents: int
-    paid_on: date = Field(sa_column=Column(Date, nullable=False))
+    paid_on: date = date_field()
     reference: str = Field(max_length=100)  # bank transfer or cheque reference
-    recorded_by: str = Field(max_length=32)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    recorded_by: str = actor_field()
+    recorded_at: datetime = utc_field()
 
 
-class Bilan(SQLModel, table=True):
+class Bilan(Record, table=True):
     """One submission of the report after the action; a returned bilan is followed by a new one."""
 
     __tablename__ = "fph_bilan"
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     status: str = Field(default=BilanStatus.submitted, max_length=20)
-    narrative: str = Field(sa_column=Column(Text, nullable=False))
+    narrative: str = text_field(...)
     participants_count: int
     actual_expenses_cents: int
-    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
-    submitted_by: str = Field(max_length=32)
-    reviewed_at: datetime | None = Field(default=None, sa_column=_tz())
-    reviewed_by: str | None = Field(default=None, max_length=32)
-    review_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    submitted_at: datetime = utc_field()
+    submitted_by: str = actor_field()
+    reviewed_at: datetime | None = utc_field(nullable=True)
+    reviewed_by: str | None = actor_field(nullable=True)
+    review_reason: str = text_field()
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(Record, table=True):
     """A receipt or photo; the file lives under settings.upload_dir with a random name and is
     only served after a permission check."""
 
     __tablename__ = "fph_attachment"
 
-    id: int = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="fph_application.id", index=True)
     bilan_id: int | None = Field(default=None, foreign_key="fph_bilan.id", index=True)
     kind: str = Field(max_length=20)
@@ -345,5 +323,5 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(max_length=50)
     size_bytes: int
     sha256: str = Field(max_length=64)
-    uploaded_by: str = Field(max_length=32)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_tz(False))
+    uploaded_by: str = actor_field()
+    uploaded_at: datetime = utc_field()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, Text
+from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
+
+from backend.models_common import text_field
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -24,8 +26,8 @@ class LedgerEntry(SQLModel, table=True):
     object_type: str = Field(max_length=60)
     object_id: str = Field(max_length=64)
     territory: str | None = Field(default=None, max_length=60, index=True)
-    reason: str = Field(sa_column=Column(Text, nullable=False))
-    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    reason: str = text_field(...)
+    payload: str = text_field(...)  # canonical JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 

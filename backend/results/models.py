@@ -12,12 +12,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import CheckConstraint, Column, Date, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import utc_field
-
-_when = utc_field
+from backend.models_common import Record, actor_field, date_field, text_field
 
 
 class Source(StrEnum):
@@ -32,7 +31,7 @@ class RealisationStatus(StrEnum):
     abandonne = "abandonne"
 
 
-class Realisation(SQLModel, table=True):
+class Realisation(Record, table=True):
     """What became of one decision: status, progress, the service in charge."""
 
     __tablename__ = "results_realisation"
@@ -43,7 +42,6 @@ class Realisation(SQLModel, table=True):
         Index("ix_results_realisation_qpv_status", "qpv_id", "status"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     source: str = Field(max_length=10)
     source_id: int
     edition_id: int | None = Field(default=None, foreign_key="bp_edition.id", index=True)
@@ -51,43 +49,41 @@ class Realisation(SQLModel, table=True):
     status: str = Field(default=RealisationStatus.etudes, max_length=12)
     progress: int = 0  # percent
     service: str = Field(default="", max_length=200)  # the responsible service, public
-    reason: str = Field(default="", sa_column=Column(Text, nullable=False))  # why abandoned, public
-    opened_by: str = Field(max_length=32)
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
+    reason: str = text_field()  # why abandoned, public
+    opened_by: str = actor_field()
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
 
 
-class Milestone(SQLModel, table=True):
+class Milestone(Record, table=True):
     """A dated step of a realisation (« Début des travaux », « Inauguration »), with an optional photo."""
 
     __tablename__ = "results_milestone"
     __table_args__ = (Index("ix_results_milestone_realisation_on", "realisation_id", "happened_on"),)
 
-    id: int = Field(default=None, primary_key=True)
     realisation_id: int = Field(foreign_key="results_realisation.id")
-    happened_on: date = Field(sa_column=Column(Date, nullable=False))
+    happened_on: date = date_field()
     title: str = Field(max_length=160)
-    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text: str = text_field()
     photo: str | None = Field(default=None, max_length=80)  # file name under upload_dir/results
     status: str = Field(max_length=12)  # the realisation's status when the step was recorded
     progress: int = 0
-    recorded_by: str = Field(max_length=32)
-    recorded_at: datetime = _when()
+    recorded_by: str = actor_field()
+    recorded_at: datetime = utc_field()
 
 
-class Subscription(SQLModel, table=True):
+class Subscription(Record, table=True):
     """A resident who wants an e-mail when a realisation moves on. Personal data."""
 
     __tablename__ = "results_subscription"
     __table_args__ = (UniqueConstraint("realisation_id", "user_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     realisation_id: int = Field(foreign_key="results_realisation.id", index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
-    created_at: datetime = _when()
+    created_at: datetime = utc_field()
 
 
-class VoterStat(SQLModel, table=True):
+class VoterStat(Record, table=True):
     """Maintained counters: voters of an edition by envelope, QPV, age band and channel.
 
     Built from bp_voter and user_account by `backend.results.counters`, so the dashboard
@@ -101,7 +97,6 @@ class VoterStat(SQLModel, table=True):
         ),
     )
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int
     qpv_code: str = Field(default="", max_length=12)  # "" when the voter's QPV is unknown
@@ -118,8 +113,8 @@ class VoterMark(SQLModel, table=True):
     edition_id: int = Field(primary_key=True, foreign_key="bp_edition.id")
     last_voter_id: int = 0
     voters: int = 0
-    rebuilt_at: datetime = _when()
-    refreshed_at: datetime = _when()
+    rebuilt_at: datetime = utc_field()
+    refreshed_at: datetime = utc_field()
 
 
 # --- public schemas -------------------------------------------------------------------------

@@ -5,36 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from backend.db import utc_field
+from backend.models_common import Record, actor_field, text_field
 
 
-class Metropole(SQLModel, table=True):
-    id: int = Field(default=None, primary_key=True)
+class Metropole(Record, table=True):
     code: str = Field(max_length=20, unique=True)  # SIREN of the EPCI
     name: str = Field(max_length=200)
 
 
-class Commune(SQLModel, table=True):
-    id: int = Field(default=None, primary_key=True)
+class Commune(Record, table=True):
     insee: str = Field(max_length=5, unique=True)
     name: str = Field(max_length=200)
     metropole_id: int | None = Field(default=None, foreign_key="metropole.id", index=True)
 
 
-class Secteur(SQLModel, table=True):
+class Secteur(Record, table=True):
     """A grouping of QPV inside a commune (Marseille's COTER secteurs); configuration, editable."""
 
-    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=200)
     commune_id: int = Field(foreign_key="commune.id", index=True)
 
 
-class Qpv(SQLModel, table=True):
-    id: int = Field(default=None, primary_key=True)
+class Qpv(Record, table=True):
     code: str = Field(max_length=12, unique=True)
     name: str = Field(max_length=200)
     population: int | None = None
@@ -44,7 +40,7 @@ class Qpv(SQLModel, table=True):
     communes: str = Field(max_length=200)
     secteur_id: int | None = Field(default=None, foreign_key="secteur.id", index=True)
     # GeoJSON geometry (MultiPolygon, WGS84) as text: portable across SQLite and PostgreSQL.
-    geometry: str = Field(sa_column=Column(Text, nullable=False))
+    geometry: str = text_field(...)
     updated_at: datetime = utc_field()
 
     @property
@@ -52,11 +48,10 @@ class Qpv(SQLModel, table=True):
         return [c for c in self.communes.split(",") if c]
 
 
-class QpvContact(SQLModel, table=True):
+class QpvContact(Record, table=True):
     """The public contact of a quartier's table de quartier, kept by staff, shown on its page."""
 
     __tablename__ = "qpv_contact"
-    id: int = Field(default=None, primary_key=True)
     qpv_id: int = Field(foreign_key="qpv.id", unique=True)
     name: str = Field(max_length=200)  # the table or the association that runs it
     email: str = Field(default="", max_length=254)
@@ -64,7 +59,7 @@ class QpvContact(SQLModel, table=True):
     place: str = Field(default="", max_length=300)
     hours: str = Field(default="", max_length=500)
     updated_at: datetime = utc_field()
-    updated_by: str = Field(max_length=32)  # the staff member's public id, as in the journal
+    updated_by: str = actor_field()  # the staff member's public id, as in the journal
 
 
 class QpvPublic(BaseModel):

@@ -20,10 +20,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.db import utcnow
+from backend.db import utc_field
+from backend.models_common import Record, actor_field, json_field, text_field
 
 
 class VoteChannel(StrEnum):
@@ -34,7 +35,7 @@ class VoteChannel(StrEnum):
     unknown = "unknown"  # bp_ballot only: stored before the channel was recorded (migration budget_0005)
 
 
-class Voter(SQLModel, table=True):
+class Voter(Record, table=True):
     """Who voted, where and how they were checked — never what they chose."""
 
     __tablename__ = "bp_voter"
@@ -43,7 +44,6 @@ class Voter(SQLModel, table=True):
         Index("ix_bp_voter_edition_envelope", "edition_id", "envelope_id"),
     )
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     user_id: int = Field(foreign_key="user_account.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
@@ -51,11 +51,9 @@ class Voter(SQLModel, table=True):
     voting_point: str | None = Field(default=None, max_length=120)  # « bureau de vote », not online
     identity_check: str | None = Field(default=None, max_length=200)  # e.g. « carte d'identité »
     residence_check: str | None = Field(default=None, max_length=200)
-    recorded_by: str | None = Field(default=None, max_length=32)  # agent's public_id, not online
+    recorded_by: str | None = actor_field(nullable=True)  # agent's public_id, not online
     batch_id: int | None = Field(default=None, foreign_key="bp_paper_batch.id")
-    voted_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    voted_at: datetime = utc_field()
 
 
 class DocumentParticipation(SQLModel, table=True):
@@ -84,7 +82,7 @@ class Ballot(SQLModel, table=True):
     edition_id: int = Field(foreign_key="bp_edition.id")
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     # Approval and knapsack: project ids « 12 15 18 »; majority judgment: « 12:3 15:0 » (grade 0-3).
-    choices: str = Field(default="", sa_column=Column(Text, nullable=False))
+    choices: str = text_field()
     receipt_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the receipt code
     channel: str = Field(max_length=10)  # VoteChannel: online, paper, isoloir (unknown: migrated)
     voting_point: str | None = Field(default=None, max_length=120)  # paper and isoloir ballots
@@ -103,31 +101,27 @@ class IsoloirToken(SQLModel, table=True):
     edition_id: int = Field(foreign_key="bp_edition.id")
 
 
-class PaperBatch(SQLModel, table=True):
+class PaperBatch(Record, table=True):
     """One imported file of paper ballot sheets (the same file cannot be imported twice)."""
 
     __tablename__ = "bp_paper_batch"
     __table_args__ = (UniqueConstraint("edition_id", "sha256"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     filename: str = Field(max_length=200)
     sha256: str = Field(max_length=64)
     ballots: int
-    per_point: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    imported_by: str = Field(max_length=32)
-    imported_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    per_point: dict[str, int] = json_field(dict)
+    imported_by: str = actor_field()
+    imported_at: datetime = utc_field()
 
 
-class EnvelopeResult(SQLModel, table=True):
+class EnvelopeResult(Record, table=True):
     """The count of one envelope at close, as published (and journaled)."""
 
     __tablename__ = "bp_result"
     __table_args__ = (UniqueConstraint("edition_id", "envelope_id"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     ballot_rule: str = Field(max_length=30)
@@ -136,42 +130,36 @@ class EnvelopeResult(SQLModel, table=True):
     population: int | None = None
     amount: int
     spent: int
-    selected: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    selected: list[str] = json_field(list)
     # Per project id: {"votes": n} (approval) or {"grades": [n0, n1, n2, n3], "majority": g}.
-    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scores: dict[str, Any] = json_field(dict)
+    details: dict[str, Any] = json_field(dict)
     file_name: str = Field(max_length=200)
     file_sha256: str = Field(max_length=64)
-    counted_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    counted_at: datetime = utc_field()
 
 
-class Publication(SQLModel, table=True):
+class Publication(Record, table=True):
     """A published file (anonymised ballots, CSV or pabulib .pb), kept byte for byte."""
 
     __tablename__ = "bp_publication"
     __table_args__ = (UniqueConstraint("edition_id", "name"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     name: str = Field(max_length=200)
     media_type: str = Field(max_length=60)
-    content: str = Field(sa_column=Column(Text, nullable=False))
+    content: str = text_field(...)
     sha256: str = Field(max_length=64)
-    published_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    published_at: datetime = utc_field()
 
 
-class PaperCode(SQLModel, table=True):
+class PaperCode(Record, table=True):
     """A printed ballot paper: only the hash of the code on its stub, for one envelope and one
     voting point. No person and no time: the voter takes a paper from the pile at the point."""
 
     __tablename__ = "bp_paper_code"
     __table_args__ = (Index("ix_bp_paper_code_edition_point", "edition_id", "voting_point"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     voting_point: str = Field(max_length=120)
@@ -180,20 +168,19 @@ class PaperCode(SQLModel, table=True):
     used: bool = False
 
 
-class Depouillement(SQLModel, table=True):
+class Depouillement(Record, table=True):
     """The count of one voting point: blank and spoiled ballots (counted apart), then its closing
     with the reconciliation against the point's émargements."""
 
     __tablename__ = "bp_depouillement"
     __table_args__ = (UniqueConstraint("edition_id", "voting_point"),)
 
-    id: int = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="bp_edition.id")
     voting_point: str = Field(max_length=120)
     blank: int = 0
     spoiled: int = 0
-    closed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    closed_by: str | None = Field(default=None, max_length=32)  # pseudonymous actor id
+    closed_at: datetime | None = utc_field(nullable=True)
+    closed_by: str | None = actor_field(nullable=True)  # pseudonymous actor id
     emargements: int | None = None  # the counts as they were at the close
     ballots: int | None = None
-    explanation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    explanation: str | None = text_field(None)
