@@ -24,7 +24,7 @@ from backend.fph.models import (
     Vote,
     VoteChoice,
 )
-from backend.fph.notify import tell_decision
+from backend.fph.notify import tell_decision, tell_invitation
 from backend.fph.service.common import (
     get_fund,
     journal_application,
@@ -108,6 +108,8 @@ def add_to_agenda(
         ),
         payload={"meeting_id": meeting.id, "invited": invited},
     )
+    if invited:
+        tell_invitation(session, application, meeting)
     return item
 
 

@@ -25,6 +25,7 @@ from backend.fph.models import (
     PaymentKind,
 )
 from backend.fph.money import share
+from backend.fph.notify import tell_bilan_review, tell_payment
 from backend.fph.service.applications import is_overdue
 from backend.fph.service.common import (
     get_fund,
@@ -146,6 +147,7 @@ def record_payment(
             "closed": closes,
         },
     )
+    tell_payment(session, application, payment)
     return payment
 
 
@@ -333,6 +335,7 @@ def review_bilan(
         reason=text,
         payload=payload,
     )
+    tell_bilan_review(session, application, accepted=accept, reason=reason)
     return bilan
 
 
