@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from backend.accounts.personal_data import delete_account, export_personal_data
 from backend.errors import Conflict, Invalid
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, payments
 from backend.ledger.service import SYSTEM
-from backend.notifications.service import remember_language
+from backend.notifications.service import remember_language, save_preferences
+from backend.processes import Registry
 from tests.fph.conftest import (
     QPV,
     TODAY,
@@ -72,6 +74,16 @@ def test_a_phone_only_holder_hears_of_a_payment_by_sms(session: Session) -> None
     assert len(sms[0].body) <= 160 and "400\u202f€" in sms[0].body
 
 
+def test_a_holder_who_wants_no_message_for_payments_sees_them_in_the_centre_only(session: Session) -> None:
+    fund = make_fund(session)
+    lead = resident(session)
+    save_preferences(session, lead, {"fph_decision": ["email"], "fph_payment": []}, "fr")
+    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    pay(session, application, 40_000)
+    assert len(notices(session, lead.id, "fph_payment")) == 1
+    assert [m.subject for m in queued(session, lead.id) if m.subject.startswith("Versement")] == []
+
+
 def test_a_refused_payment_tells_nobody(session: Session) -> None:
     fund = make_fund(session)
     lead = resident(session)
@@ -118,3 +130,17 @@ def test_a_withdrawn_application_is_not_invited(session: Session) -> None:
     with pytest.raises(Conflict):
         committee.add_to_agenda(session, SYSTEM, meeting, application, invited=True)
     assert notices(session, lead.id) == []
+
+
+def test_a_holders_fph_messages_are_in_their_export_and_go_with_their_account(
+    session: Session, registry: Registry
+) -> None:
+    fund = make_fund(session)
+    lead = resident(session)
+    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    pay(session, application, 40_000)
+    data = export_personal_data(session, lead, registry)["notifications"]
+    assert [n["type"] for n in data["notifications"]] == ["fph_payment", "fph_decision"]  # newest first
+    assert [m["objet"] for m in data["messages"]][-1] == "Versement de 400\u202f€ pour votre projet"
+    delete_account(session, lead, registry)
+    assert notices(session, lead.id) == [] and queued(session, lead.id) == []
