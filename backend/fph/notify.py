@@ -7,6 +7,8 @@ so a refused change sends nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from sqlmodel import Session
 
 from backend.fph.models import Application, Decision, Meeting, Outcome, Payment
@@ -48,63 +50,49 @@ def decision_details(decision: Decision) -> list[Param]:
 BILAN_WORDS = {True: N_("Votre bilan est accepté"), False: N_("Votre bilan est à compléter")}
 
 
-def _holders(session: Session, application: Application) -> list[int]:
-    return [u.id for _a, u in applicants_of(session, application.id)]
+def _tell_holders(
+    session: Session,
+    application: Application,
+    kind: str,
+    params: Mapping[str, Param],
+    details: Sequence[Param] = (),
+) -> None:
+    """Every holder of the application hears of it, with a link to its page; the application's
+    title is the `{title}` of every FPH message."""
+    notify(
+        session,
+        [u.id for _a, u in applicants_of(session, application.id)],
+        kind,
+        params={"title": application.title, **params},
+        url=application_path(application),
+        details=details,
+    )
 
 
 def tell_invitation(session: Session, application: Application, meeting: Meeting) -> None:
     """The holders are invited to present their project (called when it is put on the agenda)."""
-    notify(
-        session,
-        _holders(session, application),
-        "fph_invitation",
-        params={
-            "title": application.title,
-            "date": meeting_day(meeting),
-            "when": meeting.starts,
-            "place": meeting.place,
-        },
-        url=application_path(application),
-    )
+    params: dict[str, Param] = {"date": meeting_day(meeting), "when": meeting.starts, "place": meeting.place}
+    _tell_holders(session, application, "fph_invitation", params)
 
 
 def tell_payment(session: Session, application: Application, payment: Payment) -> None:
     """The holders hear of each payment (called when it is recorded)."""
-    notify(
-        session,
-        _holders(session, application),
-        "fph_payment",
-        params={"title": application.title, "amount": Money(payment.amount_cents), "ref": payment.reference},
-        url=application_path(application),
-    )
+    params: dict[str, Param] = {"amount": Money(payment.amount_cents), "ref": payment.reference}
+    _tell_holders(session, application, "fph_payment", params)
 
 
 def tell_bilan_review(session: Session, application: Application, *, accepted: bool, reason: str) -> None:
     """The holders hear that their bilan is accepted or must be completed, with the association's
-    message (called at the end of the review)."""
-    notify(
-        session,
-        _holders(session, application),
-        "fph_bilan",
-        params={"title": application.title, "outcome": Translatable(BILAN_WORDS[accepted])},
-        url=application_path(application),
-        details=[Phrase(N_("Message de l'association gestionnaire : {reason}"), {"reason": reason})]
-        if reason
-        else [],
-    )
+    message if it wrote one (called at the end of the review)."""
+    message = Phrase(N_("Message de l'association gestionnaire : {reason}"), {"reason": reason})
+    params: dict[str, Param] = {"outcome": Translatable(BILAN_WORDS[accepted])}
+    _tell_holders(session, application, "fph_bilan", params, [message] if reason else [])
 
 
 def tell_decision(session: Session, application: Application, decision: Decision) -> None:
     """The holders hear of the committee's decision (called at the end of the decision)."""
-    notify(
-        session,
-        _holders(session, application),
-        "fph_decision",
-        params={
-            "title": application.title,
-            "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
-            "reason": decision.reason,
-        },
-        url=application_path(application),
-        details=decision_details(decision),
-    )
+    params: dict[str, Param] = {
+        "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
+        "reason": decision.reason,
+    }
+    _tell_holders(session, application, "fph_decision", params, decision_details(decision))
