@@ -19,13 +19,12 @@ from backend.processes import Registry
 from tests.fph.conftest import (
     QPV,
     TODAY,
-    grant_application,
     make_application,
     make_fund,
     make_meeting,
     resident,
 )
-from tests.fph.test_money_cycle import bilan, pay
+from tests.fph.test_money_cycle import bilan, granted, pay
 from tests.notifications.conftest import confirmed_phone, notices, queued
 
 
@@ -64,7 +63,7 @@ def test_an_arabic_reader_is_invited_in_arabic(session: Session) -> None:
 def test_a_phone_only_holder_hears_of_a_payment_by_sms(session: Session) -> None:
     fund = make_fund(session)
     lead = confirmed_phone(session, "06 71 81 91 01", qpv=QPV)
-    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    application = granted(session, fund, lead)
     pay(session, application, 40_000)
     (notice,) = notices(session, lead.id, "fph_payment")
     assert notice.title == "Versement de 400\u202f€ pour votre projet"
@@ -78,7 +77,7 @@ def test_a_holder_who_wants_no_message_for_payments_sees_them_in_the_centre_only
     fund = make_fund(session)
     lead = resident(session)
     save_preferences(session, lead, {"fph_decision": ["email"], "fph_payment": []}, "fr")
-    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    application = granted(session, fund, lead)
     pay(session, application, 40_000)
     assert len(notices(session, lead.id, "fph_payment")) == 1
     assert [m.subject for m in queued(session, lead.id) if m.subject.startswith("Versement")] == []
@@ -87,7 +86,7 @@ def test_a_holder_who_wants_no_message_for_payments_sees_them_in_the_centre_only
 def test_a_refused_payment_tells_nobody(session: Session) -> None:
     fund = make_fund(session)
     lead = resident(session)
-    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    application = granted(session, fund, lead)
     with pytest.raises(Invalid):
         pay(session, application, 100_000)  # more than the advance
     with pytest.raises(Invalid):
@@ -100,7 +99,7 @@ def test_a_refused_payment_tells_nobody(session: Session) -> None:
 def test_the_review_of_the_bilan_tells_the_holders(session: Session, upload_dir: Path) -> None:
     fund = make_fund(session)
     lead = resident(session)
-    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    application = granted(session, fund, lead)
     bilan(session, application, 120_000, upload_dir)
     with pytest.raises(Invalid):
         payments.review_bilan(session, SYSTEM, application, accept=False, reason="")
@@ -137,7 +136,7 @@ def test_a_holders_fph_messages_are_in_their_export_and_go_with_their_account(
 ) -> None:
     fund = make_fund(session)
     lead = resident(session)
-    application = grant_application(session, fund, lead, 100_000, lines=[("expense", "Location", 120_000)])
+    application = granted(session, fund, lead)
     pay(session, application, 40_000)
     data = export_personal_data(session, lead, registry)["notifications"]
     assert [n["type"] for n in data["notifications"]] == ["fph_payment", "fph_decision"]  # newest first
