@@ -1,27 +1,21 @@
 """Messages to the people who hold an application.
 
-The committee's decision goes through `backend.notifications` (`tell_decision`: in-app, and e-mail
-or SMS as each holder chose, in their language) in the decision's own transaction. The other
-messages (invitation to the committee, payments, bilan) have no notification kind yet: they are
-e-mailed as background tasks, which run after the response — so after the request's transaction
-has committed: a refused change never sends a message."""
+Every message — the invitation to the committee, the decision, each payment and the review of
+the bilan — goes through `backend.notifications`: in-app, and e-mail or SMS as each holder chose,
+in their language, written in the transaction of the change (the worker sends after the commit,
+so a refused change sends nothing)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session
 
-from backend.formatting import format_date, format_datetime
-from backend.fph.models import Application, Decision, Meeting, Outcome
+from backend.fph.models import Application, Decision, Meeting, Outcome, Payment
 from backend.fph.service.applications import applicants_of
+from backend.fph.service.funds import meeting_day
 from backend.i18n import N_
-from backend.i18n import gettext as _
-from backend.mail import Mail
 from backend.notifications import Money, Param, Phrase, Translatable, notify
-
-if TYPE_CHECKING:
-    from fastapi import BackgroundTasks, Request
 
 # Short words for a notice's title (« Votre demande « … » : aide accordée »).
 OUTCOME_WORDS = {
@@ -29,40 +23,6 @@ OUTCOME_WORDS = {
     Outcome.refused: N_("pas d'aide"),
     Outcome.postponed: N_("décision reportée au prochain comité"),
 }
-
-
-def _holders_with_email(session: Session, application: Application) -> list[str]:
-    return [u.email for _a, u in applicants_of(session, application.id) if u.email and u.deleted_at is None]
-
-
-def send_to_holders(
-    request: Request,
-    background: BackgroundTasks,
-    session: Session,
-    application: Application,
-    subject: str,
-    body: str,
-) -> int:
-    """Queue one message per holder with an e-mail address; returns how many were queued.
-    People without e-mail are told by the association (the application page says so)."""
-    link = request.app.state.settings.base_url.rstrip("/") + application_path(application)
-    text = f"{body}\n\n{_('Voir votre demande :')} {link}\n\n{_('— Fonds de participation des habitants')}"
-    mailer = request.app.state.mailer
-    addresses = _holders_with_email(session, application)
-    for to in addresses:
-        background.add_task(mailer.send, Mail(to=to, subject=subject, body=text))
-    return len(addresses)
-
-
-def invitation_message(application: Application, meeting: Meeting) -> tuple[str, str]:
-    return (
-        _("Invitation au comité du {date}").format(date=format_date(meeting.starts)),
-        _(
-            "Votre demande « {title} » passe au comité du {when}, {place}.\n"
-            "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "
-            "l'association gestionnaire."
-        ).format(title=application.title, when=format_datetime(meeting.starts), place=meeting.place),
-    )
 
 
 def application_path(application: Application) -> str:
@@ -86,18 +46,53 @@ def decision_details(decision: Decision) -> list[Param]:
     return []
 
 
-def tell_decision(session: Session, application: Application, decision: Decision) -> None:
-    """The holders hear of the committee's decision (called at the end of the decision)."""
-    holders = [u.id for _a, u in applicants_of(session, application.id)]
+# The review of a bilan, as the notice's title.
+BILAN_WORDS = {True: N_("Votre bilan est accepté"), False: N_("Votre bilan est à compléter")}
+
+
+def _tell_holders(
+    session: Session,
+    application: Application,
+    kind: str,
+    params: Mapping[str, Param],
+    details: Sequence[Param] = (),
+) -> None:
+    """Every holder of the application hears of it, with a link to its page; the application's
+    title is the `{title}` of every FPH message."""
     notify(
         session,
-        holders,
-        "fph_decision",
-        params={
-            "title": application.title,
-            "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
-            "reason": decision.reason,
-        },
+        [u.id for _a, u in applicants_of(session, application.id)],
+        kind,
+        params={"title": application.title, **params},
         url=application_path(application),
-        details=decision_details(decision),
+        details=details,
     )
+
+
+def tell_invitation(session: Session, application: Application, meeting: Meeting) -> None:
+    """The holders are invited to present their project (called when it is put on the agenda)."""
+    params: dict[str, Param] = {"date": meeting_day(meeting), "when": meeting.starts, "place": meeting.place}
+    _tell_holders(session, application, "fph_invitation", params)
+
+
+def tell_payment(session: Session, application: Application, payment: Payment) -> None:
+    """The holders hear of each payment (called when it is recorded)."""
+    params: dict[str, Param] = {"amount": Money(payment.amount_cents), "ref": payment.reference}
+    _tell_holders(session, application, "fph_payment", params)
+
+
+def tell_bilan_review(session: Session, application: Application, *, accepted: bool, reason: str) -> None:
+    """The holders hear that their bilan is accepted or must be completed, with the association's
+    message if it wrote one (called at the end of the review)."""
+    message = Phrase(N_("Message de l'association gestionnaire : {reason}"), {"reason": reason})
+    params: dict[str, Param] = {"outcome": Translatable(BILAN_WORDS[accepted])}
+    _tell_holders(session, application, "fph_bilan", params, [message] if reason else [])
+
+
+def tell_decision(session: Session, application: Application, decision: Decision) -> None:
+    """The holders hear of the committee's decision (called at the end of the decision)."""
+    params: dict[str, Param] = {
+        "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
+        "reason": decision.reason,
+    }
+    _tell_holders(session, application, "fph_decision", params, decision_details(decision))

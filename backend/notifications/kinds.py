@@ -52,6 +52,31 @@ KINDS: tuple[Kind, ...] = (
         N_("Quartiers Participatifs : votre demande « {title} » : {outcome}."),
     ),
     Kind(
+        "fph_invitation",
+        N_("Invitation au comité du fonds de participation des habitants"),
+        N_("Invitation au comité du {date}"),
+        N_(
+            "Votre demande « {title} » passe au comité du {when}, {place}.\n"
+            "Venez présenter votre projet en quelques minutes. Si vous ne pouvez pas venir, prévenez "
+            "l'association gestionnaire."
+        ),
+        N_("Quartiers Participatifs : votre demande « {title} » passe au comité du {when}, {place}."),
+    ),
+    Kind(
+        "fph_payment",
+        N_("L'argent versé pour mon projet du fonds de participation des habitants"),
+        N_("Versement de {amount} pour votre projet"),
+        N_("L'association gestionnaire a versé {amount} pour « {title} » (référence : {ref})."),
+        N_("Quartiers Participatifs : l'association gestionnaire a versé {amount} pour « {title} »."),
+    ),
+    Kind(
+        "fph_bilan",
+        N_("Le bilan de mon projet du fonds de participation des habitants"),
+        N_("{outcome}"),
+        N_("{outcome}. Projet : « {title} »."),
+        N_("Quartiers Participatifs : {outcome}. Projet : « {title} »."),
+    ),
+    Kind(
         "milestone",
         N_("Un projet que je suis avance"),
         N_("« {project} » : {step}"),

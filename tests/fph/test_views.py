@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +33,8 @@ from tests.fph.conftest import (
     today_plus,
     vote_all,
 )
-from tests.notifications.conftest import queued
+from tests.fph.test_money_cycle import bilan
+from tests.notifications.conftest import notices, queued
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -240,7 +242,7 @@ def test_a_voter_cannot_record_someone_elses_vote(client: TestClient, session: S
 
 
 def test_gestionnaire_records_a_payment_and_residents_cannot(
-    client: TestClient, session: Session, fund: Fund
+    client: TestClient, session: Session, fund: Fund, app: FastAPI
 ) -> None:
     lead = resident(session)
     application = grant_application(
@@ -257,6 +259,46 @@ def test_gestionnaire_records_a_payment_and_residents_cannot(
     assert "Avance\u00a0: <strong>400\u202f€</strong>" in page_text(
         client.get(f"/fph/demandes/{application.id}")
     )
+    # The holders hear of it through the outbox only (in-app and the e-mail they chose).
+    assert [m for m in app.state.mailer.sent if m.to == lead.email] == []
+    (mail,) = [m for m in queued(session, lead.id) if m.subject.startswith("Versement")]
+    assert mail.subject == "Versement de 400\u202f€ pour votre projet" and "VIR-2026-001" in mail.body
+
+
+def test_a_refused_payment_tells_nobody(client: TestClient, session: Session, fund: Fund) -> None:
+    lead = resident(session)
+    application = grant_application(
+        session, fund, lead, 50_000, meeting=funds.meetings_of(session, fund.id)[0]
+    )
+    secretary = make_user(session)
+    funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
+    login(client, secretary)
+    for amount in ("500", "quatre cents"):  # more than the advance, not an amount
+        data = {"amount": amount, "paid_on": TODAY.isoformat(), "reference": "VIR-2026-001"}
+        assert post(client, f"/fph/demandes/{application.id}/versements", data).status_code == 422
+    assert notices(session, lead.id, "fph_payment") == []
+
+
+def test_the_invitation_and_the_review_of_the_bilan_reach_the_holders(
+    client: TestClient, session: Session, fund: Fund, app: FastAPI, upload_dir: Path
+) -> None:
+    meeting = funds.meetings_of(session, fund.id)[0]
+    secretary = make_user(session)
+    funds.add_member(session, SYSTEM, fund, kind=MemberKind.gestionnaire, user=secretary)
+    lead = resident(session)
+    waiting = make_application(session, fund, lead)
+    login(client, secretary)
+    data = {"application_id": str(waiting.id), "invited": "1"}
+    assert post(client, f"/fph/gestion/comites/{meeting.id}/ordre-du-jour", data).status_code == 303
+    (invitation,) = queued(session, lead.id)
+    assert invitation.subject.startswith("Invitation au comité du ") and waiting.title in invitation.body
+    granted = grant_application(session, fund, lead, 50_000, meeting=meeting, title="Repas partagé")
+    bilan(session, granted, 60_000, upload_dir)
+    data = {"decision": "return", "reason": "Il manque la facture."}
+    assert post(client, f"/fph/demandes/{granted.id}/bilan/examen", data).status_code == 303
+    (notice,) = notices(session, lead.id, "fph_bilan")
+    assert notice.title == "Votre bilan est à compléter" and "Il manque la facture." in notice.body
+    assert app.state.mailer.sent == []
 
 
 def test_bilan_upload_and_private_files(client: TestClient, session: Session, fund: Fund, settings) -> None:  # type: ignore[no-untyped-def]

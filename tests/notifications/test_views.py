@@ -77,3 +77,16 @@ def test_preferences_are_saved_and_shown(session: Session, client: TestClient) -
     page = page_text(client.get("/compte/notifications"))
     assert 'value="proposal_status:sms" checked' not in page and 'value="vote_open:sms" checked' in page
     assert post(client, "/compte/notifications", {"langue": "xx"}).status_code == 422
+
+
+def test_each_fph_message_has_its_line_in_the_preferences(session: Session, client: TestClient) -> None:
+    login(client, make_user(session))
+    page = page_text(client.get("/compte/notifications"))
+    for key, label in (
+        ("fph_decision", "Ma demande au fonds de participation des habitants"),
+        ("fph_invitation", "Invitation au comité du fonds de participation des habitants"),
+        ("fph_payment", "L'argent versé pour mon projet du fonds de participation des habitants"),
+        ("fph_bilan", "Le bilan de mon projet du fonds de participation des habitants"),
+    ):
+        assert f"<legend>{label}</legend>" in page
+        assert f'value="{key}:email" checked' in page  # e-mail by default for an account with one

@@ -24,7 +24,7 @@ from backend.fph.models import (
     Vote,
     VoteChoice,
 )
-from backend.fph.notify import tell_decision
+from backend.fph.notify import tell_decision, tell_invitation
 from backend.fph.service.common import all_of, journal, lock_fund, move_money
 from backend.fph.service.funds import active_members, meeting_day
 from backend.fph.votes import Tally, may_vote, outcome_refusal, tally
@@ -101,6 +101,8 @@ def add_to_agenda(
         ),
         payload={"meeting_id": meeting.id, "invited": invited},
     )
+    if invited:
+        tell_invitation(session, application, meeting)
     return item
 
 

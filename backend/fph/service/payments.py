@@ -25,6 +25,7 @@ from backend.fph.models import (
     PaymentKind,
 )
 from backend.fph.money import share
+from backend.fph.notify import tell_bilan_review, tell_payment
 from backend.fph.service.applications import is_overdue
 from backend.fph.service.common import all_of, journal, lock_fund, move_money, touch
 from backend.fph.uploads import MAX_FILES, CleanFile, remove, store
@@ -137,6 +138,7 @@ def record_payment(
             "closed": closes,
         },
     )
+    tell_payment(session, application, payment)
     return payment
 
 
@@ -309,6 +311,7 @@ def review_bilan(
         reason=text,
         payload=payload,
     )
+    tell_bilan_review(session, application, accepted=accept, reason=reason)
     return bilan
 
 

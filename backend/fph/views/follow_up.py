@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
 
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
-from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
 from backend.fph.forms import PostedForm
 from backend.fph.models import ApplicationStatus, BilanStatus, Payment
-from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
     AppEdit,
     ApplicationAccess,
@@ -39,7 +37,6 @@ def record_payment(
     request: Request,
     session: DbSession,
     access: AppManage,
-    background: BackgroundTasks,
     amount: Annotated[str, Form()] = "",
     paid_on: Annotated[str, Form()] = "",
     reference: Annotated[str, Form()] = "",
@@ -63,13 +60,6 @@ def record_payment(
         session.refresh(application)
         typed = {"amount": amount, "paid_on": paid_on, "reference": reference}
         return application_page(request, session, access, error=payment, form=typed, form_name="payment")
-    send_to_holders(
-        request, background, session, application,
-        _("Versement de {amount} pour votre projet").format(amount=format_money(payment.amount_cents)),
-        _("L'association gestionnaire a versé {amount} pour « {title} » (référence : {ref}).").format(
-            amount=format_money(payment.amount_cents), title=application.title, ref=payment.reference
-        ),
-    )  # fmt: skip
     return done(request, f"/fph/demandes/{application.id}#versements", _("Le versement est enregistré."))
 
 
@@ -146,7 +136,6 @@ def review_bilan(
     request: Request,
     session: DbSession,
     access: AppManage,
-    background: BackgroundTasks,
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -161,21 +150,6 @@ def review_bilan(
         session.refresh(application)
         typed = {"decision": decision, "reason": reason}
         return application_page(request, session, access, error=outcome, form=typed, form_name="review")
-    if decision == "accept":
-        subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
-    else:
-        subject, body = (
-            _("Votre bilan est à compléter"),
-            _("Le bilan de « {title} » est à compléter : {reason}"),
-        )
-    send_to_holders(
-        request,
-        background,
-        session,
-        application,
-        subject,
-        body.format(title=application.title, reason=reason),
-    )
     return done(
         request,
         f"/fph/demandes/{application.id}#bilan",

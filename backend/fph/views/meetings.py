@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
@@ -18,7 +18,6 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
 from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
-from backend.fph.notify import invitation_message, send_to_holders
 from backend.fph.permissions import (
     FundAccess,
     ItemBackoffice,
@@ -130,25 +129,20 @@ def add_to_agenda(
     request: Request,
     session: DbSession,
     access: MeetingManage,
-    background: BackgroundTasks,
     application_id: Annotated[int, Form()] = 0,
     invited: Annotated[str, Form()] = "",
 ) -> Response:
     meeting_url = f"/fph/gestion/comites/{access.meeting.id}"
 
-    def add() -> Application:
+    def add() -> None:
         application = apps.get_application(session, application_id)
         committee.add_to_agenda(
             session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
         )
-        return application
 
-    application = attempt(session, add)
-    if isinstance(application, DomainError):
-        return refused(request, meeting_url, application)
-    if invited:
-        subject, body = invitation_message(application, access.meeting)
-        send_to_holders(request, background, session, application, subject, body)
+    outcome = attempt(session, add)
+    if isinstance(outcome, DomainError):
+        return refused(request, meeting_url, outcome)
     return done(request, meeting_url, _("La demande est à l'ordre du jour."))
 
 
