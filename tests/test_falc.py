@@ -32,7 +32,8 @@ RESIDENT_TEMPLATES = [
     "templates/budget/proposal.html",
     "templates/budget/_card.html",
     "templates/budget/_crumbs.html",
-    "templates/budget/_qpv_filter.html",
+    "templates/_forms.html",
+    "templates/_pagination.html",
     "templates/budget/_draft_deadline.html",
     "templates/budget/form.html",
     "templates/budget/results*.html",
@@ -59,6 +60,7 @@ RESIDENT_TEMPLATES = [
     "templates/assembly/registered.html",
     "templates/assembly/saisine.html",
     "templates/assembly/avis.html",
+    "templates/assembly/_ui.html",
     "templates/accounts/[!v]*.html",  # all but verification.html (staff)
 ]
 # Staff-only screens matched by a glob above.
