@@ -16,20 +16,8 @@ import pytest
 
 from backend.config import Settings
 from backend.db import run_migrations
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.conftest import TEST_SECRET, drop_pg_database, fresh_database, is_postgres_url
-
-CHROMIUM = os.environ.get("QP_CHROMIUM", "/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -99,14 +87,19 @@ def browser(live_server: str) -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh phone-sized page (390×844), no cookies shared with other tests."""
-    context = browser.new_context(viewport=PHONE, base_url=live_server, locale="fr-FR")
+def phone(browser: Any, live_server: str, locale: str = "fr-FR") -> Iterator[Any]:
+    """A fresh phone-sized page (390×844) whose browser asks for `locale`, in a context of its own."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server, locale=locale)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh phone-sized page (390×844), no cookies shared with other tests."""
+    yield from phone(browser, live_server)
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, axe_violations, describe, login
+from tests.browser.chromium import PHONE
+from tests.browser.conftest import axe_violations, describe, login
 
 pytestmark = pytest.mark.browser
 
