@@ -126,6 +126,24 @@ def assert_accessible(page: Any, width: int = 390) -> None:
     assert not violations, describe(violations)
 
 
+def submit(page: Any, button: str) -> None:
+    """Press the form's button and wait for the page it loads."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def send_proposal(page: Any, description: str, cost: str, title: str | None = None) -> None:
+    """Fill the rest of the « Proposer » form (title if given, theme « Nature en ville », the point
+    on the street grid) and send it."""
+    if title is not None:
+        page.get_by_label("Le titre de l'idée").fill(title)
+    page.get_by_label("Votre idée").fill(description)
+    page.get_by_label("Le thème").select_option(label="Nature en ville")
+    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill(cost)
+    page.locator(".bp-cell").nth(20).click()
+    submit(page, "Envoyer ma proposition")
+
+
 def login(page: Any, identifier: str, password: str = "quartiers2026") -> None:  # noqa: S107 - demo password
     page.goto("/connexion")
     page.get_by_label("E-mail ou numéro de téléphone").fill(identifier)
