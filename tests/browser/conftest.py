@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,14 +15,9 @@ from backend.config import Settings
 from backend.db import run_migrations
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.conftest import TEST_SECRET, drop_pg_database, fresh_database, is_postgres_url
+from tests.live import serve
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +31,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
     """Base URL of a server running the full demo on a database of its own."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    import uvicorn
-
     from backend.app import create_app
     from backend.demo import load_demo
     from backend.registry import build_registry
@@ -58,20 +48,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
         sms_dir=sms_outbox,
     )
     load_demo(settings, build_registry())
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings)) as base_url:
+        yield base_url
     base = os.environ.get("DATABASE_URL")
     if is_postgres_url(base):
         drop_pg_database(base, url)  # type: ignore[arg-type]
