@@ -42,15 +42,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("QP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+
 ACCEPT_LANGUAGE = {"fr": "fr-FR,fr;q=0.9", "ar": "ar,fr;q=0.5", "en": "en-GB,en;q=0.9"}
 # 400 kbit/s = 50,000 bytes/s each way; the latency is added to every request.
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}

@@ -70,23 +70,6 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> str
     return f"sqlite:///{tmp_path_factory.mktemp(suffix) / 'test.sqlite3'}"
 
 
-@contextmanager
-def migrated_pg_database(base_url: str, suffix: str, **engine_options: Any) -> Iterator[tuple[str, Engine]]:
-    """A database of its own next to `base_url`'s, migrated and seeded, with an engine on it; dropped after.
-
-    For tests whose code opens its own connections and commits, so they cannot share the rolled-back one.
-    """
-    url = create_pg_database(base_url, suffix)
-    try:
-        run_migrations(url)
-        seed(url)
-        engine = make_engine(url, **engine_options)
-        yield url, engine
-        engine.dispose()
-    finally:
-        drop_pg_database(base_url, url)
-
-
 def seed(url: str) -> None:
     """Territories every test can rely on (the 71 QPV, Marseille's secteurs)."""
     from backend.demo import load_territories
@@ -97,15 +80,53 @@ def seed(url: str) -> None:
     engine.dispose()
 
 
+@contextmanager
+def migrated_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> Iterator[str]:
+    """A fresh database of the worker's own, migrated and seeded; dropped after (on PostgreSQL)."""
+    url = fresh_database(tmp_path_factory, suffix)
+    try:
+        run_migrations(url)
+        seed(url)
+        yield url
+    finally:
+        base = os.environ.get("DATABASE_URL")
+        if is_postgres_url(base):
+            drop_pg_database(base, url)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = fresh_database(tmp_path_factory, "unit")
-    run_migrations(url)
-    seed(url)
-    yield url
-    base = os.environ.get("DATABASE_URL")
-    if is_postgres_url(base):
-        drop_pg_database(base, url)  # type: ignore[arg-type]
+    with migrated_database(tmp_path_factory, "unit") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def committed_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second database, for code that commits in transactions of its own (the outbox worker, races
+    between threads, the vote fast path), so it cannot share the tests' rolled-back one.
+
+    One per worker, shared by those modules (migrating one per module was most of their time): each
+    test makes data of its own (a new edition, fund or user) and reads only that, or empties first
+    the tables it counts.
+    """
+    with migrated_database(tmp_path_factory, "committed") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def committed_pg_url(request: pytest.FixtureRequest) -> str:
+    """The committed database on PostgreSQL; on SQLite the test is skipped (and nothing is created)."""
+    if not is_postgres_url(os.environ.get("DATABASE_URL")):
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgresql://...)")
+    return str(request.getfixturevalue("committed_database_url"))
+
+
+@pytest.fixture(scope="module")
+def committed_pg(committed_pg_url: str) -> Iterator[tuple[str, Engine]]:
+    """The committed PostgreSQL database's URL and an engine on it, for one module."""
+    engine = make_engine(committed_pg_url)
+    yield committed_pg_url, engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -16,12 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from backend.config import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.live import free_port
 
 
 @dataclass

@@ -17,9 +17,10 @@ from backend.accounts.models import CodePurpose, OneTimeCode, User
 from backend.config import Settings
 from backend.errors import Invalid
 from backend.ledger.models import LedgerEntry
-from tests.accounts.conftest import SmtpServer, free_port, last_sms_code, read_sms, real_outboxes
+from tests.accounts.conftest import SmtpServer, last_sms_code, read_sms, real_outboxes
 from tests.accounts.test_auth import signup
 from tests.factories import login, make_user, page_text, post
+from tests.live import free_port
 
 
 @pytest.fixture

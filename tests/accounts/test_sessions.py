@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
@@ -28,12 +29,27 @@ def logged_in(client: TestClient) -> bool:
     return client.get("/compte").status_code == 200
 
 
+def new_token(client: TestClient) -> str:
+    """A voting token asked for by the logged-in `client`."""
+    return str(client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"])
+
+
+@pytest.fixture
+def user(client: TestClient, session: Session) -> User:
+    """A user logged in on `client`."""
+    person = make_user(session)
+    login(client, person)
+    return person
+
+
+@pytest.fixture
+def thief(app: FastAPI, client: TestClient, user: User) -> TestClient:
+    return copy_of(app, client)
+
+
 def test_a_copied_cookie_stops_working_after_logout(
-    client: TestClient, app: FastAPI, session: Session
+    client: TestClient, session: Session, user: User, thief: TestClient
 ) -> None:
-    user = make_user(session)
-    login(client, user)
-    thief = copy_of(app, client)
     assert logged_in(thief)
     assert post(client, "/deconnexion").status_code == 303
     assert not logged_in(client)
@@ -52,12 +68,9 @@ def test_logout_ends_this_device_only(client: TestClient, app: FastAPI, session:
 
 
 def test_password_change_ends_copies_and_tokens_but_keeps_this_device(
-    client: TestClient, app: FastAPI, session: Session
+    client: TestClient, session: Session, user: User, thief: TestClient
 ) -> None:
-    user = make_user(session)
-    login(client, user)
-    thief = copy_of(app, client)
-    token = client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
+    token = new_token(client)
     changed = post(
         client,
         "/compte/mot-de-passe",
@@ -77,10 +90,9 @@ def test_password_change_ends_copies_and_tokens_but_keeps_this_device(
     assert logged_in(client)
 
 
-def test_deleting_the_account_ends_its_sessions(client: TestClient, app: FastAPI, session: Session) -> None:
-    user = make_user(session)
-    login(client, user)
-    thief = copy_of(app, client)
+def test_deleting_the_account_ends_its_sessions(
+    client: TestClient, session: Session, user: User, thief: TestClient
+) -> None:
     assert (
         post(client, "/compte/supprimer", {"password": PASSWORD, "confirm": "SUPPRIMER"}).status_code == 303
     )
@@ -100,8 +112,7 @@ def test_a_cookie_without_a_server_session_opens_nothing(client: TestClient, ses
     assert "uid" not in session_data(client)
 
 
-def test_junk_bearer_does_not_let_the_cookie_skip_csrf(client: TestClient, session: Session) -> None:
-    login(client, make_user(session))
+def test_junk_bearer_does_not_let_the_cookie_skip_csrf(client: TestClient, user: User) -> None:
     junk = {"Authorization": "Bearer junk"}
     refused = client.post("/api/v1/budget/jeton", headers=junk)
     assert refused.status_code in (401, 403) and "token" not in refused.json()
@@ -115,16 +126,15 @@ def test_junk_bearer_does_not_let_the_cookie_skip_csrf(client: TestClient, sessi
     assert client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).status_code == 201
 
 
-def test_a_bearer_header_hides_the_cookie_on_every_page(client: TestClient, session: Session) -> None:
-    login(client, make_user(session))
+def test_a_bearer_header_hides_the_cookie_on_every_page(client: TestClient, user: User) -> None:
     assert client.get("/compte", headers={"Authorization": "Bearer junk"}).status_code == 303
     assert logged_in(client)  # the cookie itself is untouched
 
 
-def test_a_valid_token_still_works_with_or_without_a_cookie(client: TestClient, session: Session) -> None:
-    user = make_user(session)
-    login(client, user)
-    token = client.post("/api/v1/budget/jeton", headers={"X-CSRF-Token": csrf(client)}).json()["token"]
+def test_a_valid_token_still_works_with_or_without_a_cookie(
+    client: TestClient, session: Session, user: User
+) -> None:
+    token = new_token(client)
     claims = read_token(TEST_SECRET, token)
     assert claims is not None and claims.user_id == user.id
     fresh = session.get(User, user.id)

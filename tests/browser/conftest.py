@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,28 +13,11 @@ import pytest
 
 from backend.config import Settings
 from backend.db import run_migrations
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.conftest import TEST_SECRET, drop_pg_database, fresh_database, is_postgres_url
-
-CHROMIUM = os.environ.get("QP_CHROMIUM", "/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.live import serve
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +31,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
     """Base URL of a server running the full demo on a database of its own."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    import uvicorn
-
     from backend.app import create_app
     from backend.demo import load_demo
     from backend.registry import build_registry
@@ -70,20 +48,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sms_outbox: Path) -> I
         sms_dir=sms_outbox,
     )
     load_demo(settings, build_registry())
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings)) as base_url:
+        yield base_url
     base = os.environ.get("DATABASE_URL")
     if is_postgres_url(base):
         drop_pg_database(base, url)  # type: ignore[arg-type]
@@ -99,14 +65,19 @@ def browser(live_server: str) -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh phone-sized page (390×844), no cookies shared with other tests."""
-    context = browser.new_context(viewport=PHONE, base_url=live_server, locale="fr-FR")
+def phone(browser: Any, live_server: str, locale: str = "fr-FR") -> Iterator[Any]:
+    """A fresh phone-sized page (390×844) whose browser asks for `locale`, in a context of its own."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server, locale=locale)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh phone-sized page (390×844), no cookies shared with other tests."""
+    yield from phone(browser, live_server)
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
@@ -131,6 +102,24 @@ def assert_accessible(page: Any, width: int = 390) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+def submit(page: Any, button: str) -> None:
+    """Press the form's button and wait for the page it loads."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def send_proposal(page: Any, description: str, cost: str, title: str | None = None) -> None:
+    """Fill the rest of the « Proposer » form (title if given, theme « Nature en ville », the point
+    on the street grid) and send it."""
+    if title is not None:
+        page.get_by_label("Le titre de l'idée").fill(title)
+    page.get_by_label("Votre idée").fill(description)
+    page.get_by_label("Le thème").select_option(label="Nature en ville")
+    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill(cost)
+    page.locator(".bp-cell").nth(20).click()
+    submit(page, "Envoyer ma proposition")
 
 
 def login(page: Any, identifier: str, password: str = "quartiers2026") -> None:  # noqa: S107 - demo password

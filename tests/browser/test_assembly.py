@@ -75,26 +75,26 @@ def test_completed_assembly_shows_draw_and_answers(page: Any) -> None:
     assert page.locator(".code-block").nth(1).inner_text().startswith("qp draw --categories")
 
 
-@pytest.mark.parametrize(
-    ("who", "suffix"),
-    [("agent@demo.quartiers.fr", "/gestion"), ("agent@demo.quartiers.fr", "/gestion/volontaires"),
-     ("copil@demo.quartiers.fr", "/reponses"), ("copil@demo.quartiers.fr", "/reponses/1")],
-)  # fmt: skip
-def test_staff_and_copil_pages(page: Any, who: str, suffix: str) -> None:
-    login(page, who)
-    _open(page, DONE_TITLE)
-    page.goto(page.url + suffix)
-    assert_accessible(page)
+AGENT, COPIL = "agent@demo.quartiers.fr", "copil@demo.quartiers.fr"
 
 
 @pytest.mark.parametrize(
-    ("who", "suffix"),
-    [("copil@demo.quartiers.fr", "/quotas"), ("agent@demo.quartiers.fr", "/gestion"),
-     ("agent@demo.quartiers.fr", "/gestion/graine"), ("agent@demo.quartiers.fr", "/gestion/invitations")],
-)  # fmt: skip
-def test_recruiting_staff_pages(page: Any, who: str, suffix: str) -> None:
+    ("title", "who", "suffix"),
+    [
+        (DONE_TITLE, AGENT, "/gestion"),
+        (DONE_TITLE, AGENT, "/gestion/volontaires"),
+        (DONE_TITLE, COPIL, "/reponses"),
+        (DONE_TITLE, COPIL, "/reponses/1"),
+        # a saisine still recruiting
+        (OPEN_TITLE, COPIL, "/quotas"),
+        (OPEN_TITLE, AGENT, "/gestion"),
+        (OPEN_TITLE, AGENT, "/gestion/graine"),
+        (OPEN_TITLE, AGENT, "/gestion/invitations"),
+    ],
+)
+def test_staff_and_copil_pages(page: Any, title: str, who: str, suffix: str) -> None:
     login(page, who)
-    _open(page, OPEN_TITLE)
+    _open(page, title)
     page.goto(page.url + suffix)
     assert_accessible(page)
 

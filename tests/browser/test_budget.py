@@ -1,5 +1,5 @@
 """Budget participatif at phone size: a resident files a proposal end to end; axe finds no
-serious or critical violation on the edition, list, proposal and moderation pages."""
+serious or critical violation on the edition, list, proposal, results and moderation pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, send_proposal, submit
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,11 @@ pytestmark = pytest.mark.browser
         "/budget-participatif/marseille-2026/propositions",
         "/budget-participatif/marseille-2026/propositions/1",
         "/budget-participatif/marseille-2026/propositions/3",
+        # a counted edition: its results and the receipt check
+        "/budget-participatif/marseille-2025",
+        "/budget-participatif/marseille-2025/resultats",
+        "/budget-participatif/marseille-2025/resultats/nord-est",
+        "/budget-participatif/marseille-2025/verifier-recu",
     ],
 )
 def test_public_budget_pages_are_accessible(page: Any, url: str) -> None:
@@ -34,18 +39,12 @@ def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
     page.wait_for_load_state()
     assert_accessible(page)
     page.get_by_label("Le titre de l'idée").fill("Des fontaines à eau au square")
-    page.get_by_role("button", name="Envoyer ma proposition").click()
-    page.wait_for_load_state()
+    submit(page, "Envoyer ma proposition")
     assert "points à corriger" in page.content()
     assert page.get_by_label("Le titre de l'idée").input_value() == "Des fontaines à eau au square"
-    page.get_by_label("Votre idée").fill(
-        "Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été."
+    send_proposal(
+        page, "Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été.", "8000"
     )
-    page.get_by_label("Le thème").select_option(label="Nature en ville")
-    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill("8000")
-    page.locator(".bp-cell").nth(20).click()
-    page.get_by_role("button", name="Envoyer ma proposition").click()
-    page.wait_for_load_state()
     assert "Votre proposition est envoyée" in page.content()
     assert "En attente de relecture" in page.content()
     assert_accessible(page)

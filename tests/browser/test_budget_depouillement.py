@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import axe_violations, describe, login, submit
 
 pytestmark = pytest.mark.browser
 BUREAU = "/budget-participatif/marseille-2026/bureau"
@@ -40,19 +40,13 @@ def test_paper_ballot_counted_at_the_depouillement(page: Any) -> None:
     page.get_by_role("button", name="Ouvrir").click()
     page.wait_for_load_state()
     check(page)  # the entry page
-    page.get_by_label("Code du bulletin").fill(code)
-    page.get_by_label("blanc (aucune case cochée)").check()
-    page.get_by_role("button", name="Compter ce bulletin").click()
-    page.wait_for_load_state()
-    assert "Bulletin compté" in page.locator("main").inner_text()
-    check(page)
-    # A code typed twice: the error is shown on the page, and checked too.
-    page.get_by_label("Code du bulletin").fill(code)
-    page.get_by_label("blanc (aucune case cochée)").check()
-    page.get_by_role("button", name="Compter ce bulletin").click()
-    page.wait_for_load_state()
-    assert "déjà compté" in page.locator("main").inner_text()
-    check(page)
+    # The same code typed twice: counted, then the error is shown on the page, and checked too.
+    for answer in ("Bulletin compté", "déjà compté"):
+        page.get_by_label("Code du bulletin").fill(code)
+        page.get_by_label("blanc (aucune case cochée)").check()
+        submit(page, "Compter ce bulletin")
+        assert answer in page.locator("main").inner_text()
+        check(page)
     page.goto(f"{BUREAU}/depouillement")
     assert "Salle des fêtes Corot" in page.locator("main").inner_text()
     check(page)  # the reconciliation page

@@ -1,5 +1,6 @@
 """The vote at phone size (390×844): an online ballot end to end (choose, check, confirm,
-receipt, receipt check), the running count with htmx, and axe on the ballot and results pages."""
+receipt, receipt check), the running count with htmx, and axe on the ballot pages (the public
+results pages are checked with the other public budget pages, in test_budget.py)."""
 
 from __future__ import annotations
 
@@ -68,20 +69,6 @@ def test_online_ballot_end_to_end(page: Any) -> None:
     assert_accessible(page)
     page.goto("/budget-participatif/marseille-2026/voter")
     assert "Vous avez voté le" in page.content()
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/budget-participatif/marseille-2025",
-        "/budget-participatif/marseille-2025/resultats",
-        "/budget-participatif/marseille-2025/resultats/nord-est",
-        "/budget-participatif/marseille-2025/verifier-recu",
-    ],
-)
-def test_results_pages_are_accessible(page: Any, url: str) -> None:
-    page.goto(url)
-    assert_accessible(page)
 
 
 def test_receipt_check_answer_is_accessible(page: Any) -> None:

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from backend.budget.photos import clean_photo
 from backend.budget.service import proposal_photos
-from tests.browser.conftest import PHONE, login
+from tests.browser.chromium import PHONE
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, axe_violations, describe, login
+from tests.browser.chromium import PHONE
+from tests.browser.conftest import axe_violations, describe, login, send_proposal
 
 pytestmark = pytest.mark.browser
 
@@ -163,15 +164,12 @@ def test_the_proposal_page_shows_its_point_on_the_street_map(page: Any) -> None:
     serve_tiles(page, [])
     login(page, "amina@demo.quartiers.fr")
     page.goto("/budget-participatif/appel-idees-2027/proposer")
-    page.get_by_label("Le titre de l'idée").fill("Un banc à l'ombre devant l'école")
-    page.get_by_label("Votre idée").fill(
-        "Un banc à l'ombre devant l'école, pour attendre les enfants le soir."
+    send_proposal(
+        page,
+        "Un banc à l'ombre devant l'école, pour attendre les enfants le soir.",
+        "1500",
+        title="Un banc à l'ombre devant l'école",
     )
-    page.get_by_label("Le thème").select_option(label="Nature en ville")
-    page.get_by_label("Combien ça coûte, à peu près ? (en euros)").fill("1500")
-    page.locator(".bp-cell").nth(20).click()
-    page.get_by_role("button", name="Envoyer ma proposition").click()
-    page.wait_for_load_state()
     assert "Votre proposition est envoyée" in page.content()
     minimap = page.locator(".qp-leaflet-point")
     minimap.locator("path.qp-outline").first.wait_for()

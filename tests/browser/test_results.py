@@ -11,7 +11,7 @@ import pytest
 
 from backend.demo import PEOPLE
 from backend.results.opendata import DATASETS
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, submit
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
@@ -84,8 +84,7 @@ def test_an_agent_updates_a_realisation(page: Any) -> None:
     page.wait_for_load_state()
     assert_accessible(page)
     page.get_by_label("Avancement (en %)").fill("75")
-    page.get_by_role("button", name="Enregistrer et prévenir les abonné·es").click()
-    page.wait_for_load_state()
+    submit(page, "Enregistrer et prévenir les abonné·es")
     assert "Le suivi est à jour" in page.content()
     assert page.get_by_label("Avancement (en %)").input_value() == "75"
 

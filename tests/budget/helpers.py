@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from backend.accounts.models import Role, User
@@ -14,7 +16,7 @@ from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, Answer, Prop
 from backend.budget.service import editions, instruction, moderation, proposals
 from backend.budget.service.editions import EditionSettings
 from backend.ledger.service import SYSTEM, ActorRef
-from tests.factories import make_staff, make_user
+from tests.factories import login, make_staff, make_user
 
 # The budget's phase hooks as its process declares them (the registry holds the same object).
 BP_HOOKS = BUDGET.phase_hooks
@@ -85,6 +87,25 @@ def proposal_form(**overrides: str) -> dict[str, str]:
 
 def resident(session: Session, qpv: str | None = CORO, **overrides: Any) -> User:
     return make_user(session, qpv=qpv, **overrides)
+
+
+@dataclass(frozen=True)
+class Depot:
+    """An edition taking proposals and a resident of it, logged in on the test client."""
+
+    edition: Edition
+    author: User
+
+    @property
+    def url(self) -> str:
+        """The « Proposer » form."""
+        return f"/budget-participatif/{self.edition.slug}/proposer"
+
+
+def open_depot(client: TestClient, session: Session) -> Depot:
+    depot = Depot(make_edition(session), resident(session))
+    login(client, depot.author)
+    return depot
 
 
 def moderator(session: Session, qpv: str = CORO) -> User:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response  # what TestClient answers
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
@@ -24,6 +27,7 @@ from tests.budget.helpers import (
     BP_HOOKS,
     make_edition,
     make_proposal,
+    open_depot,
     proposal_form,
     resident,
 )
@@ -45,10 +49,8 @@ def form_key(client: TestClient, slug: str) -> str:
 
 
 def test_sending_the_first_form_again_reuses_its_draft(client: TestClient, session: Session) -> None:
-    edition = make_edition(session)
-    author = resident(session)
-    login(client, author)
-    url = f"/budget-participatif/{edition.slug}/proposer"
+    depot = open_depot(client, session)
+    edition, author, url = depot.edition, depot.author, depot.url
     key = form_key(client, edition.slug)
     bad = proposal_form(estimated_cost="douze", form_key=key)
     for _ in range(3):  # a reload, the back button, a double tap: the same form sent again
@@ -74,9 +76,8 @@ def test_sending_the_first_form_again_reuses_its_draft(client: TestClient, sessi
 
 
 def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, session: Session) -> None:
-    edition = make_edition(session)
-    author = resident(session)
-    login(client, author)
+    depot = open_depot(client, session)
+    edition, author = depot.edition, depot.author
     text = "Un grand jardin partagé pour le quartier. " * 110  # 4,620 characters
     length = len(text.strip())
     assert length > DESCRIPTION_MAX
@@ -85,11 +86,7 @@ def test_a_description_over_the_limit_is_refused_and_kept(client: TestClient, se
         "Le maximum est 4\u202f000 caractères."
     )
     for action in ("brouillon", "envoyer"):
-        response = post(
-            client,
-            f"/budget-participatif/{edition.slug}/proposer",
-            proposal_form(description=text, action=action),
-        )
+        response = post(client, depot.url, proposal_form(description=text, action=action))
         assert response.status_code == 422
         shown = raw_text(response)
         assert message in shown and text.strip() in shown
@@ -173,47 +170,57 @@ class _FailingCommit(Session):
         raise RuntimeError("the database went away while committing")
 
 
-def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
-    client: TestClient, app: FastAPI, session: Session, uploads: Path
-) -> None:
-    edition = make_edition(session)
-    author = resident(session)
-    login(client, author)
-    response = post(
-        client,
-        f"/budget-participatif/{edition.slug}/proposer",
-        proposal_form(action="brouillon", form_key="k1"),
-        files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")},
-    )
-    assert response.status_code == 303, response.text
-    draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
-    assert draft.photo is not None
-    old = uploads / "budget" / draft.photo
-    assert old.is_file()
-    edit = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
-
+@contextmanager
+def failing_commits(app: FastAPI) -> Iterator[None]:
+    """Every request of `app` fails at its commit, as if the database went away."""
     working = app.state.sessionmaker
     app.state.sessionmaker = sessionmaker(class_=_FailingCommit, **working.kw)
     try:
-        failed = post(
-            client,
-            edit,
-            proposal_form(action="brouillon"),
-            files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
-        )
+        yield
     finally:
         app.state.sessionmaker = working
+
+
+def send_photo(
+    client: TestClient,
+    url: str,
+    name: str,
+    colour: tuple[int, int, int],
+    action: str = "brouillon",
+    **form: str,
+) -> Response:
+    """The proposal form, with a small JPEG photo."""
+    files = {"photo": (name, _jpeg(colour), "image/jpeg")}
+    return post(client, url, proposal_form(action=action, **form), files=files)
+
+
+def draft_with_photo(
+    client: TestClient, session: Session, uploads: Path, **form: str
+) -> tuple[Proposal, Path, str]:
+    """A resident's draft saved with a photo: the draft, its photo's file and the draft's edit form."""
+    depot = open_depot(client, session)
+    response = send_photo(client, depot.url, "a.jpg", (200, 10, 10), **form)
+    assert response.status_code == 303, response.text
+    draft = session.exec(select(Proposal).where(Proposal.edition_id == depot.edition.id)).one()
+    assert draft.photo is not None
+    edit = f"/budget-participatif/{depot.edition.slug}/propositions/{draft.id}/modifier"
+    return draft, uploads / "budget" / draft.photo, edit
+
+
+def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
+    client: TestClient, app: FastAPI, session: Session, uploads: Path
+) -> None:
+    draft, old, edit = draft_with_photo(client, session, uploads, form_key="k1")
+    assert old.is_file()
+
+    with failing_commits(app):
+        failed = send_photo(client, edit, "b.jpg", (10, 200, 10))
     assert failed.status_code == 500
     session.refresh(draft)
     assert draft.photo is not None
     assert (uploads / "budget" / draft.photo) == old and old.is_file()
 
-    response = post(
-        client,
-        edit,
-        proposal_form(action="brouillon"),
-        files={"photo": ("c.jpg", _jpeg((10, 10, 200)), "image/jpeg")},
-    )
+    response = send_photo(client, edit, "c.jpg", (10, 10, 200))
     assert response.status_code == 303, response.text
     session.refresh(draft)
     assert draft.photo is not None
@@ -223,34 +230,12 @@ def test_a_failing_save_after_a_photo_replacement_keeps_the_old_file(
 def test_a_failed_save_keeps_the_old_photo_and_leaves_no_new_file(
     client: TestClient, app: FastAPI, session: Session, uploads: Path
 ) -> None:
-    edition = make_edition(session)
-    login(client, resident(session))
-    url = f"/budget-participatif/{edition.slug}/proposer"
-    response = post(
-        client,
-        url,
-        proposal_form(action="brouillon"),
-        files={"photo": ("a.jpg", _jpeg((200, 10, 10)), "image/jpeg")},
-    )
-    assert response.status_code == 303, response.text
-    draft = session.exec(select(Proposal).where(Proposal.edition_id == edition.id)).one()
-    assert draft.photo is not None
-    old = uploads / "budget" / draft.photo
-    edit = f"/budget-participatif/{edition.slug}/propositions/{draft.id}/modifier"
+    draft, old, edit = draft_with_photo(client, session, uploads)
 
-    working = app.state.sessionmaker
-    app.state.sessionmaker = sessionmaker(class_=_FailingCommit, **working.kw)
-    try:
+    with failing_commits(app):
         for action in ("brouillon", "envoyer"):
-            failed = post(
-                client,
-                edit,
-                proposal_form(action=action),
-                files={"photo": ("b.jpg", _jpeg((10, 200, 10)), "image/jpeg")},
-            )
+            failed = send_photo(client, edit, "b.jpg", (10, 200, 10), action=action)
             assert failed.status_code == 500
-    finally:
-        app.state.sessionmaker = working
     session.refresh(draft)
     assert draft.photo is not None
     assert draft.status == ProposalStatus.draft and (uploads / "budget" / draft.photo) == old

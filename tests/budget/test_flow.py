@@ -22,6 +22,7 @@ from tests.budget.helpers import (
     make_edition,
     make_proposal,
     moderator,
+    open_depot,
     proposal_form,
     resident,
 )
@@ -88,14 +89,9 @@ def test_full_path_submit_moderate_instruct_eligible(
 
 
 def test_validation_error_keeps_everything_typed(client: TestClient, session: Session) -> None:
-    edition = make_edition(session)
-    author = resident(session)
-    login(client, author)
-    response = post(
-        client,
-        f"/budget-participatif/{edition.slug}/proposer",
-        proposal_form(estimated_cost="douze", description="Trop court"),
-    )
+    depot = open_depot(client, session)
+    edition, author = depot.edition, depot.author
+    response = post(client, depot.url, proposal_form(estimated_cost="douze", description="Trop court"))
     assert response.status_code == 422
     assert "Des bancs à l&#39;ombre près de l&#39;école" in response.text and "Trop court" in response.text
     assert 'aria-describedby="f-estimated_cost-hint f-estimated_cost-error"' in response.text
@@ -305,9 +301,8 @@ def test_xss_payloads_are_rendered_inert(client: TestClient, session: Session) -
 
 
 def test_photo_attacks_refused_and_metadata_stripped(client: TestClient, session: Session, uploads) -> None:  # type: ignore[no-untyped-def]
-    edition = make_edition(session)
-    login(client, resident(session))
-    url = f"/budget-participatif/{edition.slug}/proposer"
+    depot = open_depot(client, session)
+    edition, url = depot.edition, depot.url
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
     response = post(

@@ -8,6 +8,7 @@ import re
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+from httpx2 import Response  # what TestClient answers
 from sqlmodel import Session, select
 
 from backend.budget.models import Edition
@@ -120,22 +121,20 @@ def test_the_file_page_refuses_identity_columns(client: TestClient, session: Ses
     edition, projects = vote_edition(session)
     login(client, agent(session))
     (code,) = print_papers(client, session, edition, 1)
-    raw = f"nom;code;choix\nAwa N.;{code};{ids(projects[CORO], 0)[0]}".encode()
-    page = post(
-        client,
-        f"{base(edition)}/depouillement/import",
-        {"bureau": POINT, "action": "enregistrer"},
-        files={"fichier": ("d.csv", raw, "text/csv")},
-    )
+    choice = ids(projects[CORO], 0)[0]
+
+    def send(csv: str) -> Response:
+        return post(
+            client,
+            f"{base(edition)}/depouillement/import",
+            {"bureau": POINT, "action": "enregistrer"},
+            files={"fichier": ("d.csv", csv.encode(), "text/csv")},
+        )
+
+    page = send(f"nom;code;choix\nAwa N.;{code};{choice}")
     assert page.status_code == 422 and "Le vote est secret" in page_text(page)
     assert not session.exec(select(PaperCode).where(PaperCode.used)).first()
-    good = f"code;choix\n{code};{ids(projects[CORO], 0)[0]}".encode()
-    done = post(
-        client,
-        f"{base(edition)}/depouillement/import",
-        {"bureau": POINT, "action": "enregistrer"},
-        files={"fichier": ("d.csv", good, "text/csv")},
-    )
+    done = send(f"code;choix\n{code};{choice}")
     assert done.status_code == 200 and "1 bulletin compté." in page_text(done)
 
 

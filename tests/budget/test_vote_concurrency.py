@@ -1,22 +1,21 @@
 """200 concurrent submissions by the same voter give exactly one ballot: real threads, each with
 its own connection and transaction, all released at once by a barrier.
 
-Runs in a database of its own (created next to the test database on PostgreSQL, a temporary
-file on SQLite) because every submission commits. On PostgreSQL the server allows 100
+Runs in the worker's committed database (`committed_database_url`), not the rolled-back one,
+because every submission commits. On PostgreSQL the server allows 100
 connections, so the 200 threads share a pool of 60: up to 60 transactions race at the same
 instant and the others follow as connections free up. On SQLite, writers are serialised by the
 database; a submission may also fail with « database is locked », never with a second ballot."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -24,30 +23,23 @@ from backend.budget.voting import service
 from backend.budget.voting.context import Choice
 from backend.budget.voting.models import Ballot, Voter
 from backend.budget.voting.service import PaperInfo
-from backend.db import make_engine, run_migrations
+from backend.db import make_engine
 from backend.errors import DomainError
 from tests.budget.helpers import CORO
-from tests.budget.vote_helpers import ids, vote_edition, voter
+from tests.budget.vote_helpers import ids, totals, vote_edition, voter
 from tests.concurrency import run_together
-from tests.conftest import TEST_SECRET, is_postgres_url, migrated_pg_database, seed
+from tests.conftest import TEST_SECRET, is_postgres_url
 
 THREADS = 200
 
 
 @pytest.fixture(scope="module")
-def race_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    base = os.environ.get("DATABASE_URL") or ""
-    if is_postgres_url(base):
-        with migrated_pg_database(base, "bp_vote_race", pool_size=60, max_overflow=0, pool_timeout=60) as (
-            _url,
-            engine,
-        ):
-            yield engine
-        return
-    url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.sqlite3'}"
-    run_migrations(url)
-    seed(url)
-    engine = make_engine(url)
+def race_engine(committed_database_url: str) -> Iterator[Engine]:
+    url = committed_database_url
+    if is_postgres_url(url):
+        engine = make_engine(url, pool_size=60, max_overflow=0, pool_timeout=60)
+    else:
+        engine = make_engine(url)
     yield engine
     engine.dispose()
 
@@ -80,17 +72,6 @@ def setup(engine: Engine, **overrides: Any) -> tuple[int, str, int, list[str], A
         person = voter(session)
         session.commit()
         return edition.id, edition.slug, person.id, list(ids(projects[CORO], 0, 1, 2, 3)), edition
-
-
-def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
-    with Session(engine) as session:
-        voters = session.execute(
-            select(func.count()).select_from(Voter).where(col(Voter.edition_id) == edition_id)
-        ).scalar()
-        ballots = session.execute(
-            select(func.count()).select_from(Ballot).where(col(Ballot.edition_id) == edition_id)
-        ).scalar()
-        return int(voters or 0), int(ballots or 0)
 
 
 def online(edition_id: int, slug: str, user_id: int, pid: str) -> Callable[[Session], Any]:

@@ -1,48 +1,36 @@
 """The fast path of the JSON ballot API (PostgreSQL): it answers exactly like the regular route
 for a first valid ballot, hands every other case over, and never lets a person vote twice.
 
-Runs on a committed database of its own (the fast path uses its own connections)."""
+Runs on the worker's committed database (the fast path uses its own connections)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
-from sqlmodel import Session, col
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from backend.accounts import documents
 from backend.accounts.levels import Level
 from backend.accounts.models import ResidenceStatus, User
 from backend.app import create_app
 from backend.budget.service import editions
-from backend.budget.voting.models import Ballot, Voter
 from backend.config import Settings
 from backend.db import utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
-from tests.budget.vote_helpers import fast_served, ids, post_all, token, vote_edition, voter
-from tests.conftest import TEST_SECRET, is_postgres_url, migrated_pg_database
+from tests.budget.vote_helpers import fast_served, ids, post_all, token, totals, vote_edition, voter
+from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
 
-@pytest.fixture(scope="module")
-def fast_db() -> Iterator[tuple[str, Engine]]:
-    base = os.environ.get("DATABASE_URL")
-    if not is_postgres_url(base):
-        pytest.skip("needs PostgreSQL")
-    with migrated_pg_database(base, "bp_fastpath") as (url, engine):  # type: ignore[arg-type]
-        yield url, engine
-
-
 @pytest.fixture
-def world(fast_db: tuple[str, Engine]) -> dict[str, Any]:
-    url, engine = fast_db
+def world(committed_pg: tuple[str, Engine]) -> dict[str, Any]:
+    url, engine = committed_pg
     with Session(engine, expire_on_commit=False) as session:
         edition, projects = vote_edition(session)
         people = {
@@ -56,17 +44,6 @@ def world(fast_db: tuple[str, Engine]) -> dict[str, Any]:
     )
     app = create_app(settings)
     return {"app": app, "engine": engine, "edition": edition, "projects": projects, "people": people}
-
-
-def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
-    with engine.connect() as conn:
-        voters = conn.execute(
-            select(func.count()).select_from(Voter).where(col(Voter.edition_id) == edition_id)
-        ).scalar()
-        ballots = conn.execute(
-            select(func.count()).select_from(Ballot).where(col(Ballot.edition_id) == edition_id)
-        ).scalar()
-    return int(voters or 0), int(ballots or 0)
 
 
 def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[str, Any]) -> None:
@@ -169,8 +146,10 @@ def test_an_old_context_is_used_while_it_is_rebuilt_beside(world: dict[str, Any]
     assert cache.is_fresh(edition.id)
 
 
-def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(fast_db: tuple[str, Engine]) -> None:
-    url, engine = fast_db
+def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(
+    committed_pg: tuple[str, Engine],
+) -> None:
+    url, engine = committed_pg
     with Session(engine, expire_on_commit=False) as session:
         edition, projects = vote_edition(session, level_to_vote=Level.contact)
         confirmed = voter(

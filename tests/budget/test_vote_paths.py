@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,7 @@ from backend.config import Settings
 from backend.db import utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import fast_served, ids, paper, post_all, token, vote_edition, voter
-from tests.conftest import TEST_SECRET, is_postgres_url, migrated_pg_database
+from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
@@ -187,17 +186,8 @@ SCENARIOS = [
 
 
 @pytest.fixture(scope="module")
-def paths_db() -> Iterator[tuple[str, Engine]]:
-    base = os.environ.get("DATABASE_URL")
-    if not is_postgres_url(base):
-        pytest.skip("needs PostgreSQL")
-    with migrated_pg_database(base, "bp_paths") as (url, engine):  # type: ignore[arg-type]
-        yield url, engine
-
-
-@pytest.fixture(scope="module")
-def apps(paths_db: tuple[str, Engine]) -> dict[bool, FastAPI]:
-    url, _engine = paths_db
+def apps(committed_pg: tuple[str, Engine]) -> dict[bool, FastAPI]:
+    url, _engine = committed_pg
     return {
         fast: create_app(
             Settings(
@@ -247,9 +237,9 @@ def _answer(scenario: Scenario, app: FastAPI, engine: Engine) -> tuple[int, dict
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_both_paths_give_the_same_answer(
-    scenario: Scenario, apps: dict[bool, FastAPI], paths_db: tuple[str, Engine]
+    scenario: Scenario, apps: dict[bool, FastAPI], committed_pg: tuple[str, Engine]
 ) -> None:
-    engine = paths_db[1]
+    engine = committed_pg[1]
     fast_status, fast_payload, fast_count = _answer(scenario, apps[True], engine)
     slow_status, slow_payload, slow_count = _answer(scenario, apps[False], engine)
     assert (fast_status, fast_payload) == (slow_status, slow_payload)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import User
@@ -139,3 +139,9 @@ def count(session: Session, model: type[Voter] | type[Ballot], edition_id: int) 
         ).scalar()
         or 0
     )
+
+
+def totals(engine: Engine, edition_id: int) -> tuple[int, int]:
+    """How many voters and ballots the edition has, as committed (read in a session of its own)."""
+    with Session(engine) as session:
+        return count(session, Voter, edition_id), count(session, Ballot, edition_id)

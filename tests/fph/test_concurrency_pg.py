@@ -1,7 +1,8 @@
 """The fund balance never goes negative, even when decisions race (PostgreSQL, real threads with
 their own connections, each committing). Runs in a database of its own, created next to the
-test database and dropped afterwards: the journal is append-only, so committed entries could
-not be cleaned from the shared one."""
+test database and dropped afterwards: the journal is append-only and a quartier has one fund a
+year, so these committed funds could be cleaned neither from the rolled-back database nor from
+the shared committed one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select
 
+from backend.db import make_engine
 from backend.errors import DomainError
 from backend.fph.models import Application, ApplicationStatus, Decision, Fund
 from backend.fph.service import applications as apps
@@ -23,7 +25,7 @@ from backend.fph.service import committee
 from backend.fph.service.funds import FundSettings, update_fund
 from backend.ledger.service import SYSTEM, verify_ledger
 from tests.concurrency import run_together
-from tests.conftest import migrated_pg_database
+from tests.conftest import is_postgres_url, migrated_database
 from tests.fph.conftest import (
     TODAY,
     make_application,
@@ -38,14 +40,13 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def race_engine(database_url: str) -> Iterator[Engine]:
-    if not database_url.startswith("postgres"):
+def race_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if not is_postgres_url(os.environ.get("DATABASE_URL")):
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgresql://...)")
-    # Created from the server's base database, not the per-worker test database, so that another
-    # run recreating its test database cannot cut this connection.
-    base = os.environ.get("DATABASE_URL", database_url)
-    with migrated_pg_database(base, "fph_race", pool_size=12) as (_url, engine):
+    with migrated_database(tmp_path_factory, "fph_race") as url:
+        engine = make_engine(url, pool_size=12)
         yield engine
+        engine.dispose()
 
 
 def race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from backend.fph.eligibility import (
     ApplicantFacts,
     ApplicationFacts,
@@ -122,8 +124,15 @@ def test_applicants_must_live_in_the_fund_qpv() -> None:
     )
 
 
-def test_a_declared_residence_is_a_warning_not_a_block() -> None:
-    app = replace(APP, applicants=(NEIGHBOURS[0], ApplicantFacts("Sabrina", 7, "declared")))
+@pytest.mark.parametrize(
+    "residence",
+    [
+        pytest.param("declared", id="a declared residence"),
+        pytest.param("declared_in_area", id="an address the geocoder places in the quartier"),
+    ],
+)
+def test_a_residence_only_declared_is_a_warning_not_a_block(residence: str) -> None:
+    app = replace(APP, applicants=(NEIGHBOURS[0], ApplicantFacts("Sabrina", 7, residence)))
     checks = check_application(app, FUND, CLEAN)
     warning = next(c for c in checks if c.rule == "residence_verified")
     assert not warning.ok and not warning.blocking and "Sabrina" in warning.message
@@ -173,11 +182,3 @@ def test_an_empty_draft_lists_what_is_missing() -> None:
     ).keys()
     fields = {c.field for c in blocking_failures(check_application(empty, FUND, CLEAN))}
     assert {"title", "description", "audience", "place", "action_date", "amount"} <= fields
-
-
-def test_an_address_the_geocoder_places_in_the_quartier_is_still_only_declared() -> None:
-    app = replace(APP, applicants=(NEIGHBOURS[0], ApplicantFacts("Sabrina", 7, "declared_in_area")))
-    checks = check_application(app, FUND, CLEAN)
-    warning = next(c for c in checks if c.rule == "residence_verified")
-    assert not warning.ok and not warning.blocking and "Sabrina" in warning.message
-    assert failures(app) == {}

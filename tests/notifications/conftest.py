@@ -1,9 +1,8 @@
-"""A database of its own for the worker (it commits, in its own transactions), the real SMTP
+"""The worker's committed database (the outbox worker commits in its own transactions), the real SMTP
 server of the accounts tests, and small builders."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -14,28 +13,21 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
-from backend.db import make_engine, run_migrations, session_scope, utcnow
+from backend.db import make_engine, session_scope, utcnow
 from backend.notifications.models import Notification, NotificationPreference, OutboxMessage
 from tests.accounts.conftest import SmtpServer, smtp_server
-from tests.conftest import drop_pg_database, fresh_database, is_postgres_url, seed
 from tests.factories import make_user
 
 __all__ = ["SmtpServer", "smtp_server"]
 
 
 @pytest.fixture(scope="module")
-def worker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database with the territories, where commits are real (not the tests'
-    rolled-back one): the worker only sees committed messages."""
-    url = fresh_database(tmp_path_factory, "outbox")
-    run_migrations(url)
-    seed(url)
-    engine = make_engine(url, poolclass=NullPool)
+def worker_engine(committed_database_url: str) -> Iterator[Engine]:
+    """The database where commits are real (not the tests' rolled-back one): the worker only sees
+    committed messages."""
+    engine = make_engine(committed_database_url, poolclass=NullPool)
     yield engine
     engine.dispose()
-    base = os.environ.get("DATABASE_URL")
-    if is_postgres_url(base):
-        drop_pg_database(base, url)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ client its connection."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -20,6 +18,7 @@ from backend.budget.voting.tokens import issue_token
 from backend.errors import ApiError
 from tests.budget.vote_helpers import voter
 from tests.conftest import TEST_SECRET
+from tests.live import serve
 
 
 def _api_error(response: httpx2.Response, status: int) -> ApiError:
@@ -92,33 +91,17 @@ def test_an_id_beyond_2_31_is_a_404_on_postgresql(client: TestClient, postgres_o
     assert client.get(f"/api/v1/assemblee/{2**40}").status_code == 404
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live(app: FastAPI) -> Iterator[str]:
     """The app (with two routes that fail) behind a real uvicorn on a free loopback port."""
-    import uvicorn
 
     def boom() -> None:
         raise RuntimeError("a bug")
 
     app.add_api_route("/api/test-boom", boom, include_in_schema=False)
     app.add_api_route("/test-boom", boom, include_in_schema=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        assert time.time() < deadline, "the test server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, log_level="critical") as url:
+        yield url
 
 
 def _client_address(response: httpx.Response) -> object:

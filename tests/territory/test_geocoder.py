@@ -59,28 +59,6 @@ def test_no_feature_is_not_found() -> None:
     assert result.status == GeocodeStatus.not_found
 
 
-def test_one_retry_after_a_server_error() -> None:
-    calls = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        return httpx.Response(503) if len(calls) == 1 else httpx.Response(200, json=answer())
-
-    assert geocoder(handler).geocode("12 avenue Corot").status == GeocodeStatus.found
-    assert len(calls) == 2
-
-
-def test_gives_up_after_the_retry() -> None:
-    calls = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        return httpx.Response(502)
-
-    assert geocoder(handler).geocode("12 avenue Corot").status == GeocodeStatus.unreachable
-    assert len(calls) == 2
-
-
 def test_timeout_is_unreachable() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
@@ -95,12 +73,21 @@ def test_malformed_answer_is_unreachable() -> None:
     assert result.status == GeocodeStatus.unreachable
 
 
-def test_client_error_is_not_retried() -> None:
-    calls = []
+@pytest.mark.parametrize(
+    ("statuses", "expected", "calls"),
+    [
+        pytest.param([503, 200], GeocodeStatus.found, 2, id="one retry after a server error"),
+        pytest.param([502, 502], GeocodeStatus.unreachable, 2, id="gives up after the retry"),
+        pytest.param([400], GeocodeStatus.unreachable, 1, id="a client error is not retried"),
+    ],
+)
+def test_retries(statuses: list[int], expected: GeocodeStatus, calls: int) -> None:
+    seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        return httpx.Response(400)
+        seen.append(request)
+        status = statuses[len(seen) - 1]
+        return httpx.Response(status, json=answer()) if status == 200 else httpx.Response(status)
 
-    assert geocoder(handler).geocode("12 avenue Corot").status == GeocodeStatus.unreachable
-    assert len(calls) == 1
+    assert geocoder(handler).geocode("12 avenue Corot").status == expected
+    assert len(seen) == calls

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, axe_violations, describe
+from tests.browser.chromium import PHONE
+from tests.browser.conftest import axe_violations, describe, phone
 
 pytestmark = pytest.mark.browser
 
@@ -21,23 +22,15 @@ PAGES = {
 }
 
 
-def _phone(browser: Any, live_server: str, lang: str) -> Iterator[Any]:
-    context = browser.new_context(viewport=PHONE, base_url=live_server, locale=lang)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 @pytest.fixture
 def arabic(browser: Any, live_server: str) -> Iterator[Any]:
     """A phone whose browser asks for Arabic (Moroccan first): no cookie, Accept-Language decides."""
-    yield from _phone(browser, live_server, "ar-MA")
+    yield from phone(browser, live_server, "ar-MA")
 
 
 @pytest.fixture
 def english(browser: Any, live_server: str) -> Iterator[Any]:
-    yield from _phone(browser, live_server, "en-GB")
+    yield from phone(browser, live_server, "en-GB")
 
 
 def _overflow(page: Any) -> int:
