@@ -51,8 +51,12 @@ fmt: install
 	$(BIN)/ruff format backend tests bench alembic
 
 # The suite migrates its own databases (one per worker), so `test` needs no demo.
+# `--dist loadgroup`: the browser tests share one worker (tests/conftest.py groups them), so one demo
+# server and one chromium start, not one per worker. Byte-compiled modules are written even where the
+# machine sets PYTHONDONTWRITEBYTECODE: otherwise every worker recompiles every module.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: migrate lint
-	$(BIN)/python -m pytest -n $(or $(WORKERS),2) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(or $(WORKERS),2) --dist loadgroup $(PYTEST_ARGS)
 
 # Extract every message (code and templates) into the template, then merge it into each catalogue.
 # `N_` marks labels kept as data (enum, phase, role labels), translated where they are displayed.

@@ -41,6 +41,14 @@ os.environ["APP_OUTBOX_IN_PROCESS"] = "false"
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run on one worker (`make test` passes `--dist loadgroup`): one live demo
+    server and one chromium for all of them, instead of one per worker."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def _worker() -> str:
     # Outside xdist, the pid keeps two developers' runs on one server from dropping each other's database.
     return os.environ.get("PYTEST_XDIST_WORKER") or f"main{os.getpid()}"
