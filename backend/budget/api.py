@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.api import ApiRouter
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
-from backend.budget.service import editions, proposals
+from backend.budget.service import editions, proposal_lists
 from backend.deps import DbSession
 from backend.errors import error_responses
 from backend.territory.service import qpv_refs
@@ -55,7 +55,7 @@ def ballot_projects(session: DbSession, slug: str) -> list[ProjectPublic]:
     """The projects on the ballot (recevable), with the cost the vote uses."""
     edition = editions.public_edition(session, slug)
     codes = {r.id: r.code for r in qpv_refs(session).values()}
-    rows = [p for items in proposals.ballot_projects(session, edition).values() for p in items]
+    rows = [p for items in proposal_lists.ballot_projects(session, edition).values() for p in items]
     return [
         ProjectPublic(
             id=p.id,

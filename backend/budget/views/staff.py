@@ -25,7 +25,7 @@ from backend.budget.permissions import (
 )
 from backend.budget.phases import Act
 from backend.budget.rules import Answer, ProposalInput, parse_euros
-from backend.budget.service import editions, instruction, moderation, proposals
+from backend.budget.service import editions, instruction, moderation, proposal_lists, proposals
 from backend.budget.service.moderation import MODERATED
 from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
 from backend.budget.views.common import PostedProposal, form_context, labels, proposal_url, upload_of
@@ -116,7 +116,7 @@ def _moderation_page(
             "proposal": proposal,
             "qpv": access.qpv,
             "theme_label": edition.theme_labels.get(proposal.theme, proposal.theme),
-            "authors": proposals.author_names(session, proposal),
+            "authors": proposal_lists.author_names(session, proposal),
             "reports": proposals.open_reports(session, proposal),
             "prechecks": proposals.proposal_prechecks(session, edition, proposal),
             "others": others,

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from backend.budget.models import BallotRule, Edition
 from backend.budget.service import editions
-from backend.budget.service.proposals import ballot_projects
+from backend.budget.service.proposal_lists import ballot_projects
 from backend.counting.ballots import (
     DEFAULT_GRADES,
     ApprovalRule,
