@@ -1,13 +1,34 @@
-"""What the views of every domain share after a form or a button: the flash and the redirect."""
+"""What the views of every domain share: the posted form read in one piece, and the flash and the
+redirect after a form or a button."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated, TypeVar
+
+from fastapi import Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
 
 from backend.accounts.security import flash
 from backend.errors import DomainError
 from backend.rendering import redirect
+
+
+class PostedForm(BaseModel):
+    """The fields of a posted form, read together (``form: Posted[MyForm]``): declare each field
+    ``name: str = ""``. A field left out or empty reads as its default, as a lone ``Form()``
+    parameter did; fields the form model does not declare are ignored. Views parse the text with
+    :mod:`backend.forms`, and show it again as typed when the form is refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def typed(self, *names: str) -> dict[str, str]:
+        """The text typed in these fields (all of them when none is named), to fill the form again."""
+        return {name: value for name, value in self.model_dump().items() if not names or name in names}
+
+
+F = TypeVar("F", bound=PostedForm)
+Posted = Annotated[F, Form()]
 
 
 def done(request: Request, url: str, message: str, kind: str = "success") -> Response:
