@@ -69,12 +69,21 @@ def signup_form(request: Request) -> Response:
     return render(request, "accounts/signup.html", {"form": {}, **form_errors(None)})
 
 
-class SignupForm(PostedForm):
+class NewPasswordForm(PostedForm):
+    """A form that sets a password: typed twice, the same both times."""
+
+    password: str = ""
+    password_confirm: str = ""
+
+    def check_confirm(self) -> None:
+        if self.password != self.password_confirm:
+            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
+
+
+class SignupForm(NewPasswordForm):
     identifier: str = ""
     display_name: str = ""
     birth_year: str = ""
-    password: str = ""
-    password_confirm: str = ""
     consent: str = ""
 
 
@@ -83,8 +92,7 @@ def signup(request: Request, session: DbSession, posted: Posted[SignupForm]) -> 
     form = posted.typed("identifier", "display_name", "birth_year")
     checks = Checks()
     year = checks.value(read_birth_year, posted.birth_year, required=True)
-    if posted.password != posted.password_confirm:
-        checks.add(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
+    checks.value(posted.check_confirm)
     if not posted.consent:
         checks.add(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
 
@@ -275,10 +283,8 @@ def password_form(request: Request, principal: CurrentPrincipal) -> Response:
     return render(request, "accounts/password.html", form_errors(None))
 
 
-class PasswordChangeForm(PostedForm):
+class PasswordChangeForm(NewPasswordForm):
     current_password: str = ""
-    password: str = ""
-    password_confirm: str = ""
 
 
 @router.post("/compte/mot-de-passe")
