@@ -3,7 +3,7 @@ redirect after a form or a button."""
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Form, Request
 from fastapi.responses import Response
@@ -14,7 +14,7 @@ from backend.errors import DomainError
 from backend.rendering import redirect
 
 
-class PostedForm(BaseModel):
+class FormFields(BaseModel):
     """The fields of a posted form, read together (``form: Posted[MyForm]``): declare each field
     ``name: str = ""``. A field left out or empty reads as its default, as a lone ``Form()``
     parameter did; fields the form model does not declare are ignored. Views parse the text with
@@ -22,12 +22,12 @@ class PostedForm(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    def typed(self, *names: str) -> dict[str, str]:
+    def typed(self, *names: str) -> dict[str, Any]:
         """The text typed in these fields (all of them when none is named), to fill the form again."""
         return {name: value for name, value in self.model_dump().items() if not names or name in names}
 
 
-F = TypeVar("F", bound=PostedForm)
+F = TypeVar("F", bound=FormFields)
 Posted = Annotated[F, Form()]
 
 

@@ -27,7 +27,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import qpv_ref
-from backend.views_common import Posted, PostedForm, done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(include_in_schema=False)
 HELP_PATH = "/aide-compte"
@@ -148,7 +148,7 @@ def help_account(
     return _help_page(request, session, covered, form, people)
 
 
-class DocumentForm(PostedForm):
+class DocumentForm(FormFields):
     document_kind: str = ""
     document_number: str = ""
 

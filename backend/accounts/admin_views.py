@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
@@ -20,7 +18,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
-from backend.views_common import done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -74,20 +72,21 @@ def user_detail(request: Request, session: DbSession, principal: AdminPrincipal,
     return _user_page(request, session, user_id)
 
 
+class GrantForm(FormFields):
+    role: str = ""
+    scope: str = ""
+
+
 @router.post("/utilisateurs/{user_id}/roles")
 def grant(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    user_id: int,
-    role: Annotated[str, Form()] = "",
-    scope: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: AdminPrincipal, user_id: int, posted: Posted[GrantForm]
 ) -> Response:
     user = service.get_user(session, user_id)
     # One select lists every territory as "kind:code", grouped by kind.
-    scope_kind, _sep, scope_code = scope.partition(":")
+    scope_kind, _sep, scope_code = posted.scope.partition(":")
     outcome = attempt(
-        session, lambda: grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
+        session,
+        lambda: grant_role(session, principal.actor(Role.admin), user, posted.role, scope_kind, scope_code),
     )
     if isinstance(outcome, DomainError):
         return _user_page(request, session, user_id, outcome)
@@ -95,7 +94,7 @@ def grant(
         request,
         f"/admin/utilisateurs/{user_id}",
         _("Rôle « %(role)s » attribué à %(name)s.")
-        % {"role": _(ROLE_LABELS[Role(role)]), "name": user.display_name},
+        % {"role": _(ROLE_LABELS[Role(posted.role)]), "name": user.display_name},
     )
 
 

@@ -27,7 +27,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
-from backend.views_common import Posted, PostedForm, done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +105,7 @@ def confirmation(request: Request, session: DbSession, principal: CurrentPrincip
     return _confirmation_page(request, session, require_authenticated(principal))
 
 
-class ContactForm(PostedForm):
+class ContactForm(FormFields):
     email: str = ""
     phone: str = ""
 

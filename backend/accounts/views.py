@@ -37,7 +37,7 @@ from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
-from backend.views_common import Posted, PostedForm, done, refused
+from backend.views_common import FormFields, Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,7 +69,7 @@ def signup_form(request: Request) -> Response:
     return render(request, "accounts/signup.html", {"form": {}, **form_errors(None)})
 
 
-class NewPasswordForm(PostedForm):
+class NewPasswordForm(FormFields):
     """A form that sets a password: typed twice, the same both times."""
 
     password: str = ""
@@ -137,7 +137,7 @@ def login_form(request: Request, suivant: str = "") -> Response:
     )
 
 
-class LoginForm(PostedForm):
+class LoginForm(FormFields):
     identifier: str = ""
     password: str = ""
     suivant: str = ""
@@ -209,7 +209,7 @@ def profile(request: Request, session: DbSession, principal: CurrentPrincipal, s
     return render(request, "accounts/profile.html", ctx)
 
 
-class ProfileForm(PostedForm):
+class ProfileForm(FormFields):
     display_name: str = ""
     birth_year: str = ""
     suivant: str = ""
@@ -243,7 +243,7 @@ def update_profile(
     return done(request, _back_to(posted.suivant) or "/compte", _("Vos informations sont enregistrées."))
 
 
-class ResidenceForm(PostedForm):
+class ResidenceForm(FormFields):
     address: str = ""
     qpv_code: str = ""
     suivant: str = ""
@@ -329,7 +329,7 @@ def delete_form(request: Request, principal: CurrentPrincipal) -> Response:
     return render(request, "accounts/delete.html", form_errors(None))
 
 
-class DeleteAccountForm(PostedForm):
+class DeleteAccountForm(FormFields):
     password: str = ""
     confirm: str = ""
 

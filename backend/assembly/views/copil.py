@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
@@ -29,7 +29,7 @@ from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
@@ -69,64 +69,63 @@ def new_form(request: Request, session: DbSession, principal: CurrentPrincipal) 
     return render(request, "assembly/new.html", _new_context(session, principal, form, None))
 
 
+class SaisineForm(FormFields):
+    title: str = ""
+    question: str = ""
+    context: str = ""
+    commune_insee: str = ""
+    panel_size: str = ""
+    avis_deadline: str = ""
+    registration_deadline: str = ""
+    registration_mode: str = ""
+    categories: list[str] = []
+    adoption_threshold_pct: str = "50"
+    quorum_pct: str = "50"
+
+
 @router.post("/assemblee/nouvelle-saisine")
 def create(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    title: Annotated[str, Form()] = "",
-    question: Annotated[str, Form()] = "",
-    context: Annotated[str, Form()] = "",
-    commune_insee: Annotated[str, Form()] = "",
-    panel_size: Annotated[str, Form()] = "",
-    avis_deadline: Annotated[str, Form()] = "",
-    registration_deadline: Annotated[str, Form()] = "",
-    registration_mode: Annotated[str, Form()] = "",
-    categories: Annotated[list[str] | None, Form()] = None,
-    adoption_threshold_pct: Annotated[str, Form()] = "50",
-    quorum_pct: Annotated[str, Form()] = "50",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[SaisineForm]
 ) -> Response:
     require_authenticated(principal)
-    enforce(create_policy(principal, territory_refs(session, commune_insee)))
-    form = {
-        "title": title, "question": question, "context": context, "commune_insee": commune_insee,
-        "panel_size": panel_size, "avis_deadline": avis_deadline, "registration_deadline": registration_deadline,
-        "registration_mode": registration_mode, "categories": categories or [],
-        "adoption_threshold_pct": adoption_threshold_pct, "quorum_pct": quorum_pct,
-    }  # fmt: skip
+    enforce(create_policy(principal, territory_refs(session, posted.commune_insee)))
+    form = posted.typed()
     read = FormCheck()  # values that cannot be read are reported with the service's problems
     panel = read(
         lambda: parse_int(
-            panel_size, "panel_size", min=None, message=_("La taille du panel est un nombre, par exemple 40.")
+            posted.panel_size,
+            "panel_size",
+            min=None,
+            message=_("La taille du panel est un nombre, par exemple 40."),
         )
     )
-    avis = read(lambda: parse_date(avis_deadline, "avis_deadline"))
-    registration = read(lambda: parse_date(registration_deadline, "registration_deadline"))
+    avis = read(lambda: parse_date(posted.avis_deadline, "avis_deadline"))
+    registration = read(lambda: parse_date(posted.registration_deadline, "registration_deadline"))
     threshold = read(
         lambda: parse_int(
-            adoption_threshold_pct,
+            posted.adoption_threshold_pct,
             "adoption_threshold_pct",
             min=None,
             message=_("Le seuil d'adoption est un nombre."),
         )
     )
     quorum = read(
-        lambda: parse_int(quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
+        lambda: parse_int(posted.quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
     )
 
     def create() -> Saisine:
         created = saisines.create_saisine(
             session,
             principal.actor("copil"),
-            title=title,
-            question=question,
-            context=context,
-            commune_insee=commune_insee,
+            title=posted.title,
+            question=posted.question,
+            context=posted.context,
+            commune_insee=posted.commune_insee,
             panel_size=panel if panel is not None else 0,
             avis_deadline=avis,
             registration_deadline=registration,
-            registration_mode=registration_mode,
-            categories=categories or [],
+            registration_mode=posted.registration_mode,
+            categories=posted.categories,
             adoption_threshold_pct=threshold if threshold is not None else 50,
             quorum_pct=quorum if quorum is not None else 50,
         )
@@ -253,20 +252,29 @@ def _respond(
     return done(request, saisine_url(ctx.saisine, f"/reponses#r{rec.number}"), message.format(n=rec.number))
 
 
+class AnswerForm(FormFields):
+    decision: str = ""
+    reasons: str = ""
+
+
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}")
 def answer(
     request: Request,
     session: DbSession,
     ctx: CopilSaisine,
     recommendation_id: int,
-    decision: Annotated[str, Form()] = "",
-    reasons: Annotated[str, Form()] = "",
+    posted: Posted[AnswerForm],
 ) -> Response:
     return _respond(
         request, session, ctx, recommendation_id,
-        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons),
-        {"decision": decision, "reasons": reasons}, _("La réponse à la recommandation n° {n} est publiée."),
+        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, posted.decision, posted.reasons),
+        posted.typed(), _("La réponse à la recommandation n° {n} est publiée."),
     )  # fmt: skip
+
+
+class FollowUpForm(FormFields):
+    status: str = ""
+    text: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}/suivi")
@@ -275,11 +283,10 @@ def follow_up(
     session: DbSession,
     ctx: FollowUpSaisine,
     recommendation_id: int,
-    status: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
+    posted: Posted[FollowUpForm],
 ) -> Response:
     return _respond(
         request, session, ctx, recommendation_id,
-        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text),
-        {"status": status, "text": text}, _("Le suivi de la recommandation n° {n} est publié."),
+        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, posted.status, posted.text),
+        posted.typed(), _("Le suivi de la recommandation n° {n} est publié."),
     )  # fmt: skip

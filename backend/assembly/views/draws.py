@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from backend.assembly.permissions import SaisineContext, StaffSaisine
@@ -15,7 +15,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done, refused
+from backend.views_common import FormFields, Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,15 +35,14 @@ def seed_form(request: Request, ctx: StaffSaisine) -> Response:
     return render(request, "assembly/seed.html", _seed_context(ctx, [], [], None))
 
 
+class SeedForm(FormFields):
+    label: list[str] = []
+    value: list[str] = []
+
+
 @router.post("/assemblee/{saisine_id}/gestion/graine")
-def seed_fix(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    label: Annotated[list[str] | None, Form()] = None,
-    value: Annotated[list[str] | None, Form()] = None,
-) -> Response:
-    labels, values = label or [], value or []
+def seed_fix(request: Request, session: DbSession, ctx: StaffSaisine, posted: Posted[SeedForm]) -> Response:
+    labels, values = posted.label, posted.value
     outcome = attempt(
         session,
         lambda: draws.fix_seed(session, ctx.actor, ctx.saisine, list(zip(labels, values, strict=False))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
@@ -36,7 +36,7 @@ from backend.processes import PhaseHooks
 from backend.rendering import render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
-from backend.views_common import done, refused
+from backend.views_common import FormFields, Posted, done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
 MARSEILLE = "13055"
@@ -358,27 +358,38 @@ def update_envelopes(
     return done(request, url, _("Enveloppes enregistrées."))
 
 
+class PhaseChangeForm(FormFields):
+    target: str = ""
+    reason: str = ""
+
+
 @router.post("/{slug}/phase")
 def change_phase(
     request: Request,
     session: DbSession,
     principal: AdminPrincipal,
     slug: str,
-    target: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    posted: Posted[PhaseChangeForm],
 ) -> Response:
     edition = editions.get_edition(session, slug)
     url = f"/admin/budget-participatif/{edition.slug}#phase"
     outcome = attempt(
         session,
         lambda: editions.change_phase(
-            session, principal.actor(Role.admin), edition, target, reason, hooks=_phase_hooks(request)
+            session,
+            principal.actor(Role.admin),
+            edition,
+            posted.target,
+            posted.reason,
+            hooks=_phase_hooks(request),
         ),
     )
     if isinstance(outcome, DomainError):
         return refused(request, url, outcome)
     return done(
-        request, url, _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(target)}
+        request,
+        url,
+        _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(posted.target)},
     )
 
 

@@ -35,7 +35,7 @@ from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
-from backend.views_common import done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -133,47 +133,49 @@ def moderation_form(request: Request, session: DbSession, access: Moderated) -> 
     return _moderation_page(request, session, access)
 
 
+class ModerationForm(FormFields):
+    decision: str = ""
+    message: str = ""
+    category: str = ""
+    reason: str = ""
+    target: str = ""
+    merge_reason: str = ""
+    restore_reason: str = ""
+
+    @property
+    def decision_reason(self) -> str:
+        """The reason typed for the decision taken (merging and restoring have a field of their own)."""
+        return {"fusionner": self.merge_reason, "reafficher": self.restore_reason}.get(
+            self.decision, self.reason
+        )
+
+
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
 def moderate(
-    request: Request,
-    session: DbSession,
-    access: Moderated,
-    decision: Annotated[str, Form()] = "",
-    message: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    target: Annotated[str, Form()] = "",
-    merge_reason: Annotated[str, Form()] = "",
-    restore_reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: Moderated, posted: Posted[ModerationForm]
 ) -> Response:
     proposal, edition, actor = access.proposal, access.edition, access.actor
-    reason = {"fusionner": merge_reason, "reafficher": restore_reason}.get(decision, reason)
-    form = {
-        "decision": decision,
-        "message": message,
-        "category": category,
-        "reason": reason,
-        "target": target,
-    }
+    reason = posted.decision_reason
+    form = {**posted.typed("decision", "message", "category", "target"), "reason": reason}
 
     def decide() -> str:
         """What to tell the moderator (the authors are told by the service)."""
-        if decision == "publier":
+        if posted.decision == "publier":
             moderation.publish(session, actor, proposal)
             return _("Proposition publiée.")
-        if decision == "modifier":
-            moderation.request_changes(session, actor, proposal, message)
+        if posted.decision == "modifier":
+            moderation.request_changes(session, actor, proposal, posted.message)
             return _("Demande de modification envoyée à l'auteur·rice.")
-        if decision == "refuser":
-            moderation.reject(session, actor, proposal, category, reason)
+        if posted.decision == "refuser":
+            moderation.reject(session, actor, proposal, posted.category, reason)
             return _("Proposition refusée. La raison est publique.")
-        if decision == "fusionner":
-            other = session.get(Proposal, int(target)) if target.isdigit() else None
+        if posted.decision == "fusionner":
+            other = session.get(Proposal, int(posted.target)) if posted.target.isdigit() else None
             if other is None or other.edition_id != edition.id:
                 raise Invalid(_("Choisissez la proposition à garder."), field="target")
             moderation.merge(session, actor, proposal, other, reason)
             return _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es.")
-        if decision == "reafficher":
+        if posted.decision == "reafficher":
             moderation.restore(session, actor, proposal, reason)
             return _("Proposition affichée de nouveau.")
         raise Invalid(_("Choisissez une décision."), field="decision")
@@ -181,9 +183,8 @@ def moderate(
     outcome = attempt(session, decide)
     if isinstance(outcome, DomainError):
         return _moderation_page(request, session, access, outcome, form)
-    message = outcome
     code = access.qpv.code if access.qpv else ""
-    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", message)
+    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", outcome)
 
 
 # --- filing for a resident met in person ----------------------------------------------------

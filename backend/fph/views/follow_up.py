@@ -3,9 +3,9 @@ photos, its review, and the private files."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, Response
 
 from backend.db import attempt
@@ -29,9 +29,15 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.views_common import done
+from backend.views_common import FormFields, Posted, done
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
+
+
+class PaymentForm(FormFields):
+    amount: str = ""
+    paid_on: str = ""
+    reference: str = ""
 
 
 @router.post("/demandes/{application_id}/versements")
@@ -40,28 +46,26 @@ def record_payment(
     session: DbSession,
     access: AppManage,
     background: BackgroundTasks,
-    amount: Annotated[str, Form()] = "",
-    paid_on: Annotated[str, Form()] = "",
-    reference: Annotated[str, Form()] = "",
+    posted: Posted[PaymentForm],
 ) -> Response:
     application = access.application
 
     def record() -> Payment:
-        day = parse_date(paid_on, "paid_on", required=True)
+        day = parse_date(posted.paid_on, "paid_on", required=True)
         return payments.record_payment(
             session,
             access.fund.actor("manage"),
             application,
-            amount_cents=parse_euros_to_cents(amount, field="amount"),
+            amount_cents=parse_euros_to_cents(posted.amount, field="amount"),
             paid_on=day,
-            reference=reference,
+            reference=posted.reference,
             today=paris_today(),
         )
 
     payment = attempt(session, record)
     if isinstance(payment, DomainError):
         session.refresh(application)
-        typed = {"amount": amount, "paid_on": paid_on, "reference": reference}
+        typed = posted.typed()
         return application_page(request, session, access, error=payment, form=typed, form_name="payment")
     send_to_holders(
         request, background, session, application,
@@ -141,27 +145,35 @@ def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedFor
     return done(request, f"/fph/demandes/{application.id}", message)
 
 
+class BilanReviewForm(FormFields):
+    decision: str = ""
+    reason: str = ""
+
+
 @router.post("/demandes/{application_id}/bilan/examen")
 def review_bilan(
     request: Request,
     session: DbSession,
     access: AppManage,
     background: BackgroundTasks,
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    posted: Posted[BilanReviewForm],
 ) -> Response:
     application = access.application
     outcome = attempt(
         session,
         lambda: payments.review_bilan(
-            session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
+            session,
+            access.fund.actor("manage"),
+            application,
+            accept=posted.decision == "accept",
+            reason=posted.reason,
         ),
     )
     if isinstance(outcome, DomainError):
         session.refresh(application)
-        typed = {"decision": decision, "reason": reason}
+        typed = posted.typed()
         return application_page(request, session, access, error=outcome, form=typed, form_name="review")
-    if decision == "accept":
+    if posted.decision == "accept":
         subject, body = _("Votre bilan est accepté"), _("Merci. Le bilan de « {title} » est accepté.")
     else:
         subject, body = (
@@ -174,12 +186,14 @@ def review_bilan(
         session,
         application,
         subject,
-        body.format(title=application.title, reason=reason),
+        body.format(title=application.title, reason=posted.reason),
     )
     return done(
         request,
         f"/fph/demandes/{application.id}#bilan",
-        _("Le bilan est accepté.") if decision == "accept" else _("Le bilan est renvoyé avec votre message."),
+        _("Le bilan est accepté.")
+        if posted.decision == "accept"
+        else _("Le bilan est renvoyé avec votre message."),
     )
 
 

@@ -4,9 +4,9 @@ decisions and the publication of the minutes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
@@ -32,7 +32,7 @@ from backend.fph.service import minutes as minutes_service
 from backend.fph.views import page
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
-from backend.views_common import done, refused
+from backend.views_common import FormFields, Posted, done, refused
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -125,28 +125,32 @@ def meeting_response(
     )
 
 
+class AgendaForm(FormFields):
+    application_id: int = 0
+    invited: str = ""
+
+
 @router.post("/comites/{meeting_id}/ordre-du-jour")
 def add_to_agenda(
     request: Request,
     session: DbSession,
     access: MeetingManage,
     background: BackgroundTasks,
-    application_id: Annotated[int, Form()] = 0,
-    invited: Annotated[str, Form()] = "",
+    posted: Posted[AgendaForm],
 ) -> Response:
     meeting_url = f"/fph/gestion/comites/{access.meeting.id}"
 
     def add() -> Application:
-        application = apps.get_application(session, application_id)
+        application = apps.get_application(session, posted.application_id)
         committee.add_to_agenda(
-            session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
+            session, access.fund.actor("manage"), access.meeting, application, invited=bool(posted.invited)
         )
         return application
 
     application = attempt(session, add)
     if isinstance(application, DomainError):
         return refused(request, meeting_url, application)
-    if invited:
+    if posted.invited:
         subject, body = invitation_message(application, access.meeting)
         send_to_holders(request, background, session, application, subject, body)
     return done(request, meeting_url, _("La demande est à l'ordre du jour."))
@@ -156,22 +160,21 @@ def _item_url(access: Any) -> str:
     return f"/fph/gestion/comites/{access.meeting.id}#point-{access.item.id}"
 
 
+class VoteForm(FormFields):
+    choice: str = ""
+    member_id: int | None = None
+
+
 @router.post("/comites/{meeting_id}/points/{item_id}/vote")
-def vote(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    choice: Annotated[str, Form()] = "",
-    member_id: Annotated[int | None, Form()] = None,
-) -> Response:
+def vote(request: Request, session: DbSession, access: ItemDecide, posted: Posted[VoteForm]) -> Response:
     fa = access.fund
 
     def record() -> None:
-        if member_id is not None and (fa.member is None or member_id != fa.member.id):
+        if posted.member_id is not None and (fa.member is None or posted.member_id != fa.member.id):
             # Recording someone else's vote (show of hands): the association's secretary only.
             if not fa.can_manage:
                 raise Forbidden(_("Vous ne pouvez enregistrer que votre propre vote."))
-            member = session.get(Member, member_id)
+            member = session.get(Member, posted.member_id)
             if member is None or member.fund_id != fa.fund.id:
                 raise NotFound(_("Ce membre n'existe pas."))
             has_role = _member_has_role(session, member, fa)
@@ -184,7 +187,7 @@ def vote(
             recorded_by=fa.actor("decide"),
             item=access.item,
             member=member,
-            choice=choice,
+            choice=posted.choice,
             has_committee_role=has_role,
         )
 
@@ -208,14 +211,15 @@ def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -
     return done(request, _item_url(access), _("C'est noté : vous ne votez pas sur cette demande."), "info")
 
 
+class DecisionForm(FormFields):
+    outcome: str = ""
+    amount: str = ""
+    reason: str = ""
+
+
 @router.post("/comites/{meeting_id}/points/{item_id}/decision")
 def decide(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    outcome: Annotated[str, Form()] = "",
-    amount: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: ItemDecide, posted: Posted[DecisionForm]
 ) -> Response:
     fa = access.fund
     application = apps.get_application(session, access.item.application_id)
@@ -225,14 +229,19 @@ def decide(
             raise Forbidden(
                 _("Vous êtes lié·e à ce dossier : une autre personne du comité enregistre la décision.")
             )
-        cents = parse_euros_to_cents(amount, field="amount") if outcome == "granted" else None
+        cents = parse_euros_to_cents(posted.amount, field="amount") if posted.outcome == "granted" else None
         return committee.decide(
-            session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
+            session,
+            fa.actor("decide"),
+            access.item,
+            outcome=posted.outcome,
+            amount_cents=cents,
+            reason=posted.reason,
         )
 
     decision = attempt(session, record)
     if isinstance(decision, DomainError):
-        typed = {"outcome": outcome, "amount": amount, "reason": reason}
+        typed = posted.typed()
         return meeting_response(
             request, session, fa, access.meeting, error=decision, item_id=access.item.id, form=typed
         )
