@@ -1,13 +1,14 @@
-"""What the views of every domain share: the posted form read in one piece, and the flash and the
-redirect after a form or a button."""
+"""What the views of every domain share: the posted form (as a form model, or whole), and the flash
+and the redirect after a form or a button."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import FormData
 
 from backend.accounts.security import flash
 from backend.errors import DomainError
@@ -29,6 +30,16 @@ class FormFields(BaseModel):
 
 F = TypeVar("F", bound=FormFields)
 Posted = Annotated[F, Form()]
+
+
+async def whole_form(request: Request) -> FormData:
+    """The whole posted form (fields and uploaded files), for a form whose fields depend on the data
+    (one per criterion, per project). Read here without blocking the event loop, so that the routes
+    stay plain `def`: their SQL is synchronous and FastAPI runs them in a thread."""
+    return await request.form()
+
+
+WholeForm = Annotated[FormData, Depends(whole_form)]
 
 
 def done(request: Request, url: str, message: str, kind: str = "success") -> Response:

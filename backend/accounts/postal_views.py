@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from backend.accounts import postal
 from backend.accounts.deps import CurrentPrincipal
@@ -18,16 +17,12 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
 from backend.territory.service import qpv_refs
-from backend.views_common import done
+from backend.views_common import WholeForm, done
 
 router = APIRouter(include_in_schema=False)
 
 # Letters carry residents' addresses: agents of the QPV and administrators print them.
 POSTAL_ROLES = (Role.agent, Role.admin)
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _covered(session: DbSession, principal: Principal) -> list[QpvRef]:
@@ -68,7 +63,7 @@ def print_letters(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    raw: Annotated[FormData, Depends(_form)],
+    raw: WholeForm,
 ) -> Response:
     covered = _covered(session, principal)
     qpv = raw.get("qpv")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
 from backend.errors import DomainError, FormCheck, Invalid
@@ -27,15 +26,6 @@ T = TypeVar("T")
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
     """`backend.forms.form_errors`, with the failed blocking eligibility checks next to their field."""
     return shared_form_errors(error, [c for c in checks if not c.ok and c.blocking and c.field])
-
-
-async def posted_form(request: Request) -> FormData:
-    """The posted form (fields and uploaded files), read without blocking the event loop, so that
-    the routes stay plain `def`: their SQL is synchronous and FastAPI runs them in a thread."""
-    return await request.form()
-
-
-PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def raw(form: FormData) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
@@ -25,7 +25,6 @@ from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, parse_euros,
 from backend.budget.service import editions
 from backend.budget.service.editions import EditionSettings
 from backend.budget.views.common import labels
-from backend.budget.views.staff import form_data
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
@@ -36,7 +35,7 @@ from backend.processes import PhaseHooks
 from backend.rendering import render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
-from backend.views_common import FormFields, Posted, done, refused
+from backend.views_common import FormFields, Posted, WholeForm, done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
 MARSEILLE = "13055"
@@ -286,7 +285,7 @@ def create_edition(
     request: Request,
     session: DbSession,
     principal: AdminPrincipal,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     form, settings, error = _parse(raw)
     edition = (
@@ -317,7 +316,7 @@ def update_edition(
     session: DbSession,
     principal: AdminPrincipal,
     slug: str,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     edition = editions.get_edition(session, slug)
     form, settings, error = _parse(raw)
@@ -339,7 +338,7 @@ def update_envelopes(
     session: DbSession,
     principal: AdminPrincipal,
     slug: str,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     edition = editions.get_edition(session, slug)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import col, select
-from starlette.datastructures import FormData
 
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
@@ -35,7 +34,7 @@ from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import FormFields, Posted, WholeForm, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -336,17 +335,12 @@ def instruct_form(request: Request, session: DbSession, access: Instructed) -> R
     return _instruct_page(request, session, access)
 
 
-async def form_data(request: Request) -> FormData:
-    """The whole form, for a form whose fields depend on the edition (one per criterion)."""
-    return await request.form()
-
-
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
 def instruct(
     request: Request,
     session: DbSession,
     access: Instructed,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     def value(name: str) -> str:
         item = raw.get(name)

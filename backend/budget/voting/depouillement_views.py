@@ -11,14 +11,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from backend.accounts.security import flash
 from backend.budget.models import Edition
 from backend.budget.permissions import EditionDep
 from backend.budget.voting import depouillement as dep
 from backend.budget.voting import depouillement_file as dep_file
-from backend.budget.voting.ballot_form import context_of, form_data, form_value
+from backend.budget.voting.ballot_form import context_of, form_value
 from backend.budget.voting.context import GRADES, VoteContext
 from backend.budget.voting.voting_point import PointDep, VotingPoint
 from backend.db import attempt
@@ -28,6 +28,7 @@ from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.rendering import redirect, render
 from backend.territory.models import QpvRef
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,7 +121,7 @@ def print_papers(
     session: DbSession,
     edition: EditionDep,
     who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     """Draw the codes and show the papers to print. The codes are shown this once only."""
     form = {k: form_value(raw, k) for k in ("bureau", "enveloppe", "nombre")}
@@ -214,7 +215,7 @@ def enter_ballot(
     session: DbSession,
     edition: EditionDep,
     who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     """One paper ballot: its code and its choices (or blank, or spoiled). Never a name."""
     form = {k: form_value(raw, k) for k in ("bureau", "code", "bulletin", "choix")}
@@ -248,7 +249,7 @@ def import_count(
     session: DbSession,
     edition: EditionDep,
     who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     """Check (« Vérifier ») or record (« Enregistrer ») a ``code;choix`` file: all or nothing."""
     point = form_value(raw, "bureau")
@@ -279,7 +280,7 @@ def close_point(
     session: DbSession,
     edition: EditionDep,
     who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     """Close the point's dépouillement; a difference with the émargements needs an explanation."""
     form = {k: form_value(raw, k) for k in ("bureau", "explication")}

@@ -14,7 +14,6 @@ from backend.errors import DomainError, Invalid, NotFound
 from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
-from backend.fph.forms import PostedForm
 from backend.fph.models import ApplicationStatus, BilanStatus, Payment
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
@@ -29,7 +28,7 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import FormFields, Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 
@@ -111,7 +110,7 @@ def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
 
 
 @router.post("/demandes/{application_id}/bilan")
-def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
+def bilan(request: Request, session: DbSession, access: AppEdit, form: WholeForm) -> Response:
     values = forms.raw(form)
     application = access.application
 

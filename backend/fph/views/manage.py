@@ -19,7 +19,6 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms
-from backend.fph.forms import PostedForm
 from backend.fph.models import (
     WAITING,
     AgendaItem,
@@ -45,7 +44,7 @@ from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import FormFields, Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -131,7 +130,7 @@ def new_fund_form(request: Request, session: DbSession, principal: CurrentPrinci
 
 @router.post("/fonds/nouveau")
 def create_fund(
-    request: Request, session: DbSession, principal: CurrentPrincipal, form: PostedForm
+    request: Request, session: DbSession, principal: CurrentPrincipal, form: WholeForm
 ) -> Response:
     enforce(staff_policy(principal, Role.admin, Role.agent))
     values = forms.raw(form)
@@ -162,9 +161,7 @@ def settings_form(request: Request, session: DbSession, access: FundConfigure) -
 
 
 @router.post("/fonds/{fund_id}/reglages")
-def update_settings(
-    request: Request, session: DbSession, access: FundConfigure, form: PostedForm
-) -> Response:
+def update_settings(request: Request, session: DbSession, access: FundConfigure, form: WholeForm) -> Response:
     values = forms.raw(form)
     values["year"] = str(access.fund.year)
     outcome = attempt(
