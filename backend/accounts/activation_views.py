@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from backend.accounts import activation, documents, sessions
 from backend.accounts.deps import CurrentPrincipal
+from backend.accounts.forms import ActivationForm, DocumentForm
 from backend.accounts.models import LoginAttempt, Role, User
 from backend.accounts.permissions import (
     VERIFIER_ROLES,
@@ -19,7 +20,7 @@ from backend.accounts.permissions import (
     verify_residence_policy,
 )
 from backend.accounts.security import account_key
-from backend.accounts.views import NewPasswordForm, _login, covered_refs
+from backend.accounts.views import _login, covered_refs
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
@@ -27,7 +28,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import qpv_ref
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 HELP_PATH = "/aide-compte"
@@ -40,11 +41,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 @router.get(activation.ACTIVATE_PATH)
 def activate_form(request: Request) -> Response:
     return render(request, "accounts/activate.html", {"form": {}, "error": None})
-
-
-class ActivationForm(NewPasswordForm):
-    code: str = ""
-    contact: str = ""
 
 
 @router.post(activation.ACTIVATE_PATH)
@@ -146,11 +142,6 @@ def help_account(
     except DomainError as exc:
         return _help_page(request, session, covered, form, error=exc, status_code=exc.status_code)
     return _help_page(request, session, covered, form, people)
-
-
-class DocumentForm(FormFields):
-    document_kind: str = ""
-    document_number: str = ""
 
 
 @router.post(HELP_PATH + "/{public_id}")

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from backend.accounts import service
 from backend.accounts.deps import AdminPrincipal
+from backend.accounts.forms import GrantForm
 from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
@@ -18,7 +19,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -70,11 +71,6 @@ def _user_page(
 @router.get("/utilisateurs/{user_id}")
 def user_detail(request: Request, session: DbSession, principal: AdminPrincipal, user_id: int) -> Response:
     return _user_page(request, session, user_id)
-
-
-class GrantForm(FormFields):
-    role: str = ""
-    scope: str = ""
 
 
 @router.post("/utilisateurs/{user_id}/roles")

@@ -18,16 +18,17 @@ from fastapi.responses import Response
 
 from backend.accounts import codes, contact
 from backend.accounts.deps import CurrentPrincipal
+from backend.accounts.forms import ContactForm, NewPasswordForm, ResetCodeForm
 from backend.accounts.models import CodePurpose, User
 from backend.accounts.permissions import require_authenticated
-from backend.accounts.views import NewPasswordForm, _login
+from backend.accounts.views import _login
 from backend.config import Settings
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,11 +104,6 @@ def _confirmation_page(
 @router.get("/compte/confirmation")
 def confirmation(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     return _confirmation_page(request, session, require_authenticated(principal))
-
-
-class ContactForm(FormFields):
-    email: str = ""
-    phone: str = ""
 
 
 @router.post("/compte/contact/{kind}")
@@ -216,10 +212,6 @@ SMS_LOGIN_STEP = ("login_phone", "/connexion/sms", "accounts/login_sms_code.html
 @router.get("/mot-de-passe-oublie/code")
 def reset_code_form(request: Request) -> Response:
     return _code_page(request, RESET_STEP)
-
-
-class ResetCodeForm(NewPasswordForm):
-    code: str = ""
 
 
 @router.post("/mot-de-passe-oublie/code")

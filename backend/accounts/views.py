@@ -14,7 +14,16 @@ from backend import i18n
 from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal
-from backend.accounts.forms import Checks, read_birth_year
+from backend.accounts.forms import (
+    Checks,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    ResidenceForm,
+    SignupForm,
+    read_birth_year,
+)
 from backend.accounts.grants import active_grants
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
@@ -37,7 +46,7 @@ from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
-from backend.views_common import FormFields, Posted, done, refused
+from backend.views_common import Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,24 +76,6 @@ def _in_form_order(exc: DomainError, fields: tuple[str, ...]) -> Problems:
 @router.get("/inscription")
 def signup_form(request: Request) -> Response:
     return render(request, "accounts/signup.html", {"form": {}, **form_errors(None)})
-
-
-class NewPasswordForm(FormFields):
-    """A form that sets a password: typed twice, the same both times."""
-
-    password: str = ""
-    password_confirm: str = ""
-
-    def check_confirm(self) -> None:
-        if self.password != self.password_confirm:
-            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
-
-
-class SignupForm(NewPasswordForm):
-    identifier: str = ""
-    display_name: str = ""
-    birth_year: str = ""
-    consent: str = ""
 
 
 @router.post("/inscription")
@@ -135,12 +126,6 @@ def login_form(request: Request, suivant: str = "") -> Response:
         "accounts/login.html",
         {"identifier": "", "suivant": _safe_next(suivant), **form_errors(None)},
     )
-
-
-class LoginForm(FormFields):
-    identifier: str = ""
-    password: str = ""
-    suivant: str = ""
 
 
 @router.post("/connexion")
@@ -209,12 +194,6 @@ def profile(request: Request, session: DbSession, principal: CurrentPrincipal, s
     return render(request, "accounts/profile.html", ctx)
 
 
-class ProfileForm(FormFields):
-    display_name: str = ""
-    birth_year: str = ""
-    suivant: str = ""
-
-
 @router.post("/compte/profil")
 def update_profile(
     request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[ProfileForm]
@@ -241,12 +220,6 @@ def update_profile(
         ctx = _profile_context(session, principal, problems, form=form, suivant=_back_to(posted.suivant))
         return render(request, "accounts/profile.html", ctx, status_code=problems.status_code)
     return done(request, _back_to(posted.suivant) or "/compte", _("Vos informations sont enregistrées."))
-
-
-class ResidenceForm(FormFields):
-    address: str = ""
-    qpv_code: str = ""
-    suivant: str = ""
 
 
 @router.post("/compte/residence")
@@ -281,10 +254,6 @@ def update_residence(
 def password_form(request: Request, principal: CurrentPrincipal) -> Response:
     require_authenticated(principal)
     return render(request, "accounts/password.html", form_errors(None))
-
-
-class PasswordChangeForm(NewPasswordForm):
-    current_password: str = ""
 
 
 @router.post("/compte/mot-de-passe")
@@ -327,11 +296,6 @@ def download_data(session: DbSession, principal: CurrentPrincipal, registry: App
 def delete_form(request: Request, principal: CurrentPrincipal) -> Response:
     require_authenticated(principal)
     return render(request, "accounts/delete.html", form_errors(None))
-
-
-class DeleteAccountForm(FormFields):
-    password: str = ""
-    confirm: str = ""
 
 
 @router.post("/compte/supprimer")

@@ -17,6 +17,7 @@ from backend.forms import form_errors as shared_form_errors
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
 from backend.i18n import gettext as _
+from backend.views_common import FormFields
 
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
@@ -152,3 +153,45 @@ def read_files(form: FormData, name: str) -> list[tuple[str, bytes]]:
             if item.filename or data:
                 files.append((item.filename or "fichier", data))
     return files
+
+
+# --- the short forms of the fund's pages, each read in one piece (`Posted[...]`) ------------------
+
+
+class PaymentForm(FormFields):
+    amount: str = ""
+    paid_on: str = ""
+    reference: str = ""
+
+
+class BilanReviewForm(FormFields):
+    decision: str = ""
+    reason: str = ""
+
+
+class MemberForm(FormFields):
+    kind: str = ""
+    identifier: str = ""
+    label: str = ""
+
+
+class ScheduleForm(FormFields):
+    starts_on: str = ""
+    starts_time: str = ""
+    place: str = ""
+
+
+class AgendaForm(FormFields):
+    application_id: int = 0
+    invited: str = ""
+
+
+class VoteForm(FormFields):
+    choice: str = ""
+    member_id: int | None = None
+
+
+class DecisionForm(FormFields):
+    outcome: str = ""
+    amount: str = ""
+    reason: str = ""

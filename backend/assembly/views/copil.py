@@ -23,13 +23,14 @@ from backend.assembly.permissions import (
 from backend.assembly.service import recommendations, saisines
 from backend.assembly.service.common import commune_of, quota_categories, territory_refs
 from backend.assembly.views.common import form_data, saisine_url, with_read_errors
+from backend.assembly.views.forms import AnswerForm, FollowUpForm, SaisineForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
@@ -67,20 +68,6 @@ def new_form(request: Request, session: DbSession, principal: CurrentPrincipal) 
         "quorum_pct": "50",
     }
     return render(request, "assembly/new.html", _new_context(session, principal, form, None))
-
-
-class SaisineForm(FormFields):
-    title: str = ""
-    question: str = ""
-    context: str = ""
-    commune_insee: str = ""
-    panel_size: str = ""
-    avis_deadline: str = ""
-    registration_deadline: str = ""
-    registration_mode: str = ""
-    categories: list[str] = []
-    adoption_threshold_pct: str = "50"
-    quorum_pct: str = "50"
 
 
 @router.post("/assemblee/nouvelle-saisine")
@@ -252,11 +239,6 @@ def _respond(
     return done(request, saisine_url(ctx.saisine, f"/reponses#r{rec.number}"), message.format(n=rec.number))
 
 
-class AnswerForm(FormFields):
-    decision: str = ""
-    reasons: str = ""
-
-
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}")
 def answer(
     request: Request,
@@ -270,11 +252,6 @@ def answer(
         lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, posted.decision, posted.reasons),
         posted.typed(), _("La réponse à la recommandation n° {n} est publiée."),
     )  # fmt: skip
-
-
-class FollowUpForm(FormFields):
-    status: str = ""
-    text: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/reponses/{recommendation_id}/suivi")

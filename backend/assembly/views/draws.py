@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws
 from backend.assembly.views.common import manage_url, one_click, saisine_url
+from backend.assembly.views.forms import SeedForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import FormFields, Posted, done, refused
+from backend.views_common import Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,11 +34,6 @@ def _seed_context(
 @router.get("/assemblee/{saisine_id}/gestion/graine")
 def seed_form(request: Request, ctx: StaffSaisine) -> Response:
     return render(request, "assembly/seed.html", _seed_context(ctx, [], [], None))
-
-
-class SeedForm(FormFields):
-    label: list[str] = []
-    value: list[str] = []
 
 
 @router.post("/assemblee/{saisine_id}/gestion/graine")

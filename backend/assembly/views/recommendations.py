@@ -13,12 +13,13 @@ from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.service.recommendations import Tally
 from backend.assembly.views.common import form_page, manage_url, one_click, saisine_url
+from backend.assembly.views.forms import RecommendationForm, VotesForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,12 +41,6 @@ def recommendation_form(request: Request, session: DbSession, ctx: StaffSaisine)
         action=manage_url(ctx, "/recommandations/nouvelle"), fields=_recommendation_fields(work.groups(session, ctx.saisine)),
         submit=_("Enregistrer le projet"),
     )  # fmt: skip
-
-
-class RecommendationForm(FormFields):
-    title: str = ""
-    text: str = ""
-    group_id: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/nouvelle")
@@ -133,11 +128,6 @@ def _votes_context(
 @router.get("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/votes")
 def votes_form(request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int) -> Response:
     return render(request, "assembly/votes.html", _votes_context(session, ctx, recommendation_id, None))
-
-
-class VotesForm(FormFields):
-    member_id: str = ""
-    choice: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/votes")

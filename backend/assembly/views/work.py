@@ -11,13 +11,14 @@ from backend.assembly.models import WorkingGroup
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recruitment, work
 from backend.assembly.views.common import form_page, manage_url, saisine_url, upload_dir
+from backend.assembly.views.forms import AttendanceForm, DocumentForm, GroupForm, MeetingForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.forms import parse_datetime
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import FormFields, Posted, done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,13 +38,6 @@ def meeting_form(request: Request, ctx: StaffSaisine) -> Response:
         request, ctx, title=_("Prévoir une séance"), intro="", action=manage_url(ctx, "/seances/nouvelle"),
         fields=_meeting_fields(), submit=_("Enregistrer la séance"),
     )  # fmt: skip
-
-
-class MeetingForm(FormFields):
-    title: str = ""
-    starts_at: str = ""
-    place: str = ""
-    agenda: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/gestion/seances/nouvelle")
@@ -88,11 +82,6 @@ def attendance_form(request: Request, session: DbSession, ctx: StaffSaisine, mee
     return render(
         request, "assembly/attendance.html", _attendance_context(session, ctx, meeting_id, None, None, None)
     )
-
-
-class AttendanceForm(FormFields):
-    present: list[int] | None = None
-    summary: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/gestion/seances/{meeting_id}")
@@ -151,12 +140,6 @@ def group_edit(request: Request, session: DbSession, ctx: StaffSaisine, group_id
     group = work.get_group(session, ctx.saisine, group_id)
     form = {"name": group.name, "topic": group.topic}
     return render(request, "assembly/group.html", _group_context(session, ctx, group_id, form, None))
-
-
-class GroupForm(FormFields):
-    name: str = ""
-    topic: str = ""
-    members: list[int] | None = None
 
 
 @router.post("/assemblee/{saisine_id}/gestion/groupes/nouveau")
@@ -219,12 +202,6 @@ def document_form(request: Request, session: DbSession, ctx: StaffSaisine) -> Re
         request, ctx, title=_("Ajouter un document"), intro="", action=manage_url(ctx, "/documents/nouveau"),
         fields=_document_fields(work.meetings(session, ctx.saisine)), submit=_("Ajouter le document"),
     )  # fmt: skip
-
-
-class DocumentForm(FormFields):
-    title: str = ""
-    meeting_id: str = ""
-    url: str = ""
 
 
 @router.post("/assemblee/{saisine_id}/gestion/documents/nouveau")

@@ -24,7 +24,7 @@ from backend.budget.models import (
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, parse_euros, slugify, themes_from_lines
 from backend.budget.service import editions
 from backend.budget.service.editions import EditionSettings
-from backend.budget.views.common import labels
+from backend.budget.views.common import PhaseChangeForm, labels
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
@@ -35,7 +35,7 @@ from backend.processes import PhaseHooks
 from backend.rendering import render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
-from backend.views_common import FormFields, Posted, WholeForm, done, refused
+from backend.views_common import Posted, WholeForm, done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
 MARSEILLE = "13055"
@@ -355,11 +355,6 @@ def update_envelopes(
     if isinstance(outcome, DomainError):
         return refused(request, url, outcome)
     return done(request, url, _("Enveloppes enregistrées."))
-
-
-class PhaseChangeForm(FormFields):
-    target: str = ""
-    reason: str = ""
 
 
 @router.post("/{slug}/phase")

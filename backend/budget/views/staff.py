@@ -27,14 +27,21 @@ from backend.budget.rules import Answer, ProposalInput, parse_euros
 from backend.budget.service import editions, instruction, moderation, proposal_lists, proposals
 from backend.budget.service.moderation import MODERATED
 from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
-from backend.budget.views.common import PostedProposal, form_context, labels, proposal_url, upload_of
+from backend.budget.views.common import (
+    ModerationForm,
+    PostedProposal,
+    form_context,
+    labels,
+    proposal_url,
+    upload_of,
+)
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
-from backend.views_common import FormFields, Posted, WholeForm, done
+from backend.views_common import Posted, WholeForm, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -130,23 +137,6 @@ def _moderation_page(
 @router.get("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
 def moderation_form(request: Request, session: DbSession, access: Moderated) -> Response:
     return _moderation_page(request, session, access)
-
-
-class ModerationForm(FormFields):
-    decision: str = ""
-    message: str = ""
-    category: str = ""
-    reason: str = ""
-    target: str = ""
-    merge_reason: str = ""
-    restore_reason: str = ""
-
-    @property
-    def decision_reason(self) -> str:
-        """The reason typed for the decision taken (merging and restoring have a field of their own)."""
-        return {"fusionner": self.merge_reason, "reafficher": self.restore_reason}.get(
-            self.decision, self.reason
-        )
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")

@@ -14,6 +14,7 @@ from backend.errors import DomainError, Invalid, NotFound
 from backend.formatting import format_money
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
+from backend.fph.forms import BilanReviewForm, PaymentForm
 from backend.fph.models import ApplicationStatus, BilanStatus, Payment
 from backend.fph.notify import send_to_holders
 from backend.fph.permissions import (
@@ -28,15 +29,9 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.views_common import FormFields, Posted, WholeForm, done
+from backend.views_common import Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
-
-
-class PaymentForm(FormFields):
-    amount: str = ""
-    paid_on: str = ""
-    reference: str = ""
 
 
 @router.post("/demandes/{application_id}/versements")
@@ -142,11 +137,6 @@ def bilan(request: Request, session: DbSession, access: AppEdit, form: WholeForm
         return page(request, "fph/bilan.html", ctx, status_code=outcome.status_code)
     message = _("Merci ! Votre bilan est envoyé. L'association gestionnaire va le lire.")
     return done(request, f"/fph/demandes/{application.id}", message)
-
-
-class BilanReviewForm(FormFields):
-    decision: str = ""
-    reason: str = ""
 
 
 @router.post("/demandes/{application_id}/bilan/examen")

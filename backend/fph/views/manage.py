@@ -19,6 +19,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms
+from backend.fph.forms import MemberForm, ScheduleForm
 from backend.fph.models import (
     WAITING,
     AgendaItem,
@@ -44,7 +45,7 @@ from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
-from backend.views_common import FormFields, Posted, WholeForm, done
+from backend.views_common import Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -175,12 +176,6 @@ def update_settings(request: Request, session: DbSession, access: FundConfigure,
     return done(request, f"/fph/gestion/fonds/{access.fund.id}", _("Les règles du fonds sont enregistrées."))
 
 
-class MemberForm(FormFields):
-    kind: str = ""
-    identifier: str = ""
-    label: str = ""
-
-
 @router.post("/fonds/{fund_id}/membres")
 def add_member(
     request: Request, session: DbSession, access: FundConfigure, posted: Posted[MemberForm]
@@ -282,12 +277,6 @@ def backoffice_response(
         },
         status_code=error.status_code if error else 200,
     )
-
-
-class ScheduleForm(FormFields):
-    starts_on: str = ""
-    starts_time: str = ""
-    place: str = ""
 
 
 @router.post("/fonds/{fund_id}/comites")

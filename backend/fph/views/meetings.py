@@ -17,6 +17,7 @@ from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
+from backend.fph.forms import AgendaForm, DecisionForm, VoteForm
 from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
 from backend.fph.notify import invitation_message, send_to_holders
 from backend.fph.permissions import (
@@ -32,7 +33,7 @@ from backend.fph.service import minutes as minutes_service
 from backend.fph.views import page
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
-from backend.views_common import FormFields, Posted, done, refused
+from backend.views_common import Posted, done, refused
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -125,11 +126,6 @@ def meeting_response(
     )
 
 
-class AgendaForm(FormFields):
-    application_id: int = 0
-    invited: str = ""
-
-
 @router.post("/comites/{meeting_id}/ordre-du-jour")
 def add_to_agenda(
     request: Request,
@@ -158,11 +154,6 @@ def add_to_agenda(
 
 def _item_url(access: Any) -> str:
     return f"/fph/gestion/comites/{access.meeting.id}#point-{access.item.id}"
-
-
-class VoteForm(FormFields):
-    choice: str = ""
-    member_id: int | None = None
 
 
 @router.post("/comites/{meeting_id}/points/{item_id}/vote")
@@ -209,12 +200,6 @@ def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -
     if isinstance(outcome, DomainError):
         return refused(request, _item_url(access), outcome)
     return done(request, _item_url(access), _("C'est noté : vous ne votez pas sur cette demande."), "info")
-
-
-class DecisionForm(FormFields):
-    outcome: str = ""
-    amount: str = ""
-    reason: str = ""
 
 
 @router.post("/comites/{meeting_id}/points/{item_id}/decision")
