@@ -202,6 +202,8 @@ def contact_form(request: Request, session: DbSession, editing: ContactEditor) -
 
 
 class ContactForm(FormFields):
+    """The fields of `ContactInput`, read from the form."""
+
     name: str = ""
     email: str = ""
     phone: str = ""
@@ -213,7 +215,7 @@ class ContactForm(FormFields):
 def contact_save(
     request: Request, session: DbSession, editing: ContactEditor, posted: Posted[ContactForm]
 ) -> Response:
-    typed = ContactInput(posted.name, posted.email, posted.phone, posted.place, posted.hours)
+    typed = ContactInput(**posted.typed())
     outcome = attempt(session, lambda: save_contact(session, editing.qpv, typed, editing.actor))
     if isinstance(outcome, DomainError):
         return _contact_form(request, editing, typed, outcome)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
@@ -31,6 +32,7 @@ from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import N_
 from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef
 from backend.processes import PhaseHooks
 from backend.rendering import render
 from backend.territory.models import Commune, Qpv
@@ -38,6 +40,22 @@ from backend.territory.service import list_qpv, secteurs
 from backend.views_common import Posted, WholeForm, done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class EditedEdition:
+    """An edition as an administrator edits it, and the journal's actor. The administrator is
+    checked first: a stranger gets 401/403, never a hint of which editions exist."""
+
+    edition: Edition
+    actor: ActorRef
+
+
+def edited_edition(session: DbSession, principal: AdminPrincipal, slug: str) -> EditedEdition:
+    return EditedEdition(editions.get_edition(session, slug), principal.actor(Role.admin))
+
+
+AdminEdition = Annotated[EditedEdition, Depends(edited_edition)]
 MARSEILLE = "13055"
 RESERVED_SLUGS = {"mes-propositions", "nouvelle"}
 
@@ -305,25 +323,16 @@ def create_edition(
 
 
 @router.get("/{slug}")
-def edit_edition_form(request: Request, session: DbSession, principal: AdminPrincipal, slug: str) -> Response:
-    edition = editions.get_edition(session, slug)
-    return _edit_page(request, session, edition, _form_of(session, edition))
+def edit_edition_form(request: Request, session: DbSession, admin: AdminEdition) -> Response:
+    return _edit_page(request, session, admin.edition, _form_of(session, admin.edition))
 
 
 @router.post("/{slug}")
-def update_edition(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    raw: WholeForm,
-) -> Response:
-    edition = editions.get_edition(session, slug)
+def update_edition(request: Request, session: DbSession, admin: AdminEdition, raw: WholeForm) -> Response:
+    edition = admin.edition
     form, settings, error = _parse(raw)
     if settings is not None:
-        outcome = attempt(
-            session, lambda: editions.update_edition(session, principal.actor(Role.admin), edition, settings)
-        )
+        outcome = attempt(session, lambda: editions.update_edition(session, admin.actor, edition, settings))
         if isinstance(outcome, DomainError):
             error = outcome
     if error is not None:
@@ -333,14 +342,8 @@ def update_edition(
 
 
 @router.post("/{slug}/enveloppes")
-def update_envelopes(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    raw: WholeForm,
-) -> Response:
-    edition = editions.get_edition(session, slug)
+def update_envelopes(request: Request, session: DbSession, admin: AdminEdition, raw: WholeForm) -> Response:
+    edition = admin.edition
 
     def save() -> None:
         amounts: dict[int, int] = {}
@@ -348,7 +351,7 @@ def update_envelopes(
             item = raw.get(f"envelope-{envelope.id}")
             if isinstance(item, str) and item.strip():
                 amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0
-        editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
+        editions.set_envelope_amounts(session, admin.actor, edition, amounts)
 
     url = f"/admin/budget-participatif/{edition.slug}#enveloppes"
     outcome = attempt(session, save)
@@ -359,19 +362,15 @@ def update_envelopes(
 
 @router.post("/{slug}/phase")
 def change_phase(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    posted: Posted[PhaseChangeForm],
+    request: Request, session: DbSession, admin: AdminEdition, posted: Posted[PhaseChangeForm]
 ) -> Response:
-    edition = editions.get_edition(session, slug)
+    edition = admin.edition
     url = f"/admin/budget-participatif/{edition.slug}#phase"
     outcome = attempt(
         session,
         lambda: editions.change_phase(
             session,
-            principal.actor(Role.admin),
+            admin.actor,
             edition,
             posted.target,
             posted.reason,
