@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import FormData
 
 from backend.accounts.security import flash
-from backend.errors import DomainError
+from backend.errors import DomainError, NotFound
+from backend.i18n import gettext as _
 from backend.rendering import redirect
+from backend.territory.models import QpvRef
 
 
 class FormFields(BaseModel):
@@ -52,3 +54,14 @@ def refused(request: Request, url: str, problem: DomainError) -> Response:
     """A one-button action was refused: say why on the page it came from (nothing was typed)."""
     flash(request, problem.message, "error")
     return redirect(url, request)
+
+
+def chosen_quartiers(covered: list[QpvRef], code: str) -> list[QpvRef]:
+    """The quartiers in one's charge that a list is filtered on: the one with this code, or all of
+    them when no code is given. A code outside one's charge is a 404, never an empty list."""
+    if not code:
+        return covered
+    chosen = [r for r in covered if r.code == code]
+    if not chosen:
+        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
+    return chosen

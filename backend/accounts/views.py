@@ -39,14 +39,14 @@ from backend.accounts.permissions import (
 from backend.accounts.security import parse_identifier
 from backend.db import attempt
 from backend.deps import AppRegistry, DbSession, get_registry
-from backend.errors import DomainError, Invalid, NotFound, Problems
+from backend.errors import DomainError, Invalid, Problems
 from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
-from backend.views_common import Posted, done, refused
+from backend.views_common import Posted, chosen_quartiers, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -339,9 +339,7 @@ def verification_list(
     request: Request, session: DbSession, principal: CurrentPrincipal, qpv: str = "", statut: str = "declared"
 ) -> Response:
     covered = covered_refs(session, principal)
-    selected = [r for r in covered if r.code == qpv] if qpv else covered
-    if qpv and not selected:
-        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
+    selected = chosen_quartiers(covered, qpv)
     status = statut if statut in {s.value for s in ResidenceStatus} else None
     residents = service.residents_to_verify(session, [r.id for r in selected], status)
     names = {r.id: r.name for r in covered}

@@ -37,11 +37,11 @@ from backend.budget.views.common import (
 )
 from backend.db import attempt
 from backend.deps import DbSession
-from backend.errors import DomainError, Invalid, NotFound
+from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
-from backend.views_common import Posted, WholeForm, done
+from backend.views_common import Posted, WholeForm, chosen_quartiers, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,15 +51,6 @@ def _covered(session: DbSession, principal: Principal, edition: Edition, act: Ac
     enforce(staff_policy(principal, edition, act, refs))
     roles = tuple(phases.spec(edition.phase).roles_for(act))
     return staff_qpvs(principal, edition, roles, refs)
-
-
-def _selected(covered: list[QpvRef], quartier: str) -> list[QpvRef]:
-    if not quartier:
-        return covered
-    chosen = [r for r in covered if r.code == quartier]
-    if not chosen:
-        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
-    return chosen
 
 
 def _queue(
@@ -81,7 +72,7 @@ def moderation_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
     covered = _covered(session, principal, edition, Act.moderate)
-    ids = [r.id for r in _selected(covered, quartier)]
+    ids = [r.id for r in chosen_quartiers(covered, quartier)]
     return render(
         request,
         "budget/moderation.html",
@@ -265,7 +256,7 @@ def instruction_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
     covered = _covered(session, principal, edition, Act.instruct)
-    ids = [r.id for r in _selected(covered, quartier)]
+    ids = [r.id for r in chosen_quartiers(covered, quartier)]
     todo = _queue(session, edition, ids, (ProposalStatus.published,))
     return render(
         request,
