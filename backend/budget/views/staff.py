@@ -64,6 +64,30 @@ def _queue(
     return list(session.exec(query.order_by(col(Proposal.submitted_at), col(Proposal.id))).all())
 
 
+class _StaffList:
+    """A staff list of one edition: the quartiers in one's charge for an act (checked here), and
+    those the list is filtered on (`quartier`)."""
+
+    def __init__(
+        self, session: DbSession, principal: Principal, edition: Edition, act: Act, quartier: str
+    ) -> None:
+        self.session, self.edition, self.quartier = session, edition, quartier
+        self.covered = _covered(session, principal, edition, act)
+        self.ids = [r.id for r in chosen_quartiers(self.covered, quartier)]
+
+    def proposals(self, statuses: tuple[str, ...], hidden: bool = False) -> list[Proposal]:
+        return _queue(self.session, self.edition, self.ids, statuses, hidden)
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "edition": self.edition,
+            "covered": self.covered,
+            "quartier": self.quartier,
+            "qpv_names": {r.id: r.name for r in self.covered},
+            **labels(),
+        }
+
+
 # --- moderation --------------------------------------------------------------------------------
 
 
@@ -71,21 +95,16 @@ def _queue(
 def moderation_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
-    covered = _covered(session, principal, edition, Act.moderate)
-    ids = [r.id for r in chosen_quartiers(covered, quartier)]
+    queue = _StaffList(session, principal, edition, Act.moderate, quartier)
     return render(
         request,
         "budget/moderation.html",
         {
-            "edition": edition,
-            "covered": covered,
-            "quartier": quartier,
-            "qpv_names": {r.id: r.name for r in covered},
-            "waiting": _queue(session, edition, ids, (ProposalStatus.submitted,)),
-            "hidden": _queue(session, edition, ids, (), hidden=True),
-            "changes": _queue(session, edition, ids, (ProposalStatus.changes_requested,)),
-            "published": _queue(session, edition, ids, (ProposalStatus.published, *ELIGIBLE_STATUSES)),
-            **labels(),
+            **queue.context(),
+            "waiting": queue.proposals((ProposalStatus.submitted,)),
+            "hidden": queue.proposals((), hidden=True),
+            "changes": queue.proposals((ProposalStatus.changes_requested,)),
+            "published": queue.proposals((ProposalStatus.published, *ELIGIBLE_STATUSES)),
         },
     )
 
@@ -255,21 +274,16 @@ def in_person_submit(
 def instruction_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
-    covered = _covered(session, principal, edition, Act.instruct)
-    ids = [r.id for r in chosen_quartiers(covered, quartier)]
-    todo = _queue(session, edition, ids, (ProposalStatus.published,))
+    queue = _StaffList(session, principal, edition, Act.instruct, quartier)
+    todo = queue.proposals((ProposalStatus.published,))
     return render(
         request,
         "budget/instruction.html",
         {
-            "edition": edition,
-            "covered": covered,
-            "quartier": quartier,
-            "qpv_names": {r.id: r.name for r in covered},
+            **queue.context(),
             "todo": todo,
             "checks": {p.id: proposals.proposal_prechecks(session, edition, p) for p in todo},
-            "decided": _queue(session, edition, ids, (*ELIGIBLE_STATUSES, ProposalStatus.ineligible)),
-            **labels(),
+            "decided": queue.proposals((*ELIGIBLE_STATUSES, ProposalStatus.ineligible)),
         },
     )
 
