@@ -67,14 +67,6 @@ def chosen_quartiers(covered: list[QpvRef], code: str) -> list[QpvRef]:
     return chosen
 
 
-def page_number(page: int = 1) -> int:
-    """The `page` of a paged list, from 1 (a smaller number shows the first page)."""
-    return max(1, page)
-
-
-PageNumber = Annotated[int, Depends(page_number)]
-
-
 def page_count(total: int, size: int) -> int:
     """How many pages `total` rows fill, `size` a page: one at least, even for an empty list."""
     return max(1, -(-total // size))

@@ -14,7 +14,7 @@ from backend.ledger import service
 from backend.ledger.models import LedgerEntry
 from backend.rendering import render
 from backend.territory.service import list_qpv
-from backend.views_common import PageNumber, page_count
+from backend.views_common import page_count
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -35,11 +35,12 @@ def filtered(process: str = "", territory: str = "", action: str = "") -> Select
 def journal(
     request: Request,
     session: DbSession,
-    page: PageNumber,
     processus: str = "",
     quartier: str = "",
     action: str = "",
+    page: int = 1,
 ) -> Response:
+    page = max(1, page)
     query = filtered(processus, quartier, action)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     entries = session.exec(

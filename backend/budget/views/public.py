@@ -32,7 +32,7 @@ from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, Secteur
-from backend.views_common import PageNumber, page_count
+from backend.views_common import page_count
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,13 +104,15 @@ def proposal_list(
     request: Request,
     session: DbSession,
     edition: EditionDep,
-    page: PageNumber,
     q: str = "",
     quartier: str = "",
     theme: str = "",
     statut: str = "",
+    page: int = 1,
 ) -> Response:
-    filters = proposal_lists.Filters(q=q[:100], quartier=quartier, theme=theme, statut=statut, page=page)
+    filters = proposal_lists.Filters(
+        q=q[:100], quartier=quartier, theme=theme, statut=statut, page=max(1, page)
+    )
     items, total = proposal_lists.search(session, edition, filters)
     refs = editions.edition_qpvs(session, edition)
     names = {r.id: r.name for r in refs}
