@@ -3,15 +3,16 @@ a one-time activation code; the person then uses it at ``/compte/activer``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from backend.accounts import activation, documents, sessions
 from backend.accounts.deps import CurrentPrincipal
+from backend.accounts.forms import ActivationForm, DocumentForm
 from backend.accounts.models import LoginAttempt, Role, User
 from backend.accounts.permissions import (
     VERIFIER_ROLES,
@@ -27,7 +28,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import qpv_ref
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 HELP_PATH = "/aide-compte"
@@ -43,25 +44,17 @@ def activate_form(request: Request) -> Response:
 
 
 @router.post(activation.ACTIVATE_PATH)
-def activate(
-    request: Request,
-    session: DbSession,
-    code: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
-    contact: Annotated[str, Form()] = "",
-) -> Response:
+def activate(request: Request, session: DbSession, posted: Posted[ActivationForm]) -> Response:
     settings = request.app.state.settings
     ip = request.client.host if request.client else "unknown"
     key = account_key(f"activation:{ip}")
-    form = {"code": code, "contact": contact}
+    form = posted.typed("code", "contact")
 
     def activate_account() -> User:
         sessions.check_rate_limit(session, settings, key, ip)
-        if password != password_confirm:
-            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
+        posted.check_confirm()
         return activation.activate(
-            session, settings.secret_key, code=code, password=password, contact=contact
+            session, settings.secret_key, code=posted.code, password=posted.password, contact=posted.contact
         )
 
     user = attempt(session, activate_account)
@@ -157,8 +150,7 @@ def issue_code(
     session: DbSession,
     principal: CurrentPrincipal,
     public_id: str,
-    document_kind: Annotated[str, Form()] = "",
-    document_number: Annotated[str, Form()] = "",
+    posted: Posted[DocumentForm],
 ) -> Response:
     """Identity checked in person → the document is noted on the account and a code is printed."""
     covered = covered_refs(session, principal)
@@ -175,7 +167,11 @@ def issue_code(
 
     def issue() -> activation.Slip:
         documents.record_document(
-            session, person, key=settings.id_document_key, kind=document_kind, number=document_number
+            session,
+            person,
+            key=settings.id_document_key,
+            kind=posted.document_kind,
+            number=posted.document_number,
         )
         return activation.issue_activation(
             session,

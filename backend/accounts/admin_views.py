@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
 from backend.accounts import service
 from backend.accounts.deps import AdminPrincipal
+from backend.accounts.forms import GrantForm
 from backend.accounts.grants import active_grants, grant_role, revoke_grant
 from backend.accounts.models import Role, RoleGrant, ScopeKind
 from backend.accounts.permissions import ROLE_LABELS, SCOPE_LABELS
@@ -20,7 +19,7 @@ from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Commune
 from backend.territory.service import list_qpv, metropoles, secteurs
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -76,18 +75,14 @@ def user_detail(request: Request, session: DbSession, principal: AdminPrincipal,
 
 @router.post("/utilisateurs/{user_id}/roles")
 def grant(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    user_id: int,
-    role: Annotated[str, Form()] = "",
-    scope: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: AdminPrincipal, user_id: int, posted: Posted[GrantForm]
 ) -> Response:
     user = service.get_user(session, user_id)
     # One select lists every territory as "kind:code", grouped by kind.
-    scope_kind, _sep, scope_code = scope.partition(":")
+    scope_kind, _sep, scope_code = posted.scope.partition(":")
     outcome = attempt(
-        session, lambda: grant_role(session, principal.actor(Role.admin), user, role, scope_kind, scope_code)
+        session,
+        lambda: grant_role(session, principal.actor(Role.admin), user, posted.role, scope_kind, scope_code),
     )
     if isinstance(outcome, DomainError):
         return _user_page(request, session, user_id, outcome)
@@ -95,7 +90,7 @@ def grant(
         request,
         f"/admin/utilisateurs/{user_id}",
         _("Rôle « %(role)s » attribué à %(name)s.")
-        % {"role": _(ROLE_LABELS[Role(role)]), "name": user.display_name},
+        % {"role": _(ROLE_LABELS[Role(posted.role)]), "name": user.display_name},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from backend.errors import DomainError, Invalid, Problems
 from backend.forms import parse_year
 from backend.i18n import gettext as _
+from backend.views_common import FormFields
 
 T = TypeVar("T")
 
@@ -70,3 +71,75 @@ def read_birth_year(value: str, *, required: bool = False) -> int | None:
     return parse_year(
         value, "birth_year", message=_("L'année de naissance s'écrit avec 4 chiffres, par exemple 1985.")
     )
+
+
+# --- the forms of the account pages, each read in one piece (`Posted[...]`) -----------------------
+
+
+class NewPasswordForm(FormFields):
+    """A form that sets a password: typed twice, the same both times."""
+
+    password: str = ""
+    password_confirm: str = ""
+
+    def check_confirm(self) -> None:
+        if self.password != self.password_confirm:
+            raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
+
+
+class SignupForm(NewPasswordForm):
+    identifier: str = ""
+    display_name: str = ""
+    birth_year: str = ""
+    consent: str = ""
+
+
+class LoginForm(FormFields):
+    identifier: str = ""
+    password: str = ""
+    suivant: str = ""
+
+
+class ProfileForm(FormFields):
+    display_name: str = ""
+    birth_year: str = ""
+    suivant: str = ""
+
+
+class ResidenceForm(FormFields):
+    address: str = ""
+    qpv_code: str = ""
+    suivant: str = ""
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password: str = ""
+
+
+class DeleteAccountForm(FormFields):
+    password: str = ""
+    confirm: str = ""
+
+
+class ActivationForm(NewPasswordForm):
+    code: str = ""
+    contact: str = ""
+
+
+class DocumentForm(FormFields):
+    document_kind: str = ""
+    document_number: str = ""
+
+
+class ContactForm(FormFields):
+    email: str = ""
+    phone: str = ""
+
+
+class ResetCodeForm(NewPasswordForm):
+    code: str = ""
+
+
+class GrantForm(FormFields):
+    role: str = ""
+    scope: str = ""

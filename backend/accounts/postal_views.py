@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from backend.accounts import postal
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.models import Role
 from backend.accounts.permissions import Principal, require_authenticated
 from backend.deps import DbSession
-from backend.errors import DomainError, Forbidden, Invalid, NotFound
+from backend.errors import DomainError, Forbidden, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
 from backend.territory.service import qpv_refs
-from backend.views_common import done
+from backend.views_common import WholeForm, chosen_quartiers, done
 
 router = APIRouter(include_in_schema=False)
 
 # Letters carry residents' addresses: agents of the QPV and administrators print them.
 POSTAL_ROLES = (Role.agent, Role.admin)
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _covered(session: DbSession, principal: Principal) -> list[QpvRef]:
@@ -38,18 +33,11 @@ def _covered(session: DbSession, principal: Principal) -> list[QpvRef]:
     return sorted(covered, key=lambda r: r.name)
 
 
-def _selected(covered: list[QpvRef], qpv: str) -> list[QpvRef]:
-    selected = [r for r in covered if r.code == qpv] if qpv else covered
-    if qpv and not selected:
-        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
-    return selected
-
-
 def _list_page(
     request: Request, session: DbSession, covered: list[QpvRef], qpv: str, error: DomainError | None = None
 ) -> Response:
     settings = request.app.state.settings
-    rows = postal.waiting(session, settings.secret_key, [r.id for r in _selected(covered, qpv)])
+    rows = postal.waiting(session, settings.secret_key, [r.id for r in chosen_quartiers(covered, qpv)])
     ctx: dict[str, Any] = {"covered": covered, "qpv": qpv, "rows": rows, "error": error}
     return render(
         request, "accounts/postal_waiting.html", ctx, status_code=error.status_code if error else 200
@@ -68,7 +56,7 @@ def print_letters(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    raw: Annotated[FormData, Depends(_form)],
+    raw: WholeForm,
 ) -> Response:
     covered = _covered(session, principal)
     qpv = raw.get("qpv")
@@ -77,7 +65,9 @@ def print_letters(
     settings = request.app.state.settings
     rows = [
         row
-        for row in postal.waiting(session, settings.secret_key, [r.id for r in _selected(covered, qpv)])
+        for row in postal.waiting(
+            session, settings.secret_key, [r.id for r in chosen_quartiers(covered, qpv)]
+        )
         if row.user.id in chosen
     ]
     if not rows:

@@ -18,16 +18,17 @@ from fastapi.responses import Response
 
 from backend.accounts import codes, contact
 from backend.accounts.deps import CurrentPrincipal
+from backend.accounts.forms import ContactForm, NewPasswordForm, ResetCodeForm
 from backend.accounts.models import CodePurpose, User
 from backend.accounts.permissions import require_authenticated
 from backend.accounts.views import _login
 from backend.config import Settings
 from backend.db import attempt
 from backend.deps import DbSession
-from backend.errors import DomainError, Invalid
+from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,19 +108,14 @@ def confirmation(request: Request, session: DbSession, principal: CurrentPrincip
 
 @router.post("/compte/contact/{kind}")
 def send_confirmation(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    kind: str,
-    email: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: CurrentPrincipal, kind: str, posted: Posted[ContactForm]
 ) -> Response:
     """Send (again) a link or a code for the current contact, or for a new one typed in the form."""
     user = require_authenticated(principal)
     what = KINDS.get(kind)
     if what is None:
         return redirect("/compte/confirmation", request)
-    value = email if what == "email" else phone
+    value = posted.email if what == "email" else posted.phone
     target = _start_confirmation(request, session, user, what, value or None)
     if isinstance(target, DomainError):
         return _confirmation_page(request, session, user, target, target.status_code)
@@ -219,19 +215,15 @@ def reset_code_form(request: Request) -> Response:
 
 
 @router.post("/mot-de-passe-oublie/code")
-def reset_with_code(
-    request: Request,
-    session: DbSession,
-    code: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
-) -> Response:
+def reset_with_code(request: Request, session: DbSession, posted: Posted[ResetCodeForm]) -> Response:
     phone = request.session.get("reset_phone")
     if not phone:
         return redirect("/mot-de-passe-oublie", request)
     try:
-        _check_confirm(password, password_confirm)
-        user = contact.reset_password(session, _settings(request), password, phone=phone, code=code)
+        posted.check_confirm()
+        user = contact.reset_password(
+            session, _settings(request), posted.password, phone=phone, code=posted.code
+        )
     except DomainError as exc:
         return _code_page(request, RESET_STEP, exc, exc.status_code)
     return _after_reset(request, session, user)
@@ -245,16 +237,12 @@ def reset_link_form(request: Request, session: DbSession, token: str) -> Respons
 
 @router.post("/mot-de-passe/nouveau/{token}")
 def reset_with_link(
-    request: Request,
-    session: DbSession,
-    token: str,
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, token: str, posted: Posted[NewPasswordForm]
 ) -> Response:
 
     def reset() -> User:
-        _check_confirm(password, password_confirm)
-        return contact.reset_password(session, _settings(request), password, token=token)
+        posted.check_confirm()
+        return contact.reset_password(session, _settings(request), posted.password, token=token)
 
     user = attempt(session, reset)
     if isinstance(user, DomainError):
@@ -262,11 +250,6 @@ def reset_with_link(
         ctx = {"token": token, "valid": valid, "error": user}
         return render(request, "accounts/reset_link.html", ctx, status_code=user.status_code)
     return _after_reset(request, session, user)
-
-
-def _check_confirm(password: str, password_confirm: str) -> None:
-    if password != password_confirm:
-        raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
 
 
 def _after_reset(request: Request, session: DbSession, user: User) -> Response:

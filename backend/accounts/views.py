@@ -14,7 +14,16 @@ from backend import i18n
 from backend.accounts import personal_data, service, sessions
 from backend.accounts.contact import count_signup
 from backend.accounts.deps import CurrentPrincipal
-from backend.accounts.forms import Checks, read_birth_year
+from backend.accounts.forms import (
+    Checks,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    ResidenceForm,
+    SignupForm,
+    read_birth_year,
+)
 from backend.accounts.grants import active_grants
 from backend.accounts.models import ResidenceStatus, Role, User
 from backend.accounts.permissions import (
@@ -30,14 +39,14 @@ from backend.accounts.permissions import (
 from backend.accounts.security import parse_identifier
 from backend.db import attempt
 from backend.deps import AppRegistry, DbSession, get_registry
-from backend.errors import DomainError, Invalid, NotFound, Problems
+from backend.errors import DomainError, Invalid, Problems
 from backend.forms import form_errors
 from backend.i18n import gettext as _
 from backend.notifications.service import remember_language
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
 from backend.territory.service import check_address, qpv_ref, qpv_refs, qpvs_by_commune
-from backend.views_common import done, refused
+from backend.views_common import Posted, chosen_quartiers, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,22 +79,12 @@ def signup_form(request: Request) -> Response:
 
 
 @router.post("/inscription")
-def signup(
-    request: Request,
-    session: DbSession,
-    identifier: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    birth_year: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-) -> Response:
-    form = {"identifier": identifier, "display_name": display_name, "birth_year": birth_year}
+def signup(request: Request, session: DbSession, posted: Posted[SignupForm]) -> Response:
+    form = posted.typed("identifier", "display_name", "birth_year")
     checks = Checks()
-    year = checks.value(read_birth_year, birth_year, required=True)
-    if password != password_confirm:
-        checks.add(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
-    if not consent:
+    year = checks.value(read_birth_year, posted.birth_year, required=True)
+    checks.value(posted.check_confirm)
+    if not posted.consent:
         checks.add(_("Cochez la case pour accepter l'utilisation de vos données."), field="consent")
 
     def register() -> User:
@@ -94,9 +93,9 @@ def signup(
         with checks:
             user = service.register(
                 session,
-                identifier=identifier,
-                password=password,
-                display_name=display_name,
+                identifier=posted.identifier,
+                password=posted.password,
+                display_name=posted.display_name,
                 birth_year=year,
             )
         checks.raise_any()
@@ -107,7 +106,7 @@ def signup(
     user = attempt(session, register)
     if isinstance(user, DomainError):
         problems = _in_form_order(user, SIGNUP_FIELDS)
-        form["consent"] = consent
+        form["consent"] = posted.consent
         return render(
             request,
             "accounts/signup.html",
@@ -130,24 +129,18 @@ def login_form(request: Request, suivant: str = "") -> Response:
 
 
 @router.post("/connexion")
-def login(
-    request: Request,
-    session: DbSession,
-    identifier: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    suivant: Annotated[str, Form()] = "",
-) -> Response:
+def login(request: Request, session: DbSession, posted: Posted[LoginForm]) -> Response:
     settings = request.app.state.settings
     ip = request.client.host if request.client else "unknown"
-    context = {"identifier": identifier, "suivant": _safe_next(suivant)}
+    context = {"identifier": posted.identifier, "suivant": _safe_next(posted.suivant)}
     # An incomplete form is not a guess: say what is missing, count nothing.
     checks = Checks()
-    checks.value(parse_identifier, identifier)
-    if not password:
+    checks.value(parse_identifier, posted.identifier)
+    if not posted.password:
         checks.add(_("Indiquez votre mot de passe."), field="password")
     try:
         checks.raise_any()
-        user = sessions.authenticate(session, settings, identifier, password, ip)
+        user = sessions.authenticate(session, settings, posted.identifier, posted.password, ip)
     except DomainError as exc:
         return render(
             request, "accounts/login.html", {**context, **form_errors(exc)}, status_code=exc.status_code
@@ -156,7 +149,7 @@ def login(
         error = Invalid(_("Identifiant ou mot de passe incorrect."), field="password")
         return render(request, "accounts/login.html", {**context, **form_errors(error)}, status_code=401)
     _login(request, session, user)
-    return redirect(_safe_next(suivant), request)
+    return redirect(_safe_next(posted.suivant), request)
 
 
 @router.post("/deconnexion")
@@ -203,23 +196,18 @@ def profile(request: Request, session: DbSession, principal: CurrentPrincipal, s
 
 @router.post("/compte/profil")
 def update_profile(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    display_name: Annotated[str, Form()] = "",
-    birth_year: Annotated[str, Form()] = "",
-    suivant: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[ProfileForm]
 ) -> Response:
     user = require_authenticated(principal)
     checks = Checks()
-    year = checks.value(read_birth_year, birth_year)
+    year = checks.value(read_birth_year, posted.birth_year)
 
     def update() -> None:
         with checks:
             service.update_profile(
                 session,
                 user,
-                display_name=display_name,
+                display_name=posted.display_name,
                 birth_year=year if not checks.has("birth_year") else user.birth_year,
             )
         checks.raise_any()
@@ -227,38 +215,39 @@ def update_profile(
     outcome = attempt(session, update)
     if isinstance(outcome, DomainError):
         session.refresh(user)
-        form = {"display_name": display_name, "birth_year": birth_year}
+        form = posted.typed("display_name", "birth_year")
         problems = _in_form_order(outcome, ("display_name", "birth_year"))
-        ctx = _profile_context(session, principal, problems, form=form, suivant=_back_to(suivant))
+        ctx = _profile_context(session, principal, problems, form=form, suivant=_back_to(posted.suivant))
         return render(request, "accounts/profile.html", ctx, status_code=problems.status_code)
-    return done(request, _back_to(suivant) or "/compte", _("Vos informations sont enregistrées."))
+    return done(request, _back_to(posted.suivant) or "/compte", _("Vos informations sont enregistrées."))
 
 
 @router.post("/compte/residence")
 def update_residence(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    address: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    suivant: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[ResidenceForm]
 ) -> Response:
     user = require_authenticated(principal)
-    declared = session.exec(select(Qpv).where(Qpv.code == qpv_code)).first() if qpv_code else None
-    check = check_address(session, request.app.state.geocoder, address) if address.strip() else None
+    declared = (
+        session.exec(select(Qpv).where(Qpv.code == posted.qpv_code)).first() if posted.qpv_code else None
+    )
+    check = (
+        check_address(session, request.app.state.geocoder, posted.address) if posted.address.strip() else None
+    )
     message = attempt(
         session,
-        lambda: service.set_residence(session, user, address=address, declared_qpv=declared, check=check),
+        lambda: service.set_residence(
+            session, user, address=posted.address, declared_qpv=declared, check=check
+        ),
     )
     if isinstance(message, DomainError):
         session.refresh(user)
-        form = {"address": address, "qpv_code": qpv_code}
+        form = posted.typed("address", "qpv_code")
         ctx = _profile_context(
-            session, principal, message, form=form, residence_error=True, suivant=_back_to(suivant)
+            session, principal, message, form=form, residence_error=True, suivant=_back_to(posted.suivant)
         )
         return render(request, "accounts/profile.html", ctx, status_code=message.status_code)
     kind = "success" if user.residence_status == ResidenceStatus.verified else "info"
-    return done(request, _back_to(suivant) or "/compte#residence", message, kind)
+    return done(request, _back_to(posted.suivant) or "/compte#residence", message, kind)
 
 
 @router.get("/compte/mot-de-passe")
@@ -269,12 +258,7 @@ def password_form(request: Request, principal: CurrentPrincipal) -> Response:
 
 @router.post("/compte/mot-de-passe")
 def change_password(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    current_password: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[PasswordChangeForm]
 ) -> Response:
     user = require_authenticated(principal)
     outcome = attempt(
@@ -282,9 +266,9 @@ def change_password(
         lambda: sessions.change_password(
             session,
             user,
-            current=current_password,
-            new=password,
-            confirm=password_confirm,
+            current=posted.current_password,
+            new=posted.password,
+            confirm=posted.password_confirm,
         ),
     )
     if isinstance(outcome, DomainError):
@@ -316,19 +300,15 @@ def delete_form(request: Request, principal: CurrentPrincipal) -> Response:
 
 @router.post("/compte/supprimer")
 def delete_account(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    password: Annotated[str, Form()] = "",
-    confirm: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[DeleteAccountForm]
 ) -> Response:
     from backend.accounts.security import verify_password
 
     user = require_authenticated(principal)
     checks = Checks()
-    if user.password_hash and not verify_password(password, user.password_hash):
+    if user.password_hash and not verify_password(posted.password, user.password_hash):
         checks.add(_("Le mot de passe n'est pas le bon."), field="password")
-    if confirm != "SUPPRIMER":
+    if posted.confirm != "SUPPRIMER":
         checks.add(_("Écrivez SUPPRIMER en majuscules pour confirmer."), field="confirm")
     if checks.errors:
         return render(request, "accounts/delete.html", form_errors(Problems(checks.errors)), status_code=422)
@@ -359,9 +339,7 @@ def verification_list(
     request: Request, session: DbSession, principal: CurrentPrincipal, qpv: str = "", statut: str = "declared"
 ) -> Response:
     covered = covered_refs(session, principal)
-    selected = [r for r in covered if r.code == qpv] if qpv else covered
-    if qpv and not selected:
-        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
+    selected = chosen_quartiers(covered, qpv)
     status = statut if statut in {s.value for s in ResidenceStatus} else None
     residents = service.residents_to_verify(session, [r.id for r in selected], status)
     names = {r.id: r.name for r in covered}

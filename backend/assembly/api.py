@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from backend.api import ApiRouter
-from backend.assembly.models import RecommendationStatus, Saisine, SaisineStatus
+from backend.assembly.models import Draw, RecommendationStatus, Saisine, SaisineStatus
 from backend.assembly.permissions import PublicSaisine
 from backend.assembly.service import draws, recommendations, work
 from backend.assembly.service.common import list_saisines
@@ -124,6 +124,20 @@ def saisines(session: DbSession) -> list[SaisineSummaryPublic]:
     ]
 
 
+def _draw_public(session: DbSession, s: Saisine, draw: Draw) -> DrawPublic:
+    """The draw as stored (the same names), with its files and the command that reruns it."""
+    return DrawPublic.model_validate(
+        {
+            **draw.model_dump(),
+            "volunteers": draw.volunteer_count,
+            "pool_file": f"/assemblee/{s.id}/tirage/volontaires.csv",
+            "categories_file": f"/assemblee/{s.id}/tirage/quotas.csv",
+            "command": draws.rerun_command(s, draw),
+            "seated": [m.pool_id for m in draws.members(session, s)],
+        }
+    )
+
+
 @router.get("/{saisine_id}", responses=error_responses(404))
 def saisine(session: DbSession, ctx: PublicSaisine) -> SaisinePublic:
     """A saisine with its public draw (seed, witnesses' values, hashes), composition, avis and answers."""
@@ -144,25 +158,7 @@ def saisine(session: DbSession, ctx: PublicSaisine) -> SaisinePublic:
         avis_deadline=s.avis_deadline.isoformat(),
         adoption_threshold_pct=s.adoption_threshold_pct,
         quorum_pct=s.quorum_pct,
-        draw=None
-        if draw is None
-        else DrawPublic(
-            public_inputs=draw.public_inputs,
-            seed=draw.seed,
-            algorithm=draw.algorithm,
-            volunteers=draw.volunteer_count,
-            pool_file_sha256=draw.pool_file_sha256,
-            categories_file_sha256=draw.categories_file_sha256,
-            pool_sha256=draw.pool_sha256,
-            quotas_sha256=draw.quotas_sha256,
-            pool_file=f"/assemblee/{s.id}/tirage/volontaires.csv",
-            categories_file=f"/assemblee/{s.id}/tirage/quotas.csv",
-            command=draws.rerun_command(s, draw),
-            panel=draw.panel,
-            seated=[m.pool_id for m in draws.members(session, s)],
-            minimum_probability=draw.minimum_probability,
-            probabilities=draw.probabilities,
-        ),
+        draw=None if draw is None else _draw_public(session, s, draw),
         composition=[
             CategoryPublic(
                 category=c.key,

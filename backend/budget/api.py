@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.api import ApiRouter
 from backend.budget.models import PUBLIC_STATUSES, Edition, EditionPublic, EnvelopePublic, ProjectPublic
-from backend.budget.service import editions, proposals
+from backend.budget.service import editions, proposal_lists
 from backend.deps import DbSession
 from backend.errors import error_responses
 from backend.territory.service import qpv_refs
@@ -13,29 +13,12 @@ router = ApiRouter(prefix="/budget", tags=["budget participatif"])
 
 
 def _public(session: DbSession, edition: Edition) -> EditionPublic:
-    return EditionPublic(
-        slug=edition.slug,
-        name=edition.name,
-        phase=edition.phase,
-        territory_kind=edition.territory_kind,
-        territory_codes=edition.codes,
-        envelope_scope=edition.envelope_scope,
-        cost_cap=edition.cost_cap,
-        min_voting_age=edition.min_voting_age,
-        ballot_rule=edition.ballot_rule,
-        ballot_min=edition.ballot_min,
-        ballot_max=edition.ballot_max,
-        counting_rule=edition.counting_rule,
-        counting_threshold=edition.counting_threshold,
-        level_to_propose=edition.level_to_propose,
-        level_to_support=edition.level_to_support,
-        level_to_vote=edition.level_to_vote,
-        revote_allowed=edition.revote_allowed,
-        envelopes=[
-            EnvelopePublic.model_validate(e, from_attributes=True)
-            for e in editions.envelopes(session, edition)
-        ],
-        checklist=edition.checklist,
+    """The edition's settings as stored (the same names), with its territory and envelopes."""
+    envelopes = [
+        EnvelopePublic.model_validate(e, from_attributes=True) for e in editions.envelopes(session, edition)
+    ]
+    return EditionPublic.model_validate(
+        {**edition.model_dump(), "territory_codes": edition.codes, "envelopes": envelopes}
     )
 
 
@@ -55,7 +38,7 @@ def ballot_projects(session: DbSession, slug: str) -> list[ProjectPublic]:
     """The projects on the ballot (recevable), with the cost the vote uses."""
     edition = editions.public_edition(session, slug)
     codes = {r.id: r.code for r in qpv_refs(session).values()}
-    rows = [p for items in proposals.ballot_projects(session, edition).values() for p in items]
+    rows = [p for items in proposal_lists.ballot_projects(session, edition).values() for p in items]
     return [
         ProjectPublic(
             id=p.id,

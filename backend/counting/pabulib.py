@@ -316,16 +316,3 @@ def write_pb(instance: PbInstance, path: Path | None = None) -> str:
     if path is not None:
         path.write_text(text, encoding="utf-8")
     return text
-
-
-__all__ = [
-    "PbFormatError",
-    "PbInstance",
-    "PbProject",
-    "PbRepeat",
-    "PbVote",
-    "parse_pb",
-    "read_pb",
-    "write_pb",
-    "write_pb_rows",
-]

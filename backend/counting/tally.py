@@ -26,7 +26,8 @@ from typing import Literal
 import numpy as np
 
 from backend.counting.model import Outcome
-from backend.counting.pabulib import PbFormatError, PbInstance
+from backend.counting.pabulib import PbInstance
+from backend.counting.pabulib_sections import PbFormatError
 from backend.counting.profile import BallotKind, project_scores
 from backend.counting.rules.equal_shares import equal_shares, equal_shares_add1
 from backend.counting.rules.greedy import greedy

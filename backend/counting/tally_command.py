@@ -7,7 +7,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from backend.counting.pabulib import PbFormatError, read_pb
+from backend.counting.pabulib import read_pb
+from backend.counting.pabulib_sections import PbFormatError
 from backend.counting.tally import TallyError, tally
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
 from backend.errors import DomainError, FormCheck, Invalid
@@ -18,6 +17,7 @@ from backend.forms import form_errors as shared_form_errors
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
 from backend.i18n import gettext as _
+from backend.views_common import FormFields
 
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
@@ -27,15 +27,6 @@ T = TypeVar("T")
 def form_errors(error: DomainError | None, checks: Sequence[Any] = ()) -> dict[str, Any]:
     """`backend.forms.form_errors`, with the failed blocking eligibility checks next to their field."""
     return shared_form_errors(error, [c for c in checks if not c.ok and c.blocking and c.field])
-
-
-async def posted_form(request: Request) -> FormData:
-    """The posted form (fields and uploaded files), read without blocking the event loop, so that
-    the routes stay plain `def`: their SQL is synchronous and FastAPI runs them in a thread."""
-    return await request.form()
-
-
-PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def raw(form: FormData) -> dict[str, str]:
@@ -162,3 +153,45 @@ def read_files(form: FormData, name: str) -> list[tuple[str, bytes]]:
             if item.filename or data:
                 files.append((item.filename or "fichier", data))
     return files
+
+
+# --- the short forms of the fund's pages, each read in one piece (`Posted[...]`) ------------------
+
+
+class PaymentForm(FormFields):
+    amount: str = ""
+    paid_on: str = ""
+    reference: str = ""
+
+
+class BilanReviewForm(FormFields):
+    decision: str = ""
+    reason: str = ""
+
+
+class MemberForm(FormFields):
+    kind: str = ""
+    identifier: str = ""
+    label: str = ""
+
+
+class ScheduleForm(FormFields):
+    starts_on: str = ""
+    starts_time: str = ""
+    place: str = ""
+
+
+class AgendaForm(FormFields):
+    application_id: int = 0
+    invited: str = ""
+
+
+class VoteForm(FormFields):
+    choice: str = ""
+    member_id: int | None = None
+
+
+class DecisionForm(FormFields):
+    outcome: str = ""
+    amount: str = ""
+    reason: str = ""

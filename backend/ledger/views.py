@@ -14,6 +14,7 @@ from backend.ledger import service
 from backend.ledger.models import LedgerEntry
 from backend.rendering import render
 from backend.territory.service import list_qpv
+from backend.views_common import page_count
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -54,7 +55,7 @@ def journal(
             "entries": entries,
             "total": total,
             "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "pages": page_count(total, PAGE_SIZE),
             "count": count,
             "head_hash": head_hash,
             "processes": get_registry(request).journal_processes(),

@@ -19,6 +19,7 @@ from backend.i18n import gettext as _
 from backend.notifications import service
 from backend.notifications.models import Channel
 from backend.rendering import redirect, render
+from backend.views_common import FormFields, Posted
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,21 +99,22 @@ def preferences(request: Request, session: DbSession, principal: CurrentPrincipa
     return _preferences_page(request, session, principal)
 
 
+class PreferencesForm(FormFields):
+    canal: list[str] = []
+    langue: str = "fr"
+
+
 @router.post("/compte/notifications")
 def save_preferences(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    canal: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
-    langue: Annotated[str, Form()] = "fr",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[PreferencesForm]
 ) -> Response:
     """Checkboxes named `canal`, valued `<kind>:<channel>`."""
     user = require_authenticated(principal)
     chosen: dict[str, list[str]] = {}
-    for value in canal:
+    for value in posted.canal:
         kind, _sep, channel = value.partition(":")
         chosen.setdefault(kind, []).append(channel)
-    outcome = attempt(session, lambda: service.save_preferences(session, user, chosen, langue))
+    outcome = attempt(session, lambda: service.save_preferences(session, user, chosen, posted.langue))
     if isinstance(outcome, DomainError):
         return _preferences_page(request, session, principal, outcome)
     flash(request, _("Vos choix sont enregistrés."), "success")

@@ -17,6 +17,7 @@ from backend.accounts.models import Role, User
 from backend.config import Settings
 from backend.ledger.service import ActorRef
 from backend.results import photos, service
+from backend.results.followables import followables
 from backend.results.models import RealisationStatus, Source
 from backend.results.service import Update
 
@@ -63,7 +64,7 @@ def load_demo(session: Session, ctx: dict[str, Any]) -> None:
     users: dict[str, User] = ctx["users"]
     agent = ActorRef(Role.agent, users["agent"].public_id)
     today = date.today()
-    items = [i for i in service.followables(session) if i.realisation is None]
+    items = [i for i in followables(session) if i.realisation is None]
     # FPH first (the demo always has grants), then budget winners when a count exists.
     items.sort(key=lambda i: (i.source != Source.fph, i.source_id))
     upload_dir = (ctx.get("settings") or Settings()).upload_dir

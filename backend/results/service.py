@@ -26,7 +26,7 @@ from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef, record
 from backend.notifications import Param, Phrase, Translatable
 from backend.notifications.service import text_of
-from backend.results.followables import Followable, describe, followable, followables
+from backend.results.followables import Followable, describe, followable
 from backend.results.models import Milestone, Realisation, RealisationStatus, Source, Subscription
 from backend.results.notify import tell_followers, tell_update
 from backend.territory.models import Qpv
@@ -288,27 +288,3 @@ def subscriber_count(session: Session, realisation: Realisation) -> int:
     return int(
         session.scalar(select(func.count()).where(col(Subscription.realisation_id) == realisation.id)) or 0
     )
-
-
-# The decisions to follow live in followables; they are named here too (service.followables(...)).
-__all__ = [
-    "Followable",
-    "OBJECT_TYPES",
-    "SOURCE_LABELS",
-    "STATUS_FALC",
-    "STATUS_LABELS",
-    "Update",
-    "add_milestone",
-    "describe",
-    "followable",
-    "followables",
-    "is_subscribed",
-    "milestones",
-    "open_realisation",
-    "status_label",
-    "subscribe",
-    "subscriber_count",
-    "unsubscribe",
-    "update_realisation",
-    "validate_update",
-]

@@ -44,7 +44,7 @@ from backend.territory.service import (
     secteur_by_id,
     territory_quartiers,
 )
-from backend.views_common import done, refused
+from backend.views_common import FormFields, Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,18 +201,21 @@ def contact_form(request: Request, session: DbSession, editing: ContactEditor) -
     return _contact_form(request, editing, ContactInput.of(get_contact(session, editing.qpv)))
 
 
+class ContactForm(FormFields):
+    """The fields of `ContactInput`, read from the form."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    place: str = ""
+    hours: str = ""
+
+
 @router.post("/quartiers/{code}/contact")
 def contact_save(
-    request: Request,
-    session: DbSession,
-    editing: ContactEditor,
-    name: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, editing: ContactEditor, posted: Posted[ContactForm]
 ) -> Response:
-    typed = ContactInput(name, email, phone, place, hours)
+    typed = ContactInput(**posted.typed())
     outcome = attempt(session, lambda: save_contact(session, editing.qpv, typed, editing.actor))
     if isinstance(outcome, DomainError):
         return _contact_form(request, editing, typed, outcome)
@@ -255,18 +258,21 @@ def admin_assign_secteur(
     )
 
 
+class SecteurForm(FormFields):
+    name: str = ""
+    commune: str = ""
+
+
 @router.post("/admin/territoires/secteurs")
 def admin_create_secteur(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    name: Annotated[str, Form()] = "",
-    commune: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, principal: AdminPrincipal, posted: Posted[SecteurForm]
 ) -> Response:
-    target = session.exec(select(Commune).where(Commune.insee == commune)).first()
+    target = session.exec(select(Commune).where(Commune.insee == posted.commune)).first()
     if target is None:
         raise Invalid(_("Cette commune n'existe pas."))
-    secteur = attempt(session, lambda: create_secteur(session, target, name, principal.actor(Role.admin)))
+    secteur = attempt(
+        session, lambda: create_secteur(session, target, posted.name, principal.actor(Role.admin))
+    )
     if isinstance(secteur, DomainError):
         return refused(request, "/admin/territoires", secteur)
     return done(request, "/admin/territoires", _("Secteur « %(name)s » créé.") % {"name": secteur.name})

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from backend.counting.ballots import ApprovalRule, BallotProject, validate_approval
-from backend.counting.pabulib import PbFormatError, PbInstance, PbProject, PbVote, parse_pb, read_pb, write_pb
+from backend.counting.pabulib import PbInstance, PbProject, PbVote, parse_pb, read_pb, write_pb
+from backend.counting.pabulib_sections import PbFormatError
 from backend.counting.profile import BallotKind, project_scores
 from tests.counting.helpers import DATA, FILES
 

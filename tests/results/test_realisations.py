@@ -17,6 +17,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import ActorRef, verify_ledger
 from backend.results import service
+from backend.results.followables import followables
 from backend.results.models import Milestone, Realisation, Subscription
 from backend.results.personal_data import erase, export
 from backend.results.service import Update
@@ -52,7 +53,7 @@ def test_only_winners_and_grants_can_be_followed(session: Session) -> None:
     assert (r.status, r.progress, r.service, r.qpv_id) == ("etudes", 0, "Centre social", granted.qpv_id)
     with pytest.raises(Conflict):
         service.open_realisation(session, AGENT, "fph", granted.id or 0)
-    items = {(i.source, i.source_id): i for i in service.followables(session)}
+    items = {(i.source, i.source_id): i for i in followables(session)}
     assert ("fph", granted.id) in items and ("fph", refused.id) not in items
     assert sum(1 for k in items if k[0] == "bp") == 6
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from backend.accounts.deps import CurrentPrincipal
@@ -23,13 +23,14 @@ from backend.assembly.permissions import (
 from backend.assembly.service import recommendations, saisines
 from backend.assembly.service.common import commune_of, quota_categories, territory_refs
 from backend.assembly.views.common import form_data, saisine_url, with_read_errors
+from backend.assembly.views.forms import AnswerForm, FollowUpForm, SaisineForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, FormCheck, NotFound
 from backend.forms import form_errors, parse_date, parse_int
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("genre", "age", "secteur", "diplome")
@@ -71,62 +72,47 @@ def new_form(request: Request, session: DbSession, principal: CurrentPrincipal) 
 
 @router.post("/assemblee/nouvelle-saisine")
 def create(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    title: Annotated[str, Form()] = "",
-    question: Annotated[str, Form()] = "",
-    context: Annotated[str, Form()] = "",
-    commune_insee: Annotated[str, Form()] = "",
-    panel_size: Annotated[str, Form()] = "",
-    avis_deadline: Annotated[str, Form()] = "",
-    registration_deadline: Annotated[str, Form()] = "",
-    registration_mode: Annotated[str, Form()] = "",
-    categories: Annotated[list[str] | None, Form()] = None,
-    adoption_threshold_pct: Annotated[str, Form()] = "50",
-    quorum_pct: Annotated[str, Form()] = "50",
+    request: Request, session: DbSession, principal: CurrentPrincipal, posted: Posted[SaisineForm]
 ) -> Response:
     require_authenticated(principal)
-    enforce(create_policy(principal, territory_refs(session, commune_insee)))
-    form = {
-        "title": title, "question": question, "context": context, "commune_insee": commune_insee,
-        "panel_size": panel_size, "avis_deadline": avis_deadline, "registration_deadline": registration_deadline,
-        "registration_mode": registration_mode, "categories": categories or [],
-        "adoption_threshold_pct": adoption_threshold_pct, "quorum_pct": quorum_pct,
-    }  # fmt: skip
+    enforce(create_policy(principal, territory_refs(session, posted.commune_insee)))
+    form = posted.typed()
     read = FormCheck()  # values that cannot be read are reported with the service's problems
     panel = read(
         lambda: parse_int(
-            panel_size, "panel_size", min=None, message=_("La taille du panel est un nombre, par exemple 40.")
+            posted.panel_size,
+            "panel_size",
+            min=None,
+            message=_("La taille du panel est un nombre, par exemple 40."),
         )
     )
-    avis = read(lambda: parse_date(avis_deadline, "avis_deadline"))
-    registration = read(lambda: parse_date(registration_deadline, "registration_deadline"))
+    avis = read(lambda: parse_date(posted.avis_deadline, "avis_deadline"))
+    registration = read(lambda: parse_date(posted.registration_deadline, "registration_deadline"))
     threshold = read(
         lambda: parse_int(
-            adoption_threshold_pct,
+            posted.adoption_threshold_pct,
             "adoption_threshold_pct",
             min=None,
             message=_("Le seuil d'adoption est un nombre."),
         )
     )
     quorum = read(
-        lambda: parse_int(quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
+        lambda: parse_int(posted.quorum_pct, "quorum_pct", min=None, message=_("Le quorum est un nombre."))
     )
 
     def create() -> Saisine:
         created = saisines.create_saisine(
             session,
             principal.actor("copil"),
-            title=title,
-            question=question,
-            context=context,
-            commune_insee=commune_insee,
+            title=posted.title,
+            question=posted.question,
+            context=posted.context,
+            commune_insee=posted.commune_insee,
             panel_size=panel if panel is not None else 0,
             avis_deadline=avis,
             registration_deadline=registration,
-            registration_mode=registration_mode,
-            categories=categories or [],
+            registration_mode=posted.registration_mode,
+            categories=posted.categories,
             adoption_threshold_pct=threshold if threshold is not None else 50,
             quorum_pct=quorum if quorum is not None else 50,
         )
@@ -259,13 +245,12 @@ def answer(
     session: DbSession,
     ctx: CopilSaisine,
     recommendation_id: int,
-    decision: Annotated[str, Form()] = "",
-    reasons: Annotated[str, Form()] = "",
+    posted: Posted[AnswerForm],
 ) -> Response:
     return _respond(
         request, session, ctx, recommendation_id,
-        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, decision, reasons),
-        {"decision": decision, "reasons": reasons}, _("La réponse à la recommandation n° {n} est publiée."),
+        lambda rec: recommendations.answer(session, ctx.actor, ctx.saisine, rec, posted.decision, posted.reasons),
+        posted.typed(), _("La réponse à la recommandation n° {n} est publiée."),
     )  # fmt: skip
 
 
@@ -275,11 +260,10 @@ def follow_up(
     session: DbSession,
     ctx: FollowUpSaisine,
     recommendation_id: int,
-    status: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
+    posted: Posted[FollowUpForm],
 ) -> Response:
     return _respond(
         request, session, ctx, recommendation_id,
-        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, status, text),
-        {"status": status, "text": text}, _("Le suivi de la recommandation n° {n} est publié."),
+        lambda rec: recommendations.add_follow_up(session, ctx.actor, ctx.saisine, rec, posted.status, posted.text),
+        posted.typed(), _("Le suivi de la recommandation n° {n} est publié."),
     )  # fmt: skip

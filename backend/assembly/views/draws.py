@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws
 from backend.assembly.views.common import manage_url, one_click, saisine_url
+from backend.assembly.views.forms import SeedForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done, refused
+from backend.views_common import Posted, done, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,14 +37,8 @@ def seed_form(request: Request, ctx: StaffSaisine) -> Response:
 
 
 @router.post("/assemblee/{saisine_id}/gestion/graine")
-def seed_fix(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    label: Annotated[list[str] | None, Form()] = None,
-    value: Annotated[list[str] | None, Form()] = None,
-) -> Response:
-    labels, values = label or [], value or []
+def seed_fix(request: Request, session: DbSession, ctx: StaffSaisine, posted: Posted[SeedForm]) -> Response:
+    labels, values = posted.label, posted.value
     outcome = attempt(
         session,
         lambda: draws.fix_seed(session, ctx.actor, ctx.saisine, list(zip(labels, values, strict=False))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.assembly import labels
-from backend.assembly.models import CategoryKind, RecommendationStatus, Saisine, SaisineStatus
+from backend.assembly.models import CategoryKind, Draw, RecommendationStatus, Saisine, SaisineStatus
 from backend.assembly.permissions import Level, PublicSaisine, SaisineContext, copil_communes
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.service.common import (
@@ -242,28 +243,30 @@ DRAW_ACTIONS = {
 }
 
 
-def _csv(text: str, filename: str) -> Response:
+def _draw_file(
+    session: DbSession, ctx: SaisineContext, name: str, contents: Callable[[Draw], str], unpublished: str
+) -> Response:
+    """One of the files the draw was made from, published once its seed is fixed."""
+    draw = draws.get_draw(session, ctx.saisine)
+    if draw is None:
+        raise NotFound(unpublished)
     return Response(
-        text.encode("utf-8"),
+        contents(draw).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="assemblee-{ctx.saisine.id}-{name}.csv"'},
     )
 
 
 @router.get("/assemblee/{saisine_id}/tirage/volontaires.csv")
 def pool_file(session: DbSession, ctx: PublicSaisine) -> Response:
-    draw = draws.get_draw(session, ctx.saisine)
-    if draw is None:
-        raise NotFound(_("La liste des volontaires est publiée quand la graine du tirage est fixée."))
-    return _csv(draw.pool_csv, f"assemblee-{ctx.saisine.id}-volontaires.csv")
+    unpublished = _("La liste des volontaires est publiée quand la graine du tirage est fixée.")
+    return _draw_file(session, ctx, "volontaires", lambda draw: draw.pool_csv, unpublished)
 
 
 @router.get("/assemblee/{saisine_id}/tirage/quotas.csv")
 def quotas_file(session: DbSession, ctx: PublicSaisine) -> Response:
-    draw = draws.get_draw(session, ctx.saisine)
-    if draw is None:
-        raise NotFound(_("Les quotas sont publiés en fichier quand la graine du tirage est fixée."))
-    return _csv(draw.categories_csv, f"assemblee-{ctx.saisine.id}-quotas.csv")
+    unpublished = _("Les quotas sont publiés en fichier quand la graine du tirage est fixée.")
+    return _draw_file(session, ctx, "quotas", lambda draw: draw.categories_csv, unpublished)
 
 
 # --- sessions, documents, avis -----------------------------------------------------------------

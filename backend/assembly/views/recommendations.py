@@ -13,12 +13,13 @@ from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recommendations, recruitment, work
 from backend.assembly.service.recommendations import Tally
 from backend.assembly.views.common import form_page, manage_url, one_click, saisine_url
+from backend.assembly.views.forms import RecommendationForm, VotesForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,17 +45,16 @@ def recommendation_form(request: Request, session: DbSession, ctx: StaffSaisine)
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/nouvelle")
 def recommendation_create(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    title: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
-    group_id: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, ctx: StaffSaisine, posted: Posted[RecommendationForm]
 ) -> Response:
 
     def draft() -> Recommendation:
-        group = work.get_group(session, ctx.saisine, int(group_id)) if group_id.isdigit() else None
-        return recommendations.draft(session, ctx.actor, ctx.saisine, title=title, text=text, group=group)
+        group = (
+            work.get_group(session, ctx.saisine, int(posted.group_id)) if posted.group_id.isdigit() else None
+        )
+        return recommendations.draft(
+            session, ctx.actor, ctx.saisine, title=posted.title, text=posted.text, group=group
+        )
 
     rec = attempt(session, draft)
     if isinstance(rec, DomainError):
@@ -62,7 +62,7 @@ def recommendation_create(
             request, ctx, title=_("Écrire une recommandation"), intro="",
             action=manage_url(ctx, "/recommandations/nouvelle"),
             fields=_recommendation_fields(work.groups(session, ctx.saisine)), submit=_("Enregistrer le projet"),
-            form={"title": title, "text": text, "group_id": group_id}, error=rec,
+            form=posted.typed(), error=rec,
         )  # fmt: skip
     return done(
         request,
@@ -132,31 +132,28 @@ def votes_form(request: Request, session: DbSession, ctx: StaffSaisine, recommen
 
 @router.post("/assemblee/{saisine_id}/gestion/recommandations/{recommendation_id}/votes")
 def votes_record(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    recommendation_id: int,
-    member_id: Annotated[str, Form()] = "",
-    choice: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, ctx: StaffSaisine, recommendation_id: int, posted: Posted[VotesForm]
 ) -> Response:
     """A vote cast in session, on paper or by show of hands, recorded by the agent for the member."""
     rec = recommendations.get_recommendation(session, ctx.saisine, recommendation_id)
     url = manage_url(ctx, f"/recommandations/{recommendation_id}/votes")
 
     def cast() -> Member:
-        if choice not in set(VoteChoice):
+        if posted.choice not in set(VoteChoice):
             raise Invalid(_("Choisissez pour, contre ou abstention."), field="choice")
-        member = draws.get_member(session, ctx.saisine, int(member_id)) if member_id.isdigit() else None
+        member = (
+            draws.get_member(session, ctx.saisine, int(posted.member_id))
+            if posted.member_id.isdigit()
+            else None
+        )
         if member is None:
             raise Invalid(_("Choisissez le membre qui vote."), field="member_id")
-        recommendations.cast_vote(session, ctx.saisine, rec, member, choice, ctx.actor)
+        recommendations.cast_vote(session, ctx.saisine, rec, member, posted.choice, ctx.actor)
         return member
 
     member = attempt(session, cast)
     if isinstance(member, DomainError):
-        context = _votes_context(
-            session, ctx, recommendation_id, member, {"member_id": member_id, "choice": choice}
-        )
+        context = _votes_context(session, ctx, recommendation_id, member, posted.typed())
         return render(request, "assembly/votes.html", context, status_code=member.status_code)
     return done(request, url, _("Vote du membre n° {n} enregistré.").format(n=member.pool_id))
 

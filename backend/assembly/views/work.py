@@ -11,13 +11,14 @@ from backend.assembly.models import WorkingGroup
 from backend.assembly.permissions import SaisineContext, StaffSaisine
 from backend.assembly.service import draws, recruitment, work
 from backend.assembly.views.common import form_page, manage_url, saisine_url, upload_dir
+from backend.assembly.views.forms import AttendanceForm, DocumentForm, GroupForm, MeetingForm
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.forms import parse_datetime
 from backend.i18n import gettext as _
 from backend.rendering import render
-from backend.views_common import done
+from backend.views_common import Posted, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,26 +42,20 @@ def meeting_form(request: Request, ctx: StaffSaisine) -> Response:
 
 @router.post("/assemblee/{saisine_id}/gestion/seances/nouvelle")
 def meeting_create(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    title: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    agenda: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, ctx: StaffSaisine, posted: Posted[MeetingForm]
 ) -> Response:
     meeting = attempt(
         session,
         lambda: work.plan_meeting(
-            session, ctx.actor, ctx.saisine, title=title, starts_at=parse_datetime(starts_at, "starts_at"),
-            place=place, agenda=agenda,
+            session, ctx.actor, ctx.saisine, title=posted.title,
+            starts_at=parse_datetime(posted.starts_at, "starts_at"), place=posted.place, agenda=posted.agenda,
         ),
     )  # fmt: skip
     if isinstance(meeting, DomainError):
         return form_page(
             request, ctx, title=_("Prévoir une séance"), intro="", action=manage_url(ctx, "/seances/nouvelle"),
             fields=_meeting_fields(), submit=_("Enregistrer la séance"),
-            form={"title": title, "starts_at": starts_at, "place": place, "agenda": agenda}, error=meeting,
+            form=posted.typed(), error=meeting,
         )  # fmt: skip
     return done(request, saisine_url(ctx.saisine, f"/seances/{meeting.id}"), _("La séance est prévue."))
 
@@ -91,20 +86,19 @@ def attendance_form(request: Request, session: DbSession, ctx: StaffSaisine, mee
 
 @router.post("/assemblee/{saisine_id}/gestion/seances/{meeting_id}")
 def attendance_save(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    meeting_id: int,
-    present: Annotated[list[int] | None, Form()] = None,
-    summary: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, ctx: StaffSaisine, meeting_id: int, posted: Posted[AttendanceForm]
 ) -> Response:
     meeting = work.get_meeting(session, ctx.saisine, meeting_id)
     recorded = attempt(
         session,
-        lambda: work.record_attendance(session, ctx.actor, ctx.saisine, meeting, present or [], summary),
+        lambda: work.record_attendance(
+            session, ctx.actor, ctx.saisine, meeting, posted.present or [], posted.summary
+        ),
     )
     if isinstance(recorded, DomainError):
-        context = _attendance_context(session, ctx, meeting_id, set(present or []), summary, recorded)
+        context = _attendance_context(
+            session, ctx, meeting_id, set(posted.present or []), posted.summary, recorded
+        )
         return render(request, "assembly/attendance.html", context, status_code=recorded.status_code)
     count, total = recorded
     return done(
@@ -150,14 +144,9 @@ def group_edit(request: Request, session: DbSession, ctx: StaffSaisine, group_id
 
 @router.post("/assemblee/{saisine_id}/gestion/groupes/nouveau")
 def group_create(
-    request: Request,
-    session: DbSession,
-    ctx: StaffSaisine,
-    name: Annotated[str, Form()] = "",
-    topic: Annotated[str, Form()] = "",
-    members: Annotated[list[int] | None, Form()] = None,
+    request: Request, session: DbSession, ctx: StaffSaisine, posted: Posted[GroupForm]
 ) -> Response:
-    return _group_save(request, session, ctx, None, name, topic, members or [])
+    return _group_save(request, session, ctx, None, posted.name, posted.topic, posted.members or [])
 
 
 @router.post("/assemblee/{saisine_id}/gestion/groupes/{group_id}")
@@ -220,19 +209,18 @@ def document_add(
     request: Request,
     session: DbSession,
     ctx: StaffSaisine,
-    title: Annotated[str, Form()] = "",
-    meeting_id: Annotated[str, Form()] = "",
-    url: Annotated[str, Form()] = "",
+    posted: Posted[DocumentForm],
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
 
     def add() -> None:
+        meeting_id = posted.meeting_id
         meeting = work.get_meeting(session, ctx.saisine, int(meeting_id)) if meeting_id.isdigit() else None
         upload = None
         if file is not None and file.filename:
             upload = work.Upload(file.filename, file.file.read(work.MAX_DOCUMENT_BYTES + 1))
         work.add_document(
-            session, ctx.actor, ctx.saisine, title=title, url=url, upload=upload, meeting=meeting,
+            session, ctx.actor, ctx.saisine, title=posted.title, url=posted.url, upload=upload, meeting=meeting,
             upload_dir=upload_dir(request),
         )  # fmt: skip
 
@@ -241,6 +229,6 @@ def document_add(
         return form_page(
             request, ctx, title=_("Ajouter un document"), intro="", action=manage_url(ctx, "/documents/nouveau"),
             fields=_document_fields(work.meetings(session, ctx.saisine)), submit=_("Ajouter le document"),
-            form={"title": title, "meeting_id": meeting_id, "url": url}, error=outcome,
+            form=posted.typed(), error=outcome,
         )  # fmt: skip
     return done(request, manage_url(ctx, "#documents"), _("Le document est ajouté."))

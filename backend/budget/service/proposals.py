@@ -33,18 +33,7 @@ from backend.budget.rules import (
 )
 from backend.budget.service.editions.common import PROCESS, calendar
 from backend.budget.service.editions.envelopes import edition_qpvs, envelope_for, qpv_in_edition
-from backend.budget.service.proposal_lists import (
-    OBJECT,
-    PAGE_SIZE,
-    Filters,
-    author_names,
-    ballot_projects,
-    envelope_of,
-    history,
-    merged_sources,
-    my_proposals,
-    search,
-)
+from backend.budget.service.proposal_lists import OBJECT
 from backend.db import get_or_not_found, utcnow
 from backend.errors import Conflict, Invalid, Problems
 from backend.forms import clean_text
@@ -345,32 +334,3 @@ def open_reports(session: Session, proposal: Proposal) -> dict[str, int]:
         .group_by(ProposalReport.reason)
     ).all()
     return dict(rows)
-
-
-# The lists live in proposal_lists; they are named here too, so that callers write proposals.search(...).
-__all__ = [
-    "DEADLINE_WARNING_DAYS",
-    "DraftDeadline",
-    "Filters",
-    "Location",
-    "OBJECT",
-    "PAGE_SIZE",
-    "author_names",
-    "ballot_projects",
-    "delete_draft",
-    "draft_deadline",
-    "envelope_of",
-    "file_for_resident",
-    "get_proposal",
-    "journal_proposal",
-    "history",
-    "merged_sources",
-    "my_proposals",
-    "open_reports",
-    "proposal_prechecks",
-    "proposal_qpv",
-    "report",
-    "save_draft",
-    "search",
-    "submit",
-]

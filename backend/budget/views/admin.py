@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
@@ -24,21 +25,37 @@ from backend.budget.models import (
 from backend.budget.rules import DEFAULT_CHECKLIST, DEFAULT_THEMES, parse_euros, slugify, themes_from_lines
 from backend.budget.service import editions
 from backend.budget.service.editions import EditionSettings
-from backend.budget.views.common import labels
-from backend.budget.views.staff import form_data
+from backend.budget.views.common import PhaseChangeForm, labels
 from backend.db import attempt
 from backend.deps import DbSession, get_registry
 from backend.errors import DomainError, Invalid
 from backend.forms import parse_date, parse_int, parse_number
 from backend.i18n import N_
 from backend.i18n import gettext as _
+from backend.ledger.service import ActorRef
 from backend.processes import PhaseHooks
 from backend.rendering import render
 from backend.territory.models import Commune, Qpv
 from backend.territory.service import list_qpv, secteurs
-from backend.views_common import done, refused
+from backend.views_common import Posted, WholeForm, done, refused
 
 router = APIRouter(prefix="/admin/budget-participatif", include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class EditedEdition:
+    """An edition as an administrator edits it, and the journal's actor. The administrator is
+    checked first: a stranger gets 401/403, never a hint of which editions exist."""
+
+    edition: Edition
+    actor: ActorRef
+
+
+def edited_edition(session: DbSession, principal: AdminPrincipal, slug: str) -> EditedEdition:
+    return EditedEdition(editions.get_edition(session, slug), principal.actor(Role.admin))
+
+
+AdminEdition = Annotated[EditedEdition, Depends(edited_edition)]
 MARSEILLE = "13055"
 RESERVED_SLUGS = {"mes-propositions", "nouvelle"}
 
@@ -286,7 +303,7 @@ def create_edition(
     request: Request,
     session: DbSession,
     principal: AdminPrincipal,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     form, settings, error = _parse(raw)
     edition = (
@@ -306,25 +323,16 @@ def create_edition(
 
 
 @router.get("/{slug}")
-def edit_edition_form(request: Request, session: DbSession, principal: AdminPrincipal, slug: str) -> Response:
-    edition = editions.get_edition(session, slug)
-    return _edit_page(request, session, edition, _form_of(session, edition))
+def edit_edition_form(request: Request, session: DbSession, admin: AdminEdition) -> Response:
+    return _edit_page(request, session, admin.edition, _form_of(session, admin.edition))
 
 
 @router.post("/{slug}")
-def update_edition(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
-    edition = editions.get_edition(session, slug)
+def update_edition(request: Request, session: DbSession, admin: AdminEdition, raw: WholeForm) -> Response:
+    edition = admin.edition
     form, settings, error = _parse(raw)
     if settings is not None:
-        outcome = attempt(
-            session, lambda: editions.update_edition(session, principal.actor(Role.admin), edition, settings)
-        )
+        outcome = attempt(session, lambda: editions.update_edition(session, admin.actor, edition, settings))
         if isinstance(outcome, DomainError):
             error = outcome
     if error is not None:
@@ -334,14 +342,8 @@ def update_edition(
 
 
 @router.post("/{slug}/enveloppes")
-def update_envelopes(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
-    edition = editions.get_edition(session, slug)
+def update_envelopes(request: Request, session: DbSession, admin: AdminEdition, raw: WholeForm) -> Response:
+    edition = admin.edition
 
     def save() -> None:
         amounts: dict[int, int] = {}
@@ -349,7 +351,7 @@ def update_envelopes(
             item = raw.get(f"envelope-{envelope.id}")
             if isinstance(item, str) and item.strip():
                 amounts[envelope.id] = parse_euros(item, f"envelope-{envelope.id}", required=True) or 0
-        editions.set_envelope_amounts(session, principal.actor(Role.admin), edition, amounts)
+        editions.set_envelope_amounts(session, admin.actor, edition, amounts)
 
     url = f"/admin/budget-participatif/{edition.slug}#enveloppes"
     outcome = attempt(session, save)
@@ -360,25 +362,27 @@ def update_envelopes(
 
 @router.post("/{slug}/phase")
 def change_phase(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    slug: str,
-    target: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, admin: AdminEdition, posted: Posted[PhaseChangeForm]
 ) -> Response:
-    edition = editions.get_edition(session, slug)
+    edition = admin.edition
     url = f"/admin/budget-participatif/{edition.slug}#phase"
     outcome = attempt(
         session,
         lambda: editions.change_phase(
-            session, principal.actor(Role.admin), edition, target, reason, hooks=_phase_hooks(request)
+            session,
+            admin.actor,
+            edition,
+            posted.target,
+            posted.reason,
+            hooks=_phase_hooks(request),
         ),
     )
     if isinstance(outcome, DomainError):
         return refused(request, url, outcome)
     return done(
-        request, url, _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(target)}
+        request,
+        url,
+        _("L'édition est maintenant en phase « %(phase)s ».") % {"phase": phases.label(posted.target)},
     )
 
 

@@ -17,6 +17,7 @@ from backend.formatting import PARIS
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.territory.models import QpvRef
+from backend.views_common import FormFields
 
 STATUS_LABELS = {
     ProposalStatus.draft: N_("Brouillon"),
@@ -127,3 +128,28 @@ def form_context(
         "picker": picker_for(session, values["qpv_code"], lat, lon),
         **labels(),
     }
+
+
+# --- the forms of the staff and admin pages, each read in one piece (`Posted[...]`) --------------
+
+
+class ModerationForm(FormFields):
+    decision: str = ""
+    message: str = ""
+    category: str = ""
+    reason: str = ""
+    target: str = ""
+    merge_reason: str = ""
+    restore_reason: str = ""
+
+    @property
+    def decision_reason(self) -> str:
+        """The reason typed for the decision taken (merging and restoring have a field of their own)."""
+        return {"fusionner": self.merge_reason, "reafficher": self.restore_reason}.get(
+            self.decision, self.reason
+        )
+
+
+class PhaseChangeForm(FormFields):
+    target: str = ""
+    reason: str = ""

@@ -24,7 +24,7 @@ from backend.budget.permissions import (
 )
 from backend.budget.phases import Act
 from backend.budget.photos import photo_path
-from backend.budget.service import editions, instruction, proposals
+from backend.budget.service import editions, instruction, proposal_lists, proposals
 from backend.budget.service.proposal_photos import qpv_geometry
 from backend.budget.views.common import STATUS_LABELS, labels, paris_today
 from backend.deps import DbSession
@@ -32,6 +32,7 @@ from backend.errors import NotFound
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, Secteur
+from backend.views_common import page_count
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,8 +110,10 @@ def proposal_list(
     statut: str = "",
     page: int = 1,
 ) -> Response:
-    filters = proposals.Filters(q=q[:100], quartier=quartier, theme=theme, statut=statut, page=max(1, page))
-    items, total = proposals.search(session, edition, filters)
+    filters = proposal_lists.Filters(
+        q=q[:100], quartier=quartier, theme=theme, statut=statut, page=max(1, page)
+    )
+    items, total = proposal_lists.search(session, edition, filters)
     refs = editions.edition_qpvs(session, edition)
     names = {r.id: r.name for r in refs}
     return render(
@@ -121,7 +124,7 @@ def proposal_list(
             "items": items,
             "total": total,
             "page": filters.page,
-            "pages": max(1, -(-total // proposals.PAGE_SIZE)),
+            "pages": page_count(total, proposal_lists.PAGE_SIZE),
             "filters": filters,
             "qpvs": refs,
             "qpv_names": names,
@@ -148,7 +151,7 @@ def proposal_page(
     merged_into = session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
     point = (proposal.location_lat, proposal.location_lon)
     geom = qpv_geometry(session, qpv.code) if qpv and point[0] is not None and point[1] is not None else None
-    envelope = proposals.envelope_of(session, proposal)
+    envelope = proposal_lists.envelope_of(session, proposal)
     secteur = None
     if qpv and qpv.secteur_slug:
         secteur = session.exec(select(Secteur.name).where(Secteur.slug == qpv.secteur_slug)).first()
@@ -166,11 +169,11 @@ def proposal_page(
             "secteur": secteur,
             "envelope": envelope,
             "theme_label": edition.theme_labels.get(proposal.theme, proposal.theme),
-            "authors": proposals.author_names(session, proposal),
-            "history": proposals.history(session, proposal),
+            "authors": proposal_lists.author_names(session, proposal),
+            "history": proposal_lists.history(session, proposal),
             "answers": [(checklist_labels.get(k, k), a) for k, a in answers.items()],
             "merged_into": merged_into,
-            "merged_sources": proposals.merged_sources(session, proposal),
+            "merged_sources": proposal_lists.merged_sources(session, proposal),
             "map": mapgrid.picker(geom, point) if geom is not None else None,  # type: ignore[arg-type]
             "is_author": author,
             "can_edit": author

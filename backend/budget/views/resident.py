@@ -13,7 +13,7 @@ from backend.accounts.permissions import enforce, require_authenticated
 from backend.budget.models import EDITABLE_STATUSES, Edition, Proposal, ProposalStatus
 from backend.budget.permissions import Authored, EditionDep, Reported, submit_policy
 from backend.budget.rules import ProposalInput, description_too_long
-from backend.budget.service import editions, proposal_photos, proposals
+from backend.budget.service import editions, proposal_lists, proposal_photos, proposals
 from backend.budget.service.proposal_photos import ProposalForm
 from backend.budget.views.common import (
     PostedProposal,
@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/budget-participatif/mes-propositions")
 def my_proposals(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     user = require_authenticated(principal)
-    mine = proposals.my_proposals(session, user)
+    mine = proposal_lists.my_proposals(session, user)
     slugs = {e.id: e for e in editions.list_editions(session, public_only=False)}
     today = paris_today()
     deadlines = {

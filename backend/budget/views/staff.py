@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import col, select
-from starlette.datastructures import FormData
 
 from backend.accounts import service as accounts
 from backend.accounts.deps import CurrentPrincipal
@@ -25,17 +24,24 @@ from backend.budget.permissions import (
 )
 from backend.budget.phases import Act
 from backend.budget.rules import Answer, ProposalInput, parse_euros
-from backend.budget.service import editions, instruction, moderation, proposals
+from backend.budget.service import editions, instruction, moderation, proposal_lists, proposals
 from backend.budget.service.moderation import MODERATED
 from backend.budget.service.proposal_photos import ProposalForm, errors_of, place, store_upload
-from backend.budget.views.common import PostedProposal, form_context, labels, proposal_url, upload_of
+from backend.budget.views.common import (
+    ModerationForm,
+    PostedProposal,
+    form_context,
+    labels,
+    proposal_url,
+    upload_of,
+)
 from backend.db import attempt
 from backend.deps import DbSession
-from backend.errors import DomainError, Invalid, NotFound
+from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import QpvRef
-from backend.views_common import done
+from backend.views_common import Posted, WholeForm, chosen_quartiers, done
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +51,6 @@ def _covered(session: DbSession, principal: Principal, edition: Edition, act: Ac
     enforce(staff_policy(principal, edition, act, refs))
     roles = tuple(phases.spec(edition.phase).roles_for(act))
     return staff_qpvs(principal, edition, roles, refs)
-
-
-def _selected(covered: list[QpvRef], quartier: str) -> list[QpvRef]:
-    if not quartier:
-        return covered
-    chosen = [r for r in covered if r.code == quartier]
-    if not chosen:
-        raise NotFound(_("Ce quartier n'existe pas ou n'est pas dans votre périmètre."))
-    return chosen
 
 
 def _queue(
@@ -67,6 +64,30 @@ def _queue(
     return list(session.exec(query.order_by(col(Proposal.submitted_at), col(Proposal.id))).all())
 
 
+class _StaffList:
+    """A staff list of one edition: the quartiers in one's charge for an act (checked here), and
+    those the list is filtered on (`quartier`)."""
+
+    def __init__(
+        self, session: DbSession, principal: Principal, edition: Edition, act: Act, quartier: str
+    ) -> None:
+        self.session, self.edition, self.quartier = session, edition, quartier
+        self.covered = _covered(session, principal, edition, act)
+        self.ids = [r.id for r in chosen_quartiers(self.covered, quartier)]
+
+    def proposals(self, statuses: tuple[str, ...], hidden: bool = False) -> list[Proposal]:
+        return _queue(self.session, self.edition, self.ids, statuses, hidden)
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "edition": self.edition,
+            "covered": self.covered,
+            "quartier": self.quartier,
+            "qpv_names": {r.id: r.name for r in self.covered},
+            **labels(),
+        }
+
+
 # --- moderation --------------------------------------------------------------------------------
 
 
@@ -74,21 +95,16 @@ def _queue(
 def moderation_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
-    covered = _covered(session, principal, edition, Act.moderate)
-    ids = [r.id for r in _selected(covered, quartier)]
+    queue = _StaffList(session, principal, edition, Act.moderate, quartier)
     return render(
         request,
         "budget/moderation.html",
         {
-            "edition": edition,
-            "covered": covered,
-            "quartier": quartier,
-            "qpv_names": {r.id: r.name for r in covered},
-            "waiting": _queue(session, edition, ids, (ProposalStatus.submitted,)),
-            "hidden": _queue(session, edition, ids, (), hidden=True),
-            "changes": _queue(session, edition, ids, (ProposalStatus.changes_requested,)),
-            "published": _queue(session, edition, ids, (ProposalStatus.published, *ELIGIBLE_STATUSES)),
-            **labels(),
+            **queue.context(),
+            "waiting": queue.proposals((ProposalStatus.submitted,)),
+            "hidden": queue.proposals((), hidden=True),
+            "changes": queue.proposals((ProposalStatus.changes_requested,)),
+            "published": queue.proposals((ProposalStatus.published, *ELIGIBLE_STATUSES)),
         },
     )
 
@@ -116,7 +132,7 @@ def _moderation_page(
             "proposal": proposal,
             "qpv": access.qpv,
             "theme_label": edition.theme_labels.get(proposal.theme, proposal.theme),
-            "authors": proposals.author_names(session, proposal),
+            "authors": proposal_lists.author_names(session, proposal),
             "reports": proposals.open_reports(session, proposal),
             "prechecks": proposals.proposal_prechecks(session, edition, proposal),
             "others": others,
@@ -135,45 +151,30 @@ def moderation_form(request: Request, session: DbSession, access: Moderated) -> 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/moderation")
 def moderate(
-    request: Request,
-    session: DbSession,
-    access: Moderated,
-    decision: Annotated[str, Form()] = "",
-    message: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    target: Annotated[str, Form()] = "",
-    merge_reason: Annotated[str, Form()] = "",
-    restore_reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: Moderated, posted: Posted[ModerationForm]
 ) -> Response:
     proposal, edition, actor = access.proposal, access.edition, access.actor
-    reason = {"fusionner": merge_reason, "reafficher": restore_reason}.get(decision, reason)
-    form = {
-        "decision": decision,
-        "message": message,
-        "category": category,
-        "reason": reason,
-        "target": target,
-    }
+    reason = posted.decision_reason
+    form = {**posted.typed("decision", "message", "category", "target"), "reason": reason}
 
     def decide() -> str:
         """What to tell the moderator (the authors are told by the service)."""
-        if decision == "publier":
+        if posted.decision == "publier":
             moderation.publish(session, actor, proposal)
             return _("Proposition publiée.")
-        if decision == "modifier":
-            moderation.request_changes(session, actor, proposal, message)
+        if posted.decision == "modifier":
+            moderation.request_changes(session, actor, proposal, posted.message)
             return _("Demande de modification envoyée à l'auteur·rice.")
-        if decision == "refuser":
-            moderation.reject(session, actor, proposal, category, reason)
+        if posted.decision == "refuser":
+            moderation.reject(session, actor, proposal, posted.category, reason)
             return _("Proposition refusée. La raison est publique.")
-        if decision == "fusionner":
-            other = session.get(Proposal, int(target)) if target.isdigit() else None
+        if posted.decision == "fusionner":
+            other = session.get(Proposal, int(posted.target)) if posted.target.isdigit() else None
             if other is None or other.edition_id != edition.id:
                 raise Invalid(_("Choisissez la proposition à garder."), field="target")
             moderation.merge(session, actor, proposal, other, reason)
             return _("Propositions fusionnées. Les auteur·rices des deux sont crédité·es.")
-        if decision == "reafficher":
+        if posted.decision == "reafficher":
             moderation.restore(session, actor, proposal, reason)
             return _("Proposition affichée de nouveau.")
         raise Invalid(_("Choisissez une décision."), field="decision")
@@ -181,9 +182,8 @@ def moderate(
     outcome = attempt(session, decide)
     if isinstance(outcome, DomainError):
         return _moderation_page(request, session, access, outcome, form)
-    message = outcome
     code = access.qpv.code if access.qpv else ""
-    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", message)
+    return done(request, f"/budget-participatif/{edition.slug}/moderation?quartier={code}", outcome)
 
 
 # --- filing for a resident met in person ----------------------------------------------------
@@ -274,21 +274,16 @@ def in_person_submit(
 def instruction_queue(
     request: Request, session: DbSession, principal: CurrentPrincipal, edition: EditionDep, quartier: str = ""
 ) -> Response:
-    covered = _covered(session, principal, edition, Act.instruct)
-    ids = [r.id for r in _selected(covered, quartier)]
-    todo = _queue(session, edition, ids, (ProposalStatus.published,))
+    queue = _StaffList(session, principal, edition, Act.instruct, quartier)
+    todo = queue.proposals((ProposalStatus.published,))
     return render(
         request,
         "budget/instruction.html",
         {
-            "edition": edition,
-            "covered": covered,
-            "quartier": quartier,
-            "qpv_names": {r.id: r.name for r in covered},
+            **queue.context(),
             "todo": todo,
             "checks": {p.id: proposals.proposal_prechecks(session, edition, p) for p in todo},
-            "decided": _queue(session, edition, ids, (*ELIGIBLE_STATUSES, ProposalStatus.ineligible)),
-            **labels(),
+            "decided": queue.proposals((*ELIGIBLE_STATUSES, ProposalStatus.ineligible)),
         },
     )
 
@@ -335,17 +330,12 @@ def instruct_form(request: Request, session: DbSession, access: Instructed) -> R
     return _instruct_page(request, session, access)
 
 
-async def form_data(request: Request) -> FormData:
-    """The whole form, for a form whose fields depend on the edition (one per criterion)."""
-    return await request.form()
-
-
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
 def instruct(
     request: Request,
     session: DbSession,
     access: Instructed,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     def value(name: str) -> str:
         item = raw.get(name)

@@ -45,10 +45,6 @@ def context_of(request: Request, session: Session, edition: Edition) -> VoteCont
     return ctx
 
 
-async def form_data(request: Request) -> FormData:
-    return await request.form()
-
-
 def form_value(raw: FormData, name: str) -> str:
     item = raw.get(name)
     return item.strip() if isinstance(item, str) else ""

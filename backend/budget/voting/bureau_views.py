@@ -12,19 +12,19 @@ voting point (:data:`.voting_point.PointDep`): edition 404, role 403."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, or_
 from sqlmodel import col, select
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from backend.accounts import activation, documents
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.budget.voting import service
-from backend.budget.voting.ballot_form import form_data, form_value, vote_cache
+from backend.budget.voting.ballot_form import form_value, vote_cache
 from backend.budget.voting.paper import COLUMNS, import_batch
 from backend.budget.voting.voting_point import (
     POINT_KEY,
@@ -37,6 +37,7 @@ from backend.errors import DomainError, Invalid
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.territory.models import Qpv, QpvRef
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -162,9 +163,7 @@ def _register(
 
 
 @router.post("/budget-participatif/{slug}/bureau/inscrire")
-def register_person(
-    request: Request, session: DbSession, point: PointDep, raw: Annotated[FormData, Depends(form_data)]
-) -> Response:
+def register_person(request: Request, session: DbSession, point: PointDep, raw: WholeForm) -> Response:
     """Register a person met at the voting point: no password, and neither e-mail nor phone needed.
     The identity document is noted (hash only) and the page shows the slip to print."""
     names = (
@@ -205,9 +204,7 @@ def import_form(request: Request, point: PointDep) -> Response:
 
 
 @router.post("/budget-participatif/{slug}/bureau/import")
-def import_file(
-    request: Request, session: DbSession, point: PointDep, raw: Annotated[FormData, Depends(form_data)]
-) -> Response:
+def import_file(request: Request, session: DbSession, point: PointDep, raw: WholeForm) -> Response:
     """Check the file (« Vérifier ») or record it (« Enregistrer »): refused lines cancel it all."""
     upload = raw.get("fichier")
     content = upload.file.read(2_000_001) if isinstance(upload, UploadFile) else b""

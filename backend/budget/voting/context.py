@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from backend.budget.models import BallotRule, Edition
 from backend.budget.service import editions
-from backend.budget.service.proposals import ballot_projects
+from backend.budget.service.proposal_lists import ballot_projects
 from backend.counting.ballots import (
     DEFAULT_GRADES,
     ApprovalRule,
@@ -146,24 +146,11 @@ def build_context(session: Session, edition: Edition) -> VoteContext:
         for e in envs
         if e.id is not None
     }
-    return VoteContext(
-        edition_id=edition.id,
-        slug=edition.slug,
-        name=edition.name,
-        phase=edition.phase,
-        phase_changed_at=edition.phase_changed_at,
-        ballot_rule=edition.ballot_rule,
-        ballot_min=edition.ballot_min,
-        ballot_max=edition.ballot_max,
-        counting_rule=edition.counting_rule,
-        counting_threshold=edition.counting_threshold,
-        level_to_vote=edition.level_to_vote,
-        min_voting_age=edition.min_voting_age,
-        revote_allowed=edition.revote_allowed,
-        envelope_scope=edition.envelope_scope,
-        envelope_by_qpv=envelope_by_qpv,
-        envelopes=ballots,
-    )
+    # The edition's settings are copied under the same names.
+    settings = {
+        f.name: getattr(edition, f.name) for f in fields(VoteContext) if f.name in Edition.model_fields
+    }
+    return VoteContext(edition_id=edition.id, envelope_by_qpv=envelope_by_qpv, envelopes=ballots, **settings)
 
 
 class ContextCache:

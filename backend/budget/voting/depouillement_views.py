@@ -11,14 +11,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from backend.accounts.security import flash
 from backend.budget.models import Edition
-from backend.budget.permissions import EditionDep
 from backend.budget.voting import depouillement as dep
 from backend.budget.voting import depouillement_file as dep_file
-from backend.budget.voting.ballot_form import context_of, form_data, form_value
+from backend.budget.voting.ballot_form import context_of, form_value
 from backend.budget.voting.context import GRADES, VoteContext
 from backend.budget.voting.voting_point import PointDep, VotingPoint
 from backend.db import attempt
@@ -28,6 +27,7 @@ from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.rendering import redirect, render
 from backend.territory.models import QpvRef
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,9 +41,10 @@ def _point_url(edition: Edition, point: str) -> str:
 
 
 class Staff:
-    """Who acts, where: the covered QPV, their envelopes and the journal's actor."""
+    """Who acts, where: the edition, the covered QPV, their envelopes and the journal's actor."""
 
     def __init__(self, request: Request, session: DbSession, point: VotingPoint):
+        self.edition: Edition = point.edition
         self.covered: list[QpvRef] = point.covered
         self.ctx: VoteContext = context_of(request, session, point.edition)
         self.envelopes = {
@@ -91,7 +92,8 @@ def _print_form(
 
 
 @router.get("/budget-participatif/{slug}/bureau/bulletins")
-def print_form(request: Request, session: DbSession, edition: EditionDep, who: StaffDep) -> Response:
+def print_form(request: Request, session: DbSession, who: StaffDep) -> Response:
+    edition = who.edition
     return _print_form(request, session, edition, who, {"nombre": "50"})
 
 
@@ -115,14 +117,9 @@ def _print(session: DbSession, edition: Edition, who: Staff, form: dict[str, str
 
 
 @router.post("/budget-participatif/{slug}/bureau/bulletins")
-def print_papers(
-    request: Request,
-    session: DbSession,
-    edition: EditionDep,
-    who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
+def print_papers(request: Request, session: DbSession, who: StaffDep, raw: WholeForm) -> Response:
     """Draw the codes and show the papers to print. The codes are shown this once only."""
+    edition = who.edition
     form = {k: form_value(raw, k) for k in ("bureau", "enveloppe", "nombre")}
     batch = attempt(session, lambda: _print(session, edition, who, form))
     if isinstance(batch, DomainError):
@@ -149,7 +146,8 @@ def print_papers(
 
 
 @router.get("/budget-participatif/{slug}/bureau/depouillement")
-def reconciliation(request: Request, session: DbSession, edition: EditionDep, who: StaffDep) -> Response:
+def reconciliation(request: Request, session: DbSession, who: StaffDep) -> Response:
+    edition = who.edition
     tallies = dep.tally(session, who.ctx.edition_id)
     return render(
         request,
@@ -195,9 +193,8 @@ def _point_page(
 
 
 @router.get("/budget-participatif/{slug}/bureau/depouillement/point")
-def point_page(
-    request: Request, session: DbSession, edition: EditionDep, who: StaffDep, bureau: str = ""
-) -> Response:
+def point_page(request: Request, session: DbSession, who: StaffDep, bureau: str = "") -> Response:
+    edition = who.edition
     point = " ".join(bureau.split())
     if not point:
         return redirect(f"{_base(edition)}/depouillement")
@@ -209,14 +206,9 @@ def point_page(
 
 
 @router.post("/budget-participatif/{slug}/bureau/depouillement/saisie")
-def enter_ballot(
-    request: Request,
-    session: DbSession,
-    edition: EditionDep,
-    who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
+def enter_ballot(request: Request, session: DbSession, who: StaffDep, raw: WholeForm) -> Response:
     """One paper ballot: its code and its choices (or blank, or spoiled). Never a name."""
+    edition = who.edition
     form = {k: form_value(raw, k) for k in ("bureau", "code", "bulletin", "choix")}
     now = attempt(
         session,
@@ -243,14 +235,9 @@ def enter_ballot(
 
 
 @router.post("/budget-participatif/{slug}/bureau/depouillement/import")
-def import_count(
-    request: Request,
-    session: DbSession,
-    edition: EditionDep,
-    who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
+def import_count(request: Request, session: DbSession, who: StaffDep, raw: WholeForm) -> Response:
     """Check (« Vérifier ») or record (« Enregistrer ») a ``code;choix`` file: all or nothing."""
+    edition = who.edition
     point = form_value(raw, "bureau")
     upload = raw.get("fichier")
     content = upload.file.read(dep_file.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
@@ -274,14 +261,9 @@ def import_count(
 
 
 @router.post("/budget-participatif/{slug}/bureau/depouillement/clore")
-def close_point(
-    request: Request,
-    session: DbSession,
-    edition: EditionDep,
-    who: StaffDep,
-    raw: Annotated[FormData, Depends(form_data)],
-) -> Response:
+def close_point(request: Request, session: DbSession, who: StaffDep, raw: WholeForm) -> Response:
     """Close the point's dépouillement; a difference with the émargements needs an explanation."""
+    edition = who.edition
     form = {k: form_value(raw, k) for k in ("bureau", "explication")}
     now = attempt(
         session,

@@ -4,19 +4,18 @@ session. Found from the search of :mod:`.bureau_views`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
-from starlette.datastructures import FormData
 
 from backend.accounts import documents
 from backend.accounts import service as accounts
 from backend.accounts.models import ResidenceStatus, User
 from backend.accounts.security import flash
 from backend.budget.voting import isoloir, service
-from backend.budget.voting.ballot_form import context_of, form_data, form_value, vote_cache
+from backend.budget.voting.ballot_form import context_of, form_value, vote_cache
 from backend.budget.voting.eligibility import VoterFacts
 from backend.budget.voting.service import NotEligible, PaperInfo
 from backend.budget.voting.voting_point import (
@@ -31,6 +30,7 @@ from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
 from backend.territory.models import Qpv, QpvRef
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 RESIDENCE_CHECKS = (
@@ -177,7 +177,7 @@ def sign_in_person(
     session: DbSession,
     point: PointDep,
     public_id: str,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     """« Signer la liste d'émargement »: identity and residence were checked; no choice is recorded."""
     person = _load_person(session, point.covered, public_id)
@@ -245,9 +245,7 @@ def has_voted(request: Request, point: PointDep) -> Response:
 
 
 @router.post("/budget-participatif/{slug}/bureau/fermer")
-def close_voting_point(
-    request: Request, session: DbSession, point: PointDep, raw: Annotated[FormData, Depends(form_data)]
-) -> Response:
+def close_voting_point(request: Request, session: DbSession, point: PointDep, raw: WholeForm) -> Response:
     """End of a voting point's session: the urn is mixed and the counts are journaled."""
     name = form_value(raw, "voting_point") or str(request.session.get(POINT_KEY, ""))
     if len(" ".join(name.split())) < 2:

@@ -4,11 +4,10 @@ once before handing the tablet back. The same ballot templates as online (:func:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from backend.accounts.security import flash
 from backend.budget.voting import ballot_form, isoloir
@@ -20,6 +19,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,7 +66,7 @@ def isoloir_running_count(
     request: Request,
     session: DbSession,
     point: PointDep,
-    raw: Annotated[FormData, Depends(ballot_form.form_data)],
+    raw: WholeForm,
 ) -> Response:
     """htmx: the count (or budget) of the ballot being chosen; nothing is stored."""
     ctx = ballot_form.context_of(request, session, point.edition)
@@ -85,7 +85,7 @@ def isoloir_ballot(
     request: Request,
     session: DbSession,
     point: PointDep,
-    raw: Annotated[FormData, Depends(ballot_form.form_data)],
+    raw: WholeForm,
 ) -> Response:
     """« Vérifier » shows the choice again; « Confirmer » drops it in the urn (once per pass)."""
     grant = point.grant

@@ -12,7 +12,7 @@ from backend.budget import falc
 from backend.budget.models import CountingRule, Edition
 from backend.budget.permissions import EditionDep
 from backend.budget.service import editions
-from backend.budget.service.proposals import ballot_projects
+from backend.budget.service.proposal_lists import ballot_projects
 from backend.budget.voting import results
 from backend.budget.voting.context import GRADES
 from backend.budget.voting.models import EnvelopeResult

@@ -7,7 +7,6 @@ from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.permissions import require_authenticated
@@ -19,7 +18,6 @@ from backend.budget.voting.ballot_form import (
     ballot_context,
     ballot_screen,
     context_of,
-    form_data,
     form_value,
     read_choice,
     vote_cache,
@@ -34,6 +32,7 @@ from backend.deps import DbSession
 from backend.errors import Conflict, DomainError
 from backend.i18n import gettext as _
 from backend.rendering import redirect, render
+from backend.views_common import WholeForm
 
 router = APIRouter(include_in_schema=False)
 RECEIPT_KEY = "bp_receipt"
@@ -138,9 +137,7 @@ def ballot_page(
 
 
 @router.post("/budget-participatif/{slug}/voter/compteur")
-def running_count(
-    request: Request, state: VoterDep, raw: Annotated[FormData, Depends(form_data)]
-) -> Response:
+def running_count(request: Request, state: VoterDep, raw: WholeForm) -> Response:
     """htmx: the count (or budget) as projects are ticked; nothing is stored."""
     ctx, envelope = state.ctx, state.envelope
     if envelope is None:
@@ -155,7 +152,7 @@ def submit_ballot(
     principal: CurrentPrincipal,
     edition: EditionDep,
     state: VoterDep,
-    raw: Annotated[FormData, Depends(form_data)],
+    raw: WholeForm,
 ) -> Response:
     ctx, envelope, extra, status = state
     if envelope is None:
@@ -240,9 +237,7 @@ def receipt_check_form(request: Request, edition: EditionDep) -> Response:
 
 
 @router.post("/budget-participatif/{slug}/verifier-recu")
-def check_receipt(
-    request: Request, session: DbSession, edition: EditionDep, raw: Annotated[FormData, Depends(form_data)]
-) -> Response:
+def check_receipt(request: Request, session: DbSession, edition: EditionDep, raw: WholeForm) -> Response:
     """Anyone holding a receipt checks that the ballot is counted (after close: in the file)."""
     code = form_value(raw, "code")
     if not code:

@@ -15,7 +15,6 @@ from backend.deps import DbSession
 from backend.errors import DomainError
 from backend.fph import forms
 from backend.fph.eligibility import Check
-from backend.fph.forms import PostedForm
 from backend.fph.models import WAITING, Application, ApplicationStatus, BilanStatus, Fund
 from backend.fph.permissions import (
     AppEdit,
@@ -31,7 +30,7 @@ from backend.fph.service.common import paris_today
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
-from backend.views_common import done, refused
+from backend.views_common import WholeForm, done, refused
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 
@@ -156,7 +155,7 @@ def apply_form(request: Request, session: DbSession, access: FundApply) -> Respo
 
 
 @router.post("/fonds/{fund_id}/demander")
-def apply(request: Request, session: DbSession, access: FundApply, form: PostedForm) -> Response:
+def apply(request: Request, session: DbSession, access: FundApply, form: WholeForm) -> Response:
     return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=False)
 
 
@@ -166,7 +165,7 @@ def on_behalf_form(request: Request, session: DbSession, access: FundOnBehalf) -
 
 
 @router.post("/gestion/fonds/{fund_id}/deposer")
-def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf, form: PostedForm) -> Response:
+def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf, form: WholeForm) -> Response:
     return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=True)
 
 
@@ -194,7 +193,7 @@ def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response
 
 
 @router.post("/demandes/{application_id}/modifier")
-def edit(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
+def edit(request: Request, session: DbSession, access: AppEdit, form: WholeForm) -> Response:
     return _save_and_maybe_submit(
         request, session, access.fund, form, application=access.application, on_behalf=_on_behalf_mode(access)
     )

@@ -3,9 +3,9 @@ photos, its review, and the private files."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from backend.db import attempt
@@ -13,7 +13,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
-from backend.fph.forms import PostedForm
+from backend.fph.forms import BilanReviewForm, PaymentForm
 from backend.fph.models import ApplicationStatus, BilanStatus, Payment
 from backend.fph.permissions import (
     AppEdit,
@@ -27,7 +27,7 @@ from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
 from backend.i18n import gettext as _
-from backend.views_common import done
+from backend.views_common import Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph", include_in_schema=False)
 
@@ -37,28 +37,26 @@ def record_payment(
     request: Request,
     session: DbSession,
     access: AppManage,
-    amount: Annotated[str, Form()] = "",
-    paid_on: Annotated[str, Form()] = "",
-    reference: Annotated[str, Form()] = "",
+    posted: Posted[PaymentForm],
 ) -> Response:
     application = access.application
 
     def record() -> Payment:
-        day = parse_date(paid_on, "paid_on", required=True)
+        day = parse_date(posted.paid_on, "paid_on", required=True)
         return payments.record_payment(
             session,
             access.fund.actor("manage"),
             application,
-            amount_cents=parse_euros_to_cents(amount, field="amount"),
+            amount_cents=parse_euros_to_cents(posted.amount, field="amount"),
             paid_on=day,
-            reference=reference,
+            reference=posted.reference,
             today=paris_today(),
         )
 
     payment = attempt(session, record)
     if isinstance(payment, DomainError):
         session.refresh(application)
-        typed = {"amount": amount, "paid_on": paid_on, "reference": reference}
+        typed = posted.typed()
         return application_page(request, session, access, error=payment, form=typed, form_name="payment")
     return done(request, f"/fph/demandes/{application.id}#versements", _("Le versement est enregistré."))
 
@@ -97,7 +95,7 @@ def _clean_files(form: Any, name: str, allow_pdf: bool) -> list[CleanFile]:
 
 
 @router.post("/demandes/{application_id}/bilan")
-def bilan(request: Request, session: DbSession, access: AppEdit, form: PostedForm) -> Response:
+def bilan(request: Request, session: DbSession, access: AppEdit, form: WholeForm) -> Response:
     values = forms.raw(form)
     application = access.application
 
@@ -136,24 +134,29 @@ def review_bilan(
     request: Request,
     session: DbSession,
     access: AppManage,
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    posted: Posted[BilanReviewForm],
 ) -> Response:
     application = access.application
     outcome = attempt(
         session,
         lambda: payments.review_bilan(
-            session, access.fund.actor("manage"), application, accept=decision == "accept", reason=reason
+            session,
+            access.fund.actor("manage"),
+            application,
+            accept=posted.decision == "accept",
+            reason=posted.reason,
         ),
     )
     if isinstance(outcome, DomainError):
         session.refresh(application)
-        typed = {"decision": decision, "reason": reason}
+        typed = posted.typed()
         return application_page(request, session, access, error=outcome, form=typed, form_name="review")
     return done(
         request,
         f"/fph/demandes/{application.id}#bilan",
-        _("Le bilan est accepté.") if decision == "accept" else _("Le bilan est renvoyé avec votre message."),
+        _("Le bilan est accepté.")
+        if posted.decision == "accept"
+        else _("Le bilan est renvoyé avec votre message."),
     )
 
 

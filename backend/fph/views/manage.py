@@ -3,9 +3,9 @@ votes and decisions (committee and managing association), things to do."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -19,7 +19,7 @@ from backend.deps import DbSession
 from backend.errors import DomainError, Invalid, NotFound
 from backend.forms import euros_input, parse_euros_to_cents, parse_int
 from backend.fph import forms
-from backend.fph.forms import PostedForm
+from backend.fph.forms import MemberForm, ScheduleForm
 from backend.fph.models import (
     WAITING,
     AgendaItem,
@@ -45,7 +45,7 @@ from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
 from backend.i18n import gettext as _
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
-from backend.views_common import done
+from backend.views_common import Posted, WholeForm, done
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -131,7 +131,7 @@ def new_fund_form(request: Request, session: DbSession, principal: CurrentPrinci
 
 @router.post("/fonds/nouveau")
 def create_fund(
-    request: Request, session: DbSession, principal: CurrentPrincipal, form: PostedForm
+    request: Request, session: DbSession, principal: CurrentPrincipal, form: WholeForm
 ) -> Response:
     enforce(staff_policy(principal, Role.admin, Role.agent))
     values = forms.raw(form)
@@ -162,9 +162,7 @@ def settings_form(request: Request, session: DbSession, access: FundConfigure) -
 
 
 @router.post("/fonds/{fund_id}/reglages")
-def update_settings(
-    request: Request, session: DbSession, access: FundConfigure, form: PostedForm
-) -> Response:
+def update_settings(request: Request, session: DbSession, access: FundConfigure, form: WholeForm) -> Response:
     values = forms.raw(form)
     values["year"] = str(access.fund.year)
     outcome = attempt(
@@ -180,28 +178,25 @@ def update_settings(
 
 @router.post("/fonds/{fund_id}/membres")
 def add_member(
-    request: Request,
-    session: DbSession,
-    access: FundConfigure,
-    kind: Annotated[str, Form()] = "",
-    identifier: Annotated[str, Form()] = "",
-    label: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: FundConfigure, posted: Posted[MemberForm]
 ) -> Response:
 
     def add() -> None:
         user = None
-        if identifier.strip():
-            user = accounts.find_by_identifier(session, identifier)
+        if posted.identifier.strip():
+            user = accounts.find_by_identifier(session, posted.identifier)
             if user is None:
                 raise Invalid(
                     _("Aucun compte avec cet identifiant. La personne doit d'abord créer un compte."),
                     field="identifier",
                 )
-        funds.add_member(session, access.actor("configure"), access.fund, kind=kind, user=user, label=label)
+        funds.add_member(
+            session, access.actor("configure"), access.fund, kind=posted.kind, user=user, label=posted.label
+        )
 
     outcome = attempt(session, add)
     if isinstance(outcome, DomainError):
-        typed = {"kind": kind, "identifier": identifier, "label": label}
+        typed = posted.typed()
         return backoffice_response(request, session, access, error=outcome, form=typed, form_name="member")
     return done(request, f"/fph/gestion/fonds/{access.fund.id}#membres", _("Le membre est ajouté au comité."))
 
@@ -286,20 +281,19 @@ def backoffice_response(
 
 @router.post("/fonds/{fund_id}/comites")
 def schedule(
-    request: Request,
-    session: DbSession,
-    access: FundManage,
-    starts_on: Annotated[str, Form()] = "",
-    starts_time: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: FundManage, posted: Posted[ScheduleForm]
 ) -> Response:
     meeting = attempt(
         session,
         lambda: funds.schedule_meeting(
-            session, access.actor("manage"), access.fund, forms.parse_when(starts_on, starts_time), place
+            session,
+            access.actor("manage"),
+            access.fund,
+            forms.parse_when(posted.starts_on, posted.starts_time),
+            posted.place,
         ),
     )
     if isinstance(meeting, DomainError):
-        typed = {"starts_on": starts_on, "starts_time": starts_time, "place": place}
+        typed = posted.typed()
         return backoffice_response(request, session, access, error=meeting, form=typed, form_name="meeting")
     return done(request, f"/fph/gestion/comites/{meeting.id}", _("Le comité est ajouté au calendrier."))

@@ -4,9 +4,9 @@ decisions and the publication of the minutes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
@@ -17,6 +17,7 @@ from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
+from backend.fph.forms import AgendaForm, DecisionForm, VoteForm
 from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
 from backend.fph.permissions import (
     FundAccess,
@@ -31,7 +32,7 @@ from backend.fph.service import minutes as minutes_service
 from backend.fph.views import page
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
-from backend.views_common import done, refused
+from backend.views_common import Posted, done, refused
 
 router = APIRouter(prefix="/fph/gestion", include_in_schema=False)
 
@@ -129,15 +130,14 @@ def add_to_agenda(
     request: Request,
     session: DbSession,
     access: MeetingManage,
-    application_id: Annotated[int, Form()] = 0,
-    invited: Annotated[str, Form()] = "",
+    posted: Posted[AgendaForm],
 ) -> Response:
     meeting_url = f"/fph/gestion/comites/{access.meeting.id}"
 
     def add() -> None:
-        application = apps.get_application(session, application_id)
+        application = apps.get_application(session, posted.application_id)
         committee.add_to_agenda(
-            session, access.fund.actor("manage"), access.meeting, application, invited=bool(invited)
+            session, access.fund.actor("manage"), access.meeting, application, invited=bool(posted.invited)
         )
 
     outcome = attempt(session, add)
@@ -151,21 +151,15 @@ def _item_url(access: Any) -> str:
 
 
 @router.post("/comites/{meeting_id}/points/{item_id}/vote")
-def vote(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    choice: Annotated[str, Form()] = "",
-    member_id: Annotated[int | None, Form()] = None,
-) -> Response:
+def vote(request: Request, session: DbSession, access: ItemDecide, posted: Posted[VoteForm]) -> Response:
     fa = access.fund
 
     def record() -> None:
-        if member_id is not None and (fa.member is None or member_id != fa.member.id):
+        if posted.member_id is not None and (fa.member is None or posted.member_id != fa.member.id):
             # Recording someone else's vote (show of hands): the association's secretary only.
             if not fa.can_manage:
                 raise Forbidden(_("Vous ne pouvez enregistrer que votre propre vote."))
-            member = session.get(Member, member_id)
+            member = session.get(Member, posted.member_id)
             if member is None or member.fund_id != fa.fund.id:
                 raise NotFound(_("Ce membre n'existe pas."))
             has_role = _member_has_role(session, member, fa)
@@ -178,7 +172,7 @@ def vote(
             recorded_by=fa.actor("decide"),
             item=access.item,
             member=member,
-            choice=choice,
+            choice=posted.choice,
             has_committee_role=has_role,
         )
 
@@ -204,12 +198,7 @@ def declare_link(request: Request, session: DbSession, access: ItemBackoffice) -
 
 @router.post("/comites/{meeting_id}/points/{item_id}/decision")
 def decide(
-    request: Request,
-    session: DbSession,
-    access: ItemDecide,
-    outcome: Annotated[str, Form()] = "",
-    amount: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: ItemDecide, posted: Posted[DecisionForm]
 ) -> Response:
     fa = access.fund
     application = apps.get_application(session, access.item.application_id)
@@ -219,14 +208,19 @@ def decide(
             raise Forbidden(
                 _("Vous êtes lié·e à ce dossier : une autre personne du comité enregistre la décision.")
             )
-        cents = parse_euros_to_cents(amount, field="amount") if outcome == "granted" else None
+        cents = parse_euros_to_cents(posted.amount, field="amount") if posted.outcome == "granted" else None
         return committee.decide(
-            session, fa.actor("decide"), access.item, outcome=outcome, amount_cents=cents, reason=reason
+            session,
+            fa.actor("decide"),
+            access.item,
+            outcome=posted.outcome,
+            amount_cents=cents,
+            reason=posted.reason,
         )
 
     decision = attempt(session, record)
     if isinstance(decision, DomainError):
-        typed = {"outcome": outcome, "amount": amount, "reason": reason}
+        typed = posted.typed()
         return meeting_response(
             request, session, fa, access.meeting, error=decision, item_id=access.item.id, form=typed
         )

@@ -18,6 +18,7 @@ from backend.forms import parse_date
 from backend.i18n import gettext as _
 from backend.rendering import render
 from backend.results import photos, service
+from backend.results.followables import describe, followable, followables
 from backend.results.models import Milestone
 from backend.results.permissions import (
     FOLLOW_ROLES,
@@ -38,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 def follow_list(request: Request, session: DbSession, principal: FollowerPrincipal) -> Response:
     refs = qpv_refs(session)
     covered = covered_qpv_ids(principal, refs, FOLLOW_ROLES)
-    items = service.followables(session, sorted(covered))
+    items = followables(session, sorted(covered))
     return render(
         request,
         "results/follow_list.html",
@@ -59,7 +60,7 @@ def open_follow_up(
     source_id: Annotated[int, Form()],
     service_name: Annotated[str, Form()] = "",
 ) -> Response:
-    item = service.followable(session, source, source_id)
+    item = followable(session, source, source_id)
     qpv = qpv_ref(session, item.qpv_id) if item.qpv_id else None
     enforce(follow_policy(principal, qpv))
     realisation = service.open_realisation(
@@ -83,7 +84,7 @@ def _form_page(
         "results/follow_edit.html",
         {
             "r": r,
-            "item": service.describe(session, r),
+            "item": describe(session, r),
             "steps": service.milestones(session, [r.id or 0])[r.id or 0],
             "errors": errors or {},
             "error_list": list((errors or {}).values()),

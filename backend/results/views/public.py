@@ -22,6 +22,7 @@ from backend.i18n import gettext as _
 from backend.ledger.service import head
 from backend.rendering import fmt_date, fmt_eur, redirect, render
 from backend.results import accountability, photos, queries, service
+from backend.results.followables import describe, followables
 from backend.results.models import RealisationStatus, Source
 from backend.results.pdf import Document, generated_on, hash_block
 from backend.results.permissions import RealisationDep, dashboard_policy, follow_any_policy
@@ -51,7 +52,7 @@ def _qpv(session: DbSession, code: str) -> Qpv:
 
 @router.get("/resultats")
 def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    items = service.followables(session)
+    items = followables(session)
     per_qpv: dict[str, dict[str, Any]] = {}
     for item in items:
         if item.qpv_code is None:
@@ -90,7 +91,7 @@ def choose_qpv(quartier: str = "") -> Response:
 @router.get("/resultats/quartiers/{code}")
 def qpv_page(request: Request, session: DbSession, code: str) -> Response:
     qpv = _qpv(session, code)
-    items = service.followables(session, [qpv.id or 0])
+    items = followables(session, [qpv.id or 0])
     realisation_ids = [i.realisation.id for i in items if i.realisation and i.realisation.id]
     steps = service.milestones(session, realisation_ids)
     counts = dict(
@@ -124,7 +125,7 @@ def qpv_page(request: Request, session: DbSession, code: str) -> Response:
 def realisation_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, realisation: RealisationDep
 ) -> Response:
-    item = service.describe(session, realisation)
+    item = describe(session, realisation)
     steps = service.milestones(session, [realisation.id or 0])[realisation.id or 0]
     history = accountability.follow_up_history(session, realisation)
     return render(
