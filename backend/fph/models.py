@@ -98,12 +98,13 @@ class Fund(Record, table=True):
     envelope_cents: int
     granted_cents: int = 0
     pending_cents: int = 0
-    cap_cents: int = 150_000
-    max_share_pct: int = 90
-    advance_pct: int = 80
-    bilan_deadline_days: int = 60
-    max_grants_per_holder: int = 2
-    quorum: int = 3
+    # The fund's rules: set from `service.funds.FundSettings`, where their defaults are written.
+    cap_cents: int
+    max_share_pct: int
+    advance_pct: int
+    bilan_deadline_days: int
+    max_grants_per_holder: int
+    quorum: int
     association_name: str = Field(max_length=200)
     association_contact: str = Field(default="", max_length=200)  # public contact of the association
     created_at: datetime = utc_field()
