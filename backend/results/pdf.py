@@ -1,15 +1,19 @@
 """Printable PDF documents with fpdf2 (pure Python, no system library): an edition's results
-report and the monthly digest. The font (DejaVu Sans, vendored under static/results/fonts)
-covers French and the narrow no-break spaces of our number formats."""
+report and the monthly digest, in the language of the request. The font (DejaVu Sans, vendored
+under static/results/fonts) covers French, Arabic and the narrow no-break spaces of our number
+formats. In Arabic, HarfBuzz (uharfbuzz, through fpdf2's text shaping) joins the letters and lays
+each paragraph out right to left; the pages are aligned to the right and tables read from the right."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backend.formatting import format_date
+from backend.i18n import get_locale, text_direction
 from backend.i18n import gettext as _
 from backend.rendering import STATIC_DIR
 
@@ -17,6 +21,7 @@ FONTS = STATIC_DIR / "results" / "fonts"
 INK = (27, 31, 36)
 MUTED = (74, 83, 96)
 BRAND = (8, 63, 119)
+T = TypeVar("T")
 
 
 class Document(FPDF):
@@ -29,13 +34,18 @@ class Document(FPDF):
         self.set_title(title)
         self.set_author("Quartiers Participatifs")
         self.set_creator("Quartiers Participatifs")
-        self.set_lang("fr")
+        self.locale = get_locale()
+        self.rtl = text_direction(self.locale) == "rtl"
+        self.set_lang(self.locale)
+        if self.rtl:
+            self.set_text_shaping(use_shaping_engine=True, direction="rtl")
+        self.align = "R" if self.rtl else "L"
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, 18)
         self.add_page()
         self.set_font("DejaVu", "B", 17)
         self.set_text_color(*BRAND)
-        self.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 8, title, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(2)
 
@@ -50,7 +60,7 @@ class Document(FPDF):
         self.ln(3)
         self.set_font("DejaVu", "B", 12.5)
         self.set_text_color(*BRAND)
-        self.multi_cell(0, 6.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 6.5, text, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(1)
 
@@ -58,33 +68,45 @@ class Document(FPDF):
         self.set_font("DejaVu", "B" if bold else "", size)
         if muted:
             self.set_text_color(*MUTED)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(1)
 
+    def in_reading_order(self, cells: Sequence[T]) -> tuple[T, ...]:
+        """A row's cells from the left edge of the page: reversed in a right-to-left document."""
+        return tuple(reversed(cells)) if self.rtl else tuple(cells)
+
     def facts(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Label and value rows: the label where reading starts, the value at the other edge."""
+        order = self.in_reading_order
         with self.table(
-            col_widths=(110, 64), text_align=("LEFT", "RIGHT"), first_row_as_headings=False
+            col_widths=order((110, 64)), text_align=("LEFT", "RIGHT"), first_row_as_headings=False
         ) as table:
             self.set_font("DejaVu", "", 10)
             for label, value in rows:
                 row = table.row()
-                row.cell(label)
-                row.cell(value)
+                for cell in order((label, value)):
+                    row.cell(cell)
         self.ln(2)
 
     def grid(self, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
         from fpdf.fonts import FontFace
 
+        order = self.in_reading_order
         self.set_font("DejaVu", "", 9)
         bold = FontFace(emphasis="BOLD", fill_color=(231, 240, 251))
-        with self.table(col_widths=tuple(widths), headings_style=bold, line_height=5) as table:
+        with self.table(
+            col_widths=order(widths),
+            headings_style=bold,
+            line_height=5,
+            text_align="RIGHT" if self.rtl else "LEFT",
+        ) as table:
             head = table.row()
-            for h in headings:
+            for h in order(headings):
                 head.cell(h)
             for values in rows:
                 row = table.row()
-                for value in values:
+                for value in order(values):
                     row.cell(value)
         self.ln(2)
 
@@ -103,7 +125,9 @@ def hash_block(doc: Document, count: int, head_hash: str) -> None:
     )
     doc.para(_("Nombre de décisions au journal : %(n)s") % {"n": count}, size=9.5)
     doc.set_font("DejaVu", "", 8)
-    doc.multi_cell(0, 4, _("Empreinte :") + " " + head_hash, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.multi_cell(
+        0, 4, _("Empreinte :") + " " + head_hash, align=doc.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
 
 
 def generated_on(today: object) -> str:

@@ -259,3 +259,27 @@ def test_pdf_reports(client: TestClient, session: Session) -> None:
     index = client.get("/open-data")
     assert "Licence Ouverte" in index.text and "datapackage.json" in index.text
     assert json.loads(client.get("/open-data/quartiers.json").text)["data"][0]["code_qpv"]
+
+
+def test_pdf_reports_in_arabic_are_shaped_and_right_to_left(client: TestClient, session: Session) -> None:
+    """The PDFs speak the reader's language: in Arabic the letters are joined (HarfBuzz) and each
+    paragraph runs right to left, tables read from the right; the document says its language."""
+    from backend.i18n import using
+    from backend.results.pdf import Document
+
+    full_dataset(session)
+    slug = session.exec(select(Edition.slug)).first()
+    client.cookies.set("lang", "ar")
+    arabic = client.get(f"/open-data/budget/{slug}/rapport.pdf")
+    client.cookies.set("lang", "fr")
+    french = client.get(f"/open-data/budget/{slug}/rapport.pdf")
+    assert arabic.content.startswith(b"%PDF") and b"/Lang (ar)" in arabic.content
+    assert b"/Lang (fr)" in french.content and arabic.content != french.content
+    with using("ar"):
+        doc = Document("النتائج", "تقرير")
+    assert doc.text_shaping and doc.text_shaping["use_shaping_engine"]
+    assert doc.text_shaping["paragraph_direction"].value == "RTL" and doc.align == "R"
+    assert doc.in_reading_order(("label", "value")) == ("value", "label")
+    with using("fr"):
+        doc = Document("Résultats", "rapport")
+    assert doc.text_shaping is None and doc.in_reading_order(("label", "value")) == ("label", "value")
