@@ -5,7 +5,6 @@ Runs on the worker's committed database (the fast path uses its own connections)
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from typing import Any
@@ -23,6 +22,7 @@ from backend.config import Settings
 from backend.db import utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import fast_served, ids, post_all, token, totals, vote_edition, voter
+from tests.concurrency import run_coroutine
 from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -51,8 +51,8 @@ def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[st
     corot = world["projects"][CORO]
     # The first request fills the vote context (regular route); the next ones take the fast path.
     first, second = (
-        asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug)),
-        asyncio.run(
+        run_coroutine(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug)),
+        run_coroutine(
             post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1, 2))})], edition.slug)
         ),
     )
@@ -75,9 +75,11 @@ def test_first_ballots_take_the_fast_path_with_the_regular_answer(world: dict[st
 def test_everything_else_is_answered_by_the_regular_route(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
+    warm = run_coroutine(
+        post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug)
+    )
     assert warm[0].status_code == 201
-    responses = asyncio.run(
+    responses = run_coroutine(
         post_all(
             app,
             [
@@ -99,9 +101,9 @@ def test_everything_else_is_answered_by_the_regular_route(world: dict[str, Any])
 def test_concurrent_submissions_by_one_voter_on_the_fast_path_give_one_ballot(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
+    run_coroutine(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     tok = token(people["c"])
-    responses = asyncio.run(
+    responses = run_coroutine(
         post_all(app, [(tok, {"projects": list(ids(corot, i % 4))}) for i in range(60)], edition.slug)
     )
     statuses = Counter(r.status_code for r in responses)
@@ -113,12 +115,14 @@ def test_concurrent_submissions_by_one_voter_on_the_fast_path_give_one_ballot(wo
 def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
     app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
+    run_coroutine(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     with Session(engine, expire_on_commit=False) as session:
         fresh = session.get(type(edition), edition.id)
         editions.change_phase(session, ADMIN, fresh, "resultats", hooks=BP_HOOKS)  # type: ignore[arg-type]
         session.commit()
-    late = asyncio.run(post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1))})], edition.slug))
+    late = run_coroutine(
+        post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1))})], edition.slug)
+    )
     assert late[0].status_code == 409
     assert "terminé" in late[0].json()["detail"]
     assert totals(engine, edition.id) == (1, 1)
@@ -127,11 +131,11 @@ def test_no_ballot_after_the_vote_closes(world: dict[str, Any]) -> None:
 def test_an_old_context_is_used_while_it_is_rebuilt_beside(world: dict[str, Any]) -> None:
     app, edition, people = world["app"], world["edition"], world["people"]
     corot = world["projects"][CORO]
-    asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
+    run_coroutine(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
     cache = app.state.bp_vote_cache
     cache.ttl_s = 0.0  # every entry is now older than the TTL
     assert not cache.is_fresh(edition.id)
-    responses = asyncio.run(
+    responses = run_coroutine(
         post_all(
             app, [(token(people[n]), {"projects": list(ids(corot, 1))}) for n in ("b", "c")], edition.slug
         )
@@ -162,9 +166,9 @@ def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(
     )
     app = create_app(settings)
     corot = ids(projects[CORO], 0)
-    warm = asyncio.run(post_all(app, [(token(confirmed), {"projects": list(corot)})], edition.slug))
+    warm = run_coroutine(post_all(app, [(token(confirmed), {"projects": list(corot)})], edition.slug))
     assert warm[0].status_code == 201  # the regular route fills the vote context
-    refused = asyncio.run(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
+    refused = run_coroutine(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
     assert refused[0].status_code == 403 and "confirmez d'abord" in refused[0].json()["detail"]
     assert fast_served(app) == 0
     with Session(engine, expire_on_commit=False) as session:
@@ -173,7 +177,7 @@ def test_the_fast_path_refuses_a_missing_level_like_the_regular_route(
         person.email_confirmed_at = utcnow()
         session.add(person)
         session.commit()
-    accepted = asyncio.run(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
+    accepted = run_coroutine(post_all(app, [(token(throwaway), {"projects": list(corot)})], edition.slug))
     assert accepted[0].status_code == 201 and fast_served(app) == 1
 
 
@@ -182,7 +186,9 @@ def test_a_document_that_voted_through_another_account_is_refused_like_the_regul
 ) -> None:
     app, edition, people, engine = world["app"], world["edition"], world["people"], world["engine"]
     corot = world["projects"][CORO]
-    warm = asyncio.run(post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug))
+    warm = run_coroutine(
+        post_all(app, [(token(people["a"]), {"projects": list(ids(corot, 0))})], edition.slug)
+    )
     assert warm[0].status_code == 201
     with Session(engine, expire_on_commit=False) as session:
         for name in ("b", "c"):  # two accounts, one identity document seen in person
@@ -191,10 +197,10 @@ def test_a_document_that_voted_through_another_account_is_refused_like_the_regul
             documents.record_document(session, user, key=TEST_SECRET, kind="passeport", number="19AB12345")
         session.commit()
     served = fast_served(app)
-    first = asyncio.run(
+    first = run_coroutine(
         post_all(app, [(token(people["b"]), {"projects": list(ids(corot, 1))})], edition.slug)
     )
-    second = asyncio.run(
+    second = run_coroutine(
         post_all(app, [(token(people["c"]), {"projects": list(ids(corot, 2))})], edition.slug)
     )
     assert first[0].status_code == 201  # the regular route notes the document's participation

@@ -10,7 +10,6 @@ Each run gets its own edition and its own voters (the database is created once f
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from backend.config import Settings
 from backend.db import utcnow
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import fast_served, ids, paper, post_all, token, vote_edition, voter
+from tests.concurrency import run_coroutine
 from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -49,7 +49,7 @@ class Run:
     other: User
 
     def post(self, user: User, body: dict[str, Any], tok: str | None = None) -> Any:
-        sent = asyncio.run(post_all(self.app, [(tok or token(user), body)], self.edition.slug))
+        sent = run_coroutine(post_all(self.app, [(tok or token(user), body)], self.edition.slug))
         return sent[0]
 
     def change_user(self, user: User, **values: Any) -> None:
