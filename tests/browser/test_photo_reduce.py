@@ -68,7 +68,8 @@ def test_a_phone_photo_is_reduced_before_upload_with_progress(
         {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000},
     )
     page.get_by_role("button", name="Envoyer ma proposition").click()
-    expect(page.locator("form progress")).to_be_attached()
+    # The bar shows once the photo is reduced (a canvas in chromium): seconds on a loaded CI machine.
+    expect(page.locator("form progress")).to_be_attached(timeout=30_000)
     expect(page.get_by_text("Votre proposition est envoyée")).to_be_visible(timeout=60_000)
     assert page.url.split("/budget-participatif/")[1].startswith("appel-idees-2027/propositions/")
 
