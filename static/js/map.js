@@ -11,18 +11,26 @@
   if (window.qpMap) { window.qpMap.scan(); return; }
   var loading = null;
 
+  // A stylesheet, resolved once it applies (the map is drawn styled: zoom buttons, underlined links).
   function addCss(href) {
-    if (!href || document.querySelector('link[href="' + href + '"]')) return;
-    var link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    document.head.appendChild(link);
+    if (!href) return Promise.resolve();
+    var link = document.querySelector('link[href="' + href + '"]');
+    if (link && link.dataset.loaded) return Promise.resolve();
+    if (!link) {
+      link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      document.head.appendChild(link);
+    }
+    return new Promise(function (resolve) {
+      link.addEventListener("load", function () { link.dataset.loaded = "1"; resolve(); });
+      link.addEventListener("error", function () { resolve(); });  // unstyled, but the map works
+    });
   }
 
   function loadLeaflet(box) {
-    addCss(box.dataset.leafletCss);
-    addCss(box.dataset.mapCss);
-    if (window.L) return Promise.resolve(window.L);
+    var styles = Promise.all([addCss(box.dataset.leafletCss), addCss(box.dataset.mapCss)]);
+    if (window.L) return styles.then(function () { return window.L; });
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
@@ -32,7 +40,7 @@
         document.head.appendChild(script);
       });
     }
-    return loading;
+    return Promise.all([styles, loading]).then(function (results) { return results[1]; });
   }
 
   // budget.mapgrid.Frame.around: a square around the bounds, x scaled by cos(latitude), 8 % padding.
