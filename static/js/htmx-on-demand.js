@@ -10,7 +10,7 @@
   var source = script && script.dataset.htmx;
   var HX = "[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]";
   var state = "waiting";
-  var missed = [];
+  var missed = [];  // the htmx elements whose "change" came before htmx did
 
   function load() {
     if (state !== "waiting" || !source) return;
@@ -27,7 +27,7 @@
     tag.onload = function () {
       state = "ready";
       // htmx has processed the page when its script ran; replay what it could not hear.
-      missed.forEach(function (event) { window.htmx.trigger(event[0], event[1]); });
+      missed.forEach(function (element) { window.htmx.trigger(element, "change"); });
       missed = [];
     };
     tag.onerror = function () { state = "waiting"; };  // the plain forms keep working
@@ -39,7 +39,7 @@
     var element = event.target.closest(HX);
     if (!element) return;
     load();
-    if (event.type === "change") missed.push([element, "change"]);
+    if (event.type === "change" && missed.indexOf(element) < 0) missed.push(element);
   }
 
   ["focusin", "pointerdown", "change"].forEach(function (type) {

@@ -9,38 +9,41 @@
 (function () {
   "use strict";
   if (window.qpMap) { window.qpMap.scan(); return; }
-  var loading = null;
+  var requested = {};  // url -> its promise: each file is asked for once, whichever box asks first
 
-  // A stylesheet, resolved once it applies (the map is drawn styled: zoom buttons, underlined links).
-  function addCss(href) {
-    if (!href) return Promise.resolve();
-    var link = document.querySelector('link[href="' + href + '"]');
-    if (link && link.dataset.loaded) return Promise.resolve();
-    if (!link) {
-      link = document.createElement("link");
+  function once(url, fetchIt) {
+    if (!requested[url]) requested[url] = fetchIt(url);
+    return requested[url];
+  }
+
+  // Resolved once the stylesheet applies (the map is drawn styled: zoom buttons, underlined links),
+  // or without it if it cannot load: the map works unstyled.
+  function stylesheet(href) {
+    return new Promise(function (resolve) {
+      var link = document.createElement("link");
       link.rel = "stylesheet";
       link.href = href;
+      link.onload = link.onerror = function () { resolve(); };
       document.head.appendChild(link);
-    }
-    return new Promise(function (resolve) {
-      link.addEventListener("load", function () { link.dataset.loaded = "1"; resolve(); });
-      link.addEventListener("error", function () { resolve(); });  // unstyled, but the map works
+    });
+  }
+
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = function () { resolve(window.L); };
+      tag.onerror = reject;
+      document.head.appendChild(tag);
     });
   }
 
   function loadLeaflet(box) {
-    var styles = Promise.all([addCss(box.dataset.leafletCss), addCss(box.dataset.mapCss)]);
-    if (window.L) return styles.then(function () { return window.L; });
-    if (!loading) {
-      loading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = box.dataset.leafletJs;
-        script.onload = function () { resolve(window.L); };
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
-    }
-    return Promise.all([styles, loading]).then(function (results) { return results[1]; });
+    return Promise.all([
+      once(box.dataset.leafletJs, script),
+      once(box.dataset.leafletCss, stylesheet),
+      once(box.dataset.mapCss, stylesheet)
+    ]).then(function (results) { return results[0]; });
   }
 
   // budget.mapgrid.Frame.around: a square around the bounds, x scaled by cos(latitude), 8 % padding.
