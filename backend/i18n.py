@@ -39,8 +39,10 @@ def N_(message: str) -> str:  # noqa: N802 - the usual name of gettext's no-op m
     return message
 
 
-def _catalogue_file(locale: str) -> Path:
-    return LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+def catalogue_file(locale: str, root: Path | None = None) -> Path:
+    """The `.po` file of a language (read by the app; written by `make messages`), under `root`
+    (default: LOCALE_DIR, looked up at each call)."""
+    return (root or LOCALE_DIR) / locale / "LC_MESSAGES" / "messages.po"
 
 
 @lru_cache(maxsize=8)
@@ -63,7 +65,7 @@ def translations(locale: str) -> _gettext.NullTranslations:
     when its `.po` file changes (keyed on its modification time)."""
     if locale == DEFAULT_LOCALE or locale not in SUPPORTED:
         return NullTranslations()
-    path = _catalogue_file(locale)
+    path = catalogue_file(locale)
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:

@@ -19,17 +19,18 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-LANGUAGES = ("en", "ar")
+from backend.i18n import DEFAULT_LOCALE, LOCALE_DIR, SUPPORTED, catalogue_file
+
+LANGUAGES = tuple(language for language in SUPPORTED if language != DEFAULT_LOCALE)
 
 
 def _load(locale_dir: Path, language: str) -> Catalog:
-    with (locale_dir / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+    with catalogue_file(language, locale_dir).open("rb") as f:
         return read_po(f, locale=language)
 
 
 def _save(locale_dir: Path, language: str, catalog: Catalog) -> None:
-    with (locale_dir / language / "LC_MESSAGES" / "messages.po").open("wb") as f:
+    with catalogue_file(language, locale_dir).open("wb") as f:
         write_po(f, catalog, width=100, ignore_obsolete=True)
 
 
