@@ -63,7 +63,8 @@ def edition_settings(**fields: Any) -> EditionSettings:
 
 def demo_settings(slug: str) -> EditionSettings:
     """A demo edition's settings from ``data/demo.json``: those the demo editions share, then its own."""
-    fields = demo_data()["shared"] | demo_data()["editions"][slug]
+    data = demo_data()
+    fields = data["shared"] | data["editions"][slug]
     for text in ("can_decide", "cannot_decide"):
         fields[text] = "\n".join(fields[text])
     for level in ("level_to_propose", "level_to_vote"):

@@ -99,7 +99,7 @@ class Document(FPDF):
             col_widths=order(widths),
             headings_style=bold,
             line_height=5,
-            text_align="RIGHT" if self.rtl else "LEFT",
+            text_align=self.align,
         ) as table:
             head = table.row()
             for h in order(headings):
