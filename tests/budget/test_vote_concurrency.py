@@ -3,8 +3,9 @@ its own connection and transaction, all released at once by a barrier.
 
 Runs in the worker's committed database (`committed_database_url`), not the rolled-back one,
 because every submission commits. On PostgreSQL the server allows 100
-connections, so the 200 threads share a pool of 60: up to 60 transactions race at the same
-instant and the others follow as connections free up. On SQLite, writers are serialised by the
+connections, shared by both test workers (the other may be running the FPH race or the browser
+tests' live server at the same moment), so the 200 threads share a pool of 50: up to 50
+transactions race at the same instant and the others follow as connections free up. On SQLite, writers are serialised by the
 database; a submission may also fail with « database is locked », never with a second ballot."""
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ THREADS = 200
 def race_engine(committed_database_url: str) -> Iterator[Engine]:
     url = committed_database_url
     if is_postgres_url(url):
-        engine = make_engine(url, pool_size=60, max_overflow=0, pool_timeout=60)
+        engine = make_engine(url, pool_size=50, max_overflow=0, pool_timeout=60)
     else:
         engine = make_engine(url)
     yield engine
