@@ -70,7 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.mailer = make_mailer(settings)
     app.state.sms = make_sms_sender(settings)
-    app.state.closers = []  # async callables run at shutdown (e.g. connection pools)
+
+    async def close_database() -> None:
+        engine.dispose()  # the pooled connections; the engine opens new ones if used again
+
+    app.state.closers = [close_database]  # async callables run at shutdown: the connection pools
 
     app.add_middleware(RenderServerErrors, handler=unexpected_error)
     tile_hosts = (settings.map_tile_origin,) if settings.map_tile_origin else ()
