@@ -41,12 +41,21 @@ os.environ["APP_OUTBOX_IN_PROCESS"] = "false"
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 
 
+# Tests that open many connections at once (200-thread races, the vote fast path, the outbox worker
+# on the committed database): two of them on different workers at the same moment could exceed
+# PostgreSQL's 100 connections.
+MANY_CONNECTIONS = {"committed_database_url", "committed_pg_url", "race_engine"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests run on one worker (`make test` passes `--dist loadgroup`): one live demo
-    server and one chromium for all of them, instead of one per worker."""
+    """`make test` passes `--dist loadgroup`: the browser tests run on one worker (one live demo
+    server and one chromium for all of them, instead of one per worker), and the tests that open
+    many connections run one after the other on one worker."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif MANY_CONNECTIONS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("connections"))
 
 
 def _worker() -> str:

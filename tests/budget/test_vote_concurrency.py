@@ -3,9 +3,9 @@ its own connection and transaction, all released at once by a barrier.
 
 Runs in the worker's committed database (`committed_database_url`), not the rolled-back one,
 because every submission commits. On PostgreSQL the server allows 100
-connections, shared by both test workers (the other may be running the FPH race or the browser
-tests' live server at the same moment), so the 200 threads share a pool of 50: up to 50
-transactions race at the same instant and the others follow as connections free up. On SQLite, writers are serialised by the
+connections, shared by both test workers (the other may be running the browser tests' live
+server; the other races run on this worker, see tests/conftest.py), so the 200 threads share a pool
+of 50: up to 50 transactions race at the same instant and the others follow as connections free up. On SQLite, writers are serialised by the
 database; a submission may also fail with « database is locked », never with a second ballot."""
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def race_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     if not is_postgres_url(os.environ.get("DATABASE_URL")):
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgresql://...)")
     with migrated_database(tmp_path_factory, "fph_race") as url:
-        # 12 at most (no overflow): the other worker may be racing 50 ballots on the same server.
+        # 12 at most (no overflow): the server's 100 connections are shared by both test workers.
         engine = make_engine(url, pool_size=12, max_overflow=0)
         yield engine
         engine.dispose()
