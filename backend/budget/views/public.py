@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import select
 
@@ -99,20 +99,20 @@ def edition_page(
     )
 
 
+def _list_filters(
+    q: str = "", quartier: str = "", theme: str = "", statut: str = "", page: int = 1
+) -> proposal_lists.Filters:
+    """The list's filters as the query string gives them: the search cut short, page 1 at least."""
+    return proposal_lists.Filters(q=q[:100], quartier=quartier, theme=theme, statut=statut, page=max(1, page))
+
+
 @router.get("/budget-participatif/{slug}/propositions")
 def proposal_list(
     request: Request,
     session: DbSession,
     edition: EditionDep,
-    q: str = "",
-    quartier: str = "",
-    theme: str = "",
-    statut: str = "",
-    page: int = 1,
+    filters: Annotated[proposal_lists.Filters, Depends(_list_filters)],
 ) -> Response:
-    filters = proposal_lists.Filters(
-        q=q[:100], quartier=quartier, theme=theme, statut=statut, page=max(1, page)
-    )
     items, total = proposal_lists.search(session, edition, filters)
     refs = editions.edition_qpvs(session, edition)
     names = {r.id: r.name for r in refs}

@@ -16,6 +16,7 @@ from backend.ledger.service import head
 from backend.rendering import fmt_eur, fmt_int, fmt_pct, render
 from backend.results import opendata, queries
 from backend.results.pdf import Document, generated_on, hash_block
+from backend.results.views.public import journal_head
 
 router = APIRouter(include_in_schema=False)
 CSV = "text/csv; charset=utf-8"
@@ -39,7 +40,6 @@ def _split(filename: str, allowed: tuple[str, ...]) -> tuple[opendata.Dataset, s
 
 @router.get("/open-data")
 def index(request: Request, session: DbSession) -> Response:
-    count, head_hash = head(session)
     return render(
         request,
         "results/opendata.html",
@@ -49,8 +49,7 @@ def index(request: Request, session: DbSession) -> Response:
             "editions": queries.public_editions(session),
             "publications": queries.publications(session),
             "formats": FORMATS,
-            "journal_count": count,
-            "head_hash": head_hash,
+            **journal_head(session),
         },
     )
 

@@ -43,6 +43,12 @@ def labels(request: Request) -> dict[str, Any]:
     }
 
 
+def journal_head(session: DbSession) -> dict[str, Any]:
+    """The journal's entry count and last hash, which public pages show so anyone can check them."""
+    count, head_hash = head(session)
+    return {"journal_count": count, "head_hash": head_hash}
+
+
 def _qpv(session: DbSession, code: str) -> Qpv:
     qpv = session.scalar(select(Qpv).where(col(Qpv.code) == code))
     if qpv is None:
@@ -61,7 +67,6 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
         row["decided"] += 1
         if item.realisation and item.realisation.status == RealisationStatus.livre:
             row["delivered"] += 1
-    count, head_hash = head(session)
     return render(
         request,
         "results/index.html",
@@ -72,8 +77,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
             "delivered": sum(
                 1 for i in items if i.realisation and i.realisation.status == RealisationStatus.livre
             ),
-            "journal_count": count,
-            "head_hash": head_hash,
+            **journal_head(session),
             "can_dashboard": dashboard_policy(principal) is None,
             "can_follow": follow_any_policy(principal) is None,
             "this_month": date.today().strftime("%Y-%m"),
@@ -180,7 +184,6 @@ def milestone_photo(
 
 @router.get("/resultats/redevabilite")
 def accountability_index(request: Request, session: DbSession) -> Response:
-    count, head_hash = head(session)
     return render(
         request,
         "results/accountability_index.html",
@@ -190,8 +193,7 @@ def accountability_index(request: Request, session: DbSession) -> Response:
             ],
             "descriptions": {k: _(v) for k, v in accountability.PROCESS_DESCRIPTIONS.items()},
             "qpvs": queries.qpv_rows(session),
-            "journal_count": count,
-            "head_hash": head_hash,
+            **journal_head(session),
             **labels(request),
         },
     )
@@ -215,7 +217,6 @@ def _accountability_page(
     its description, ``links`` this page's address and the journal filtered the same way."""
     page = _page_of(page)
     traced, total = accountability.decisions(session, process=process, territory=territory, page=page)
-    count, head_hash = head(session)
     return render(
         request,
         "results/accountability.html",
@@ -229,8 +230,7 @@ def _accountability_page(
             "pages": max(1, -(-total // accountability.PAGE_SIZE)),
             "base": links[0],
             "journal_filter": links[1],
-            "journal_count": count,
-            "head_hash": head_hash,
+            **journal_head(session),
             **labels(request),
         },
         block="decisions",

@@ -25,6 +25,7 @@ from backend.budget.rules import slugify
 from backend.budget.service.editions.common import calendar, journal_edition, require_configurable
 from backend.budget.service.editions.envelopes import envelope_targets, envelopes
 from backend.errors import Conflict, Invalid
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.ledger.service import ActorRef
 from backend.territory.models import Commune, Secteur
@@ -209,12 +210,24 @@ def _settings_payload(edition: Edition) -> dict[str, Any]:
     }
 
 
+# The journal's reason for each kind of save, translated when it is written.
+_SAVE_REASONS = {
+    "edition_created": N_("Budget participatif « %(name)s » créé, en préparation."),
+    "edition_updated": N_("Règles du budget participatif « %(name)s » modifiées."),
+}
+
+
 def _save_and_journal(
-    session: Session, actor: ActorRef, edition: Edition, s: EditionSettings, *, new_envelopes: bool,
-    action: str, reason: str,
-) -> None:  # fmt: skip
+    session: Session,
+    actor: ActorRef,
+    edition: Edition,
+    s: EditionSettings,
+    *,
+    new_envelopes: bool,
+    action: str,
+) -> None:
     """Apply the settings, with one new envelope per QPV or secteur when ``new_envelopes`` (those
-    there were go), save the calendar, then journal the settings as they now stand."""
+    there were go), save the calendar, then journal the settings as they now stand under ``action``."""
     _apply(edition, s)
     session.add(edition)
     if new_envelopes:
@@ -225,6 +238,7 @@ def _save_and_journal(
         _add_envelopes(session, edition, s.default_amount)
     _save_calendar(session, edition, s.dates)
     session.flush()
+    reason = _(_SAVE_REASONS[action]) % {"name": edition.name}
     journal_edition(session, actor, edition, action, reason, _settings_payload(edition))
 
 
@@ -239,15 +253,7 @@ def create_edition(session: Session, actor: ActorRef, s: EditionSettings) -> Edi
         name=s.name, slug=s.slug, territory_kind=s.territory_kind, territory_codes="", envelope_scope=s.envelope_scope,
         created_by=actor.id,
     )  # fmt: skip
-    _save_and_journal(
-        session,
-        actor,
-        edition,
-        s,
-        new_envelopes=True,
-        action="edition_created",
-        reason=_("Budget participatif « %(name)s » créé, en préparation.") % {"name": edition.name},
-    )
+    _save_and_journal(session, actor, edition, s, new_envelopes=True, action="edition_created")
     return edition
 
 
@@ -284,15 +290,7 @@ def update_edition(session: Session, actor: ActorRef, edition: Edition, s: Editi
         raise Conflict(
             _("L'étude de recevabilité a commencé : la liste des critères ne change plus."), field="checklist"
         )
-    _save_and_journal(
-        session,
-        actor,
-        edition,
-        s,
-        new_envelopes=territory_changed,
-        action="edition_updated",
-        reason=_("Règles du budget participatif « %(name)s » modifiées.") % {"name": edition.name},
-    )
+    _save_and_journal(session, actor, edition, s, new_envelopes=territory_changed, action="edition_updated")
 
 
 def _id(obj: Edition) -> int:
