@@ -125,22 +125,38 @@ def _at(days_ago: int, hour: int) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days_ago), time(hour, 0), tzinfo=PARIS)
 
 
+def _call_for_volunteers(
+    session: Session, users: dict[str, User], title: str, *, seed: int, households: int, letters: int,
+    volunteers: int, coded: int, resident: User | None = None, **fields: Any,
+) -> Saisine:  # fmt: skip
+    """A saisine of Marseille open to all: letters to `letters` of `households` addresses, then
+    `volunteers` registered, the first `coded` of them with a letter's code."""
+    copil, agent = _actors(users)
+    rng = random.Random(seed)
+    saisine = saisines.create_saisine(
+        session, copil, title=title, commune_insee=MARSEILLE, registration_mode="open", **fields
+    )
+    invitations = recruitment.draw_invitations(
+        session, agent, saisine, _address_list(rng, households), letters
+    )
+    _register_pool(
+        session, saisine, agent, rng, volunteers, [i.code for i in invitations[:coded]], user=resident
+    )
+    return saisine
+
+
 def load_completed(session: Session, users: dict[str, User]) -> None:
     copil, agent = _actors(users)
-    rng = random.Random(2026)
-    saisine = saisines.create_saisine(
-        session, copil, title=DONE_TITLE,
+    saisine = _call_for_volunteers(
+        session, users, DONE_TITLE, seed=2026, households=300, letters=150, volunteers=120, coded=40,
+        resident=users.get("resident_corot"),
         question="Comment mieux accompagner les jeunes de 16 à 25 ans des quartiers vers la formation et l'emploi ?",
         context="Dans les quartiers prioritaires de Marseille, près d'un jeune sur trois n'est ni en emploi, ni en "
                 "formation. Le COPIL peut agir sur l'accueil des jeunes, les partenariats avec les entreprises et "
                 "les actions financées par le contrat de ville.",
-        commune_insee=MARSEILLE, panel_size=24, avis_deadline=date.today() + timedelta(days=30),
-        registration_mode="open", registration_deadline=None, categories=["genre", "age", "secteur", "diplome"],
+        panel_size=24, avis_deadline=date.today() + timedelta(days=30), registration_deadline=None,
+        categories=["genre", "age", "secteur", "diplome"],
     )  # fmt: skip
-    letters = recruitment.draw_invitations(session, agent, saisine, _address_list(rng, 300), 150)
-    _register_pool(
-        session, saisine, agent, rng, 120, [i.code for i in letters[:40]], user=users.get("resident_corot")
-    )
     work.add_document(
         session, agent, saisine, title="Contrat de ville 2024-2030 de la Métropole Aix-Marseille-Provence",
         url="https://www.ampmetropole.fr/",
@@ -213,19 +229,14 @@ def load_completed(session: Session, users: dict[str, User]) -> None:
 
 
 def load_open(session: Session, users: dict[str, User]) -> None:
-    copil, agent = _actors(users)
-    rng = random.Random(13)
-    saisine = saisines.create_saisine(
-        session, copil, title=OPEN_TITLE,
+    _call_for_volunteers(
+        session, users, OPEN_TITLE, seed=13, households=200, letters=80, volunteers=15, coded=6,
         question="Comment rendre les espaces publics des quartiers plus sûrs et plus agréables, de jour comme de nuit ?",
         context="Éclairage, bancs, jeux, présence humaine le soir : le COPIL veut savoir ce qui compte le plus pour "
                 "les habitantes et les habitants, et dans quel ordre agir.",
-        commune_insee=MARSEILLE, panel_size=30, avis_deadline=date.today() + timedelta(days=150),
-        registration_mode="open", registration_deadline=date.today() + timedelta(days=40),
-        categories=["genre", "age", "secteur"],
+        panel_size=30, avis_deadline=date.today() + timedelta(days=150),
+        registration_deadline=date.today() + timedelta(days=40), categories=["genre", "age", "secteur"],
     )  # fmt: skip
-    letters = recruitment.draw_invitations(session, agent, saisine, _address_list(rng, 200), 80)
-    _register_pool(session, saisine, agent, rng, 15, [i.code for i in letters[:6]])
 
 
 def load_demo(session: Session, ctx: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,18 @@ ALGORITHM = "leximin"
 
 def get_draw(session: Session, saisine: Saisine) -> Draw | None:
     return session.exec(select(Draw).where(Draw.saisine_id == saisine.id)).first()
+
+
+def draw_facts(saisine: Saisine, draw: Draw) -> dict[str, Any]:
+    """What pins the draw to come, journaled at each step before it: the algorithm, the panel size
+    and the hashes of the frozen pool and quotas."""
+    return {
+        "algorithm": draw.algorithm,
+        "panel_size": saisine.panel_size,
+        "pool_file_sha256": draw.pool_file_sha256,
+        "pool_sha256": draw.pool_sha256,
+        "quotas_sha256": draw.quotas_sha256,
+    }
 
 
 def freeze_pool(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
@@ -72,14 +85,10 @@ def freeze_pool(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
         "(empreinte du fichier {h}). La graine du tirage sera fixée en public."
     ).format(v=len(pool), h=draw.pool_file_sha256[:12])
     payload = {
-        "algorithm": ALGORITHM,
-        "panel_size": saisine.panel_size,
+        **draw_facts(saisine, draw),
         "volunteers": len(pool),
         "households": len({v.household for v in pool}),
-        "pool_file_sha256": draw.pool_file_sha256,
         "categories_file_sha256": draw.categories_file_sha256,
-        "pool_sha256": draw.pool_sha256,
-        "quotas_sha256": draw.quotas_sha256,
     }
     enter_phase(session, actor, saisine, SaisineStatus.pool_frozen, "pool_frozen", reason, payload, (draw,))
     return draw

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from backend.assembly import sortition
 from backend.assembly.models import Draw, Saisine, SaisineStatus
 from backend.assembly.service.common import enter_phase
-from backend.assembly.service.draws.pool import get_draw
+from backend.assembly.service.draws.pool import draw_facts, get_draw
 from backend.db import utcnow
 from backend.errors import Conflict, Invalid
 from backend.i18n import gettext as _
@@ -59,11 +59,7 @@ def fix_seed(session: Session, actor: ActorRef, saisine: Saisine, values: Sequen
         "public_inputs": public,
         "seed": draw.seed,
         "seed_derivation": 'sha256(json(["qp-sortition-seed-v1", value1, value2, ...]))',
-        "algorithm": draw.algorithm,
-        "panel_size": saisine.panel_size,
-        "pool_file_sha256": draw.pool_file_sha256,
-        "pool_sha256": draw.pool_sha256,
-        "quotas_sha256": draw.quotas_sha256,
+        **draw_facts(saisine, draw),
     }
     enter_phase(session, actor, saisine, SaisineStatus.seed_fixed, "seed_fixed", reason, payload, (draw,))
     return draw
