@@ -48,50 +48,36 @@ def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
     from backend.accounts import service as accounts
     from backend.accounts.grants import grant_role
     from backend.accounts.models import Role, ScopeKind
-    from backend.budget.models import Edition, EditionPhase, Envelope, PhaseKey
+    from backend.budget.models import PhaseKey
+    from backend.budget.service.editions import EditionSettings, create_edition
     from backend.demo import load_territories
-    from backend.ledger.service import SYSTEM
-    from backend.territory.models import Qpv, Secteur
+    from backend.ledger.service import SYSTEM, ActorRef
 
     engine = make_engine(url, poolclass=NullPool)
     with session_scope(engine) as session:
         load_territories(session)
-        edition = Edition(
-            slug="bench",
+        # Created as an administrator would (one envelope per secteur), then opened to the vote.
+        settings = EditionSettings(
             name="Budget participatif (bench)",
             territory_kind="commune",
-            territory_codes="13055",
+            territory_codes=["13055"],
             envelope_scope="secteur",
-            phase=PhaseKey.vote,
-            created_by="bench",
+            slug="bench",
+            default_amount=500_000,
+            dates={PhaseKey.vote: (date(2026, 11, 9), None)},
         )
-        session.add(edition)
-        session.flush()
-        session.add(EditionPhase(edition_id=edition.id, phase=PhaseKey.vote, starts_on=date(2026, 11, 9)))  # type: ignore[arg-type]
-        envelopes = {}
-        for secteur in session.exec(select(Secteur)).all():
-            envelope = Envelope(
-                edition_id=edition.id,  # type: ignore[arg-type]
-                scope_kind="secteur",
-                scope_code=secteur.slug,
-                label=secteur.name,
-                amount=500_000,
-            )
-            session.add(envelope)
-            session.flush()
-            envelopes[secteur.slug] = envelope.id
-        rows = session.exec(select(Qpv.id, Secteur.slug).join(Secteur, Secteur.id == Qpv.secteur_id)).all()  # type: ignore[arg-type]
-        qpvs = [(int(qid), slug) for qid, slug in rows]
+        edition = create_edition(session, ActorRef(role="admin", id="bench"), settings)
+        edition.phase = PhaseKey.vote
         copil = accounts.register(
             session, identifier="copil@bench.example", password=PASSWORD, display_name="COPIL bench"
         )
         grant_role(session, SYSTEM, copil, Role.copil, ScopeKind.commune, "13055")
-        edition_id = int(edition.id)  # type: ignore[arg-type]
     engine.dispose()
-    return edition_id, envelopes, qpvs
+    return existing(url)
 
 
 def existing(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
+    """The bench edition's id, its envelope ids by secteur, and every QPV with its secteur."""
     from backend.budget.models import Edition, Envelope
     from backend.territory.models import Qpv, Secteur
 
