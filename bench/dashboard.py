@@ -24,6 +24,7 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -48,50 +49,36 @@ def setup(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
     from backend.accounts import service as accounts
     from backend.accounts.grants import grant_role
     from backend.accounts.models import Role, ScopeKind
-    from backend.budget.models import Edition, EditionPhase, Envelope, PhaseKey
+    from backend.budget.models import PhaseKey
+    from backend.budget.service.editions import EditionSettings, create_edition
     from backend.demo import load_territories
-    from backend.ledger.service import SYSTEM
-    from backend.territory.models import Qpv, Secteur
+    from backend.ledger.service import SYSTEM, ActorRef
 
     engine = make_engine(url, poolclass=NullPool)
     with session_scope(engine) as session:
         load_territories(session)
-        edition = Edition(
-            slug="bench",
+        # Created as an administrator would (one envelope per secteur), then opened to the vote.
+        settings = EditionSettings(
             name="Budget participatif (bench)",
             territory_kind="commune",
-            territory_codes="13055",
+            territory_codes=["13055"],
             envelope_scope="secteur",
-            phase=PhaseKey.vote,
-            created_by="bench",
+            slug="bench",
+            default_amount=500_000,
+            dates={PhaseKey.vote: (date(2026, 11, 9), None)},
         )
-        session.add(edition)
-        session.flush()
-        session.add(EditionPhase(edition_id=edition.id, phase=PhaseKey.vote, starts_on=date(2026, 11, 9)))  # type: ignore[arg-type]
-        envelopes = {}
-        for secteur in session.exec(select(Secteur)).all():
-            envelope = Envelope(
-                edition_id=edition.id,  # type: ignore[arg-type]
-                scope_kind="secteur",
-                scope_code=secteur.slug,
-                label=secteur.name,
-                amount=500_000,
-            )
-            session.add(envelope)
-            session.flush()
-            envelopes[secteur.slug] = envelope.id
-        rows = session.exec(select(Qpv.id, Secteur.slug).join(Secteur, Secteur.id == Qpv.secteur_id)).all()  # type: ignore[arg-type]
-        qpvs = [(int(qid), slug) for qid, slug in rows]
+        edition = create_edition(session, ActorRef(role="admin", id="bench"), settings)
+        edition.phase = PhaseKey.vote
         copil = accounts.register(
             session, identifier="copil@bench.example", password=PASSWORD, display_name="COPIL bench"
         )
         grant_role(session, SYSTEM, copil, Role.copil, ScopeKind.commune, "13055")
-        edition_id = int(edition.id)  # type: ignore[arg-type]
     engine.dispose()
-    return edition_id, envelopes, qpvs
+    return existing(url)
 
 
 def existing(url: str) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
+    """The bench edition's id, its envelope ids by secteur, and every QPV with its secteur."""
     from backend.budget.models import Edition, Envelope
     from backend.territory.models import Qpv, Secteur
 
@@ -112,6 +99,13 @@ def bulk_load(
 
     rng = random.Random(2026 + start)
     now = datetime.now(UTC)
+
+    def residents() -> Iterator[tuple[int, int, int, str]]:
+        """Each new resident's number, QPV, envelope and channel: their user, voter and ballot agree."""
+        for i in range(n):
+            qpv_id, slug = qpvs[i % len(qpvs)]
+            yield i, qpv_id, envelopes[slug], "paper" if i % 7 == 0 else "online"
+
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM user_account")
@@ -120,8 +114,7 @@ def bulk_load(
             "COPY user_account (id, public_id, display_name, birth_year, qpv_id, residence_status, "
             "session_version, is_active, created_at) FROM STDIN"
         ) as copy:
-            for i in range(n):
-                qpv_id, _slug = qpvs[i % len(qpvs)]
+            for i, qpv_id, _envelope_id, _channel in residents():
                 birth = rng.randint(1935, 2016) if i % 50 else None
                 copy.write_row(
                     (first_user + i, f"b{start + i:015x}", "Votant", birth, qpv_id, "declared", 0, True, now)
@@ -132,18 +125,15 @@ def bulk_load(
         with cur.copy(
             "COPY bp_voter (edition_id, user_id, envelope_id, channel, voted_at) FROM STDIN"
         ) as copy:
-            for i in range(n):
-                _qpv_id, slug = qpvs[i % len(qpvs)]
-                channel = "paper" if i % 7 == 0 else "online"
-                copy.write_row((edition_id, first_user + i, envelopes[slug], channel, now))
+            for i, _qpv_id, envelope_id, channel in residents():
+                copy.write_row((edition_id, first_user + i, envelope_id, channel, now))
         with cur.copy(
-            "COPY bp_ballot (slot, edition_id, envelope_id, choices, receipt_hash) FROM STDIN"
+            "COPY bp_ballot (id, edition_id, envelope_id, choices, receipt_hash, channel) FROM STDIN"
         ) as copy:
-            for i in range(n):
-                _qpv_id, slug = qpvs[i % len(qpvs)]
+            for _i, _qpv_id, envelope_id, channel in residents():
                 choices = " ".join(str(p) for p in sorted(rng.sample(range(1, 40), 3)))
                 copy.write_row(
-                    (secrets.token_hex(32), edition_id, envelopes[slug], choices, secrets.token_hex(32))
+                    (secrets.token_hex(16), edition_id, envelope_id, choices, secrets.token_hex(32), channel)
                 )
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, login, send_proposal, submit
+from tests.browser.conftest import assert_accessible, login, send_proposal
+from tests.browser.kept_input import submit_field
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +39,13 @@ def test_resident_files_a_proposal_from_a_phone(page: Any) -> None:
     page.get_by_role("link", name="Proposer une idée").click()
     page.wait_for_load_state()
     assert_accessible(page)
-    page.get_by_label("Le titre de l'idée").fill("Des fontaines à eau au square")
-    submit(page, "Envoyer ma proposition")
-    assert "points à corriger" in page.content()
-    assert page.get_by_label("Le titre de l'idée").input_value() == "Des fontaines à eau au square"
+    submit_field(
+        page,
+        "Le titre de l'idée",
+        "Des fontaines à eau au square",
+        button="Envoyer ma proposition",
+        says="points à corriger",
+    )
     send_proposal(
         page, "Deux fontaines à eau potable au square, pour les enfants et les personnes âgées l'été.", "8000"
     )

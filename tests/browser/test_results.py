@@ -11,7 +11,8 @@ import pytest
 
 from backend.demo import PEOPLE
 from backend.results.opendata import DATASETS
-from tests.browser.conftest import assert_accessible, login, submit
+from tests.browser.conftest import assert_accessible, login
+from tests.browser.kept_input import submit_field
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
@@ -83,10 +84,13 @@ def test_an_agent_updates_a_realisation(page: Any) -> None:
     page.locator("table a").first.click()
     page.wait_for_load_state()
     assert_accessible(page)
-    page.get_by_label("Avancement (en %)").fill("75")
-    submit(page, "Enregistrer et prévenir les abonné·es")
-    assert "Le suivi est à jour" in page.content()
-    assert page.get_by_label("Avancement (en %)").input_value() == "75"
+    submit_field(
+        page,
+        "Avancement (en %)",
+        "75",
+        button="Enregistrer et prévenir les abonné·es",
+        says="Le suivi est à jour",
+    )
 
 
 def test_no_personal_data_in_the_demo_exports(page: Any, live_server: str) -> None:

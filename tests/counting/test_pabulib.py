@@ -128,46 +128,39 @@ def _broken(old: str, new: str) -> str:
     return GOOD.replace(old, new, 1)
 
 
-MALFORMED = [
-    ("", "the META section is missing"),
-    (GOOD.replace("META\n", "", 1), "line 1: the file must start with a META section"),
-    (GOOD.split("VOTES")[0], "the VOTES section is missing"),
-    (_broken("PROJECTS\n", "VOTES\n"), "line 9: section VOTES is repeated or out of order"),
-    (_broken("key;value", "key;val"), "line 2: the META header must be 'key;value'"),
-    (_broken("budget;100\n", ""), "META lacks 'budget'"),
-    (_broken("budget;100", "budget;cent"), "META budget must be a number, got 'cent'"),
-    (_broken("budget;100", "budget;0"), "META budget must be positive, got 0"),
-    (_broken("vote_type;approval", "vote_type;plurality"), "unknown vote_type 'plurality'"),
-    (_broken("rule;greedy", "rule;greedy;extra"), "line 6: a META line needs 2 fields (key;value), found 3"),
+# Most malformed files are GOOD with one piece replaced: (piece, replacement, message).
+BROKEN = [
+    ("META\n", "", "line 1: the file must start with a META section"),
+    ("PROJECTS\n", "VOTES\n", "line 9: section VOTES is repeated or out of order"),
+    ("key;value", "key;val", "line 2: the META header must be 'key;value'"),
+    ("budget;100\n", "", "META lacks 'budget'"),
+    ("budget;100", "budget;cent", "META budget must be a number, got 'cent'"),
+    ("budget;100", "budget;0", "META budget must be positive, got 0"),
+    ("vote_type;approval", "vote_type;plurality", "unknown vote_type 'plurality'"),
+    ("rule;greedy", "rule;greedy;extra", "line 6: a META line needs 2 fields (key;value), found 3"),
+    ("description;test\n", "description;test\nbudget;5\n", "line 5: META key 'budget' is given twice"),
+    ("project_id;cost;name", "project_id;price;name", "line 10: PROJECTS header lacks the 'cost' column"),
+    ("c;10;Fresque", "a;10;Fresque", "line 13: project 'a' is listed twice"),
+    ("c;10;Fresque", "c;0;Fresque", "line 13: the cost of project 'c' must be positive, got 0"),
+    ("c;10;Fresque", "c;dix;Fresque", "line 13: the cost of project 'c' must be a number, got 'dix'"),
+    ("c;10;Fresque", "c;10", "line 13: a PROJECTS row has 2 fields, the header 3"),
+    ("voter_id;vote;age", "voter;vote;age", "line 15: VOTES header lacks the 'voter_id' column"),
+    ("2;c;", "1;c;", "line 17: voter '1' appears twice"),
+    ("2;c;", "2;z;", "line 17: voter '2' votes for project 'z', absent from PROJECTS"),
+    ("1;a,b;34", "1;a,b,a;34", "line 16: voter '1' names the same project twice"),
+    ("2;c;", "2;c", "line 17: a VOTES row has 2 fields, the header 3"),
+    ("num_votes;2", "num_votes;3", "META num_votes is 3 but the VOTES section has 2 rows"),
+    ("num_projects;3", "num_projects;4", "META num_projects is 4 but the PROJECTS section has 3 rows"),
     (
-        _broken("description;test\n", "description;test\nbudget;5\n"),
-        "line 5: META key 'budget' is given twice",
-    ),
-    (
-        _broken("project_id;cost;name", "project_id;price;name"),
-        "line 10: PROJECTS header lacks the 'cost' column",
-    ),
-    (_broken("c;10;Fresque", "a;10;Fresque"), "line 13: project 'a' is listed twice"),
-    (_broken("c;10;Fresque", "c;0;Fresque"), "line 13: the cost of project 'c' must be positive, got 0"),
-    (
-        _broken("c;10;Fresque", "c;dix;Fresque"),
-        "line 13: the cost of project 'c' must be a number, got 'dix'",
-    ),
-    (_broken("c;10;Fresque", "c;10"), "line 13: a PROJECTS row has 2 fields, the header 3"),
-    (_broken("voter_id;vote;age", "voter;vote;age"), "line 15: VOTES header lacks the 'voter_id' column"),
-    (_broken("2;c;", "1;c;"), "line 17: voter '1' appears twice"),
-    (_broken("2;c;", "2;z;"), "line 17: voter '2' votes for project 'z', absent from PROJECTS"),
-    (_broken("1;a,b;34", "1;a,b,a;34"), "line 16: voter '1' names the same project twice"),
-    (_broken("2;c;", "2;c"), "line 17: a VOTES row has 2 fields, the header 3"),
-    (_broken("num_votes;2", "num_votes;3"), "META num_votes is 3 but the VOTES section has 2 rows"),
-    (
-        _broken("num_projects;3", "num_projects;4"),
-        "META num_projects is 4 but the PROJECTS section has 3 rows",
-    ),
-    (
-        _broken('a;60;"Jardin; partagé"', 'a;60;"Jardin; partagé'),
+        'a;60;"Jardin; partagé"',
+        'a;60;"Jardin; partagé',
         "line 11: a quoted field runs over several lines (unbalanced double quote?)",
     ),
+]
+MALFORMED = [
+    ("", "the META section is missing"),
+    (GOOD.split("VOTES")[0], "the VOTES section is missing"),
+    *((_broken(old, new), message) for old, new, message in BROKEN),
 ]
 
 

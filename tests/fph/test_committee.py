@@ -18,21 +18,20 @@ from backend.ledger.service import SYSTEM, verify_ledger
 from tests.fph.conftest import (
     actor,
     make_application,
-    make_fund,
     make_meeting,
     make_voters,
     on_agenda,
     resident,
     vote_all,
 )
+from tests.fph.open_fund import open_fund
 
 Setup = tuple[Fund, Meeting, list[tuple[User, Member]]]
 
 
 @pytest.fixture
 def setup(session: Session) -> Setup:
-    fund = make_fund(session, quorum=3)
-    meeting = make_meeting(session, fund)
+    fund, meeting = open_fund(session, quorum=3)
     voters = make_voters(session, fund, 4)
     return fund, meeting, voters
 

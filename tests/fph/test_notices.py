@@ -21,16 +21,15 @@ from tests.fph.conftest import (
     TODAY,
     make_application,
     make_fund,
-    make_meeting,
     resident,
 )
+from tests.fph.open_fund import open_fund
 from tests.fph.test_money_cycle import bilan, granted, pay
 from tests.notifications.conftest import confirmed_phone, notices, queued
 
 
 def test_an_invitation_tells_every_holder_and_a_plain_agenda_item_tells_nobody(session: Session) -> None:
-    fund = make_fund(session)
-    meeting = make_meeting(session, fund)
+    fund, meeting = open_fund(session)
     lead, other = resident(session), resident(session)
     invited = make_application(session, fund, lead, others=[other])
     committee.add_to_agenda(session, SYSTEM, meeting, invited, invited=True)
@@ -47,10 +46,9 @@ def test_an_invitation_tells_every_holder_and_a_plain_agenda_item_tells_nobody(s
 
 
 def test_an_arabic_reader_is_invited_in_arabic(session: Session) -> None:
-    fund = make_fund(session)
+    fund, meeting = open_fund(session)
     lead = resident(session)
     remember_language(session, lead.id, "ar")
-    meeting = make_meeting(session, fund)
     application = make_application(session, fund, lead)
     committee.add_to_agenda(session, SYSTEM, meeting, application, invited=True)
     (notice,) = notices(session, lead.id, "fph_invitation")
@@ -121,9 +119,8 @@ def test_the_review_of_the_bilan_tells_the_holders(session: Session, upload_dir:
 
 def test_a_withdrawn_application_is_not_invited(session: Session) -> None:
     """The invitation is written with the agenda item: when the item is refused, nobody hears."""
-    fund = make_fund(session)
+    fund, meeting = open_fund(session)
     lead = resident(session)
-    meeting = make_meeting(session, fund)
     application = make_application(session, fund, lead)
     apps.withdraw(session, SYSTEM, application)
     with pytest.raises(Conflict):

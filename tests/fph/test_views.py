@@ -25,14 +25,13 @@ from tests.fph.conftest import (
     TODAY,
     grant_application,
     make_application,
-    make_fund,
-    make_meeting,
     make_voters,
     on_agenda,
     resident,
     today_plus,
     vote_all,
 )
+from tests.fph.open_fund import open_fund
 from tests.fph.test_money_cycle import bilan
 from tests.notifications.conftest import notices, queued
 
@@ -60,8 +59,7 @@ def form(**overrides: Any) -> dict[str, str]:
 
 @pytest.fixture
 def fund(session: Session) -> Fund:
-    fund = make_fund(session)
-    make_meeting(session, fund)
+    fund, _meeting = open_fund(session)
     return fund
 
 

@@ -30,7 +30,8 @@ from backend.territory.models import Qpv
 from tests.budget.helpers import ADMIN, BP_HOOKS, CENTRE, CORO
 from tests.budget.vote_helpers import paper, vote, vote_edition, voter
 from tests.factories import make_user
-from tests.fph.conftest import make_application, make_fund, make_meeting, make_voters, on_agenda, vote_all
+from tests.fph.conftest import make_application, make_voters, on_agenda, vote_all
+from tests.fph.open_fund import open_fund
 
 OUTSIDE = "QN01344M"  # Frais Vallon: in Marseille, not in the test edition
 YEAR = date.today().year  # the test edition has no calendar: ages are counted this year
@@ -85,8 +86,7 @@ def close(session: Session, edition: Edition) -> dict[str, EnvelopeResult]:
 
 def fph(session: Session) -> tuple[Fund, Application, Application]:
     """A Corot fund of 10 000 €: one grant of 500 €, one refusal."""
-    fund = make_fund(session, qpvs=(CORO,), envelope_cents=1_000_000)
-    meeting = make_meeting(session, fund, days=0)
+    fund, meeting = open_fund(session, days=0, qpvs=(CORO,), envelope_cents=1_000_000)
     voters_ = make_voters(session, fund)
     granted = make_application(session, fund, amount_cents=50_000)
     refused = make_application(session, fund, amount_cents=40_000, title="Une sortie à la mer")
