@@ -28,6 +28,7 @@ from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds, payments
 from backend.fph.service.common import paris_today
 from backend.fph.views import page
+from backend.fph.views.refused_forms import Refused, page_with
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
 from backend.views_common import WholeForm, done, refused
@@ -200,13 +201,7 @@ def edit(request: Request, session: DbSession, access: AppEdit, form: WholeForm)
 
 
 def application_page(
-    request: Request,
-    session: DbSession,
-    access: ApplicationAccess,
-    *,
-    error: DomainError | None = None,
-    form: dict[str, str] | None = None,
-    form_name: str = "",
+    request: Request, session: DbSession, access: ApplicationAccess, refused: Refused | None = None
 ) -> Response:
     """The application's page; a refused staff form (payment, bilan review) is shown again with
     its error and what was typed."""
@@ -217,7 +212,7 @@ def application_page(
     expenses, resources = apps.totals(lines)
     bilans = payments.bilans_of(session, application.id)
     editable = application.status in (ApplicationStatus.draft, ApplicationStatus.postponed)
-    return page(
+    return page_with(
         request,
         "fph/application.html",
         {
@@ -242,11 +237,9 @@ def application_page(
             "open_meetings": funds.open_meetings(session, fund.id) if access.fund.can_manage else [],
             "history": entries_for(session, "fph_application", application.id),
             "today": today.isoformat(),
-            "error": error,
-            "form": form or {},
-            "form_name": form_name,
         },
-        status_code=error.status_code if error else 200,
+        refused,
+        where_key="form_name",
     )
 
 
