@@ -131,11 +131,7 @@ def _save_and_maybe_submit(
         )  # fmt: skip
         ctx["draft_saved"] = True
         return page(request, "fph/apply.html", ctx, status_code=outcome.status_code)
-    return done(
-        request,
-        f"/fph/demandes/{application.id}",
-        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
-    )
+    return _sent(request, application)
 
 
 def _blank_form(request: Request, session: DbSession, access: FundAccess, *, on_behalf: bool) -> Response:
@@ -168,6 +164,12 @@ def on_behalf_form(request: Request, session: DbSession, access: FundOnBehalf) -
 @router.post("/gestion/fonds/{fund_id}/deposer")
 def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf, form: WholeForm) -> Response:
     return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=True)
+
+
+def _sent(request: Request, application: Application) -> Response:
+    """Back to the application, now sent to the committee (by the form or by its own button)."""
+    message = _("Votre demande est envoyée au comité. Vous recevrez sa décision.")
+    return done(request, f"/fph/demandes/{application.id}", message)
 
 
 def _on_behalf_mode(a: ApplicationAccess) -> bool:
@@ -255,11 +257,7 @@ def submit(request: Request, session: DbSession, access: AppEdit) -> Response:
     outcome = attempt(session, lambda: apps.submit(session, access.actor, application, paris_today()))
     if isinstance(outcome, DomainError):
         return refused(request, f"/fph/demandes/{application.id}/modifier", outcome)
-    return done(
-        request,
-        f"/fph/demandes/{application.id}",
-        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
-    )
+    return _sent(request, application)
 
 
 @router.post("/demandes/{application_id}/retirer")
