@@ -203,7 +203,7 @@ def edit(request: Request, session: DbSession, access: AppEdit, form: WholeForm)
 
 
 def application_page(
-    request: Request, session: DbSession, access: ApplicationAccess, refused: Refused | None = None
+    request: Request, session: DbSession, access: ApplicationAccess, refusal: Refused | None = None
 ) -> Response:
     """The application's page; a refused staff form (payment, bilan review) is shown again with
     its error and what was typed."""
@@ -240,7 +240,7 @@ def application_page(
             "history": entries_for(session, "fph_application", application.id),
             "today": today.isoformat(),
         },
-        refused,
+        refusal,
         where_key="form_name",
     )
 

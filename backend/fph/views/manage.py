@@ -221,7 +221,7 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
 
 
 def backoffice_response(
-    request: Request, session: DbSession, access: FundAccess, refused: Refused | None = None
+    request: Request, session: DbSession, access: FundAccess, refusal: Refused | None = None
 ) -> Response:
     """The fund's back office; a refused form (new member, new meeting) comes back with its error
     and what was typed."""
@@ -266,7 +266,7 @@ def backoffice_response(
             "users": users,
             "today": today,
         },
-        refused,
+        refusal,
         where_key="form_name",
     )
 

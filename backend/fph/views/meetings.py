@@ -68,7 +68,7 @@ def meeting_page(request: Request, session: DbSession, access: MeetingBackoffice
 
 
 def meeting_response(
-    request: Request, session: DbSession, fa: FundAccess, meeting: Meeting, refused: Refused | None = None
+    request: Request, session: DbSession, fa: FundAccess, meeting: Meeting, refusal: Refused | None = None
 ) -> Response:
     """The meeting screen; a refused decision is shown again in its item with what was typed."""
     items = []
@@ -111,7 +111,7 @@ def meeting_response(
             "users": users,
             "waiting": waiting,
         },
-        refused,
+        refusal,
         where_key="error_item",
     )
 
@@ -211,8 +211,8 @@ def decide(
 
     decision = attempt(session, record)
     if isinstance(decision, DomainError):
-        refused = Refused(decision, posted.typed(), access.item.id)
-        return meeting_response(request, session, fa, access.meeting, refused)
+        refusal = Refused(decision, posted.typed(), access.item.id)
+        return meeting_response(request, session, fa, access.meeting, refusal)
     return done(request, _item_url(access), _("La décision est enregistrée et écrite au journal public."))
 
 

@@ -22,11 +22,11 @@ class Refused:
 
 
 def page_with(
-    request: Request, template: str, context: dict[str, Any], refused: Refused | None, *, where_key: str
+    request: Request, template: str, context: dict[str, Any], refusal: Refused | None, *, where_key: str
 ) -> Response:
     """``page``, with the refused form if there is one (under ``error``, ``form`` and ``where_key``)
     and the error's status."""
-    if refused is None:
+    if refusal is None:
         return page(request, template, {**context, "error": None, "form": {}, where_key: None})
-    shown = {"error": refused.error, "form": refused.typed, where_key: refused.where}
-    return page(request, template, {**context, **shown}, status_code=refused.error.status_code)
+    shown = {"error": refusal.error, "form": refusal.typed, where_key: refusal.where}
+    return page(request, template, {**context, **shown}, status_code=refusal.error.status_code)
