@@ -95,10 +95,5 @@ def _save_and_journal(
         action=f"accounts.{action}",
         territory=grant.scope_code or None,
         reason=reason,
-        payload={
-            "grant_id": grant.id,
-            "role": grant.role,
-            "scope_kind": grant.scope_kind,
-            "scope_code": grant.scope_code,
-        },
+        payload={"grant_id": grant.id, **grant.model_dump(include={"role", "scope_kind", "scope_code"})},
     )

@@ -7,7 +7,7 @@ so a refused change sends nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sqlmodel import Session
 
@@ -51,14 +51,10 @@ BILAN_WORDS = {True: N_("Votre bilan est accepté"), False: N_("Votre bilan est 
 
 
 def _tell_holders(
-    session: Session,
-    application: Application,
-    kind: str,
-    params: Mapping[str, Param],
-    details: Sequence[Param] = (),
+    session: Session, application: Application, kind: str, details: Sequence[Param] = (), **params: Param
 ) -> None:
-    """Every holder of the application hears of it, with a link to its page; the application's
-    title is the `{title}` of every FPH message."""
+    """Every holder of the application hears of it, with a link to its page; ``params`` fill the
+    message, and the application's title is the `{title}` of every FPH message."""
     notify(
         session,
         [u.id for _a, u in applicants_of(session, application.id)],
@@ -71,28 +67,33 @@ def _tell_holders(
 
 def tell_invitation(session: Session, application: Application, meeting: Meeting) -> None:
     """The holders are invited to present their project (called when it is put on the agenda)."""
-    params: dict[str, Param] = {"date": meeting_day(meeting), "when": meeting.starts, "place": meeting.place}
-    _tell_holders(session, application, "fph_invitation", params)
+    _tell_holders(
+        session,
+        application,
+        "fph_invitation",
+        date=meeting_day(meeting),
+        when=meeting.starts,
+        place=meeting.place,
+    )
 
 
 def tell_payment(session: Session, application: Application, payment: Payment) -> None:
     """The holders hear of each payment (called when it is recorded)."""
-    params: dict[str, Param] = {"amount": Money(payment.amount_cents), "ref": payment.reference}
-    _tell_holders(session, application, "fph_payment", params)
+    _tell_holders(
+        session, application, "fph_payment", amount=Money(payment.amount_cents), ref=payment.reference
+    )
 
 
 def tell_bilan_review(session: Session, application: Application, *, accepted: bool, reason: str) -> None:
     """The holders hear that their bilan is accepted or must be completed, with the association's
     message if it wrote one (called at the end of the review)."""
     message = Phrase(N_("Message de l'association gestionnaire : {reason}"), {"reason": reason})
-    params: dict[str, Param] = {"outcome": Translatable(BILAN_WORDS[accepted])}
-    _tell_holders(session, application, "fph_bilan", params, [message] if reason else [])
+    outcome = Translatable(BILAN_WORDS[accepted])
+    _tell_holders(session, application, "fph_bilan", [message] if reason else [], outcome=outcome)
 
 
 def tell_decision(session: Session, application: Application, decision: Decision) -> None:
     """The holders hear of the committee's decision (called at the end of the decision)."""
-    params: dict[str, Param] = {
-        "outcome": Translatable(OUTCOME_WORDS[Outcome(decision.outcome)]),
-        "reason": decision.reason,
-    }
-    _tell_holders(session, application, "fph_decision", params, decision_details(decision))
+    outcome = Translatable(OUTCOME_WORDS[Outcome(decision.outcome)])
+    details = decision_details(decision)
+    _tell_holders(session, application, "fph_decision", details, outcome=outcome, reason=decision.reason)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
 from backend.db import utcnow
+from backend.export_rows import export_row
 from backend.fph.models import (
     Applicant,
     Application,
@@ -18,6 +19,16 @@ from backend.fph.models import (
     Member,
     Vote,
 )
+
+# Export name → attribute, for a committee membership and for a vote.
+MEMBER_FIELDS = {
+    "fonds": "fund_id",
+    "type": "kind",
+    "vote": "voting",
+    "depuis": "added_at",
+    "jusqu_au": "ended_at",
+}
+VOTE_FIELDS = {"point": "item_id", "choix": "choice", "le": "recorded_at"}
 
 
 def export(session: Session, user: User) -> dict[str, Any]:
@@ -43,17 +54,8 @@ def export(session: Session, user: User) -> dict[str, Any]:
             }
             for a, lead in rows
         ],
-        "comites": [
-            {
-                "fonds": m.fund_id,
-                "type": m.kind,
-                "vote": m.voting,
-                "depuis": m.added_at.isoformat(),
-                "jusqu_au": m.ended_at.isoformat() if m.ended_at else None,
-            }
-            for m in members
-        ],  # fmt: skip
-        "votes": [{"point": v.item_id, "choix": v.choice, "le": v.recorded_at.isoformat()} for v in votes],
+        "comites": [export_row(m, MEMBER_FIELDS) for m in members],
+        "votes": [export_row(v, VOTE_FIELDS) for v in votes],
     }
 
 

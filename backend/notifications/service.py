@@ -16,6 +16,7 @@ from backend import i18n
 from backend.accounts.models import User
 from backend.db import utcnow
 from backend.errors import Invalid, NotFound
+from backend.export_rows import export_row
 from backend.formatting import format_date, format_datetime, format_money
 from backend.i18n import gettext as _
 from backend.notifications.kinds import BY_KEY, KINDS, Kind
@@ -307,6 +308,25 @@ def mark_all_read(session: Session, user_id: int) -> None:
 
 # --- personal data -------------------------------------------------------------------------------
 
+# Export name → attribute, for a notice and for a message sent by e-mail or SMS.
+NOTICE_FIELDS = {
+    "type": "kind",
+    "titre": "title",
+    "texte": "body",
+    "lien": "url",
+    "le": "created_at",
+    "lue_le": "read_at",
+}
+MESSAGE_FIELDS = {
+    "canal": "channel",
+    "destinataire": "recipient",
+    "objet": "subject",
+    "texte": "body",
+    "etat": "status",
+    "cree_le": "created_at",
+    "envoye_le": "sent_at",
+}
+
 
 def export(session: Session, user: User) -> dict[str, Any]:
     """The person's notices, preferences and messages (RGPD right of access)."""
@@ -315,30 +335,9 @@ def export(session: Session, user: User) -> dict[str, Any]:
         select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(col(OutboxMessage.id))
     ).all()
     return {
-        "notifications": [
-            {
-                "type": n.kind,
-                "titre": n.title,
-                "texte": n.body,
-                "lien": n.url,
-                "le": n.created_at.isoformat(),
-                "lue_le": n.read_at.isoformat() if n.read_at else None,
-            }
-            for n in latest(session, user.id, limit=10_000)
-        ],
+        "notifications": [export_row(n, NOTICE_FIELDS) for n in latest(session, user.id, limit=10_000)],
         "preferences": {"langue": pref.language, "canaux": pref.channels} if pref else None,
-        "messages": [
-            {
-                "canal": m.channel,
-                "destinataire": m.recipient,
-                "objet": m.subject,
-                "texte": m.body,
-                "etat": m.status,
-                "cree_le": m.created_at.isoformat(),
-                "envoye_le": m.sent_at.isoformat() if m.sent_at else None,
-            }
-            for m in messages
-        ],
+        "messages": [export_row(m, MESSAGE_FIELDS) for m in messages],
     }
 
 

@@ -239,6 +239,10 @@ class NotEligible(Invalid):
     """Submission refused; `extra["checks"]` lists every failed check for the form."""
 
 
+# What the journal keeps of an application as it is sent to the committee.
+SUBMITTED_FIELDS = {"amount_asked_cents", "holder_kind", "channel", "filed_by"}
+
+
 def submit(session: Session, actor: ActorRef, application: Application, today: date) -> Application:
     """Send to the committee: every blocking check must pass; the amount asked is reserved in
     the fund under its lock, so concurrent submissions cannot overdraw it. Journaled."""
@@ -271,11 +275,8 @@ def submit(session: Session, actor: ActorRef, application: Application, today: d
         subject=application,
         reason=reason,
         payload={
+            **application.model_dump(include=SUBMITTED_FIELDS),
             "fund_id": fund.id,
-            "amount_asked_cents": application.amount_asked_cents,
-            "holder_kind": application.holder_kind,
-            "channel": application.channel,
-            "filed_by": application.filed_by,
             "warnings": [c.rule for c in checks if not c.ok and not c.blocking],
         },
     )

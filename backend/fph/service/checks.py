@@ -61,6 +61,19 @@ def holder_history(session: Session, application: Application, fund: Fund, today
     return HolderHistory(overdue_bilans=overdue, grants_this_year=this_year)
 
 
+# The facts that are the application's own fields, under the same names.
+FACTS_AS_IS = {
+    "holder_kind",
+    "association_name",
+    "association_rna",
+    "title",
+    "description",
+    "audience",
+    "place",
+    "action_date",
+}
+
+
 def facts(
     session: Session, application: Application, fund: Fund, today: date
 ) -> tuple[ApplicationFacts, FundFacts]:
@@ -73,14 +86,7 @@ def facts(
     qpv_ids = frozenset(session.exec(select(FundQpv.qpv_id).where(FundQpv.fund_id == fund.id)).all())
     meeting = next_meeting(session, fund.id, today)
     app_facts = ApplicationFacts(
-        holder_kind=application.holder_kind,
-        association_name=application.association_name,
-        association_rna=application.association_rna,
-        title=application.title,
-        description=application.description,
-        audience=application.audience,
-        place=application.place,
-        action_date=application.action_date,
+        **application.model_dump(include=FACTS_AS_IS),
         amount_cents=application.amount_asked_cents,
         expenses_cents=expenses,
         resources_cents=resources,

@@ -28,6 +28,7 @@ from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds, payments
 from backend.fph.service.common import paris_today
 from backend.fph.views import page
+from backend.fph.views.refused_forms import Refused, page_with
 from backend.i18n import gettext as _
 from backend.ledger.service import entries_for
 from backend.views_common import WholeForm, done, refused
@@ -130,11 +131,7 @@ def _save_and_maybe_submit(
         )  # fmt: skip
         ctx["draft_saved"] = True
         return page(request, "fph/apply.html", ctx, status_code=outcome.status_code)
-    return done(
-        request,
-        f"/fph/demandes/{application.id}",
-        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
-    )
+    return _sent(request, application)
 
 
 def _blank_form(request: Request, session: DbSession, access: FundAccess, *, on_behalf: bool) -> Response:
@@ -169,6 +166,12 @@ def on_behalf_apply(request: Request, session: DbSession, access: FundOnBehalf, 
     return _save_and_maybe_submit(request, session, access, form, application=None, on_behalf=True)
 
 
+def _sent(request: Request, application: Application) -> Response:
+    """Back to the application, now sent to the committee (by the form or by its own button)."""
+    message = _("Votre demande est envoyée au comité. Vous recevrez sa décision.")
+    return done(request, f"/fph/demandes/{application.id}", message)
+
+
 def _on_behalf_mode(a: ApplicationAccess) -> bool:
     return bool(a.application.filed_by) and not a.is_holder
 
@@ -200,13 +203,7 @@ def edit(request: Request, session: DbSession, access: AppEdit, form: WholeForm)
 
 
 def application_page(
-    request: Request,
-    session: DbSession,
-    access: ApplicationAccess,
-    *,
-    error: DomainError | None = None,
-    form: dict[str, str] | None = None,
-    form_name: str = "",
+    request: Request, session: DbSession, access: ApplicationAccess, refusal: Refused | None = None
 ) -> Response:
     """The application's page; a refused staff form (payment, bilan review) is shown again with
     its error and what was typed."""
@@ -217,7 +214,7 @@ def application_page(
     expenses, resources = apps.totals(lines)
     bilans = payments.bilans_of(session, application.id)
     editable = application.status in (ApplicationStatus.draft, ApplicationStatus.postponed)
-    return page(
+    return page_with(
         request,
         "fph/application.html",
         {
@@ -242,11 +239,9 @@ def application_page(
             "open_meetings": funds.open_meetings(session, fund.id) if access.fund.can_manage else [],
             "history": entries_for(session, "fph_application", application.id),
             "today": today.isoformat(),
-            "error": error,
-            "form": form or {},
-            "form_name": form_name,
         },
-        status_code=error.status_code if error else 200,
+        refusal,
+        where_key="form_name",
     )
 
 
@@ -262,11 +257,7 @@ def submit(request: Request, session: DbSession, access: AppEdit) -> Response:
     outcome = attempt(session, lambda: apps.submit(session, access.actor, application, paris_today()))
     if isinstance(outcome, DomainError):
         return refused(request, f"/fph/demandes/{application.id}/modifier", outcome)
-    return done(
-        request,
-        f"/fph/demandes/{application.id}",
-        _("Votre demande est envoyée au comité. Vous recevrez sa décision."),
-    )
+    return _sent(request, application)
 
 
 @router.post("/demandes/{application_id}/retirer")

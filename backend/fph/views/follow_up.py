@@ -26,6 +26,7 @@ from backend.fph.service.common import paris_today
 from backend.fph.uploads import CleanFile, clean_upload, path_of
 from backend.fph.views import page
 from backend.fph.views.applications import application_page
+from backend.fph.views.refused_forms import Refused
 from backend.i18n import gettext as _
 from backend.views_common import Posted, WholeForm, done
 
@@ -56,8 +57,7 @@ def record_payment(
     payment = attempt(session, record)
     if isinstance(payment, DomainError):
         session.refresh(application)
-        typed = posted.typed()
-        return application_page(request, session, access, error=payment, form=typed, form_name="payment")
+        return application_page(request, session, access, Refused(payment, posted.typed(), "payment"))
     return done(request, f"/fph/demandes/{application.id}#versements", _("Le versement est enregistré."))
 
 
@@ -149,8 +149,7 @@ def review_bilan(
     )
     if isinstance(outcome, DomainError):
         session.refresh(application)
-        typed = posted.typed()
-        return application_page(request, session, access, error=outcome, form=typed, form_name="review")
+        return application_page(request, session, access, Refused(outcome, posted.typed(), "review"))
     return done(
         request,
         f"/fph/demandes/{application.id}#bilan",

@@ -43,6 +43,7 @@ from backend.fph.service import funds, payments
 from backend.fph.service.common import paris_today
 from backend.fph.service.funds import FundSettings
 from backend.fph.views import page
+from backend.fph.views.refused_forms import Refused, page_with
 from backend.i18n import gettext as _
 from backend.territory.service import get_qpv, list_qpv, qpv_ref
 from backend.views_common import Posted, WholeForm, done
@@ -196,8 +197,7 @@ def add_member(
 
     outcome = attempt(session, add)
     if isinstance(outcome, DomainError):
-        typed = posted.typed()
-        return backoffice_response(request, session, access, error=outcome, form=typed, form_name="member")
+        return backoffice_response(request, session, access, Refused(outcome, posted.typed(), "member"))
     return done(request, f"/fph/gestion/fonds/{access.fund.id}#membres", _("Le membre est ajouté au comité."))
 
 
@@ -221,13 +221,7 @@ def fund_backoffice(request: Request, session: DbSession, access: FundBackoffice
 
 
 def backoffice_response(
-    request: Request,
-    session: DbSession,
-    access: FundAccess,
-    *,
-    error: DomainError | None = None,
-    form: dict[str, str] | None = None,
-    form_name: str = "",
+    request: Request, session: DbSession, access: FundAccess, refusal: Refused | None = None
 ) -> Response:
     """The fund's back office; a refused form (new member, new meeting) comes back with its error
     and what was typed."""
@@ -252,7 +246,7 @@ def backoffice_response(
     paid = session.exec(
         select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(Payment.fund_id == fund.id)
     ).one()
-    return page(
+    return page_with(
         request,
         "fph/manage_fund.html",
         {
@@ -271,11 +265,9 @@ def backoffice_response(
             "members": members,
             "users": users,
             "today": today,
-            "error": error,
-            "form": form or {},
-            "form_name": form_name,
         },
-        status_code=error.status_code if error else 200,
+        refusal,
+        where_key="form_name",
     )
 
 
@@ -294,6 +286,5 @@ def schedule(
         ),
     )
     if isinstance(meeting, DomainError):
-        typed = posted.typed()
-        return backoffice_response(request, session, access, error=meeting, form=typed, form_name="meeting")
+        return backoffice_response(request, session, access, Refused(meeting, posted.typed(), "meeting"))
     return done(request, f"/fph/gestion/comites/{meeting.id}", _("Le comité est ajouté au calendrier."))

@@ -29,7 +29,7 @@ from backend.fph.permissions import (
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds
 from backend.fph.service import minutes as minutes_service
-from backend.fph.views import page
+from backend.fph.views.refused_forms import Refused, page_with
 from backend.fph.votes import Tally
 from backend.i18n import gettext as _
 from backend.views_common import Posted, done, refused
@@ -68,14 +68,7 @@ def meeting_page(request: Request, session: DbSession, access: MeetingBackoffice
 
 
 def meeting_response(
-    request: Request,
-    session: DbSession,
-    fa: FundAccess,
-    meeting: Meeting,
-    *,
-    error: DomainError | None = None,
-    item_id: int | None = None,
-    form: dict[str, str] | None = None,
+    request: Request, session: DbSession, fa: FundAccess, meeting: Meeting, refusal: Refused | None = None
 ) -> Response:
     """The meeting screen; a refused decision is shown again in its item with what was typed."""
     items = []
@@ -106,7 +99,7 @@ def meeting_response(
     }
     on_agenda = {i.application.id for i in items}
     waiting = [a for a in apps.applications_of_fund(session, fa.fund.id, WAITING) if a.id not in on_agenda]
-    return page(
+    return page_with(
         request,
         "fph/meeting.html",
         {
@@ -117,11 +110,9 @@ def meeting_response(
             "voting": voting,
             "users": users,
             "waiting": waiting,
-            "error": error,
-            "error_item": item_id,
-            "form": form or {},
         },
-        status_code=error.status_code if error else 200,
+        refusal,
+        where_key="error_item",
     )
 
 
@@ -220,10 +211,8 @@ def decide(
 
     decision = attempt(session, record)
     if isinstance(decision, DomainError):
-        typed = posted.typed()
-        return meeting_response(
-            request, session, fa, access.meeting, error=decision, item_id=access.item.id, form=typed
-        )
+        refusal = Refused(decision, posted.typed(), access.item.id)
+        return meeting_response(request, session, fa, access.meeting, refusal)
     return done(request, _item_url(access), _("La décision est enregistrée et écrite au journal public."))
 
 
