@@ -35,6 +35,13 @@ class FormFields(BaseModel):
         return {name: value for name, value in self.model_dump().items() if not names or name in names}
 
 
+class DecisionReasonForm(FormFields):
+    """A decision on a page's object (the key its button posts) and the reason typed for it."""
+
+    decision: str = ""
+    reason: str = ""
+
+
 F = TypeVar("F", bound=FormFields)
 Posted = Annotated[F, Form()]
 
