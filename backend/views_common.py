@@ -64,8 +64,8 @@ def posted_into(kind: type[D]) -> Callable[[FormData], D]:
     ``Annotated[MyInput, Depends(posted_into(MyInput))]``."""
 
     def read(form: WholeForm) -> D:
-        typed = {f.name: form.get(f.name, "") for f in fields(kind)}
-        return kind(**{name: value if isinstance(value, str) else "" for name, value in typed.items()})
+        values = {f.name: form.get(f.name) for f in fields(kind)}
+        return kind(**{name: value if isinstance(value, str) else "" for name, value in values.items()})
 
     return read
 
