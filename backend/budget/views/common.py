@@ -17,7 +17,7 @@ from backend.formatting import PARIS
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.territory.models import QpvRef
-from backend.views_common import FormFields, posted_into
+from backend.views_common import DecisionReasonForm, FormFields, posted_into
 
 STATUS_LABELS = {
     ProposalStatus.draft: N_("Brouillon"),
@@ -126,11 +126,9 @@ def form_context(
 # --- the forms of the staff and admin pages, each read in one piece (`Posted[...]`) --------------
 
 
-class ModerationForm(FormFields):
-    decision: str = ""
+class ModerationForm(DecisionReasonForm):
     message: str = ""
     category: str = ""
-    reason: str = ""
     target: str = ""
     merge_reason: str = ""
     restore_reason: str = ""
