@@ -3,7 +3,9 @@ and the redirect after a form or a button."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from dataclasses import fields
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
@@ -15,6 +17,9 @@ from backend.errors import DomainError, NotFound
 from backend.i18n import gettext as _
 from backend.rendering import redirect
 from backend.territory.models import QpvRef
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class FormFields(BaseModel):
@@ -30,6 +35,13 @@ class FormFields(BaseModel):
         return {name: value for name, value in self.model_dump().items() if not names or name in names}
 
 
+class DecisionReasonForm(FormFields):
+    """A decision on a page's object (the key its button posts) and the reason typed for it."""
+
+    decision: str = ""
+    reason: str = ""
+
+
 F = TypeVar("F", bound=FormFields)
 Posted = Annotated[F, Form()]
 
@@ -42,6 +54,20 @@ async def whole_form(request: Request) -> FormData:
 
 
 WholeForm = Annotated[FormData, Depends(whole_form)]
+
+D = TypeVar("D", bound="DataclassInstance")
+
+
+def posted_into(kind: type[D]) -> Callable[[FormData], D]:
+    """A dependency that reads a service's input (a dataclass of text fields) straight from the
+    posted form, each field as typed and "" when left out, so that its fields are listed once:
+    ``Annotated[MyInput, Depends(posted_into(MyInput))]``."""
+
+    def read(form: WholeForm) -> D:
+        values = {f.name: form.get(f.name) for f in fields(kind)}
+        return kind(**{name: value if isinstance(value, str) else "" for name, value in values.items()})
+
+    return read
 
 
 def done(request: Request, url: str, message: str, kind: str = "success") -> Response:

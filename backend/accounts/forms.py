@@ -87,43 +87,55 @@ class NewPasswordForm(FormFields):
             raise Invalid(_("Les deux mots de passe ne sont pas identiques."), field="password_confirm")
 
 
-class SignupForm(NewPasswordForm):
-    identifier: str = ""
-    display_name: str = ""
-    birth_year: str = ""
-    consent: str = ""
+class ResetCodeForm(NewPasswordForm):
+    """A new password, with the code received to set it."""
+
+    code: str = ""
 
 
-class LoginForm(FormFields):
-    identifier: str = ""
-    password: str = ""
-    suivant: str = ""
-
-
-class ProfileForm(FormFields):
-    display_name: str = ""
-    birth_year: str = ""
-    suivant: str = ""
-
-
-class ResidenceForm(FormFields):
-    address: str = ""
-    qpv_code: str = ""
-    suivant: str = ""
+class ActivationForm(ResetCodeForm):
+    contact: str = ""
 
 
 class PasswordChangeForm(NewPasswordForm):
     current_password: str = ""
 
 
+class PersonForm(FormFields):
+    """Who one is, as signing up and the profile ask it."""
+
+    display_name: str = ""
+    birth_year: str = ""
+
+
+class SignupForm(NewPasswordForm, PersonForm):
+    identifier: str = ""
+    consent: str = ""
+
+
+class NextPageForm(FormFields):
+    """A form that leads back, once done, to the page it was opened from (checked by the view)."""
+
+    suivant: str = ""
+
+
+class ProfileForm(PersonForm, NextPageForm):
+    """The profile: who one is, then back to where one was."""
+
+
+class LoginForm(NextPageForm):
+    identifier: str = ""
+    password: str = ""
+
+
+class ResidenceForm(NextPageForm):
+    address: str = ""
+    qpv_code: str = ""
+
+
 class DeleteAccountForm(FormFields):
     password: str = ""
     confirm: str = ""
-
-
-class ActivationForm(NewPasswordForm):
-    code: str = ""
-    contact: str = ""
 
 
 class DocumentForm(FormFields):
@@ -134,10 +146,6 @@ class DocumentForm(FormFields):
 class ContactForm(FormFields):
     email: str = ""
     phone: str = ""
-
-
-class ResetCodeForm(NewPasswordForm):
-    code: str = ""
 
 
 class GrantForm(FormFields):

@@ -17,7 +17,7 @@ from backend.forms import form_errors as shared_form_errors
 from backend.fph.models import HolderKind, LineKind
 from backend.fph.service.applications import MAX_LINES, MAX_PEOPLE, ApplicationInput, PersonInput
 from backend.i18n import gettext as _
-from backend.views_common import FormFields
+from backend.views_common import DecisionReasonForm, FormFields
 
 EXPENSE_ROWS_MIN = 3
 RESOURCE_ROWS_MIN = 1
@@ -164,9 +164,8 @@ class PaymentForm(FormFields):
     reference: str = ""
 
 
-class BilanReviewForm(FormFields):
-    decision: str = ""
-    reason: str = ""
+class BilanReviewForm(DecisionReasonForm):
+    """The bilan accepted or sent back (`accept`), and why."""
 
 
 class MemberForm(FormFields):

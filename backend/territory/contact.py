@@ -3,7 +3,7 @@ it (an administrator, or an agent whose grant covers the quartier); every change
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, select
 
@@ -70,14 +70,7 @@ def save_contact(session: Session, qpv: Qpv, typed: ContactInput, actor: ActorRe
         if contact is not None:
             session.delete(contact)
             session.flush()
-            _journal(
-                session,
-                qpv,
-                actor,
-                "territory.contact_removed",
-                f"Contact de la table de quartier de {qpv.name} retiré.",
-                {},
-            )
+            _journal(session, qpv, actor, None)
         return None
     check = FormCheck()
     if not 2 <= len(name) <= 200:
@@ -104,20 +97,19 @@ def save_contact(session: Session, qpv: Qpv, typed: ContactInput, actor: ActorRe
     contact.updated_by = actor.id
     session.add(contact)
     session.flush()
-    _journal(
-        session,
-        qpv,
-        actor,
-        "territory.contact_saved",
-        f"Contact de la table de quartier de {qpv.name} mis à jour : {name}.",
-        {"name": name, "email": email, "phone": phone, "place": place, "hours": hours},
-    )
+    _journal(session, qpv, actor, contact)
     return contact
 
 
-def _journal(
-    session: Session, qpv: Qpv, actor: ActorRef, action: str, reason: str, payload: dict[str, str]
-) -> None:
+def _journal(session: Session, qpv: Qpv, actor: ActorRef, kept: QpvContact | None) -> None:
+    """The journal's entry for the contact as saved, or removed (None)."""
+    payload: dict[str, str] = {}
+    if kept is None:
+        action, reason = "territory.contact_removed", f"Contact de la table de quartier de {qpv.name} retiré."
+    else:
+        action = "territory.contact_saved"
+        reason = f"Contact de la table de quartier de {qpv.name} mis à jour : {kept.name}."
+        payload = asdict(ContactInput.of(kept))
     record(
         session,
         actor=actor,

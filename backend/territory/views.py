@@ -44,7 +44,7 @@ from backend.territory.service import (
     secteur_by_id,
     territory_quartiers,
 )
-from backend.views_common import FormFields, Posted, done, refused
+from backend.views_common import FormFields, Posted, done, posted_into, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,21 +201,13 @@ def contact_form(request: Request, session: DbSession, editing: ContactEditor) -
     return _contact_form(request, editing, ContactInput.of(get_contact(session, editing.qpv)))
 
 
-class ContactForm(FormFields):
-    """The fields of `ContactInput`, read from the form."""
-
-    name: str = ""
-    email: str = ""
-    phone: str = ""
-    place: str = ""
-    hours: str = ""
+PostedContact = Annotated[ContactInput, Depends(posted_into(ContactInput))]
 
 
 @router.post("/quartiers/{code}/contact")
 def contact_save(
-    request: Request, session: DbSession, editing: ContactEditor, posted: Posted[ContactForm]
+    request: Request, session: DbSession, editing: ContactEditor, typed: PostedContact
 ) -> Response:
-    typed = ContactInput(**posted.typed())
     outcome = attempt(session, lambda: save_contact(session, editing.qpv, typed, editing.actor))
     if isinstance(outcome, DomainError):
         return _contact_form(request, editing, typed, outcome)

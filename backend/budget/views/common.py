@@ -17,7 +17,7 @@ from backend.formatting import PARIS
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.territory.models import QpvRef
-from backend.views_common import FormFields
+from backend.views_common import DecisionReasonForm, FormFields, posted_into
 
 STATUS_LABELS = {
     ProposalStatus.draft: N_("Brouillon"),
@@ -85,19 +85,12 @@ def picker_for(session: Session, code: str, lat: float | None, lon: float | None
 
 
 def posted_proposal(
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    qpv_code: Annotated[str, Form()] = "",
-    location_text: Annotated[str, Form()] = "",
-    estimated_cost: Annotated[str, Form()] = "",
-    operating_cost: Annotated[str, Form()] = "",
+    data: Annotated[ProposalInput, Depends(posted_into(ProposalInput))],
     point: Annotated[str, Form()] = "",
     map_qpv: Annotated[str, Form()] = "",
     remove_photo: Annotated[str, Form()] = "",
 ) -> ProposalForm:
     """The proposal form as it was posted, by a resident or at a desk for one."""
-    data = ProposalInput(title, description, theme, qpv_code, location_text, estimated_cost, operating_cost)
     return ProposalForm(data, point=point, map_qpv=map_qpv, remove_photo=bool(remove_photo))
 
 
@@ -133,11 +126,9 @@ def form_context(
 # --- the forms of the staff and admin pages, each read in one piece (`Posted[...]`) --------------
 
 
-class ModerationForm(FormFields):
-    decision: str = ""
+class ModerationForm(DecisionReasonForm):
     message: str = ""
     category: str = ""
-    reason: str = ""
     target: str = ""
     merge_reason: str = ""
     restore_reason: str = ""
