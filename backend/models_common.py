@@ -47,9 +47,5 @@ def date_field(nullable: bool = False) -> Any:
     return Field(sa_column=Column(Date, nullable=False))
 
 
-class VoteChoice(StrEnum):
-    """A member's vote on an item (FPH committee, assembly recommendation)."""
-
-    pour = "pour"
-    contre = "contre"
-    abstention = "abstention"
+# A member's vote on an item (FPH committee, assembly recommendation).
+VoteChoice = StrEnum("VoteChoice", "pour contre abstention")

@@ -18,53 +18,34 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-class SaisineStatus(StrEnum):
-    recruiting = "recruiting"  # volunteers register
-    pool_frozen = "pool_frozen"  # recruitment closed, pseudonymised pool published with its hash
-    seed_fixed = "seed_fixed"  # seed fixed in public from witnesses' values: the draw can run
-    drawn = "drawn"  # the panel is known; the assembly works
-    avis_published = "avis_published"  # the avis is handed to the COPIL
+# recruiting: volunteers register
+# pool_frozen: recruitment closed, pseudonymised pool published with its hash
+# seed_fixed: seed fixed in public from witnesses' values: the draw can run
+# drawn: the panel is known; the assembly works
+# avis_published: the avis is handed to the COPIL
+SaisineStatus = StrEnum("SaisineStatus", "recruiting pool_frozen seed_fixed drawn avis_published")
 
+# code: only people holding an invitation letter's code
+# open: anyone living in the territory (a code, if any, is used too)
+RegistrationMode = StrEnum("RegistrationMode", "code open")
 
-class RegistrationMode(StrEnum):
-    code = "code"  # only people holding an invitation letter's code
-    open = "open"  # anyone living in the territory (a code, if any, is used too)
+# choice: the volunteer picks one feature (gender, age band, diploma, housing…)
+# secteur: derived from the volunteer's QPV
+# qpv: derived from the volunteer's QPV
+CategoryKind = StrEnum("CategoryKind", "choice secteur qpv")
 
+VolunteerStatus = StrEnum("VolunteerStatus", "registered withdrawn")
 
-class CategoryKind(StrEnum):
-    choice = "choice"  # the volunteer picks one feature (gender, age band, diploma, housing…)
-    secteur = "secteur"  # derived from the volunteer's QPV
-    qpv = "qpv"  # derived from the volunteer's QPV
+MemberStatus = StrEnum("MemberStatus", "active withdrawn")
 
+RecommendationStatus = StrEnum("RecommendationStatus", "draft voting adopted rejected")
 
-class VolunteerStatus(StrEnum):
-    registered = "registered"
-    withdrawn = "withdrawn"
+# adopted: retenue telle quelle
+# adapted: retenue avec des changements
+# rejected: non retenue
+AnswerDecision = StrEnum("AnswerDecision", "adopted adapted rejected")
 
-
-class MemberStatus(StrEnum):
-    active = "active"
-    withdrawn = "withdrawn"
-
-
-class RecommendationStatus(StrEnum):
-    draft = "draft"
-    voting = "voting"
-    adopted = "adopted"
-    rejected = "rejected"
-
-
-class AnswerDecision(StrEnum):
-    adopted = "adopted"  # retenue telle quelle
-    adapted = "adapted"  # retenue avec des changements
-    rejected = "rejected"  # non retenue
-
-
-class FollowUpStatus(StrEnum):
-    planned = "planned"
-    in_progress = "in_progress"
-    done = "done"
-    abandoned = "abandoned"
+FollowUpStatus = StrEnum("FollowUpStatus", "planned in_progress done abandoned")
 
 
 class Saisine(Record, table=True):

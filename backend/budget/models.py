@@ -14,31 +14,14 @@ from backend.accounts.levels import Level
 from backend.db import utc_field
 from backend.models_common import Record, actor_field, date_field, json_field, text_field
 
+# preparation: set up by the administration, not public yet
+PhaseKey = StrEnum("PhaseKey", "preparation depot instruction vote resultats realisation")
 
-class PhaseKey(StrEnum):
-    preparation = "preparation"  # set up by the administration, not public yet
-    depot = "depot"
-    instruction = "instruction"
-    vote = "vote"
-    resultats = "resultats"
-    realisation = "realisation"
+TerritoryKind = StrEnum("TerritoryKind", "commune secteur qpv")
 
+EnvelopeScope = StrEnum("EnvelopeScope", "qpv secteur")
 
-class TerritoryKind(StrEnum):
-    commune = "commune"
-    secteur = "secteur"
-    qpv = "qpv"
-
-
-class EnvelopeScope(StrEnum):
-    qpv = "qpv"
-    secteur = "secteur"
-
-
-class BallotRule(StrEnum):
-    approval = "approval"
-    knapsack = "knapsack"
-    majority_judgment = "majority_judgment"
+BallotRule = StrEnum("BallotRule", "approval knapsack majority_judgment")
 
 
 class CountingRule(StrEnum):
@@ -51,17 +34,14 @@ class CountingRule(StrEnum):
     majority_judgment = "majority-judgment"
 
 
-class ProposalStatus(StrEnum):
-    draft = "draft"
-    submitted = "submitted"  # waiting for the table de quartier
-    changes_requested = "changes_requested"
-    published = "published"  # public, waiting for the eligibility instruction
-    rejected = "rejected"  # by moderation (spam, abusive, off-topic)
-    merged = "merged"  # into another proposal
-    eligible = "eligible"
-    eligible_after_changes = "eligible_after_changes"
-    ineligible = "ineligible"
-
+# submitted: waiting for the table de quartier
+# published: public, waiting for the eligibility instruction
+# rejected: by moderation (spam, abusive, off-topic)
+# merged: into another proposal
+ProposalStatus = StrEnum(
+    "ProposalStatus",
+    "draft submitted changes_requested published rejected merged eligible eligible_after_changes ineligible",
+)
 
 ELIGIBLE_STATUSES = (ProposalStatus.eligible, ProposalStatus.eligible_after_changes)
 # Shown in public lists (hidden-by-reports proposals excepted).
@@ -77,16 +57,9 @@ PUBLIC_STATUSES = (
 EDITABLE_STATUSES = (ProposalStatus.draft, ProposalStatus.changes_requested)
 
 
-class RejectCategory(StrEnum):
-    spam = "spam"
-    abusive = "abusive"
-    off_topic = "off_topic"
+RejectCategory = StrEnum("RejectCategory", "spam abusive off_topic")
 
-
-class ReportReason(StrEnum):
-    abusive = "abusive"
-    duplicate = "duplicate"
-    off_topic = "off_topic"
+ReportReason = StrEnum("ReportReason", "abusive duplicate off_topic")
 
 
 class Edition(Record, table=True):

@@ -19,57 +19,33 @@ from backend.db import UtcDateTime, utc_field
 from backend.models_common import Record, actor_field, date_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
-
-class ApplicationStatus(StrEnum):
-    draft = "draft"  # kept for the holder, not seen by the committee, reserves nothing
-    submitted = "submitted"  # waiting for a committee; reserves the amount asked
-    postponed = "postponed"  # the committee asked for something; still reserves
-    granted = "granted"
-    refused = "refused"
-    withdrawn = "withdrawn"
-    closed = "closed"  # bilan accepted, balance settled
-
+# draft: kept for the holder, not seen by the committee, reserves nothing
+# submitted: waiting for a committee; reserves the amount asked
+# postponed: the committee asked for something; still reserves
+# closed: bilan accepted, balance settled
+ApplicationStatus = StrEnum("ApplicationStatus", "draft submitted postponed granted refused withdrawn closed")
 
 WAITING = (ApplicationStatus.submitted, ApplicationStatus.postponed)
 GRANTED = (ApplicationStatus.granted, ApplicationStatus.closed)
 
 
-class HolderKind(StrEnum):
-    group = "group"  # at least two residents of the fund's QPV
-    association = "association"
+# group: at least two residents of the fund's QPV
+HolderKind = StrEnum("HolderKind", "group association")
 
+# resident: the only kind that votes
+# institution: city, State, landlord…: non-voting
+# gestionnaire: the managing association: runs meetings and payments, non-voting
+MemberKind = StrEnum("MemberKind", "resident institution gestionnaire")
 
-class MemberKind(StrEnum):
-    resident = "resident"  # the only kind that votes
-    institution = "institution"  # city, State, landlord…: non-voting
-    gestionnaire = "gestionnaire"  # the managing association: runs meetings and payments, non-voting
+Outcome = StrEnum("Outcome", "granted refused postponed")
 
+PaymentKind = StrEnum("PaymentKind", "advance balance")
 
-class Outcome(StrEnum):
-    granted = "granted"
-    refused = "refused"
-    postponed = "postponed"
+BilanStatus = StrEnum("BilanStatus", "submitted accepted returned")
 
+AttachmentKind = StrEnum("AttachmentKind", "receipt photo")
 
-class PaymentKind(StrEnum):
-    advance = "advance"
-    balance = "balance"
-
-
-class BilanStatus(StrEnum):
-    submitted = "submitted"
-    accepted = "accepted"
-    returned = "returned"
-
-
-class AttachmentKind(StrEnum):
-    receipt = "receipt"
-    photo = "photo"
-
-
-class LineKind(StrEnum):
-    expense = "expense"
-    resource = "resource"
+LineKind = StrEnum("LineKind", "expense resource")
 
 
 def as_utc(value: datetime) -> datetime:

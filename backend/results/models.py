@@ -18,17 +18,11 @@ from sqlmodel import Field, SQLModel
 from backend.db import utc_field
 from backend.models_common import Record, actor_field, date_field, text_field
 
+# bp: a winning budget participatif project (bp_proposal)
+# fph: a granted FPH application (fph_application)
+Source = StrEnum("Source", "bp fph")
 
-class Source(StrEnum):
-    bp = "bp"  # a winning budget participatif project (bp_proposal)
-    fph = "fph"  # a granted FPH application (fph_application)
-
-
-class RealisationStatus(StrEnum):
-    etudes = "etudes"
-    travaux = "travaux"
-    livre = "livre"
-    abandonne = "abandonne"
+RealisationStatus = StrEnum("RealisationStatus", "etudes travaux livre abandonne")
 
 
 class Realisation(Record, table=True):

@@ -26,13 +26,12 @@ from sqlmodel import Field, SQLModel
 from backend.db import utc_field
 from backend.models_common import Record, actor_field, json_field, text_field
 
-
-class VoteChannel(StrEnum):
-    online = "online"  # the voter's own device (bp_voter and bp_ballot)
-    paper = "paper"  # a paper ballot (bp_ballot), or a paper sheet typed with its voter (bp_voter, import)
-    in_person = "in_person"  # bp_voter only: signed in at a voting point (émargement), no choices
-    isoloir = "isoloir"  # bp_ballot only: cast alone on the voting point's tablet
-    unknown = "unknown"  # bp_ballot only: stored before the channel was recorded (migration budget_0005)
+# online: the voter's own device (bp_voter and bp_ballot)
+# paper: a paper ballot (bp_ballot), or a paper sheet typed with its voter (bp_voter, import)
+# in_person: bp_voter only: signed in at a voting point (émargement), no choices
+# isoloir: bp_ballot only: cast alone on the voting point's tablet
+# unknown: bp_ballot only: stored before the channel was recorded (migration budget_0005)
+VoteChannel = StrEnum("VoteChannel", "online paper in_person isoloir unknown")
 
 
 class Voter(Record, table=True):
