@@ -10,7 +10,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, actor_field, date_field, json_field, text_field
+from backend.models_common import Answered, Created, Record, actor_field, date_field, json_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
@@ -48,7 +48,7 @@ AnswerDecision = StrEnum("AnswerDecision", "adopted adapted rejected")
 FollowUpStatus = StrEnum("FollowUpStatus", "planned in_progress done abandoned")
 
 
-class Saisine(Record, table=True):
+class Saisine(Created, Record, table=True):
     """A question the COPIL refers to a panel of residents drawn by lot."""
 
     __tablename__ = "assembly_saisine"
@@ -70,8 +70,6 @@ class Saisine(Record, table=True):
     status: str = Field(default=SaisineStatus.recruiting, max_length=20)
     avis_intro: str = text_field()
     avis_published_at: datetime | None = utc_field(nullable=True)
-    created_by: str = actor_field()
-    created_at: datetime = utc_field()
 
 
 class QuotaCategory(Record, table=True):
@@ -272,7 +270,7 @@ class RecommendationVote(Record, table=True):
     at: datetime = utc_field()
 
 
-class Answer(Record, table=True):
+class Answer(Answered, Record, table=True):
     """The COPIL's answer to one recommendation of the avis."""
 
     __tablename__ = "assembly_answer"
@@ -280,8 +278,6 @@ class Answer(Record, table=True):
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
     decision: str = Field(max_length=10)
     reasons: str = text_field()
-    answered_by: str = actor_field()
-    answered_at: datetime = utc_field()
 
 
 class FollowUp(Record, table=True):

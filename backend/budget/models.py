@@ -12,7 +12,7 @@ from sqlmodel import Field
 
 from backend.accounts.levels import Level
 from backend.db import utc_field
-from backend.models_common import Record, actor_field, date_field, json_field, text_field
+from backend.models_common import Answered, Created, Record, actor_field, date_field, json_field, text_field
 
 # preparation: set up by the administration, not public yet
 PhaseKey = StrEnum("PhaseKey", "preparation depot instruction vote resultats realisation")
@@ -62,7 +62,7 @@ RejectCategory = StrEnum("RejectCategory", "spam abusive off_topic")
 ReportReason = StrEnum("ReportReason", "abusive duplicate off_topic")
 
 
-class Edition(Record, table=True):
+class Edition(Created, Record, table=True):
     __tablename__ = "bp_edition"
 
     slug: str = Field(max_length=80, unique=True)
@@ -92,8 +92,6 @@ class Edition(Record, table=True):
     report_threshold: int = 3  # reports that hide a proposal until a moderator reviews it
     phase: str = Field(default=PhaseKey.preparation, max_length=20)
     phase_changed_at: datetime | None = utc_field(nullable=True)
-    created_by: str = actor_field()
-    created_at: datetime = utc_field()
 
     @property
     def codes(self) -> list[str]:
@@ -186,7 +184,7 @@ class Proposal(Record, table=True):
         return f"n° {self.id}"
 
 
-class EligibilityAnswer(Record, table=True):
+class EligibilityAnswer(Answered, Record, table=True):
     """An agent's answer to one criterion of the edition's checklist; public."""
 
     __tablename__ = "bp_eligibility_answer"
@@ -196,8 +194,6 @@ class EligibilityAnswer(Record, table=True):
     criterion: str = Field(max_length=40)
     met: bool
     reason: str = text_field(...)
-    answered_by: str = actor_field()
-    answered_at: datetime = utc_field()
 
 
 class ProposalReport(Record, table=True):

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, actor_field, date_field, text_field
+from backend.models_common import Record, Recorded, actor_field, date_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 # draft: kept for the holder, not seen by the committee, reserves nothing
@@ -221,15 +221,15 @@ class MemberConflict(Record, table=True):
     declared_at: datetime = utc_field()
 
 
-class Vote(Record, table=True):
+class Vote(Recorded, Record, table=True):
+    """A member's vote on an agenda item, recorded by the member, or by the secretary for a show of hands."""
+
     __tablename__ = "fph_vote"
     __table_args__ = (UniqueConstraint("item_id", "member_id"),)
 
     item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     choice: str = Field(max_length=20)
-    recorded_by: str = actor_field()  # public_id: the member, or the secretary for a show of hands
-    recorded_at: datetime = utc_field()
 
 
 class Decision(Record, table=True):
@@ -255,7 +255,7 @@ class Decision(Record, table=True):
     ledger_seq: int | None = None
 
 
-class Payment(Record, table=True):
+class Payment(Recorded, Record, table=True):
     __tablename__ = "fph_payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
@@ -265,8 +265,6 @@ class Payment(Record, table=True):
     amount_cents: int
     paid_on: date = date_field()
     reference: str = Field(max_length=100)  # bank transfer or cheque reference
-    recorded_by: str = actor_field()
-    recorded_at: datetime = utc_field()
 
 
 class Bilan(Record, table=True):
