@@ -102,40 +102,43 @@ class Edition(Created, Record, table=True):
         return {t["key"]: t["label"] for t in self.themes}
 
 
-class EditionPhase(Record, table=True):
+class EditionPart(Record):
+    """A row that belongs to one edition (indexed: an edition's rows are read together)."""
+
+    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
+
+
+class EditionPhase(EditionPart, table=True):
     """The announced calendar: when each phase is planned. The actual phase is `Edition.phase`,
     changed by an administrator (and journaled)."""
 
     __tablename__ = "bp_edition_phase"
     __table_args__ = (UniqueConstraint("edition_id", "phase"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     phase: str = Field(max_length=20)
     starts_on: date = date_field()
     ends_on: date | None = date_field(nullable=True)
 
 
-class Envelope(Record, table=True):
+class Envelope(EditionPart, table=True):
     """Money for the projects of one QPV or one secteur; a ballot is scoped to one envelope."""
 
     __tablename__ = "bp_envelope"
     __table_args__ = (UniqueConstraint("edition_id", "scope_code"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(max_length=60)  # QPV code or secteur slug
     label: str = Field(max_length=200)
     amount: int  # euros
 
 
-class Proposal(Record, table=True):
+class Proposal(EditionPart, table=True):
     __tablename__ = "bp_proposal"
     __table_args__ = (
         Index("ix_bp_proposal_edition_status", "edition_id", "status"),
         Index("ix_bp_proposal_envelope_status", "envelope_id", "status"),
     )
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     envelope_id: int | None = Field(default=None, foreign_key="bp_envelope.id")
     status: str = Field(default=ProposalStatus.draft, max_length=30)
