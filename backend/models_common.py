@@ -1,6 +1,6 @@
 """What the tables of every domain declare alike: the integer key, long text, JSON and date
-columns, who acted (and when), and the vote choices of a show of hands. Timestamps are
-`backend.db.utc_field`."""
+columns, who acted (and when: the mixins below), and the vote choices of a show of hands.
+Timestamps are `backend.db.utc_field` (`acted_at_field` in a mixin)."""
 
 from __future__ import annotations
 
