@@ -1,14 +1,18 @@
 """What the tables of every domain declare alike: the integer key, long text, JSON and date
-columns, who acted, and the vote choices of a show of hands. Timestamps are `backend.db.utc_field`."""
+columns, who acted (and when: the mixins below), and the vote choices of a show of hands.
+Timestamps are `backend.db.utc_field` (`acted_at_field` in a mixin)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Date, Text
 from sqlmodel import Field, SQLModel
+
+from backend.db import UtcDateTime, utcnow
 
 
 class Record(SQLModel):
@@ -29,6 +33,33 @@ def actor_field(nullable: bool = False) -> Any:
     return Field(max_length=PUBLIC_ID_LENGTH)
 
 
+def acted_at_field() -> Any:
+    """When someone acted: `backend.db.utc_field` for a mixin, whose column each table builds anew
+    (one Column object cannot belong to two tables)."""
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
+
+
+class Created(SQLModel):
+    """Who created the row (public id) and when."""
+
+    created_by: str = actor_field()
+    created_at: datetime = acted_at_field()
+
+
+class Answered(SQLModel):
+    """Who answered (public id) and when."""
+
+    answered_by: str = actor_field()
+    answered_at: datetime = acted_at_field()
+
+
+class Recorded(SQLModel):
+    """Who recorded the row (public id: the person, or an agent for them) and when."""
+
+    recorded_by: str = actor_field()
+    recorded_at: datetime = acted_at_field()
+
+
 def text_field(default: Any = "") -> Any:
     """Unbounded text, NOT NULL: empty by default, required with ``text_field(...)``; optional
     (NULL-able) with ``text_field(None)``."""
@@ -47,9 +78,5 @@ def date_field(nullable: bool = False) -> Any:
     return Field(sa_column=Column(Date, nullable=False))
 
 
-class VoteChoice(StrEnum):
-    """A member's vote on an item (FPH committee, assembly recommendation)."""
-
-    pour = "pour"
-    contre = "contre"
-    abstention = "abstention"
+# A member's vote on an item (FPH committee, assembly recommendation).
+VoteChoice = StrEnum("VoteChoice", "pour contre abstention")

@@ -10,7 +10,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, actor_field, date_field, json_field, text_field
+from backend.models_common import Answered, Created, Record, actor_field, date_field, json_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
 
@@ -18,56 +18,37 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-class SaisineStatus(StrEnum):
-    recruiting = "recruiting"  # volunteers register
-    pool_frozen = "pool_frozen"  # recruitment closed, pseudonymised pool published with its hash
-    seed_fixed = "seed_fixed"  # seed fixed in public from witnesses' values: the draw can run
-    drawn = "drawn"  # the panel is known; the assembly works
-    avis_published = "avis_published"  # the avis is handed to the COPIL
+# recruiting: volunteers register
+# pool_frozen: recruitment closed, pseudonymised pool published with its hash
+# seed_fixed: seed fixed in public from witnesses' values: the draw can run
+# drawn: the panel is known; the assembly works
+# avis_published: the avis is handed to the COPIL
+SaisineStatus = StrEnum("SaisineStatus", "recruiting pool_frozen seed_fixed drawn avis_published")
+
+# code: only people holding an invitation letter's code
+# open: anyone living in the territory (a code, if any, is used too)
+RegistrationMode = StrEnum("RegistrationMode", "code open")
+
+# choice: the volunteer picks one feature (gender, age band, diploma, housing…)
+# secteur: derived from the volunteer's QPV
+# qpv: derived from the volunteer's QPV
+CategoryKind = StrEnum("CategoryKind", "choice secteur qpv")
+
+VolunteerStatus = StrEnum("VolunteerStatus", "registered withdrawn")
+
+MemberStatus = StrEnum("MemberStatus", "active withdrawn")
+
+RecommendationStatus = StrEnum("RecommendationStatus", "draft voting adopted rejected")
+
+# adopted: retenue telle quelle
+# adapted: retenue avec des changements
+# rejected: non retenue
+AnswerDecision = StrEnum("AnswerDecision", "adopted adapted rejected")
+
+FollowUpStatus = StrEnum("FollowUpStatus", "planned in_progress done abandoned")
 
 
-class RegistrationMode(StrEnum):
-    code = "code"  # only people holding an invitation letter's code
-    open = "open"  # anyone living in the territory (a code, if any, is used too)
-
-
-class CategoryKind(StrEnum):
-    choice = "choice"  # the volunteer picks one feature (gender, age band, diploma, housing…)
-    secteur = "secteur"  # derived from the volunteer's QPV
-    qpv = "qpv"  # derived from the volunteer's QPV
-
-
-class VolunteerStatus(StrEnum):
-    registered = "registered"
-    withdrawn = "withdrawn"
-
-
-class MemberStatus(StrEnum):
-    active = "active"
-    withdrawn = "withdrawn"
-
-
-class RecommendationStatus(StrEnum):
-    draft = "draft"
-    voting = "voting"
-    adopted = "adopted"
-    rejected = "rejected"
-
-
-class AnswerDecision(StrEnum):
-    adopted = "adopted"  # retenue telle quelle
-    adapted = "adapted"  # retenue avec des changements
-    rejected = "rejected"  # non retenue
-
-
-class FollowUpStatus(StrEnum):
-    planned = "planned"
-    in_progress = "in_progress"
-    done = "done"
-    abandoned = "abandoned"
-
-
-class Saisine(Record, table=True):
+class Saisine(Created, Record, table=True):
     """A question the COPIL refers to a panel of residents drawn by lot."""
 
     __tablename__ = "assembly_saisine"
@@ -89,8 +70,6 @@ class Saisine(Record, table=True):
     status: str = Field(default=SaisineStatus.recruiting, max_length=20)
     avis_intro: str = text_field()
     avis_published_at: datetime | None = utc_field(nullable=True)
-    created_by: str = actor_field()
-    created_at: datetime = utc_field()
 
 
 class QuotaCategory(Record, table=True):
@@ -291,7 +270,7 @@ class RecommendationVote(Record, table=True):
     at: datetime = utc_field()
 
 
-class Answer(Record, table=True):
+class Answer(Answered, Record, table=True):
     """The COPIL's answer to one recommendation of the avis."""
 
     __tablename__ = "assembly_answer"
@@ -299,8 +278,6 @@ class Answer(Record, table=True):
     recommendation_id: int = Field(foreign_key="assembly_recommendation.id", unique=True)
     decision: str = Field(max_length=10)
     reasons: str = text_field()
-    answered_by: str = actor_field()
-    answered_at: datetime = utc_field()
 
 
 class FollowUp(Record, table=True):

@@ -12,33 +12,16 @@ from sqlmodel import Field
 
 from backend.accounts.levels import Level
 from backend.db import utc_field
-from backend.models_common import Record, actor_field, date_field, json_field, text_field
+from backend.models_common import Answered, Created, Record, actor_field, date_field, json_field, text_field
 
+# preparation: set up by the administration, not public yet
+PhaseKey = StrEnum("PhaseKey", "preparation depot instruction vote resultats realisation")
 
-class PhaseKey(StrEnum):
-    preparation = "preparation"  # set up by the administration, not public yet
-    depot = "depot"
-    instruction = "instruction"
-    vote = "vote"
-    resultats = "resultats"
-    realisation = "realisation"
+TerritoryKind = StrEnum("TerritoryKind", "commune secteur qpv")
 
+EnvelopeScope = StrEnum("EnvelopeScope", "qpv secteur")
 
-class TerritoryKind(StrEnum):
-    commune = "commune"
-    secteur = "secteur"
-    qpv = "qpv"
-
-
-class EnvelopeScope(StrEnum):
-    qpv = "qpv"
-    secteur = "secteur"
-
-
-class BallotRule(StrEnum):
-    approval = "approval"
-    knapsack = "knapsack"
-    majority_judgment = "majority_judgment"
+BallotRule = StrEnum("BallotRule", "approval knapsack majority_judgment")
 
 
 class CountingRule(StrEnum):
@@ -51,17 +34,14 @@ class CountingRule(StrEnum):
     majority_judgment = "majority-judgment"
 
 
-class ProposalStatus(StrEnum):
-    draft = "draft"
-    submitted = "submitted"  # waiting for the table de quartier
-    changes_requested = "changes_requested"
-    published = "published"  # public, waiting for the eligibility instruction
-    rejected = "rejected"  # by moderation (spam, abusive, off-topic)
-    merged = "merged"  # into another proposal
-    eligible = "eligible"
-    eligible_after_changes = "eligible_after_changes"
-    ineligible = "ineligible"
-
+# submitted: waiting for the table de quartier
+# published: public, waiting for the eligibility instruction
+# rejected: by moderation (spam, abusive, off-topic)
+# merged: into another proposal
+ProposalStatus = StrEnum(
+    "ProposalStatus",
+    "draft submitted changes_requested published rejected merged eligible eligible_after_changes ineligible",
+)
 
 ELIGIBLE_STATUSES = (ProposalStatus.eligible, ProposalStatus.eligible_after_changes)
 # Shown in public lists (hidden-by-reports proposals excepted).
@@ -77,19 +57,12 @@ PUBLIC_STATUSES = (
 EDITABLE_STATUSES = (ProposalStatus.draft, ProposalStatus.changes_requested)
 
 
-class RejectCategory(StrEnum):
-    spam = "spam"
-    abusive = "abusive"
-    off_topic = "off_topic"
+RejectCategory = StrEnum("RejectCategory", "spam abusive off_topic")
+
+ReportReason = StrEnum("ReportReason", "abusive duplicate off_topic")
 
 
-class ReportReason(StrEnum):
-    abusive = "abusive"
-    duplicate = "duplicate"
-    off_topic = "off_topic"
-
-
-class Edition(Record, table=True):
+class Edition(Created, Record, table=True):
     __tablename__ = "bp_edition"
 
     slug: str = Field(max_length=80, unique=True)
@@ -119,8 +92,6 @@ class Edition(Record, table=True):
     report_threshold: int = 3  # reports that hide a proposal until a moderator reviews it
     phase: str = Field(default=PhaseKey.preparation, max_length=20)
     phase_changed_at: datetime | None = utc_field(nullable=True)
-    created_by: str = actor_field()
-    created_at: datetime = utc_field()
 
     @property
     def codes(self) -> list[str]:
@@ -131,40 +102,43 @@ class Edition(Record, table=True):
         return {t["key"]: t["label"] for t in self.themes}
 
 
-class EditionPhase(Record, table=True):
+class EditionPart(Record):
+    """A row that belongs to one edition (indexed: an edition's rows are read together)."""
+
+    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
+
+
+class EditionPhase(EditionPart, table=True):
     """The announced calendar: when each phase is planned. The actual phase is `Edition.phase`,
     changed by an administrator (and journaled)."""
 
     __tablename__ = "bp_edition_phase"
     __table_args__ = (UniqueConstraint("edition_id", "phase"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     phase: str = Field(max_length=20)
     starts_on: date = date_field()
     ends_on: date | None = date_field(nullable=True)
 
 
-class Envelope(Record, table=True):
+class Envelope(EditionPart, table=True):
     """Money for the projects of one QPV or one secteur; a ballot is scoped to one envelope."""
 
     __tablename__ = "bp_envelope"
     __table_args__ = (UniqueConstraint("edition_id", "scope_code"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     scope_kind: str = Field(max_length=20)
     scope_code: str = Field(max_length=60)  # QPV code or secteur slug
     label: str = Field(max_length=200)
     amount: int  # euros
 
 
-class Proposal(Record, table=True):
+class Proposal(EditionPart, table=True):
     __tablename__ = "bp_proposal"
     __table_args__ = (
         Index("ix_bp_proposal_edition_status", "edition_id", "status"),
         Index("ix_bp_proposal_envelope_status", "envelope_id", "status"),
     )
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     qpv_id: int | None = Field(default=None, foreign_key="qpv.id", index=True)
     envelope_id: int | None = Field(default=None, foreign_key="bp_envelope.id")
     status: str = Field(default=ProposalStatus.draft, max_length=30)
@@ -213,7 +187,7 @@ class Proposal(Record, table=True):
         return f"n° {self.id}"
 
 
-class EligibilityAnswer(Record, table=True):
+class EligibilityAnswer(Answered, Record, table=True):
     """An agent's answer to one criterion of the edition's checklist; public."""
 
     __tablename__ = "bp_eligibility_answer"
@@ -223,8 +197,6 @@ class EligibilityAnswer(Record, table=True):
     criterion: str = Field(max_length=40)
     met: bool
     reason: str = text_field(...)
-    answered_by: str = actor_field()
-    answered_at: datetime = utc_field()
 
 
 class ProposalReport(Record, table=True):

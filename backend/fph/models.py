@@ -16,60 +16,36 @@ from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from backend.db import UtcDateTime, utc_field
-from backend.models_common import Record, actor_field, date_field, text_field
+from backend.models_common import Record, Recorded, actor_field, date_field, text_field
 from backend.models_common import VoteChoice as VoteChoice  # the choices of this domain's votes
 
-
-class ApplicationStatus(StrEnum):
-    draft = "draft"  # kept for the holder, not seen by the committee, reserves nothing
-    submitted = "submitted"  # waiting for a committee; reserves the amount asked
-    postponed = "postponed"  # the committee asked for something; still reserves
-    granted = "granted"
-    refused = "refused"
-    withdrawn = "withdrawn"
-    closed = "closed"  # bilan accepted, balance settled
-
+# draft: kept for the holder, not seen by the committee, reserves nothing
+# submitted: waiting for a committee; reserves the amount asked
+# postponed: the committee asked for something; still reserves
+# closed: bilan accepted, balance settled
+ApplicationStatus = StrEnum("ApplicationStatus", "draft submitted postponed granted refused withdrawn closed")
 
 WAITING = (ApplicationStatus.submitted, ApplicationStatus.postponed)
 GRANTED = (ApplicationStatus.granted, ApplicationStatus.closed)
 
 
-class HolderKind(StrEnum):
-    group = "group"  # at least two residents of the fund's QPV
-    association = "association"
+# group: at least two residents of the fund's QPV
+HolderKind = StrEnum("HolderKind", "group association")
 
+# resident: the only kind that votes
+# institution: city, State, landlord…: non-voting
+# gestionnaire: the managing association: runs meetings and payments, non-voting
+MemberKind = StrEnum("MemberKind", "resident institution gestionnaire")
 
-class MemberKind(StrEnum):
-    resident = "resident"  # the only kind that votes
-    institution = "institution"  # city, State, landlord…: non-voting
-    gestionnaire = "gestionnaire"  # the managing association: runs meetings and payments, non-voting
+Outcome = StrEnum("Outcome", "granted refused postponed")
 
+PaymentKind = StrEnum("PaymentKind", "advance balance")
 
-class Outcome(StrEnum):
-    granted = "granted"
-    refused = "refused"
-    postponed = "postponed"
+BilanStatus = StrEnum("BilanStatus", "submitted accepted returned")
 
+AttachmentKind = StrEnum("AttachmentKind", "receipt photo")
 
-class PaymentKind(StrEnum):
-    advance = "advance"
-    balance = "balance"
-
-
-class BilanStatus(StrEnum):
-    submitted = "submitted"
-    accepted = "accepted"
-    returned = "returned"
-
-
-class AttachmentKind(StrEnum):
-    receipt = "receipt"
-    photo = "photo"
-
-
-class LineKind(StrEnum):
-    expense = "expense"
-    resource = "resource"
+LineKind = StrEnum("LineKind", "expense resource")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -245,15 +221,15 @@ class MemberConflict(Record, table=True):
     declared_at: datetime = utc_field()
 
 
-class Vote(Record, table=True):
+class Vote(Recorded, Record, table=True):
+    """A member's vote on an agenda item, recorded by the member, or by the secretary for a show of hands."""
+
     __tablename__ = "fph_vote"
     __table_args__ = (UniqueConstraint("item_id", "member_id"),)
 
     item_id: int = Field(foreign_key="fph_agenda_item.id", index=True)
     member_id: int = Field(foreign_key="fph_member.id")
     choice: str = Field(max_length=20)
-    recorded_by: str = actor_field()  # public_id: the member, or the secretary for a show of hands
-    recorded_at: datetime = utc_field()
 
 
 class Decision(Record, table=True):
@@ -279,7 +255,7 @@ class Decision(Record, table=True):
     ledger_seq: int | None = None
 
 
-class Payment(Record, table=True):
+class Payment(Recorded, Record, table=True):
     __tablename__ = "fph_payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
@@ -289,8 +265,6 @@ class Payment(Record, table=True):
     amount_cents: int
     paid_on: date = date_field()
     reference: str = Field(max_length=100)  # bank transfer or cheque reference
-    recorded_by: str = actor_field()
-    recorded_at: datetime = utc_field()
 
 
 class Bilan(Record, table=True):

@@ -11,16 +11,9 @@ from sqlmodel import Field
 from backend.db import utc_field
 from backend.models_common import Record, json_field, text_field
 
+Channel = StrEnum("Channel", "email sms")
 
-class Channel(StrEnum):
-    email = "email"
-    sms = "sms"
-
-
-class OutboxStatus(StrEnum):
-    pending = "pending"
-    sent = "sent"
-    failed = "failed"
+OutboxStatus = StrEnum("OutboxStatus", "pending sent failed")
 
 
 class Notification(Record, table=True):

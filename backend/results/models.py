@@ -16,19 +16,13 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.db import utc_field
-from backend.models_common import Record, actor_field, date_field, text_field
+from backend.models_common import Record, Recorded, actor_field, date_field, text_field
 
+# bp: a winning budget participatif project (bp_proposal)
+# fph: a granted FPH application (fph_application)
+Source = StrEnum("Source", "bp fph")
 
-class Source(StrEnum):
-    bp = "bp"  # a winning budget participatif project (bp_proposal)
-    fph = "fph"  # a granted FPH application (fph_application)
-
-
-class RealisationStatus(StrEnum):
-    etudes = "etudes"
-    travaux = "travaux"
-    livre = "livre"
-    abandonne = "abandonne"
+RealisationStatus = StrEnum("RealisationStatus", "etudes travaux livre abandonne")
 
 
 class Realisation(Record, table=True):
@@ -55,7 +49,7 @@ class Realisation(Record, table=True):
     updated_at: datetime = utc_field()
 
 
-class Milestone(Record, table=True):
+class Milestone(Recorded, Record, table=True):
     """A dated step of a realisation (« Début des travaux », « Inauguration »), with an optional photo."""
 
     __tablename__ = "results_milestone"
@@ -68,8 +62,6 @@ class Milestone(Record, table=True):
     photo: str | None = Field(default=None, max_length=80)  # file name under upload_dir/results
     status: str = Field(max_length=12)  # the realisation's status when the step was recorded
     progress: int = 0
-    recorded_by: str = actor_field()
-    recorded_at: datetime = utc_field()
 
 
 class Subscription(Record, table=True):

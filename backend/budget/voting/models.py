@@ -23,16 +23,16 @@ from typing import Any
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from backend.budget.models import EditionPart
 from backend.db import utc_field
 from backend.models_common import Record, actor_field, json_field, text_field
 
-
-class VoteChannel(StrEnum):
-    online = "online"  # the voter's own device (bp_voter and bp_ballot)
-    paper = "paper"  # a paper ballot (bp_ballot), or a paper sheet typed with its voter (bp_voter, import)
-    in_person = "in_person"  # bp_voter only: signed in at a voting point (émargement), no choices
-    isoloir = "isoloir"  # bp_ballot only: cast alone on the voting point's tablet
-    unknown = "unknown"  # bp_ballot only: stored before the channel was recorded (migration budget_0005)
+# online: the voter's own device (bp_voter and bp_ballot)
+# paper: a paper ballot (bp_ballot), or a paper sheet typed with its voter (bp_voter, import)
+# in_person: bp_voter only: signed in at a voting point (émargement), no choices
+# isoloir: bp_ballot only: cast alone on the voting point's tablet
+# unknown: bp_ballot only: stored before the channel was recorded (migration budget_0005)
+VoteChannel = StrEnum("VoteChannel", "online paper in_person isoloir unknown")
 
 
 class Voter(Record, table=True):
@@ -101,13 +101,12 @@ class IsoloirToken(SQLModel, table=True):
     edition_id: int = Field(foreign_key="bp_edition.id")
 
 
-class PaperBatch(Record, table=True):
+class PaperBatch(EditionPart, table=True):
     """One imported file of paper ballot sheets (the same file cannot be imported twice)."""
 
     __tablename__ = "bp_paper_batch"
     __table_args__ = (UniqueConstraint("edition_id", "sha256"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     filename: str = Field(max_length=200)
     sha256: str = Field(max_length=64)
     ballots: int
@@ -116,13 +115,12 @@ class PaperBatch(Record, table=True):
     imported_at: datetime = utc_field()
 
 
-class EnvelopeResult(Record, table=True):
+class EnvelopeResult(EditionPart, table=True):
     """The count of one envelope at close, as published (and journaled)."""
 
     __tablename__ = "bp_result"
     __table_args__ = (UniqueConstraint("edition_id", "envelope_id"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     envelope_id: int = Field(foreign_key="bp_envelope.id")
     ballot_rule: str = Field(max_length=30)
     counting_rule: str = Field(max_length=30)
@@ -139,13 +137,12 @@ class EnvelopeResult(Record, table=True):
     counted_at: datetime = utc_field()
 
 
-class Publication(Record, table=True):
+class Publication(EditionPart, table=True):
     """A published file (anonymised ballots, CSV or pabulib .pb), kept byte for byte."""
 
     __tablename__ = "bp_publication"
     __table_args__ = (UniqueConstraint("edition_id", "name"),)
 
-    edition_id: int = Field(foreign_key="bp_edition.id", index=True)
     name: str = Field(max_length=200)
     media_type: str = Field(max_length=60)
     content: str = text_field(...)
