@@ -39,10 +39,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,
-        compare_type=True,
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -82,12 +82,7 @@ def demo() -> None:
 
 
 @app.command()
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    workers: int = 1,
-    reload: bool = False,
-) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False) -> None:
     """Serve the web application with uvicorn."""
     import uvicorn
 

@@ -26,11 +26,7 @@ def content_security_policy(img_hosts: tuple[str, ...] = ()) -> str:
 
 
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
-SECURITY_HEADERS = (
-    NOSNIFF,
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-)
+SECURITY_HEADERS = (NOSNIFF, ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
 SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript")
 
 

@@ -14,11 +14,7 @@ from backend.accounts import activation, documents, sessions
 from backend.accounts.deps import CurrentPrincipal
 from backend.accounts.forms import ActivationForm, DocumentForm
 from backend.accounts.models import LoginAttempt, Role, User
-from backend.accounts.permissions import (
-    VERIFIER_ROLES,
-    enforce,
-    verify_residence_policy,
-)
+from backend.accounts.permissions import VERIFIER_ROLES, enforce, verify_residence_policy
 from backend.accounts.security import account_key
 from backend.accounts.views import _login, covered_refs
 from backend.db import attempt

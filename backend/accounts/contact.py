@@ -145,10 +145,7 @@ def _sms_text(code: str, what: str) -> str:
     # GSM 7-bit characters only (é and à are, ê and ç are not): one SMS of 160 characters at most, on every phone.
     return _(
         "Quartiers Participatifs : %(code)s est votre code pour %(what)s. Il expire dans 15 minutes."
-    ) % {
-        "code": code,
-        "what": what,
-    }
+    ) % {"code": code, "what": what}
 
 
 # --- confirming a contact ----------------------------------------------------------------------

@@ -53,10 +53,7 @@ def letters_waiting(
 
 @router.post("/verification/courriers/imprimer")
 def print_letters(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    raw: WholeForm,
+    request: Request, session: DbSession, principal: CurrentPrincipal, raw: WholeForm
 ) -> Response:
     covered = _covered(session, principal)
     qpv = raw.get("qpv")

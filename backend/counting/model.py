@@ -67,9 +67,7 @@ class Ballots:
 
     @classmethod
     def from_lists(
-        cls,
-        ballots: Iterable[Sequence[int]],
-        points: Iterable[Sequence[float]] | None = None,
+        cls, ballots: Iterable[Sequence[int]], points: Iterable[Sequence[float]] | None = None
     ) -> Ballots:
         """Build ballots from one list of project positions per voter (and points, if any)."""
         rows = [list(b) for b in ballots]

@@ -126,10 +126,7 @@ class PbInstance:
 
     @classmethod
     def from_votes(
-        cls,
-        meta: Mapping[str, str],
-        projects: Sequence[PbProject],
-        votes: Iterable[PbVote],
+        cls, meta: Mapping[str, str], projects: Sequence[PbProject], votes: Iterable[PbVote]
     ) -> PbInstance:
         """Build an instance from rows (how the platform exports an edition's ballots)."""
         text = write_pb_rows(meta, projects, votes)

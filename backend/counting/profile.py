@@ -140,8 +140,5 @@ def group_approvals(ballots: Ballots, n_projects: int) -> GroupedApprovals:
     csc_ptr = np.zeros(n_projects + 1, dtype=np.int64)
     np.cumsum(np.bincount(flat, minlength=n_projects), out=csc_ptr[1:])
     return GroupedApprovals(
-        n_voters=n,
-        weights=counts.astype(np.float64),
-        csc_ptr=csc_ptr,
-        supporters=ballot_of[order],
+        n_voters=n, weights=counts.astype(np.float64), csc_ptr=csc_ptr, supporters=ballot_of[order]
     )

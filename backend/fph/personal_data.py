@@ -10,15 +10,7 @@ from sqlmodel import Session, col, select
 from backend.accounts.models import User
 from backend.db import utcnow
 from backend.export_rows import export_row
-from backend.fph.models import (
-    Applicant,
-    Application,
-    ApplicationStatus,
-    Attachment,
-    BudgetLine,
-    Member,
-    Vote,
-)
+from backend.fph.models import Applicant, Application, ApplicationStatus, Attachment, BudgetLine, Member, Vote
 
 # Export name → attribute, for a committee membership and for a vote.
 MEMBER_FIELDS = {

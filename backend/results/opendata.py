@@ -47,7 +47,7 @@ class Dataset:
 
     def table_schema(self) -> dict[str, Any]:
         return {
-            "fields": [{"name": f.name, "type": f.type, "description": f.description} for f in self.fields],
+            "fields": [{"name": f.name, "type": f.type, "description": f.description} for f in self.fields]
         }
 
 

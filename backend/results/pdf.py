@@ -96,10 +96,7 @@ class Document(FPDF):
         self.set_font("DejaVu", "", 9)
         bold = FontFace(emphasis="BOLD", fill_color=(231, 240, 251))
         with self.table(
-            col_widths=order(widths),
-            headings_style=bold,
-            line_height=5,
-            text_align=self.align,
+            col_widths=order(widths), headings_style=bold, line_height=5, text_align=self.align
         ) as table:
             head = table.row()
             for h in order(headings):

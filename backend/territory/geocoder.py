@@ -80,12 +80,7 @@ class BanGeocoder:
             props = best.get("properties") or {}
             score = float(props.get("score", 0))
             result = GeocodeResult(
-                GeocodeStatus.found,
-                float(lat),
-                float(lon),
-                props.get("label"),
-                score,
-                props.get("citycode"),
+                GeocodeStatus.found, float(lat), float(lon), props.get("label"), score, props.get("citycode")
             )
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return GeocodeResult(GeocodeStatus.unreachable)

@@ -189,9 +189,7 @@ def test_no_ballot_can_be_linked_to_its_voter_with_the_database_and_every_secret
 
     by_id = sorted(ballots, key=lambda b: b["id"])
     physical = _rows(
-        conn,
-        "SELECT * FROM bp_ballot WHERE edition_id = :e" + (" ORDER BY ctid" if pg else ""),
-        e=edition.id,
+        conn, "SELECT * FROM bp_ballot WHERE edition_id = :e" + (" ORDER BY ctid" if pg else ""), e=edition.id
     )
     assert [b["id"] for b in physical] == [b["id"] for b in by_id]  # stored in random-id order
     if pg:  # and every row written by the same transaction (the close)

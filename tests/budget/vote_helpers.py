@@ -59,12 +59,7 @@ def vote(
 ) -> CastResult:
     choice = Choice(grades=grades) if grades is not None else Choice(projects=projects)
     return service.cast_online(
-        session,
-        secret=TEST_SECRET,
-        edition_id=edition.id,
-        slug=edition.slug,
-        user_id=user.id,
-        choice=choice,
+        session, secret=TEST_SECRET, edition_id=edition.id, slug=edition.slug, user_id=user.id, choice=choice
     )
 
 

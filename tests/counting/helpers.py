@@ -22,11 +22,7 @@ from pabutools.election import (
     Instance,
 )
 from pabutools.election import Project as PabuProject
-from pabutools.rules import (
-    exhaustion_by_budget_increase,
-    greedy_utilitarian_welfare,
-    method_of_equal_shares,
-)
+from pabutools.rules import exhaustion_by_budget_increase, greedy_utilitarian_welfare, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule
 
 from backend.counting.model import Ballots, Outcome, Project

@@ -22,14 +22,7 @@ from backend.fph.service import payments
 from backend.fph.uploads import clean_upload
 from backend.ledger.models import LedgerEntry
 from backend.ledger.service import SYSTEM
-from tests.fph.conftest import (
-    TODAY,
-    grant_application,
-    make_application,
-    make_fund,
-    make_meeting,
-    resident,
-)
+from tests.fph.conftest import TODAY, grant_application, make_application, make_fund, make_meeting, resident
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 

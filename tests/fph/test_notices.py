@@ -16,13 +16,7 @@ from backend.fph.service import committee, payments
 from backend.ledger.service import SYSTEM
 from backend.notifications.service import remember_language, save_preferences
 from backend.processes import Registry
-from tests.fph.conftest import (
-    QPV,
-    TODAY,
-    make_application,
-    make_fund,
-    resident,
-)
+from tests.fph.conftest import QPV, TODAY, make_application, make_fund, resident
 from tests.fph.open_fund import open_fund
 from tests.fph.test_money_cycle import bilan, granted, pay
 from tests.notifications.conftest import confirmed_phone, notices, queued

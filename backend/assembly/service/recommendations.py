@@ -119,10 +119,7 @@ def cast_vote(
     if choice not in set(VoteChoice):
         raise Invalid(_("Choisissez pour, contre ou abstention."), field="choice")
     vote = RecommendationVote(
-        recommendation_id=rec.id,
-        member_id=member.id,
-        choice=choice,
-        recorded_by=recorded_by.id,
+        recommendation_id=rec.id, member_id=member.id, choice=choice, recorded_by=recorded_by.id
     )
     add_once(session, vote, _("Ce membre a déjà voté sur cette recommandation."))
     return vote

@@ -80,11 +80,7 @@ def plan_meeting(
     if len(place) < 3:
         raise Invalid(_("Indiquez le lieu de la séance."), field="place")
     meeting = Meeting(
-        saisine_id=saisine.id,
-        title=title,
-        starts_at=starts_at,
-        place=place,
-        agenda=agenda.strip(),
+        saisine_id=saisine.id, title=title, starts_at=starts_at, place=place, agenda=agenda.strip()
     )
     session.add(meeting)
     session.flush()

@@ -57,11 +57,7 @@ def instruct(
         key = criterion["key"]
         answer = answers[key]
         row = stored.get(key) or EligibilityAnswer(
-            proposal_id=proposal.id,
-            criterion=key,
-            met=bool(answer.met),
-            reason="",
-            answered_by=actor.id,
+            proposal_id=proposal.id, criterion=key, met=bool(answer.met), reason="", answered_by=actor.id
         )
         row.met = bool(answer.met)
         row.reason = clean_text(answer.reason, 1000, multiline=True)

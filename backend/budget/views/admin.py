@@ -300,10 +300,7 @@ def new_edition_form(request: Request, session: DbSession, principal: AdminPrinc
 
 @router.post("/nouvelle")
 def create_edition(
-    request: Request,
-    session: DbSession,
-    principal: AdminPrincipal,
-    raw: WholeForm,
+    request: Request, session: DbSession, principal: AdminPrincipal, raw: WholeForm
 ) -> Response:
     form, settings, error = _parse(raw)
     edition = (
@@ -369,12 +366,7 @@ def change_phase(
     outcome = attempt(
         session,
         lambda: editions.change_phase(
-            session,
-            admin.actor,
-            edition,
-            posted.target,
-            posted.reason,
-            hooks=_phase_hooks(request),
+            session, admin.actor, edition, posted.target, posted.reason, hooks=_phase_hooks(request)
         ),
     )
     if isinstance(outcome, DomainError):

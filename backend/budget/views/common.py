@@ -74,11 +74,7 @@ def picker_for(session: Session, code: str, lat: float | None, lon: float | None
     if geom is None:
         return None
     chosen = (lat, lon) if lat is not None and lon is not None else None
-    return {
-        "map": mapgrid.picker(geom, chosen),
-        "map_qpv": code,
-        "point": mapgrid.cell_value(geom, lat, lon),
-    }
+    return {"map": mapgrid.picker(geom, chosen), "map_qpv": code, "point": mapgrid.cell_value(geom, lat, lon)}
 
 
 # --- the proposal form --------------------------------------------------------------------------

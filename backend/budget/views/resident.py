@@ -207,10 +207,7 @@ def delete(request: Request, session: DbSession, access: Authored) -> Response:
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/signaler")
 def report(
-    request: Request,
-    session: DbSession,
-    access: Reported,
-    reason: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, access: Reported, reason: Annotated[str, Form()] = ""
 ) -> Response:
     user = require_authenticated(access.principal)
     url = proposal_url(access.edition, access.proposal)

@@ -331,12 +331,7 @@ def instruct_form(request: Request, session: DbSession, access: Instructed) -> R
 
 
 @router.post("/budget-participatif/{slug}/propositions/{proposal_id}/instruction")
-def instruct(
-    request: Request,
-    session: DbSession,
-    access: Instructed,
-    raw: WholeForm,
-) -> Response:
+def instruct(request: Request, session: DbSession, access: Instructed, raw: WholeForm) -> Response:
     def value(name: str) -> str:
         item = raw.get(name)
         return item if isinstance(item, str) else ""

@@ -26,11 +26,7 @@ from backend.accounts.models import ResidenceStatus, User
 from backend.budget.voting import service
 from backend.budget.voting.ballot_form import form_value, vote_cache
 from backend.budget.voting.paper import COLUMNS, import_batch
-from backend.budget.voting.voting_point import (
-    POINT_KEY,
-    PointDep,
-    VotingPoint,
-)
+from backend.budget.voting.voting_point import POINT_KEY, PointDep, VotingPoint
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import DomainError, Invalid

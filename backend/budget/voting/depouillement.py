@@ -47,16 +47,7 @@ ENTERED = "bp.depouillement_entry"
 RECONCILED = "bp.reconciliation"
 MAX_PAPERS = 500
 VALID, BLANK, SPOILED = "valable", "blanc", "nul"
-GRADE_WORDS = {
-    "I": 0,
-    "INSUFFISANT": 0,
-    "P": 1,
-    "PASSABLE": 1,
-    "B": 2,
-    "BIEN": 2,
-    "TB": 3,
-    "TRESBIEN": 3,
-}
+GRADE_WORDS = {"I": 0, "INSUFFISANT": 0, "P": 1, "PASSABLE": 1, "B": 2, "BIEN": 2, "TB": 3, "TRESBIEN": 3}
 
 
 def _plain(text: str) -> str:
@@ -104,13 +95,7 @@ class PrintBatch:
 
 
 def print_papers(
-    session: Session,
-    *,
-    actor: ActorRef,
-    edition: Edition,
-    envelope: EnvelopeBallot,
-    point: str,
-    count: int,
+    session: Session, *, actor: ActorRef, edition: Edition, envelope: EnvelopeBallot, point: str, count: int
 ) -> PrintBatch:
     """Draw ``count`` codes for papers of this point and envelope; store only their hashes."""
     assert edition.id is not None

@@ -103,8 +103,7 @@ def _print(session: DbSession, edition: Edition, who: Staff, form: dict[str, str
         raise Invalid(_("Choisissez l'enveloppe des bulletins."), field="enveloppe")
     if not form["nombre"].isdigit():
         raise Invalid(
-            _("Indiquez un nombre de bulletins entre 1 et %(max)d.") % {"max": dep.MAX_PAPERS},
-            field="nombre",
+            _("Indiquez un nombre de bulletins entre 1 et %(max)d.") % {"max": dep.MAX_PAPERS}, field="nombre"
         )
     return dep.print_papers(
         session,
@@ -226,11 +225,7 @@ def enter_ballot(request: Request, session: DbSession, who: StaffDep, raw: Whole
     )
     if isinstance(now, DomainError):
         return _point_page(request, session, edition, who, form["bureau"], form=form, error=now)
-    flash(
-        request,
-        _("Bulletin compté. Total du bureau : %(n)d bulletins.") % {"n": now.counted},
-        "success",
-    )
+    flash(request, _("Bulletin compté. Total du bureau : %(n)d bulletins.") % {"n": now.counted}, "success")
     return redirect(_point_url(edition, now.point), request)
 
 

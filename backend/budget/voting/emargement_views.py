@@ -18,12 +18,7 @@ from backend.budget.voting import isoloir, service
 from backend.budget.voting.ballot_form import context_of, form_value, vote_cache
 from backend.budget.voting.eligibility import VoterFacts
 from backend.budget.voting.service import NotEligible, PaperInfo
-from backend.budget.voting.voting_point import (
-    GRANT_KEY,
-    POINT_KEY,
-    PointDep,
-    VotingPoint,
-)
+from backend.budget.voting.voting_point import GRANT_KEY, POINT_KEY, PointDep, VotingPoint
 from backend.db import attempt
 from backend.deps import DbSession
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -131,8 +126,7 @@ def _sign_in(
     role = point.role(ref)
     if ref is None or role is None:
         raise Invalid(
-            _("Choisissez le quartier de la personne, parmi ceux dont vous avez la charge."),
-            field="qpv_code",
+            _("Choisissez le quartier de la personne, parmi ceux dont vous avez la charge."), field="qpv_code"
         )
     actor = point.principal.actor(role)
     identity = documents.kind_label(documents.check_kind(form["document_kind"]))
@@ -173,11 +167,7 @@ def _sign_in(
 
 @router.post("/budget-participatif/{slug}/bureau/personne/{public_id}")
 def sign_in_person(
-    request: Request,
-    session: DbSession,
-    point: PointDep,
-    public_id: str,
-    raw: WholeForm,
+    request: Request, session: DbSession, point: PointDep, public_id: str, raw: WholeForm
 ) -> Response:
     """« Signer la liste d'émargement »: identity and residence were checked; no choice is recorded."""
     person = _load_person(session, point.covered, public_id)

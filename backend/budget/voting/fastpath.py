@@ -210,13 +210,7 @@ class FastBallotPath:
             if not cache.is_fresh(edition_id):
                 self._refresh_soon(cache, edition_id)
             try:
-                prepared = prepare(
-                    ctx,
-                    state.facts,
-                    choice,
-                    secret=self.secret,
-                    user_id=claims.user_id,
-                )
+                prepared = prepare(ctx, state.facts, choice, secret=self.secret, user_id=claims.user_id)
             except DomainError as exc:
                 raise _Fallback from exc
             ballot = urn.row(

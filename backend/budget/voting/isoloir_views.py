@@ -62,12 +62,7 @@ def isoloir_page(request: Request, session: DbSession, point: PointDep) -> Respo
 
 
 @router.post("/budget-participatif/{slug}/bureau/isoloir/compteur")
-def isoloir_running_count(
-    request: Request,
-    session: DbSession,
-    point: PointDep,
-    raw: WholeForm,
-) -> Response:
+def isoloir_running_count(request: Request, session: DbSession, point: PointDep, raw: WholeForm) -> Response:
     """htmx: the count (or budget) of the ballot being chosen; nothing is stored."""
     ctx = ballot_form.context_of(request, session, point.edition)
     envelope = ctx.envelopes.get(point.grant.envelope_id) if point.grant else None
@@ -81,12 +76,7 @@ def isoloir_running_count(
 
 
 @router.post("/budget-participatif/{slug}/bureau/isoloir")
-def isoloir_ballot(
-    request: Request,
-    session: DbSession,
-    point: PointDep,
-    raw: WholeForm,
-) -> Response:
+def isoloir_ballot(request: Request, session: DbSession, point: PointDep, raw: WholeForm) -> Response:
     """« Vérifier » shows the choice again; « Confirmer » drops it in the urn (once per pass)."""
     grant = point.grant
     if grant is None:

@@ -187,12 +187,7 @@ def _residence(
 
 
 def sign_register(
-    session: Session,
-    *,
-    edition: Edition,
-    user: User,
-    paper: PaperInfo,
-    cache: ContextCache | None = None,
+    session: Session, *, edition: Edition, user: User, paper: PaperInfo, cache: ContextCache | None = None
 ) -> None:
     """One émargement: this person voted at this voting point (their ballot is in the box, apart).
     The same checks as a ballot: vote phase, eligibility, one ballot per person and per document."""

@@ -122,8 +122,7 @@ def drop_with_voter(session: Session, voter: dict[str, object], ballot: dict[str
     )
     columns = list(ballot)
     from_voter = insert(BALLOTS).from_select(
-        columns,
-        select(*[literal(ballot[c], BALLOTS.c[c].type) for c in columns]).select_from(new_voter),
+        columns, select(*[literal(ballot[c], BALLOTS.c[c].type) for c in columns]).select_from(new_voter)
     )
     return bool(session.execute(from_voter.returning(BALLOTS.c.id)).first())
 

@@ -51,10 +51,7 @@ def greedy(
 
 
 def greedy_completion(
-    projects: Sequence[Project],
-    budget: Decimal,
-    scores: Sequence[float] | FloatArray,
-    already: Sequence[int],
+    projects: Sequence[Project], budget: Decimal, scores: Sequence[float] | FloatArray, already: Sequence[int]
 ) -> list[int]:
     """Positions ``already`` funded, followed by the projects greedy adds with the money left.
 

@@ -84,10 +84,7 @@ def add_to_agenda(
         )
     position = len(agenda(session, meeting.id)) + 1
     item = AgendaItem(
-        meeting_id=meeting.id,
-        application_id=application.id,
-        position=position,
-        invited=invited,
+        meeting_id=meeting.id, application_id=application.id, position=position, invited=invited
     )
     session.add(item)
     session.flush()

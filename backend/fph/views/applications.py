@@ -16,14 +16,7 @@ from backend.errors import DomainError
 from backend.fph import forms
 from backend.fph.eligibility import Check
 from backend.fph.models import WAITING, Application, ApplicationStatus, BilanStatus, Fund
-from backend.fph.permissions import (
-    AppEdit,
-    ApplicationAccess,
-    AppView,
-    FundAccess,
-    FundApply,
-    FundOnBehalf,
-)
+from backend.fph.permissions import AppEdit, ApplicationAccess, AppView, FundAccess, FundApply, FundOnBehalf
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds, payments
 from backend.fph.service.common import paris_today
@@ -184,9 +177,7 @@ def edit_form(request: Request, session: DbSession, access: AppEdit) -> Response
         return done(request, f"/fph/demandes/{application.id}", message, "info")
     on_behalf = _on_behalf_mode(access)
     values = forms.application_values(
-        application,
-        apps.lines_of(session, application.id),
-        _people_values(session, application, on_behalf),
+        application, apps.lines_of(session, application.id), _people_values(session, application, on_behalf)
     )
     ctx = _form_context(
         session, access.fund.fund, access.fund, values=values, on_behalf=on_behalf, form_action=request.url.path,

@@ -15,12 +15,7 @@ from backend.forms import parse_date, parse_euros_to_cents, parse_int
 from backend.fph import forms
 from backend.fph.forms import BilanReviewForm, PaymentForm
 from backend.fph.models import ApplicationStatus, BilanStatus, Payment
-from backend.fph.permissions import (
-    AppEdit,
-    ApplicationAccess,
-    AppManage,
-    AttachmentView,
-)
+from backend.fph.permissions import AppEdit, ApplicationAccess, AppManage, AttachmentView
 from backend.fph.service import payments
 from backend.fph.service.common import paris_today
 from backend.fph.uploads import CleanFile, clean_upload, path_of
@@ -35,10 +30,7 @@ router = APIRouter(prefix="/fph", include_in_schema=False)
 
 @router.post("/demandes/{application_id}/versements")
 def record_payment(
-    request: Request,
-    session: DbSession,
-    access: AppManage,
-    posted: Posted[PaymentForm],
+    request: Request, session: DbSession, access: AppManage, posted: Posted[PaymentForm]
 ) -> Response:
     application = access.application
 
@@ -64,12 +56,7 @@ def record_payment(
 def _bilan_context(
     access: ApplicationAccess, values: dict[str, str], error: DomainError | None
 ) -> dict[str, Any]:
-    return {
-        "a": access.application,
-        "fund": access.fund.fund,
-        "values": values,
-        "error": error,
-    }
+    return {"a": access.application, "fund": access.fund.fund, "values": values, "error": error}
 
 
 @router.get("/demandes/{application_id}/bilan")
@@ -131,10 +118,7 @@ def bilan(request: Request, session: DbSession, access: AppEdit, form: WholeForm
 
 @router.post("/demandes/{application_id}/bilan/examen")
 def review_bilan(
-    request: Request,
-    session: DbSession,
-    access: AppManage,
-    posted: Posted[BilanReviewForm],
+    request: Request, session: DbSession, access: AppManage, posted: Posted[BilanReviewForm]
 ) -> Response:
     application = access.application
     outcome = attempt(

@@ -19,13 +19,7 @@ from backend.errors import DomainError, Forbidden, NotFound
 from backend.forms import parse_euros_to_cents
 from backend.fph.forms import AgendaForm, DecisionForm, VoteForm
 from backend.fph.models import WAITING, AgendaItem, Application, Decision, Meeting, Member
-from backend.fph.permissions import (
-    FundAccess,
-    ItemBackoffice,
-    ItemDecide,
-    MeetingBackoffice,
-    MeetingManage,
-)
+from backend.fph.permissions import FundAccess, ItemBackoffice, ItemDecide, MeetingBackoffice, MeetingManage
 from backend.fph.service import applications as apps
 from backend.fph.service import committee, funds
 from backend.fph.service import minutes as minutes_service
@@ -118,10 +112,7 @@ def meeting_response(
 
 @router.post("/comites/{meeting_id}/ordre-du-jour")
 def add_to_agenda(
-    request: Request,
-    session: DbSession,
-    access: MeetingManage,
-    posted: Posted[AgendaForm],
+    request: Request, session: DbSession, access: MeetingManage, posted: Posted[AgendaForm]
 ) -> Response:
     meeting_url = f"/fph/gestion/comites/{access.meeting.id}"
 

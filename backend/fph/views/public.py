@@ -55,11 +55,7 @@ def index(request: Request, session: DbSession, principal: CurrentPrincipal) -> 
     return page(
         request,
         "fph/index.html",
-        {
-            "cards": fund_cards(session, current),
-            "older": fund_cards(session, older),
-            "staff": staff,
-        },
+        {"cards": fund_cards(session, current), "older": fund_cards(session, older), "staff": staff},
     )
 
 
@@ -90,10 +86,7 @@ def fund_page(request: Request, session: DbSession, principal: CurrentPrincipal,
     }
     projects = [
         GrantedProject(
-            a,
-            minutes_service.holder_label(session, a),
-            paid_total(session, a.id),
-            meeting_of.get(a.id),
+            a, minutes_service.holder_label(session, a), paid_total(session, a.id), meeting_of.get(a.id)
         )
         for a in granted
     ]
@@ -128,9 +121,7 @@ def minutes_page(
             raise NotFound(_("Ce relevé de décisions n'est pas encore publié."))
         preview = True
     return page(
-        request,
-        "fph/minutes.html",
-        {"m": minutes_service.minutes(session, meeting), "preview": preview},
+        request, "fph/minutes.html", {"m": minutes_service.minutes(session, meeting), "preview": preview}
     )
 
 

@@ -126,10 +126,7 @@ def update(
     changes = attempt(
         session,
         lambda: service.update_realisation(
-            session,
-            access.actor,
-            access.realisation,
-            service.Update(status, number, service_name, reason),
+            session, access.actor, access.realisation, service.Update(status, number, service_name, reason)
         ),
     )
     if isinstance(changes, DomainError):
@@ -162,13 +159,7 @@ def add_step(
             except PhotoRefused as exc:
                 raise Invalid(exc.message, field="m_photo") from exc
         return service.add_milestone(
-            session,
-            access.actor,
-            access.realisation,
-            happened_on=day,
-            title=title,
-            text=text,
-            photo=stored,
+            session, access.actor, access.realisation, happened_on=day, title=title, text=text, photo=stored
         )
 
     milestone = attempt(session, add)

@@ -66,8 +66,7 @@ def explain_problems(
 
 def infeasible(lines: list[str]) -> Invalid:
     return Invalid(
-        _("Le tirage est impossible avec ces quotas.") + " " + " ".join(lines),
-        extra={"problems": lines},
+        _("Le tirage est impossible avec ces quotas.") + " " + " ".join(lines), extra={"problems": lines}
     )
 
 

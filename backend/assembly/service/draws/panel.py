@@ -50,12 +50,7 @@ def run_draw(session: Session, actor: ActorRef, saisine: Saisine) -> Draw:
     for pid in result.panel:
         volunteer = by_pool[pid]
         session.add(
-            Member(
-                saisine_id=saisine.id,
-                volunteer_id=volunteer.id,
-                user_id=volunteer.user_id,
-                pool_id=pid,
-            )
+            Member(saisine_id=saisine.id, volunteer_id=volunteer.id, user_id=volunteer.user_id, pool_id=pid)
         )
     reason = _(
         "Tirage au sort fait : {n} membres tirés parmi {v} volontaires, en respectant les quotas. "

@@ -137,11 +137,7 @@ def draw_invitations(
             code = new_code()
         taken.add(code)
         invitation = Invitation(
-            saisine_id=saisine.id,
-            code=code,
-            recipient=row.recipient,
-            address=row.address,
-            batch=batch,
+            saisine_id=saisine.id, code=code, recipient=row.recipient, address=row.address, batch=batch
         )
         session.add(invitation)
         invitations.append(invitation)
