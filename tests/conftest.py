@@ -47,6 +47,7 @@ TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 MANY_CONNECTIONS = {"committed_database_url", "committed_pg_url", "race_engine"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (it names each test after its group)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make test` passes `--dist loadgroup`: the browser tests run on one worker (one live demo
     server and one chromium for all of them, instead of one per worker), and the tests that open

@@ -136,7 +136,11 @@ def test_concurrent_paper_and_online_give_one_ballot(race_engine: Engine) -> Non
     online_results = [r for i, r in enumerate(results) if not i % 2]
     if row.channel == "paper":
         assert ballot.choices == pids[0] and paper_results.count("ok") == 1
-        assert all("vous ne pouvez pas voter en ligne" in r for r in online_results if r != "locked")
+        assert all("vous ne pouvez pas voter en ligne" in r for r in online_results if r != "locked"), (
+            Counter(online_results)
+        )
     else:
         assert ballot.choices == pids[1] and "ok" not in paper_results
-        assert all("a déjà voté en ligne" in r for r in paper_results if r != "locked")
+        assert all("a déjà voté en ligne" in r for r in paper_results if r != "locked"), Counter(
+            paper_results
+        )
