@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Field, Session, SQLModel
@@ -110,10 +110,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def utc_field(nullable: bool = False) -> Any:
-    """A UTC timestamp column: now by default, or optional (None) when ``nullable``."""
+    """A UTC timestamp column: now by default, or optional (None) when ``nullable``. Declared by its
+    type, not a Column object, so that a mixin shared by several tables can use it too."""
     if nullable:
-        return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+        return Field(default=None, sa_type=UtcDateTime, nullable=True)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def normalize_url(url: str) -> str:

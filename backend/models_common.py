@@ -1,6 +1,6 @@
 """What the tables of every domain declare alike: the integer key, long text, JSON and date
 columns, who acted (and when: the mixins below), and the vote choices of a show of hands.
-Timestamps are `backend.db.utc_field` (`acted_at_field` in a mixin)."""
+Timestamps are `backend.db.utc_field`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Date, Text
 from sqlmodel import Field, SQLModel
 
-from backend.db import UtcDateTime, utcnow
+from backend.db import utc_field
 
 
 class Record(SQLModel):
@@ -33,31 +33,25 @@ def actor_field(nullable: bool = False) -> Any:
     return Field(max_length=PUBLIC_ID_LENGTH)
 
 
-def acted_at_field() -> Any:
-    """When someone acted: `backend.db.utc_field` for a mixin, whose column each table builds anew
-    (one Column object cannot belong to two tables)."""
-    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
-
-
 class Created(SQLModel):
     """Who created the row (public id) and when."""
 
     created_by: str = actor_field()
-    created_at: datetime = acted_at_field()
+    created_at: datetime = utc_field()
 
 
 class Answered(SQLModel):
     """Who answered (public id) and when."""
 
     answered_by: str = actor_field()
-    answered_at: datetime = acted_at_field()
+    answered_at: datetime = utc_field()
 
 
 class Recorded(SQLModel):
     """Who recorded the row (public id: the person, or an agent for them) and when."""
 
     recorded_by: str = actor_field()
-    recorded_at: datetime = acted_at_field()
+    recorded_at: datetime = utc_field()
 
 
 def text_field(default: Any = "") -> Any:
